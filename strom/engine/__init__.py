@@ -1,0 +1,1 @@
+"""strom.engine (under construction)."""

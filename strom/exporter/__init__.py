@@ -1,0 +1,1 @@
+"""strom.exporter (under construction)."""

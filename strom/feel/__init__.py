@@ -1,0 +1,1 @@
+"""strom.feel (under construction)."""

@@ -1,0 +1,1 @@
+"""strom.gateway (under construction)."""

@@ -1,0 +1,1 @@
+"""strom.protocol (under construction)."""

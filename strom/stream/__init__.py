@@ -1,0 +1,1 @@
+"""strom.stream (under construction)."""

@@ -1,0 +1,1 @@
+"""strom.testing (under construction)."""
