@@ -5,6 +5,9 @@ camelCase on the wire (Zeebe's exported JSON names). Add fields only at the end 
 default, and never change a field's type: logs written by older code must still decode.
 """
 
+from strom.protocol.values.clock import ClockRecordValue
+from strom.protocol.values.command_distribution import CommandDistributionRecordValue
+from strom.protocol.values.compensation import CompensationSubscriptionRecordValue
 from strom.protocol.values.decision import (
     DecisionEvaluationRecordValue,
     DecisionRecordValue,
@@ -27,6 +30,8 @@ from strom.protocol.values.enums import (
     JobResultType,
     VariableDocumentUpdateSemantic,
 )
+from strom.protocol.values.error import ErrorRecordValue
+from strom.protocol.values.escalation import EscalationRecordValue
 from strom.protocol.values.form import FormMetadataValue, FormRecordValue
 from strom.protocol.values.incident import IncidentRecordValue
 from strom.protocol.values.job import (
@@ -36,7 +41,16 @@ from strom.protocol.values.job import (
     JobResultCorrectionsValue,
     JobResultValue,
 )
+from strom.protocol.values.message import (
+    MessageBatchRecordValue,
+    MessageCorrelationRecordValue,
+    MessageRecordValue,
+    MessageStartEventSubscriptionRecordValue,
+    MessageSubscriptionRecordValue,
+    ProcessMessageSubscriptionRecordValue,
+)
 from strom.protocol.values.process import ProcessMetadataValue, ProcessRecordValue
+from strom.protocol.values.process_event import ProcessEventRecordValue
 from strom.protocol.values.process_instance import (
     ProcessInstanceBatchRecordValue,
     ProcessInstanceCreationRecordValue,
@@ -51,9 +65,16 @@ from strom.protocol.values.process_instance import (
     ProcessInstanceRecordValue,
     ProcessInstanceResultRecordValue,
 )
+from strom.protocol.values.resource_deletion import ResourceDeletionRecordValue
+from strom.protocol.values.signal import SignalRecordValue, SignalSubscriptionRecordValue
+from strom.protocol.values.timer import TimerRecordValue
+from strom.protocol.values.user_task import UserTaskRecordValue
 from strom.protocol.values.variable import VariableDocumentRecordValue, VariableRecordValue
 
 __all__ = [
+    "ClockRecordValue",
+    "CommandDistributionRecordValue",
+    "CompensationSubscriptionRecordValue",
     "DecisionEvaluationRecordValue",
     "DecisionRecordValue",
     "DecisionRequirementsMetadataValue",
@@ -61,7 +82,9 @@ __all__ = [
     "DeploymentDistributionRecordValue",
     "DeploymentRecordValue",
     "DeploymentResource",
+    "ErrorRecordValue",
     "ErrorType",
+    "EscalationRecordValue",
     "EvaluatedDecisionValue",
     "EvaluatedInputValue",
     "EvaluatedOutputValue",
@@ -77,6 +100,12 @@ __all__ = [
     "JobResultType",
     "JobResultValue",
     "MatchedRuleValue",
+    "MessageBatchRecordValue",
+    "MessageCorrelationRecordValue",
+    "MessageRecordValue",
+    "MessageStartEventSubscriptionRecordValue",
+    "MessageSubscriptionRecordValue",
+    "ProcessEventRecordValue",
     "ProcessInstanceBatchRecordValue",
     "ProcessInstanceCreationRecordValue",
     "ProcessInstanceCreationRuntimeInstructionValue",
@@ -89,8 +118,14 @@ __all__ = [
     "ProcessInstanceModificationVariableInstructionValue",
     "ProcessInstanceRecordValue",
     "ProcessInstanceResultRecordValue",
+    "ProcessMessageSubscriptionRecordValue",
     "ProcessMetadataValue",
     "ProcessRecordValue",
+    "ResourceDeletionRecordValue",
+    "SignalRecordValue",
+    "SignalSubscriptionRecordValue",
+    "TimerRecordValue",
+    "UserTaskRecordValue",
     "VariableDocumentRecordValue",
     "VariableDocumentUpdateSemantic",
     "VariableRecordValue",

@@ -1,0 +1,76 @@
+"""Bytes for the log and JSON for exporters.
+
+One msgpack ``Encoder`` and one ``Decoder`` over ``AnyRecord``, both built at import: the decoder
+reads the ``valueType`` tag and decodes straight into the right envelope and value struct, so
+dispatch costs nothing. The bytes :func:`encode` returns are the bytes the log stores and every
+reader decodes; nothing is encoded twice.
+
+:func:`to_json` renders a record the way Zeebe exports it: ``valueType``, ``recordType``,
+``intent`` and ``rejectionType`` by name, bytes (resource contents, checksums) as base64, every
+other field as on the wire.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from strom.protocol.intents import intent_name
+from strom.protocol.record import Record
+from strom.protocol.records import AnyRecord
+from strom.protocol.values import CommandDistributionRecordValue
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(AnyRecord)
+_JSON_ENCODER = msgspec.json.Encoder()
+
+
+def encode(record: Record[Any]) -> bytes:
+    """The msgpack bytes of ``record``, as appended to the log."""
+    return _ENCODER.encode(record)
+
+
+def encode_into(record: Record[Any], buffer: bytearray, offset: int = 0) -> int:
+    """Write ``record`` into ``buffer`` from ``offset`` on (-1 appends), for framing without copies.
+
+    The buffer is resized to end right after the record.
+
+    Returns:
+        The end of the record in ``buffer``, i.e. ``len(buffer)``.
+    """
+    _ENCODER.encode_into(record, buffer, offset)
+    return len(buffer)
+
+
+def decode(data: bytes | bytearray | memoryview) -> AnyRecord:
+    """The record encoded in ``data``, as an instance of its value type's envelope class.
+
+    Raises:
+        msgspec.DecodeError: ``data`` is not a complete record of a known value type
+            (``msgspec.ValidationError``, a subclass, when it is msgpack of the wrong shape).
+    """
+    return _DECODER.decode(data)
+
+
+def to_json_dict(record: Record[Any]) -> dict[str, Any]:
+    """The record as Zeebe's exported JSON object: codes rendered as names, bytes as base64."""
+    rendered: dict[str, Any] = msgspec.to_builtins(record)
+    value_type = record.value_type
+    rendered["valueType"] = value_type.name
+    rendered["recordType"] = record.record_type.name
+    rendered["intent"] = intent_name(value_type, record.intent)
+    rendered["rejectionType"] = record.rejection_type.name
+    if isinstance(record.value, CommandDistributionRecordValue):
+        distributed = record.value.value_type
+        rendered["value"]["valueType"] = distributed.name
+        rendered["value"]["intent"] = intent_name(distributed, record.value.intent)
+    return rendered
+
+
+def to_json(record: Record[Any]) -> bytes:
+    """One JSON object (no newline) for the JSON-lines exporter; see :func:`to_json_dict`."""
+    return _JSON_ENCODER.encode(to_json_dict(record))
+
+
+__all__ = ["decode", "encode", "encode_into", "to_json", "to_json_dict"]
