@@ -375,6 +375,8 @@ def _merge(
         # Only the upper bound: rocksdict 0.3.29's set_iterate_lower_bound sets the upper bound.
         # The lower end is a seek (forward) or a prefix check (reverse).
         options.set_iterate_upper_bound(upper)
+    # rocksdict 0.3.29's iterator borrows the bound from `options` without holding it: `options`
+    # must outlive the iterator, or iteration ends early. _merged keeps it in its frame.
     if reverse:
         stored = reader.items(backwards=True, from_key=start, read_opt=options)
         pending = [
@@ -386,7 +388,7 @@ def _merge(
         stored = reader.items(from_key=seek or None, read_opt=options)
         pending = [k for k in overlay if k.startswith(prefix) and (start is None or k >= start)]
         pending.sort()
-    return _merged(reader, overlay, stored, pending, prefix if reverse else b"", reverse)  # type: ignore[arg-type]
+    return _merged(reader, overlay, stored, pending, prefix if reverse else b"", reverse, options)  # type: ignore[arg-type]
 
 
 def _merged(
@@ -396,6 +398,7 @@ def _merged(
     pending: list[bytes],
     stop_below: bytes,
     reverse: bool,
+    keepalive: ReadOptions,
 ) -> Iterator[tuple[bytes, bytes]]:
     missing = _MISSING
     get = overlay.get

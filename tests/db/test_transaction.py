@@ -222,6 +222,16 @@ def test_iteration_with_a_prefix_selects_only_that_prefix(db: Database) -> None:
         assert [k for k, _ in txn.iterate("jobs", prefix=b"z")] == []
 
 
+def test_a_prefix_scan_of_unflushed_data_sees_every_key(db: Database) -> None:
+    # Regression: rocksdict 0.3.29 iterators borrow their upper bound from the ReadOptions; once
+    # those were freed, a scan over memtable data stopped after the first key.
+    fill(db, "jobs", {bytes((3, i)): b"" for i in range(50)})
+
+    for _ in range(20):
+        with db.transaction() as txn:
+            assert len(list(txn.iterate("jobs", prefix=bytes((3,))))) == 50
+
+
 def test_iteration_is_lazy_and_stops_on_break(db: Database) -> None:
     fill(db, "jobs", {pack_long(i): b"v" for i in range(1000)})
 
