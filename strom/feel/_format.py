@@ -1,0 +1,64 @@
+"""FEEL's string form of values: what ``string(x)`` returns and what messages show."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from .temporal import (
+    YearsMonthsDuration,
+    format_date,
+    format_datetime,
+    format_dt_duration,
+    format_time,
+    format_ym_duration,
+)
+
+__all__ = ["format_number", "to_feel_string"]
+
+
+def format_number(x: Any) -> str:
+    """Plain notation without trailing zeros: 1.50 -> "1.5", 1E+2 -> "100"."""
+    t = type(x)
+    if t is int:
+        return str(x)
+    if t is float:
+        x = Decimal(repr(x))
+    d: Decimal = x
+    if d == d.to_integral_value():
+        return str(int(d))
+    text = format(d.normalize(), "f")
+    return text
+
+
+def to_feel_string(v: Any, quoted: bool = False) -> str:
+    """The string of a value; nested strings are quoted so lists and contexts read as FEEL."""
+    if v is None:
+        return "null"
+    t = type(v)
+    if t is str:
+        if not quoted:
+            return v  # type: ignore[no-any-return]
+        escaped = v.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if t is bool:
+        return "true" if v else "false"
+    if t is int or t is Decimal or t is float:
+        return format_number(v)
+    if t is _dt.datetime:
+        return format_datetime(v)
+    if t is _dt.date:
+        return format_date(v)
+    if t is _dt.time:
+        return format_time(v)
+    if t is _dt.timedelta:
+        return format_dt_duration(v)
+    if t is YearsMonthsDuration:
+        return format_ym_duration(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(to_feel_string(x, True) for x in v) + "]"
+    if isinstance(v, Mapping):
+        return "{" + ", ".join(f"{k}: {to_feel_string(x, True)}" for k, x in v.items()) + "}"
+    return str(v)

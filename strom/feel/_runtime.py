@@ -1,0 +1,721 @@
+"""Operators and helpers that compiled FEEL code calls on its slow paths.
+
+Compiled code inlines the common int/str cases and calls these for everything else. Every
+helper takes the evaluation environment ``E`` and a site number ``s`` so a failure can say what
+failed and where; ``E.fail`` raises in strict mode and returns None (with a warning) in DMN mode.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from ._numbers import CTX, fix_int, to_decimal
+from .temporal import YearsMonthsDuration, add_months, zone_of
+from .values import BuiltinFunction, FeelFunction, FeelRange, Overload, UserFunction, type_name
+
+NUMT = frozenset({int, Decimal, float})
+_ORDERED = frozenset({str, _dt.date, _dt.datetime, _dt.time, _dt.timedelta, YearsMonthsDuration})
+MAX_ITEMS = 1_000_000
+DT = _dt.datetime
+D = _dt.date
+TM = _dt.time
+TD = _dt.timedelta
+YM = YearsMonthsDuration
+
+
+class Failure(Exception):
+    """Raised by a strict environment; CompiledExpression turns it into FeelEvaluationError."""
+
+    def __init__(self, site: int, message: str, operand: int | None = None) -> None:
+        super().__init__(message)
+        self.site = site
+        self.message = message
+        self.operand = operand
+
+
+class Invalid(Exception):
+    """Raised by builtins for bad arguments; the call site turns it into a failure."""
+
+
+class Env:
+    """Per-evaluation error policy: strict raises, DMN mode collects warnings."""
+
+    __slots__ = ("strict", "warnings")
+
+    def __init__(self, strict: bool, warnings: list[tuple[int, str, int | None]] | None) -> None:
+        self.strict = strict
+        self.warnings = warnings
+
+    def fail(self, site: int, message: str, operand: int | None = None) -> None:
+        if self.strict:
+            raise Failure(site, message, operand)
+        if self.warnings is not None:
+            self.warnings.append((site, message, operand))
+        return None
+
+    def warn(self, site: int, message: str) -> None:
+        if self.warnings is not None:
+            self.warnings.append((site, message, None))
+
+    def missing(self, name: str, site: int) -> Any:
+        from .builtins import BUILTINS
+
+        fn = BUILTINS.get(name)
+        if fn is not None:
+            return fn
+        if self.warnings is not None:
+            self.warnings.append((site, f"no variable found with name '{name}'", None))
+        return None
+
+
+STRICT = Env(True, None)
+QUIET = Env(False, None)
+
+
+def isnum(x: Any) -> bool:
+    return type(x) in NUMT
+
+
+def isctx(x: Any) -> bool:
+    return isinstance(x, Mapping)
+
+
+def islist(x: Any) -> bool:
+    return isinstance(x, (list, tuple))
+
+
+def _aware(x: Any) -> bool:
+    return x.tzinfo is not None
+
+
+# -- arithmetic ----------------------------------------------------------------------------
+def _mismatch(op: str, a: Any, b: Any, E: Env, s: int) -> None:
+    if type(a) in NUMT and type(b) not in NUMT:
+        return E.fail(s, f"expected number, got {type_name(b)}", 1)
+    if type(b) in NUMT and type(a) not in NUMT:
+        return E.fail(s, f"expected number, got {type_name(a)}", 0)
+    return E.fail(s, f"operator '{op}' is not defined for {type_name(a)} and {type_name(b)}")
+
+
+def add(a: Any, b: Any, E: Env, s: int) -> Any:
+    ta, tb = type(a), type(b)
+    if ta in NUMT and tb in NUMT:
+        if ta is int and tb is int:
+            return fix_int(a + b)
+        return CTX.add(to_decimal(a), to_decimal(b))
+    if a is None or b is None:
+        return None
+    if ta is str and tb is str:
+        return a + b
+    try:
+        if tb is YM and ta in (D, DT):
+            return add_months(a, b.months)
+        if ta is YM and tb in (D, DT):
+            return add_months(b, a.months)
+        if ta is YM and tb is YM:
+            return YM(a.months + b.months)
+        if tb is TD and ta in (D, DT, TD):
+            return a + b
+        if ta is TD and tb in (D, DT):
+            return b + a
+        if ta is TM and tb is TD:
+            return (DT.combine(D(2000, 1, 1), a) + b).timetz()
+        if ta is TD and tb is TM:
+            return (DT.combine(D(2000, 1, 1), b) + a).timetz()
+    except OverflowError:
+        return E.fail(s, "date out of range")
+    return _mismatch("+", a, b, E, s)
+
+
+def sub(a: Any, b: Any, E: Env, s: int) -> Any:
+    ta, tb = type(a), type(b)
+    if ta in NUMT and tb in NUMT:
+        if ta is int and tb is int:
+            return fix_int(a - b)
+        return CTX.subtract(to_decimal(a), to_decimal(b))
+    if a is None or b is None:
+        return None
+    try:
+        if ta is D and tb is D:
+            return a - b
+        if ta is DT and tb is DT:
+            if _aware(a) != _aware(b):
+                return E.fail(s, "can't subtract a date and time with a time zone and one without")
+            return a - b
+        if (ta is DT and tb is D) or (ta is D and tb is DT):
+            a2 = a if ta is DT else DT(a.year, a.month, a.day, tzinfo=b.tzinfo)
+            b2 = b if tb is DT else DT(b.year, b.month, b.day, tzinfo=a.tzinfo)
+            return a2 - b2
+        if ta is TM and tb is TM:
+            if _aware(a) != _aware(b):
+                return E.fail(s, "can't subtract a time with a time zone and one without")
+            day = D(2000, 1, 1)
+            return DT.combine(day, a) - DT.combine(day, b)
+        if ta in (D, DT) and tb is YM:
+            return add_months(a, -b.months)
+        if ta is YM and tb is YM:
+            return YM(a.months - b.months)
+        if tb is TD and ta in (D, DT, TD):
+            return a - b
+        if ta is TM and tb is TD:
+            return (DT.combine(D(2000, 1, 1), a) - b).timetz()
+    except OverflowError:
+        return E.fail(s, "date out of range")
+    return _mismatch("-", a, b, E, s)
+
+
+def _td_scale(td: _dt.timedelta, n: Any) -> _dt.timedelta:
+    us = (td.days * 86400 + td.seconds) * 1000000 + td.microseconds
+    return _dt.timedelta(microseconds=int(CTX.multiply(Decimal(us), to_decimal(n)).to_integral_value()))
+
+
+def mul(a: Any, b: Any, E: Env, s: int) -> Any:
+    ta, tb = type(a), type(b)
+    if ta in NUMT and tb in NUMT:
+        if ta is int and tb is int:
+            return fix_int(a * b)
+        return CTX.multiply(to_decimal(a), to_decimal(b))
+    if a is None or b is None:
+        return None
+    try:
+        if ta is TD and tb in NUMT:
+            return _td_scale(a, b)
+        if tb is TD and ta in NUMT:
+            return _td_scale(b, a)
+        if ta is YM and tb in NUMT:
+            return YM(int(CTX.multiply(Decimal(a.months), to_decimal(b))))
+        if tb is YM and ta in NUMT:
+            return YM(int(CTX.multiply(Decimal(b.months), to_decimal(a))))
+    except OverflowError:
+        return E.fail(s, "duration out of range")
+    return _mismatch("*", a, b, E, s)
+
+
+def div(a: Any, b: Any, E: Env, s: int) -> Any:
+    ta, tb = type(a), type(b)
+    if ta in NUMT and tb in NUMT:
+        if b == 0:
+            return E.fail(s, "division by zero", 1)
+        if ta is int and tb is int and a % b == 0:
+            return fix_int(a // b)
+        return CTX.divide(to_decimal(a), to_decimal(b))
+    if a is None or b is None:
+        return None
+    try:
+        if ta is TD and tb in NUMT:
+            if b == 0:
+                return E.fail(s, "division by zero", 1)
+            us = (a.days * 86400 + a.seconds) * 1000000 + a.microseconds
+            return _dt.timedelta(
+                microseconds=int(CTX.divide(Decimal(us), to_decimal(b)).to_integral_value())
+            )
+        if ta is TD and tb is TD:
+            if not b:
+                return E.fail(s, "division by zero", 1)
+            ua = (a.days * 86400 + a.seconds) * 1000000 + a.microseconds
+            ub = (b.days * 86400 + b.seconds) * 1000000 + b.microseconds
+            return div(ua, ub, E, s)
+        if ta is YM and tb in NUMT:
+            if b == 0:
+                return E.fail(s, "division by zero", 1)
+            return YM(int(CTX.divide(Decimal(a.months), to_decimal(b))))
+        if ta is YM and tb is YM:
+            if not b.months:
+                return E.fail(s, "division by zero", 1)
+            return div(a.months, b.months, E, s)
+    except OverflowError:
+        return E.fail(s, "duration out of range")
+    return _mismatch("/", a, b, E, s)
+
+
+def power(a: Any, b: Any, E: Env, s: int) -> Any:
+    ta, tb = type(a), type(b)
+    if ta in NUMT and tb in NUMT:
+        if ta is int and tb is int and b >= 0 and a.bit_length() * b <= 240:
+            return fix_int(a**b)
+        da, db = to_decimal(a), to_decimal(b)
+        if db == db.to_integral_value():
+            db = db.to_integral_value()
+        elif da < 0:
+            return E.fail(s, "can't raise a negative number to a fractional power")
+        if da == 0 and db < 0:
+            return E.fail(s, "division by zero")
+        return CTX.power(da, db)
+    if a is None or b is None:
+        return None
+    return _mismatch("**", a, b, E, s)
+
+
+def neg(a: Any, E: Env, s: int) -> Any:
+    t = type(a)
+    if t is int:
+        return -a
+    if t is Decimal:
+        return CTX.minus(a)
+    if t is float:
+        return -to_decimal(a)
+    if a is None:
+        return None
+    if t is TD:
+        return -a
+    if t is YM:
+        return YM(-a.months)
+    return E.fail(s, f"expected number, got {type_name(a)}", 0)
+
+
+# -- comparison ----------------------------------------------------------------------------
+def compare(a: Any, b: Any, E: Env, s: int) -> int | None:
+    """-1/0/1, or None when either side is null or the two can't be ordered."""
+    ta, tb = type(a), type(b)
+    if ta in NUMT and tb in NUMT:
+        return -1 if a < b else (1 if a > b else 0)
+    if a is None or b is None:
+        return None
+    if ta is tb and ta in _ORDERED:
+        if (ta is DT or ta is TM) and _aware(a) != _aware(b):
+            E.fail(s, f"can't compare a {type_name(a)} with a time zone and one without")
+            return None
+        if ta is TM and a.tzinfo is not None:
+            a, b = _time_key(a), _time_key(b)
+        return -1 if a < b else (1 if a > b else 0)
+    E.fail(s, f"can't compare {type_name(a)} with {type_name(b)}")
+    return None
+
+
+def _time_key(t: _dt.time) -> Any:
+    return DT.combine(D(2000, 1, 1), t).astimezone(_dt.UTC)
+
+
+def lt(a: Any, b: Any, E: Env, s: int) -> bool | None:
+    c = compare(a, b, E, s)
+    return None if c is None else c < 0
+
+
+def le(a: Any, b: Any, E: Env, s: int) -> bool | None:
+    c = compare(a, b, E, s)
+    return None if c is None else c <= 0
+
+
+def gt(a: Any, b: Any, E: Env, s: int) -> bool | None:
+    c = compare(a, b, E, s)
+    return None if c is None else c > 0
+
+
+def ge(a: Any, b: Any, E: Env, s: int) -> bool | None:
+    c = compare(a, b, E, s)
+    return None if c is None else c >= 0
+
+
+def eq(a: Any, b: Any, E: Env, s: int) -> bool | None:
+    """FEEL equality: null = null is true, null = x false, different types null."""
+    if a is None:
+        return b is None
+    if b is None:
+        return False
+    ta, tb = type(a), type(b)
+    if ta in NUMT and tb in NUMT:
+        if ta is float or tb is float:
+            return to_decimal(a) == to_decimal(b)
+        return bool(a == b)
+    if ta is tb and (ta is str or ta is bool or ta is D or ta is TD or ta is YM):
+        return bool(a == b)
+    if ta is tb and (ta is DT or ta is TM):
+        if _aware(a) != _aware(b):
+            return False
+        if ta is TM and a.tzinfo is not None:
+            return bool(_time_key(a) == _time_key(b))
+        return bool(a == b)
+    if islist(a) and islist(b):
+        if len(a) != len(b):
+            return False
+        result: bool | None = True
+        for x, y in zip(a, b, strict=True):
+            r = eq(x, y, E, s)
+            if r is False:
+                return False
+            if r is None:
+                result = None
+        return result
+    if isctx(a) and isctx(b):
+        if set(a) != set(b):
+            return False
+        result = True
+        for k in a:
+            r = eq(a[k], b[k], E, s)
+            if r is False:
+                return False
+            if r is None:
+                result = None
+        return result
+    if ta is FeelRange and tb is FeelRange:
+        return (
+            a.start_included == b.start_included
+            and a.end_included == b.end_included
+            and eq(a.start, b.start, QUIET, s) is True
+            and eq(a.end, b.end, QUIET, s) is True
+        )
+    if isinstance(a, FeelFunction) and isinstance(b, FeelFunction):
+        return a is b
+    E.fail(s, f"can't compare {type_name(a)} with {type_name(b)}")
+    return None
+
+
+def ne(a: Any, b: Any, E: Env, s: int) -> bool | None:
+    r = eq(a, b, E, s)
+    return None if r is None else not r
+
+
+def and2(a: Any, b: Any) -> bool | None:
+    """Second half of ``a and b`` once a is known not to be false."""
+    if b is False:
+        return False
+    if a is True and b is True:
+        return True
+    return None
+
+
+def or2(a: Any, b: Any) -> bool | None:
+    if b is True:
+        return True
+    if a is False and b is False:
+        return False
+    return None
+
+
+def between(v: Any, lo: Any, hi: Any, E: Env, s: int) -> bool | None:
+    a = ge(v, lo, E, s)
+    if a is False:
+        return False
+    b = le(v, hi, E, s)
+    return and2(a, b)
+
+
+# -- ranges and unary tests ----------------------------------------------------------------
+def in_range(v: Any, si: bool, lo: Any, hi: Any, ei: bool) -> bool | None:
+    if v is None:
+        return None
+    if lo is not None:
+        c = compare(v, lo, QUIET, 0)
+        if c is None:
+            return None
+        if c < 0 or (c == 0 and not si):
+            return False
+    if hi is not None:
+        c = compare(v, hi, QUIET, 0)
+        if c is None:
+            return None
+        if c > 0 or (c == 0 and not ei):
+            return False
+    return True
+
+
+def make_range(si: bool, lo: Any, hi: Any, ei: bool, E: Env, s: int) -> FeelRange | None:
+    if lo is not None and hi is not None:
+        ok = (type(lo) in NUMT and type(hi) in NUMT) or (
+            type(lo) is type(hi) and type(lo) in _ORDERED
+        )
+        if not ok:
+            E.fail(s, f"a range needs endpoints of one type, got {type_name(lo)} and {type_name(hi)}")
+            return None
+    elif lo is None and hi is None:
+        return E.fail(s, "a range needs at least one endpoint")
+    return FeelRange(si, lo, hi, ei)
+
+
+class NotEqualTest:
+    """The value of ``!= x`` in an expression: a test that matches anything but x."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def unary_value(op: str, v: Any, E: Env, s: int) -> Any:
+    """``< 10`` used as a value is a range (DMN 1.4); ``= x`` is [x..x]."""
+    if op == "<":
+        return FeelRange(False, None, v, False)
+    if op == "<=":
+        return FeelRange(False, None, v, True)
+    if op == ">":
+        return FeelRange(False, v, None, False)
+    if op == ">=":
+        return FeelRange(True, v, None, False)
+    if op == "=":
+        return FeelRange(True, v, v, True)
+    return NotEqualTest(v)
+
+
+def match(v: Any, t: Any) -> bool | None:
+    """Does input v satisfy the evaluated positive unary test t? (DMN 1.5, 10.3.2.9.1)"""
+    tt = type(t)
+    if tt is FeelRange:
+        return in_range(v, t.start_included, t.start, t.end, t.end_included)
+    if tt is NotEqualTest:
+        return ne(v, t.value, QUIET, 0)
+    if t is None:
+        return v is None
+    if tt is bool and type(v) is not bool:
+        return t
+    if islist(t):
+        if islist(v) and eq(v, t, QUIET, 0) is True:
+            return True
+        seen_null = False
+        for x in t:
+            if type(x) is FeelRange or type(x) is NotEqualTest:
+                r = match(v, x)
+            else:
+                r = eq(v, x, QUIET, 0)
+            if r is True:
+                return True
+            if r is None:
+                seen_null = True
+        return None if seen_null and v is None else False
+    r = eq(v, t, QUIET, 0)
+    return r
+
+
+# -- paths, filters, iteration -------------------------------------------------------------
+def _duration_parts(td: _dt.timedelta) -> tuple[int, int, int, int, int]:
+    us = (td.days * 86400 + td.seconds) * 1000000 + td.microseconds
+    sign = -1 if us < 0 else 1
+    secs = abs(us) // 1000000
+    days, rem = divmod(secs, 86400)
+    hours, rem = divmod(rem, 3600)
+    minutes, seconds = divmod(rem, 60)
+    return sign, days, hours, minutes, seconds
+
+
+def _offset(x: Any) -> Any:
+    if x.tzinfo is None:
+        return None
+    if type(x) is TM:
+        return x.utcoffset() if zone_of(x.tzinfo) is None else None
+    return x.utcoffset()
+
+
+def _prop(obj: Any, name: str) -> Any:
+    t = type(obj)
+    if t is D or t is DT:
+        if name == "year":
+            return obj.year
+        if name == "month":
+            return obj.month
+        if name == "day":
+            return obj.day
+        if name == "weekday":
+            return obj.isoweekday()
+    if t is DT or t is TM:
+        if name == "hour":
+            return obj.hour
+        if name == "minute":
+            return obj.minute
+        if name == "second":
+            return obj.second
+        if name == "time offset":
+            return _offset(obj)
+        if name == "timezone":
+            return zone_of(obj.tzinfo) or (None if obj.tzinfo is None else _tzname(obj))
+    if t is TD:
+        sign, days, hours, minutes, seconds = _duration_parts(obj)
+        if name == "days":
+            return sign * days
+        if name == "hours":
+            return sign * hours
+        if name == "minutes":
+            return sign * minutes
+        if name == "seconds":
+            return sign * seconds
+    if t is YM:
+        sign = -1 if obj.months < 0 else 1
+        if name == "years":
+            return sign * (abs(obj.months) // 12)
+        if name == "months":
+            return sign * (abs(obj.months) % 12)
+    if t is FeelRange:
+        if name == "start":
+            return obj.start
+        if name == "end":
+            return obj.end
+        if name == "start included":
+            return obj.start_included
+        if name == "end included":
+            return obj.end_included
+    raise KeyError(name)
+
+
+def _tzname(x: Any) -> Any:
+    off = x.utcoffset()
+    return "Z" if off == _dt.timedelta(0) else None
+
+
+def path(obj: Any, name: str, E: Env, s: int) -> Any:
+    if isinstance(obj, Mapping):
+        if name in obj:
+            return obj[name]
+        E.warn(s, f"no context entry found with key '{name}'")
+        return None
+    if obj is None:
+        return None
+    if islist(obj):
+        return [path(x, name, E, s) for x in obj]
+    try:
+        return _prop(obj, name)
+    except KeyError:
+        return E.fail(s, f"no property '{name}' on a value of type {type_name(obj)}")
+
+
+def index(lst: Any, n: Any, E: Env, s: int) -> Any:
+    if lst is None:
+        return None
+    if not islist(lst):
+        lst = [lst]
+    if type(n) not in NUMT:
+        return E.fail(s, f"expected number as list index, got {type_name(n)}")
+    if n != int(n):
+        return E.fail(s, f"list index must be an integer, got {n}")
+    i = int(n)
+    size = len(lst)
+    if 1 <= i <= size:
+        return lst[i - 1]
+    if -size <= i <= -1:
+        return lst[size + i]
+    E.warn(s, f"index {i} out of range for a list of size {size}")
+    return None
+
+
+def filter_(lst: Any, cond: Callable[[Any], Any], E: Env, s: int) -> Any:
+    if lst is None:
+        return None
+    if not islist(lst):
+        if isinstance(lst, Mapping) or True:
+            lst = [lst]
+    out = []
+    for i, item in enumerate(lst):
+        r = cond(item)
+        if r is True:
+            out.append(item)
+        elif i == 0 and type(r) in NUMT:
+            return index(lst, r, E, s)
+    return out
+
+
+def iterate(v: Any, E: Env, s: int) -> Iterable[Any]:
+    if islist(v):
+        return v  # type: ignore[no-any-return]
+    if type(v) is FeelRange:
+        lo, hi = v.start, v.end
+        if type(lo) in NUMT and type(hi) in NUMT:
+            lo = int(lo) if v.start_included else int(lo) + 1
+            hi = int(hi) if v.end_included else int(hi) - 1
+            return int_range(lo, hi, E, s)
+        if type(lo) is D and type(hi) is D:
+            first = lo if v.start_included else lo + _dt.timedelta(days=1)
+            last = hi if v.end_included else hi - _dt.timedelta(days=1)
+            days = (last - first).days
+            if days > MAX_ITEMS:
+                E.fail(s, "range too large to iterate")
+                return []
+            return [first + _dt.timedelta(days=k) for k in range(days + 1)]
+        E.fail(s, "can only iterate over ranges of numbers or dates")
+        return []
+    if v is None:
+        E.fail(s, "can't iterate over null")
+        return []
+    return [v]
+
+
+def int_range(lo: Any, hi: Any, E: Env, s: int) -> Iterable[Any]:
+    if type(lo) not in NUMT or type(hi) not in NUMT:
+        E.fail(s, f"a numeric range needs numbers, got {type_name(lo)} and {type_name(hi)}")
+        return []
+    if lo != int(lo) or hi != int(hi):
+        E.fail(s, "a numeric range needs integers")
+        return []
+    a, b = int(lo), int(hi)
+    if abs(b - a) > MAX_ITEMS:
+        E.fail(s, f"range of {abs(b - a) + 1} items is too large to iterate")
+        return []
+    return range(a, b + 1) if a <= b else range(a, b - 1, -1)
+
+
+# -- calls ---------------------------------------------------------------------------------
+def call_builtin(name: str, impl: Callable[..., Any], E: Env, s: int, *args: Any) -> Any:
+    try:
+        return impl(*args)
+    except Invalid as e:
+        return E.fail(s, f"{name}: {e}")
+    except (ArithmeticError, ValueError, OverflowError, TypeError, IndexError, KeyError) as e:
+        return E.fail(s, f"{name}: {type(e).__name__}: {e}")
+
+
+def select_overload(fn: BuiltinFunction, n: int) -> Overload | None:
+    for o in fn.overloads:
+        if o.required <= n <= len(o.params) or (o.varargs and n >= o.required):
+            return o
+    return None
+
+
+def select_named(fn: BuiltinFunction, names: list[str]) -> tuple[Overload, list[int]] | None:
+    """The overload that takes exactly these names, and the position of each given name."""
+    for o in fn.overloads:
+        if all(nm in o.params for nm in names) and all(p in names for p in o.params[: o.required]):
+            return o, [o.params.index(nm) for nm in names]
+    return None
+
+
+def call_value(
+    f: Any, args: list[Any], named: dict[str, Any] | None, E: Env, s: int, label: str = ""
+) -> Any:
+    if isinstance(f, UserFunction):
+        params = f.params
+        if named is not None:
+            unknown = [k for k in named if k not in params]
+            if unknown:
+                return E.fail(s, f"function has no parameter '{unknown[0]}'")
+            args = [named.get(p) for p in params]
+        elif len(args) != len(params):
+            if len(args) > len(params):
+                return E.fail(s, f"expected {len(params)} arguments but got {len(args)}")
+            args = list(args) + [None] * (len(params) - len(args))
+        return f.func(*args)
+    if isinstance(f, BuiltinFunction):
+        if named is not None:
+            sel = select_named(f, list(named))
+            if sel is None:
+                return E.fail(s, f"no function '{f.name}' with parameters {', '.join(named)}")
+            o, positions = sel
+            full: list[Any] = [None] * (max(positions) + 1 if positions else 0)
+            for (_, v), pos in zip(named.items(), positions, strict=True):
+                full[pos] = v
+            return call_builtin(f.name, o.impl, E, s, *full)
+        o2 = select_overload(f, len(args))
+        if o2 is None:
+            return E.fail(s, f"no function '{f.name}' takes {len(args)} arguments")
+        return call_builtin(f.name, o2.impl, E, s, *args)
+    if f is None:
+        return E.fail(s, f"no function found with name '{label}'" if label else "can't call null")
+    return E.fail(s, f"expected function, got {type_name(f)}")
+
+
+def invoke(f: Any, *args: Any) -> Any:
+    """Call a function value from inside a builtin (e.g. sort's precedes)."""
+    if isinstance(f, UserFunction):
+        return f.func(*args)
+    if isinstance(f, BuiltinFunction):
+        o = select_overload(f, len(args))
+        if o is None:
+            raise Invalid(f"function '{f.name}' can't take {len(args)} arguments")
+        return o.impl(*args)
+    raise Invalid(f"expected function, got {type_name(f)}")
+
+
+def not3(v: Any) -> bool | None:
+    if v is True:
+        return False
+    if v is False:
+        return True
+    return None

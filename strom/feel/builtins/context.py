@@ -1,0 +1,86 @@
+"""Context builtins (DMN 1.5 10.3.4.8) and Camunda's variants taking key paths."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._registry import Invalid, builtin, ctx_arg, list_arg, text
+
+
+@builtin("get value", "m, key", nulls=False)
+def get_value(m: Any, key: Any) -> Any:
+    if m is None or key is None or not isinstance(m, Mapping):
+        return None
+    if isinstance(key, (list, tuple)):
+        cur: Any = m
+        for k in key:
+            if not isinstance(cur, Mapping):
+                return None
+            cur = cur.get(text(k, "keys"))
+        return cur
+    return m.get(text(key, "key"))
+
+
+builtin("get value", "context, keys", nulls=False)(get_value)
+
+
+@builtin("get entries", "m")
+def get_entries(m: Any) -> Any:
+    return [{"key": k, "value": v} for k, v in ctx_arg(m, "m").items()]
+
+
+def _put_path(c: Mapping[str, Any], keys: list[str], value: Any) -> dict[str, Any]:
+    out = dict(c)
+    head = keys[0]
+    if len(keys) == 1:
+        out[head] = value
+        return out
+    inner = out.get(head)
+    if not isinstance(inner, Mapping):
+        inner = {}
+    out[head] = _put_path(inner, keys[1:], value)
+    return out
+
+
+@builtin("context put", "context, key, value", nulls=False)
+def context_put(c: Any, key: Any, value: Any) -> Any:
+    if c is None or key is None:
+        return None
+    ctx = ctx_arg(c, "context")
+    if isinstance(key, (list, tuple)):
+        keys = [text(k, "keys") for k in key]
+        if not keys:
+            raise Invalid("keys must not be empty")
+        return _put_path(ctx, keys, value)
+    return _put_path(ctx, [text(key, "key")], value)
+
+
+builtin("context put", "context, keys, value", nulls=False)(context_put)
+builtin("put", "context, key, value", nulls=False)(context_put)
+
+
+@builtin("context merge", "contexts")
+def context_merge(contexts: Any) -> Any:
+    out: dict[str, Any] = {}
+    for c in list_arg(contexts, "contexts"):
+        out.update(ctx_arg(c, "contexts"))
+    return out
+
+
+builtin("put all", "contexts", varargs=True)(
+    lambda *cs: context_merge(list(cs[0]) if len(cs) == 1 and isinstance(cs[0], (list, tuple)) else list(cs))
+)
+
+
+@builtin("context", "entries")
+def context(entries: Any) -> Any:
+    out: dict[str, Any] = {}
+    for e in list_arg(entries, "entries"):
+        if not isinstance(e, Mapping) or "key" not in e or "value" not in e:
+            raise Invalid("each entry must be a context with 'key' and 'value'")
+        k = text(e["key"], "key")
+        if k in out:
+            raise Invalid(f"duplicate key '{k}'")
+        out[k] = e["value"]
+    return out

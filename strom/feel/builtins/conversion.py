@@ -1,0 +1,219 @@
+"""Conversion builtins (DMN 1.5 10.3.4.1): date, time, number, string, duration, range, JSON."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json as _json
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .._format import format_number, to_feel_string
+from .._numbers import CTX, normalize_number, to_decimal
+from ..temporal import (
+    YearsMonthsDuration,
+    parse_date,
+    parse_datetime,
+    parse_duration,
+    parse_time,
+)
+from ..values import FeelFunction, FeelRange, to_python
+from ._registry import Invalid, builtin, expect, int_arg, num, text
+
+
+@builtin("date", "from")
+def date1(x: Any) -> Any:
+    t = type(x)
+    if t is str:
+        d = parse_date(x)
+        if d is None:
+            raise Invalid(f"invalid date {x!r}")
+        return d
+    if t is _dt.datetime:
+        return x.date()
+    if t is _dt.date:
+        return x
+    expect(x, "string or date and time", "from")
+
+
+@builtin("date", "year, month, day")
+def date3(y: Any, m: Any, d: Any) -> Any:
+    try:
+        return _dt.date(int_arg(y, "year"), int_arg(m, "month"), int_arg(d, "day"))
+    except ValueError as e:
+        raise Invalid(f"invalid date: {e}") from None
+
+
+@builtin("date and time", "from")
+def date_and_time1(x: Any) -> Any:
+    t = type(x)
+    if t is str:
+        d = parse_datetime(x)
+        if d is None:
+            raise Invalid(f"invalid date and time {x!r}")
+        return d
+    if t is _dt.datetime:
+        return x
+    if t is _dt.date:
+        return _dt.datetime(x.year, x.month, x.day)
+    expect(x, "string", "from")
+
+
+@builtin("date and time", "date, time")
+def date_and_time2(d: Any, tm: Any) -> Any:
+    if type(d) not in (_dt.date, _dt.datetime):
+        expect(d, "date", "date")
+    if type(tm) is not _dt.time:
+        expect(tm, "time", "time")
+    return _dt.datetime.combine(d if type(d) is _dt.date else d.date(), tm)
+
+
+@builtin("time", "from")
+def time1(x: Any) -> Any:
+    t = type(x)
+    if t is str:
+        v = parse_time(x)
+        if v is None:
+            raise Invalid(f"invalid time {x!r}")
+        return v
+    if t is _dt.datetime:
+        return x.timetz()
+    if t is _dt.time:
+        return x
+    if t is _dt.date:
+        return _dt.time(0, 0, 0, tzinfo=_dt.UTC)
+    expect(x, "string", "from")
+
+
+@builtin("time", "hour, minute, second, offset?")
+def time4(h: Any, m: Any, s: Any, offset: Any = None) -> Any:
+    sec = to_decimal(num(s, "second"))
+    whole = int(sec)
+    micro = int((sec - whole) * 1000000)
+    tz = None
+    if offset is not None:
+        if type(offset) is not _dt.timedelta:
+            expect(offset, "days and time duration", "offset")
+        if abs(offset) > _dt.timedelta(hours=18):
+            raise Invalid("offset out of range")
+        tz = _dt.timezone(offset) if offset else _dt.UTC
+    try:
+        return _dt.time(int_arg(h, "hour"), int_arg(m, "minute"), whole, micro, tzinfo=tz)
+    except ValueError as e:
+        raise Invalid(f"invalid time: {e}") from None
+
+
+@builtin("number", "from, grouping separator?, decimal separator?", nulls=False)
+def number(x: Any, grouping: Any = None, decimal_sep: Any = None) -> Any:
+    if x is None:
+        return None
+    s = text(x, "from")
+    if grouping is not None and grouping not in (" ", ",", "."):
+        raise Invalid(f"invalid grouping separator {grouping!r}")
+    if decimal_sep is not None and decimal_sep not in (",", "."):
+        raise Invalid(f"invalid decimal separator {decimal_sep!r}")
+    if grouping is not None and grouping == decimal_sep:
+        raise Invalid("grouping and decimal separators must differ")
+    if grouping is not None:
+        s = s.replace(grouping, "")
+    if decimal_sep is not None and decimal_sep != ".":
+        s = s.replace(decimal_sep, ".")
+    s = s.strip()
+    if not s or any(ch not in "0123456789.-+eE" for ch in s):
+        raise Invalid(f"not a number: {x!r}")
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        raise Invalid(f"not a number: {x!r}") from None
+    return normalize_number(d) if d == d.to_integral_value() and "." not in s and "e" not in s.lower() \
+        else CTX.plus(d)
+
+
+@builtin("string", "from", nulls=False)
+def string(x: Any) -> Any:
+    if x is None:
+        return None
+    if isinstance(x, FeelFunction):
+        raise Invalid("can't convert a function to a string")
+    return to_feel_string(x)
+
+
+@builtin("duration", "from")
+def duration(x: Any) -> Any:
+    if type(x) in (_dt.timedelta, YearsMonthsDuration):
+        return x
+    s = text(x, "from")
+    d = parse_duration(s)
+    if d is None:
+        raise Invalid(f"invalid duration {s!r}")
+    return d
+
+
+def _months_between(a: Any, b: Any) -> int:
+    def key(x: Any) -> tuple[int, int, int, int]:
+        if type(x) is _dt.datetime:
+            return x.year, x.month, x.day, x.hour * 3600000000 + x.minute * 60000000 + x.second * 1000000
+        return x.year, x.month, x.day, 0
+
+    ka, kb = key(a), key(b)
+    months = (kb[0] - ka[0]) * 12 + (kb[1] - ka[1])
+    if months > 0 and (kb[2], kb[3]) < (ka[2], ka[3]):
+        months -= 1
+    elif months < 0 and (kb[2], kb[3]) > (ka[2], ka[3]):
+        months += 1
+    return months
+
+
+@builtin("years and months duration", "from, to")
+def years_and_months_duration(a: Any, b: Any) -> Any:
+    for v, p in ((a, "from"), (b, "to")):
+        if type(v) not in (_dt.date, _dt.datetime):
+            expect(v, "date or date and time", p)
+    return YearsMonthsDuration(_months_between(a, b))
+
+
+@builtin("range", "from")
+def range_(x: Any) -> Any:
+    from ..expression import compile_expression
+
+    s = text(x, "from")
+    try:
+        value = compile_expression(s).evaluate({}, mode="dmn")
+    except Exception as e:  # a malformed range string is a bad argument, whatever failed
+        raise Invalid(f"invalid range {s!r}: {e}") from None
+    if type(value) is not FeelRange:
+        raise Invalid(f"not a range: {s!r}")
+    return value
+
+
+def _json_default(v: Any) -> Any:
+    if type(v) is Decimal:
+        return float(v)
+    return to_python(v, json=True)
+
+
+@builtin("to json", "value", nulls=False)
+def to_json(x: Any) -> Any:
+    plain = to_python(x, json=True, exact=True)
+
+    def enc(v: Any) -> str:
+        if type(v) is Decimal:
+            return format_number(v)
+        if isinstance(v, Mapping):
+            return "{" + ",".join(f"{_json.dumps(str(k))}:{enc(w)}" for k, w in v.items()) + "}"
+        if isinstance(v, list):
+            return "[" + ",".join(enc(w) for w in v) + "]"
+        return _json.dumps(v, ensure_ascii=False)
+
+    return enc(plain)
+
+
+@builtin("from json", "value")
+def from_json(x: Any) -> Any:
+    s = text(x, "value")
+    try:
+        return _json.loads(s, parse_float=lambda t: normalize_number(Decimal(t)),
+                           parse_int=lambda t: normalize_number(int(t)),
+                           parse_constant=lambda t: None)
+    except ValueError as e:
+        raise Invalid(f"not JSON: {e}") from None

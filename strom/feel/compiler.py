@@ -1,0 +1,479 @@
+"""Compile a FEEL syntax tree to Python source, then to one Python function.
+
+Each FEEL construct becomes a Python expression; constructs that bind names (for, some/every,
+filters, contexts, function definitions) become nested ``def``s so Python closures give FEEL's
+lexical scoping for free. Common int and string cases are inlined; everything else goes to
+``_runtime``. Walrus temporaries keep each operand evaluated exactly once.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from . import _runtime as rt
+from . import ast
+from ._types import type_checker
+from .builtins import BUILTINS
+from .errors import FeelSyntaxError
+from .temporal import parse_temporal
+from .values import UserFunction
+
+__all__ = ["CompiledCode", "compile_tree"]
+
+_CMP_FN = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "=": "_eq", "!=": "_ne"}
+_CMP_PY = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
+_ARITH_FN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
+
+_BASE_NS: dict[str, Any] = {
+    "_add": rt.add, "_sub": rt.sub, "_mul": rt.mul, "_div": rt.div, "_pow": rt.power,
+    "_neg": rt.neg, "_lt": rt.lt, "_le": rt.le, "_gt": rt.gt, "_ge": rt.ge, "_eq": rt.eq,
+    "_ne": rt.ne, "_and2": rt.and2, "_or2": rt.or2, "_between": rt.between,
+    "_in_range": rt.in_range, "_make_range": rt.make_range, "_unary_value": rt.unary_value,
+    "_match": rt.match, "_path": rt.path, "_index": rt.index, "_filter": rt.filter_,
+    "_iterate": rt.iterate, "_int_range": rt.int_range, "_cb": rt.call_builtin,
+    "_call": rt.call_value, "_not3": rt.not3, "_UF": UserFunction, "_QUIET": rt.QUIET,
+    "_Mapping": dict,
+}
+
+
+class CompiledCode:
+    """Result of compilation: the function, plus the sites its failures refer to."""
+
+    __slots__ = ("func", "python_source", "sites")
+
+    def __init__(self, func: Callable[..., Any], sites: list[tuple[int, int, list[tuple[int, int]]]],
+                 python_source: str) -> None:
+        self.func = func
+        self.sites = sites
+        self.python_source = python_source
+
+
+class _Frame:
+    __slots__ = ("item", "names")
+
+    def __init__(self, names: dict[str, str] | None = None, item: str | None = None) -> None:
+        self.names = names if names is not None else {}
+        self.item = item
+
+
+class _Compiler:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.ns: dict[str, Any] = dict(_BASE_NS)
+        self.sites: list[tuple[int, int, list[tuple[int, int]]]] = []
+        self.counter = itertools.count(1)
+        self.frames: list[_Frame] = []
+        self.free: set[str] = set()
+
+    # -- bookkeeping ---------------------------------------------------------------------
+    def tmp(self, prefix: str = "_t") -> str:
+        return f"{prefix}{next(self.counter)}"
+
+    def const(self, value: Any) -> str:
+        name = f"_k{next(self.counter)}"
+        self.ns[name] = value
+        return name
+
+    def site(self, node: ast.Node, *operands: ast.Node) -> int:
+        self.sites.append((node.start, node.end, [(o.start, o.end) for o in operands]))
+        return len(self.sites) - 1
+
+    def error(self, message: str, node: ast.Node) -> FeelSyntaxError:
+        return FeelSyntaxError.at(message, self.source, node.start)
+
+    # -- names ---------------------------------------------------------------------------
+    def bound_locally(self, name: str) -> bool:
+        return any(name in f.names or f.item is not None for f in self.frames)
+
+    def resolve(self, name: str, node: ast.Node, depth: int | None = None) -> str:
+        if depth is None:
+            depth = len(self.frames)
+        for i in range(depth - 1, -1, -1):
+            frame = self.frames[i]
+            if frame.item is not None:
+                it = frame.item
+                key = repr(name)
+                rest = it if name == "item" else self.resolve(name, node, i)
+                return f"({it}[{key}] if isinstance({it}, _Mapping) and {key} in {it} else {rest})"
+            if name in frame.names:
+                return frame.names[name]
+        self.free.add(name)
+        key = repr(name)
+        return f"(V[{key}] if {key} in V else E.missing({key}, {self.site(node)}))"
+
+    # -- expressions ---------------------------------------------------------------------
+    def expr(self, node: ast.Node, out: list[str]) -> str:
+        method = getattr(self, "c_" + type(node).__name__)
+        return method(node, out)  # type: ignore[no-any-return]
+
+    def c_Literal(self, node: ast.Literal, out: list[str]) -> str:
+        v = node.value
+        if node.kind == "temporal":
+            value = parse_temporal(v)
+            if value is None:
+                raise self.error(f'invalid temporal literal @"{v}"', node)
+            return self.const(value)
+        if v is None or type(v) is bool or type(v) is int:
+            return repr(v)
+        if type(v) is str:
+            return repr(v)
+        return self.const(v)
+
+    def c_Name(self, node: ast.Name, out: list[str]) -> str:
+        return self.resolve(node.name, node)
+
+    def c_Path(self, node: ast.Path, out: list[str]) -> str:
+        target = self.expr(node.target, out)
+        t = self.tmp()
+        key = repr(node.name)
+        s = self.site(node)
+        return f"({t}[{key}] if type({t} := {target}) is dict and {key} in {t} else _path({t}, {key}, E, {s}))"
+
+    def c_Filter(self, node: ast.Filter, out: list[str]) -> str:
+        target = self.expr(node.target, out)
+        s = self.site(node, node.target, node.condition)
+        cond = node.condition
+        if isinstance(cond, ast.Literal) and cond.kind == "number":
+            return f"_index({target}, {self.c_Literal(cond, out)}, E, {s})"
+        fn = self.tmp("_flt")
+        item = self.tmp("_it")
+        body: list[str] = []
+        self.frames.append(_Frame(item=item))
+        try:
+            code = self.expr(cond, body)
+        finally:
+            self.frames.pop()
+        out.append(f"def {fn}({item}):")
+        out.extend("    " + line for line in body)
+        out.append(f"    return {code}")
+        return f"_filter({target}, {fn}, E, {s})"
+
+    def c_Negation(self, node: ast.Negation, out: list[str]) -> str:
+        v = self.expr(node.operand, out)
+        return f"_neg({v}, E, {self.site(node, node.operand)})"
+
+    def c_Binary(self, node: ast.Binary, out: list[str]) -> str:
+        op = node.op
+        left = self.expr(node.left, out)
+        right = self.expr(node.right, out)
+        if op == "and":
+            t = self.tmp()
+            return f"(False if ({t} := {left}) is False else _and2({t}, {right}))"
+        if op == "or":
+            t = self.tmp()
+            return f"(True if ({t} := {left}) is True else _or2({t}, {right}))"
+        s = self.site(node, node.left, node.right)
+        if op in _CMP_FN:
+            fn = _CMP_FN[op]
+            py = _CMP_PY[op]
+            lit_type = _literal_type(node.right)
+            if lit_type is not None:
+                if op in ("=", "!=") and lit_type == "None":
+                    return f"({left} {'is' if op == '=' else 'is not'} None)"
+                t = self.tmp()
+                return f"({t} {py} {right} if type({t} := {left}) is {lit_type} else {fn}({t}, {right}, E, {s}))"
+            a, b = self.tmp(), self.tmp()
+            return (
+                f"({a} {py} {b} if (type({a} := {left}) is int) & (type({b} := {right}) is int) "
+                f"else {fn}({a}, {b}, E, {s}))"
+            )
+        fn = _ARITH_FN[op]
+        if op in ("+", "-"):
+            a, b = self.tmp(), self.tmp()
+            return (
+                f"({a} {op} {b} if (type({a} := {left}) is int) & (type({b} := {right}) is int) "
+                f"else {fn}({a}, {b}, E, {s}))"
+            )
+        return f"{fn}({left}, {right}, E, {s})"
+
+    def c_Between(self, node: ast.Between, out: list[str]) -> str:
+        v = self.expr(node.value, out)
+        lo = self.expr(node.low, out)
+        hi = self.expr(node.high, out)
+        return f"_between({v}, {lo}, {hi}, E, {self.site(node, node.value)})"
+
+    def c_In(self, node: ast.In, out: list[str]) -> str:
+        value = self.expr(node.value, out)
+        fn = self.tmp("_in")
+        v = self.tmp("_v")
+        body = self.tests_body(node.tests, v)
+        out.append(f"def {fn}({v}):")
+        out.extend("    " + line for line in body)
+        return f"{fn}({value})"
+
+    def tests_body(self, tests: list[ast.Node], v: str) -> list[str]:
+        """Statements that return True/False/None: is v matched by any of the tests?"""
+        body: list[str] = []
+        nul = self.tmp("_nul")
+        body.append(f"{nul} = False")
+        self.frames.append(_Frame({"?": v}))
+        try:
+            for test in tests:
+                code = self.test(test, v, body)
+                r = self.tmp("_r")
+                body.append(f"{r} = {code}")
+                body.append(f"if {r} is True: return True")
+                body.append(f"if {r} is None: {nul} = True")
+        finally:
+            self.frames.pop()
+        body.append(f"return None if {nul} else False")
+        return body
+
+    def test(self, node: ast.Node, v: str, out: list[str]) -> str:
+        if isinstance(node, ast.Dash):
+            return "True"
+        if isinstance(node, ast.UnaryCmp):
+            operand = self.expr(node.operand, out)
+            s = self.site(node, node.operand)
+            return f"{_CMP_FN[node.op]}({v}, {operand}, _QUIET, {s})"
+        if isinstance(node, ast.RangeLit):
+            lo = "None" if node.low is None else self.expr(node.low, out)
+            hi = "None" if node.high is None else self.expr(node.high, out)
+            return f"_in_range({v}, {node.start_included}, {lo}, {hi}, {node.end_included})"
+        if isinstance(node, ast.NotTests):
+            fn = self.tmp("_nt")
+            body = self.tests_body(node.tests, v)
+            out.append(f"def {fn}():")
+            out.extend("    " + line for line in body)
+            return f"_not3({fn}())"
+        if isinstance(node, ast.Literal) and node.kind == "null":
+            return f"({v} is None)"
+        return f"_match({v}, {self.expr(node, out)})"
+
+    def c_UnaryCmp(self, node: ast.UnaryCmp, out: list[str]) -> str:
+        # inside unary tests ``?`` is bound: compare against it; elsewhere it is a range value
+        for frame in reversed(self.frames):
+            if "?" in frame.names:
+                operand = self.expr(node.operand, out)
+                return f"{_CMP_FN[node.op]}({frame.names['?']}, {operand}, _QUIET, {self.site(node)})"
+        operand = self.expr(node.operand, out)
+        return f"_unary_value({node.op!r}, {operand}, E, {self.site(node)})"
+
+    def c_Dash(self, node: ast.Dash, out: list[str]) -> str:
+        raise self.error("'-' is only allowed as a whole unary test", node)
+
+    def c_NotTests(self, node: ast.NotTests, out: list[str]) -> str:
+        raise self.error("not(...) of tests is only allowed in unary tests", node)
+
+    def c_InstanceOf(self, node: ast.InstanceOf, out: list[str]) -> str:
+        try:
+            checker = type_checker(node.type)
+        except ValueError as e:
+            raise self.error(str(e), node.type) from None
+        return f"{self.const(checker)}({self.expr(node.value, out)})"
+
+    def c_If(self, node: ast.If, out: list[str]) -> str:
+        c = self.expr(node.condition, out)
+        t = self.expr(node.then, out)
+        f = self.expr(node.otherwise, out)
+        return f"({t} if ({c}) is True else {f})"
+
+    def c_For(self, node: ast.For, out: list[str]) -> str:
+        fn = self.tmp("_for")
+        acc = self.tmp("_acc")
+        frame = _Frame({"partial": acc})
+        self.frames.append(frame)
+        pre: list[str] = []
+        loop_lines: list[str] = []
+        try:
+            indent = "    "
+            for it in node.iterations:
+                s = self.site(node, it.source)
+                src = self.expr(it.source, pre)
+                if it.upper is not None:
+                    hi = self.expr(it.upper, pre)
+                    src = f"_int_range({src}, {hi}, E, {s})"
+                else:
+                    src = f"_iterate({src}, E, {s})"
+                var = self.tmp("_i")
+                loop_lines.append(f"{indent}for {var} in {src}:")
+                frame.names[it.name] = var
+                indent += "    "
+            code = self.expr(node.body, pre)
+            loop_lines.append(f"{indent}{acc}.append({code})")
+        finally:
+            self.frames.pop()
+        out.append(f"def {fn}():")
+        out.append(f"    {acc} = []")
+        out.extend("    " + line for line in pre)
+        out.extend(loop_lines)
+        out.append(f"    return {acc}")
+        return f"{fn}()"
+
+    def c_Quantified(self, node: ast.Quantified, out: list[str]) -> str:
+        fn = self.tmp("_q")
+        frame = _Frame({})
+        self.frames.append(frame)
+        pre: list[str] = []
+        loop_lines: list[str] = []
+        try:
+            indent = "    "
+            for it in node.iterations:
+                s = self.site(node, it.source)
+                src = f"_iterate({self.expr(it.source, pre)}, E, {s})"
+                var = self.tmp("_i")
+                loop_lines.append(f"{indent}for {var} in {src}:")
+                frame.names[it.name] = var
+                indent += "    "
+            code = self.expr(node.condition, pre)
+            if node.every:
+                loop_lines.append(f"{indent}if ({code}) is not True: return False")
+            else:
+                loop_lines.append(f"{indent}if ({code}) is True: return True")
+        finally:
+            self.frames.pop()
+        out.append(f"def {fn}():")
+        out.extend("    " + line for line in pre)
+        out.extend(loop_lines)
+        out.append(f"    return {node.every}")
+        return f"{fn}()"
+
+    def c_ListLit(self, node: ast.ListLit, out: list[str]) -> str:
+        return "[" + ", ".join(self.expr(i, out) for i in node.items) + "]"
+
+    def c_ContextLit(self, node: ast.ContextLit, out: list[str]) -> str:
+        if not node.entries:
+            return "{}"
+        fn = self.tmp("_ctx")
+        c = self.tmp("_c")
+        frame = _Frame({})
+        self.frames.append(frame)
+        body: list[str] = [f"{c} = {{}}"]
+        try:
+            for key, value in node.entries:
+                var = self.tmp("_e")
+                if isinstance(value, ast.FunctionDef):
+                    frame.names[key] = var  # lets the function call itself
+                code = self.expr(value, body)
+                body.append(f"{var} = {c}[{key!r}] = {code}")
+                frame.names[key] = var
+        finally:
+            self.frames.pop()
+        out.append(f"def {fn}():")
+        out.extend("    " + line for line in body)
+        out.append(f"    return {c}")
+        return f"{fn}()"
+
+    def c_RangeLit(self, node: ast.RangeLit, out: list[str]) -> str:
+        lo = "None" if node.low is None else self.expr(node.low, out)
+        hi = "None" if node.high is None else self.expr(node.high, out)
+        return f"_make_range({node.start_included}, {lo}, {hi}, {node.end_included}, E, {self.site(node)})"
+
+    def c_FunctionDef(self, node: ast.FunctionDef, out: list[str]) -> str:
+        if node.external:
+            raise self.error("external functions are not supported", node)
+        fn = self.tmp("_fn")
+        names = {name: self.tmp("_p") for name, _ in node.params}
+        self.frames.append(_Frame(dict(names)))
+        body: list[str] = []
+        try:
+            code = self.expr(node.body, body)
+        finally:
+            self.frames.pop()
+        out.append(f"def {fn}({', '.join(names.values())}):")
+        out.extend("    " + line for line in body)
+        out.append(f"    return {code}")
+        params = tuple(name for name, _ in node.params)
+        return f"_UF({params!r}, {fn})"
+
+    def c_Call(self, node: ast.Call, out: list[str]) -> str:
+        callee = node.callee
+        s = self.site(node, *(node.args or [v for _, v in (node.named or [])]))
+        if isinstance(callee, ast.Name) and callee.name in BUILTINS and not self.shadowed(callee.name):
+            fn = BUILTINS[callee.name]
+            if node.named is None:
+                o = rt.select_overload(fn, len(node.args))
+                if o is None:
+                    return f"E.fail({s}, {f'no function {fn.name!r} takes {len(node.args)} arguments'!r})"
+                args = [self.expr(a, out) for a in node.args]
+            else:
+                names = [n for n, _ in node.named]
+                sel = rt.select_named(fn, names)
+                if sel is None:
+                    msg = f"no function {fn.name!r} with parameters {', '.join(names)}"
+                    return f"E.fail({s}, {msg!r})"
+                o, positions = sel
+                slots = ["None"] * (max(positions) + 1 if positions else 0)
+                for (_, value), pos in zip(node.named, positions, strict=True):
+                    slots[pos] = self.expr(value, out)
+                args = slots
+            impl = self.const(o.impl)
+            return f"_cb({fn.name!r}, {impl}, E, {s}{''.join(', ' + a for a in args)})"
+        f = self.expr(callee, out)
+        label = callee.name if isinstance(callee, ast.Name) else ""
+        if node.named is None:
+            args_code = "[" + ", ".join(self.expr(a, out) for a in node.args) + "]"
+            return f"_call({f}, {args_code}, None, E, {s}, {label!r})"
+        named = "{" + ", ".join(f"{k!r}: {self.expr(v, out)}" for k, v in node.named) + "}"
+        return f"_call({f}, [], {named}, E, {s}, {label!r})"
+
+    def shadowed(self, name: str) -> bool:
+        return any(name in f.names for f in self.frames)
+
+    def c_TypeRef(self, node: ast.TypeRef, out: list[str]) -> str:
+        raise self.error("a type is not an expression", node)
+
+    def c_UnaryTests(self, node: ast.UnaryTests, out: list[str]) -> str:
+        raise self.error("unary tests are not an expression", node)
+
+
+def _literal_type(node: ast.Node) -> str | None:
+    if isinstance(node, ast.Literal):
+        v = node.value
+        if node.kind == "number" and type(v) is int:
+            return "int"
+        if node.kind == "number" and type(v) is Decimal:
+            return None
+        if node.kind == "string":
+            return "str"
+        if node.kind == "null":
+            return "None"
+    return None
+
+
+def _build(c: _Compiler, header: str, body: list[str], code: str, node: ast.Node) -> CompiledCode:
+    lines = [header]
+    lines.extend("    " + line for line in body)
+    lines.append(f"    return {code}")
+    src = "\n".join(lines) + "\n"
+    try:
+        pycode = compile(src, f"<feel {c.source[:40]!r}>", "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
+        raise FeelSyntaxError.at(f"expression too complex to compile ({type(e).__name__})",
+                                 c.source, node.start) from None
+    ns = c.ns
+    exec(pycode, ns)
+    return CompiledCode(ns["_feel"], c.sites, src)
+
+
+def compile_tree(source: str, node: ast.Node) -> tuple[CompiledCode, frozenset[str]]:
+    """Compile an expression tree to ``f(V, E) -> value``."""
+    c = _Compiler(source)
+    body: list[str] = []
+    try:
+        code = c.expr(node, body)
+    except RecursionError:
+        raise FeelSyntaxError.at("expression nested too deeply", source, 0) from None
+    return _build(c, "def _feel(V, E):", body, code, node), frozenset(c.free)
+
+
+def compile_tests_tree(source: str, node: ast.UnaryTests) -> tuple[CompiledCode, frozenset[str]]:
+    """Compile unary tests to ``f(input, V, E) -> True/False/None``."""
+    c = _Compiler(source)
+    body: list[str] = []
+    try:
+        body = c.tests_body(node.tests, "_input")
+    except RecursionError:
+        raise FeelSyntaxError.at("unary tests nested too deeply", source, 0) from None
+    lines = ["def _feel(_input, V, E):"] + ["    " + line for line in body]
+    src = "\n".join(lines) + "\n"
+    try:
+        pycode = compile(src, f"<feel tests {source[:40]!r}>", "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
+        raise FeelSyntaxError.at(f"unary tests too complex to compile ({type(e).__name__})",
+                                 source, 0) from None
+    exec(pycode, c.ns)
+    return CompiledCode(c.ns["_feel"], c.sites, src), frozenset(c.free)

@@ -1,0 +1,181 @@
+"""Compiled expressions and unary tests: the objects other packages hold and evaluate."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ._runtime import STRICT, Env, Failure
+from .compiler import CompiledCode, compile_tests_tree, compile_tree
+from .errors import FeelError, FeelEvaluationError, position_of
+from .parser import parse_expression, parse_unary_tests
+
+__all__ = ["CompiledExpression", "CompiledUnaryTests", "compile_expression", "compile_unary_tests"]
+
+_EMPTY: Mapping[str, Any] = {}
+_MODES = ("strict", "dmn")
+
+
+class _Compiled:
+    __slots__ = ("_code", "_fn", "free_names", "source")
+
+    def __init__(self, source: str, code: CompiledCode, free: frozenset[str]) -> None:
+        self.source = source
+        self._code = code
+        self._fn = code.func
+        #: top-level variable names the expression reads (fetch only these)
+        self.free_names = free
+
+    def _describe(self, site: int, message: str, operand: int | None) -> tuple[str, int, int]:
+        start, end, operands = self._code.sites[site]
+        if operand is not None and operand < len(operands):
+            o_start, o_end = operands[operand]
+            message = f"{message} for '{self.source[o_start:o_end]}'"
+            start = o_start
+        line, column = position_of(self.source, start)
+        return message, line, column
+
+    def _warning_text(self, w: tuple[int, str, int | None]) -> str:
+        message, line, column = self._describe(*w)
+        if "\n" in self.source:
+            return f"{message} at line {line}, column {column}"
+        return f"{message} at column {column}"
+
+    def _failure(self, f: Failure) -> FeelEvaluationError:
+        message, line, column = self._describe(f.site, f.message, f.operand)
+        return FeelEvaluationError(message, line, column, self.source)
+
+    def _unexpected(self, e: BaseException) -> FeelEvaluationError:
+        if isinstance(e, RecursionError):
+            message = "evaluation nested too deeply (recursive function?)"
+        else:
+            message = f"evaluation failed: {type(e).__name__}: {e}"
+        return FeelEvaluationError(message, 1, 1, self.source)
+
+    def python_source(self) -> str:
+        """The generated Python code (for debugging the compiler)."""
+        return self._code.python_source
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.source!r}>"
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in _MODES:
+        raise ValueError(f"mode must be 'strict' or 'dmn', not {mode!r}")
+
+
+class CompiledExpression(_Compiled):
+    """A FEEL expression compiled once; evaluate it as often as needed, from any thread."""
+
+    __slots__ = ()
+
+    def evaluate(self, variables: Mapping[str, Any] | None = None, mode: str = "strict") -> Any:
+        """The value of the expression.
+
+        strict (default): a failed operation raises FeelEvaluationError; missing variables are
+        null. dmn: failures yield null (see ``evaluate_with_warnings`` for the reasons).
+        """
+        if mode == "strict":
+            try:
+                return self._fn(_EMPTY if variables is None else variables, STRICT)
+            except Failure as f:
+                raise self._failure(f) from None
+            except FeelError:
+                raise
+            except Exception as e:
+                raise self._unexpected(e) from None
+        return self.evaluate_with_warnings(variables, mode)[0]
+
+    def evaluate_with_warnings(
+        self, variables: Mapping[str, Any] | None = None, mode: str = "dmn"
+    ) -> tuple[Any, list[str]]:
+        """(value, warnings); in strict mode failures still raise."""
+        _check_mode(mode)
+        warnings: list[tuple[int, str, int | None]] = []
+        env = Env(mode == "strict", warnings)
+        try:
+            value = self._fn(_EMPTY if variables is None else variables, env)
+        except Failure as f:
+            raise self._failure(f) from None
+        except FeelError:
+            raise
+        except Exception as e:
+            if mode == "strict":
+                raise self._unexpected(e) from None
+            return None, [self._warning_text(w) for w in warnings] + [str(self._unexpected(e).message)]
+        return value, [self._warning_text(w) for w in warnings]
+
+
+class CompiledUnaryTests(_Compiled):
+    """Decision-table input entries compiled once; ask whether an input value matches."""
+
+    __slots__ = ()
+
+    def evaluate(self, input_value: Any, variables: Mapping[str, Any] | None = None,
+                 mode: str = "strict") -> bool | None:
+        """True, False, or None when a test could not decide (null input, type mismatch)."""
+        return self.evaluate_with_warnings(input_value, variables, mode)[0]
+
+    def matches(self, input_value: Any, variables: Mapping[str, Any] | None = None,
+                mode: str = "strict") -> bool:
+        if mode == "strict":
+            try:
+                return self._fn(input_value, _EMPTY if variables is None else variables, STRICT) is True
+            except Failure as f:
+                raise self._failure(f) from None
+            except FeelError:
+                raise
+            except Exception as e:
+                raise self._unexpected(e) from None
+        return self.evaluate_with_warnings(input_value, variables, mode)[0] is True
+
+    def evaluate_with_warnings(self, input_value: Any, variables: Mapping[str, Any] | None = None,
+                               mode: str = "dmn") -> tuple[bool | None, list[str]]:
+        _check_mode(mode)
+        warnings: list[tuple[int, str, int | None]] = []
+        env = Env(mode == "strict", warnings)
+        try:
+            value = self._fn(input_value, _EMPTY if variables is None else variables, env)
+        except Failure as f:
+            raise self._failure(f) from None
+        except FeelError:
+            raise
+        except Exception as e:
+            if mode == "strict":
+                raise self._unexpected(e) from None
+            return None, [self._warning_text(w) for w in warnings] + [str(self._unexpected(e).message)]
+        return value, [self._warning_text(w) for w in warnings]
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_expression(source: str, names: tuple[str, ...] | None) -> CompiledExpression:
+    tree = parse_expression(source, names)
+    code, free = compile_tree(source, tree)
+    return CompiledExpression(source, code, free)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_tests(source: str, names: tuple[str, ...] | None) -> CompiledUnaryTests:
+    tree = parse_unary_tests(source, names)
+    code, free = compile_tests_tree(source, tree)
+    return CompiledUnaryTests(source, code, free)
+
+
+def compile_expression(source: str, names: Iterable[str] | None = None) -> CompiledExpression:
+    """Parse and compile; raises FeelSyntaxError(message, line, column, source) at once.
+
+    ``names``: variable names containing characters FEEL would read as operators
+    (``Pre-bureau risk``), so the parser can recognise them. Results are cached by source.
+    """
+    if not isinstance(source, str):
+        raise TypeError("FEEL source must be a string")
+    return _compile_expression(source, tuple(sorted(names)) if names else None)
+
+
+def compile_unary_tests(source: str, names: Iterable[str] | None = None) -> CompiledUnaryTests:
+    """Compile decision-table input entries: ``< 10``, ``[1..5]``, ``"a","b"``, ``not(...)``, ``-``."""
+    if not isinstance(source, str):
+        raise TypeError("FEEL source must be a string")
+    return _compile_tests(source, tuple(sorted(names)) if names else None)
