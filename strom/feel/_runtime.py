@@ -49,7 +49,7 @@ class Env:
         self.strict = strict
         self.warnings = warnings
 
-    def fail(self, site: int, message: str, operand: int | None = None) -> None:
+    def fail(self, site: int, message: str, operand: int | None = None) -> Any:
         if self.strict:
             raise Failure(site, message, operand)
         if self.warnings is not None:
@@ -591,8 +591,7 @@ def filter_(lst: Any, cond: Callable[[Any], Any], E: Env, s: int) -> Any:
     if lst is None:
         return None
     if not islist(lst):
-        if isinstance(lst, Mapping) or True:
-            lst = [lst]
+        lst = [lst]
     out = []
     for i, item in enumerate(lst):
         r = cond(item)

@@ -130,7 +130,10 @@ class _Compiler:
         t = self.tmp()
         key = repr(node.name)
         s = self.site(node)
-        return f"({t}[{key}] if type({t} := {target}) is dict and {key} in {t} else _path({t}, {key}, E, {s}))"
+        return (
+            f"({t}[{key}] if type({t} := {target}) is dict and {key} in {t} "
+            f"else _path({t}, {key}, E, {s}))"
+        )
 
     def c_Filter(self, node: ast.Filter, out: list[str]) -> str:
         target = self.expr(node.target, out)
@@ -174,7 +177,10 @@ class _Compiler:
                 if op in ("=", "!=") and lit_type == "None":
                     return f"({left} {'is' if op == '=' else 'is not'} None)"
                 t = self.tmp()
-                return f"({t} {py} {right} if type({t} := {left}) is {lit_type} else {fn}({t}, {right}, E, {s}))"
+                return (
+                    f"({t} {py} {right} if type({t} := {left}) is {lit_type} "
+                    f"else {fn}({t}, {right}, E, {s}))"
+                )
             a, b = self.tmp(), self.tmp()
             return (
                 f"({a} {py} {b} if (type({a} := {left}) is int) & (type({b} := {right}) is int) "

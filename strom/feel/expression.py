@@ -28,7 +28,7 @@ class _Compiled:
         self.free_names = free
 
     def _describe(self, site: int, message: str, operand: int | None) -> tuple[str, int, int]:
-        start, end, operands = self._code.sites[site]
+        start, _end, operands = self._code.sites[site]
         if operand is not None and operand < len(operands):
             o_start, o_end = operands[operand]
             message = f"{message} for '{self.source[o_start:o_end]}'"

@@ -84,7 +84,12 @@ def _flags(flags: Any) -> tuple[int, bool]:
     return out, literal
 
 
-_XSD_CLASSES = {r"\i": r"[A-Za-z_:]", r"\c": r"[-A-Za-z0-9._:]", r"\I": r"[^A-Za-z_:]", r"\C": r"[^-A-Za-z0-9._:]"}
+_XSD_CLASSES = {
+    r"\i": r"[A-Za-z_:]",
+    r"\c": r"[-A-Za-z0-9._:]",
+    r"\I": r"[^A-Za-z_:]",
+    r"\C": r"[^-A-Za-z0-9._:]",
+}
 
 
 def _pattern(pattern: Any, flags: Any) -> re.Pattern[str]:
