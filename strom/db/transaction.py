@@ -379,9 +379,7 @@ def _merge(
     # must outlive the iterator, or iteration ends early. _merged keeps it in its frame.
     if reverse:
         stored = reader.items(backwards=True, from_key=start, read_opt=options)
-        pending = [
-            k for k in overlay if k.startswith(prefix) and (start is None or k <= start)
-        ]
+        pending = [k for k in overlay if k.startswith(prefix) and (start is None or k <= start)]
         pending.sort(reverse=True)
     else:
         seek = prefix if start is None or start < prefix else start

@@ -197,12 +197,8 @@ def test_iteration_merges_pending_writes_with_stored_data_in_key_order(db: Datab
             (pack_long(7), b"stored 7"),
             (pack_long(9), b"new 9"),
         ]
-        assert [k for k, _ in txn.iterate("jobs", reverse=True)] == [
-            pack_long(i) for i in (9, 7, 5, 4, 1)
-        ]
-        assert [k for k, _ in txn.iterate("jobs", start=pack_long(5))] == [
-            pack_long(i) for i in (5, 7, 9)
-        ]
+        assert [k for k, _ in txn.iterate("jobs", reverse=True)] == [pack_long(i) for i in (9, 7, 5, 4, 1)]
+        assert [k for k, _ in txn.iterate("jobs", start=pack_long(5))] == [pack_long(i) for i in (5, 7, 9)]
         assert [k for k, _ in txn.iterate("jobs", start=pack_long(6), reverse=True)] == [
             pack_long(i) for i in (5, 4, 1)
         ]
@@ -286,17 +282,15 @@ def test_iteration_equals_a_model_of_stored_data_plus_pending_writes(
     model = dict(stored)
 
     with db.transaction() as txn:
-        for key, value in pending:
-            if value is None:
+        for key, change in pending:
+            if change is None:
                 txn.delete("jobs", key)
                 model.pop(key, None)
             else:
-                txn.put("jobs", key, value)
-                model[key] = value
+                txn.put("jobs", key, change)
+                model[key] = change
 
-        expected = sorted(
-            ((k, v) for k, v in model.items() if k.startswith(prefix)), reverse=reverse
-        )
+        expected = sorted(((k, v) for k, v in model.items() if k.startswith(prefix)), reverse=reverse)
         if start is not None:
             expected = [(k, v) for k, v in expected if (k <= start if reverse else k >= start)]
         assert list(txn.iterate("jobs", prefix=prefix, start=start, reverse=reverse)) == expected
@@ -374,7 +368,7 @@ def test_a_savepoint_of_another_transaction_is_refused(db: Database) -> None:
 
 
 @st.composite
-def _savepoint_scripts(draw: st.DrawFn) -> list[tuple[str, int, bytes | None]]:
+def _savepoint_scripts(draw: st.DrawFn) -> list[tuple[str, int, bytes]]:
     ops = []
     for _ in range(draw(st.integers(0, 30))):
         kind = draw(st.sampled_from(["put", "put", "delete", "savepoint", "rollback_to", "release"]))
