@@ -8,6 +8,7 @@ syntax error then rejects the resource instead of failing the first process inst
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -52,6 +53,43 @@ def syntax_error_of(source: str) -> str | None:
     except FeelSyntaxError as error:
         return _describe(error)
     return None
+
+
+class ConstantEvaluationError(ValueError):
+    """An expression that must be constant could not be evaluated without variables."""
+
+
+def evaluate_constant(source: str) -> Any:
+    """Evaluate ``source`` with no variables, as Zeebe does for names of process start events."""
+    try:
+        return compile_feel(source).evaluate({})
+    except FeelUnavailableError:
+        raise
+    except Exception as error:  # FeelSyntaxError, FeelEvaluationError: both end the same way
+        raise ConstantEvaluationError(str(error)) from None
+
+
+def result_type(value: Any) -> str:
+    """Zeebe's name for the type of an evaluation result."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, str):
+        return "STRING"
+    if isinstance(value, int | float) or type(value).__name__ == "Decimal":
+        return "NUMBER"
+    if isinstance(value, list | tuple):
+        return "ARRAY"
+    if isinstance(value, dict):
+        return "OBJECT"
+    if isinstance(value, datetime):
+        return "DATE_TIME"
+    if isinstance(value, timedelta):
+        return "DURATION"
+    if type(value).__name__ == "YearsMonthsDuration":
+        return "PERIOD"
+    return type(value).__name__.upper()
 
 
 def _describe(error: Exception) -> str:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from strom.model import kinds, timers
+from strom.model import _feel, kinds, timers
 from strom.model.elements import (
     DEFAULT_JOB_RETRIES,
     USER_TASK_FORM_KEY_HEADER,
@@ -93,10 +94,6 @@ def compile_definitions(document: Document) -> BpmnDefinitions:
             for p in collaboration.all("participant")
         ),
     )
-
-
-class _WithId(Node):
-    id: str  # type: ignore[assignment]
 
 
 def _with_id(root: Node, tag: str) -> list[Any]:
@@ -253,11 +250,17 @@ class _ProcessCompiler:
                 if publish is not None and message is not None:
                     fields["publish_message"] = self._publish(node, message, publish)
             elif message is not None:
-                fields["message"] = _subscription(message)
+                subscription = _subscription(message)
+                if _is_process_start(node):
+                    subscription = replace(subscription, name=_constant_name(subscription.name))
+                fields["message"] = subscription
         elif tag == "signalEventDefinition":
             signal = self.resolve(definition.get("signalRef"))
             if signal is not None and signal.id:
-                fields["signal"] = SignalReference(signal.id, parse_expression(signal.name or ""))
+                name = parse_expression(signal.name or "")
+                fields["signal"] = SignalReference(
+                    signal.id, _constant_name(name) if _is_process_start(node) else name
+                )
         elif tag == "errorEventDefinition":
             error = self.resolve(definition.get("errorRef"))
             fields["error"] = ErrorReference(
@@ -304,7 +307,7 @@ class _ProcessCompiler:
         assignment = node.one_ext("assignmentDefinition")
         schedule = node.one_ext("taskSchedule")
         form_node = node.one_ext("formDefinition")
-        form = _form(form_node, is_zeebe) if form_node is not None else None
+        form = _form(form_node) if form_node is not None else None
         priority = node.one_ext("priorityDefinition")
         definition = UserTaskDefinition(
             is_zeebe_user_task=is_zeebe,
@@ -324,6 +327,19 @@ class _ProcessCompiler:
                 headers[USER_TASK_FORM_KEY_HEADER] = form.form_key
             fields["job"] = JobDefinition(static(USER_TASK_JOB_TYPE), static(1, "1"))
             fields["task_headers"] = MappingProxyType(headers)
+
+
+def _is_process_start(node: Node) -> bool:
+    return node.tag == "startEvent" and node.parent is not None and node.parent.tag == "process"
+
+
+def _constant_name(name: Expression) -> Expression:
+    """A process start event's message or signal name, evaluated once (validation ensured it is
+    a constant string), so the engine can subscribe without evaluating FEEL."""
+    if name.is_static or not _feel.SYNTAX_CHECK_AT_DEPLOYMENT:
+        return name
+    value = _feel.evaluate_constant(name.source)
+    return static(value, value)
 
 
 def _element_type(node: Node) -> BpmnElementType:
@@ -373,7 +389,7 @@ def _io_mappings(node: Node) -> IoMappings:
     if mapping is None:
         return IoMappings()
     inputs = tuple(
-        VariableMapping(_input_source(child.get("source") or ""), child.get("target") or "")
+        VariableMapping(parse_expression(child.get("source") or ""), child.get("target") or "")
         for child in mapping.children
         if child.tag == "input"
     )
@@ -383,11 +399,6 @@ def _io_mappings(node: Node) -> IoMappings:
         if child.tag == "output"
     )
     return IoMappings(inputs, outputs)
-
-
-def _input_source(text: str) -> Expression:
-    """A static input source is a string literal, never a number or boolean (as in Zeebe)."""
-    return parse_expression(text)
 
 
 def _retries(text: str | None) -> Expression:
@@ -552,8 +563,7 @@ def _date(text: str | None) -> Expression | None:
     return expression
 
 
-def _form(node: Node, is_zeebe_user_task: bool) -> Form:
-    del is_zeebe_user_task
+def _form(node: Node) -> Form:
     return Form(
         form_key=node.get("formKey") or None,
         form_id=_optional(node.get("formId")),

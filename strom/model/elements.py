@@ -11,7 +11,7 @@ resolves ids, which keeps the graph free of reference cycles.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -305,7 +305,7 @@ class SequenceFlow:
     event_type: BpmnEventType = BpmnEventType.UNSPECIFIED
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class FlowNode:
     """Every executable element other than a sequence flow, including the process itself."""
 
@@ -349,6 +349,17 @@ class FlowNode:
     @property
     def is_container(self) -> bool:
         return self.container is not None
+
+    def __repr__(self) -> str:
+        """Only the fields that differ from their defaults: nodes have many optional parts."""
+        parts = [repr(self.id), self.element_type.value]
+        for item in fields(self)[2:]:
+            value = getattr(self, item.name)
+            default = item.default_factory() if item.default_factory is not MISSING else item.default
+            if value != default:
+                shown = [flow.id for flow in value] if item.name in ("incoming", "outgoing") else value
+                parts.append(f"{item.name}={shown!r}")
+        return f"FlowNode({', '.join(parts)})"
 
     def execution_listeners_for(
         self, event_type: ExecutionListenerEventType

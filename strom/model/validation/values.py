@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from strom.model import timers
+from strom.model import _feel, timers
 from strom.model.expressions import (
     feel_syntax_error,
     parse_csv,
@@ -212,6 +212,40 @@ def thrown_code(context: ValidationContext, definition: Node) -> None:
         check_expression(context, definition, target.get(code) or None)
 
 
+@rule("startEvent")
+def start_event_name(context: ValidationContext, event: Node) -> None:
+    """Message and signal names of process start events must be constant strings (Zeebe
+    subscribes to them at deployment, before any variable exists)."""
+    if event.parent is None or event.parent.tag != "process" or not _feel.SYNTAX_CHECK_AT_DEPLOYMENT:
+        return
+    for definition in event.event_definitions:
+        if definition.tag not in ("messageEventDefinition", "signalEventDefinition"):
+            continue
+        kind = "message" if definition.tag == "messageEventDefinition" else "signal"
+        target = context.resolve(definition.get(f"{kind}Ref"), kind)
+        name = target.name if target is not None else None
+        if not name:
+            continue
+        expression = parse_expression(name)
+        if expression.is_static or feel_syntax_error(expression) is not None:
+            continue
+        try:
+            value = _feel.evaluate_constant(expression.source)
+        except _feel.ConstantEvaluationError as error:
+            context.report(
+                event,
+                f"Expected constant expression but found '{name}', which could not be evaluated "
+                f"without context: {error}",
+            )
+            continue
+        if not isinstance(value, str):
+            context.report(
+                event,
+                f"Expected constant expression of type String for {kind} name '{name}', "
+                f"but was {_feel.result_type(value)}",
+            )
+
+
 @document_rule
 def root_names(context: ValidationContext) -> None:
     for tag in ("message", "signal"):
@@ -228,9 +262,12 @@ _TIMER_KINDS = {
 
 @rule("timerEventDefinition")
 def timer_value(context: ValidationContext, definition: Node) -> None:
+    """Static timers must parse; timers of process start events are evaluated without variables
+    (Zeebe schedules them at deployment)."""
     event = definition.parent
     if event is None or event.tag not in ("startEvent", "intermediateCatchEvent", "boundaryEvent"):
         return
+    process_start = event.tag == "startEvent" and event.parent is not None and event.parent.tag == "process"
     for child in definition.children:
         kind = _TIMER_KINDS.get(child.tag)
         if kind is None:
@@ -238,10 +275,39 @@ def timer_value(context: ValidationContext, definition: Node) -> None:
         expression = parse_expression(child.text)
         if not expression.is_static:
             check_expression(context, child, child.text)
-            continue
+            if process_start and feel_syntax_error(expression) is None and _feel.SYNTAX_CHECK_AT_DEPLOYMENT:
+                _constant_timer(context, child, kind, expression.source)
+            break
         try:
             value = timers.parse_timer(kind, child.text)
             timers.check_due_date(value, datetime.now(UTC))
         except timers.TimerValueError as error:
             context.report(child, f"Invalid timer {kind.value} expression ({error})")
         break
+
+
+_TIMER_RESULTS = {
+    timers.TimerKind.DATE: "[DATE_TIME, STRING]",
+    timers.TimerKind.DURATION: "[DURATION, PERIOD, STRING]",
+    timers.TimerKind.CYCLE: "[STRING]",
+}
+
+
+def _constant_timer(context: ValidationContext, node: Node, kind: timers.TimerKind, source: str) -> None:
+    try:
+        value = _feel.evaluate_constant(source)
+        if isinstance(value, str):
+            timers.check_due_date(timers.parse_timer(kind, value), datetime.now(UTC))
+            return
+        matches = {
+            timers.TimerKind.DATE: isinstance(value, datetime),
+            timers.TimerKind.DURATION: _feel.result_type(value) in ("DURATION", "PERIOD"),
+            timers.TimerKind.CYCLE: False,
+        }[kind]
+        if not matches:
+            raise timers.TimerValueError(
+                f"Expected result of the expression '{source}' to be one of "
+                f"'{_TIMER_RESULTS[kind]}', but was '{_feel.result_type(value)}'"
+            )
+    except (_feel.ConstantEvaluationError, timers.TimerValueError) as error:
+        context.report(node, f"Invalid timer {kind.value} expression ({error})")
