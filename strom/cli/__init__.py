@@ -11,6 +11,7 @@ import importlib
 import click
 
 COMMANDS: dict[str, str] = {
+    "check": "strom.cli.check:check",
 }
 
 
