@@ -50,6 +50,15 @@ class DbOptions:
     background_jobs: int = 2
     bloom_bits_per_key: int = 10
 
+    def __post_init__(self) -> None:
+        for name in ("block_cache_bytes", "write_buffer_bytes", "column_family_write_buffer_bytes"):
+            if getattr(self, name) < _MIB:
+                raise ValueError(f"`{name}` must be at least 1 MiB, got {getattr(self, name)}")
+        if self.background_jobs < 1:
+            raise ValueError(f"`background_jobs` must be at least 1, got {self.background_jobs}")
+        if self.bloom_bits_per_key < 0:
+            raise ValueError(f"`bloom_bits_per_key` must not be negative, got {self.bloom_bits_per_key}")
+
 
 @final
 class Database:

@@ -93,3 +93,18 @@ def test_with_the_wal_off_a_crash_loses_unflushed_commits_whole_never_in_part(tm
             keys = [k for k, _ in txn.iterate(cf)]
             assert len(keys) == 100
             assert all(k.startswith(b"flushed") for k in keys)
+
+
+def test_options_are_checked_with_the_parameter_named() -> None:
+    with pytest.raises(ValueError, match="`block_cache_bytes` must be at least 1 MiB"):
+        DbOptions(block_cache_bytes=10)
+    with pytest.raises(ValueError, match="`background_jobs`"):
+        DbOptions(background_jobs=0)
+
+
+def test_every_exported_name_exists_and_has_a_docstring() -> None:
+    import strom.db
+
+    assert strom.db.__doc__ is not None and "Internal" in strom.db.__doc__
+    for name in strom.db.__all__:
+        assert getattr(strom.db, name).__doc__, name
