@@ -117,9 +117,13 @@ def add(a: Any, b: Any, E: Env, s: int) -> Any:
             return add_months(b, a.months)
         if ta is YM and tb is YM:
             return YM(a.months + b.months)
-        if tb is TD and ta in (D, DT, TD):
+        if tb is TD and ta is D:
+            return (DT(a.year, a.month, a.day) + b).date()
+        if ta is TD and tb is D:
+            return (DT(b.year, b.month, b.day) + a).date()
+        if tb is TD and ta in (DT, TD):
             return a + b
-        if ta is TD and tb in (D, DT):
+        if ta is TD and tb is DT:
             return b + a
         if ta is TM and tb is TD:
             return (DT.combine(D(2000, 1, 1), a) + b).timetz()
@@ -146,8 +150,12 @@ def sub(a: Any, b: Any, E: Env, s: int) -> Any:
                 return E.fail(s, "can't subtract a date and time with a time zone and one without")
             return a - b
         if (ta is DT and tb is D) or (ta is D and tb is DT):
-            a2 = a if ta is DT else DT(a.year, a.month, a.day, tzinfo=b.tzinfo)
-            b2 = b if tb is DT else DT(b.year, b.month, b.day, tzinfo=a.tzinfo)
+            # a date counts as midnight UTC; a local date and time has no instant to compare
+            other = a if ta is DT else b
+            if other.tzinfo is None:
+                return E.fail(s, "can't subtract a date and a date and time without a time zone")
+            a2 = a if ta is DT else DT(a.year, a.month, a.day, tzinfo=_dt.UTC)
+            b2 = b if tb is DT else DT(b.year, b.month, b.day, tzinfo=_dt.UTC)
             return a2 - b2
         if ta is TM and tb is TM:
             if _aware(a) != _aware(b):
@@ -158,7 +166,9 @@ def sub(a: Any, b: Any, E: Env, s: int) -> Any:
             return add_months(a, -b.months)
         if ta is YM and tb is YM:
             return YM(a.months - b.months)
-        if tb is TD and ta in (D, DT, TD):
+        if tb is TD and ta is D:
+            return (DT(a.year, a.month, a.day) - b).date()
+        if tb is TD and ta in (DT, TD):
             return a - b
         if ta is TM and tb is TD:
             return (DT.combine(D(2000, 1, 1), a) - b).timetz()
@@ -325,6 +335,8 @@ def eq(a: Any, b: Any, E: Env, s: int) -> bool | None:
     if ta is tb and (ta is DT or ta is TM):
         if _aware(a) != _aware(b):
             return False
+        if a.microsecond or b.microsecond:
+            a, b = a.replace(microsecond=0), b.replace(microsecond=0)
         if ta is TM and a.tzinfo is not None:
             return bool(_time_key(a) == _time_key(b))
         return bool(a == b)
@@ -352,13 +364,16 @@ def eq(a: Any, b: Any, E: Env, s: int) -> bool | None:
         return result
     if ta is FeelRange and tb is FeelRange:
         return (
-            a.start_included == b.start_included
+            a.origin == b.origin
+            and a.start_included == b.start_included
             and a.end_included == b.end_included
             and eq(a.start, b.start, QUIET, s) is True
             and eq(a.end, b.end, QUIET, s) is True
         )
     if isinstance(a, FeelFunction) and isinstance(b, FeelFunction):
         return a is b
+    if ta is NotEqualTest and tb is NotEqualTest:
+        return eq(a.value, b.value, E, s)
     E.fail(s, f"can't compare {type_name(a)} with {type_name(b)}")
     return None
 
@@ -437,15 +452,15 @@ class NotEqualTest:
 def unary_value(op: str, v: Any, E: Env, s: int) -> Any:
     """``< 10`` used as a value is a range (DMN 1.4); ``= x`` is [x..x]."""
     if op == "<":
-        return FeelRange(False, None, v, False)
+        return FeelRange(False, None, v, False, op)
     if op == "<=":
-        return FeelRange(False, None, v, True)
+        return FeelRange(False, None, v, True, op)
     if op == ">":
-        return FeelRange(False, v, None, False)
+        return FeelRange(False, v, None, False, op)
     if op == ">=":
-        return FeelRange(True, v, None, False)
+        return FeelRange(True, v, None, False, op)
     if op == "=":
-        return FeelRange(True, v, v, True)
+        return FeelRange(True, v, v, True, op)
     return NotEqualTest(v)
 
 
@@ -602,42 +617,45 @@ def filter_(lst: Any, cond: Callable[[Any], Any], E: Env, s: int) -> Any:
     return out
 
 
-def iterate(v: Any, E: Env, s: int) -> Iterable[Any]:
+def iterate(v: Any, E: Env, s: int) -> Iterable[Any] | None:
+    """Items of an iteration context; None (after E.fail) when it can't be iterated."""
     if islist(v):
         return v  # type: ignore[no-any-return]
     if type(v) is FeelRange:
         lo, hi = v.start, v.end
-        if type(lo) in NUMT and type(hi) in NUMT:
+        if lo is None or hi is None or compare(lo, hi, QUIET, s) == 1:
+            return E.fail(s, "can only iterate over a bounded, ascending range")
+        if type(lo) in NUMT and type(hi) in NUMT and lo == int(lo) and hi == int(hi):
             lo = int(lo) if v.start_included else int(lo) + 1
             hi = int(hi) if v.end_included else int(hi) - 1
-            return int_range(lo, hi, E, s)
+            return int_range(lo, hi, E, s) if lo <= hi else []
         if type(lo) is D and type(hi) is D:
-            first = lo if v.start_included else lo + _dt.timedelta(days=1)
-            last = hi if v.end_included else hi - _dt.timedelta(days=1)
-            days = (last - first).days
-            if days > MAX_ITEMS:
-                E.fail(s, "range too large to iterate")
-                return []
-            return [first + _dt.timedelta(days=k) for k in range(days + 1)]
-        E.fail(s, "can only iterate over ranges of numbers or dates")
-        return []
+            lo = lo if v.start_included else lo + _dt.timedelta(days=1)
+            hi = hi if v.end_included else hi - _dt.timedelta(days=1)
+            return int_range(lo, hi, E, s) if lo <= hi else []
+        return E.fail(s, "can only iterate over ranges of integers or dates")
     if v is None:
-        E.fail(s, "can't iterate over null")
-        return []
+        return E.fail(s, "can't iterate over null")
     return [v]
 
 
-def int_range(lo: Any, hi: Any, E: Env, s: int) -> Iterable[Any]:
+def int_range(lo: Any, hi: Any, E: Env, s: int) -> Iterable[Any] | None:
+    """``for i in lo..hi``: integers or dates, ascending or descending."""
+    if type(lo) is D and type(hi) is D:
+        days = (hi - lo).days
+        if abs(days) > MAX_ITEMS:
+            return E.fail(s, "range too large to iterate")
+        step = 1 if days >= 0 else -1
+        return [lo + _dt.timedelta(days=k) for k in range(0, days + step, step)]
     if type(lo) not in NUMT or type(hi) not in NUMT:
-        E.fail(s, f"a numeric range needs numbers, got {type_name(lo)} and {type_name(hi)}")
-        return []
+        return E.fail(
+            s, f"a range to iterate needs integers or dates, got {type_name(lo)} and {type_name(hi)}"
+        )
     if lo != int(lo) or hi != int(hi):
-        E.fail(s, "a numeric range needs integers")
-        return []
+        return E.fail(s, "a numeric range needs integers")
     a, b = int(lo), int(hi)
     if abs(b - a) > MAX_ITEMS:
-        E.fail(s, f"range of {abs(b - a) + 1} items is too large to iterate")
-        return []
+        return E.fail(s, f"range of {abs(b - a) + 1} items is too large to iterate")
     return range(a, b + 1) if a <= b else range(a, b - 1, -1)
 
 

@@ -175,7 +175,8 @@ class _Compiler:
             lit_type = _literal_type(node.right)
             if lit_type is not None:
                 if op in ("=", "!=") and lit_type == "None":
-                    return f"({left} {'is' if op == '=' else 'is not'} None)"
+                    t = self.tmp()
+                    return f"(({t} := {left}) {'is' if op == '=' else 'is not'} None)"
                 t = self.tmp()
                 return (
                     f"({t} {py} {right} if type({t} := {left}) is {lit_type} "
@@ -295,7 +296,10 @@ class _Compiler:
                 else:
                     src = f"_iterate({src}, E, {s})"
                 var = self.tmp("_i")
-                loop_lines.append(f"{indent}for {var} in {src}:")
+                items = self.tmp("_s")
+                loop_lines.append(f"{indent}{items} = {src}")
+                loop_lines.append(f"{indent}if {items} is None: return None")
+                loop_lines.append(f"{indent}for {var} in {items}:")
                 frame.names[it.name] = var
                 indent += "    "
             code = self.expr(node.body, pre)
@@ -321,7 +325,10 @@ class _Compiler:
                 s = self.site(node, it.source)
                 src = f"_iterate({self.expr(it.source, pre)}, E, {s})"
                 var = self.tmp("_i")
-                loop_lines.append(f"{indent}for {var} in {src}:")
+                items = self.tmp("_s")
+                loop_lines.append(f"{indent}{items} = {src}")
+                loop_lines.append(f"{indent}if {items} is None: return None")
+                loop_lines.append(f"{indent}for {var} in {items}:")
                 frame.names[it.name] = var
                 indent += "    "
             code = self.expr(node.condition, pre)

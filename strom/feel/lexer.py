@@ -78,7 +78,9 @@ def _read_string(src: str, i: int) -> tuple[str, int]:
                     raise FeelSyntaxError.at("invalid unicode escape in string", src, j)
                 out.append(chr(code))
                 continue
-            raise FeelSyntaxError.at(f"invalid escape sequence '\\{esc}' in string", src, j)
+            out.append("\\")
+            j += 1
+            continue
         out.append(ch)
         j += 1
     raise FeelSyntaxError.at("unterminated string literal", src, i)

@@ -21,7 +21,7 @@ MAX_DEPTH = 48
 
 KEYWORDS = frozenset(
     {
-        "and", "or", "in", "between", "instance", "of", "then", "else", "return", "satisfies",
+        "and", "or", "in", "between", "instance", "then", "else", "return", "satisfies",
         "if", "for", "some", "every", "function", "true", "false", "null", "external",
     }
 )
@@ -40,6 +40,7 @@ class _Parser:
         self.toks: list[Token] = tokenize(source)
         self.i = 0
         self.depth = 0
+        self.no_filter = False  # set while parsing a range's upper endpoint
         # only names that the word-joining rule would not find need verbatim matching
         self.known = sorted(
             (n for n in (names or ()) if n and not _plain_name(n)), key=len, reverse=True
@@ -166,9 +167,21 @@ class _Parser:
     # -- expressions ---------------------------------------------------------------------
     def expression(self) -> ast.Node:
         self.enter()
+        saved, self.no_filter = self.no_filter, False
         try:
             return self.disjunction()
         finally:
+            self.no_filter = saved
+            self.leave()
+
+    def range_end(self) -> ast.Node:
+        """Upper endpoint of a range: a '[' after it closes the range, it is no filter."""
+        self.enter()
+        saved, self.no_filter = self.no_filter, True
+        try:
+            return self.disjunction()
+        finally:
+            self.no_filter = saved
             self.leave()
 
     def disjunction(self) -> ast.Node:
@@ -222,7 +235,7 @@ class _Parser:
             first = self.positive_test()
             if self.is_op(".."):
                 self.i += 1
-                high = self.expression()
+                high = self.range_end()
                 return [self.close_range(open_tok, False, first, high)]
             tests = [first]
             while self.is_op(","):
@@ -304,9 +317,11 @@ class _Parser:
                 else:
                     name, _, end = self.read_name()
                 node = ast.Path(node.start, end, node, name)
-            elif t.value == "[":
+            elif t.value == "[" and not self.no_filter:
                 self.i += 1
+                saved, self.no_filter = self.no_filter, False
                 cond = self.expression()
+                self.no_filter = saved
                 close = self.expect_op("]", "to close the filter")
                 node = ast.Filter(node.start, close.end, node, cond)
             elif t.value == "(":
@@ -394,7 +409,7 @@ class _Parser:
                 inner = self.expression()
                 if self.is_op(".."):
                     self.i += 1
-                    high = self.expression()
+                    high = self.range_end()
                     return self.close_range(t, False, inner, high)
                 self.expect_op(")", "to close the parenthesis")
                 return inner
@@ -404,7 +419,7 @@ class _Parser:
                 self.i += 1
                 low = self.expression()
                 self.expect_op("..", "in range")
-                high = self.expression()
+                high = self.range_end()
                 return self.close_range(t, False, low, high)
             if v == "{":
                 return self.context()
@@ -430,7 +445,7 @@ class _Parser:
         first = self.expression()
         if self.is_op(".."):
             self.i += 1
-            high = self.expression()
+            high = self.range_end()
             return self.close_range(open_tok, True, first, high)
         items = [first]
         while self.is_op(","):

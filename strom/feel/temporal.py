@@ -52,13 +52,13 @@ _TIME_RE = re.compile(
 )
 _DUR_RE = re.compile(
     r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?"
-    r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
+    r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?)?"
 )
 
 
 def _zone(name: str) -> _dt.tzinfo | None:
-    if name in ("Z", "UTC", "Etc/UTC"):
-        return _dt.UTC if name == "Z" else ZoneInfo("UTC")
+    if name == "Z":
+        return _dt.UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):

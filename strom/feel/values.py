@@ -45,6 +45,8 @@ class FeelRange:
     start: Any
     end: Any
     end_included: bool
+    #: the operator when written as ``< 10`` etc.; such ranges differ from ``(null..10)``
+    origin: str = ""
 
     def __str__(self) -> str:
         from ._format import to_feel_string

@@ -70,8 +70,7 @@ def text(x: Any, pname: str) -> str:
 def list_arg(x: Any, pname: str) -> list[Any]:
     if isinstance(x, (list, tuple)):
         return list(x)
-    expect(x, "list", pname)
-    return []
+    return [x]  # DMN 1.5 10.3.2.9.4: a single value converts to a singleton list
 
 
 def ctx_arg(x: Any, pname: str) -> Mapping[str, Any]:

@@ -36,27 +36,41 @@ def _put_path(c: Mapping[str, Any], keys: list[str], value: Any) -> dict[str, An
     if len(keys) == 1:
         out[head] = value
         return out
-    inner = out.get(head)
+    inner = out.get(head, {})
     if not isinstance(inner, Mapping):
-        inner = {}
+        raise Invalid(f"the value at key '{head}' is not a context")
     out[head] = _put_path(inner, keys[1:], value)
     return out
 
 
-@builtin("context put", "context, key, value", nulls=False)
-def context_put(c: Any, key: Any, value: Any) -> Any:
+def _put_key(c: Any, key: Any, value: Any) -> Any:
     if c is None or key is None:
         return None
-    ctx = ctx_arg(c, "context")
+    return _put_path(ctx_arg(c, "context"), [text(key, "key")], value)
+
+
+def _put_keys(c: Any, keys: Any, value: Any) -> Any:
+    if c is None or keys is None:
+        return None
+    if not isinstance(keys, (list, tuple)):
+        raise Invalid("expected a list of keys for 'keys'")
+    names = [text(k, "keys") for k in keys]
+    if not names:
+        raise Invalid("keys must not be empty")
+    return _put_path(ctx_arg(c, "context"), names, value)
+
+
+def context_put(c: Any, key: Any, value: Any) -> Any:
+    """Positional calls take a key or a list of keys; named ones must say which."""
     if isinstance(key, (list, tuple)):
-        keys = [text(k, "keys") for k in key]
-        if not keys:
-            raise Invalid("keys must not be empty")
-        return _put_path(ctx, keys, value)
-    return _put_path(ctx, [text(key, "key")], value)
+        return _put_keys(c, key, value)
+    return _put_key(c, key, value)
 
 
-builtin("context put", "context, keys, value", nulls=False)(context_put)
+# the first overload serves positional calls only: no caller names a parameter "key or keys"
+builtin("context put", "context, key or keys, value", nulls=False)(context_put)
+builtin("context put", "context, key, value", nulls=False)(_put_key)
+builtin("context put", "context, keys, value", nulls=False)(_put_keys)
 builtin("put", "context, key, value", nulls=False)(context_put)
 
 

@@ -85,8 +85,10 @@ def time1(x: Any) -> Any:
     expect(x, "string", "from")
 
 
-@builtin("time", "hour, minute, second, offset?")
+@builtin("time", "hour, minute, second, offset?", nulls=False)
 def time4(h: Any, m: Any, s: Any, offset: Any = None) -> Any:
+    if h is None or m is None or s is None:
+        return None
     sec = to_decimal(num(s, "second"))
     whole = int(sec)
     micro = int((sec - whole) * 1000000)
@@ -172,17 +174,47 @@ def years_and_months_duration(a: Any, b: Any) -> Any:
     return YearsMonthsDuration(_months_between(a, b))
 
 
+def _literal_endpoint(node: Any) -> bool:
+    """range() accepts literals and date/time/duration calls on string literals only."""
+    from .. import ast
+
+    if node is None:
+        return True
+    if isinstance(node, ast.Literal):
+        return node.kind != "null"
+    if isinstance(node, ast.Call) and isinstance(node.callee, ast.Name) and node.named is None:
+        return (
+            node.callee.name in ("date", "time", "date and time", "duration")
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Literal)
+            and node.args[0].kind == "string"
+        )
+    return False
+
+
 @builtin("range", "from")
 def range_(x: Any) -> Any:
+    from .. import ast
+    from .._runtime import QUIET, compare
+    from ..errors import FeelSyntaxError
     from ..expression import compile_expression
+    from ..parser import parse_expression
 
     s = text(x, "from")
     try:
-        value = compile_expression(s).evaluate({}, mode="dmn")
-    except Exception as e:  # a malformed range string is a bad argument, whatever failed
-        raise Invalid(f"invalid range {s!r}: {e}") from None
+        node = parse_expression(s)
+    except FeelSyntaxError as e:
+        raise Invalid(f"invalid range {s!r}: {e.message}") from None
+    if not isinstance(node, ast.RangeLit) or not (
+        _literal_endpoint(node.low) and _literal_endpoint(node.high)
+    ):
+        raise Invalid(f"not a range literal: {s!r}")
+    value = compile_expression(s).evaluate({}, mode="dmn")
     if type(value) is not FeelRange:
-        raise Invalid(f"not a range: {s!r}")
+        raise Invalid(f"invalid range {s!r}")
+    if value.start is not None and value.end is not None and compare(value.start, value.end, QUIET, 0) != -1:
+        if compare(value.start, value.end, QUIET, 0) != 0:
+            raise Invalid(f"range start is after its end: {s!r}")
     return value
 
 

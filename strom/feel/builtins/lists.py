@@ -364,8 +364,14 @@ def list_replace(lst: Any, position: Any, new_item: Any) -> Any:
     from ..values import FeelFunction
 
     if isinstance(position, FeelFunction):
-        return [new_item if invoke(position, x, new_item) is True else x for x in items]
-    p = int_arg(num(position, "position"), "position")
+        out = []
+        for x in items:
+            r = invoke(position, x, new_item)
+            if type(r) is not bool:
+                raise Invalid("the match function must return a boolean")
+            out.append(new_item if r else x)
+        return out
+    p = int(num(position, "position"))
     n = len(items)
     if p == 0 or abs(p) > n:
         raise Invalid(f"position {p} out of range for a list of size {n}")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._numbers import CTX, to_decimal
-from ._registry import Invalid, builtin, int_arg, num
+from ._registry import Invalid, builtin, num
 
 _MIN_SCALE, _MAX_SCALE = -6111, 6176
 
@@ -21,9 +21,12 @@ def _int_if_integral(d: Decimal) -> Any:
 
 def _round(n: Any, scale: Any, mode: str) -> Any:
     d = to_decimal(num(n, "n"))
-    sc = int_arg(scale, "scale")
+    sc = int(num(scale, "scale"))
     if not _MIN_SCALE <= sc <= _MAX_SCALE:
         raise Invalid(f"scale {sc} out of range")
+    exponent = d.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -sc and sc > 0:
+        return d
     exp = Decimal(1).scaleb(-sc)
     try:
         q = d.quantize(exp, rounding=mode, context=CTX)

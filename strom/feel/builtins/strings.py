@@ -187,7 +187,8 @@ def extract(s: Any, pattern: Any) -> Any:
     return [m.group(0) for m in rx.finditer(text(s, "string"))]
 
 
-@builtin("string join", "list, delimiter?, prefix?, suffix?", nulls=False)
+@builtin("string join", "list, delimiter?", nulls=False)
+@builtin("string join", "list, delimiter, prefix, suffix", nulls=False)
 def string_join(items: Any, delimiter: Any = None, prefix: Any = None, suffix: Any = None) -> Any:
     if items is None:
         return None
