@@ -212,9 +212,8 @@ def range_(x: Any) -> Any:
     value = compile_expression(s).evaluate({}, mode="dmn")
     if type(value) is not FeelRange:
         raise Invalid(f"invalid range {s!r}")
-    if value.start is not None and value.end is not None and compare(value.start, value.end, QUIET, 0) != -1:
-        if compare(value.start, value.end, QUIET, 0) != 0:
-            raise Invalid(f"range start is after its end: {s!r}")
+    if value.start is not None and value.end is not None and compare(value.start, value.end, QUIET, 0) == 1:
+        raise Invalid(f"range start is after its end: {s!r}")
     return value
 
 
