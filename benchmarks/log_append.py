@@ -4,7 +4,7 @@ Appends batches of ``--records`` records of ``--size`` bytes from one thread whi
 thread syncs in the background, then reads all records back with one reader. Prints figures for
 people, then one JSON object on the last line for scripts.
 
-    .venv/bin/python benchmarks/log_append.py [--seconds 3] [--records 10] [--size 200]
+    .venv/bin/python benchmarks/log_append.py [--seconds 2] [--records 10] [--size 200]
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def run(directory: Path, seconds: float, records: int, size: int, segment_size: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0, help="how long to append")
+    parser.add_argument("--seconds", type=float, default=2.0, help="how long to append")
     parser.add_argument("--records", type=int, default=10, help="records per batch")
     parser.add_argument("--size", type=int, default=200, help="bytes per record")
     parser.add_argument("--segment-size", type=int, default=128 * 1024 * 1024)
