@@ -9,6 +9,7 @@ lexical scoping for free. Common int and string cases are inlined; everything el
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -276,7 +277,8 @@ class _Compiler:
         c = self.expr(node.condition, out)
         t = self.expr(node.then, out)
         f = self.expr(node.otherwise, out)
-        return f"({t} if ({c}) is True else {f})"
+        tmp = self.tmp()
+        return f"({t} if ({tmp} := {c}) is True else {f})"
 
     def c_For(self, node: ast.For, out: list[str]) -> str:
         fn = self.tmp("_for")
@@ -333,9 +335,9 @@ class _Compiler:
                 indent += "    "
             code = self.expr(node.condition, pre)
             if node.every:
-                loop_lines.append(f"{indent}if ({code}) is not True: return False")
+                loop_lines.append(f"{indent}if ({self.tmp()} := {code}) is not True: return False")
             else:
-                loop_lines.append(f"{indent}if ({code}) is True: return True")
+                loop_lines.append(f"{indent}if ({self.tmp()} := {code}) is True: return True")
         finally:
             self.frames.pop()
         out.append(f"def {fn}():")
@@ -453,7 +455,9 @@ def _build(c: _Compiler, header: str, body: list[str], code: str, node: ast.Node
     lines.append(f"    return {code}")
     src = "\n".join(lines) + "\n"
     try:
-        pycode = compile(src, f"<feel {c.source[:40]!r}>", "exec")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pycode = compile(src, f"<feel {c.source[:40]!r}>", "exec")
     except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
         raise FeelSyntaxError.at(f"expression too complex to compile ({type(e).__name__})",
                                  c.source, node.start) from None
@@ -484,7 +488,9 @@ def compile_tests_tree(source: str, node: ast.UnaryTests) -> tuple[CompiledCode,
     lines = ["def _feel(_input, V, E):"] + ["    " + line for line in body]
     src = "\n".join(lines) + "\n"
     try:
-        pycode = compile(src, f"<feel tests {source[:40]!r}>", "exec")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pycode = compile(src, f"<feel tests {source[:40]!r}>", "exec")
     except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
         raise FeelSyntaxError.at(f"unary tests too complex to compile ({type(e).__name__})",
                                  source, 0) from None

@@ -575,9 +575,9 @@ class _Parser:
             self.expect_op(">")
             result = self.type_ref()
             return ast.TypeRef(t.pos, result.end, "function", params, [], result)
-        if t.value == "null":
+        if t.value in ("null", "function"):
             self.i += 1
-            return ast.TypeRef(t.pos, t.end, "Null")
+            return ast.TypeRef(t.pos, t.end, "Null" if t.value == "null" else "function")
         name, start, end = self.read_name()
         if self.is_op("<") and name in ("list", "range", "context"):
             self.i += 1
