@@ -111,7 +111,8 @@ class FileJournal:
         found: list[tuple[int, Path]] = []
         removed_tmp = False
         for entry in os.scandir(self._dir):
-            if entry.name.endswith(TMP_SUFFIX) and parse_segment_name(entry.name[: -len(TMP_SUFFIX)]):
+            unfinished = entry.name.endswith(TMP_SUFFIX)
+            if unfinished and parse_segment_name(entry.name[: -len(TMP_SUFFIX)]) is not None:
                 # A segment whose creation did not finish: it never held a batch.
                 _log.warning("removing unfinished segment file %s", entry.path)
                 os.unlink(entry.path)

@@ -40,8 +40,8 @@ def run_writer_and_kill(directory: Path, reports_wanted: int) -> tuple[int, list
 @pytest.mark.timeout(60)
 def test_every_position_reported_durable_survives_sigkill(journal_dir: Path) -> None:
     kept = 0  # the last position recovery found
-    for _ in range(3):  # each round also appends after what the previous kill left behind
-        start, reports = run_writer_and_kill(journal_dir, reports_wanted=300)
+    for _ in range(5):  # each round also appends after what the previous kill left behind
+        start, reports = run_writer_and_kill(journal_dir, reports_wanted=400)
 
         assert start == kept + 1
         assert reports == sorted(set(reports))

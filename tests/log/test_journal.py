@@ -280,3 +280,32 @@ def test_a_batch_larger_than_the_read_chunk_is_read_whole(journal_dir: Path) -> 
         reader._chunk_size = reader_chunk
         assert list(reader) == [(1, b"before"), (2, big[0]), (3, big[1]), (4, b"after")]
     journal.close()
+
+
+def test_a_reader_on_another_thread_follows_the_writer_across_rolls(journal: FileJournal) -> None:
+    total = 1500 * 3
+    seen: list[tuple[int, bytes]] = []
+    errors: list[BaseException] = []
+
+    def follow() -> None:
+        try:
+            with journal.reader() as reader:
+                deadline = time.monotonic() + 20
+                while len(seen) < total and time.monotonic() < deadline:
+                    before = len(seen)
+                    seen.extend(reader.read_available())
+                    if len(seen) == before:
+                        time.sleep(0.0005)  # a real follower waits for on_durable instead
+        except BaseException as exc:
+            errors.append(exc)
+
+    follower = threading.Thread(target=follow)
+    follower.start()
+    journal.start_group_commit(lambda position: None)
+    fill(journal, 1500, size=3)
+    journal.stop_group_commit()
+    follower.join()
+
+    assert errors == []
+    assert len(journal.segment_paths) > 50
+    assert seen == expected(1, total)
