@@ -204,7 +204,7 @@ def sublist(lst: Any, start: Any, length: Any = None) -> Any:
     return items[begin : begin + ln]
 
 
-@builtin("append", "list, item", varargs=True, nulls=False)
+@builtin("append", "list, item?", varargs=True, nulls=False)
 def append(lst: Any, *items: Any) -> Any:
     if lst is None:
         return None
