@@ -198,7 +198,7 @@ class FileJournal:
 
     @property
     def max_batch_size(self) -> int:
-        """The largest batch frame (``_batch.frame_size``) a segment can hold; larger ones are refused."""
+        """The largest batch a segment can hold, framed: 24 bytes + 4 per record + the records."""
         return self._segment_size - SEGMENT_HEADER_SIZE
 
     @property
