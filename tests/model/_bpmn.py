@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from strom.model import BpmnDefinitions, Problem, check_bpmn, parse_bpmn
 
 NAMESPACES = (
@@ -47,7 +49,6 @@ def service(element_id: str = "task", job_type: str = "work", body: str = "", at
     return f'<bpmn:serviceTask id="{element_id}"{attrs}>{definition}{body}</bpmn:serviceTask>'
 
 
-
 def flow(source: str, target: str, flow_id: str | None = None, condition: str | None = None) -> str:
     flow_id = flow_id or f"{source}-{target}"
     if condition is None:
@@ -61,7 +62,7 @@ def flow(source: str, target: str, flow_id: str | None = None, condition: str | 
 
 def chain(*ids: str) -> list[str]:
     """Sequence flows connecting ``ids`` in order."""
-    return [flow(a, b) for a, b in zip(ids, ids[1:], strict=False)]
+    return [flow(a, b) for a, b in pairwise(ids)]
 
 
 def around(*elements: str, ids: tuple[str, ...] = ("task",)) -> bytes:

@@ -45,7 +45,8 @@ RICH = definitions(
     <bpmn:userTask id="review" name="Review">
       <bpmn:extensionElements>
         <zeebe:userTask />
-        <zeebe:assignmentDefinition assignee="demo" candidateGroups="sales, managers" candidateUsers="=users" />
+        <zeebe:assignmentDefinition assignee="demo" candidateGroups="sales, managers"
+            candidateUsers="=users" />
         <zeebe:taskSchedule dueDate="2030-01-01T12:00:00+01:00" followUpDate="=followUp" />
         <zeebe:priorityDefinition priority="75" />
         <zeebe:formDefinition formId="review-form" bindingType="deployment" />
@@ -93,7 +94,8 @@ RICH = definitions(
     <bpmn:sequenceFlow id="f4b" sourceRef="fork" targetRef="items" />
     <bpmn:businessRuleTask id="decide">
       <bpmn:extensionElements>
-        <zeebe:calledDecision decisionId="discount" resultVariable="discount" bindingType="versionTag" versionTag="v2" />
+        <zeebe:calledDecision decisionId="discount" resultVariable="discount"
+            bindingType="versionTag" versionTag="v2" />
       </bpmn:extensionElements>
     </bpmn:businessRuleTask>
     <bpmn:sequenceFlow id="f5a" sourceRef="decide" targetRef="join" />
@@ -108,7 +110,9 @@ RICH = definitions(
       <bpmn:startEvent id="itemStart" />
       <bpmn:sequenceFlow id="fi1" sourceRef="itemStart" targetRef="pick" />
       <bpmn:scriptTask id="pick">
-        <bpmn:extensionElements><zeebe:script expression="=item.sku" resultVariable="sku" /></bpmn:extensionElements>
+        <bpmn:extensionElements>
+          <zeebe:script expression="=item.sku" resultVariable="sku" />
+        </bpmn:extensionElements>
       </bpmn:scriptTask>
       <bpmn:sequenceFlow id="fi2" sourceRef="pick" targetRef="ship" />
       <bpmn:callActivity id="ship">
@@ -132,14 +136,20 @@ RICH = definitions(
     <bpmn:eventBasedGateway id="wait" />
     <bpmn:sequenceFlow id="f7a" sourceRef="wait" targetRef="paid" />
     <bpmn:sequenceFlow id="f7b" sourceRef="wait" targetRef="tooLate" />
-    <bpmn:intermediateCatchEvent id="paid"><bpmn:messageEventDefinition messageRef="payMsg" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="paid">
+      <bpmn:messageEventDefinition messageRef="payMsg" />
+    </bpmn:intermediateCatchEvent>
     <bpmn:intermediateCatchEvent id="tooLate">
       <bpmn:timerEventDefinition><bpmn:timeDate>2030-01-01T00:00:00Z</bpmn:timeDate></bpmn:timerEventDefinition>
     </bpmn:intermediateCatchEvent>
     <bpmn:sequenceFlow id="f8a" sourceRef="paid" targetRef="notify" />
     <bpmn:sequenceFlow id="f8b" sourceRef="tooLate" targetRef="toLink" />
-    <bpmn:intermediateThrowEvent id="toLink"><bpmn:linkEventDefinition name="finish" /></bpmn:intermediateThrowEvent>
-    <bpmn:intermediateCatchEvent id="fromLink"><bpmn:linkEventDefinition name="finish" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateThrowEvent id="toLink">
+      <bpmn:linkEventDefinition name="finish" />
+    </bpmn:intermediateThrowEvent>
+    <bpmn:intermediateCatchEvent id="fromLink">
+      <bpmn:linkEventDefinition name="finish" />
+    </bpmn:intermediateCatchEvent>
     <bpmn:sequenceFlow id="f9" sourceRef="fromLink" targetRef="done" />
     <bpmn:intermediateThrowEvent id="notify">
       <bpmn:messageEventDefinition messageRef="notifyMsg">

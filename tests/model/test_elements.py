@@ -90,7 +90,9 @@ def test_camunda_user_task(order: ExecutableProcess) -> None:
     assert task.candidate_users is not None and not task.candidate_users.is_static
     assert task.due_date is not None and task.due_date.value == datetime(2030, 1, 1, 11, 0, tzinfo=UTC)
     assert task.priority is not None and task.priority.value == 75
-    assert task.form is not None and task.form.form_id is not None and task.form.form_id.value == "review-form"
+    assert (
+        task.form is not None and task.form.form_id is not None and task.form.form_id.value == "review-form"
+    )
     assert task.form.binding_type is BindingType.DEPLOYMENT
     assert [(listener.event_type, listener.job.type.value) for listener in task.task_listeners] == [
         (TaskListenerEventType.COMPLETING, "audit"),
@@ -114,7 +116,10 @@ def test_service_task_job_headers_listeners_properties(order: ExecutableProcess)
     assert charge.job.retries.value == 5
     assert dict(charge.task_headers) == {"method": "card", "url": "https://pay"}
     assert dict(charge.properties) == {"team": "payments"}
-    assert [(listener.event_type, listener.job.type.value, listener.job.retries.value) for listener in charge.execution_listeners] == [
+    assert [
+        (listener.event_type, listener.job.type.value, listener.job.retries.value)
+        for listener in charge.execution_listeners
+    ] == [
         (ExecutionListenerEventType.START, "before-charge", 3),
         (ExecutionListenerEventType.END, "after-charge", 1),
     ]
@@ -298,15 +303,15 @@ def test_ad_hoc_subprocess() -> None:
 def test_compensation() -> None:
     data = document(
         start(),
-        '<bpmn:serviceTask id="book">'
-        + ext('<zeebe:taskDefinition type="book" />')
-        + "</bpmn:serviceTask>",
-        '<bpmn:boundaryEvent id="undoBooking" attachedToRef="book"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>',
+        '<bpmn:serviceTask id="book">' + ext('<zeebe:taskDefinition type="book" />') + "</bpmn:serviceTask>",
+        '<bpmn:boundaryEvent id="undoBooking" attachedToRef="book">'
+        "<bpmn:compensateEventDefinition /></bpmn:boundaryEvent>",
         '<bpmn:serviceTask id="cancel" isForCompensation="true">'
         + ext('<zeebe:taskDefinition type="cancel" />')
         + "</bpmn:serviceTask>",
         '<bpmn:association id="a1" associationDirection="One" sourceRef="undoBooking" targetRef="cancel" />',
-        '<bpmn:intermediateThrowEvent id="undo"><bpmn:compensateEventDefinition activityRef="book" /></bpmn:intermediateThrowEvent>',
+        '<bpmn:intermediateThrowEvent id="undo">'
+        '<bpmn:compensateEventDefinition activityRef="book" /></bpmn:intermediateThrowEvent>',
         end(),
         *[
             '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="book" />',
@@ -337,7 +342,8 @@ def test_conditional_events() -> None:
 def test_linked_resources() -> None:
     task = service(
         body=ext(
-            '<zeebe:linkedResources><zeebe:linkedResource resourceId="r1" resourceType="RPA" linkName="bot" />'
+            "<zeebe:linkedResources>"
+            '<zeebe:linkedResource resourceId="r1" resourceType="RPA" linkName="bot" />'
             "</zeebe:linkedResources>"
         )
     ).replace("</bpmn:extensionElements><bpmn:extensionElements>", "")

@@ -44,12 +44,16 @@ def test_expressions_are_immutable_values() -> None:
     assert expression == parse_expression("=x")
 
 
-@pytest.mark.parametrize(("text", "value"), [("3", 3), ("+7", 7), ("-1", -1), ("3.0", None), (" 3", None), ("x", None)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("3", 3), ("+7", 7), ("-1", -1), ("3.0", None), (" 3", None), ("x", None)]
+)
 def test_integers_as_java_reads_them(text: str, value: int | None) -> None:
     assert parse_int(text) == value
 
 
-@pytest.mark.parametrize(("text", "value"), [("a,b", ["a", "b"]), (" a , b ", ["a", "b"]), ("", []), ("a,,b", None), ("a, ", None)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("a,b", ["a", "b"]), (" a , b ", ["a", "b"]), ("", []), ("a,,b", None), ("a, ", None)]
+)
 def test_comma_separated_lists(text: str, value: list[str] | None) -> None:
     assert parse_csv(text) == value
 
@@ -59,7 +63,9 @@ def test_valid_paths(path: str) -> None:
     assert path_problems(path) == []
 
 
-@pytest.mark.parametrize(("path", "fragment"), [("", "not found"), ("a.", "pattern"), ("1a", "pattern"), ("null", "reserved")])
+@pytest.mark.parametrize(
+    ("path", "fragment"), [("", "not found"), ("a.", "pattern"), ("1a", "pattern"), ("null", "reserved")]
+)
 def test_invalid_paths(path: str, fragment: str) -> None:
     assert any(fragment in problem for problem in path_problems(path))
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from strom.model import DEFAULT_MAX_SIZE, BpmnValidationError, ModelError, check_bpmn, parse_bpmn
-from lxml import etree
 
 from ._bpmn import around, service
 from ._rich import RICH
@@ -31,7 +32,7 @@ def test_the_error_is_a_model_error_and_names_the_resource() -> None:
 
 @pytest.mark.timeout(10)
 def test_billion_laughs_is_refused_without_expanding() -> None:
-    lols = "".join(f'<!ENTITY lol{i} "{"&lol%d;" % (i - 1) * 10}">' for i in range(1, 10))
+    lols = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
     bomb = (
         f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{lols}]>'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&lol9;'
@@ -133,57 +134,61 @@ def test_non_bytes_input_is_a_programming_error() -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2000))
 def test_random_bytes_end_in_a_model_error(data: bytes) -> None:
-    try:
+    with contextlib.suppress(ModelError):
         parse_bpmn(data)
-    except ModelError:
-        pass
 
 
-_TAGS = st.sampled_from([
-    "bpmn:process",
-    "bpmn:startEvent",
-    "bpmn:endEvent",
-    "bpmn:serviceTask",
-    "bpmn:sequenceFlow",
-    "bpmn:exclusiveGateway",
-    "bpmn:boundaryEvent",
-    "bpmn:subProcess",
-    "bpmn:timerEventDefinition",
-    "bpmn:timeDuration",
-    "bpmn:timeCycle",
-    "bpmn:messageEventDefinition",
-    "bpmn:multiInstanceLoopCharacteristics",
-    "bpmn:extensionElements",
-    "zeebe:taskDefinition",
-    "zeebe:ioMapping",
-    "zeebe:input",
-    "zeebe:output",
-    "zeebe:loopCharacteristics",
-    "zeebe:calledElement",
-    "zeebe:executionListeners",
-    "zeebe:executionListener",
-    "bpmn:message",
-    "bpmn:conditionExpression",
-])
-_ATTRS = st.sampled_from([
-    "id",
-    "isExecutable",
-    "sourceRef",
-    "targetRef",
-    "attachedToRef",
-    "type",
-    "retries",
-    "source",
-    "target",
-    "inputCollection",
-    "processId",
-    "messageRef",
-    "default",
-    "cancelActivity",
-    "eventType",
-])
+_TAGS = st.sampled_from(
+    [
+        "bpmn:process",
+        "bpmn:startEvent",
+        "bpmn:endEvent",
+        "bpmn:serviceTask",
+        "bpmn:sequenceFlow",
+        "bpmn:exclusiveGateway",
+        "bpmn:boundaryEvent",
+        "bpmn:subProcess",
+        "bpmn:timerEventDefinition",
+        "bpmn:timeDuration",
+        "bpmn:timeCycle",
+        "bpmn:messageEventDefinition",
+        "bpmn:multiInstanceLoopCharacteristics",
+        "bpmn:extensionElements",
+        "zeebe:taskDefinition",
+        "zeebe:ioMapping",
+        "zeebe:input",
+        "zeebe:output",
+        "zeebe:loopCharacteristics",
+        "zeebe:calledElement",
+        "zeebe:executionListeners",
+        "zeebe:executionListener",
+        "bpmn:message",
+        "bpmn:conditionExpression",
+    ]
+)
+_ATTRS = st.sampled_from(
+    [
+        "id",
+        "isExecutable",
+        "sourceRef",
+        "targetRef",
+        "attachedToRef",
+        "type",
+        "retries",
+        "source",
+        "target",
+        "inputCollection",
+        "processId",
+        "messageRef",
+        "default",
+        "cancelActivity",
+        "eventType",
+    ]
+)
 _VALUES = st.sampled_from(["a", "b", "p", "true", "false", "=x", "=", "", "PT5M", "R/P1D", "=(", "3"])
-_TEXTS = st.sampled_from(["", "PT1S", "=x > 1", "R5/PT10S", "0 0 * * * *", "garbage", "=)", "2020-01-01T00:00:00Z"])
+_TEXTS = st.sampled_from(
+    ["", "PT1S", "=x > 1", "R5/PT10S", "0 0 * * * *", "garbage", "=)", "2020-01-01T00:00:00Z"]
+)
 
 
 @st.composite
@@ -214,7 +219,10 @@ def test_generated_bpmn_ends_in_a_model_or_a_validation_error(elements: list[str
 def test_a_large_process_is_handled_in_linear_time() -> None:
     """About 8 MB of chained tasks (within the limit) parses in well under the timeout."""
     count = 20_000
-    tasks = [service(f"t{i}", body="<bpmn:documentation>" + "x" * 200 + "</bpmn:documentation>") for i in range(count)]
+    tasks = [
+        service(f"t{i}", body="<bpmn:documentation>" + "x" * 200 + "</bpmn:documentation>")
+        for i in range(count)
+    ]
     ids = [f"t{i}" for i in range(count)]
     data = around(*tasks, ids=tuple(ids))
     assert len(data) < DEFAULT_MAX_SIZE

@@ -41,7 +41,9 @@ def test_durations(text: str, expected: Interval) -> None:
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "P", "PT", "5M", "PT5", "P1H", "pt5m", "P1DT", "PT5M ", "P1.5D", "PTxM"])
+@pytest.mark.parametrize(
+    "text", ["", "P", "PT", "5M", "PT5", "P1H", "pt5m", "P1DT", "PT5M ", "P1.5D", "PTxM"]
+)
 def test_bad_durations(text: str) -> None:
     with pytest.raises(TimerValueError):
         parse_duration(text)
@@ -64,7 +66,10 @@ def test_calendar_periods_clamp_to_month_ends() -> None:
     [
         ("2026-01-01T00:00:00Z", datetime(2026, 1, 1, tzinfo=UTC)),
         ("2026-01-01T10:15+02:00", datetime(2026, 1, 1, 10, 15, tzinfo=timezone(timedelta(hours=2)))),
-        ("2026-01-01T10:15:30.250-05:00", datetime(2026, 1, 1, 10, 15, 30, 250000, tzinfo=timezone(timedelta(hours=-5)))),
+        (
+            "2026-01-01T10:15:30.250-05:00",
+            datetime(2026, 1, 1, 10, 15, 30, 250000, tzinfo=timezone(timedelta(hours=-5))),
+        ),
     ],
 )
 def test_date_times(text: str, expected: datetime) -> None:
@@ -78,8 +83,15 @@ def test_date_time_with_zone_id() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-01-01", "2026-01-01T00:00:00", "2026-13-01T00:00:00Z", "2026-01-01T25:00Z", "tomorrow",
-     "2026-01-01T00:00Z[Mars/Olympus]", "2026-01-01T00:00+19:00"],
+    [
+        "2026-01-01",
+        "2026-01-01T00:00:00",
+        "2026-13-01T00:00:00Z",
+        "2026-01-01T25:00Z",
+        "tomorrow",
+        "2026-01-01T00:00Z[Mars/Olympus]",
+        "2026-01-01T00:00+19:00",
+    ],
 )
 def test_bad_date_times(text: str) -> None:
     with pytest.raises(TimerValueError):
@@ -102,7 +114,9 @@ def test_bad_repeating_intervals(text: str) -> None:
 def test_cron_six_fields_seconds_first() -> None:
     schedule = parse_cycle("0 0 9 * * MON-FRI")
     assert schedule == CronSchedule("0 0 9 * * MON-FRI")
-    assert schedule.due_date(datetime(2026, 1, 2, 10, 0, tzinfo=UTC)) == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    assert schedule.due_date(datetime(2026, 1, 2, 10, 0, tzinfo=UTC)) == datetime(
+        2026, 1, 5, 9, 0, tzinfo=UTC
+    )
     assert parse_cycle("*/10 * * * * *").due_date(NOW) == NOW + timedelta(seconds=10)
 
 
