@@ -30,6 +30,7 @@ _PHRASES: tuple[tuple[str, ...], ...] = (
     ("years", "and", "months", "duration"),
     ("days", "and", "time", "duration"),
     ("date", "and", "time"),
+    ("get", "or", "else"),
 )
 _CMP = frozenset({"=", "!=", "<", "<=", ">", ">="})
 
