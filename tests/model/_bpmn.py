@@ -16,7 +16,7 @@ NAMESPACES = (
 def definitions(*content: str) -> bytes:
     body = "\n".join(content)
     return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions {NAMESPACES} id="defs">\n'
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions {NAMESPACES} id="defs" targetNamespace="http://example.com/test">\n'
         f"{body}\n</bpmn:definitions>\n"
     ).encode()
 

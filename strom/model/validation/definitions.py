@@ -3,6 +3,8 @@ errors and escalations that events refer to."""
 
 from __future__ import annotations
 
+import re
+
 from strom.model import kinds
 from strom.model.reader import Node
 from strom.model.validation._context import ValidationContext
@@ -24,10 +26,27 @@ def unique_ids(context: ValidationContext) -> None:
         context.report_at(line, value, f"Duplicate id '{value}': already used on line {first_line}")
 
 
+@document_rule
+def target_namespace(context: ValidationContext) -> None:
+    if not context.document.root.get("targetNamespace"):
+        context.report(
+            context.document.root, "Attribute 'targetNamespace' must appear on element 'definitions'"
+        )
+
+
+_NCNAME = re.compile(r"[^\W\d][\w.\-]*")
+
+
 @rule("process", kinds.FLOW_ELEMENTS)
 def has_id(context: ValidationContext, node: Node) -> None:
     if not node.id:
         context.report(node, f"Id must be present and not empty (on a '{node.tag}' element)")
+    elif not _NCNAME.fullmatch(node.id):
+        context.report(
+            node,
+            f"Id '{node.id}' is not a valid XML id: it must start with a letter or '_' and contain "
+            "only letters, digits, '_', '-' and '.'",
+        )
 
 
 def _catching_message(context: ValidationContext, message: Node) -> bool:
