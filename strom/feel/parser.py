@@ -342,10 +342,10 @@ class _Parser:
         if not self.is_op(")"):
             while True:
                 if self.tok.kind == NAME and self.named_arg_ahead():
-                    name, _, _ = self.read_name(allow_keywords=True)
-                    self.expect_op(":")
                     if args:
                         raise self.error("positional and named arguments cannot be mixed")
+                    name, _, _ = self.read_name(allow_keywords=True)
+                    self.expect_op(":")
                     named.append((name, self.expression()))
                 else:
                     if named:
@@ -528,13 +528,14 @@ class _Parser:
         params: list[tuple[str, ast.TypeRef | None]] = []
         if not self.is_op(")"):
             while True:
+                name_tok = self.tok
                 name, _, _ = self.read_name()
                 typ = None
                 if self.is_op(":"):
                     self.i += 1
                     typ = self.type_ref()
                 if any(p[0] == name for p in params):
-                    raise self.error(f"duplicate parameter '{name}'")
+                    raise self.error(f"duplicate parameter '{name}'", name_tok)
                 params.append((name, typ))
                 if self.is_op(","):
                     self.i += 1
