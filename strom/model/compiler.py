@@ -417,9 +417,20 @@ def _int_expression(text: str | None) -> Expression | None:
     return expression
 
 
+_JOB_WORKER_TAGS = frozenset({"serviceTask", "sendTask", "scriptTask", "businessRuleTask", "adHocSubProcess"})
+
+
+def _is_job_worker(node: Node) -> bool:
+    """Elements Zeebe hands to job workers when they carry a ``zeebe:taskDefinition``."""
+    if node.tag in _JOB_WORKER_TAGS:
+        return True
+    is_throw = node.tag in ("intermediateThrowEvent", "endEvent")
+    return is_throw and node.first("messageEventDefinition") is not None
+
+
 def _job(node: Node) -> JobDefinition | None:
     definition = node.one_ext("taskDefinition")
-    if definition is None:
+    if definition is None or not _is_job_worker(node):
         return None
     priority = node.one_ext("jobPriorityDefinition")
     return JobDefinition(
@@ -479,6 +490,7 @@ def _multi_instance(loop: Node) -> MultiInstance:
         output_collection=characteristics.get("outputCollection") or None,
         output_element=_optional(characteristics.get("outputElement")),
         completion_condition=_optional(condition.text) if condition is not None else None,
+        execution_listeners=_execution_listeners(loop),
     )
 
 

@@ -111,6 +111,8 @@ class MultiInstance:
     output_collection: str | None = None
     output_element: Expression | None = None
     completion_condition: Expression | None = None
+    execution_listeners: tuple[ExecutionListener, ...] = ()
+    """Listeners of the multi-instance body (declared on the loop characteristics)."""
 
     @property
     def body_element_type(self) -> BpmnElementType:
