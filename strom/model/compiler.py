@@ -208,8 +208,9 @@ class _ProcessCompiler:
             fields["interrupting"] = kinds.is_interrupting(node)
         if tag in kinds.EVENTS or tag == "receiveTask":
             self._event_definition(node, fields)
-        if tag == "sendTask" and node.one_ext("publishMessage") is not None:
-            fields["publish_message"] = self._publish(node, node, node.one_ext("publishMessage"))
+        publish = node.one_ext("publishMessage")
+        if tag == "sendTask" and publish is not None:
+            fields["publish_message"] = self._publish(node.get("messageRef"), publish)
         job = _job(node)
         if job is not None:
             fields["job"] = job
@@ -247,8 +248,8 @@ class _ProcessCompiler:
             message = self.resolve(definition.get("messageRef"))
             if throws:
                 publish = definition.one_ext("publishMessage") or node.one_ext("publishMessage")
-                if publish is not None and message is not None:
-                    fields["publish_message"] = self._publish(node, message, publish)
+                if publish is not None:
+                    fields["publish_message"] = self._publish(definition.get("messageRef"), publish)
             elif message is not None:
                 subscription = _subscription(message)
                 if _is_process_start(node):
@@ -288,12 +289,9 @@ class _ProcessCompiler:
         elif tag == "conditionalEventDefinition":
             fields["conditional"] = _conditional(node, definition)
 
-    def _publish(self, node: Node, message: Node, publish: Node | None) -> PublishMessage:
-        if message is node:
-            resolved = self.resolve(node.get("messageRef"))
-            assert resolved is not None
-            message = resolved
-        assert publish is not None
+    def _publish(self, message_reference: str | None, publish: Node) -> PublishMessage:
+        message = self.resolve(message_reference)
+        assert message is not None
         return PublishMessage(
             message_id=message.id or "",
             name=parse_expression(message.name or ""),
@@ -321,12 +319,12 @@ class _ProcessCompiler:
             task_listeners=_task_listeners(node) if is_zeebe else (),
         )
         fields["user_task"] = definition
+        headers = dict(_headers(node))
         if not is_zeebe:
-            headers = dict(_headers(node))
             if form is not None and form.form_key is not None:
                 headers[USER_TASK_FORM_KEY_HEADER] = form.form_key
             fields["job"] = JobDefinition(static(USER_TASK_JOB_TYPE), static(1, "1"))
-            fields["task_headers"] = MappingProxyType(headers)
+        fields["task_headers"] = MappingProxyType(headers)
 
 
 def _is_process_start(node: Node) -> bool:

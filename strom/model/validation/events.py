@@ -217,7 +217,11 @@ def reference(context: ValidationContext, node: Node, attribute: str, tag: str) 
         return None
     target = context.resolve(value, tag)
     if target is None:
-        context.report(node, f"References {tag} '{value}', which does not exist")
+        other = context.resolve(value)
+        if other is None:
+            context.report(node, f"References {tag} '{value}', which does not exist")
+        else:
+            context.report(node, f"References {tag} '{value}', but that is a '{other.tag}' element")
     return target
 
 
