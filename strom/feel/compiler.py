@@ -26,6 +26,7 @@ __all__ = ["CompiledCode", "compile_tree"]
 
 _CMP_FN = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "=": "_eq", "!=": "_ne"}
 _CMP_PY = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
+_CHAIN = 6  # operator chains longer than this compile to statements
 _ARITH_FN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 
 _BASE_NS: dict[str, Any] = {
@@ -160,9 +161,31 @@ class _Compiler:
         return f"_neg({v}, E, {self.site(node, node.operand)})"
 
     def c_Binary(self, node: ast.Binary, out: list[str]) -> str:
-        op = node.op
+        spine: list[ast.Binary] = []
+        n: ast.Node = node
+        while isinstance(n, ast.Binary):
+            spine.append(n)
+            n = n.left
+        if len(spine) > _CHAIN:
+            return self.chain(n, spine, out)
         left = self.expr(node.left, out)
-        right = self.expr(node.right, out)
+        return self.binop(node, left, self.expr(node.right, out))
+
+    def chain(self, first: ast.Node, spine: list[ast.Binary], out: list[str]) -> str:
+        """``a + b + c + ...``: one statement per operator, so long chains don't nest."""
+        fn = self.tmp("_ch")
+        acc = self.tmp("_a")
+        body = [f"{acc} = {self.expr(first, out)}"]
+        for b in reversed(spine):
+            right = self.expr(b.right, body)
+            body.append(f"{acc} = {self.binop(b, acc, right)}")
+        out.append(f"def {fn}():")
+        out.extend("    " + line for line in body)
+        out.append(f"    return {acc}")
+        return f"{fn}()"
+
+    def binop(self, node: ast.Binary, left: str, right: str) -> str:
+        op = node.op
         if op == "and":
             t = self.tmp()
             return f"(False if ({t} := {left}) is False else _and2({t}, {right}))"

@@ -191,7 +191,6 @@ class _Parser:
             self.i += 1
             right = self.conjunction()
             left = ast.Binary(left.start, right.end, "or", left, right)
-            self.enter()
         return left
 
     def conjunction(self) -> ast.Node:
@@ -200,7 +199,6 @@ class _Parser:
             self.i += 1
             right = self.comparison()
             left = ast.Binary(left.start, right.end, "and", left, right)
-            self.enter()
         return left
 
     def comparison(self) -> ast.Node:
@@ -227,7 +225,6 @@ class _Parser:
                 left = ast.InstanceOf(left.start, typ.end, left, typ)
             else:
                 return left
-            self.enter()
 
     def in_tests(self) -> list[ast.Node]:
         if self.is_op("("):
@@ -261,7 +258,6 @@ class _Parser:
                 self.i += 1
                 right = self.multiplicative()
                 left = ast.Binary(left.start, right.end, t.value, left, right)
-                self.enter()
             else:
                 return left
 
@@ -273,7 +269,6 @@ class _Parser:
                 self.i += 1
                 right = self.power()
                 left = ast.Binary(left.start, right.end, t.value, left, right)
-                self.enter()
             else:
                 return left
 
@@ -283,7 +278,6 @@ class _Parser:
             self.i += 1
             right = self.unary()
             left = ast.Binary(left.start, right.end, "**", left, right)
-            self.enter()
         return left
 
     def unary(self) -> ast.Node:
@@ -372,7 +366,7 @@ class _Parser:
             self.i += 1
             try:
                 value: object = parse_number(t.value)
-            except ValueError:
+            except (ValueError, ArithmeticError):
                 raise self.error(f"invalid number {t.value!r}") from None
             return ast.Literal(t.pos, t.end, value, "number")
         if kind == STRING:

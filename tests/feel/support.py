@@ -30,7 +30,7 @@ FAIL = _Fail()
 NULL = _Null()
 
 
-def D(text: str) -> Decimal:  # noqa: N802 - reads like a literal in tables
+def D(text: str) -> Decimal:
     return Decimal(text)
 
 
@@ -43,9 +43,9 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(b, bool) or isinstance(a, bool):
         return type(a) is type(b) and a == b
     if isinstance(b, (int, Decimal, float)):
-        return isinstance(a, (int, Decimal, float)) and not isinstance(a, bool) and Decimal(str(a)) == Decimal(
-            str(b)
-        )
+        if not isinstance(a, (int, Decimal, float)) or isinstance(a, bool):
+            return False
+        return Decimal(str(a)) == Decimal(str(b))
     if isinstance(b, list):
         return isinstance(a, list) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(b, dict):
