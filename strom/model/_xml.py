@@ -21,6 +21,7 @@ DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]")
+_NO_DTD = "DOCTYPE declarations (and the entities they define) are not allowed in BPMN resources"
 
 
 def _parser() -> etree.XMLParser:
@@ -44,13 +45,11 @@ def load_document(data: bytes, resource_name: str, max_size: int) -> etree._Elem
     """Parse ``data`` into the root ``bpmn:definitions`` element, or raise ``BpmnValidationError``."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"expected the resource as bytes, got {type(data).__name__}")
+    size = memoryview(data).nbytes
+    if size > max_size:
+        message = f"Resource is {size} bytes, larger than the limit of {max_size} bytes"
+        raise _reject(resource_name, 0, message)
     data = bytes(data)
-    if len(data) > max_size:
-        raise _reject(
-            resource_name,
-            0,
-            f"Resource is {len(data)} bytes, larger than the limit of {max_size} bytes",
-        )
     if not data.strip():
         raise _reject(resource_name, 0, "Resource is empty; expected BPMN 2.0 XML")
     prolog = data[: _first_element_start(data)]
@@ -76,9 +75,6 @@ def load_document(data: bytes, resource_name: str, max_size: int) -> etree._Elem
             f"found '{found.localname}' in namespace '{found.namespace or ''}'",
         )
     return root
-
-
-_NO_DTD = "DOCTYPE declarations (and the entities they define) are not allowed in BPMN resources"
 
 
 def _first_element_start(data: bytes) -> int:

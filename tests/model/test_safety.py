@@ -12,7 +12,7 @@ from lxml import etree
 
 from strom.model import DEFAULT_MAX_SIZE, BpmnValidationError, ModelError, check_bpmn, parse_bpmn
 
-from ._bpmn import around, service
+from ._bpmn import around, chain, definitions, document, end, process, service, start
 from ._rich import RICH
 
 VALID = around(service())
@@ -239,8 +239,6 @@ def test_many_messages_and_references_stay_linear() -> None:
         "</bpmn:intermediateThrowEvent>"
         for i in range(count)
     ]
-    from ._bpmn import chain, definitions, end, process, start
-
     ids = [f"e{i}" for i in range(count)]
     data = definitions(
         '<bpmn:signal id="s" name="sig" />',
@@ -294,3 +292,24 @@ def test_mutated_valid_documents_compile_or_are_rejected(changes: list[tuple[int
         assert all(problem.message for problem in error.problems)
     else:
         assert definitions.processes
+
+
+@pytest.mark.timeout(60)
+def test_compensation_handlers_and_associations_stay_linear() -> None:
+    """15,000 compensation boundary events with their associations: a quadratic pairing of
+    boundary events and associations would not finish within the timeout."""
+    count = 15_000
+    body = []
+    for i in range(count):
+        body.append(service(f"t{i}"))
+        body.append(
+            f'<bpmn:boundaryEvent id="b{i}" attachedToRef="t{i}"><bpmn:compensateEventDefinition />'
+            "</bpmn:boundaryEvent>"
+        )
+        body.append(f'<bpmn:association id="a{i}" sourceRef="b{i}" targetRef="h{i}" />')
+        body.append(service(f"h{i}", attrs=' isForCompensation="true"'))
+    data = document(start(), *body, end(), *chain("start", *(f"t{i}" for i in range(count)), "end"))
+    assert len(data) < DEFAULT_MAX_SIZE
+    process = parse_bpmn(data).processes[0]
+    compensation = process.flow_node("b7").compensation
+    assert compensation is not None and compensation.handler_id == "h7"

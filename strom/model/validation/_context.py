@@ -20,7 +20,8 @@ class ValidationContext:
     outgoing: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
     incoming: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
     boundary_events: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
-    associations: list[Node] = field(default_factory=list)
+    association_sources: set[str] = field(default_factory=set)
+    """Ids of elements an association starts at (compensation boundary events need one)."""
     elements: list[Node] = field(default_factory=list)
     """Every BPMN node inside the executable processes, in document order."""
     referrers: dict[tuple[str, str], list[Node]] = field(default_factory=lambda: defaultdict(list))
@@ -48,7 +49,9 @@ class ValidationContext:
             if activity is not None and activity.id:
                 self.boundary_events[activity.id].append(node)
         elif node.tag == "association":
-            self.associations.append(node)
+            source = resolve(node.get("sourceRef"))
+            if source is not None and source.id:
+                self.association_sources.add(source.id)
         for attribute in _REFERENCE_ATTRIBUTES:
             referenced = resolve(node.attrs.get(attribute))
             if referenced is not None and referenced.id:

@@ -87,7 +87,7 @@ def boundary_event(context: ValidationContext, event: Node) -> None:
     definitions = event.event_definitions
     is_compensation = any(d.tag == "compensateEventDefinition" for d in definitions)
     if is_compensation and (
-        context.outgoing_of(event) or not any(a.get("sourceRef") == event.id for a in context.associations)
+        context.outgoing_of(event) or (event.id or "") not in context.association_sources
     ):
         context.report(
             event,

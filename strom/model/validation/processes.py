@@ -48,7 +48,7 @@ def process_start_events(context: ValidationContext, process: Node) -> None:
         context.report(process, "Multiple none start events are not allowed")
     for start in starts:
         for definition in start.event_definitions:
-            if definition.tag not in _PROCESS_STARTS:
+            if definition.tag in kinds.EVENT_TYPES and definition.tag not in _PROCESS_STARTS:
                 context.report(
                     start,
                     "Start events of a process must be one of: none, message, timer, signal "
