@@ -334,7 +334,7 @@ def _is_process_start(node: Node) -> bool:
 def _constant_name(name: Expression) -> Expression:
     """A process start event's message or signal name, evaluated once (validation ensured it is
     a constant string), so the engine can subscribe without evaluating FEEL."""
-    if name.is_static or not _feel.SYNTAX_CHECK_AT_DEPLOYMENT:
+    if name.is_static or not _feel.checks_at_deployment():
         return name
     value = _feel.evaluate_constant(name.source)
     return static(value, value)

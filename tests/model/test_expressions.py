@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from strom.feel import FeelSyntaxError
 from strom.model import Expression
 from strom.model.expressions import parse_csv, parse_expression, parse_int, path_problems
 
-from ._bpmn import around, ext, rejected_with, service
+from ._bpmn import accepted, around, ext, rejected_with, service
 
 
 def test_a_leading_equals_sign_makes_feel() -> None:
@@ -80,3 +81,29 @@ def test_feel_syntax_errors_in_conditions_and_mappings() -> None:
     mapping = ext('<zeebe:ioMapping><zeebe:output source="=(x" target="y" /></zeebe:ioMapping>')
     data = around(f'<bpmn:manualTask id="task">{mapping}</bpmn:manualTask>')
     rejected_with(data, "task", "Invalid FEEL expression '(x'")
+
+
+def test_the_deployment_check_is_one_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from strom.model import _feel
+
+    task = service().replace('type="work"', 'type="=(x"')
+    monkeypatch.setattr(_feel, "SYNTAX_CHECK_AT_DEPLOYMENT", False)
+    job = accepted(around(task)).processes[0].flow_node("task").job
+    assert job is not None and job.type.source == "(x"
+    with pytest.raises(FeelSyntaxError):
+        _ = job.type.compiled
+
+
+def test_a_failing_feel_compiler_rejects_instead_of_crashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from strom.model import _feel
+
+    def explode(source: str) -> None:
+        raise RecursionError("too deep")
+
+    monkeypatch.setattr(_feel, "_api", lambda: (explode, FeelSyntaxError))
+    _feel.compile_feel.cache_clear()
+    try:
+        task = service().replace('type="work"', 'type="=never.seen.before"')
+        rejected_with(around(task), "task", "cannot be compiled (RecursionError: too deep)")
+    finally:
+        _feel.compile_feel.cache_clear()

@@ -216,7 +216,7 @@ def thrown_code(context: ValidationContext, definition: Node) -> None:
 def start_event_name(context: ValidationContext, event: Node) -> None:
     """Message and signal names of process start events must be constant strings (Zeebe
     subscribes to them at deployment, before any variable exists)."""
-    if event.parent is None or event.parent.tag != "process" or not _feel.SYNTAX_CHECK_AT_DEPLOYMENT:
+    if event.parent is None or event.parent.tag != "process" or not _feel.checks_at_deployment():
         return
     for definition in event.event_definitions:
         if definition.tag not in ("messageEventDefinition", "signalEventDefinition"):
@@ -275,7 +275,7 @@ def timer_value(context: ValidationContext, definition: Node) -> None:
         expression = parse_expression(child.text)
         if not expression.is_static:
             check_expression(context, child, child.text)
-            if process_start and feel_syntax_error(expression) is None and _feel.SYNTAX_CHECK_AT_DEPLOYMENT:
+            if process_start and feel_syntax_error(expression) is None and _feel.checks_at_deployment():
                 _constant_timer(context, child, kind, expression.source)
             break
         try:
