@@ -8,6 +8,7 @@ lexical scoping for free. Common int and string cases are inlined; everything el
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import warnings
 from collections.abc import Callable
@@ -19,13 +20,16 @@ from . import ast
 from ._types import type_checker
 from .builtins import BUILTINS
 from .errors import FeelSyntaxError
-from .temporal import parse_temporal
-from .values import UserFunction
+from .temporal import YearsMonthsDuration, parse_temporal
+from .values import FeelRange, UserFunction
 
 __all__ = ["CompiledCode", "compile_tree"]
 
 _CMP_FN = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "=": "_eq", "!=": "_ne"}
 _CMP_PY = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
+_IMPURE = frozenset({"now", "today", "random number", "uuid"})
+_FOLDABLE = frozenset({int, Decimal, str, bool, dt.date, dt.datetime, dt.time, dt.timedelta,
+                       YearsMonthsDuration, FeelRange})
 _CHAIN = 6  # operator chains longer than this compile to statements
 _ARITH_FN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 
@@ -438,6 +442,9 @@ class _Compiler:
                 for (_, value), pos in zip(node.named, positions, strict=True):
                     slots[pos] = self.expr(value, out)
                 args = slots
+            folded = self.fold(fn.name, o.impl, node)
+            if folded is not None:
+                return folded
             impl = self.const(o.impl)
             return f"_cb({fn.name!r}, {impl}, E, {s}{''.join(', ' + a for a in args)})"
         f = self.expr(callee, out)
@@ -447,6 +454,27 @@ class _Compiler:
             return f"_call({f}, {args_code}, None, E, {s}, {label!r})"
         named = "{" + ", ".join(f"{k!r}: {self.expr(v, out)}" for k, v in node.named) + "}"
         return f"_call({f}, [], {named}, E, {s}, {label!r})"
+
+    def fold(self, name: str, impl: Callable[..., Any], node: ast.Call) -> str | None:
+        """Evaluate a pure builtin on literal arguments once, at compile time.
+
+        ``duration("P3D")`` then costs nothing per evaluation. Only immutable results are
+        folded, and anything that fails is left for run time to report.
+        """
+        if name in _IMPURE or node.named is not None:
+            return None
+        values = []
+        for a in node.args:
+            if not isinstance(a, ast.Literal) or a.kind == "temporal":
+                return None
+            values.append(a.value)
+        try:
+            value = impl(*values)
+        except Exception:
+            return None
+        if value is None or type(value) not in _FOLDABLE:
+            return None
+        return self.const(value)
 
     def shadowed(self, name: str) -> bool:
         return any(name in f.names for f in self.frames)
