@@ -3,6 +3,8 @@
 Prints ``FILE: OK`` for a resource that would deploy, or one ``FILE:LINE: element-id: message``
 line per problem, and exits with status 1 if any file is rejected. Checkers are chosen by file
 suffix (``CHECKERS``), so other resource kinds (DMN, forms) plug in with one entry.
+``--deployment`` checks the files as one deployment: references bound to the deployment
+(``bindingType="deployment"``) must find their target among them.
 """
 
 from __future__ import annotations
@@ -40,18 +42,33 @@ def check_file(path: Path) -> list[str]:
     return checker(data, str(path))
 
 
+def check_deployment(paths: list[Path]) -> dict[Path, list[str]]:
+    """Problem lines of deployment-bound references among accepted BPMN files."""
+    from strom.model import check_deployment_bindings, parse_bpmn
+
+    resources = {str(path): parse_bpmn(path.read_bytes(), resource_name=str(path)) for path in paths}
+    problems: dict[Path, list[str]] = {}
+    for problem in check_deployment_bindings(resources):
+        problems.setdefault(Path(problem.resource_name), []).append(str(problem))
+    return problems
+
+
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-def check(files: tuple[Path, ...]) -> None:
+@click.option("--deployment", is_flag=True, help="Check the files together as one deployment.")
+def check(files: tuple[Path, ...], deployment: bool) -> None:
     """Validate BPMN files as Zeebe would at deployment, without a broker."""
-    rejected = False
-    for path in files:
-        problems = check_file(path)
-        if problems:
-            rejected = True
-            for line in problems:
-                click.echo(line)
-        else:
+    results = {path: check_file(path) for path in files}
+    if deployment:
+        accepted = [
+            path for path, problems in results.items() if not problems and path.suffix.lower() == ".bpmn"
+        ]
+        for path, problems in check_deployment(accepted).items():
+            results[path].extend(problems)
+    for path, problems in results.items():
+        for line in problems:
+            click.echo(line)
+        if not problems:
             click.echo(f"{path}: OK")
-    if rejected:
+    if any(results.values()):
         raise SystemExit(1)

@@ -8,6 +8,7 @@ is parsed, and it depends on nothing of the engine.
 """
 
 from strom.model._xml import DEFAULT_MAX_SIZE
+from strom.model.deployment import check_deployment_bindings
 from strom.model.elements import (
     AdHoc,
     BindingType,
@@ -98,5 +99,6 @@ __all__ = [
     "UserTaskDefinition",
     "VariableMapping",
     "check_bpmn",
+    "check_deployment_bindings",
     "parse_bpmn",
 ]

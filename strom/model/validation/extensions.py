@@ -187,7 +187,7 @@ def execution_listeners(context: ValidationContext, node: Node) -> None:
         context.report(
             node,
             f"Execution listeners are not supported for the '{owner.tag}' element. Currently, only "
-            f"{sorted(_LISTENER_ELEMENTS)} elements can have execution listeners.",
+            f"{', '.join(sorted(_LISTENER_ELEMENTS))} elements can have execution listeners.",
         )
         return
     counts: dict[tuple[str, str], int] = {}
