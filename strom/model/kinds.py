@@ -123,7 +123,3 @@ def is_interrupting(node: Node) -> bool:
     """``cancelActivity`` for boundary events, ``isInterrupting`` for start events (default true)."""
     attribute = "cancelActivity" if node.tag == "boundaryEvent" else "isInterrupting"
     return boolean(node, attribute, True)
-
-
-def flow_children(container: Node) -> list[Node]:
-    return [child for child in container.children if child.tag in FLOW_ELEMENTS]

@@ -19,6 +19,12 @@ from strom.model.validation._context import ValidationContext
 from strom.model.validation._rules import document_rule, rule
 
 StaticCheck = tuple[Callable[[str], bool], str]
+_QUOTE_LIMIT = 120
+
+
+def _shown(text: str, limit: int = _QUOTE_LIMIT) -> str:
+    """A value as quoted in a problem: long values are cut so a message stays a line."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def check_expression(
@@ -39,19 +45,20 @@ def check_expression(
     if not expression.is_static:
         error = feel_syntax_error(expression)
         if error is not None:
-            context.report(node, f"Invalid FEEL expression '{expression.source}': {error}")
+            context.report(node, f"Invalid FEEL expression '{_shown(expression.source)}': {error}")
         return
     if non_static:
+        shown = _shown(text)
         context.report(
             node,
-            f"Expected expression but found static value '{text}'. An expression must start with "
-            f"'=' (e.g. '={text}').",
+            f"Expected expression but found static value '{shown}'. An expression must start with "
+            f"'=' (e.g. '={shown}').",
         )
         return
     if static is not None:
         is_valid, description = static
         if not is_valid(text):
-            context.report(node, f"Expected static value to {description}, but found '{text}'.")
+            context.report(node, f"Expected static value to {description}, but found '{_shown(text)}'.")
 
 
 def _path(context: ValidationContext, node: Node, path: str | None) -> None:
@@ -282,7 +289,7 @@ def timer_value(context: ValidationContext, definition: Node) -> None:
             value = timers.parse_timer(kind, child.text)
             timers.check_due_date(value, datetime.now(UTC))
         except timers.TimerValueError as error:
-            context.report(child, f"Invalid timer {kind.value} expression ({error})")
+            context.report(child, f"Invalid timer {kind.value} expression ({_shown(str(error), 300)})")
         break
 
 
@@ -310,4 +317,4 @@ def _constant_timer(context: ValidationContext, node: Node, kind: timers.TimerKi
                 f"'{_TIMER_RESULTS[kind]}', but was '{_feel.result_type(value)}'"
             )
     except (_feel.ConstantEvaluationError, timers.TimerValueError) as error:
-        context.report(node, f"Invalid timer {kind.value} expression ({error})")
+        context.report(node, f"Invalid timer {kind.value} expression ({_shown(str(error), 300)})")
