@@ -733,3 +733,29 @@ def test_all_problems_of_a_file_are_reported_together() -> None:
     assert {p.element_id for p in found} >= {"t1", "t2", "t3", "t3-nowhere"}
     assert [p.line for p in found] == sorted(p.line for p in found)
     assert all(str(p).startswith(f"test.bpmn:{p.line}: {p.element_id}: ") for p in found)
+
+
+def test_boundary_event_attached_across_scopes() -> None:
+    sub = (
+        '<bpmn:subProcess id="sub"><bpmn:startEvent id="in" />'
+        + service("inner")
+        + '<bpmn:sequenceFlow id="x" sourceRef="in" targetRef="inner" /></bpmn:subProcess>'
+    )
+    data = document(
+        start(),
+        sub,
+        boundary(timer("timeDuration", "PT1M"), attached="inner"),
+        end(),
+        *chain("start", "sub", "end"),
+        flow("b", "end"),
+    )
+    rejected_with(data, "b", "Must be attached to an activity of its own scope, not 'inner'")
+
+
+def test_compensation_handler_must_be_an_activity() -> None:
+    data = around(
+        service(),
+        boundary("<bpmn:compensateEventDefinition />"),
+        '<bpmn:association id="a" sourceRef="b" targetRef="start" />',
+    )
+    rejected_with(data, "b", "The compensation handler 'start' must be an activity of the same scope")

@@ -20,8 +20,8 @@ class ValidationContext:
     outgoing: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
     incoming: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
     boundary_events: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
-    association_sources: set[str] = field(default_factory=set)
-    """Ids of elements an association starts at (compensation boundary events need one)."""
+    associations: dict[str, list[Node]] = field(default_factory=lambda: defaultdict(list))
+    """Association targets by the id of the element the association starts at."""
     elements: list[Node] = field(default_factory=list)
     """Every BPMN node inside the executable processes, in document order."""
     referrers: dict[tuple[str, str], list[Node]] = field(default_factory=lambda: defaultdict(list))
@@ -49,9 +49,9 @@ class ValidationContext:
             if activity is not None and activity.id:
                 self.boundary_events[activity.id].append(node)
         elif node.tag == "association":
-            source = resolve(node.get("sourceRef"))
-            if source is not None and source.id:
-                self.association_sources.add(source.id)
+            source, target = resolve(node.get("sourceRef")), resolve(node.get("targetRef"))
+            if source is not None and source.id and target is not None:
+                self.associations[source.id].append(target)
         for attribute in _REFERENCE_ATTRIBUTES:
             referenced = resolve(node.attrs.get(attribute))
             if referenced is not None and referenced.id:

@@ -82,18 +82,26 @@ def boundary_event(context: ValidationContext, event: Node) -> None:
     attached = context.resolve(event.get("attachedToRef"), *kinds.ACTIVITIES)
     if attached is None:
         context.report(event, "Must be attached to an activity")
+    elif context.scope_of(attached) is not context.scope_of(event):
+        context.report(event, f"Must be attached to an activity of its own scope, not '{attached.id}'")
     if context.incoming_of(event):
         context.report(event, "Cannot have incoming sequence flows")
     definitions = event.event_definitions
     is_compensation = any(d.tag == "compensateEventDefinition" for d in definitions)
-    if is_compensation and (
-        context.outgoing_of(event) or (event.id or "") not in context.association_sources
-    ):
+    handlers = context.associations.get(event.id or "", [])
+    if is_compensation and (context.outgoing_of(event) or not handlers):
         context.report(
             event,
             "Compensation boundary events must have a compensation association and no outgoing "
             "sequence flows",
         )
+    for handler in handlers if is_compensation else ():
+        if handler.tag not in kinds.ACTIVITIES or context.scope_of(handler) is not context.scope_of(event):
+            context.report(
+                event,
+                f"The compensation handler '{handler.id}' must be an activity of the same scope as "
+                "the boundary event",
+            )
     if len(definitions) != 1:
         context.report(event, "Must have exactly one event definition")
     for definition in definitions:
