@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ._numbers import CTX
 from .temporal import (
     YearsMonthsDuration,
     format_date,
@@ -29,7 +30,7 @@ def format_number(x: Any) -> str:
     d: Decimal = x
     if d == d.to_integral_value():
         return str(int(d))
-    text = format(d.normalize(), "f")
+    text = format(d.normalize(CTX), "f")
     return text
 
 

@@ -266,7 +266,7 @@ def neg(a: Any, E: Env, s: int) -> Any:
     if t is Decimal:
         return CTX.minus(a)
     if t is float:
-        return -to_decimal(a)
+        return CTX.minus(to_decimal(a))
     if a is None:
         return None
     if t is TD:

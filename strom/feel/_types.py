@@ -34,19 +34,26 @@ _SIMPLE: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def type_checker(t: ast.TypeRef) -> Callable[[Any], bool]:
-    """A predicate for the type; raises ValueError for an unknown type name."""
+def type_checker(
+    t: ast.TypeRef, extra: Mapping[str, Callable[[Any], bool]] | None = None
+) -> Callable[[Any], bool]:
+    """A predicate for the type; raises ValueError for an unknown type name.
+
+    ``extra`` adds named types (a DMN model's item definitions) as predicates.
+    """
     name = t.name
+    if extra and name in extra and not t.params and not t.fields:
+        return extra[name]
     if name == "list" and t.params:
-        inner = type_checker(t.params[0])
+        inner = type_checker(t.params[0], extra)
         return lambda v: isinstance(v, (list, tuple)) and all(inner(x) for x in v if x is not None)
     if name == "range" and t.params:
-        inner = type_checker(t.params[0])
+        inner = type_checker(t.params[0], extra)
         return lambda v: type(v) is FeelRange and all(
             inner(x) for x in (v.start, v.end) if x is not None
         )
     if name == "context" and t.fields:
-        fields = [(k, type_checker(ft)) for k, ft in t.fields]
+        fields = [(k, type_checker(ft, extra)) for k, ft in t.fields]
         return lambda v: isinstance(v, Mapping) and all(
             k in v and (v[k] is None or chk(v[k])) for k, chk in fields
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -66,8 +66,9 @@ class _Frame:
 
 
 class _Compiler:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, types: Mapping[str, Callable[[Any], bool]] | None = None) -> None:
         self.source = source
+        self.types = types
         self.ns: dict[str, Any] = dict(_BASE_NS)
         self.sites: list[tuple[int, int, list[tuple[int, int]]]] = []
         self.counter = itertools.count(1)
@@ -295,7 +296,7 @@ class _Compiler:
 
     def c_InstanceOf(self, node: ast.InstanceOf, out: list[str]) -> str:
         try:
-            checker = type_checker(node.type)
+            checker = type_checker(node.type, self.types)
         except ValueError as e:
             raise self.error(str(e), node.type) from None
         return f"{self.const(checker)}({self.expr(node.value, out)})"
@@ -517,9 +518,11 @@ def _build(c: _Compiler, header: str, body: list[str], code: str, node: ast.Node
     return CompiledCode(ns["_feel"], c.sites, src)
 
 
-def compile_tree(source: str, node: ast.Node) -> tuple[CompiledCode, frozenset[str]]:
+def compile_tree(
+    source: str, node: ast.Node, types: Mapping[str, Callable[[Any], bool]] | None = None
+) -> tuple[CompiledCode, frozenset[str]]:
     """Compile an expression tree to ``f(V, E) -> value``."""
-    c = _Compiler(source)
+    c = _Compiler(source, types)
     body: list[str] = []
     try:
         code = c.expr(node, body)
@@ -528,9 +531,11 @@ def compile_tree(source: str, node: ast.Node) -> tuple[CompiledCode, frozenset[s
     return _build(c, "def _feel(V, E):", body, code, node), frozenset(c.free)
 
 
-def compile_tests_tree(source: str, node: ast.UnaryTests) -> tuple[CompiledCode, frozenset[str]]:
+def compile_tests_tree(
+    source: str, node: ast.UnaryTests, types: Mapping[str, Callable[[Any], bool]] | None = None
+) -> tuple[CompiledCode, frozenset[str]]:
     """Compile unary tests to ``f(input, V, E) -> True/False/None``."""
-    c = _Compiler(source)
+    c = _Compiler(source, types)
     body: list[str] = []
     try:
         body = c.tests_body(node.tests, "_input")

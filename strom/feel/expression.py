@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ._runtime import STRICT, Env, Failure
@@ -149,33 +149,47 @@ class CompiledUnaryTests(_Compiled):
         return value, [self._warning_text(w) for w in warnings]
 
 
+TypePredicates = Mapping[str, Callable[[Any], bool]]
+_TypeKey = tuple[tuple[str, Callable[[Any], bool]], ...] | None
+
+
 @functools.lru_cache(maxsize=4096)
-def _compile_expression(source: str, names: tuple[str, ...] | None) -> CompiledExpression:
+def _compile_expression(source: str, names: tuple[str, ...] | None, types: _TypeKey) -> CompiledExpression:
     tree = parse_expression(source, names)
-    code, free = compile_tree(source, tree)
+    code, free = compile_tree(source, tree, dict(types) if types else None)
     return CompiledExpression(source, code, free)
 
 
 @functools.lru_cache(maxsize=4096)
-def _compile_tests(source: str, names: tuple[str, ...] | None) -> CompiledUnaryTests:
+def _compile_tests(source: str, names: tuple[str, ...] | None, types: _TypeKey) -> CompiledUnaryTests:
     tree = parse_unary_tests(source, names)
-    code, free = compile_tests_tree(source, tree)
+    code, free = compile_tests_tree(source, tree, dict(types) if types else None)
     return CompiledUnaryTests(source, code, free)
 
 
-def compile_expression(source: str, names: Iterable[str] | None = None) -> CompiledExpression:
+def _keys(
+    source: str, names: Iterable[str] | None, types: TypePredicates | None
+) -> tuple[tuple[str, ...] | None, _TypeKey]:
+    if not isinstance(source, str):
+        raise TypeError("FEEL source must be a string")
+    return (tuple(sorted(names)) if names else None,
+            tuple(sorted(types.items(), key=lambda kv: kv[0])) if types else None)
+
+
+def compile_expression(
+    source: str, names: Iterable[str] | None = None, types: TypePredicates | None = None
+) -> CompiledExpression:
     """Parse and compile; raises FeelSyntaxError(message, line, column, source) at once.
 
     ``names``: variable names containing characters FEEL would read as operators
-    (``Pre-bureau risk``), so the parser can recognise them. Results are cached by source.
+    (``Pre-bureau risk``), so the parser can recognise them. ``types``: extra type names for
+    ``instance of`` (a DMN model's item definitions) as predicates. Results are cached.
     """
-    if not isinstance(source, str):
-        raise TypeError("FEEL source must be a string")
-    return _compile_expression(source, tuple(sorted(names)) if names else None)
+    return _compile_expression(source, *_keys(source, names, types))
 
 
-def compile_unary_tests(source: str, names: Iterable[str] | None = None) -> CompiledUnaryTests:
+def compile_unary_tests(
+    source: str, names: Iterable[str] | None = None, types: TypePredicates | None = None
+) -> CompiledUnaryTests:
     """Compile decision-table input entries: ``< 10``, ``[1..5]``, ``"a","b"``, ``not(...)``, ``-``."""
-    if not isinstance(source, str):
-        raise TypeError("FEEL source must be a string")
-    return _compile_tests(source, tuple(sorted(names)) if names else None)
+    return _compile_tests(source, *_keys(source, names, types))

@@ -69,6 +69,7 @@ CASES = [
     ("string(100)", "100"),
     ("string(-0.5)", "-0.5"),
     ("string(1 / 4)", "0.25"),
+    ("string(1 / 3)", "0.3333333333333333333333333333333333"),
     ("string(true)", "true"),
     ('string("a")', "a"),
     ("string(null)", None),

@@ -174,3 +174,15 @@ def test_variables_may_be_any_mapping() -> None:
 
 def test_python_source_is_available_for_debugging() -> None:
     assert "def _feel" in compile_expression("a > 1").python_source()
+
+
+def test_extra_types_for_instance_of() -> None:
+    def positive(v: object) -> bool:
+        return isinstance(v, int) and v > 0
+
+    expr = compile_expression("x instance of tPositive", types={"tPositive": positive})
+    assert expr.evaluate({"x": 3}) is True
+    assert expr.evaluate({"x": -3}) is False
+    assert compile_expression("[1, 2] instance of list<tPositive>", types={"tPositive": positive}).evaluate()
+    with pytest.raises(FeelSyntaxError, match="unknown type 'tPositive'"):
+        compile_expression("x instance of tPositive")

@@ -128,14 +128,22 @@ def median(*args: Any) -> Any:
     return int(r) if r == r.to_integral_value() else r
 
 
+def _dsum(nums: list[Decimal]) -> Decimal:
+    total = Decimal(0)
+    for x in nums:
+        total = CTX.add(total, x)
+    return total
+
+
 @builtin("stddev", "list", varargs=True, nulls=False)
 def stddev(*args: Any) -> Any:
     items = _items(args)
     if items is None or len(items) < 2:
         return None
     nums = [to_decimal(x) for x in _numbers(items)]
-    m = CTX.divide(sum(nums, Decimal(0)), Decimal(len(nums)))
-    var = CTX.divide(sum((CTX.multiply(x - m, x - m) for x in nums), Decimal(0)), Decimal(len(nums) - 1))
+    m = CTX.divide(_dsum(nums), Decimal(len(nums)))
+    squares = [CTX.multiply(CTX.subtract(x, m), CTX.subtract(x, m)) for x in nums]
+    var = CTX.divide(_dsum(squares), Decimal(len(nums) - 1))
     return CTX.sqrt(var)
 
 
@@ -147,14 +155,14 @@ def mode(*args: Any) -> Any:
     nums = _numbers(items)
     counts: dict[Any, int] = {}
     for x in nums:
-        key = to_decimal(x).normalize()
+        key = to_decimal(x).normalize(CTX)
         counts[key] = counts.get(key, 0) + 1
     if not counts:
         return []
     top = max(counts.values())
     firsts: dict[Any, Any] = {}
     for x in nums:
-        firsts.setdefault(to_decimal(x).normalize(), x)
+        firsts.setdefault(to_decimal(x).normalize(CTX), x)
     return sorted((firsts[k] for k, c in counts.items() if c == top), key=to_decimal)
 
 
