@@ -121,7 +121,9 @@ class _Compiler:
         if node.kind == "temporal":
             value = parse_temporal(v)
             if value is None:
-                raise self.error(f'invalid temporal literal @"{v}"', node)
+                # Camunda: an impossible date like @"2024-06-31" is null at run time, not a
+                # deployment error
+                return f"E.fail({self.site(node)}, {f'invalid temporal literal @{chr(34)}{v}{chr(34)}'!r})"
             return self.const(value)
         if v is None or type(v) is bool or type(v) is int:
             return repr(v)

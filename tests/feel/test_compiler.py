@@ -42,6 +42,8 @@ LITERALS = [
     ('@"PT1H30M"', dt.timedelta(hours=1, minutes=30)),
     ('@"P1Y2M"', ym(1, 2)),
     ('@"-P1M"', ym(0, -1)),
+    ('@"2024-06-31"', FAIL),
+    ('@"not a date"', FAIL),
     ("// comment\n 42", 42),
     ("/* block */ 42 /* trailing */", 42),
     ("1 // the rest is a comment", 1),
