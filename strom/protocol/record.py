@@ -17,7 +17,7 @@ import msgspec
 
 from strom.protocol.enums import RecordType, RejectionType, ValueType
 
-BROKER_VERSION = "8.6.0"
+BROKER_VERSION = "8.8.0"
 """The Zeebe version whose protocol Strom speaks; reported to clients and written on records."""
 
 V = TypeVar("V")

@@ -87,3 +87,5 @@ class JobBatchRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="cam
     jobs: list[JobRecordValue] = []
     truncated: bool = False
     tenant_ids: list[str] = []
+    variables: list[str] = []
+    """Names of the variables to fetch with each job; empty means all visible variables."""
