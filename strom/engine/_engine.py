@@ -1,0 +1,99 @@
+"""The engine of one partition: what the stream processor drives.
+
+It owns the partition's state views, the appliers and the processors, and turns the stream
+processor's calls (replay an event, process a command, a command failed, processing begins) into
+the engine's terms. It knows nothing about threads, files or the network.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from strom.db import Database
+from strom.engine.job_streams import JobStreams, NoJobStreams
+from strom.engine.processing import Processors, build_processors
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
+from strom.engine.processing.writers import Writers
+from strom.engine.scheduled.due_date_checker import DueDateChecker
+from strom.engine.scheduled.job_checkers import job_backoff_checker, job_timeout_checker
+from strom.engine.state import DbProcessingState
+from strom.engine.state.appliers import EventAppliers, all_appliers
+from strom.protocol.enums import RejectionType
+from strom.protocol.intents import intent_name
+from strom.protocol.record import Record
+from strom.stream.key_generator import KeyGenerator
+from strom.stream.processor import ProcessingContext
+from strom.stream.result import ResultBuilder
+
+_log = logging.getLogger(__name__)
+
+
+class Engine:
+    """Processes one partition's commands; implements ``strom.stream.RecordProcessor``."""
+
+    def __init__(self, db: Database, *, partition_id: int = 1, job_streams: JobStreams | None = None) -> None:
+        self.partition_id = partition_id
+        self.key_generator = KeyGenerator(partition_id)
+        self.state = DbProcessingState(db)
+        self.appliers: EventAppliers = all_appliers(self.state)
+        self.job_streams: JobStreams = job_streams or NoJobStreams()
+        self._writers = Writers(self.appliers)
+        self.timeout_checker: DueDateChecker = job_timeout_checker(self.state.jobs)
+        self.backoff_checker: DueDateChecker = job_backoff_checker(self.state.jobs)
+        self.behaviors = Behaviors.build(
+            self.state, self.key_generator, self.job_streams, self.timeout_checker.schedule
+        )
+        processors, bpmn = build_processors(
+            self.state,
+            self.behaviors,
+            self.key_generator,
+            self.timeout_checker.schedule,
+            self.backoff_checker.schedule,
+        )
+        self.processors: Processors = processors
+        self.bpmn: BpmnProcessor = bpmn
+        self._table = processors.table
+        self._checkers: list[DueDateChecker] = [self.timeout_checker, self.backoff_checker]
+        self.context: ProcessingContext | None = None
+
+    def add_checker(self, checker: DueDateChecker) -> None:
+        """Start ``checker`` with the engine (engine extensions: timers, message TTL, …)."""
+        self._checkers.append(checker)
+        if self.context is not None:
+            checker.start(self.context)
+
+    # -- RecordProcessor ---------------------------------------------------------------------------
+
+    def replay(self, event: Record[Any]) -> None:
+        self.appliers.apply(event)
+
+    def process(self, command: Record[Any], result: ResultBuilder) -> None:
+        writers = self._writers.bind(result)
+        processor = self._table.get(command.value_type << 8 | command.intent)
+        if processor is None:
+            writers.reject(
+                command,
+                RejectionType.INVALID_ARGUMENT,
+                f"Expected to process a {command.value_type.name} "
+                f"{intent_name(command.value_type, command.intent)} command, but this version "
+                "of Strom does not support it",
+            )
+            return
+        processor.process(command, writers)
+
+    def on_processing_error(self, error: Exception, command: Record[Any], result: ResultBuilder) -> None:
+        writers = self._writers.bind(result)
+        writers.reject(
+            command,
+            RejectionType.PROCESSING_ERROR,
+            f"Expected to process {command.value_type.name} "
+            f"{intent_name(command.value_type, command.intent)} command without errors, but "
+            f"an error occurred: {type(error).__name__}: {error}",
+        )
+
+    def on_recovered(self, context: ProcessingContext) -> None:
+        self.context = context
+        for checker in self._checkers:
+            checker.start(context)

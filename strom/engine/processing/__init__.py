@@ -1,0 +1,137 @@
+"""Command processors: the one place mapping (value type, intent) to the processor of a command.
+
+Each processor takes what it needs from the state and the behaviors in its constructor and gets
+the writers per call. ``Processors.register`` lets engine extensions (messages, timers, …) add
+their processors next to these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
+from strom.engine.processing.bpmn.container.process import ProcessProcessor
+from strom.engine.processing.bpmn.event.start_event import StartEventProcessor
+from strom.engine.processing.bpmn.task.job_worker_task import JobWorkerTaskProcessor
+from strom.engine.processing.bpmn.task.pass_through import PassThroughProcessor
+from strom.engine.processing.deployment.create import DeploymentCreateProcessor
+from strom.engine.processing.incident.resolve import IncidentResolveProcessor
+from strom.engine.processing.job.complete import JobCompleteProcessor
+from strom.engine.processing.job.fail import JobFailProcessor
+from strom.engine.processing.job.recur_after_backoff import JobRecurAfterBackoffProcessor
+from strom.engine.processing.job.throw_error import JobThrowErrorProcessor
+from strom.engine.processing.job.time_out import JobTimeOutProcessor
+from strom.engine.processing.job.update_retries import JobUpdateRetriesProcessor
+from strom.engine.processing.job.update_timeout import JobUpdateTimeoutProcessor
+from strom.engine.processing.job.yield_ import JobYieldProcessor
+from strom.engine.processing.job_batch.activate import JobBatchActivateProcessor
+from strom.engine.processing.process_instance.cancel import ProcessInstanceCancelProcessor
+from strom.engine.processing.process_instance_creation.create import ProcessInstanceCreateProcessor
+from strom.engine.processing.variable_document.update import VariableDocumentUpdateProcessor
+from strom.engine.processing.writers import Writers
+from strom.engine.state import ProcessingState
+from strom.protocol.bpmn import BpmnElementType as E
+from strom.protocol.enums import ValueType
+from strom.protocol.intents import (
+    DeploymentIntent,
+    IncidentIntent,
+    JobBatchIntent,
+    JobIntent,
+    ProcessInstanceCreationIntent,
+    ProcessInstanceIntent,
+    VariableDocumentIntent,
+)
+from strom.protocol.record import Record
+from strom.stream.key_generator import KeyGenerator
+
+
+class CommandProcessor(Protocol):
+    def process(self, command: Record[Any], writers: Writers) -> None: ...
+
+
+class Processors:
+    """The dispatch table, indexed by ``value_type << 8 | intent``."""
+
+    def __init__(self) -> None:
+        self._table: dict[int, CommandProcessor] = {}
+
+    def register(self, value_type: ValueType, intent: int, processor: CommandProcessor) -> None:
+        self._table[value_type << 8 | intent] = processor
+
+    def get(self, value_type: ValueType, intent: int) -> CommandProcessor | None:
+        return self._table.get(value_type << 8 | intent)
+
+    @property
+    def table(self) -> dict[int, CommandProcessor]:
+        return self._table
+
+
+def build_processors(
+    state: ProcessingState,
+    behaviors: Behaviors,
+    keys: KeyGenerator,
+    on_job_deadline: Callable[[int], None],
+    on_job_backoff: Callable[[int], None],
+) -> tuple[Processors, BpmnProcessor]:
+    processors = Processors()
+    bpmn = BpmnProcessor(state, behaviors, keys, _element_processors(state, behaviors))
+    for intent in (
+        ProcessInstanceIntent.ACTIVATE_ELEMENT,
+        ProcessInstanceIntent.COMPLETE_ELEMENT,
+        ProcessInstanceIntent.TERMINATE_ELEMENT,
+    ):
+        processors.register(ValueType.PROCESS_INSTANCE, intent, bpmn)
+    processors.register(
+        ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.CANCEL, ProcessInstanceCancelProcessor(state)
+    )
+    creation = ProcessInstanceCreateProcessor(state, behaviors, keys)
+    processors.register(ValueType.PROCESS_INSTANCE_CREATION, ProcessInstanceCreationIntent.CREATE, creation)
+    processors.register(
+        ValueType.PROCESS_INSTANCE_CREATION,
+        ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT,
+        creation,
+    )
+    processors.register(ValueType.DEPLOYMENT, DeploymentIntent.CREATE, DeploymentCreateProcessor(state, keys))
+    job = ValueType.JOB
+    processors.register(job, JobIntent.COMPLETE, JobCompleteProcessor(state, behaviors))
+    processors.register(job, JobIntent.FAIL, JobFailProcessor(state, behaviors, on_job_backoff))
+    processors.register(job, JobIntent.THROW_ERROR, JobThrowErrorProcessor(state, behaviors))
+    processors.register(job, JobIntent.UPDATE_RETRIES, JobUpdateRetriesProcessor(state))
+    processors.register(job, JobIntent.UPDATE_TIMEOUT, JobUpdateTimeoutProcessor(state, on_job_deadline))
+    processors.register(job, JobIntent.TIME_OUT, JobTimeOutProcessor(state, behaviors))
+    processors.register(job, JobIntent.RECUR_AFTER_BACKOFF, JobRecurAfterBackoffProcessor(state, behaviors))
+    processors.register(job, JobIntent.YIELD, JobYieldProcessor(state, behaviors))
+    processors.register(
+        ValueType.JOB_BATCH,
+        JobBatchIntent.ACTIVATE,
+        JobBatchActivateProcessor(state, behaviors, keys, on_job_deadline),
+    )
+    processors.register(
+        ValueType.VARIABLE_DOCUMENT,
+        VariableDocumentIntent.UPDATE,
+        VariableDocumentUpdateProcessor(state, behaviors, keys),
+    )
+    processors.register(
+        ValueType.INCIDENT, IncidentIntent.RESOLVE, IncidentResolveProcessor(state, behaviors)
+    )
+    return processors, bpmn
+
+
+def _element_processors(state: ProcessingState, behaviors: Behaviors) -> dict[E, Any]:
+    pass_through = PassThroughProcessor(behaviors)
+    job_worker = JobWorkerTaskProcessor(state, behaviors)
+    return {
+        E.PROCESS: ProcessProcessor(state, behaviors),
+        E.START_EVENT: StartEventProcessor(behaviors),
+        E.END_EVENT: pass_through,
+        E.INTERMEDIATE_THROW_EVENT: pass_through,
+        E.TASK: pass_through,
+        E.MANUAL_TASK: pass_through,
+        E.SERVICE_TASK: job_worker,
+        E.SEND_TASK: job_worker,
+        E.SCRIPT_TASK: job_worker,
+        E.BUSINESS_RULE_TASK: job_worker,
+        E.USER_TASK: job_worker,
+    }

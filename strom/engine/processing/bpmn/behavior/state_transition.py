@@ -1,0 +1,146 @@
+"""The element lifecycle: the events that move an element instance, and taking sequence flows.
+
+Each transition writes the event (applied at once) and returns the context with the new value.
+After an element completes or terminates, its flow scope's container processor is told, so a
+process completes when its last token ends and a terminating scope ends with its last child.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from strom.engine.processing.bpmn.context import ElementContext
+from strom.engine.processing.writers import Writers
+from strom.engine.state.element_instance import ElementInstance, ElementInstanceState
+from strom.engine.state.process import ProcessState
+from strom.model import FlowNode, SequenceFlow
+from strom.protocol.bpmn import BpmnElementType
+from strom.protocol.intents import ProcessInstanceIntent as PI
+from strom.stream.key_generator import KeyGenerator
+
+_JOINS = frozenset({BpmnElementType.PARALLEL_GATEWAY})
+
+
+class ContainerNotifications(Protocol):
+    """What the BPMN processor offers the behavior: tell a scope its child has left."""
+
+    def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None: ...
+    def on_child_terminated(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None: ...
+
+
+class StateTransitionBehavior:
+    def __init__(self, instances: ElementInstanceState, processes: ProcessState, keys: KeyGenerator) -> None:
+        self._instances = instances
+        self._processes = processes
+        self._keys = keys
+        self.containers: ContainerNotifications | None = None  # set once processors are built
+
+    # -- lifecycle events --------------------------------------------------------------------------
+
+    def activating(self, writers: Writers, context: ElementContext) -> ElementContext:
+        writers.append_event(context.key, PI.ELEMENT_ACTIVATING, context.value)
+        return context
+
+    def activated(self, writers: Writers, context: ElementContext) -> ElementContext:
+        writers.append_event(context.key, PI.ELEMENT_ACTIVATED, context.value)
+        return context
+
+    def completing(self, writers: Writers, context: ElementContext) -> ElementContext:
+        writers.append_event(context.key, PI.ELEMENT_COMPLETING, context.value)
+        return context
+
+    def completed(self, writers: Writers, context: ElementContext) -> ElementContext:
+        writers.append_event(context.key, PI.ELEMENT_COMPLETED, context.value)
+        return context
+
+    def terminating(self, writers: Writers, context: ElementContext) -> ElementContext:
+        writers.append_event(context.key, PI.ELEMENT_TERMINATING, context.value)
+        return context
+
+    def terminated(self, writers: Writers, context: ElementContext) -> ElementContext:
+        writers.append_event(context.key, PI.ELEMENT_TERMINATED, context.value)
+        return context
+
+    # -- commands ----------------------------------------------------------------------------------
+
+    def complete_element(self, writers: Writers, context: ElementContext) -> None:
+        """Ask for the element to complete (processed after the current command)."""
+        writers.append_command(context.key, PI.COMPLETE_ELEMENT, context.value)
+
+    def terminate_element(self, writers: Writers, instance: ElementInstance) -> None:
+        writers.append_command(instance.key, PI.TERMINATE_ELEMENT, instance.value)
+
+    def activate_element(self, writers: Writers, scope: ElementContext, element: FlowNode) -> int:
+        """Ask for a new instance of ``element`` inside ``scope``; returns its key."""
+        key = self._keys.next_key()
+        writers.append_command(key, PI.ACTIVATE_ELEMENT, scope.child(key, element).value)
+        return key
+
+    # -- sequence flows ----------------------------------------------------------------------------
+
+    def take_outgoing_flows(self, writers: Writers, context: ElementContext) -> None:
+        """Take every outgoing flow (an implicit parallel split); none: the token ends here."""
+        for flow in context.element.outgoing:
+            self.take_flow(writers, context, flow)
+
+    def take_flow(self, writers: Writers, context: ElementContext, flow: SequenceFlow) -> None:
+        """SEQUENCE_FLOW_TAKEN, then activate the target (a join only once every flow has a token)."""
+        value = context.value
+        taken = value.__class__(
+            bpmn_process_id=value.bpmn_process_id,
+            version=value.version,
+            process_definition_key=value.process_definition_key,
+            process_instance_key=value.process_instance_key,
+            element_id=flow.id,
+            flow_scope_key=value.flow_scope_key,
+            bpmn_element_type=BpmnElementType.SEQUENCE_FLOW,
+            parent_process_instance_key=value.parent_process_instance_key,
+            parent_element_instance_key=value.parent_element_instance_key,
+            tenant_id=value.tenant_id,
+        )
+        writers.append_event(self._keys.next_key(), PI.SEQUENCE_FLOW_TAKEN, taken)
+        target = context.process.executable.flow_node(flow.target_id)
+        scope = self._scope_of(context)
+        if target.element_type in _JOINS and len(target.incoming) > 1:
+            counts = self._instances.taken_flows(scope.key, target.id)
+            if any(counts.get(incoming.id, 0) == 0 for incoming in target.incoming):
+                return
+        self.activate_element(writers, scope, target)
+
+    def _scope_of(self, context: ElementContext) -> ElementContext:
+        """The flow scope's context (for activating siblings inside it)."""
+        instance = self._instances.get(context.flow_scope_key)
+        if instance is None:
+            raise LookupError(f"flow scope {context.flow_scope_key} of {context!r} is gone")
+        element = context.process.executable.flow_node(instance.value.element_id)
+        return ElementContext(instance.key, instance.value, element, context.process)
+
+    # -- leaving ---------------------------------------------------------------------------------
+
+    def after_completed(self, writers: Writers, context: ElementContext) -> None:
+        """Tell the flow scope a child completed (it may complete now)."""
+        scope = self.flow_scope(context)
+        if scope is not None and self.containers is not None:
+            self.containers.on_child_completed(writers, scope, context)
+
+    def after_terminated(self, writers: Writers, context: ElementContext) -> None:
+        scope = self.flow_scope(context)
+        if scope is not None and self.containers is not None:
+            self.containers.on_child_terminated(writers, scope, context)
+
+    def flow_scope(self, context: ElementContext) -> ElementContext | None:
+        if context.flow_scope_key <= 0:
+            return None
+        instance = self._instances.get(context.flow_scope_key)
+        if instance is None:
+            return None
+        element = context.process.executable.flow_node(instance.value.element_id)
+        return ElementContext(instance.key, instance.value, element, context.process)
+
+    def context_of(self, instance: ElementInstance) -> ElementContext:
+        """Rebuild the context of a stored element instance."""
+        process = self._processes.by_key(instance.value.process_definition_key)
+        if process is None:
+            raise LookupError(f"process definition {instance.value.process_definition_key} is gone")
+        element = process.executable.flow_node(instance.value.element_id)
+        return ElementContext(instance.key, instance.value, element, process)

@@ -1,0 +1,89 @@
+"""The process itself: starts at its none start event, completes when its last token ends."""
+
+from __future__ import annotations
+
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.failure import Failure
+from strom.engine.processing.bpmn.context import ElementContext
+from strom.engine.processing.writers import Writers
+from strom.engine.state import ProcessingState
+from strom.protocol.enums import RecordType
+from strom.protocol.intents import ProcessInstanceResultIntent
+from strom.protocol.records import RECORD_CLASS_FOR_VALUE
+from strom.protocol.values.process_instance import ProcessInstanceResultRecordValue
+
+
+class ProcessProcessor:
+    def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
+        self._instances = state.element_instances
+        self._variables = state.variables
+        self._awaits = state.await_results
+        self._transitions = behaviors.state_transitions
+        self._incidents = behaviors.incidents
+
+    def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
+        self._transitions.activated(writers, context)
+        start = context.process.executable.none_start_event
+        if start is not None:
+            self._transitions.activate_element(writers, context, start)
+        return None
+
+    def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:
+        awaited = self._awaits.get(context.key)
+        result_variables = None
+        if awaited is not None:
+            result_variables = self._variables.visible_values(context.key, awaited.fetch_variables or None)
+        self._transitions.completed(writers, context)
+        if awaited is not None:
+            value = context.value
+            result_class = RECORD_CLASS_FOR_VALUE[ProcessInstanceResultRecordValue]
+            writers.respond_to(
+                awaited.request_stream_id,
+                awaited.request_id,
+                result_class(
+                    key=context.key,
+                    record_type=RecordType.EVENT,
+                    intent=ProcessInstanceResultIntent.COMPLETED,
+                    timestamp=writers.timestamp,
+                    value=ProcessInstanceResultRecordValue(
+                        bpmn_process_id=value.bpmn_process_id,
+                        version=value.version,
+                        process_definition_key=value.process_definition_key,
+                        process_instance_key=context.key,
+                        variables=result_variables or {},
+                        tenant_id=value.tenant_id,
+                    ),
+                ),
+            )
+        self._transitions.after_completed(writers, context)
+        return None
+
+    def on_terminate(self, writers: Writers, context: ElementContext) -> None:
+        self._incidents.resolve_for_element(writers, context.key)
+        if not self._terminate_children(writers, context):
+            self._transitions.terminated(writers, context)
+            self._transitions.after_terminated(writers, context)
+
+    def _terminate_children(self, writers: Writers, context: ElementContext) -> bool:
+        """Ask every active child to terminate; False if there is none."""
+        any_child = False
+        for child in self._instances.children(context.key):
+            any_child = True
+            if not child.is_terminating:
+                self._transitions.terminate_element(writers, child)
+        return any_child
+
+    def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
+        instance = self._instances.get(scope.key)
+        if instance is not None and instance.is_active and instance.can_complete_scope:
+            self._transitions.complete_element(writers, scope)
+
+    def on_child_terminated(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
+        instance = self._instances.get(scope.key)
+        if instance is None:
+            return
+        if instance.is_terminating and instance.active_children == 0:
+            self._transitions.terminated(writers, scope)
+            self._transitions.after_terminated(writers, scope)
+        elif instance.is_active and instance.can_complete_scope:
+            self._transitions.complete_element(writers, scope)

@@ -1,0 +1,54 @@
+"""Tasks done by a job worker: service tasks, and send / script / business rule / user tasks
+configured with a zeebe:taskDefinition. The job's completion completes the task."""
+
+from __future__ import annotations
+
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.failure import Failure
+from strom.engine.processing.bpmn.context import ElementContext
+from strom.engine.processing.writers import Writers
+from strom.engine.state import ProcessingState
+from strom.protocol.values.enums import ErrorType
+
+
+class JobWorkerTaskProcessor:
+    def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
+        self._instances = state.element_instances
+        self._transitions = behaviors.state_transitions
+        self._mappings = behaviors.variable_mappings
+        self._jobs = behaviors.jobs
+        self._incidents = behaviors.incidents
+
+    def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
+        element = context.element
+        if element.job is None:
+            return Failure(
+                f"Expected element '{element.id}' to have a job definition "
+                "(zeebe:taskDefinition), but it has none",
+                ErrorType.UNKNOWN,
+            )
+        failure = self._mappings.apply_inputs(writers, context)
+        if failure is not None:
+            return failure
+        failure = self._jobs.create(writers, context, element.job, element.task_headers)
+        if failure is not None:
+            return failure
+        self._transitions.activated(writers, context)
+        return None
+
+    def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:
+        failure = self._mappings.apply_outputs(writers, context)
+        if failure is not None:
+            return failure
+        self._transitions.completed(writers, context)
+        self._transitions.take_outgoing_flows(writers, context)
+        self._transitions.after_completed(writers, context)
+        return None
+
+    def on_terminate(self, writers: Writers, context: ElementContext) -> None:
+        instance = self._instances.get(context.key)
+        if instance is not None and instance.job_key > 0:
+            self._jobs.cancel(writers, instance.job_key)
+        self._incidents.resolve_for_element(writers, context.key)
+        self._transitions.terminated(writers, context)
+        self._transitions.after_terminated(writers, context)

@@ -1,0 +1,38 @@
+"""Elements that do nothing but pass the token on: undefined and manual tasks, none intermediate
+throw events and none end events. Input and output mappings still apply."""
+
+from __future__ import annotations
+
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.failure import Failure
+from strom.engine.processing.bpmn.context import ElementContext
+from strom.engine.processing.writers import Writers
+
+
+class PassThroughProcessor:
+    def __init__(self, behaviors: Behaviors) -> None:
+        self._transitions = behaviors.state_transitions
+        self._mappings = behaviors.variable_mappings
+        self._incidents = behaviors.incidents
+
+    def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
+        failure = self._mappings.apply_inputs(writers, context)
+        if failure is not None:
+            return failure
+        self._transitions.activated(writers, context)
+        self._transitions.complete_element(writers, context)
+        return None
+
+    def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:
+        failure = self._mappings.apply_outputs(writers, context)
+        if failure is not None:
+            return failure
+        self._transitions.completed(writers, context)
+        self._transitions.take_outgoing_flows(writers, context)
+        self._transitions.after_completed(writers, context)
+        return None
+
+    def on_terminate(self, writers: Writers, context: ElementContext) -> None:
+        self._incidents.resolve_for_element(writers, context.key)
+        self._transitions.terminated(writers, context)
+        self._transitions.after_terminated(writers, context)

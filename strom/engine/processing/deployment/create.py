@@ -1,0 +1,123 @@
+"""DEPLOYMENT CREATE: validate every resource, version every process, reject the whole deployment
+if any resource is invalid (a deployment is atomic).
+
+A process whose resource (same name, same content) equals the latest version of its id is a
+duplicate: it keeps that version and key, and no PROCESS CREATED is written for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strom.engine.processing.writers import Writers
+from strom.engine.state import ProcessingState
+from strom.engine.state.process import checksum_of
+from strom.model import BpmnDefinitions, ModelError
+from strom.protocol.enums import RejectionType
+from strom.protocol.intents import DeploymentIntent, ProcessIntent
+from strom.protocol.record import Record
+from strom.protocol.values.deployment import DeploymentRecordValue
+from strom.protocol.values.process import ProcessMetadataValue, ProcessRecordValue
+from strom.stream.key_generator import KeyGenerator
+
+BPMN_EXTENSIONS = (".bpmn", ".xml")
+
+
+class DeploymentCreateProcessor:
+    def __init__(self, state: ProcessingState, keys: KeyGenerator) -> None:
+        self._processes = state.processes
+        self._keys = keys
+
+    def process(self, command: Record[Any], writers: Writers) -> None:
+        resources = command.value.resources
+        if not resources:
+            writers.reject(
+                command,
+                RejectionType.INVALID_ARGUMENT,
+                "Expected to deploy at least one resource, but none given",
+            )
+            return
+        errors: list[str] = []
+        parsed: list[tuple[str, bytes, BpmnDefinitions]] = []
+        for resource in resources:
+            name = resource.resource_name
+            if not name.lower().endswith(BPMN_EXTENSIONS):
+                errors.append(f"'{name}': unsupported resource type; expected a BPMN file (.bpmn or .xml)")
+                continue
+            try:
+                parsed.append((name, resource.resource, self._processes.parse(name, resource.resource)))
+            except ModelError as error:
+                errors.append(f"'{name}':\n{error}")
+        if not errors:
+            errors.extend(_duplicate_ids(parsed))
+        if errors:
+            writers.reject(
+                command,
+                RejectionType.INVALID_ARGUMENT,
+                "Expected to deploy new resources, but encountered the following errors:\n"
+                + "\n".join(errors),
+            )
+            return
+        deployment_key = self._keys.next_key()
+        metadata: list[ProcessMetadataValue] = []
+        next_versions: dict[str, int] = {}
+        for name, data, definitions in parsed:
+            checksum = checksum_of(data)
+            for executable in definitions.processes:
+                process_id = executable.id
+                latest = self._processes.latest(process_id)
+                if (
+                    latest is not None
+                    and latest.record.checksum == checksum
+                    and latest.record.resource_name == name
+                ):
+                    metadata.append(_metadata(latest.record, duplicate=True))
+                    continue
+                version = next_versions.get(process_id, self._processes.latest_version(process_id)) + 1
+                next_versions[process_id] = version
+                record = ProcessRecordValue(
+                    bpmn_process_id=process_id,
+                    version=version,
+                    version_tag=executable.version_tag or "",
+                    process_definition_key=self._keys.next_key(),
+                    resource_name=name,
+                    checksum=checksum,
+                    deployment_key=deployment_key,
+                    resource=data,
+                )
+                writers.append_event(record.process_definition_key, ProcessIntent.CREATED, record)
+                metadata.append(_metadata(record, duplicate=False))
+        created = DeploymentRecordValue(
+            resources=list(resources), processes_metadata=metadata, deployment_key=deployment_key
+        )
+        writers.respond(writers.append_event(deployment_key, DeploymentIntent.CREATED, created))
+
+
+def _metadata(record: ProcessRecordValue, duplicate: bool) -> ProcessMetadataValue:
+    return ProcessMetadataValue(
+        bpmn_process_id=record.bpmn_process_id,
+        version=record.version,
+        version_tag=record.version_tag,
+        process_definition_key=record.process_definition_key,
+        resource_name=record.resource_name,
+        checksum=record.checksum,
+        duplicate=duplicate,
+        deployment_key=record.deployment_key,
+        tenant_id=record.tenant_id,
+    )
+
+
+def _duplicate_ids(parsed: list[tuple[str, bytes, BpmnDefinitions]]) -> list[str]:
+    seen: dict[str, str] = {}
+    errors = []
+    for name, _, definitions in parsed:
+        for process in definitions.processes:
+            if process.id in seen:
+                errors.append(
+                    f"Expected the process ids to be unique within a deployment but found a "
+                    f"duplicated id '{process.id}' in the resources '{seen[process.id]}' "
+                    f"and '{name}'."
+                )
+            else:
+                seen[process.id] = name
+    return errors

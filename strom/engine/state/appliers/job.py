@@ -1,0 +1,115 @@
+"""Appliers for JOB and JOB_BATCH events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from strom.engine.state import MutableProcessingState
+from strom.engine.state.appliers import EventAppliers
+from strom.protocol.enums import ValueType
+from strom.protocol.intents import JobBatchIntent, JobIntent
+from strom.protocol.record import Record
+
+_replace = msgspec.structs.replace
+
+
+class JobCreatedV1:
+    """Stores the job as activatable and links it to its element instance."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        job = record.value
+        self._jobs.create(record.key, job)
+        instance = self._instances.get(job.element_instance_key)
+        if instance is not None:
+            self._instances.put(_replace(instance, job_key=record.key))
+
+
+class JobBatchActivatedV1:
+    """Marks every job of the batch activated with its worker and deadline (without variables:
+    those were read for the workers, not stored with the job)."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+
+    def __call__(self, record: Record[Any]) -> None:
+        for key, job in zip(record.value.job_keys, record.value.jobs, strict=True):
+            self._jobs.activate(key, _replace(job, variables={}))
+
+
+class JobLeftV1:
+    """Removes a completed or canceled job and unlinks it from its element instance."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        job = self._jobs.get(record.key)
+        self._jobs.remove(record.key)
+        element_key = job.element_instance_key if job is not None else record.value.element_instance_key
+        instance = self._instances.get(element_key)
+        if instance is not None and instance.job_key == record.key:
+            self._instances.put(_replace(instance, job_key=-1))
+
+
+class JobFailedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._jobs.fail(record.key, _replace(record.value, variables={}))
+
+
+class JobActivatableAgainV1:
+    """The job's lease ended (timed out, yielded, back-off over): workers may activate it again."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+
+    def __call__(self, record: Record[Any]) -> None:
+        job = self._jobs.get(record.key)
+        if job is not None:
+            self._jobs.make_activatable(
+                record.key, _replace(job, worker="", deadline=-1, recurring_time=-1, variables={})
+            )
+
+
+class JobUpdatedV1:
+    """Retries or timeout changed: store the new value, keep the status."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._jobs.get(record.key) is not None:
+            self._jobs.update(record.key, _replace(record.value, variables={}))
+
+
+class JobErrorThrownV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._jobs.get(record.key) is not None:
+            self._jobs.throw_error(record.key, _replace(record.value, variables={}))
+
+
+def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
+    job = ValueType.JOB
+    appliers.register(job, JobIntent.CREATED, JobCreatedV1(state))
+    appliers.register(ValueType.JOB_BATCH, JobBatchIntent.ACTIVATED, JobBatchActivatedV1(state))
+    appliers.register(job, JobIntent.COMPLETED, JobLeftV1(state))
+    appliers.register(job, JobIntent.CANCELED, JobLeftV1(state))
+    appliers.register(job, JobIntent.FAILED, JobFailedV1(state))
+    appliers.register(job, JobIntent.TIMED_OUT, JobActivatableAgainV1(state))
+    appliers.register(job, JobIntent.YIELDED, JobActivatableAgainV1(state))
+    appliers.register(job, JobIntent.RECURRED_AFTER_BACKOFF, JobActivatableAgainV1(state))
+    appliers.register(job, JobIntent.RETRIES_UPDATED, JobUpdatedV1(state))
+    appliers.register(job, JobIntent.TIMEOUT_UPDATED, JobUpdatedV1(state))
+    appliers.register(job, JobIntent.ERROR_THROWN, JobErrorThrownV1(state))

@@ -1,0 +1,189 @@
+"""Appliers for PROCESS_INSTANCE lifecycle events and PROCESS_INSTANCE_CREATION."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from strom.engine.state import MutableProcessingState
+from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.await_result import AwaitedResult
+from strom.engine.state.element_instance import ElementInstance
+from strom.protocol.bpmn import BpmnElementType
+from strom.protocol.enums import ValueType
+from strom.protocol.intents import ProcessInstanceCreationIntent, ProcessInstanceIntent
+from strom.protocol.record import Record
+
+_replace = msgspec.structs.replace
+_JOINS = frozenset({BpmnElementType.PARALLEL_GATEWAY, BpmnElementType.INCLUSIVE_GATEWAY})
+# Elements that are entered without a sequence flow even when the model gives them incoming ones.
+_NOT_ENTERED_BY_FLOW = frozenset(
+    {
+        BpmnElementType.PROCESS,
+        BpmnElementType.START_EVENT,
+        BpmnElementType.BOUNDARY_EVENT,
+        BpmnElementType.EVENT_SUB_PROCESS,
+        BpmnElementType.MULTI_INSTANCE_BODY,
+    }
+)
+
+
+class ElementActivatingV1:
+    """Creates the element instance and its variable scope; counts it as a child of its flow scope.
+
+    An element entered through sequence flows consumes their tokens: one for an ordinary element,
+    one per incoming flow that holds a token for a joining gateway.
+    """
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._instances = state.element_instances
+        self._variables = state.variables
+        self._processes = state.processes
+
+    def __call__(self, record: Record[Any]) -> None:
+        value = record.value
+        key = record.key
+        parent_key = value.flow_scope_key
+        instances = self._instances
+        instances.create(
+            ElementInstance(
+                key=key, state=ProcessInstanceIntent.ELEMENT_ACTIVATING, value=value, parent_key=parent_key
+            )
+        )
+        self._variables.create_scope(key, parent_key)
+        if parent_key <= 0:
+            return
+        parent = instances.get(parent_key)
+        if parent is None:
+            return
+        consumed = 0
+        element_type = value.bpmn_element_type
+        if element_type not in _NOT_ENTERED_BY_FLOW and parent.active_flows > 0:
+            process = self._processes.by_key(value.process_definition_key)
+            element = process.executable.elements.get(value.element_id) if process else None
+            incoming = getattr(element, "incoming", ())
+            if incoming:
+                if element_type in _JOINS and len(incoming) > 1:
+                    taken = instances.taken_flows(parent_key, value.element_id)
+                    flow_ids = [flow.id for flow in incoming if taken.get(flow.id, 0) > 0]
+                    instances.consume_taken_flows(parent_key, value.element_id, flow_ids)
+                    consumed = len(flow_ids)
+                else:
+                    consumed = 1
+        instances.put(
+            _replace(
+                parent,
+                active_children=parent.active_children + 1,
+                activated_children=parent.activated_children + 1,
+                active_flows=max(0, parent.active_flows - consumed),
+            )
+        )
+
+
+class ElementStateChangedV1:
+    """Records the lifecycle state an element instance has reached."""
+
+    def __init__(self, state: MutableProcessingState, intent: ProcessInstanceIntent) -> None:
+        self._instances = state.element_instances
+        self._intent = int(intent)
+
+    def __call__(self, record: Record[Any]) -> None:
+        instance = self._instances.get(record.key)
+        if instance is not None:
+            self._instances.put(_replace(instance, state=self._intent, value=record.value))
+
+
+class ElementLeftV1:
+    """Removes a completed or terminated element instance, its variables and its awaited result."""
+
+    def __init__(self, state: MutableProcessingState, completed: bool) -> None:
+        self._instances = state.element_instances
+        self._variables = state.variables
+        self._awaits = state.await_results
+        self._completed = completed
+
+    def __call__(self, record: Record[Any]) -> None:
+        key = record.key
+        instances = self._instances
+        instance = instances.get(key)
+        if instance is None:
+            return
+        instances.remove(key)
+        self._variables.remove_scope(key)
+        parent_key = instance.parent_key
+        if parent_key > 0:
+            parent = instances.get(parent_key)
+            if parent is not None:
+                if self._completed:
+                    parent = _replace(
+                        parent,
+                        active_children=max(0, parent.active_children - 1),
+                        completed_children=parent.completed_children + 1,
+                    )
+                else:
+                    parent = _replace(
+                        parent,
+                        active_children=max(0, parent.active_children - 1),
+                        terminated_children=parent.terminated_children + 1,
+                    )
+                instances.put(parent)
+        elif record.value.bpmn_element_type is BpmnElementType.PROCESS:
+            self._awaits.remove(key)
+
+
+class SequenceFlowTakenV1:
+    """Puts a token on the flow: its scope may not complete until the target is activated."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._instances = state.element_instances
+        self._processes = state.processes
+
+    def __call__(self, record: Record[Any]) -> None:
+        value = record.value
+        scope_key = value.flow_scope_key
+        scope = self._instances.get(scope_key)
+        if scope is None:
+            return
+        self._instances.put(_replace(scope, active_flows=scope.active_flows + 1))
+        process = self._processes.by_key(value.process_definition_key)
+        if process is None:
+            return
+        flow = process.executable.elements.get(value.element_id)
+        target_id = getattr(flow, "target_id", None)
+        target = process.executable.elements.get(target_id) if target_id else None
+        if target is not None and target.element_type in _JOINS and len(getattr(target, "incoming", ())) > 1:
+            self._instances.increment_taken_flow(scope_key, target.id, value.element_id)
+
+
+class CreationCreatedV1:
+    """Remembers a request that waits for the instance's result (CreateProcessInstanceWithResult)."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._awaits = state.await_results
+
+    def __call__(self, record: Record[Any]) -> None:
+        if record.request_id >= 0:
+            self._awaits.put(
+                record.value.process_instance_key,
+                AwaitedResult(
+                    record.request_stream_id, record.request_id, list(record.value.fetch_variables)
+                ),
+            )
+
+
+def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
+    pi = ValueType.PROCESS_INSTANCE
+    appliers.register(pi, ProcessInstanceIntent.ELEMENT_ACTIVATING, ElementActivatingV1(state))
+    for intent in (
+        ProcessInstanceIntent.ELEMENT_ACTIVATED,
+        ProcessInstanceIntent.ELEMENT_COMPLETING,
+        ProcessInstanceIntent.ELEMENT_TERMINATING,
+    ):
+        appliers.register(pi, intent, ElementStateChangedV1(state, intent))
+    appliers.register(pi, ProcessInstanceIntent.ELEMENT_COMPLETED, ElementLeftV1(state, completed=True))
+    appliers.register(pi, ProcessInstanceIntent.ELEMENT_TERMINATED, ElementLeftV1(state, completed=False))
+    appliers.register(pi, ProcessInstanceIntent.SEQUENCE_FLOW_TAKEN, SequenceFlowTakenV1(state))
+    appliers.register(
+        ValueType.PROCESS_INSTANCE_CREATION, ProcessInstanceCreationIntent.CREATED, CreationCreatedV1(state)
+    )

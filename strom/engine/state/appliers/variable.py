@@ -1,0 +1,27 @@
+"""Appliers for VARIABLE events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strom.engine.state import MutableProcessingState
+from strom.engine.state.appliers import EventAppliers
+from strom.protocol.enums import ValueType
+from strom.protocol.intents import VariableIntent
+from strom.protocol.record import Record
+
+
+class VariableSetV1:
+    """Creates or updates the variable in its scope; the JSON text is stored as written."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._variables = state.variables
+
+    def __call__(self, record: Record[Any]) -> None:
+        value = record.value
+        self._variables.set(record.key, value.scope_key, value.name, value.value.encode())
+
+
+def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
+    appliers.register(ValueType.VARIABLE, VariableIntent.CREATED, VariableSetV1(state))
+    appliers.register(ValueType.VARIABLE, VariableIntent.UPDATED, VariableSetV1(state))

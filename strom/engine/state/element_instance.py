@@ -1,0 +1,147 @@
+"""Element instances: the live tree of a process instance (process, subprocesses, tasks, events).
+
+An instance is kept from ELEMENT_ACTIVATING until ELEMENT_COMPLETED / ELEMENT_TERMINATED. Its
+flow scope counts its active children and the sequence flows taken inside it whose target has not
+been activated yet; a scope may complete only when both are zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+import msgspec
+
+from strom.db import Database
+from strom.db.keys import pack, pack_long, prefix, unpack
+from strom.engine.state import column_families as cf
+from strom.protocol.intents import ProcessInstanceIntent
+from strom.protocol.values.process_instance import ProcessInstanceRecordValue
+
+
+class ElementInstance(msgspec.Struct, array_like=True, kw_only=True):
+    """What the engine remembers of one element instance between commands.
+
+    ``state`` is the last lifecycle event applied (an ``ProcessInstanceIntent`` event code).
+    New fields go last, with defaults: the encoding is positional.
+    """
+
+    key: int
+    state: int
+    value: ProcessInstanceRecordValue
+    parent_key: int = -1
+    active_children: int = 0
+    active_flows: int = 0
+    job_key: int = -1
+    multi_instance_loop_counter: int = 0
+    interrupting_event_key: int = -1
+    called_child_instance_key: int = -1
+    user_task_key: int = -1
+    activated_children: int = 0
+    completed_children: int = 0
+    terminated_children: int = 0
+    extra: dict[str, Any] = {}
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == ProcessInstanceIntent.ELEMENT_ACTIVATED
+
+    @property
+    def is_terminating(self) -> bool:
+        return self.state == ProcessInstanceIntent.ELEMENT_TERMINATING
+
+    @property
+    def is_completing(self) -> bool:
+        return self.state == ProcessInstanceIntent.ELEMENT_COMPLETING
+
+    @property
+    def can_complete_scope(self) -> bool:
+        """No child is active and no token is on its way to one."""
+        return self.active_children == 0 and self.active_flows == 0
+
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder(ElementInstance).decode
+
+
+class ElementInstanceState(Protocol):
+    """Read-only view used by processors."""
+
+    def get(self, key: int) -> ElementInstance | None: ...
+    def children(self, parent_key: int) -> Iterator[ElementInstance]: ...
+    def child_keys(self, parent_key: int) -> list[int]: ...
+    def taken_flows(self, scope_key: int, gateway_id: str) -> dict[str, int]: ...
+
+
+class MutableElementInstanceState(ElementInstanceState, Protocol):
+    def put(self, instance: ElementInstance) -> None: ...
+    def create(self, instance: ElementInstance) -> None: ...
+    def remove(self, key: int) -> None: ...
+    def increment_taken_flow(self, scope_key: int, gateway_id: str, flow_id: str) -> None: ...
+    def consume_taken_flows(self, scope_key: int, gateway_id: str, flow_ids: list[str]) -> None: ...
+
+
+class DbElementInstanceState:
+    """Element instances by key, plus a parent → child index for tree walks."""
+
+    def __init__(self, db: Database) -> None:
+        self._instances = db.column_family(cf.ELEMENT_INSTANCES)
+        self._children = db.column_family(cf.ELEMENT_CHILDREN)
+        self._taken = db.column_family(cf.TAKEN_SEQUENCE_FLOWS)
+
+    def get(self, key: int) -> ElementInstance | None:
+        raw = self._instances.get(pack_long(key))
+        return None if raw is None else _decode(raw)
+
+    def children(self, parent_key: int) -> Iterator[ElementInstance]:
+        for child_key in self.child_keys(parent_key):
+            child = self.get(child_key)
+            if child is not None:
+                yield child
+
+    def child_keys(self, parent_key: int) -> list[int]:
+        return [int(unpack(key, (int, int))[1]) for key, _ in self._children.iterate(prefix(parent_key))]
+
+    def taken_flows(self, scope_key: int, gateway_id: str) -> dict[str, int]:
+        taken: dict[str, int] = {}
+        for key, value in self._taken.iterate(prefix(scope_key, gateway_id)):
+            flow_id = str(unpack(key, (int, str, str))[2])
+            taken[flow_id] = int.from_bytes(value, "big")
+        return taken
+
+    # -- mutations (appliers only) ---------------------------------------------------------------
+
+    def put(self, instance: ElementInstance) -> None:
+        self._instances.put(pack_long(instance.key), _encode(instance))
+
+    def create(self, instance: ElementInstance) -> None:
+        self.put(instance)
+        if instance.parent_key > 0:
+            self._children.put(pack(instance.parent_key, instance.key), b"")
+
+    def remove(self, key: int) -> None:
+        instance = self.get(key)
+        if instance is None:
+            return
+        self._instances.delete(pack_long(key))
+        if instance.parent_key > 0:
+            self._children.delete(pack(instance.parent_key, key))
+        for taken_key, _ in list(self._taken.iterate(prefix(key))):
+            self._taken.delete(taken_key)
+
+    def increment_taken_flow(self, scope_key: int, gateway_id: str, flow_id: str) -> None:
+        key = pack(scope_key, gateway_id, flow_id)
+        raw = self._taken.get(key)
+        count = (int.from_bytes(raw, "big") if raw else 0) + 1
+        self._taken.put(key, count.to_bytes(4, "big"))
+
+    def consume_taken_flows(self, scope_key: int, gateway_id: str, flow_ids: list[str]) -> None:
+        """Take one token off each of ``flow_ids`` (a joining gateway was activated)."""
+        for flow_id in flow_ids:
+            key = pack(scope_key, gateway_id, flow_id)
+            raw = self._taken.get(key)
+            count = (int.from_bytes(raw, "big") if raw else 0) - 1
+            if count > 0:
+                self._taken.put(key, count.to_bytes(4, "big"))
+            else:
+                self._taken.delete(key)

@@ -1,0 +1,139 @@
+"""Deployed processes: definitions by key, by (id, version), the latest version per id.
+
+The executable model is parsed from the stored resource once per definition and cached in memory
+(a cache of derived data, so replay rebuilds it lazily too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from typing import Protocol
+
+import msgspec
+
+from strom.db import Database
+from strom.db.keys import pack, pack_long, unpack_long
+from strom.engine.state import column_families as cf
+from strom.model import BpmnDefinitions, ExecutableProcess, parse_bpmn
+from strom.protocol.values.process import ProcessRecordValue
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder(ProcessRecordValue).decode
+
+
+class DeployedProcess:
+    """A deployed process definition and its executable model."""
+
+    __slots__ = ("executable", "record")
+
+    def __init__(self, record: ProcessRecordValue, executable: ExecutableProcess) -> None:
+        self.record = record
+        self.executable = executable
+
+    @property
+    def key(self) -> int:
+        return self.record.process_definition_key
+
+    @property
+    def bpmn_process_id(self) -> str:
+        return self.record.bpmn_process_id
+
+    @property
+    def version(self) -> int:
+        return self.record.version
+
+
+def checksum_of(resource: bytes) -> bytes:
+    """Zeebe's resource checksum (MD5): equal checksums mean an unchanged resource."""
+    return hashlib.md5(resource, usedforsecurity=False).digest()
+
+
+class ParsedResources:
+    """Parsed BPMN resources by checksum, so a deployed resource is parsed once, not per lookup.
+
+    Derived data only: dropping it changes nothing but speed.
+    """
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._capacity = capacity
+        self._parsed: OrderedDict[bytes, BpmnDefinitions] = OrderedDict()
+
+    def parse(self, resource_name: str, resource: bytes) -> BpmnDefinitions:
+        """Parse (or reuse) ``resource``; raises ``strom.model.ModelError`` like ``parse_bpmn``."""
+        checksum = checksum_of(resource)
+        definitions = self._parsed.get(checksum)
+        if definitions is None:
+            definitions = parse_bpmn(resource, resource_name=resource_name)
+            self._parsed[checksum] = definitions
+            if len(self._parsed) > self._capacity:
+                self._parsed.popitem(last=False)
+        else:
+            self._parsed.move_to_end(checksum)
+        return definitions
+
+
+class ProcessState(Protocol):
+    def parse(self, resource_name: str, resource: bytes) -> BpmnDefinitions: ...
+    def by_key(self, key: int) -> DeployedProcess | None: ...
+    def by_id_and_version(self, bpmn_process_id: str, version: int) -> DeployedProcess | None: ...
+    def latest(self, bpmn_process_id: str) -> DeployedProcess | None: ...
+    def latest_version(self, bpmn_process_id: str) -> int: ...
+    def latest_by_version_tag(self, bpmn_process_id: str, version_tag: str) -> DeployedProcess | None: ...
+
+
+class MutableProcessState(ProcessState, Protocol):
+    def put(self, record: ProcessRecordValue) -> None: ...
+
+
+class DbProcessState:
+    def __init__(self, db: Database) -> None:
+        self._processes = db.column_family(cf.PROCESSES)
+        self._versions = db.column_family(cf.PROCESS_VERSIONS)
+        self._latest = db.column_family(cf.PROCESS_LATEST)
+        self._cache: dict[int, DeployedProcess] = {}
+        self._parsed = ParsedResources()
+
+    def parse(self, resource_name: str, resource: bytes) -> BpmnDefinitions:
+        return self._parsed.parse(resource_name, resource)
+
+    def by_key(self, key: int) -> DeployedProcess | None:
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        raw = self._processes.get(pack_long(key))
+        if raw is None:
+            return None
+        record = _decode(raw)
+        definitions = self._parsed.parse(record.resource_name, record.resource)
+        deployed = DeployedProcess(record, definitions.process(record.bpmn_process_id))
+        self._cache[key] = deployed
+        return deployed
+
+    def by_id_and_version(self, bpmn_process_id: str, version: int) -> DeployedProcess | None:
+        raw = self._versions.get(pack(bpmn_process_id, version))
+        return None if raw is None else self.by_key(unpack_long(raw))
+
+    def latest_version(self, bpmn_process_id: str) -> int:
+        raw = self._latest.get(pack(bpmn_process_id))
+        return 0 if raw is None else unpack_long(raw)
+
+    def latest(self, bpmn_process_id: str) -> DeployedProcess | None:
+        version = self.latest_version(bpmn_process_id)
+        return None if version == 0 else self.by_id_and_version(bpmn_process_id, version)
+
+    def latest_by_version_tag(self, bpmn_process_id: str, version_tag: str) -> DeployedProcess | None:
+        version = self.latest_version(bpmn_process_id)
+        while version > 0:
+            process = self.by_id_and_version(bpmn_process_id, version)
+            if process is not None and process.record.version_tag == version_tag:
+                return process
+            version -= 1
+        return None
+
+    def put(self, record: ProcessRecordValue) -> None:
+        key = record.process_definition_key
+        self._processes.put(pack_long(key), _encode(record))
+        self._versions.put(pack(record.bpmn_process_id, record.version), pack_long(key))
+        if record.version > self.latest_version(record.bpmn_process_id):
+            self._latest.put(pack(record.bpmn_process_id), pack_long(record.version))

@@ -1,0 +1,122 @@
+"""Variables: JSON values by (scope, name), and the scope tree that makes lookups walk upward.
+
+Values are kept as the JSON text Zeebe puts on VARIABLE records, so the bytes of an event go to
+state unchanged; they are decoded only when an expression or a job needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+import msgspec
+
+from strom.db import Database
+from strom.db.keys import pack, pack_long, prefix, unpack, unpack_long
+from strom.engine.state import column_families as cf
+
+_json_decode = msgspec.json.decode
+_KEY_BYTES = 8
+
+
+class Variable(msgspec.Struct, frozen=True):
+    key: int
+    scope_key: int
+    name: str
+    json: bytes
+
+    @property
+    def value(self) -> Any:
+        return _json_decode(self.json)
+
+
+class VariableState(Protocol):
+    def get(self, scope_key: int, name: str) -> Variable | None: ...
+    def get_local(self, scope_key: int, name: str) -> Variable | None: ...
+    def find(self, scope_key: int, name: str) -> Variable | None: ...
+    def parent_scope(self, scope_key: int) -> int: ...
+    def local_variables(self, scope_key: int) -> Iterator[Variable]: ...
+    def visible_json(self, scope_key: int, names: Iterable[str] | None = None) -> dict[str, bytes]: ...
+    def visible_values(self, scope_key: int, names: Iterable[str] | None = None) -> dict[str, Any]: ...
+
+
+class MutableVariableState(VariableState, Protocol):
+    def set(self, key: int, scope_key: int, name: str, json: bytes) -> None: ...
+    def create_scope(self, scope_key: int, parent_scope_key: int) -> None: ...
+    def remove_scope(self, scope_key: int) -> None: ...
+
+
+class DbVariableState:
+    """Variables by (scope key, name); parent scope by scope key."""
+
+    def __init__(self, db: Database) -> None:
+        self._variables = db.column_family(cf.VARIABLES)
+        self._scopes = db.column_family(cf.VARIABLE_SCOPES)
+
+    def get_local(self, scope_key: int, name: str) -> Variable | None:
+        raw = self._variables.get(pack(scope_key, name))
+        if raw is None:
+            return None
+        return Variable(int.from_bytes(raw[:_KEY_BYTES], "big"), scope_key, name, raw[_KEY_BYTES:])
+
+    get = get_local
+
+    def parent_scope(self, scope_key: int) -> int:
+        raw = self._scopes.get(pack_long(scope_key))
+        return -1 if raw is None else unpack_long(raw)
+
+    def find(self, scope_key: int, name: str) -> Variable | None:
+        """The variable ``name`` visible from ``scope_key``: the nearest scope upward that has it."""
+        scope = scope_key
+        while scope > 0:
+            variable = self.get_local(scope, name)
+            if variable is not None:
+                return variable
+            scope = self.parent_scope(scope)
+        return None
+
+    def local_variables(self, scope_key: int) -> Iterator[Variable]:
+        for key, raw in self._variables.iterate(prefix(scope_key)):
+            name = str(unpack(key, (int, str))[1])
+            yield Variable(int.from_bytes(raw[:_KEY_BYTES], "big"), scope_key, name, raw[_KEY_BYTES:])
+
+    def visible_json(self, scope_key: int, names: Iterable[str] | None = None) -> dict[str, bytes]:
+        """Every variable visible from ``scope_key`` (inner scopes shadow outer), as JSON text.
+
+        With ``names``, only those (missing names are simply absent).
+        """
+        result: dict[str, bytes] = {}
+        scope = scope_key
+        if names is not None:
+            wanted = set(names)
+            while scope > 0 and wanted:
+                for name in list(wanted):
+                    variable = self.get_local(scope, name)
+                    if variable is not None:
+                        result[name] = variable.json
+                        wanted.discard(name)
+                scope = self.parent_scope(scope)
+            return result
+        while scope > 0:
+            for key, raw in self._variables.iterate(prefix(scope)):
+                name = str(unpack(key, (int, str))[1])
+                if name not in result:
+                    result[name] = raw[_KEY_BYTES:]
+            scope = self.parent_scope(scope)
+        return result
+
+    def visible_values(self, scope_key: int, names: Iterable[str] | None = None) -> dict[str, Any]:
+        return {name: _json_decode(raw) for name, raw in self.visible_json(scope_key, names).items()}
+
+    # -- mutations (appliers only) ---------------------------------------------------------------
+
+    def set(self, key: int, scope_key: int, name: str, json: bytes) -> None:
+        self._variables.put(pack(scope_key, name), key.to_bytes(_KEY_BYTES, "big") + json)
+
+    def create_scope(self, scope_key: int, parent_scope_key: int) -> None:
+        self._scopes.put(pack_long(scope_key), pack_long(parent_scope_key))
+
+    def remove_scope(self, scope_key: int) -> None:
+        for key, _ in list(self._variables.iterate(prefix(scope_key))):
+            self._variables.delete(key)
+        self._scopes.delete(pack_long(scope_key))
