@@ -1,0 +1,191 @@
+"""The exporter director of a partition: feeds its exporters the durable log, in order.
+
+Each exporter gets every record after its own acknowledged position. Acknowledged positions are
+persisted in a small JSON file (replaced atomically), so a restarted partition resumes each
+exporter where it acknowledged. An exporter that raises is retried on the same record at the next
+call, after a back-off, without holding up the others.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from strom.exporter.api import Exporter, ExporterContext
+from strom.log import LogReader, LogStorage
+from strom.protocol import codec
+from strom.protocol.record import Record
+
+_log = logging.getLogger(__name__)
+_RETRY_AFTER_S = 1.0
+
+
+class _Controller:
+    __slots__ = ("acknowledged", "director", "exporter_id")
+
+    def __init__(self, director: ExporterDirector, exporter_id: str, acknowledged: int) -> None:
+        self.director = director
+        self.exporter_id = exporter_id
+        self.acknowledged = acknowledged
+
+    def update_last_exported_position(self, position: int) -> None:
+        if position > self.acknowledged:
+            self.acknowledged = position
+            self.director._dirty = True
+
+    @property
+    def last_exported_position(self) -> int:
+        return self.acknowledged
+
+
+class _Slot:
+    __slots__ = ("controller", "exporter", "exporter_id", "fed", "retry_at")
+
+    def __init__(self, exporter_id: str, exporter: Exporter, controller: _Controller) -> None:
+        self.exporter_id = exporter_id
+        self.exporter = exporter
+        self.controller = controller
+        self.fed = controller.acknowledged
+        self.retry_at = 0.0
+
+
+class ExporterDirector:
+    """Runs the exporters of one partition over its log.
+
+    Args:
+        positions_file: where acknowledged positions are kept between runs.
+        persist_every_s: persist acknowledgements at most this often (and always on close).
+    """
+
+    def __init__(
+        self,
+        log: LogStorage,
+        exporters: Mapping[str, Exporter],
+        positions_file: Path,
+        partition_id: int = 1,
+        configs: Mapping[str, Mapping[str, Any]] | None = None,
+        persist_every_s: float = 1.0,
+    ) -> None:
+        self._log = log
+        self._positions_file = positions_file
+        self._persist_every = persist_every_s
+        self._last_persist = 0.0
+        self._dirty = False
+        stored = self._load_positions()
+        self._slots: list[_Slot] = []
+        for exporter_id, exporter in exporters.items():
+            exporter.configure(
+                ExporterContext(exporter_id, partition_id, (configs or {}).get(exporter_id, {}))
+            )
+            controller = _Controller(self, exporter_id, stored.get(exporter_id, 0))
+            self._slots.append(_Slot(exporter_id, exporter, controller))
+        self._reader: LogReader | None = None
+        self._opened = False
+
+    def open(self) -> None:
+        for slot in self._slots:
+            slot.exporter.open(slot.controller)
+        self._opened = True
+
+    @property
+    def exporter_ids(self) -> list[str]:
+        return [slot.exporter_id for slot in self._slots]
+
+    def positions(self) -> dict[str, int]:
+        """Acknowledged position per exporter."""
+        return {slot.exporter_id: slot.controller.acknowledged for slot in self._slots}
+
+    def min_acknowledged_position(self) -> int | None:
+        """The lowest acknowledged position (what compaction must keep above), None without exporters."""
+        if not self._slots:
+            return None
+        return min(slot.controller.acknowledged for slot in self._slots)
+
+    def export_available(self, max_records: int = 10_000) -> int:
+        """Feed durable records not yet fed; returns how many records were read."""
+        if not self._slots or not self._opened:
+            return 0
+        now = time.monotonic()
+        ready = [slot for slot in self._slots if slot.retry_at <= now]
+        if not ready:
+            return 0
+        start = min(slot.fed for slot in ready) + 1
+        start = max(start, self._log.first_position)
+        reader = self._reader
+        if reader is None:
+            reader = self._reader = self._log.reader(start)
+        elif reader.next_position != start:
+            reader.seek(start)
+        count = 0
+        for position, data in reader.read_available():
+            record: Record[Any] | None = None
+            for slot in ready:
+                if slot.fed >= position or slot.retry_at > now:
+                    continue
+                if record is None:
+                    record = codec.decode(data)
+                try:
+                    slot.exporter.export(record)
+                except Exception:  # an exporter's failure must not stop the others; retry later
+                    _log.exception(
+                        "exporter '%s' failed on position %d; retrying", slot.exporter_id, position
+                    )
+                    slot.retry_at = now + _RETRY_AFTER_S
+                    continue
+                slot.fed = position
+            count += 1
+            if count >= max_records:
+                break
+        else:
+            # Caught up with the log: let exporters that batch store what they hold (and acknowledge).
+            for slot in ready:
+                flush = getattr(slot.exporter, "flush", None)
+                if flush is not None and slot.retry_at <= now:
+                    try:
+                        flush()
+                    except Exception:  # same treatment as a failed export
+                        _log.exception("exporter '%s' failed to flush; retrying", slot.exporter_id)
+                        slot.retry_at = now + _RETRY_AFTER_S
+        if self._dirty and time.monotonic() - self._last_persist >= self._persist_every:
+            self.persist_positions()
+        return count
+
+    def persist_positions(self) -> None:
+        data = json.dumps(self.positions()).encode()
+        tmp = self._positions_file.with_suffix(".tmp")
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self._positions_file)
+        self._dirty = False
+        self._last_persist = time.monotonic()
+
+    def close(self) -> None:
+        for slot in self._slots:
+            try:
+                slot.exporter.close()
+            except Exception:  # closing the others matters more than this one's error
+                _log.exception("closing exporter '%s' failed", slot.exporter_id)
+        if self._slots:
+            self.persist_positions()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        self._opened = False
+
+    def _load_positions(self) -> dict[str, int]:
+        try:
+            raw = json.loads(self._positions_file.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as error:
+            raise RuntimeError(
+                f"exporter positions file {self._positions_file} is unreadable: {error}"
+            ) from error
+        return {str(key): int(value) for key, value in raw.items()}
