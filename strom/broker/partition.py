@@ -1,0 +1,248 @@
+"""A partition: its log, its state, its engine, its stream processor and its exporters, together.
+
+Opening a partition restores the newest snapshot into a fresh runtime database (the runtime copy
+is disposable: RocksDB's WAL is off and the log is the write-ahead log), then replays the log.
+Driven synchronously (``run_until_idle``, for tests and tools) or by its own threads (``start``:
+a processing thread, the log's group-commit thread and an exporter thread).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from strom.broker.job_streams import JobStreamRegistry
+from strom.db import Database, SnapshotInfo, latest_snapshot, restore_snapshot
+from strom.engine import ENGINE_COLUMN_FAMILIES, Engine, JobStreams
+from strom.exporter import Exporter, ExporterDirector
+from strom.log import FileJournal
+from strom.protocol.record import Record
+from strom.stream.clock import Clock, SystemClock
+from strom.stream.processor import STREAM_COLUMN_FAMILIES, StreamProcessor
+from strom.stream.result import Response
+
+_log = logging.getLogger(__name__)
+
+ResponseCallback = Callable[[Record[Any]], None]
+
+
+@dataclass
+class PartitionSettings:
+    """How a partition runs. ``group_commit`` and threads go together (``start``)."""
+
+    data_dir: Path
+    partition_id: int = 1
+    group_commit: bool = True
+    snapshot_period_s: float = 300.0
+    segment_size: int = 128 * 1024 * 1024
+    max_commands_in_batch: int = 100
+    exporters: Mapping[str, Exporter] = field(default_factory=dict)
+    exporter_configs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+class Partition:
+    def __init__(
+        self,
+        settings: PartitionSettings,
+        *,
+        clock: Clock | None = None,
+        job_streams: JobStreams | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.directory = Path(settings.data_dir) / f"partition-{settings.partition_id}"
+        self.job_streams: JobStreams = job_streams if job_streams is not None else JobStreamRegistry()
+        self._request_ids = itertools.count(1)
+        self._callbacks: dict[int, ResponseCallback] = {}
+        self._callbacks_lock = threading.Lock()
+        self._exporter_thread: threading.Thread | None = None
+        self._exporter_wakeup = threading.Condition()
+        self._running = False
+        self._last_snapshot = time.monotonic()
+        self.log: FileJournal
+        self.db: Database
+        self.engine: Engine
+        self.processor: StreamProcessor
+        self.director: ExporterDirector
+        self.replayed_events = 0
+        self.replay_seconds = 0.0
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def open(self) -> Partition:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.log = FileJournal(self.directory / "log", segment_size=self.settings.segment_size)
+        column_families = list(STREAM_COLUMN_FAMILIES + ENGINE_COLUMN_FAMILIES)
+        runtime = self.directory / "runtime"
+        snapshot = latest_snapshot(self.snapshots_dir)
+        if snapshot is not None:
+            self.db = restore_snapshot(snapshot, runtime, column_families)
+        else:
+            shutil.rmtree(runtime, ignore_errors=True)
+            self.db = Database(runtime, column_families)
+        self.engine = Engine(self.db, partition_id=self.settings.partition_id, job_streams=self.job_streams)
+        self.processor = StreamProcessor(
+            log=self.log,
+            db=self.db,
+            processor=self.engine,
+            clock=self.clock,
+            partition_id=self.settings.partition_id,
+            responder=self._respond,
+            key_generator=self.engine.key_generator,
+            group_commit=self.settings.group_commit,
+            max_commands_in_batch=self.settings.max_commands_in_batch,
+        )
+        started = time.perf_counter()
+        self.replayed_events = self.processor.recover()
+        self.replay_seconds = time.perf_counter() - started
+        self.director = ExporterDirector(
+            self.log,
+            self.settings.exporters,
+            self.directory / "exporters.json",
+            self.settings.partition_id,
+            self.settings.exporter_configs,
+        )
+        self.director.open()
+        self.processor.add_step_listener(self._after_step)
+        return self
+
+    @property
+    def running(self) -> bool:
+        """Whether the partition runs on its own threads (else it is driven by ``run_until_idle``)."""
+        return self._running
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.directory / "snapshots"
+
+    def start(self) -> None:
+        """Run processing, group commit and exporting on their own threads."""
+        self._running = True
+        if self.settings.exporters:
+            self.processor.add_durable_listener(self._wake_exporters)
+            self._exporter_thread = threading.Thread(
+                target=self._export_loop, daemon=True, name=f"exporter-{self.settings.partition_id}"
+            )
+            self._exporter_thread.start()
+        self.processor.start()
+
+    def stop(self) -> None:
+        """Stop taking commands, finish the current step, flush, export what is durable."""
+        self.processor.stop()
+        self._running = False
+        if self._exporter_thread is not None:
+            with self._exporter_wakeup:
+                self._exporter_wakeup.notify()
+            self._exporter_thread.join(10)
+            self._exporter_thread = None
+        self.director.export_available(max_records=1 << 62)
+
+    def close(self, snapshot: bool = True) -> None:
+        """Stop (if running), take a final snapshot, and release files."""
+        if self._running:
+            self.stop()
+        if snapshot:
+            self.snapshot()
+        self.director.close()
+        self.log.close()
+        self.db.close()
+
+    # -- commands --------------------------------------------------------------------------------
+
+    def submit(self, command: Record[Any], on_response: ResponseCallback | None = None) -> int:
+        """Queue ``command``; ``on_response`` gets the answering record (from the processing thread)."""
+        request_id = next(self._request_ids)
+        if on_response is not None:
+            with self._callbacks_lock:
+                self._callbacks[request_id] = on_response
+        self.processor.submit(
+            msgspec.structs.replace(
+                command,
+                request_id=request_id,
+                request_stream_id=self.settings.partition_id,
+                partition_id=self.settings.partition_id,
+            )
+        )
+        return request_id
+
+    def _respond(self, response: Response) -> None:
+        with self._callbacks_lock:
+            callback = self._callbacks.pop(response.request_id, None)
+        if callback is not None:
+            callback(response.record)
+
+    def forget_request(self, request_id: int) -> None:
+        """The requester gave up (timeout, disconnect): drop its callback."""
+        with self._callbacks_lock:
+            self._callbacks.pop(request_id, None)
+
+    # -- synchronous driving ---------------------------------------------------------------------
+
+    def run_until_idle(self) -> int:
+        steps = self.processor.run_until_idle()
+        self.director.export_available(max_records=1 << 62)
+        return steps
+
+    # -- snapshots and compaction --------------------------------------------------------------------
+
+    def snapshot(self) -> SnapshotInfo:
+        """Snapshot the state now (on the processing thread when running) and compact the log."""
+        if self._running:
+            done = threading.Event()
+            holder: list[SnapshotInfo] = []
+
+            def take() -> None:
+                holder.append(self._snapshot_now())
+                done.set()
+
+            self.processor.call_soon(take)
+            if not done.wait(60):
+                raise TimeoutError("the partition did not take the snapshot within 60 s")
+            return holder[0]
+        return self._snapshot_now()
+
+    def _snapshot_now(self) -> SnapshotInfo:
+        info = self.processor.take_snapshot(
+            self.snapshots_dir, {"exporter_positions": self.director.positions()}
+        )
+        self._last_snapshot = time.monotonic()
+        keep_from = self.processor.replay_start_position
+        exported = self.director.min_acknowledged_position()
+        if exported is not None:
+            keep_from = min(keep_from, exported + 1)
+        self.log.compact(keep_from)
+        return info
+
+    def _after_step(self) -> None:
+        if time.monotonic() - self._last_snapshot >= self.settings.snapshot_period_s:
+            try:
+                self._snapshot_now()
+            except Exception:  # a failed snapshot must not stop processing; the next one retries
+                _log.exception("periodic snapshot of partition %d failed", self.settings.partition_id)
+                self._last_snapshot = time.monotonic()
+
+    # -- exporting -----------------------------------------------------------------------------
+
+    def _wake_exporters(self, position: int) -> None:
+        with self._exporter_wakeup:
+            self._exporter_wakeup.notify()
+
+    def _export_loop(self) -> None:
+        while self._running:
+            try:
+                exported = self.director.export_available()
+            except Exception:  # keep the exporter thread alive; the director logs per exporter
+                _log.exception("exporting failed")
+                exported = 0
+            if exported == 0:
+                with self._exporter_wakeup:
+                    self._exporter_wakeup.wait(0.5)
