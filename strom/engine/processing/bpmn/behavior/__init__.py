@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from strom.engine.job_streams import JobStreams
+from strom.engine.processing.bpmn.behavior.event_subscription import EventSubscriptionBehavior
 from strom.engine.processing.bpmn.behavior.expression import ExpressionBehavior
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.behavior.incident import IncidentBehavior
@@ -30,6 +31,7 @@ class Behaviors:
     job_activation: JobActivationBehavior
     jobs: JobBehavior
     state_transitions: StateTransitionBehavior
+    event_subscriptions: EventSubscriptionBehavior
 
     @staticmethod
     def build(
@@ -50,6 +52,7 @@ class Behaviors:
             job_activation=activation,
             jobs=JobBehavior(state.jobs, keys, expressions, incidents, activation),
             state_transitions=StateTransitionBehavior(state.element_instances, state.processes, keys),
+            event_subscriptions=EventSubscriptionBehavior(),
         )
 
 

@@ -20,8 +20,12 @@ class ProcessProcessor:
         self._awaits = state.await_results
         self._transitions = behaviors.state_transitions
         self._incidents = behaviors.incidents
+        self._events = behaviors.event_subscriptions
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
+        failure = self._events.subscribe(writers, context)
+        if failure is not None:
+            return failure
         self._transitions.activated(writers, context)
         start = context.process.executable.none_start_event
         if start is not None:
@@ -33,6 +37,7 @@ class ProcessProcessor:
         result_variables = None
         if awaited is not None:
             result_variables = self._variables.visible_values(context.key, awaited.fetch_variables or None)
+        self._events.unsubscribe(writers, context)
         self._transitions.completed(writers, context)
         if awaited is not None:
             value = context.value
@@ -59,6 +64,7 @@ class ProcessProcessor:
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
+        self._events.unsubscribe(writers, context)
         self._incidents.resolve_for_element(writers, context.key)
         if not self._terminate_children(writers, context):
             self._transitions.terminated(writers, context)

@@ -18,6 +18,7 @@ class JobWorkerTaskProcessor:
         self._mappings = behaviors.variable_mappings
         self._jobs = behaviors.jobs
         self._incidents = behaviors.incidents
+        self._events = behaviors.event_subscriptions
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
         element = context.element
@@ -33,6 +34,9 @@ class JobWorkerTaskProcessor:
         failure = self._jobs.create(writers, context, element.job, element.task_headers)
         if failure is not None:
             return failure
+        failure = self._events.subscribe(writers, context)
+        if failure is not None:
+            return failure
         self._transitions.activated(writers, context)
         return None
 
@@ -40,6 +44,7 @@ class JobWorkerTaskProcessor:
         failure = self._mappings.apply_outputs(writers, context)
         if failure is not None:
             return failure
+        self._events.unsubscribe(writers, context)
         self._transitions.completed(writers, context)
         self._transitions.take_outgoing_flows(writers, context)
         self._transitions.after_completed(writers, context)
@@ -49,6 +54,7 @@ class JobWorkerTaskProcessor:
         instance = self._instances.get(context.key)
         if instance is not None and instance.job_key > 0:
             self._jobs.cancel(writers, instance.job_key)
+        self._events.unsubscribe(writers, context)
         self._incidents.resolve_for_element(writers, context.key)
         self._transitions.terminated(writers, context)
         self._transitions.after_terminated(writers, context)

@@ -14,9 +14,13 @@ class PassThroughProcessor:
         self._transitions = behaviors.state_transitions
         self._mappings = behaviors.variable_mappings
         self._incidents = behaviors.incidents
+        self._events = behaviors.event_subscriptions
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
         failure = self._mappings.apply_inputs(writers, context)
+        if failure is not None:
+            return failure
+        failure = self._events.subscribe(writers, context)
         if failure is not None:
             return failure
         self._transitions.activated(writers, context)
@@ -27,12 +31,14 @@ class PassThroughProcessor:
         failure = self._mappings.apply_outputs(writers, context)
         if failure is not None:
             return failure
+        self._events.unsubscribe(writers, context)
         self._transitions.completed(writers, context)
         self._transitions.take_outgoing_flows(writers, context)
         self._transitions.after_completed(writers, context)
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
+        self._events.unsubscribe(writers, context)
         self._incidents.resolve_for_element(writers, context.key)
         self._transitions.terminated(writers, context)
         self._transitions.after_terminated(writers, context)
