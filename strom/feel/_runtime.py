@@ -17,6 +17,8 @@ from .temporal import YearsMonthsDuration, add_months, zone_of
 from .values import BuiltinFunction, FeelFunction, FeelRange, Overload, UserFunction, type_name
 
 NUMT = frozenset({int, Decimal, float})
+#: placeholders in failure messages for the source text of the left and right operand
+LEFT, RIGHT = "\x00L", "\x00R"
 _ORDERED = frozenset({str, _dt.date, _dt.datetime, _dt.time, _dt.timedelta, YearsMonthsDuration})
 MAX_ITEMS = 1_000_000
 DT = _dt.datetime
@@ -97,7 +99,9 @@ def _mismatch(op: str, a: Any, b: Any, E: Env, s: int) -> None:
         return E.fail(s, f"expected number, got {type_name(b)}", 1)
     if type(b) in NUMT and type(a) not in NUMT:
         return E.fail(s, f"expected number, got {type_name(a)}", 0)
-    return E.fail(s, f"operator '{op}' is not defined for {type_name(a)} and {type_name(b)}")
+    return E.fail(
+        s, f"operator '{op}' is not defined for {LEFT} ({type_name(a)}) and {RIGHT} ({type_name(b)})"
+    )
 
 
 def add(a: Any, b: Any, E: Env, s: int) -> Any:
@@ -291,7 +295,7 @@ def compare(a: Any, b: Any, E: Env, s: int) -> int | None:
         if ta is TM and a.tzinfo is not None:
             a, b = _time_key(a), _time_key(b)
         return -1 if a < b else (1 if a > b else 0)
-    E.fail(s, f"can't compare {type_name(a)} with {type_name(b)}")
+    E.fail(s, f"can't compare {LEFT} ({type_name(a)}) with {RIGHT} ({type_name(b)})")
     return None
 
 
@@ -374,7 +378,7 @@ def eq(a: Any, b: Any, E: Env, s: int) -> bool | None:
         return a is b
     if ta is NotEqualTest and tb is NotEqualTest:
         return eq(a.value, b.value, E, s)
-    E.fail(s, f"can't compare {type_name(a)} with {type_name(b)}")
+    E.fail(s, f"can't compare {LEFT} ({type_name(a)}) with {RIGHT} ({type_name(b)})")
     return None
 
 
@@ -400,11 +404,11 @@ def or2(a: Any, b: Any) -> bool | None:
     return None
 
 
-def between(v: Any, lo: Any, hi: Any, E: Env, s: int) -> bool | None:
+def between(v: Any, lo: Any, hi: Any, E: Env, s: int, s2: int) -> bool | None:
     a = ge(v, lo, E, s)
     if a is False:
         return False
-    b = le(v, hi, E, s)
+    b = le(v, hi, E, s2)
     return and2(a, b)
 
 

@@ -231,7 +231,8 @@ class _Compiler:
         v = self.expr(node.value, out)
         lo = self.expr(node.low, out)
         hi = self.expr(node.high, out)
-        return f"_between({v}, {lo}, {hi}, E, {self.site(node, node.value)})"
+        s_lo, s_hi = self.site(node, node.value, node.low), self.site(node, node.value, node.high)
+        return f"_between({v}, {lo}, {hi}, E, {s_lo}, {s_hi})"
 
     def c_In(self, node: ast.In, out: list[str]) -> str:
         value = self.expr(node.value, out)

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ._runtime import STRICT, Env, Failure
+from ._runtime import LEFT, RIGHT, STRICT, Env, Failure
 from .compiler import CompiledCode, compile_tests_tree, compile_tree
 from .errors import FeelError, FeelEvaluationError, position_of
 from .parser import parse_expression, parse_unary_tests
@@ -28,7 +28,10 @@ class _Compiled:
         self.free_names = free
 
     def _describe(self, site: int, message: str, operand: int | None) -> tuple[str, int, int]:
-        start, _end, operands = self._code.sites[site]
+        start, end, operands = self._code.sites[site]
+        if LEFT in message or RIGHT in message:
+            texts = [f"'{self.source[a:b]}'" for a, b in operands] or [f"'{self.source[start:end]}'"] * 2
+            message = message.replace(LEFT, texts[0]).replace(RIGHT, texts[-1])
         if operand is not None and operand < len(operands):
             o_start, o_end = operands[operand]
             message = f"{message} for '{self.source[o_start:o_end]}'"

@@ -186,3 +186,21 @@ def test_extra_types_for_instance_of() -> None:
     assert compile_expression("[1, 2] instance of list<tPositive>", types={"tPositive": positive}).evaluate()
     with pytest.raises(FeelSyntaxError, match="unknown type 'tPositive'"):
         compile_expression("x instance of tPositive")
+
+
+@pytest.mark.parametrize(
+    ("src", "variables", "message"),
+    [
+        ("x > 1", {"x": "a"}, "can't compare 'x' (string) with '1' (number) at column 1"),
+        ("x = true", {"x": 1}, "can't compare 'x' (number) with 'true' (boolean) at column 1"),
+        ("a + b", {"a": "x", "b": [1]}, "operator '+' is not defined for 'a' (string) and 'b' (list)"),
+        ('n between 1 and "z"', {"n": 5}, "can't compare 'n' (number) with '\"z\"' (string)"),
+        ("x.y", {"x": 1}, "no property 'y' on a value of type number at column 1"),
+        ("count(1, 2) / 0", {}, "division by zero for '0' at column 15"),
+        ("date(d)", {"d": "nope"}, "date: invalid date 'nope' at column 1"),
+    ],
+)
+def test_failure_messages(src: str, variables: dict[str, object], message: str) -> None:
+    with pytest.raises(FeelEvaluationError) as info:
+        compile_expression(src).evaluate(variables)
+    assert message in str(info.value)
