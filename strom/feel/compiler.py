@@ -409,9 +409,14 @@ class _Compiler:
         return f"_make_range({node.start_included}, {lo}, {hi}, {node.end_included}, E, {self.site(node)})"
 
     def c_FunctionDef(self, node: ast.FunctionDef, out: list[str]) -> str:
-        if node.external:
-            raise self.error("external functions are not supported", node)
         fn = self.tmp("_fn")
+        if node.external:
+            # Java/PMML functions can't run here; the model still compiles, calling one fails
+            s = self.site(node)
+            params = ", ".join(self.tmp("_p") for _ in node.params)
+            out.append(f"def {fn}({params}):")
+            out.append(f"    return E.fail({s}, 'external functions are not supported')")
+            return f"_UF({tuple(name for name, _ in node.params)!r}, {fn})"
         names = {name: self.tmp("_p") for name, _ in node.params}
         self.frames.append(_Frame(dict(names)))
         body: list[str] = []

@@ -204,3 +204,11 @@ def test_failure_messages(src: str, variables: dict[str, object], message: str) 
     with pytest.raises(FeelEvaluationError) as info:
         compile_expression(src).evaluate(variables)
     assert message in str(info.value)
+
+
+def test_external_functions_compile_but_fail_when_called() -> None:
+    java = '{java: {class: "java.lang.Math", method signature: "abs(double)"}}'
+    src = "{f: function(n) external " + java + ", r: f(1)}"
+    with pytest.raises(FeelEvaluationError, match="external functions are not supported"):
+        compile_expression(src).evaluate()
+    assert compile_expression(src + ".r").evaluate(mode="dmn") is None

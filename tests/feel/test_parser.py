@@ -80,7 +80,6 @@ SYNTAX_ERRORS = [
     ("x in", 1, 5),
     (")", 1, 1),
     ("1 +\n  * 2", 2, 3),
-    ("function(a) external {java: {}}", 1, 1),
 ]
 
 
