@@ -26,8 +26,9 @@ Values: see :mod:`strom.feel.values` and :func:`to_python` / :func:`from_python`
 from __future__ import annotations
 
 from .errors import FeelError, FeelEvaluationError, FeelSyntaxError
-from .expression import CompiledExpression, CompiledUnaryTests, compile_expression, compile_unary_tests
+from .expression import CompiledExpression, compile_expression
 from .temporal import YearsMonthsDuration
+from .unary import CompiledUnaryTests, compile_unary_tests
 from .values import FeelFunction, FeelRange, from_python, to_python, type_name
 
 __all__ = [

@@ -413,8 +413,8 @@ class _Compiler:
         if node.external:
             # Java/PMML functions can't run here; the model still compiles, calling one fails
             s = self.site(node)
-            params = ", ".join(self.tmp("_p") for _ in node.params)
-            out.append(f"def {fn}({params}):")
+            arg_list = ", ".join(self.tmp("_p") for _ in node.params)
+            out.append(f"def {fn}({arg_list}):")
             out.append(f"    return E.fail({s}, 'external functions are not supported')")
             return f"_UF({tuple(name for name, _ in node.params)!r}, {fn})"
         names = {name: self.tmp("_p") for name, _ in node.params}

@@ -1,4 +1,4 @@
-"""Compiled expressions and unary tests: the objects other packages hold and evaluate."""
+"""Compiled expressions: the objects other packages hold and evaluate."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ._runtime import LEFT, RIGHT, STRICT, Env, Failure
-from .compiler import CompiledCode, compile_tests_tree, compile_tree
+from .compiler import CompiledCode, compile_tree
 from .errors import FeelError, FeelEvaluationError, position_of
-from .parser import parse_expression, parse_unary_tests
+from .parser import parse_expression
 
-__all__ = ["CompiledExpression", "CompiledUnaryTests", "compile_expression", "compile_unary_tests"]
+__all__ = ["CompiledExpression", "TypePredicates", "compile_expression"]
 
 _EMPTY: Mapping[str, Any] = {}
 _MODES = ("strict", "dmn")
@@ -111,47 +111,6 @@ class CompiledExpression(_Compiled):
         return value, [self._warning_text(w) for w in warnings]
 
 
-class CompiledUnaryTests(_Compiled):
-    """Decision-table input entries compiled once; ask whether an input value matches."""
-
-    __slots__ = ()
-
-    def evaluate(self, input_value: Any, variables: Mapping[str, Any] | None = None,
-                 mode: str = "strict") -> bool | None:
-        """True, False, or None when a test could not decide (null input, type mismatch)."""
-        return self.evaluate_with_warnings(input_value, variables, mode)[0]
-
-    def matches(self, input_value: Any, variables: Mapping[str, Any] | None = None,
-                mode: str = "strict") -> bool:
-        if mode == "strict":
-            try:
-                return self._fn(input_value, _EMPTY if variables is None else variables, STRICT) is True
-            except Failure as f:
-                raise self._failure(f) from None
-            except FeelError:
-                raise
-            except Exception as e:
-                raise self._unexpected(e) from None
-        return self.evaluate_with_warnings(input_value, variables, mode)[0] is True
-
-    def evaluate_with_warnings(self, input_value: Any, variables: Mapping[str, Any] | None = None,
-                               mode: str = "dmn") -> tuple[bool | None, list[str]]:
-        _check_mode(mode)
-        warnings: list[tuple[int, str, int | None]] = []
-        env = Env(mode == "strict", warnings)
-        try:
-            value = self._fn(input_value, _EMPTY if variables is None else variables, env)
-        except Failure as f:
-            raise self._failure(f) from None
-        except FeelError:
-            raise
-        except Exception as e:
-            if mode == "strict":
-                raise self._unexpected(e) from None
-            return None, [self._warning_text(w) for w in warnings] + [str(self._unexpected(e).message)]
-        return value, [self._warning_text(w) for w in warnings]
-
-
 TypePredicates = Mapping[str, Callable[[Any], bool]]
 _TypeKey = tuple[tuple[str, Callable[[Any], bool]], ...] | None
 
@@ -161,13 +120,6 @@ def _compile_expression(source: str, names: tuple[str, ...] | None, types: _Type
     tree = parse_expression(source, names)
     code, free = compile_tree(source, tree, dict(types) if types else None)
     return CompiledExpression(source, code, free)
-
-
-@functools.lru_cache(maxsize=4096)
-def _compile_tests(source: str, names: tuple[str, ...] | None, types: _TypeKey) -> CompiledUnaryTests:
-    tree = parse_unary_tests(source, names)
-    code, free = compile_tests_tree(source, tree, dict(types) if types else None)
-    return CompiledUnaryTests(source, code, free)
 
 
 def _keys(
@@ -189,10 +141,3 @@ def compile_expression(
     ``instance of`` (a DMN model's item definitions) as predicates. Results are cached.
     """
     return _compile_expression(source, *_keys(source, names, types))
-
-
-def compile_unary_tests(
-    source: str, names: Iterable[str] | None = None, types: TypePredicates | None = None
-) -> CompiledUnaryTests:
-    """Compile decision-table input entries: ``< 10``, ``[1..5]``, ``"a","b"``, ``not(...)``, ``-``."""
-    return _compile_tests(source, *_keys(source, names, types))
