@@ -77,6 +77,11 @@ CASES = [
     ('date("2020-01-01") + date("2020-01-01")', FAIL),
     ('date(due) - today() < duration("P3D")', True),
     ('@"2020-01-01" + @"P1D" = @"2020-01-02"', True),
+    ('cycle(duration("PT1H"))', "R/PT1H"),
+    ('cycle(3, duration("PT10M"))', "R3/PT10M"),
+    ('cycle(2, duration("P1D"))', "R2/P1D"),
+    ('cycle(-1, duration("PT1H"))', FAIL),
+    ('cycle("PT1H")', FAIL),
 ]
 
 

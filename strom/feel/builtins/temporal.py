@@ -58,3 +58,31 @@ def now() -> Any:
 @builtin("today")
 def today() -> Any:
     return _dt.date.today()
+
+
+def _interval(d: Any) -> str:
+    from .._format import to_feel_string
+    from ..temporal import YearsMonthsDuration
+
+    if type(d) not in (_dt.timedelta, YearsMonthsDuration):
+        expect(d, "duration", "interval")
+    return to_feel_string(d)
+
+
+@builtin("cycle", "interval")
+def cycle1(interval: Any) -> Any:
+    """Zeebe's timer-cycle helper: ``cycle(duration("PT1H"))`` is ``"R/PT1H"`` (forever)."""
+    return "R/" + _interval(interval)
+
+
+@builtin("cycle", "repetitions, interval")
+def cycle2(repetitions: Any, interval: Any) -> Any:
+    """``cycle(3, duration("PT10M"))`` is ``"R3/PT10M"``."""
+    from ._registry import int_arg
+
+    n = int_arg(repetitions, "repetitions")
+    if n < 0:
+        from ._registry import Invalid
+
+        raise Invalid("repetitions must not be negative")
+    return f"R{n}/{_interval(interval)}"
