@@ -84,23 +84,51 @@ def _flags(flags: Any) -> tuple[int, bool]:
     return out, literal
 
 
-_XSD_CLASSES = {
-    r"\i": r"[A-Za-z_:]",
-    r"\c": r"[-A-Za-z0-9._:]",
-    r"\I": r"[^A-Za-z_:]",
-    r"\C": r"[^-A-Za-z0-9._:]",
+_XSD_ESCAPES = {
+    "i": r"[A-Za-z_:]",
+    "c": r"[-A-Za-z0-9._:]",
+    "I": r"[^A-Za-z_:]",
+    "C": r"[^-A-Za-z0-9._:]",
 }
+# the Unicode categories Python's re can express
+_CATEGORIES = {"L": r"[^\W\d_]", "N": r"\d", "Nd": r"\d", "P": r"[^\w\s]"}
+
+
+def _translate(p: str) -> str:
+    """XML Schema regex (as fn:matches uses) to Python re, escape by escape."""
+    out: list[str] = []
+    i = 0
+    while i < len(p):
+        ch = p[i]
+        if ch == "\\" and i + 1 < len(p):
+            nxt = p[i + 1]
+            if nxt in _XSD_ESCAPES:
+                out.append(_XSD_ESCAPES[nxt])
+                i += 2
+                continue
+            if nxt in "pP" and i + 2 < len(p) and p[i + 2] == "{":
+                close = p.find("}", i + 3)
+                name = p[i + 3 : close] if close > 0 else ""
+                if name not in _CATEGORIES:
+                    raise Invalid(f"unsupported character class \\{nxt}{{{name}}}")
+                cls = _CATEGORIES[name]
+                if nxt == "P":
+                    cls = f"(?:(?!{cls}).)"
+                out.append(cls)
+                i = close + 1
+                continue
+            out.append(p[i : i + 2])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _pattern(pattern: Any, flags: Any) -> re.Pattern[str]:
     p = text(pattern, "pattern")
     fl, literal = _flags(flags)
-    if literal:
-        p = re.escape(p)
-    else:
-        for k, v in _XSD_CLASSES.items():
-            p = p.replace(k, v)
-        p = re.sub(r"\\p\{Is([A-Za-z]+)\}", "", p) if "\\p{Is" in p else p
+    p = re.escape(p) if literal else _translate(p)
     try:
         return re.compile(p, fl)
     except re.error as e:
