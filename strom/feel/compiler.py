@@ -267,7 +267,11 @@ class _Compiler:
         if isinstance(node, ast.UnaryCmp):
             operand = self.expr(node.operand, out)
             s = self.site(node, node.operand)
-            return f"{_CMP_FN[node.op]}({v}, {operand}, _QUIET, {s})"
+            slow = f"{_CMP_FN[node.op]}({v}, {operand}, _QUIET, {s})"
+            lit_type = _literal_type(node.operand)
+            if lit_type in ("int", "str"):
+                return f"({v} {_CMP_PY[node.op]} {operand} if type({v}) is {lit_type} else {slow})"
+            return slow
         if isinstance(node, ast.RangeLit):
             lo = "None" if node.low is None else self.expr(node.low, out)
             hi = "None" if node.high is None else self.expr(node.high, out)
