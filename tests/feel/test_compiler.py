@@ -553,3 +553,24 @@ def test_names(expr: str, variables: dict[str, object], expected: object) -> Non
 
 def test_null_singleton_is_null_not_failure() -> None:
     check("a.b.c", NULL, {})
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        '"\'); import os; (\'"',
+        '"\\"); __import__(\\"os\\").system(\\"true\\"); (\\""',
+        '{"x\')\\nimport os#": 1}',
+        "`a'); import os; ('`",
+        '@"2020-01-01\'); import os; (\'"',
+        'f(`k\'); import os; (\'`: 1)',
+    ],
+)
+def test_source_text_never_becomes_python_code(src: str) -> None:
+    # strings, names, keys and literals reach the generated code only as Python literals
+    from strom.feel import compile_expression
+
+    expr = compile_expression(src)
+    expr.evaluate({}, mode="dmn")
+    for line in expr.python_source().splitlines():
+        assert not line.strip().startswith("import")
