@@ -12,11 +12,16 @@ def test_completing_a_job_completes_its_service_task_and_the_process(engine: Tes
 
     engine.jobs.complete(job.key, variables={"charged": True})
 
-    [task] = (engine.records.process_instances().with_element_id("task")
-              .with_intent(PI.ELEMENT_COMPLETED).limit(1))
+    [task] = (
+        engine.records.process_instances().with_element_id("task").with_intent(PI.ELEMENT_COMPLETED).limit(1)
+    )
     assert task.value.process_instance_key == instance
-    [process] = (engine.records.process_instances().with_element_type(BpmnElementType.PROCESS)
-                 .with_intent(PI.ELEMENT_COMPLETED).limit(1))
+    [process] = (
+        engine.records.process_instances()
+        .with_element_type(BpmnElementType.PROCESS)
+        .with_intent(PI.ELEMENT_COMPLETED)
+        .limit(1)
+    )
     assert process.key == instance
 
 
@@ -37,15 +42,20 @@ def test_the_lifecycle_records_come_in_zeebe_order(engine: TestEngine, one_task)
     engine.deploy(one_task)
     engine.instances.create("one_task")
 
-    lifecycle = [(r.value.element_id, PI(r.intent).name)
-                 for r in engine.records.process_instances().events().limit(9)]
+    lifecycle = [
+        (r.value.element_id, PI(r.intent).name) for r in engine.records.process_instances().events().limit(9)
+    ]
 
     assert lifecycle == [
-        ("one_task", "ELEMENT_ACTIVATING"), ("one_task", "ELEMENT_ACTIVATED"),
-        ("start", "ELEMENT_ACTIVATING"), ("start", "ELEMENT_ACTIVATED"),
-        ("start", "ELEMENT_COMPLETING"), ("start", "ELEMENT_COMPLETED"),
+        ("one_task", "ELEMENT_ACTIVATING"),
+        ("one_task", "ELEMENT_ACTIVATED"),
+        ("start", "ELEMENT_ACTIVATING"),
+        ("start", "ELEMENT_ACTIVATED"),
+        ("start", "ELEMENT_COMPLETING"),
+        ("start", "ELEMENT_COMPLETED"),
         ("flow_start_task", "SEQUENCE_FLOW_TAKEN"),
-        ("task", "ELEMENT_ACTIVATING"), ("task", "ELEMENT_ACTIVATED"),
+        ("task", "ELEMENT_ACTIVATING"),
+        ("task", "ELEMENT_ACTIVATED"),
     ]
 
 
