@@ -72,7 +72,7 @@ def run(src: str) -> None:
             tests.matches("s", VARIABLES)
 
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @FUZZ
