@@ -1,0 +1,242 @@
+"""The stream processor: atomic steps, rollback of a failing command, batch bounds, replay."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from strom.db import Database
+from strom.log import FileJournal
+from strom.protocol import codec
+from strom.protocol.enums import RecordType, RejectionType
+from strom.protocol.intents import VariableIntent
+from strom.protocol.record import Record
+from strom.protocol.records import RECORD_CLASS_FOR_VALUE
+from strom.protocol.values.variable import VariableRecordValue
+from strom.stream.clock import ControlledClock
+from strom.stream.processor import STREAM_COLUMN_FAMILIES, ProcessingContext, StreamProcessor
+from strom.stream.result import Response, ResultBuilder
+
+_VariableRecord = RECORD_CLASS_FOR_VALUE[VariableRecordValue]
+
+
+def _command(name: str, value: str = "1") -> Record[Any]:
+    return _VariableRecord(
+        record_type=RecordType.COMMAND,
+        intent=VariableIntent.CREATED,
+        value=VariableRecordValue(name=name, value=value),
+        request_id=1,
+    )
+
+
+class CountingEngine:
+    """A tiny record processor: a command named 'chain-N' writes an event and a follow-up
+    'chain-(N-1)'; 'boom' writes an event and raises; 'huge' writes a big event."""
+
+    def __init__(self, db: Database) -> None:
+        self.state = db.column_family("counts")
+        self.replayed: list[str] = []
+        self.errors: list[str] = []
+
+    def replay(self, event: Record[Any]) -> None:
+        self._apply(event)
+        self.replayed.append(event.value.name)
+
+    def _apply(self, event: Record[Any]) -> None:
+        key = event.value.name.encode()
+        self.state.put(key, str(int(self.state.get(key) or b"0") + 1).encode())
+
+    def process(self, command: Record[Any], result: ResultBuilder) -> None:
+        name = command.value.name
+        event = result.append_event(command.key, VariableIntent.UPDATED, command.value)
+        self._apply(event)
+        if name == "boom":
+            raise RuntimeError("broken processor")
+        if name == "huge":
+            result.append_event(
+                command.key, VariableIntent.UPDATED, VariableRecordValue(name="huge", value="x" * 5000)
+            )
+        if name.startswith("chain-"):
+            remaining = int(name.split("-")[1])
+            if remaining > 0:
+                result.append_command(
+                    command.key, VariableIntent.CREATED, VariableRecordValue(name=f"chain-{remaining - 1}")
+                )
+        result.respond(event)
+
+    def on_processing_error(self, error: Exception, command: Record[Any], result: ResultBuilder) -> None:
+        self.errors.append(str(error))
+        result.respond(result.append_rejection(command, RejectionType.PROCESSING_ERROR, str(error)))
+
+    def on_recovered(self, context: ProcessingContext) -> None:
+        return None
+
+
+class Harness:
+    def __init__(self, directory: Path, **options: Any) -> None:
+        self.directory = directory
+        self.options = options
+        self.responses: list[Response] = []
+        self.open()
+
+    def open(self) -> None:
+        self.log = FileJournal(self.directory / "log")
+        self.db = Database(self.directory / "db", [*STREAM_COLUMN_FAMILIES, "counts"])
+        self.engine = CountingEngine(self.db)
+        self.processor = StreamProcessor(
+            log=self.log,
+            db=self.db,
+            processor=self.engine,
+            clock=ControlledClock(),
+            responder=self.responses.append,
+            **self.options,
+        )
+        self.replayed = self.processor.recover()
+
+    def close(self) -> None:
+        self.log.close()
+        self.db.close()
+
+    def count(self, name: str) -> int:
+        txn = self.db.transaction()
+        try:
+            return int(self.engine.state.get(name.encode()) or b"0")
+        finally:
+            txn.rollback()
+
+    def records(self) -> list[Record[Any]]:
+        with self.log.reader(1) as reader:
+            return [codec.decode(data) for _, data in reader]
+
+
+def test_a_command_and_its_results_are_one_batch_with_source_positions(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    harness.processor.submit(_command("a"))
+
+    harness.processor.run_until_idle()
+
+    command, event = harness.records()
+    assert (command.position, command.record_type) == (1, RecordType.COMMAND)
+    assert (event.position, event.source_record_position) == (2, 1)
+    assert harness.count("a") == 1
+    assert harness.responses[0].record.position == 2
+
+
+def test_a_failing_command_is_rolled_back_and_rejected_while_processing_goes_on(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    harness.processor.submit(_command("boom"))
+    harness.processor.submit(_command("after"))
+
+    harness.processor.run_until_idle()
+
+    assert harness.count("boom") == 0
+    assert harness.count("after") == 1
+    rejection = harness.records()[1]
+    assert rejection.rejection_type is RejectionType.PROCESSING_ERROR
+    assert harness.engine.errors == ["broken processor"]
+    assert [r.record.record_type for r in harness.responses] == [
+        RecordType.COMMAND_REJECTION,
+        RecordType.EVENT,
+    ]
+
+
+def test_follow_up_commands_are_processed_in_the_same_step_up_to_the_bound(tmp_path: Path) -> None:
+    harness = Harness(tmp_path, max_commands_in_batch=3)
+    harness.processor.submit(_command("chain-5"))
+
+    steps = harness.processor.run_until_idle()
+
+    assert steps == 2
+    assert [harness.count(f"chain-{n}") for n in range(6)] == [1] * 6
+
+
+def test_a_command_producing_more_than_the_batch_limit_is_rejected(tmp_path: Path) -> None:
+    harness = Harness(tmp_path, max_batch_bytes=2000)
+    harness.processor.submit(_command("huge"))
+
+    harness.processor.run_until_idle()
+
+    rejection = harness.records()[-1]
+    assert rejection.rejection_type is RejectionType.EXCEEDED_BATCH_RECORD_SIZE
+    assert harness.count("huge") == 0
+
+
+def test_replay_rebuilds_state_and_does_not_process_commands_again(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    for name in ("a", "b", "chain-2"):
+        harness.processor.submit(_command(name))
+    harness.processor.run_until_idle()
+    harness.close()
+
+    restarted = Harness(tmp_path)
+
+    assert restarted.replayed == 0  # the runtime db was kept: nothing after its positions
+    assert restarted.processor.run_until_idle() == 0
+    assert [restarted.count(n) for n in ("a", "b", "chain-0")] == [1, 1, 1]
+
+
+def test_replay_into_an_empty_state_applies_every_event(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    for name in ("a", "b", "chain-2"):
+        harness.processor.submit(_command(name))
+    harness.processor.run_until_idle()
+    harness.close()
+
+    shutil.rmtree(tmp_path / "db")
+
+    restarted = Harness(tmp_path)
+
+    assert sorted(restarted.engine.replayed) == ["a", "b", "chain-0", "chain-1", "chain-2"]
+    assert restarted.processor.run_until_idle() == 0
+    assert [restarted.count(n) for n in ("a", "b", "chain-0")] == [1, 1, 1]
+
+
+def test_a_command_on_the_log_without_results_is_processed_after_restart(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    harness.log.append(
+        [
+            codec.encode(
+                _command("written-before-crash").__class__(
+                    position=1,
+                    record_type=RecordType.COMMAND,
+                    intent=VariableIntent.CREATED,
+                    value=VariableRecordValue(name="written-before-crash"),
+                )
+            )
+        ]
+    )
+    harness.log.flush()
+    harness.close()
+
+    restarted = Harness(tmp_path)
+    restarted.processor.run_until_idle()
+
+    assert restarted.count("written-before-crash") == 1
+    assert restarted.records()[-1].source_record_position == 1
+
+
+def test_keys_continue_after_restart(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    first = harness.processor.key_generator.next_key()
+    harness.processor.submit(_command("a"))
+    harness.processor.run_until_idle()
+    harness.close()
+
+    restarted = Harness(tmp_path)
+
+    assert restarted.processor.key_generator.next_key() > first
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_snapshots_let_replay_start_after_their_position(tmp_path: Path, count: int) -> None:
+    harness = Harness(tmp_path)
+    for index in range(count):
+        harness.processor.submit(_command(f"n{index}"))
+    harness.processor.run_until_idle()
+    info = harness.processor.take_snapshot(tmp_path / "snapshots")
+
+    assert info.metadata["processed_position"] == harness.processor.processed_position
+    assert info.metadata["applied_position"] == 2 * count
