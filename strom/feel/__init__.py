@@ -20,7 +20,9 @@ Error modes (a deliberate choice; see docs/feel.md):
   ``evaluate_with_warnings`` to get the warnings. This is also exactly Zeebe's null-friendly
   behaviour for expressions whose result the engine accepts as null.
 
-Values: see :mod:`strom.feel.values` and :func:`to_python` / :func:`from_python`.
+Values: see :mod:`strom.feel.values` and :func:`to_python` / :func:`from_python`. A Python
+callable taking FEEL values becomes a FEEL function (a BKM, a decision service) with
+``UserFunction(("a", "b"), func)``; pass it as a variable and FEEL can call it, also by name.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from .errors import FeelError, FeelEvaluationError, FeelSyntaxError
 from .expression import CompiledExpression, compile_expression
 from .temporal import YearsMonthsDuration
 from .unary import CompiledUnaryTests, compile_unary_tests
-from .values import FeelFunction, FeelRange, from_python, to_python, type_name
+from .values import FeelFunction, FeelRange, UserFunction, from_python, to_python, type_name
 
 __all__ = [
     "CompiledExpression",
@@ -39,6 +41,7 @@ __all__ = [
     "FeelFunction",
     "FeelRange",
     "FeelSyntaxError",
+    "UserFunction",
     "YearsMonthsDuration",
     "compile_expression",
     "compile_unary_tests",

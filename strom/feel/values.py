@@ -99,7 +99,8 @@ class BuiltinFunction(FeelFunction):
 
 
 class UserFunction(FeelFunction):
-    """A ``function(a, b) ...`` value: a compiled Python closure plus its parameter names."""
+    """A function with named parameters: a ``function(a, b) ...`` value, or any Python callable
+    taking FEEL values (how the DMN layer hands BKMs and decision services to FEEL)."""
 
     __slots__ = ("func", "params")
 

@@ -103,3 +103,15 @@ def test_feel_function_values_round_trip() -> None:
     f = compile_expression("function(a) a * 2").evaluate()
     assert compile_expression("f(21)").evaluate({"f": f}) == 42
     assert to_python(f) is f
+
+
+def test_python_callables_as_feel_functions() -> None:
+    from strom.feel import UserFunction
+
+    bkm = UserFunction(("a", "b"), lambda a, b: a * b, name="multiply")
+    assert compile_expression("bkm(2, 3)").evaluate({"bkm": bkm}) == 6
+    assert compile_expression("bkm(b: 4, a: 5)").evaluate({"bkm": bkm}) == 20
+    assert compile_expression("sort([3, 1, 2], less)").evaluate(
+        {"less": UserFunction(("x", "y"), lambda x, y: x < y)}
+    ) == [1, 2, 3]
+    assert compile_expression("f instance of function").evaluate({"f": bkm}) is True
