@@ -27,7 +27,7 @@ from strom.exporter import Exporter, ExporterDirector
 from strom.log import FileJournal
 from strom.protocol.record import Record
 from strom.stream.clock import Clock, SystemClock
-from strom.stream.processor import STREAM_COLUMN_FAMILIES, StreamProcessor
+from strom.stream.processor import DEFAULT_MAX_BATCH_BYTES, STREAM_COLUMN_FAMILIES, StreamProcessor
 from strom.stream.result import Response
 
 _log = logging.getLogger(__name__)
@@ -100,6 +100,8 @@ class Partition:
             key_generator=self.engine.key_generator,
             group_commit=self.settings.group_commit,
             max_commands_in_batch=self.settings.max_commands_in_batch,
+            # A step's records are one log batch, and a batch must fit in a segment.
+            max_batch_bytes=min(DEFAULT_MAX_BATCH_BYTES, self.settings.segment_size // 4),
         )
         started = time.perf_counter()
         self.replayed_events = self.processor.recover()
