@@ -20,7 +20,7 @@ from strom.engine.scheduled.due_date_checker import DueDateChecker
 from strom.engine.scheduled.job_checkers import job_backoff_checker, job_timeout_checker
 from strom.engine.state import DbProcessingState
 from strom.engine.state.appliers import EventAppliers, all_appliers
-from strom.protocol.enums import RejectionType
+from strom.protocol.enums import RejectionType, ValueType
 from strom.protocol.intents import intent_name
 from strom.protocol.record import Record
 from strom.stream.key_generator import KeyGenerator
@@ -63,6 +63,11 @@ class Engine:
         self._checkers.append(checker)
         if self.context is not None:
             checker.start(self.context)
+
+    def supports(self, value_type: ValueType, intent: int) -> bool:
+        """Whether this engine has a processor for the command (the gateway answers UNIMPLEMENTED
+        for a command it has none for, instead of sending it to be rejected)."""
+        return (value_type << 8 | intent) in self._table
 
     # -- RecordProcessor ---------------------------------------------------------------------------
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 PROCESSES = "processes"
 PROCESS_VERSIONS = "process_versions"
 PROCESS_LATEST = "process_latest"
+PROCESS_HIGHEST_VERSION = "process_highest_version"
+PROCESS_INSTANCES_BY_DEFINITION = "process_instances_by_definition"
 ELEMENT_INSTANCES = "element_instances"
 ELEMENT_CHILDREN = "element_children"
 TAKEN_SEQUENCE_FLOWS = "taken_sequence_flows"
@@ -27,6 +29,8 @@ ALL: tuple[str, ...] = (
     PROCESSES,
     PROCESS_VERSIONS,
     PROCESS_LATEST,
+    PROCESS_HIGHEST_VERSION,
+    PROCESS_INSTANCES_BY_DEFINITION,
     ELEMENT_INSTANCES,
     ELEMENT_CHILDREN,
     TAKEN_SEQUENCE_FLOWS,

@@ -15,6 +15,7 @@ import msgspec
 from strom.db import Database
 from strom.db.keys import pack, pack_long, prefix, unpack
 from strom.engine.state import column_families as cf
+from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.intents import ProcessInstanceIntent
 from strom.protocol.values.process_instance import ProcessInstanceRecordValue
 
@@ -71,6 +72,7 @@ class ElementInstanceState(Protocol):
     def children(self, parent_key: int) -> Iterator[ElementInstance]: ...
     def child_keys(self, parent_key: int) -> list[int]: ...
     def taken_flows(self, scope_key: int, gateway_id: str) -> dict[str, int]: ...
+    def has_process_instances(self, process_definition_key: int) -> bool: ...
 
 
 class MutableElementInstanceState(ElementInstanceState, Protocol):
@@ -88,6 +90,7 @@ class DbElementInstanceState:
         self._instances = db.column_family(cf.ELEMENT_INSTANCES)
         self._children = db.column_family(cf.ELEMENT_CHILDREN)
         self._taken = db.column_family(cf.TAKEN_SEQUENCE_FLOWS)
+        self._by_definition = db.column_family(cf.PROCESS_INSTANCES_BY_DEFINITION)
 
     def get(self, key: int) -> ElementInstance | None:
         raw = self._instances.get(pack_long(key))
@@ -109,6 +112,12 @@ class DbElementInstanceState:
             taken[flow_id] = int.from_bytes(value, "big")
         return taken
 
+    def has_process_instances(self, process_definition_key: int) -> bool:
+        """Whether an instance of the definition (root or called) is still running."""
+        for _ in self._by_definition.iterate(prefix(process_definition_key)):
+            return True
+        return False
+
     # -- mutations (appliers only) ---------------------------------------------------------------
 
     def put(self, instance: ElementInstance) -> None:
@@ -118,6 +127,8 @@ class DbElementInstanceState:
         self.put(instance)
         if instance.parent_key > 0:
             self._children.put(pack(instance.parent_key, instance.key), b"")
+        if instance.value.bpmn_element_type is BpmnElementType.PROCESS:
+            self._by_definition.put(pack(instance.value.process_definition_key, instance.key), b"")
 
     def remove(self, key: int) -> None:
         instance = self.get(key)
@@ -126,6 +137,8 @@ class DbElementInstanceState:
         self._instances.delete(pack_long(key))
         if instance.parent_key > 0:
             self._children.delete(pack(instance.parent_key, key))
+        if instance.value.bpmn_element_type is BpmnElementType.PROCESS:
+            self._by_definition.delete(pack(instance.value.process_definition_key, key))
         for taken_key, _ in list(self._taken.iterate(prefix(key))):
             self._taken.delete(taken_key)
 

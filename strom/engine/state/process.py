@@ -13,7 +13,7 @@ from typing import Protocol
 import msgspec
 
 from strom.db import Database
-from strom.db.keys import pack, pack_long, unpack_long
+from strom.db.keys import pack, pack_long, prefix, unpack, unpack_long
 from strom.engine.state import column_families as cf
 from strom.model import BpmnDefinitions, ExecutableProcess, parse_bpmn
 from strom.protocol.values.process import ProcessRecordValue
@@ -80,10 +80,13 @@ class ProcessState(Protocol):
     def latest(self, bpmn_process_id: str) -> DeployedProcess | None: ...
     def latest_version(self, bpmn_process_id: str) -> int: ...
     def latest_by_version_tag(self, bpmn_process_id: str, version_tag: str) -> DeployedProcess | None: ...
+    def highest_version(self, bpmn_process_id: str) -> int: ...
+    def version_before(self, bpmn_process_id: str, version: int) -> int: ...
 
 
 class MutableProcessState(ProcessState, Protocol):
     def put(self, record: ProcessRecordValue) -> None: ...
+    def delete(self, record: ProcessRecordValue) -> None: ...
 
 
 class DbProcessState:
@@ -91,6 +94,7 @@ class DbProcessState:
         self._processes = db.column_family(cf.PROCESSES)
         self._versions = db.column_family(cf.PROCESS_VERSIONS)
         self._latest = db.column_family(cf.PROCESS_LATEST)
+        self._highest = db.column_family(cf.PROCESS_HIGHEST_VERSION)
         self._cache: dict[int, DeployedProcess] = {}
         self._parsed = ParsedResources()
 
@@ -131,9 +135,42 @@ class DbProcessState:
             version -= 1
         return None
 
+    def highest_version(self, bpmn_process_id: str) -> int:
+        """The highest version ever deployed, deleted ones included: new versions count on from it,
+        so a version number is never reused (as in Zeebe)."""
+        raw = self._highest.get(pack(bpmn_process_id))
+        deleted = 0 if raw is None else unpack_long(raw)
+        return max(deleted, self.latest_version(bpmn_process_id))
+
+    def version_before(self, bpmn_process_id: str, version: int) -> int:
+        """The highest deployed version below ``version``, 0 if there is none."""
+        before = 0
+        for key, _ in self._versions.iterate(prefix(bpmn_process_id)):
+            known = int(unpack(key, (str, int))[1])
+            if known >= version:
+                break
+            before = known
+        return before
+
     def put(self, record: ProcessRecordValue) -> None:
         key = record.process_definition_key
         self._processes.put(pack_long(key), _encode(record))
         self._versions.put(pack(record.bpmn_process_id, record.version), pack_long(key))
         if record.version > self.latest_version(record.bpmn_process_id):
             self._latest.put(pack(record.bpmn_process_id), pack_long(record.version))
+
+    def delete(self, record: ProcessRecordValue) -> None:
+        """Forget a definition; if it was the latest version, the version before it becomes latest."""
+        process_id = record.bpmn_process_id
+        version = record.version
+        highest = self.highest_version(process_id)
+        self._processes.delete(pack_long(record.process_definition_key))
+        self._versions.delete(pack(process_id, version))
+        self._cache.pop(record.process_definition_key, None)
+        if version == self.latest_version(process_id):
+            before = self.version_before(process_id, version)
+            if before:
+                self._latest.put(pack(process_id), pack_long(before))
+            else:
+                self._latest.delete(pack(process_id))
+        self._highest.put(pack(process_id), pack_long(max(highest, version)))

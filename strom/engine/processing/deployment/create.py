@@ -73,7 +73,7 @@ class DeploymentCreateProcessor:
                 ):
                     metadata.append(_metadata(latest.record, duplicate=True))
                     continue
-                version = next_versions.get(process_id, self._processes.latest_version(process_id)) + 1
+                version = next_versions.get(process_id, self._processes.highest_version(process_id)) + 1
                 next_versions[process_id] = version
                 record = ProcessRecordValue(
                     bpmn_process_id=process_id,
