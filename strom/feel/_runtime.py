@@ -11,6 +11,7 @@ import datetime as _dt
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ._numbers import CTX, fix_int, to_decimal
 from .temporal import YearsMonthsDuration, add_months, zone_of
@@ -125,10 +126,12 @@ def add(a: Any, b: Any, E: Env, s: int) -> Any:
             return (DT(a.year, a.month, a.day) + b).date()
         if ta is TD and tb is D:
             return (DT(b.year, b.month, b.day) + a).date()
-        if tb is TD and ta in (DT, TD):
-            return a + b
+        if tb is TD and ta is DT:
+            return _dt_plus(a, b)
         if ta is TD and tb is DT:
-            return b + a
+            return _dt_plus(b, a)
+        if ta is TD and tb is TD:
+            return a + b
         if ta is TM and tb is TD:
             return (DT.combine(D(2000, 1, 1), a) + b).timetz()
         if ta is TD and tb is TM:
@@ -152,7 +155,7 @@ def sub(a: Any, b: Any, E: Env, s: int) -> Any:
         if ta is DT and tb is DT:
             if _aware(a) != _aware(b):
                 return E.fail(s, "can't subtract a date and time with a time zone and one without")
-            return a - b
+            return _utc(a) - _utc(b)
         if (ta is DT and tb is D) or (ta is D and tb is DT):
             # a date counts as midnight UTC; a local date and time has no instant to compare
             other = a if ta is DT else b
@@ -172,13 +175,27 @@ def sub(a: Any, b: Any, E: Env, s: int) -> Any:
             return YM(a.months - b.months)
         if tb is TD and ta is D:
             return (DT(a.year, a.month, a.day) - b).date()
-        if tb is TD and ta in (DT, TD):
+        if tb is TD and ta is DT:
+            return _dt_plus(a, -b)
+        if tb is TD and ta is TD:
             return a - b
         if ta is TM and tb is TD:
             return (DT.combine(D(2000, 1, 1), a) - b).timetz()
     except OverflowError:
         return E.fail(s, "date out of range")
     return _mismatch("-", a, b, E, s)
+
+
+def _utc(x: _dt.datetime) -> _dt.datetime:
+    """An aware date and time as UTC (Python compares same-zone values by wall clock)."""
+    return x.astimezone(_dt.UTC) if x.tzinfo is not None else x
+
+
+def _dt_plus(a: _dt.datetime, d: _dt.timedelta) -> _dt.datetime:
+    """date and time + days and time duration: exact time, so it crosses DST changes right."""
+    if a.tzinfo is None or not isinstance(a.tzinfo, ZoneInfo):
+        return a + d
+    return (a.astimezone(_dt.UTC) + d).astimezone(a.tzinfo)
 
 
 def _td_scale(td: _dt.timedelta, n: Any) -> _dt.timedelta:
@@ -294,6 +311,8 @@ def compare(a: Any, b: Any, E: Env, s: int) -> int | None:
             return None
         if ta is TM and a.tzinfo is not None:
             a, b = _time_key(a), _time_key(b)
+        elif ta is DT and a.tzinfo is not None:
+            a, b = _utc(a), _utc(b)
         return -1 if a < b else (1 if a > b else 0)
     E.fail(s, f"can't compare {LEFT} ({type_name(a)}) with {RIGHT} ({type_name(b)})")
     return None
@@ -343,6 +362,8 @@ def eq(a: Any, b: Any, E: Env, s: int) -> bool | None:
             a, b = a.replace(microsecond=0), b.replace(microsecond=0)
         if ta is TM and a.tzinfo is not None:
             return bool(_time_key(a) == _time_key(b))
+        if ta is DT and a.tzinfo is not None:
+            return bool(_utc(a) == _utc(b))
         return bool(a == b)
     if islist(a) and islist(b):
         if len(a) != len(b):

@@ -97,3 +97,21 @@ def test_python_temporal_inputs() -> None:
     assert expr.evaluate({"t": dt.datetime(2020, 1, 1, 5)}) == 5
     expr = compile_expression("span > duration(\"PT1M\")")
     assert expr.evaluate({"span": dt.timedelta(minutes=2)}) is True
+
+
+DST = [
+    # Europe/Berlin springs forward at 2020-03-29 02:00 (+01:00 -> +02:00)
+    ('date and time("2020-03-29T01:30:00@Europe/Berlin") + duration("PT1H")',
+     'date and time("2020-03-29T03:30:00@Europe/Berlin")'),
+    ('date and time("2020-03-29T03:30:00@Europe/Berlin") - duration("PT1H")',
+     'date and time("2020-03-29T01:30:00@Europe/Berlin")'),
+    ('date and time("2020-03-30T00:00:00@Europe/Berlin")'
+     ' - date and time("2020-03-29T00:00:00@Europe/Berlin")', 'duration("PT23H")'),
+    ('date and time("2020-03-28T12:00:00@Europe/Berlin") + duration("P1D")',
+     'date and time("2020-03-29T13:00:00@Europe/Berlin")'),
+]
+
+
+@pytest.mark.parametrize(("expr", "expected"), DST)
+def test_days_time_arithmetic_is_exact_across_dst(expr: str, expected: str) -> None:
+    check(f"string({expr})", compile_expression(f"string({expected})").evaluate())
