@@ -29,6 +29,7 @@ from strom.engine.processing.job.yield_ import JobYieldProcessor
 from strom.engine.processing.job_batch.activate import JobBatchActivateProcessor
 from strom.engine.processing.process_instance.cancel import ProcessInstanceCancelProcessor
 from strom.engine.processing.process_instance_creation.create import ProcessInstanceCreateProcessor
+from strom.engine.processing.resource_deletion.delete import ResourceDeletionDeleteProcessor
 from strom.engine.processing.variable_document.update import VariableDocumentUpdateProcessor
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
@@ -41,6 +42,7 @@ from strom.protocol.intents import (
     JobIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
+    ResourceDeletionIntent,
     VariableDocumentIntent,
 )
 from strom.protocol.record import Record
@@ -115,6 +117,11 @@ def build_processors(
     )
     processors.register(
         ValueType.INCIDENT, IncidentIntent.RESOLVE, IncidentResolveProcessor(state, behaviors)
+    )
+    processors.register(
+        ValueType.RESOURCE_DELETION,
+        ResourceDeletionIntent.DELETE,
+        ResourceDeletionDeleteProcessor(state, keys),
     )
     return processors, bpmn
 

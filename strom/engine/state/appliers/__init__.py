@@ -63,9 +63,16 @@ class EventAppliers:
 
 def all_appliers(state: Any) -> EventAppliers:
     """The registry with every applier of the engine, bound to ``state`` (a MutableProcessingState)."""
-    from strom.engine.state.appliers import deployment, incident, job, process_instance, variable
+    from strom.engine.state.appliers import (
+        deployment,
+        incident,
+        job,
+        process_instance,
+        resource_deletion,
+        variable,
+    )
 
     appliers = EventAppliers()
-    for module in (deployment, process_instance, job, variable, incident):
+    for module in (deployment, process_instance, job, variable, incident, resource_deletion):
         module.register(appliers, state)
     return appliers

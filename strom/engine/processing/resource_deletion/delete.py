@@ -1,0 +1,68 @@
+"""RESOURCE_DELETION DELETE: delete a deployed process definition by its key.
+
+As in Zeebe 8.8: a definition that still has running instances is not deleted (INVALID_STATE);
+otherwise the step writes RESOURCE_DELETION DELETING, PROCESS DELETING, PROCESS DELETED and
+RESOURCE_DELETION DELETED, and answers with the DELETING event. Deleting the latest version makes
+the version before it the latest; version numbers are never reused. The PROCESS events carry no
+resource bytes and no checksum (Zeebe leaves them out so a deletion never exceeds a batch).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strom.engine.processing.writers import Writers
+from strom.engine.state import ProcessingState
+from strom.engine.state.process import DeployedProcess
+from strom.protocol.enums import RejectionType
+from strom.protocol.intents import ProcessIntent, ResourceDeletionIntent
+from strom.protocol.record import Record
+from strom.protocol.values.process import ProcessRecordValue
+from strom.stream.key_generator import KeyGenerator
+
+
+class ResourceDeletionDeleteProcessor:
+    def __init__(self, state: ProcessingState, keys: KeyGenerator) -> None:
+        self._processes = state.processes
+        self._element_instances = state.element_instances
+        self._keys = keys
+
+    def process(self, command: Record[Any], writers: Writers) -> None:
+        resource_key = command.value.resource_key
+        process = self._processes.by_key(resource_key) if resource_key > 0 else None
+        if process is None:
+            writers.reject(
+                command,
+                RejectionType.NOT_FOUND,
+                f"Expected to delete resource but no resource found with key `{resource_key}`",
+            )
+            return
+        if self._element_instances.has_process_instances(resource_key):
+            writers.reject(
+                command,
+                RejectionType.INVALID_STATE,
+                f"Expected to delete resource with key `{resource_key}` but there are still running "
+                "instances",
+            )
+            return
+        event_key = self._keys.next_key()
+        deletion = command.value
+        deleting = writers.append_event(event_key, ResourceDeletionIntent.DELETING, deletion)
+        record = _without_resource(process)
+        writers.append_event(self._keys.next_key(), ProcessIntent.DELETING, record)
+        writers.append_event(self._keys.next_key(), ProcessIntent.DELETED, record)
+        writers.append_event(event_key, ResourceDeletionIntent.DELETED, deletion)
+        writers.respond(deleting)
+
+
+def _without_resource(process: DeployedProcess) -> ProcessRecordValue:
+    stored = process.record
+    return ProcessRecordValue(
+        bpmn_process_id=stored.bpmn_process_id,
+        version=stored.version,
+        version_tag=stored.version_tag,
+        process_definition_key=stored.process_definition_key,
+        resource_name=stored.resource_name,
+        deployment_key=stored.deployment_key,
+        tenant_id=stored.tenant_id,
+    )

@@ -1,0 +1,30 @@
+"""Appliers for the PROCESS events of a resource deletion.
+
+PROCESS DELETING changes nothing here: Strom deletes a definition only when no instance runs, so
+DELETED follows in the same step (Zeebe marks the definition pending deletion in between).
+RESOURCE_DELETION events change no state either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strom.engine.state import MutableProcessingState
+from strom.engine.state.appliers import EventAppliers
+from strom.protocol.enums import ValueType
+from strom.protocol.intents import ProcessIntent
+from strom.protocol.record import Record
+
+
+class ProcessDeletedV1:
+    """Removes the definition; if it was the latest version, the one before becomes latest."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._processes = state.processes
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._processes.delete(record.value)
+
+
+def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
+    appliers.register(ValueType.PROCESS, ProcessIntent.DELETED, ProcessDeletedV1(state))
