@@ -340,7 +340,9 @@ class _Compiler:
                 frame.names[it.name] = var
                 indent += "    "
             code = self.expr(node.body, pre)
-            loop_lines.append(f"{indent}{acc}.append({code})")
+            r = self.tmp()
+            # returning `partial` itself must not put the live accumulator into the result
+            loop_lines.append(f"{indent}{acc}.append({r} if ({r} := {code}) is not {acc} else list({acc}))")
         finally:
             self.frames.pop()
         out.append(f"def {fn}():")

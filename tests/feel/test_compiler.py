@@ -238,6 +238,8 @@ FOR_LOOPS = [
     ("for i in [1, 2], j in [10, 20] return i + j", [11, 21, 12, 22]),
     ("for i in [1, 2], j in [i, i * 10] return j", [1, 10, 2, 20]),
     ("for i in 0..4 return if i = 0 then 1 else i * partial[-1]", [1, 1, 2, 6, 24]),
+    ("for i in 1..3 return partial", [[], [[]], [[], [[]]]]),
+    ("for i in 1..3 return count(partial)", [0, 1, 2]),
     ("for x in [1, 2, 3] return x > 1", [False, True, True]),
     ('for w in ["a", "b"] return w + "!"', ["a!", "b!"]),
     ("for i in [[1, 2], [3]] return count(i)", [2, 1]),

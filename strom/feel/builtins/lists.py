@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from .._format import to_feel_string
 from .._numbers import CTX, to_decimal
 from .._runtime import QUIET, Invalid, compare, eq, invoke
 from ._registry import NUMT, builtin, func_arg, int_arg, list_arg, num
@@ -70,7 +71,7 @@ def _numbers(items: list[Any]) -> list[Any]:
     out = []
     for x in items:
         if type(x) not in NUMT:
-            raise Invalid(f"expected a list of numbers, found {x!r}")
+            raise Invalid(f"expected a list of numbers, found {to_feel_string(x, True)}")
         out.append(x)
     return out
 
@@ -172,7 +173,7 @@ def _bools(args: tuple[Any, ...], pname: str) -> list[Any] | None:
         return None
     for x in items:
         if x is not None and type(x) is not bool:
-            raise Invalid(f"expected a list of booleans, found {x!r}")
+            raise Invalid(f"expected a list of booleans, found {to_feel_string(x, True)}")
     return items
 
 
