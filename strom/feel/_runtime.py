@@ -78,10 +78,6 @@ STRICT = Env(True, None)
 QUIET = Env(False, None)
 
 
-def isnum(x: Any) -> bool:
-    return type(x) in NUMT
-
-
 def isctx(x: Any) -> bool:
     return isinstance(x, Mapping)
 

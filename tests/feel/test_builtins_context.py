@@ -51,3 +51,9 @@ def test_context_put_does_not_mutate_its_argument() -> None:
     original = {"a": {"b": 1}}
     check('context put(c, ["a", "b"], 2)', {"a": {"b": 2}}, {"c": original})
     assert original == {"a": {"b": 1}}
+
+
+def test_put_and_put_all_aliases() -> None:
+    check('put({a: 1}, "b", 2)', {"a": 1, "b": 2})
+    check("put all([{a: 1}, {b: 2}])", {"a": 1, "b": 2})
+    check("put all({a: 1}, {a: 3})", {"a": 3})

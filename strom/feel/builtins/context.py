@@ -82,9 +82,12 @@ def context_merge(contexts: Any) -> Any:
     return out
 
 
-builtin("put all", "contexts", varargs=True)(
-    lambda *cs: context_merge(list(cs[0]) if len(cs) == 1 and isinstance(cs[0], (list, tuple)) else list(cs))
-)
+@builtin("put all", "contexts", varargs=True)
+def put_all(*contexts: Any) -> Any:
+    """Camunda's older name for context merge; takes a list or the contexts themselves."""
+    if len(contexts) == 1 and isinstance(contexts[0], (list, tuple)):
+        return context_merge(list(contexts[0]))
+    return context_merge(list(contexts))
 
 
 @builtin("context", "entries")
