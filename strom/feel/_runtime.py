@@ -660,6 +660,10 @@ def iterate(v: Any, E: Env, s: int) -> Iterable[Any] | None:
     return [v]
 
 
+def too_many(E: Env, s: int) -> None:
+    return E.fail(s, f"more than {MAX_ITEMS} iterations")  # type: ignore[no-any-return]
+
+
 def int_range(lo: Any, hi: Any, E: Env, s: int) -> Iterable[Any] | None:
     """``for i in lo..hi``: integers or dates, ascending or descending."""
     if type(lo) is D and type(hi) is D:

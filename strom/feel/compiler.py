@@ -41,7 +41,7 @@ _BASE_NS: dict[str, Any] = {
     "_match": rt.match, "_path": rt.path, "_index": rt.index, "_filter": rt.filter_,
     "_iterate": rt.iterate, "_int_range": rt.int_range, "_cb": rt.call_builtin,
     "_call": rt.call_value, "_not3": rt.not3, "_UF": UserFunction, "_QUIET": rt.QUIET,
-    "_Mapping": dict,
+    "_Mapping": dict, "_MAX": rt.MAX_ITEMS, "_too_many": rt.too_many,
 }
 
 
@@ -343,6 +343,8 @@ class _Compiler:
             r = self.tmp()
             # returning `partial` itself must not put the live accumulator into the result
             loop_lines.append(f"{indent}{acc}.append({r} if ({r} := {code}) is not {acc} else list({acc}))")
+            if len(node.iterations) > 1:  # nested contexts multiply: bound the total
+                loop_lines.append(f"{indent}if len({acc}) > _MAX: return _too_many(E, {self.site(node)})")
         finally:
             self.frames.pop()
         out.append(f"def {fn}():")
@@ -354,6 +356,7 @@ class _Compiler:
 
     def c_Quantified(self, node: ast.Quantified, out: list[str]) -> str:
         fn = self.tmp("_q")
+        count = self.tmp("_n")
         frame = _Frame({})
         self.frames.append(frame)
         pre: list[str] = []
@@ -371,6 +374,9 @@ class _Compiler:
                 frame.names[it.name] = var
                 indent += "    "
             code = self.expr(node.condition, pre)
+            if len(node.iterations) > 1:
+                loop_lines.append(f"{indent}{count} += 1")
+                loop_lines.append(f"{indent}if {count} > _MAX: return _too_many(E, {self.site(node)})")
             if node.every:
                 loop_lines.append(f"{indent}if ({self.tmp()} := {code}) is not True: return False")
             else:
@@ -378,6 +384,7 @@ class _Compiler:
         finally:
             self.frames.pop()
         out.append(f"def {fn}():")
+        out.append(f"    {count} = 0")
         out.extend("    " + line for line in pre)
         out.extend(loop_lines)
         out.append(f"    return {node.every}")

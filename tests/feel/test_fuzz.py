@@ -123,5 +123,7 @@ def test_pathological_inputs_are_bounded() -> None:
         "9 ** 9 ** 9 ** 9",
         "sum(for i in 1..100000 return i)",
         "string join(for i in 1..10000 return string(i))",
+        "for i in 1..999999, j in 1..999999 return 1",
+        "every i in [1..999999], j in [1..999999] satisfies true",
     ]:
         run(src)
