@@ -11,14 +11,42 @@ from typing import Protocol
 
 from strom.db import Database
 from strom.engine.state.await_result import AwaitResultState, DbAwaitResultState, MutableAwaitResultState
+from strom.engine.state.compensation import (
+    CompensationSubscriptionState,
+    DbCompensationSubscriptionState,
+    MutableCompensationSubscriptionState,
+)
 from strom.engine.state.element_instance import (
     DbElementInstanceState,
     ElementInstanceState,
     MutableElementInstanceState,
 )
+from strom.engine.state.event_scope import DbEventScopeState, EventScopeState, MutableEventScopeState
 from strom.engine.state.incident import DbIncidentState, IncidentState, MutableIncidentState
 from strom.engine.state.job import DbJobState, JobState, MutableJobState
+from strom.engine.state.message import DbMessageState, MessageState, MutableMessageState
+from strom.engine.state.message_subscription import (
+    DbMessageSubscriptionState,
+    MessageSubscriptionState,
+    MutableMessageSubscriptionState,
+)
 from strom.engine.state.process import DbProcessState, MutableProcessState, ProcessState
+from strom.engine.state.process_message_subscription import (
+    DbProcessMessageSubscriptionState,
+    MutableProcessMessageSubscriptionState,
+    ProcessMessageSubscriptionState,
+)
+from strom.engine.state.signal_subscription import (
+    DbSignalSubscriptionState,
+    MutableSignalSubscriptionState,
+    SignalSubscriptionState,
+)
+from strom.engine.state.start_event_subscription import (
+    DbMessageStartEventSubscriptionState,
+    MessageStartEventSubscriptionState,
+    MutableMessageStartEventSubscriptionState,
+)
+from strom.engine.state.timer import DbTimerState, MutableTimerState, TimerState
 from strom.engine.state.variable import DbVariableState, MutableVariableState, VariableState
 
 
@@ -35,6 +63,22 @@ class ProcessingState(Protocol):
     def incidents(self) -> IncidentState: ...
     @property
     def await_results(self) -> AwaitResultState: ...
+    @property
+    def event_scopes(self) -> EventScopeState: ...
+    @property
+    def timers(self) -> TimerState: ...
+    @property
+    def messages(self) -> MessageState: ...
+    @property
+    def message_subscriptions(self) -> MessageSubscriptionState: ...
+    @property
+    def process_message_subscriptions(self) -> ProcessMessageSubscriptionState: ...
+    @property
+    def message_start_subscriptions(self) -> MessageStartEventSubscriptionState: ...
+    @property
+    def signal_subscriptions(self) -> SignalSubscriptionState: ...
+    @property
+    def compensation_subscriptions(self) -> CompensationSubscriptionState: ...
 
 
 class MutableProcessingState(Protocol):
@@ -50,6 +94,22 @@ class MutableProcessingState(Protocol):
     def incidents(self) -> MutableIncidentState: ...
     @property
     def await_results(self) -> MutableAwaitResultState: ...
+    @property
+    def event_scopes(self) -> MutableEventScopeState: ...
+    @property
+    def timers(self) -> MutableTimerState: ...
+    @property
+    def messages(self) -> MutableMessageState: ...
+    @property
+    def message_subscriptions(self) -> MutableMessageSubscriptionState: ...
+    @property
+    def process_message_subscriptions(self) -> MutableProcessMessageSubscriptionState: ...
+    @property
+    def message_start_subscriptions(self) -> MutableMessageStartEventSubscriptionState: ...
+    @property
+    def signal_subscriptions(self) -> MutableSignalSubscriptionState: ...
+    @property
+    def compensation_subscriptions(self) -> MutableCompensationSubscriptionState: ...
 
 
 class DbProcessingState:
@@ -63,6 +123,14 @@ class DbProcessingState:
         self.jobs = DbJobState(db)
         self.incidents = DbIncidentState(db)
         self.await_results = DbAwaitResultState(db)
+        self.event_scopes = DbEventScopeState(db)
+        self.timers = DbTimerState(db)
+        self.messages = DbMessageState(db)
+        self.message_subscriptions = DbMessageSubscriptionState(db)
+        self.process_message_subscriptions = DbProcessMessageSubscriptionState(db)
+        self.message_start_subscriptions = DbMessageStartEventSubscriptionState(db)
+        self.signal_subscriptions = DbSignalSubscriptionState(db)
+        self.compensation_subscriptions = DbCompensationSubscriptionState(db)
 
 
 __all__ = ["DbProcessingState", "MutableProcessingState", "ProcessingState"]

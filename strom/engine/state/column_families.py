@@ -24,6 +24,28 @@ INCIDENTS = "incidents"
 INCIDENTS_BY_ELEMENT = "incidents_by_element"
 INCIDENTS_BY_JOB = "incidents_by_job"
 AWAIT_RESULTS = "await_results"
+# events: triggers, timers, messages, signals, compensation (BPMN execution II)
+EVENT_SCOPES = "event_scopes"
+EVENT_TRIGGERS = "event_triggers"
+TIMERS = "timers"
+TIMER_DUE_DATES = "timer_due_dates"
+TIMERS_BY_ELEMENT = "timers_by_element"
+START_TIMERS_BY_PROCESS = "start_timers_by_process"
+MESSAGES = "messages"
+MESSAGES_BY_NAME = "messages_by_name"
+MESSAGE_DEADLINES = "message_deadlines"
+MESSAGE_IDS = "message_ids"
+MESSAGE_CORRELATED = "message_correlated"
+MESSAGE_START_LOCKS = "message_start_locks"
+MESSAGE_START_LOCK_OF = "message_start_lock_of"
+MESSAGE_SUBSCRIPTIONS = "message_subscriptions"
+MESSAGE_SUBSCRIPTIONS_BY_CORRELATION = "message_subscriptions_by_correlation"
+PROCESS_MESSAGE_SUBSCRIPTIONS = "process_message_subscriptions"
+MESSAGE_START_SUBSCRIPTIONS = "message_start_subscriptions"
+MESSAGE_START_SUBSCRIPTIONS_BY_PROCESS = "message_start_subscriptions_by_process"
+SIGNAL_SUBSCRIPTIONS = "signal_subscriptions"
+SIGNAL_SUBSCRIPTIONS_BY_SUBSCRIBER = "signal_subscriptions_by_subscriber"
+COMPENSATION_SUBSCRIPTIONS = "compensation_subscriptions"
 
 ALL: tuple[str, ...] = (
     PROCESSES,
@@ -45,5 +67,26 @@ ALL: tuple[str, ...] = (
     INCIDENTS_BY_ELEMENT,
     INCIDENTS_BY_JOB,
     AWAIT_RESULTS,
+    EVENT_SCOPES,
+    EVENT_TRIGGERS,
+    TIMERS,
+    TIMER_DUE_DATES,
+    TIMERS_BY_ELEMENT,
+    START_TIMERS_BY_PROCESS,
+    MESSAGES,
+    MESSAGES_BY_NAME,
+    MESSAGE_DEADLINES,
+    MESSAGE_IDS,
+    MESSAGE_CORRELATED,
+    MESSAGE_START_LOCKS,
+    MESSAGE_START_LOCK_OF,
+    MESSAGE_SUBSCRIPTIONS,
+    MESSAGE_SUBSCRIPTIONS_BY_CORRELATION,
+    PROCESS_MESSAGE_SUBSCRIPTIONS,
+    MESSAGE_START_SUBSCRIPTIONS,
+    MESSAGE_START_SUBSCRIPTIONS_BY_PROCESS,
+    SIGNAL_SUBSCRIPTIONS,
+    SIGNAL_SUBSCRIPTIONS_BY_SUBSCRIBER,
+    COMPENSATION_SUBSCRIPTIONS,
 )
 """Every column family the engine uses; a partition opens its database with these."""
