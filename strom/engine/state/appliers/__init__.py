@@ -64,15 +64,22 @@ class EventAppliers:
 def all_appliers(state: Any) -> EventAppliers:
     """The registry with every applier of the engine, bound to ``state`` (a MutableProcessingState)."""
     from strom.engine.state.appliers import (
+        compensation,
         deployment,
         incident,
         job,
+        message,
+        process_event,
         process_instance,
         resource_deletion,
+        signal,
+        timer,
         variable,
     )
 
     appliers = EventAppliers()
     for module in (deployment, process_instance, job, variable, incident, resource_deletion):
+        module.register(appliers, state)
+    for module in (process_event, timer, message, signal, compensation):
         module.register(appliers, state)
     return appliers

@@ -100,6 +100,32 @@ class JobErrorThrownV1:
             self._jobs.throw_error(record.key, _replace(record.value, variables={}))
 
 
+NO_CATCH_EVENT_FOUND = "NO_CATCH_EVENT_FOUND"
+"""Zeebe's marker in the ``elementId`` of JOB ERROR_THROWN when no catch event took the error."""
+
+
+class JobErrorThrownV2:
+    """V2: a caught error ends the job (it is deleted and unlinked from its element instance, so
+    terminating the task does not cancel it); an uncaught one (element id
+    ``NO_CATCH_EVENT_FOUND``) keeps it, waiting for its incident."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        job = record.value
+        if self._jobs.get(record.key) is None:
+            return
+        self._jobs.throw_error(record.key, _replace(job, variables={}))
+        if job.element_id == NO_CATCH_EVENT_FOUND:
+            return
+        self._jobs.remove(record.key)
+        instance = self._instances.get(job.element_instance_key)
+        if instance is not None and instance.job_key == record.key:
+            self._instances.put(_replace(instance, job_key=-1))
+
+
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     job = ValueType.JOB
     appliers.register(job, JobIntent.CREATED, JobCreatedV1(state))
@@ -113,3 +139,4 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(job, JobIntent.RETRIES_UPDATED, JobUpdatedV1(state))
     appliers.register(job, JobIntent.TIMEOUT_UPDATED, JobUpdatedV1(state))
     appliers.register(job, JobIntent.ERROR_THROWN, JobErrorThrownV1(state))
+    appliers.register(job, JobIntent.ERROR_THROWN, JobErrorThrownV2(state), version=2)

@@ -95,12 +95,15 @@ class ElementStateChangedV1:
 
 
 class ElementLeftV1:
-    """Removes a completed or terminated element instance, its variables and its awaited result."""
+    """Removes a completed or terminated element instance, its variables and its awaited result,
+    its event scope (unconsumed event triggers) and, for a process, its message start lock."""
 
     def __init__(self, state: MutableProcessingState, completed: bool) -> None:
         self._instances = state.element_instances
         self._variables = state.variables
         self._awaits = state.await_results
+        self._event_scopes = state.event_scopes
+        self._messages = state.messages
         self._completed = completed
 
     def __call__(self, record: Record[Any]) -> None:
@@ -111,6 +114,7 @@ class ElementLeftV1:
             return
         instances.remove(key)
         self._variables.remove_scope(key)
+        self._event_scopes.remove(key)
         parent_key = instance.parent_key
         if parent_key > 0:
             parent = instances.get(parent_key)
@@ -130,6 +134,7 @@ class ElementLeftV1:
                 instances.put(parent)
         elif record.value.bpmn_element_type is BpmnElementType.PROCESS:
             self._awaits.remove(key)
+            self._messages.release_start(key)
 
 
 class SequenceFlowTakenV1:
