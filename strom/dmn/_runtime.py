@@ -23,8 +23,9 @@ from .item_definitions import DmnType, coerce, describe_value
 
 __all__ = ["MAX_DEPTH", "Abort", "Run"]
 
-MAX_DEPTH = 200
-"""Deepest nesting of decision, BKM and decision service calls before evaluation gives up."""
+MAX_DEPTH = 50
+"""Deepest nesting of decision, BKM and decision service calls before evaluation gives up
+(each level costs a dozen Python frames; this stays well inside the interpreter's limit)."""
 
 
 class Abort(FeelEvaluationError):

@@ -329,7 +329,9 @@ class DecisionRequirementsGraph:
                 _bind(scope, defs, data.namespace, data.name, self._input(data, run))
             for ref in decision.required_decisions:
                 required = self._decisions[(ref.namespace, ref.id)]
-                _bind(scope, defs, required.namespace, required.name, self._decision(required, run))
+                result = self._decision(required, run)
+                for name in required.result_names:
+                    _bind(scope, defs, required.namespace, name, result)
             for ref in decision.required_knowledge:
                 name, function = self._knowledge_function(ref, run)
                 _bind(scope, defs, ref.namespace, name, function)

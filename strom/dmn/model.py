@@ -326,6 +326,9 @@ class Decision:
     name: str
     line: int
     namespace: str
+    #: the ``<variable>``'s name: what requiring decisions call the result (DMN wants it equal
+    #: to ``name``; Camunda models sometimes differ, and Zeebe falls back to the id without one)
+    variable_name: str = ""
     type_ref: str = ""
     type: DmnType | None = None
     required_decisions: tuple[Reference, ...] = ()
@@ -337,6 +340,15 @@ class Decision:
     @property
     def kind(self) -> str:
         return self.logic.kind if self.logic is not None else "UNKNOWN"
+
+    @property
+    def result_names(self) -> tuple[str, ...]:
+        """The names a requiring decision sees this one's result under (the last one wins)."""
+        if self.variable_name and self.variable_name != self.name:
+            return (self.name, self.variable_name)
+        if not self.variable_name and self.id != self.name:
+            return (self.id, self.name)
+        return (self.name,)
 
 
 @dataclass(eq=False, slots=True, kw_only=True)

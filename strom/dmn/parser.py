@@ -294,7 +294,9 @@ class _Reader:
             del self.scope[len(self.scope) - len(added) :]
 
     def requirement_names(self, refs: Iterable[Reference]) -> list[str]:
-        return [self.element_names.get(r.id, "") for r in refs if r.namespace == self.namespace]
+        names = self.element_names
+        local = [r.id for r in refs if r.namespace == self.namespace]
+        return [names.get(i, "") for i in local] + [names.get(i + "#variable", "") for i in local]
 
     def feel_problem(
         self, error: FeelSyntaxError, text: str, element: etree._Element, where: str
@@ -330,6 +332,9 @@ class _Reader:
         for el in root:
             if self.local(el) in ("decision", "inputData", "businessKnowledgeModel", "decisionService"):
                 self.element_names[el.get("id", "")] = el.get("name", "")
+                variable = self.child(el, "variable")
+                if variable is not None and variable.get("name") not in (None, el.get("name")):
+                    self.element_names[el.get("id", "") + "#variable"] = variable.get("name", "")
         definitions.names = tuple(sorted({*self.path_names, *self.element_names.values()} - {""}))
 
         items: dict[str, ItemDefinition] = {}
@@ -487,11 +492,13 @@ class _Reader:
             tag = ext.find(f"{{{ZEEBE_NS}}}versionTag")
             if tag is not None:
                 version_tag = tag.get("value", "")
+        variable = self.child(el, "variable")
         return Decision(
             id=el.get("id", ""),
             name=el.get("name", ""),
             line=el.sourceline or 0,
             namespace=self.namespace,
+            variable_name=variable.get("name", "") if variable is not None else "",
             type_ref=type_ref,
             type=self.resolve_type(type_ref),
             required_decisions=decisions,
