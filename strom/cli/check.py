@@ -24,8 +24,15 @@ def _check_bpmn(data: bytes, name: str) -> list[str]:
     return [str(problem) for problem in check_bpmn(data, resource_name=name)]
 
 
+def _check_dmn(data: bytes, name: str) -> list[str]:
+    from strom.dmn import check_dmn
+
+    return [str(problem) for problem in check_dmn(data, resource_name=name)]
+
+
 CHECKERS: dict[str, Checker] = {
     ".bpmn": _check_bpmn,
+    ".dmn": _check_dmn,
 }
 
 
