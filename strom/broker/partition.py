@@ -4,6 +4,9 @@ Opening a partition restores the newest snapshot into a fresh runtime database (
 is disposable: RocksDB's WAL is off and the log is the write-ahead log), then replays the log.
 Driven synchronously (``run_until_idle``, for tests and tools) or by its own threads (``start``:
 a processing thread, the log's group-commit thread and an exporter thread).
+
+Clients outside the process (the gateway) enter through ``try_submit``, which applies backpressure;
+``submit`` is for in-process clients, tools and internal commands and always accepts.
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ from strom.db import Database, SnapshotInfo, latest_snapshot, restore_snapshot
 from strom.engine import ENGINE_COLUMN_FAMILIES, Engine, JobStreams
 from strom.exporter import Exporter, ExporterDirector
 from strom.log import FileJournal
+from strom.protocol.enums import ValueType
+from strom.protocol.intents import ProcessInstanceCreationIntent
 from strom.protocol.record import Record
+from strom.stream.backpressure import EXEMPT_COMMANDS, BackpressureSettings, RequestLimiter, build_limiter
 from strom.stream.clock import Clock, SystemClock
 from strom.stream.processor import DEFAULT_MAX_BATCH_BYTES, STREAM_COLUMN_FAMILIES, StreamProcessor
-from strom.stream.result import Response
+from strom.stream.result import Response, ResultBuilder
 
 _log = logging.getLogger(__name__)
 
@@ -47,6 +53,7 @@ class PartitionSettings:
     max_commands_in_batch: int = 100
     exporters: Mapping[str, Exporter] = field(default_factory=dict)
     exporter_configs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    backpressure: BackpressureSettings = field(default_factory=BackpressureSettings)
 
 
 class Partition:
@@ -61,7 +68,13 @@ class Partition:
         self.clock: Clock = clock or SystemClock()
         self.directory = Path(settings.data_dir) / f"partition-{settings.partition_id}"
         self.job_streams: JobStreams = job_streams if job_streams is not None else JobStreamRegistry()
-        self._request_ids = itertools.count(1)
+        # Request ids are unique across restarts: an instance awaited before a restart must never
+        # answer a new request that happens to get its old id.
+        self._request_ids = itertools.count(time.time_ns() // 1000)
+        self.limiter: RequestLimiter = build_limiter(settings.backpressure)
+        self.latency_observers: list[Callable[[int], None]] = []
+        self.step_observers: list[Callable[[float], None]] = []
+        self._metered: _MeteredEngine | None = None
         self._callbacks: dict[int, ResponseCallback] = {}
         self._callbacks_lock = threading.Lock()
         self._exporter_thread: threading.Thread | None = None
@@ -90,10 +103,11 @@ class Partition:
             shutil.rmtree(runtime, ignore_errors=True)
             self.db = Database(runtime, column_families)
         self.engine = Engine(self.db, partition_id=self.settings.partition_id, job_streams=self.job_streams)
+        self._metered = _MeteredEngine(self.engine)
         self.processor = StreamProcessor(
             log=self.log,
             db=self.db,
-            processor=self.engine,
+            processor=self._metered,
             clock=self.clock,
             partition_id=self.settings.partition_id,
             responder=self._respond,
@@ -176,16 +190,60 @@ class Partition:
         )
         return request_id
 
+    def try_submit(self, command: Record[Any], on_response: ResponseCallback | None = None) -> int | None:
+        """``submit`` under backpressure: None (nothing queued) when the in-flight limit is reached.
+
+        For clients outside the process. Commands that finish work are always accepted; the slot
+        is freed when the answer is sent (or the client gives up, ``forget_request``).
+        """
+        request_id = next(self._request_ids)
+        value_type = command.value_type
+        awaits_result = (
+            value_type is ValueType.PROCESS_INSTANCE_CREATION
+            and command.intent == ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT
+        )
+        if not self.limiter.try_acquire(
+            request_id, (value_type, command.intent) in EXEMPT_COMMANDS, sample=not awaits_result
+        ):
+            return None
+        if on_response is not None:
+            with self._callbacks_lock:
+                self._callbacks[request_id] = on_response
+        self.processor.submit(
+            msgspec.structs.replace(
+                command,
+                request_id=request_id,
+                request_stream_id=self.settings.partition_id,
+                partition_id=self.settings.partition_id,
+            )
+        )
+        return request_id
+
+    def supports(self, value_type: ValueType, intent: int) -> bool:
+        """Whether the engine has a processor for this command."""
+        return self.engine.supports(value_type, intent)
+
     def _respond(self, response: Response) -> None:
+        request_id = response.request_id
         with self._callbacks_lock:
-            callback = self._callbacks.pop(response.request_id, None)
+            callback = self._callbacks.pop(request_id, None)
+        rtt = self.limiter.on_response(request_id)
+        if rtt is not None:
+            for observer in self.latency_observers:
+                observer(rtt)
         if callback is not None:
             callback(response.record)
 
     def forget_request(self, request_id: int) -> None:
-        """The requester gave up (timeout, disconnect): drop its callback."""
+        """The requester gave up (timeout, disconnect): drop its callback and its in-flight slot."""
         with self._callbacks_lock:
             self._callbacks.pop(request_id, None)
+        self.limiter.on_ignore(request_id)
+
+    @property
+    def commands_processed(self) -> int:
+        """Commands the engine processed since the partition opened (replay not included)."""
+        return self._metered.commands if self._metered is not None else 0
 
     # -- synchronous driving ---------------------------------------------------------------------
 
@@ -225,6 +283,12 @@ class Partition:
         return info
 
     def _after_step(self) -> None:
+        metered = self._metered
+        if metered is not None and metered.step_started:
+            duration = time.perf_counter() - metered.step_started
+            metered.step_started = 0.0
+            for observer in self.step_observers:
+                observer(duration)
         if time.monotonic() - self._last_snapshot >= self.settings.snapshot_period_s:
             try:
                 self._snapshot_now()
@@ -248,3 +312,23 @@ class Partition:
             if exported == 0:
                 with self._exporter_wakeup:
                     self._exporter_wakeup.wait(0.5)
+
+
+class _MeteredEngine:
+    """The engine as the stream processor sees it, counting commands and timing steps (metrics)."""
+
+    __slots__ = ("_process", "commands", "on_processing_error", "on_recovered", "replay", "step_started")
+
+    def __init__(self, engine: Engine) -> None:
+        self._process = engine.process
+        self.replay = engine.replay
+        self.on_processing_error = engine.on_processing_error
+        self.on_recovered = engine.on_recovered
+        self.commands = 0
+        self.step_started = 0.0
+
+    def process(self, command: Record[Any], result: ResultBuilder) -> None:
+        if not self.step_started:
+            self.step_started = time.perf_counter()
+        self.commands += 1
+        self._process(command, result)

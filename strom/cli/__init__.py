@@ -12,6 +12,21 @@ import click
 
 COMMANDS: dict[str, str] = {
     "check": "strom.cli.check:check",
+    "broker": "strom.cli.broker:broker",
+    "status": "strom.cli.zb_resources:status",
+    "deploy": "strom.cli.zb_resources:deploy",
+    "create": "strom.cli.zb_resources:create",
+    "cancel": "strom.cli.zb_resources:cancel",
+    "set": "strom.cli.zb_resources:set_",
+    "resolve": "strom.cli.zb_resources:resolve",
+    "evaluate": "strom.cli.zb_resources:evaluate",
+    "activate": "strom.cli.zb_jobs:activate",
+    "complete": "strom.cli.zb_jobs:complete",
+    "fail": "strom.cli.zb_jobs:fail",
+    "throw": "strom.cli.zb_jobs:throw",
+    "update": "strom.cli.zb_jobs:update",
+    "publish": "strom.cli.zb_events:publish",
+    "broadcast": "strom.cli.zb_events:broadcast",
 }
 
 

@@ -1,0 +1,158 @@
+"""A broker: one partition on the embedded default (file log + RocksDB), metrics, and services.
+
+Services are what clients talk to (the gRPC gateway); they live in higher layers, so the broker
+takes them as ``ServiceFactory``s and runs them on its event loop. ``run()`` serves until SIGTERM
+or SIGINT, then shuts down gracefully: services stop accepting and finish running calls, the
+partition finishes its current step and flushes, takes a snapshot and closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import signal
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from strom.broker.config import BrokerConfig, ConfigError
+from strom.broker.metrics import BrokerMetrics
+from strom.broker.partition import Partition, PartitionSettings
+from strom.exporter import Exporter, JsonLinesExporter
+
+_log = logging.getLogger(__name__)
+
+EXPORTER_TYPES: dict[str, Callable[[], Exporter]] = {"json-lines": JsonLinesExporter}
+
+
+class BrokerService(Protocol):
+    async def start(self) -> None:
+        """Start serving (on the running event loop)."""
+
+    async def stop(self) -> None:
+        """Stop accepting, let running calls finish (bounded), release resources."""
+
+
+ServiceFactory = Callable[["Broker"], BrokerService]
+
+
+class Broker:
+    def __init__(self, config: BrokerConfig, services: list[ServiceFactory] | None = None) -> None:
+        config.validate()
+        self.config = config
+        self._factories = list(services or ())
+        self._services: list[BrokerService] = []
+        self.partition: Partition
+        self.metrics: BrokerMetrics | None = None
+        self.metrics_port = 0
+        self._stopping: asyncio.Event | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def open(self) -> Broker:
+        """Open the partition (restore + replay) and start its threads and the metrics endpoint."""
+        config = self.config
+        exporters, exporter_configs = _exporters(config)
+        settings = PartitionSettings(
+            data_dir=config.data_dir,
+            snapshot_period_s=config.snapshot_period_s,
+            group_commit=config.group_commit,
+            max_commands_in_batch=config.max_commands_in_batch,
+            exporters=exporters,
+            exporter_configs=exporter_configs,
+            backpressure=config.backpressure,
+        )
+        self.partition = Partition(settings).open()
+        _log.info(
+            "partition %d open: %d events replayed in %.2f s",
+            settings.partition_id,
+            self.partition.replayed_events,
+            self.partition.replay_seconds,
+        )
+        self.partition.start()
+        self.metrics = BrokerMetrics(self.partition)
+        if config.metrics_port:
+            self.metrics_port = self.metrics.serve(config.host, config.metrics_port)
+            _log.info("metrics on http://%s:%d/metrics", config.host, self.metrics_port)
+        return self
+
+    async def serve(self, ready: Callable[[], None] | None = None) -> None:
+        """Start the services and serve until ``request_stop``; then shut everything down."""
+        self._stopping = asyncio.Event()
+        try:
+            for factory in self._factories:
+                service = factory(self)
+                await service.start()
+                self._services.append(service)
+            if ready is not None:
+                ready()
+            await self._stopping.wait()
+        finally:
+            await self.shutdown()
+
+    def request_stop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+
+    async def shutdown(self) -> None:
+        _log.info("shutting down")
+        while self._services:
+            service = self._services.pop()
+            try:
+                await service.stop()
+            except Exception:  # keep shutting down the rest
+                _log.exception("stopping %s failed", type(service).__name__)
+        self.close()
+
+    def close(self) -> None:
+        """Finish the current step, flush, snapshot and release files (idempotent)."""
+        if self.metrics is not None:
+            self.metrics.close()
+            self.metrics = None
+        partition = getattr(self, "partition", None)
+        if partition is not None:
+            try:
+                partition.close(snapshot=partition.processor.failure is None)
+            finally:
+                del self.partition
+            _log.info("partition closed")
+
+    def run(self, ready: Callable[[], None] | None = None) -> None:
+        """Open, serve until SIGTERM/SIGINT, shut down gracefully."""
+        self.open()
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, self.request_stop)
+            await self.serve(ready)
+
+        asyncio.run(main())
+
+
+def _exporters(config: BrokerConfig) -> tuple[dict[str, Exporter], dict[str, dict[str, Any]]]:
+    exporters: dict[str, Exporter] = {}
+    settings: dict[str, dict[str, Any]] = {}
+    for exporter_id, exporter in config.exporters.items():
+        factory = EXPORTER_TYPES.get(exporter.type)
+        if factory is None:
+            factory = _import_exporter(exporter_id, exporter.type)
+        exporters[exporter_id] = factory()
+        settings[exporter_id] = dict(exporter.settings)
+    return exporters, settings
+
+
+def _import_exporter(exporter_id: str, target: str) -> Callable[[], Exporter]:
+    module_name, _, attribute = target.partition(":")
+    if not module_name or not attribute:
+        raise ConfigError(
+            f"exporters.{exporter_id}.type must be one of {', '.join(EXPORTER_TYPES)} or "
+            f"'module:Class', got {target!r}"
+        )
+    try:
+        factory = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as error:
+        raise ConfigError(f"exporters.{exporter_id}.type: cannot load {target!r}: {error}") from None
+    if not callable(factory):
+        raise ConfigError(f"exporters.{exporter_id}.type: {target!r} is not a class")
+    return factory  # type: ignore[no-any-return]

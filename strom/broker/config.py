@@ -1,0 +1,235 @@
+"""The broker's configuration: defaults, then a config file, then ``STROM_*`` variables, then flags.
+
+A config file is TOML (``.toml``) or YAML (``.yaml``/``.yml``, needs PyYAML) with the same names
+as the dataclasses below, sections nested::
+
+    data_dir = "/var/lib/strom"
+    grpc_port = 26500
+    [backpressure]
+    algorithm = "vegas"
+    [backpressure.vegas]
+    alpha = 3
+    [exporters.history]
+    type = "json-lines"
+    path = "/var/log/strom/records.jsonl"
+
+Environment variables name the same path in upper case joined by ``_``, with ``__`` between
+sections when a name holds an underscore itself: ``STROM_GRPC_PORT=26501``,
+``STROM_BACKPRESSURE_ALGORITHM=fixed``, ``STROM_BACKPRESSURE__FIXED__LIMIT=50``. Every bad value
+is reported with the setting's name and where it came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from strom.stream.backpressure import BackpressureSettings
+
+ENV_PREFIX = "STROM_"
+_TRUE = ("true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
+
+
+class ConfigError(ValueError):
+    """A setting is unknown or has a value of the wrong kind; the message names it and its source."""
+
+
+@dataclass
+class ExporterConfig:
+    """``type`` is ``json-lines`` or ``module:Class``; every other key goes to the exporter."""
+
+    type: str = "json-lines"
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BrokerConfig:
+    data_dir: Path = Path("data")
+    host: str = "127.0.0.1"
+    grpc_port: int = 26500
+    metrics_port: int = 9600
+    """0 turns the metrics endpoint off."""
+    node_id: int = 0
+    snapshot_period_s: float = 300.0
+    max_message_size: int = 4 * 1024 * 1024
+    """Largest gRPC request or response, in bytes (Zeebe's default: 4 MB)."""
+    long_polling_timeout_ms: int = 10_000
+    """How long ActivateJobs waits for jobs when the request does not say (requestTimeout = 0)."""
+    request_timeout_ms: int = 15_000
+    """How long a request waits for the partition's answer (create-with-result: unless it says)."""
+    group_commit: bool = True
+    max_commands_in_batch: int = 100
+    backpressure: BackpressureSettings = field(default_factory=BackpressureSettings)
+    exporters: dict[str, ExporterConfig] = field(default_factory=dict)
+    log_level: str = "INFO"
+
+    def validate(self) -> None:
+        for name in ("grpc_port", "metrics_port"):
+            port = getattr(self, name)
+            if not 0 <= port <= 65535:
+                raise ConfigError(f"{name} must be a TCP port (0-65535), got {port}")
+        if self.grpc_port == 0:
+            raise ConfigError("grpc_port must not be 0: clients need to know where to connect")
+        if self.max_message_size < 1024:
+            raise ConfigError(f"max_message_size must be at least 1024 bytes, got {self.max_message_size}")
+        if self.snapshot_period_s <= 0:
+            raise ConfigError(f"snapshot_period_s must be positive, got {self.snapshot_period_s}")
+        if self.long_polling_timeout_ms < 1 or self.request_timeout_ms < 1:
+            raise ConfigError("long_polling_timeout_ms and request_timeout_ms must be positive")
+        try:
+            self.backpressure.validate()
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+
+
+def load_config(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> BrokerConfig:
+    """Defaults <- ``config_file`` <- ``STROM_*`` in ``environ`` <- ``overrides`` (CLI flags; None
+    values are skipped)."""
+    config = BrokerConfig()
+    if config_file is not None:
+        _apply(config, _read_file(config_file), f"config file {config_file}")
+    env = dict(os.environ if environ is None else environ)
+    for key in sorted(env):
+        if key.startswith(ENV_PREFIX) and key != "STROM_CONFIG":
+            _apply_env(config, key, env[key])
+    if overrides:
+        _apply(config, {k: v for k, v in overrides.items() if v is not None}, "command line")
+    config.validate()
+    return config
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {path}: {error.strerror}") from None
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        try:
+            return tomllib.loads(text.decode())
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
+    if suffix in (".yaml", ".yml"):
+        try:
+            import yaml  # type: ignore[import-untyped]
+        except ImportError:
+            raise ConfigError(
+                f"config file {path} is YAML, which needs PyYAML (pip install pyyaml); or use TOML"
+            ) from None
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as error:
+            raise ConfigError(f"config file {path} is not valid YAML: {error}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"config file {path} must hold a mapping of settings at the top")
+        return data
+    raise ConfigError(f"config file {path}: expected a .toml, .yaml or .yml file")
+
+
+def _apply(target: Any, values: Mapping[str, Any], source: str, path: str = "") -> None:
+    hints = get_type_hints(type(target))
+    names = {f.name for f in dataclasses.fields(target)}
+    for raw_name, value in values.items():
+        name = str(raw_name).replace("-", "_")
+        setting = f"{path}{name}"
+        if name not in names:
+            raise ConfigError(f"{source}: unknown setting '{setting}'")
+        if name == "exporters":
+            target.exporters = _exporters(target.exporters, value, source)
+            continue
+        current = getattr(target, name)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{source}: '{setting}' must be a section of settings")
+            _apply(current, value, source, f"{setting}.")
+            continue
+        setattr(target, name, _coerce(value, hints[name], setting, source))
+
+
+def _exporters(current: dict[str, ExporterConfig], value: Any, source: str) -> dict[str, ExporterConfig]:
+    """Exporters named in ``value`` are added, or their settings updated (later sources win)."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{source}: 'exporters' must map exporter ids to their settings")
+    exporters = dict(current)
+    for exporter_id, settings in value.items():
+        if not isinstance(settings, Mapping):
+            raise ConfigError(f"{source}: 'exporters.{exporter_id}' must be a section of settings")
+        rest = dict(settings)
+        before = exporters.get(str(exporter_id), ExporterConfig())
+        kind = str(rest.pop("type", before.type))
+        exporters[str(exporter_id)] = ExporterConfig(type=kind, settings={**before.settings, **rest})
+    return exporters
+
+
+def _coerce(value: Any, kind: Any, setting: str, source: str) -> Any:
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in _TRUE + _FALSE:
+                return value.lower() in _TRUE
+            raise ValueError
+        if kind is int:
+            if isinstance(value, bool):
+                raise ValueError
+            return int(value)
+        if kind is float:
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if kind is Path:
+            return Path(str(value))
+        if kind is str:
+            return str(value)
+    except (TypeError, ValueError):
+        pass
+    else:
+        return value
+    name = getattr(kind, "__name__", str(kind))
+    raise ConfigError(f"{source}: '{setting}' must be {_article(name)}, got {value!r}")
+
+
+def _article(kind: str) -> str:
+    return {"int": "an integer", "float": "a number", "bool": "true or false"}.get(kind, f"a {kind}")
+
+
+def _apply_env(config: BrokerConfig, key: str, value: str) -> None:
+    """``STROM_A__B__C`` names a.b.c exactly; ``STROM_A_B_C`` is matched against known names."""
+    body = key[len(ENV_PREFIX) :].lower()
+    source = f"environment variable {key}"
+    parts: list[str] | None = body.split("__") if "__" in body else _split_known(config, body.split("_"))
+    if parts is None:
+        raise ConfigError(f"{source}: no setting is named like that")
+    nested: dict[str, Any] = {}
+    cursor = nested
+    for part in parts[:-1]:
+        cursor = cursor.setdefault(part, {})
+    cursor[parts[-1]] = value
+    _apply(config, nested, source)
+
+
+def _split_known(target: Any, words: list[str]) -> list[str] | None:
+    """Split ``words`` into a path of setting names of ``target`` (longest names first)."""
+    if not dataclasses.is_dataclass(target):
+        return None
+    names = {f.name for f in dataclasses.fields(target)}
+    for end in range(len(words), 0, -1):
+        name = "_".join(words[:end])
+        if name not in names:
+            continue
+        if end == len(words):
+            return [name]
+        rest = _split_known(getattr(target, name), words[end:])
+        if rest is not None:
+            return [name, *rest]
+    return None

@@ -1,0 +1,95 @@
+"""``strom broker``: run a broker with Zeebe's gRPC gateway until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command("broker")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    envvar="STROM_CONFIG",
+    help="A TOML (or YAML) file with broker settings; env STROM_CONFIG.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the log, state and snapshots live (default ./data).",
+)
+@click.option("--host", help="Address to listen on (default 127.0.0.1).")
+@click.option("--grpc-port", type=int, help="Port of the gRPC gateway (default 26500).")
+@click.option("--metrics-port", type=int, help="Port of /metrics (default 9600; 0 turns it off).")
+@click.option(
+    "--backpressure",
+    type=click.Choice(["aimd", "vegas", "fixed", "off"]),
+    help="Backpressure algorithm (default aimd).",
+)
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def broker(
+    config_file: Path | None,
+    data_dir: Path | None,
+    host: str | None,
+    grpc_port: int | None,
+    metrics_port: int | None,
+    backpressure: str | None,
+    log_level: str | None,
+) -> None:
+    """Run a broker: one partition on the embedded log and RocksDB, with Zeebe's gRPC API.
+
+    Settings come from the defaults, then --config, then STROM_* environment variables, then
+    these flags. Unmodified Zeebe clients (zbctl --insecure, pyzeebe, the Java/Node/Go clients)
+    connect to --host:--grpc-port.
+    """
+    from strom.broker.broker import Broker
+    from strom.broker.config import ConfigError, load_config
+    from strom.gateway.grpc import gateway_for
+
+    overrides: dict[str, object] = {
+        "data_dir": data_dir,
+        "host": host,
+        "grpc_port": grpc_port,
+        "metrics_port": metrics_port,
+        "log_level": log_level.upper() if log_level else None,
+    }
+    try:
+        config = load_config(config_file, overrides=overrides)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    if backpressure == "off":
+        config.backpressure.enabled = False
+    elif backpressure is not None:
+        config.backpressure.algorithm = backpressure
+    logging.basicConfig(
+        level=config.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    instance = Broker(config, [gateway_for])
+
+    def ready() -> None:
+        metrics = f", metrics on port {instance.metrics_port}" if instance.metrics_port else ""
+        click.echo(
+            f"Strom broker ready: gRPC gateway on {config.host}:{config.grpc_port}{metrics}, "
+            f"data in {config.data_dir}",
+        )
+        sys.stdout.flush()
+
+    try:
+        instance.run(ready)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"the broker could not start: {error}") from None
+    except RuntimeError as error:
+        if "bind" in str(error).lower():
+            raise click.ClickException(
+                f"cannot listen on {config.host}:{config.grpc_port}: the port is in use or not allowed"
+            ) from None
+        raise
+    click.echo("Strom broker stopped")

@@ -1,0 +1,277 @@
+"""Jobs to workers: long-polling ActivateJobs and StreamActivatedJobs.
+
+Long polling (Zeebe's LongPollingActivateJobsHandler): a request that finds no job waits until jobs
+of its type become activatable (the engine tells the broker's ``JobStreamRegistry``, which tells
+``JobNotifications``) or its request timeout passes, then tries again. The waiter is registered
+before each attempt, so a job created while an attempt is on its way still wakes it.
+
+Streaming: a ``StreamActivatedJobs`` call registers a ``GatewayJobStream`` (the engine's
+``JobStream``) for its job type; the engine activates new jobs for it and ``push``es them after
+they are durable, from the processing thread. A job pushed to a stream whose client is gone, or
+left undelivered when the call ends, is given back with JOB YIELD and becomes activatable again.
+Jobs an ActivateJobs call could not deliver are given back the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict, deque
+from collections.abc import AsyncGenerator
+
+from strom.broker import JobStreamRegistry
+from strom.gateway.grpc import requests, responses
+from strom.gateway.grpc._proto import pb
+from strom.gateway.grpc.bridge import PartitionBridge
+from strom.gateway.grpc.errors import from_rejection
+from strom.protocol.values.job import JobRecordValue
+
+
+class JobCounters:
+    """What the metrics endpoint reports about jobs handed to workers."""
+
+    __slots__ = ("activated", "pushed", "yielded")
+
+    def __init__(self) -> None:
+        self.activated = 0
+        self.pushed = 0
+        self.yielded = 0
+
+
+class JobNotifications:
+    """Wakes long polls waiting for a job type; fed from the processing thread."""
+
+    def __init__(self, registry: JobStreamRegistry, loop: asyncio.AbstractEventLoop) -> None:
+        self._registry = registry
+        self._loop = loop
+        self._waiting: dict[str, set[asyncio.Event]] = defaultdict(set)
+        self._available: deque[str] = deque()
+        self._scheduled = False
+        registry.add_listener(self._on_available)
+
+    def close(self) -> None:
+        self._registry.remove_listener(self._on_available)
+
+    def register(self, job_type: str) -> asyncio.Event:
+        event = asyncio.Event()
+        self._waiting[job_type].add(event)
+        return event
+
+    def release(self, job_type: str, event: asyncio.Event) -> None:
+        waiting = self._waiting.get(job_type)
+        if waiting is not None:
+            waiting.discard(event)
+            if not waiting:
+                del self._waiting[job_type]
+
+    def _on_available(self, job_type: str) -> None:
+        # Processing thread, once per job without a stream: cheap unless someone waits for it.
+        if job_type not in self._waiting:
+            return
+        self._available.append(job_type)
+        if not self._scheduled:
+            self._scheduled = True
+            with contextlib.suppress(RuntimeError):  # the loop closed: shutting down
+                self._loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        self._scheduled = False
+        available = self._available
+        while available:
+            for event in self._waiting.get(available.popleft(), ()):
+                event.set()
+
+
+class LongPolling:
+    def __init__(
+        self,
+        bridge: PartitionBridge,
+        notifications: JobNotifications,
+        default_timeout_ms: int,
+        counters: JobCounters,
+    ) -> None:
+        self._bridge = bridge
+        self._notifications = notifications
+        self._default_ms = default_timeout_ms
+        self._counters = counters
+
+    async def activate(
+        self, request: pb.ActivateJobsRequest
+    ) -> AsyncGenerator[pb.ActivateJobsResponse, None]:
+        """Zero or one response: the jobs activated, or nothing when the wait ends empty-handed."""
+        command = requests.activate_jobs(request)
+        wait_ms = request.requestTimeout or self._default_ms
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_ms / 1000 if wait_ms > 0 else None
+        job_type = command.value.type
+        event = self._notifications.register(job_type) if deadline is not None else None
+        try:
+            while True:
+                if event is not None:
+                    event.clear()
+                record = await self._bridge.send(command, "ActivateJobs")
+                if record.is_rejection:
+                    raise from_rejection(record, "ActivateJobs")
+                batch = record.value
+                if batch.job_keys:
+                    self._counters.activated += len(batch.job_keys)
+                    delivered = False
+                    try:
+                        yield responses.activate_jobs(record)
+                        delivered = True
+                    finally:
+                        if not delivered:  # the call ended first: the jobs go back
+                            self._give_back(batch.job_keys)
+                    return
+                if deadline is None or event is None:
+                    return
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return
+                try:
+                    await asyncio.wait_for(event.wait(), remaining)
+                except TimeoutError:
+                    return
+        finally:
+            if event is not None:
+                self._notifications.release(job_type, event)
+
+    def _give_back(self, job_keys: list[int]) -> None:
+        for job_key in job_keys:
+            self._bridge.submit(requests.yield_job(job_key))
+        self._counters.yielded += len(job_keys)
+
+
+class GatewayJobStream:
+    """One StreamActivatedJobs call, as the engine's ``JobStream``."""
+
+    __slots__ = (
+        "_bridge",
+        "_closed",
+        "_counters",
+        "_event",
+        "_fetch",
+        "_loop",
+        "_queue",
+        "_scheduled",
+        "_timeout",
+        "_worker",
+        "job_type",
+    )
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        bridge: PartitionBridge,
+        counters: JobCounters,
+        job_type: str,
+        worker: str,
+        timeout: int,
+        fetch_variables: list[str],
+    ) -> None:
+        self._loop = loop
+        self._bridge = bridge
+        self._counters = counters
+        self.job_type = job_type
+        self._worker = worker
+        self._timeout = timeout
+        self._fetch = fetch_variables
+        self._queue: deque[tuple[int, JobRecordValue]] = deque()
+        self._event = asyncio.Event()
+        self._scheduled = False
+        self._closed = False
+
+    # -- JobStream (processing thread) --------------------------------------------------------------
+
+    @property
+    def worker(self) -> str:
+        return self._worker
+
+    @property
+    def timeout(self) -> int:
+        return self._timeout
+
+    @property
+    def fetch_variables(self) -> list[str]:
+        return self._fetch
+
+    def push(self, job_key: int, job: JobRecordValue) -> None:
+        if self._closed:
+            self._give_back(job_key)
+            return
+        self._queue.append((job_key, job))
+        if self._closed:  # closed while appending: whatever is left goes back
+            self._drain_back()
+            return
+        if not self._scheduled:
+            self._scheduled = True
+            try:
+                self._loop.call_soon_threadsafe(self._wake)
+            except RuntimeError:  # the loop is closed: shutting down
+                self._closed = True
+                self._drain_back()
+
+    # -- the call (event loop) -----------------------------------------------------------------
+
+    def _wake(self) -> None:
+        self._scheduled = False
+        self._event.set()
+
+    async def jobs(self) -> AsyncGenerator[pb.ActivatedJob, None]:
+        queue = self._queue
+        event = self._event
+        current: int | None = None
+        try:
+            while True:
+                await event.wait()
+                event.clear()
+                while queue:
+                    job_key, job = queue.popleft()
+                    current = job_key
+                    self._counters.pushed += 1
+                    yield responses.activated_job(job_key, job)
+                    current = None
+        finally:
+            self._closed = True
+            if current is not None:
+                self._give_back(current)
+            self._drain_back()
+
+    def close(self) -> None:
+        self._closed = True
+        self._drain_back()
+
+    def _drain_back(self) -> None:
+        queue = self._queue
+        while True:
+            try:
+                job_key, _ = queue.popleft()
+            except IndexError:
+                return
+            self._give_back(job_key)
+
+    def _give_back(self, job_key: int) -> None:
+        self._counters.yielded += 1
+        self._bridge.submit(requests.yield_job(job_key))
+
+
+async def stream_jobs(
+    request: pb.StreamActivatedJobsRequest,
+    registry: JobStreamRegistry,
+    bridge: PartitionBridge,
+    counters: JobCounters,
+) -> AsyncGenerator[pb.ActivatedJob, None]:
+    """Register a stream for the request's job type and yield its jobs until the call ends."""
+    job_type, worker, timeout, fetch = requests.stream_activated_jobs(request)
+    stream = GatewayJobStream(asyncio.get_running_loop(), bridge, counters, job_type, worker, timeout, fetch)
+    registry.add(job_type, stream)
+    try:
+        async with contextlib.aclosing(stream.jobs()) as jobs:
+            async for job in jobs:
+                yield job
+    finally:
+        registry.remove(job_type, stream)
+        stream.close()
+
+
+__all__ = ["GatewayJobStream", "JobCounters", "JobNotifications", "LongPolling", "stream_jobs"]

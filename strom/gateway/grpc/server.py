@@ -1,0 +1,426 @@
+"""The ``gateway_protocol.Gateway`` gRPC service on an asyncio server, next to the partition.
+
+Each RPC maps its request to a command (``requests``), checks the engine can process it at all
+(else UNIMPLEMENTED, naming what is missing), sends it through the ``PartitionBridge`` (where
+backpressure applies) and maps the answer back (``responses``) or the rejection to a status
+(``errors``). Bad input ends the call with a status; it never reaches the partition, and nothing
+a client sends stops the server. The gRPC health service reports SERVING while the partition runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncGenerator, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import grpc
+from prometheus_client.core import CounterMetricFamily, Metric
+
+from strom.broker import JobStreamRegistry, Partition
+from strom.broker.broker import Broker
+from strom.gateway.grpc import requests, responses
+from strom.gateway.grpc._proto import (
+    SERVICE_NAME,
+    GatewayServicer,
+    HealthServicer,
+    add_GatewayServicer_to_server,
+    health_pb2,
+    health_pb2_grpc,
+    pb,
+)
+from strom.gateway.grpc.bridge import PartitionBridge
+from strom.gateway.grpc.errors import GatewayError, from_rejection, unimplemented
+from strom.gateway.grpc.jobs import JobCounters, JobNotifications, LongPolling, stream_jobs
+from strom.protocol.record import BROKER_VERSION, Record
+
+_log = logging.getLogger(__name__)
+
+Request = TypeVar("Request")
+Response = TypeVar("Response")
+
+
+@dataclass
+class GatewaySettings:
+    host: str = "127.0.0.1"
+    port: int = 26500
+    """0 picks a free port (``GatewayServer.port`` tells which)."""
+    node_id: int = 0
+    max_message_size: int = 4 * 1024 * 1024
+    long_polling_timeout_ms: int = 10_000
+    request_timeout_ms: int = 15_000
+
+
+class GatewayService(GatewayServicer):  # type: ignore[misc]
+    def __init__(
+        self,
+        partition: Partition,
+        bridge: PartitionBridge,
+        long_polling: LongPolling,
+        counters: JobCounters,
+        settings: GatewaySettings,
+        advertised_port: Callable[[], int],
+    ) -> None:
+        self._partition = partition
+        self._bridge = bridge
+        self._long_polling = long_polling
+        self._counters = counters
+        self._settings = settings
+        self._advertised_port = advertised_port
+        registry = partition.job_streams
+        assert isinstance(registry, JobStreamRegistry)
+        self._registry = registry
+        self._supported: dict[int, bool] = {}
+
+    # -- the common path -----------------------------------------------------------------------
+
+    async def _call(
+        self,
+        rpc: str,
+        context: grpc.aio.ServicerContext[Any, Any],
+        request: Request,
+        to_command: Callable[[Request], Record[Any]],
+        to_response: Callable[[Record[Any]], Response],
+        timeout_s: float | None = None,
+    ) -> Response:
+        try:
+            command = to_command(request)
+            self._check_supported(rpc, command)
+            record = await self._bridge.send(command, rpc, timeout_s)
+            if record.is_rejection:
+                raise from_rejection(record, rpc)
+            return to_response(record)
+        except GatewayError as error:
+            await context.abort(error.code, error.message)
+        except Exception as error:  # a bug must end the call, never the server
+            _log.exception("%s failed unexpectedly", rpc)
+            await context.abort(
+                grpc.StatusCode.INTERNAL,
+                f"Unexpected error occurred during the request processing: {type(error).__name__}: {error}",
+            )
+        raise AssertionError("abort returns by raising")  # pragma: no cover
+
+    def _check_supported(self, rpc: str, command: Record[Any]) -> None:
+        slot = command.value_type << 8 | command.intent
+        supported = self._supported.get(slot)
+        if supported is None:
+            supported = self._supported[slot] = self._partition.supports(command.value_type, command.intent)
+        if not supported:
+            raise unimplemented(rpc, command.value_type, command.intent)
+
+    async def _abort(self, rpc: str, context: grpc.aio.ServicerContext[Any, Any], error: Exception) -> None:
+        if isinstance(error, GatewayError):
+            await context.abort(error.code, error.message)
+        _log.exception("%s failed unexpectedly", rpc, exc_info=error)
+        await context.abort(
+            grpc.StatusCode.INTERNAL,
+            f"Unexpected error occurred during the request processing: {type(error).__name__}: {error}",
+        )
+
+    # -- cluster ---------------------------------------------------------------------------------
+
+    async def Topology(self, request: pb.TopologyRequest, context: Any) -> pb.TopologyResponse:
+        healthy = self._partition.processor.failure is None
+        partition = pb.Partition(
+            partitionId=self._partition.settings.partition_id,
+            role=pb.Partition.PartitionBrokerRole.LEADER,
+            health=(
+                pb.Partition.PartitionBrokerHealth.HEALTHY
+                if healthy
+                else pb.Partition.PartitionBrokerHealth.DEAD
+            ),
+        )
+        broker = pb.BrokerInfo(
+            nodeId=self._settings.node_id,
+            host=self._settings.host,
+            port=self._advertised_port(),
+            partitions=[partition],
+            version=BROKER_VERSION,
+        )
+        return pb.TopologyResponse(
+            brokers=[broker],
+            clusterSize=1,
+            partitionsCount=1,
+            replicationFactor=1,
+            gatewayVersion=BROKER_VERSION,
+        )
+
+    # -- deployments -----------------------------------------------------------------------------
+
+    async def DeployResource(
+        self, request: pb.DeployResourceRequest, context: Any
+    ) -> pb.DeployResourceResponse:
+        return await self._call(
+            "DeployResource", context, request, requests.deploy_resource, responses.deploy_resource
+        )
+
+    async def DeployProcess(self, request: pb.DeployProcessRequest, context: Any) -> pb.DeployProcessResponse:
+        return await self._call(
+            "DeployProcess", context, request, requests.deploy_process, responses.deploy_process
+        )
+
+    async def DeleteResource(
+        self, request: pb.DeleteResourceRequest, context: Any
+    ) -> pb.DeleteResourceResponse:
+        return await self._call(
+            "DeleteResource", context, request, requests.delete_resource, _empty(pb.DeleteResourceResponse)
+        )
+
+    # -- process instances -----------------------------------------------------------------------
+
+    async def CreateProcessInstance(
+        self, request: pb.CreateProcessInstanceRequest, context: Any
+    ) -> pb.CreateProcessInstanceResponse:
+        return await self._call(
+            "CreateProcessInstance",
+            context,
+            request,
+            requests.create_process_instance,
+            responses.create_process_instance,
+        )
+
+    async def CreateProcessInstanceWithResult(
+        self, request: pb.CreateProcessInstanceWithResultRequest, context: Any
+    ) -> pb.CreateProcessInstanceWithResultResponse:
+        timeout_ms = (
+            request.requestTimeout if request.requestTimeout > 0 else self._settings.request_timeout_ms
+        )
+        return await self._call(
+            "CreateProcessInstanceWithResult",
+            context,
+            request,
+            requests.create_process_instance_with_result,
+            responses.create_process_instance_with_result,
+            timeout_ms / 1000,
+        )
+
+    async def CancelProcessInstance(
+        self, request: pb.CancelProcessInstanceRequest, context: Any
+    ) -> pb.CancelProcessInstanceResponse:
+        return await self._call(
+            "CancelProcessInstance",
+            context,
+            request,
+            requests.cancel_process_instance,
+            _empty(pb.CancelProcessInstanceResponse),
+        )
+
+    async def SetVariables(self, request: pb.SetVariablesRequest, context: Any) -> pb.SetVariablesResponse:
+        return await self._call(
+            "SetVariables", context, request, requests.set_variables, responses.set_variables
+        )
+
+    async def ResolveIncident(
+        self, request: pb.ResolveIncidentRequest, context: Any
+    ) -> pb.ResolveIncidentResponse:
+        return await self._call(
+            "ResolveIncident",
+            context,
+            request,
+            requests.resolve_incident,
+            _empty(pb.ResolveIncidentResponse),
+        )
+
+    async def ModifyProcessInstance(
+        self, request: pb.ModifyProcessInstanceRequest, context: Any
+    ) -> pb.ModifyProcessInstanceResponse:
+        return await self._call(
+            "ModifyProcessInstance",
+            context,
+            request,
+            requests.modify_process_instance,
+            _empty(pb.ModifyProcessInstanceResponse),
+        )
+
+    async def MigrateProcessInstance(
+        self, request: pb.MigrateProcessInstanceRequest, context: Any
+    ) -> pb.MigrateProcessInstanceResponse:
+        return await self._call(
+            "MigrateProcessInstance",
+            context,
+            request,
+            requests.migrate_process_instance,
+            _empty(pb.MigrateProcessInstanceResponse),
+        )
+
+    # -- jobs --------------------------------------------------------------------------------------
+
+    async def ActivateJobs(
+        self, request: pb.ActivateJobsRequest, context: Any
+    ) -> AsyncGenerator[pb.ActivateJobsResponse, None]:
+        try:
+            async with contextlib.aclosing(self._long_polling.activate(request)) as answers:
+                async for answer in answers:
+                    yield answer
+        except (GatewayError, Exception) as error:
+            await self._abort("ActivateJobs", context, error)
+
+    async def StreamActivatedJobs(
+        self, request: pb.StreamActivatedJobsRequest, context: Any
+    ) -> AsyncGenerator[pb.ActivatedJob, None]:
+        try:
+            stream = stream_jobs(request, self._registry, self._bridge, self._counters)
+            async with contextlib.aclosing(stream) as jobs:
+                async for job in jobs:
+                    yield job
+        except (GatewayError, Exception) as error:
+            await self._abort("StreamActivatedJobs", context, error)
+
+    async def CompleteJob(self, request: pb.CompleteJobRequest, context: Any) -> pb.CompleteJobResponse:
+        return await self._call(
+            "CompleteJob", context, request, requests.complete_job, _empty(pb.CompleteJobResponse)
+        )
+
+    async def FailJob(self, request: pb.FailJobRequest, context: Any) -> pb.FailJobResponse:
+        return await self._call("FailJob", context, request, requests.fail_job, _empty(pb.FailJobResponse))
+
+    async def ThrowError(self, request: pb.ThrowErrorRequest, context: Any) -> pb.ThrowErrorResponse:
+        return await self._call(
+            "ThrowError", context, request, requests.throw_error, _empty(pb.ThrowErrorResponse)
+        )
+
+    async def UpdateJobRetries(
+        self, request: pb.UpdateJobRetriesRequest, context: Any
+    ) -> pb.UpdateJobRetriesResponse:
+        return await self._call(
+            "UpdateJobRetries",
+            context,
+            request,
+            requests.update_job_retries,
+            _empty(pb.UpdateJobRetriesResponse),
+        )
+
+    async def UpdateJobTimeout(
+        self, request: pb.UpdateJobTimeoutRequest, context: Any
+    ) -> pb.UpdateJobTimeoutResponse:
+        return await self._call(
+            "UpdateJobTimeout",
+            context,
+            request,
+            requests.update_job_timeout,
+            _empty(pb.UpdateJobTimeoutResponse),
+        )
+
+    # -- messages, signals, decisions --------------------------------------------------------------
+
+    async def PublishMessage(
+        self, request: pb.PublishMessageRequest, context: Any
+    ) -> pb.PublishMessageResponse:
+        return await self._call(
+            "PublishMessage", context, request, requests.publish_message, responses.publish_message
+        )
+
+    async def BroadcastSignal(
+        self, request: pb.BroadcastSignalRequest, context: Any
+    ) -> pb.BroadcastSignalResponse:
+        return await self._call(
+            "BroadcastSignal", context, request, requests.broadcast_signal, responses.broadcast_signal
+        )
+
+    async def EvaluateDecision(
+        self, request: pb.EvaluateDecisionRequest, context: Any
+    ) -> pb.EvaluateDecisionResponse:
+        return await self._call(
+            "EvaluateDecision", context, request, requests.evaluate_decision, responses.evaluate_decision
+        )
+
+
+def _empty(response_type: Callable[[], Response]) -> Callable[[Record[Any]], Response]:
+    empty = response_type()
+    return lambda record: empty
+
+
+class GatewayServer:
+    """The gRPC server (gateway + health) for one partition, on the running event loop."""
+
+    def __init__(self, partition: Partition, settings: GatewaySettings) -> None:
+        registry = partition.job_streams
+        if not isinstance(registry, JobStreamRegistry):
+            raise TypeError("the gateway needs a partition opened with a JobStreamRegistry")
+        self.partition = partition
+        self.settings = settings
+        self.counters = JobCounters()
+        self.port = 0
+        self._registry = registry
+        self._server: grpc.aio.Server | None = None
+        self._bridge: PartitionBridge | None = None
+        self._notifications: JobNotifications | None = None
+        self._health: Any = None
+
+    async def start(self) -> None:
+        """Bind and serve (``port`` tells where)."""
+        loop = asyncio.get_running_loop()
+        settings = self.settings
+        bridge = self._bridge = PartitionBridge(self.partition, loop, settings.request_timeout_ms / 1000)
+        bridge.start()
+        notifications = self._notifications = JobNotifications(self._registry, loop)
+        long_polling = LongPolling(bridge, notifications, settings.long_polling_timeout_ms, self.counters)
+        server = self._server = grpc.aio.server(
+            options=[
+                ("grpc.max_receive_message_length", settings.max_message_size),
+                ("grpc.max_send_message_length", settings.max_message_size),
+                ("grpc.so_reuseport", 0),
+                # Zeebe clients send keep-alive pings (zbctl every 45 s); accept them.
+                ("grpc.keepalive_permit_without_calls", 1),
+                ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+                ("grpc.http2.max_ping_strikes", 0),
+            ]
+        )
+        service = GatewayService(
+            self.partition, bridge, long_polling, self.counters, settings, lambda: self.port
+        )
+        add_GatewayServicer_to_server(service, server)
+        health = self._health = HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(health, server)
+        self.port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+        if self.port == 0:
+            raise OSError(f"cannot listen on {settings.host}:{settings.port} (is the port in use?)")
+        await server.start()
+        serving = health_pb2.HealthCheckResponse.SERVING
+        await health.set("", serving)
+        await health.set(SERVICE_NAME, serving)
+        _log.info("gateway on %s:%d", settings.host, self.port)
+
+    async def stop(self, grace_s: float = 5.0) -> None:
+        """Stop accepting calls, let running ones finish (up to ``grace_s``), then close."""
+        if self._health is not None:
+            await self._health.enter_graceful_shutdown()
+        if self._server is not None:
+            await self._server.stop(grace_s)
+            self._server = None
+        if self._notifications is not None:
+            self._notifications.close()
+        if self._bridge is not None:
+            await self._bridge.close()
+
+    def collect_metrics(self) -> Iterator[Metric]:
+        """Jobs handed to workers, for the broker's metrics endpoint."""
+        pid = str(self.partition.settings.partition_id)
+        jobs = CounterMetricFamily(
+            "strom_jobs", "Jobs handed to workers by the gateway, by how.", labels=["partition", "action"]
+        )
+        jobs.add_metric([pid, "activated"], self.counters.activated)
+        jobs.add_metric([pid, "pushed"], self.counters.pushed)
+        jobs.add_metric([pid, "yielded"], self.counters.yielded)
+        yield jobs
+
+
+def gateway_for(broker: Broker) -> GatewayServer:
+    """The gateway of ``broker`` (a ``ServiceFactory``), configured from its config."""
+    config = broker.config
+    server = GatewayServer(
+        broker.partition,
+        GatewaySettings(
+            host=config.host,
+            port=config.grpc_port,
+            node_id=config.node_id,
+            max_message_size=config.max_message_size,
+            long_polling_timeout_ms=config.long_polling_timeout_ms,
+            request_timeout_ms=config.request_timeout_ms,
+        ),
+    )
+    if broker.metrics is not None:
+        broker.metrics.add_collector(server.collect_metrics)
+    return server
