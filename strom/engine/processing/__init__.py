@@ -12,8 +12,14 @@ from typing import Any, Protocol
 
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
+from strom.engine.processing.bpmn.container.call_activity import CallActivityProcessor
+from strom.engine.processing.bpmn.container.multi_instance import MultiInstanceBodyProcessor
 from strom.engine.processing.bpmn.container.process import ProcessProcessor
+from strom.engine.processing.bpmn.container.sub_process import SubProcessProcessor
 from strom.engine.processing.bpmn.event.start_event import StartEventProcessor
+from strom.engine.processing.bpmn.gateway.exclusive_gateway import ExclusiveGatewayProcessor
+from strom.engine.processing.bpmn.gateway.inclusive_gateway import InclusiveGatewayProcessor
+from strom.engine.processing.bpmn.gateway.parallel_gateway import ParallelGatewayProcessor
 from strom.engine.processing.bpmn.task.job_worker_task import JobWorkerTaskProcessor
 from strom.engine.processing.bpmn.task.pass_through import PassThroughProcessor
 from strom.engine.processing.deployment.create import DeploymentCreateProcessor
@@ -28,6 +34,7 @@ from strom.engine.processing.job.update_timeout import JobUpdateTimeoutProcessor
 from strom.engine.processing.job.yield_ import JobYieldProcessor
 from strom.engine.processing.job_batch.activate import JobBatchActivateProcessor
 from strom.engine.processing.process_instance.cancel import ProcessInstanceCancelProcessor
+from strom.engine.processing.process_instance_batch.activate import ProcessInstanceBatchActivateProcessor
 from strom.engine.processing.process_instance_creation.create import ProcessInstanceCreateProcessor
 from strom.engine.processing.resource_deletion.delete import ResourceDeletionDeleteProcessor
 from strom.engine.processing.variable_document.update import VariableDocumentUpdateProcessor
@@ -40,6 +47,7 @@ from strom.protocol.intents import (
     IncidentIntent,
     JobBatchIntent,
     JobIntent,
+    ProcessInstanceBatchIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
     ResourceDeletionIntent,
@@ -78,11 +86,12 @@ def build_processors(
     on_job_backoff: Callable[[int], None],
 ) -> tuple[Processors, BpmnProcessor]:
     processors = Processors()
-    bpmn = BpmnProcessor(state, behaviors, keys, _element_processors(state, behaviors))
+    bpmn = BpmnProcessor(state, behaviors, keys, _element_processors(state, behaviors, keys))
     for intent in (
         ProcessInstanceIntent.ACTIVATE_ELEMENT,
         ProcessInstanceIntent.COMPLETE_ELEMENT,
         ProcessInstanceIntent.TERMINATE_ELEMENT,
+        ProcessInstanceIntent.COMPLETE_EXECUTION_LISTENER,
     ):
         processors.register(ValueType.PROCESS_INSTANCE, intent, bpmn)
     processors.register(
@@ -123,14 +132,25 @@ def build_processors(
         ResourceDeletionIntent.DELETE,
         ResourceDeletionDeleteProcessor(state, keys),
     )
+    processors.register(
+        ValueType.PROCESS_INSTANCE_BATCH,
+        ProcessInstanceBatchIntent.ACTIVATE,
+        ProcessInstanceBatchActivateProcessor(state, keys),
+    )
     return processors, bpmn
 
 
-def _element_processors(state: ProcessingState, behaviors: Behaviors) -> dict[E, Any]:
-    pass_through = PassThroughProcessor(behaviors)
+def _element_processors(state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator) -> dict[E, Any]:
+    pass_through = PassThroughProcessor(behaviors, state)
     job_worker = JobWorkerTaskProcessor(state, behaviors)
     return {
         E.PROCESS: ProcessProcessor(state, behaviors),
+        E.SUB_PROCESS: SubProcessProcessor(state, behaviors),
+        E.CALL_ACTIVITY: CallActivityProcessor(state, behaviors),
+        E.MULTI_INSTANCE_BODY: MultiInstanceBodyProcessor(state, behaviors, keys),
+        E.EXCLUSIVE_GATEWAY: ExclusiveGatewayProcessor(state, behaviors),
+        E.PARALLEL_GATEWAY: ParallelGatewayProcessor(state, behaviors),
+        E.INCLUSIVE_GATEWAY: InclusiveGatewayProcessor(state, behaviors),
         E.START_EVENT: StartEventProcessor(behaviors),
         E.END_EVENT: pass_through,
         E.INTERMEDIATE_THROW_EVENT: pass_through,

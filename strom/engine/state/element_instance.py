@@ -42,6 +42,8 @@ class ElementInstance(msgspec.Struct, array_like=True, kw_only=True):
     completed_children: int = 0
     terminated_children: int = 0
     extra: dict[str, Any] = {}
+    execution_listener_index: int = 0
+    """Execution listeners of the current phase (start or end) whose jobs completed."""
 
     @property
     def is_active(self) -> bool:
@@ -72,13 +74,14 @@ class ElementInstanceState(Protocol):
     def children(self, parent_key: int) -> Iterator[ElementInstance]: ...
     def child_keys(self, parent_key: int) -> list[int]: ...
     def taken_flows(self, scope_key: int, gateway_id: str) -> dict[str, int]: ...
+    def tokens_in_scope(self, scope_key: int) -> Iterator[tuple[str, str, int]]: ...
     def has_process_instances(self, process_definition_key: int) -> bool: ...
 
 
 class MutableElementInstanceState(ElementInstanceState, Protocol):
     def put(self, instance: ElementInstance) -> None: ...
     def create(self, instance: ElementInstance) -> None: ...
-    def remove(self, key: int) -> None: ...
+    def remove(self, instance: ElementInstance) -> None: ...
     def increment_taken_flow(self, scope_key: int, gateway_id: str, flow_id: str) -> None: ...
     def consume_taken_flows(self, scope_key: int, gateway_id: str, flow_ids: list[str]) -> None: ...
 
@@ -118,6 +121,13 @@ class DbElementInstanceState:
             return True
         return False
 
+    def tokens_in_scope(self, scope_key: int) -> Iterator[tuple[str, str, int]]:
+        """Tokens on sequence flows of the scope whose target is not activated yet, as
+        ``(target id, flow id, count)``: in flight, or waiting at a joining gateway."""
+        for key, value in self._taken.iterate(prefix(scope_key)):
+            _, target_id, flow_id = unpack(key, (int, str, str))
+            yield str(target_id), str(flow_id), int.from_bytes(value, "big")
+
     # -- mutations (appliers only) ---------------------------------------------------------------
 
     def put(self, instance: ElementInstance) -> None:
@@ -130,10 +140,8 @@ class DbElementInstanceState:
         if instance.value.bpmn_element_type is BpmnElementType.PROCESS:
             self._by_definition.put(pack(instance.value.process_definition_key, instance.key), b"")
 
-    def remove(self, key: int) -> None:
-        instance = self.get(key)
-        if instance is None:
-            return
+    def remove(self, instance: ElementInstance) -> None:
+        key = instance.key
         self._instances.delete(pack_long(key))
         if instance.parent_key > 0:
             self._children.delete(pack(instance.parent_key, key))

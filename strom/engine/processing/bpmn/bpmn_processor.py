@@ -1,29 +1,40 @@
-"""The BPMN stream processor: ACTIVATE_ELEMENT, COMPLETE_ELEMENT and TERMINATE_ELEMENT commands.
+"""The BPMN stream processor: ACTIVATE_ELEMENT, COMPLETE_ELEMENT, TERMINATE_ELEMENT and
+COMPLETE_EXECUTION_LISTENER commands.
 
 It checks that the command still applies to the element instance, writes the lifecycle event
 that starts the step, and hands the element's work to the processor registered for its BPMN
 element type. A ``Failure`` becomes an incident and leaves the element where it stopped;
 resolving the incident writes the same command again (see the incident resolve processor).
+
+A step runs in up to three parts, as in Zeebe: the processor's ``on_activate`` (input mappings),
+then the element's start execution listeners (one job each), then ``finalize_activation`` (the
+element's own work, ACTIVATED); likewise ``on_complete`` (output mappings), end listeners,
+``finalize_completion``. A processor without the ``finalize_*`` methods does its whole step in
+``on_activate`` / ``on_complete`` and runs no listeners. For an instance inside a multi-instance
+body, the body's part (loop variables; output element and completion condition) runs around it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.failure import Failure
+from strom.engine.processing.bpmn.behavior.join import is_join
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.bpmn.element_processor import ContainerProcessor, ElementProcessor
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
-from strom.model import FlowNode
+from strom.model import ExecutionListenerEventType, FlowNode
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.protocol.record import Record
 from strom.protocol.values.enums import ErrorType
 from strom.stream.key_generator import KeyGenerator
+
+Step = Callable[[Writers, ElementContext], "Failure | None"]
 
 
 class BpmnProcessor:
@@ -38,6 +49,8 @@ class BpmnProcessor:
         self._instances = state.element_instances
         self._transitions = behaviors.state_transitions
         self._incidents = behaviors.incidents
+        self._listeners = behaviors.execution_listeners
+        self._multi_instance = behaviors.multi_instance
         self._keys = keys
         self._processors = dict(processors)
         behaviors.state_transitions.containers = self
@@ -79,6 +92,8 @@ class BpmnProcessor:
             self._complete(command, writers, element, process)
         elif intent == PI.TERMINATE_ELEMENT:
             self._terminate(command, writers, element, process)
+        elif intent == PI.COMPLETE_EXECUTION_LISTENER:
+            self._continue_after_listener(command, writers, element, process)
 
     # -- steps -------------------------------------------------------------------------------------
 
@@ -96,7 +111,13 @@ class BpmnProcessor:
                         f"with key '{scope_key}', but the flow scope is not active",
                     )
                     return
+                if is_join(context.element):
+                    problem = self._transitions.joins.activation_problem(scope_key, context.element)
+                    if problem is not None:
+                        writers.reject(command, RejectionType.INVALID_STATE, problem)
+                        return
             self._transitions.activating(writers, context)
+            listener_index = 0
         elif instance.state != PI.ELEMENT_ACTIVATING:
             writers.reject(
                 command,
@@ -105,7 +126,25 @@ class BpmnProcessor:
                 f"in state '{PI(instance.state).name}'",
             )
             return
-        self._run(writers, context, self._processor(context).on_activate)
+        else:
+            listener_index = instance.execution_listener_index
+        if context.is_multi_instance_inner:
+            failure = self._multi_instance.on_inner_activating(writers, context)
+            if failure is not None:
+                self._incidents.raise_for_element(writers, failure, context)
+                return
+        processor = self._processor(context)
+        failure = processor.on_activate(writers, context)
+        if failure is None and hasattr(processor, "finalize_activation"):
+            failure = self._listeners.next_or(
+                writers,
+                context,
+                ExecutionListenerEventType.START,
+                listener_index,
+                processor.finalize_activation,
+            )
+        if failure is not None:
+            self._incidents.raise_for_element(writers, failure, context)
 
     def _complete(self, command: Record[Any], writers: Writers, element: FlowNode, process: Any) -> None:
         instance = self._instances.get(command.key)
@@ -118,9 +157,79 @@ class BpmnProcessor:
             )
             return
         context = ElementContext(instance.key, instance.value, element, process)
+        listener_index = instance.execution_listener_index
         if instance.state == PI.ELEMENT_ACTIVATED:
             self._transitions.completing(writers, context)
-        self._run(writers, context, self._processor(context).on_complete)
+            listener_index = 0
+        processor = self._processor(context)
+        if not hasattr(processor, "finalize_completion"):
+            # a processor doing its whole completion in on_complete: no end listeners
+            failure = None
+            if context.is_multi_instance_inner:
+                failure = self._multi_instance.before_inner_completed(writers, context)
+            if failure is None:
+                failure = processor.on_complete(writers, context)
+        else:
+            failure = processor.on_complete(writers, context)
+            if failure is None:
+                failure = self._listeners.next_or(
+                    writers,
+                    context,
+                    ExecutionListenerEventType.END,
+                    listener_index,
+                    self._finalizer(processor),
+                )
+        if failure is not None:
+            self._incidents.raise_for_element(writers, failure, context)
+
+    def _continue_after_listener(
+        self, command: Record[Any], writers: Writers, element: FlowNode, process: Any
+    ) -> None:
+        """An execution listener's job completed: the next listener, or the rest of the step."""
+        instance = self._instances.get(command.key)
+        if instance is None or instance.state not in (PI.ELEMENT_ACTIVATING, PI.ELEMENT_COMPLETING):
+            state = "NOT_FOUND" if instance is None else PI(instance.state).name
+            writers.reject(
+                command,
+                RejectionType.INVALID_STATE,
+                f"Expected element instance to be in state 'ELEMENT_ACTIVATING' or one of "
+                f"'[ELEMENT_COMPLETING]' but was '{state}'.",
+            )
+            return
+        context = ElementContext(instance.key, instance.value, element, process)
+        processor = self._processor(context)
+        if instance.state == PI.ELEMENT_ACTIVATING:
+            failure = self._listeners.next_or(
+                writers,
+                context,
+                ExecutionListenerEventType.START,
+                instance.execution_listener_index,
+                processor.finalize_activation,  # type: ignore[attr-defined]
+            )
+        else:
+            failure = self._listeners.next_or(
+                writers,
+                context,
+                ExecutionListenerEventType.END,
+                instance.execution_listener_index,
+                self._finalizer(processor),
+            )
+        if failure is not None:
+            self._incidents.raise_for_element(writers, failure, context)
+
+    def _finalizer(self, processor: Any) -> Step:
+        """The processor's ``finalize_completion``, preceded by the multi-instance body's part
+        for an inner instance (output element, completion condition)."""
+
+        def finalize(writers: Writers, context: ElementContext) -> Failure | None:
+            if context.is_multi_instance_inner:
+                failure = self._multi_instance.before_inner_completed(writers, context)
+                if failure is not None:
+                    return failure
+            result: Failure | None = processor.finalize_completion(writers, context)
+            return result
+
+        return finalize
 
     def _terminate(self, command: Record[Any], writers: Writers, element: FlowNode, process: Any) -> None:
         instance = self._instances.get(command.key)
@@ -139,11 +248,6 @@ class BpmnProcessor:
         context = ElementContext(instance.key, instance.value, element, process)
         self._transitions.terminating(writers, context)
         self._processor(context).on_terminate(writers, context)
-
-    def _run(self, writers: Writers, context: ElementContext, step: Any) -> None:
-        failure = step(writers, context)
-        if failure is not None:
-            self._incidents.raise_for_element(writers, failure, context)
 
     def _processor(self, context: ElementContext) -> ElementProcessor:
         processor = self._processors.get(context.value.bpmn_element_type)

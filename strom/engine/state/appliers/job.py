@@ -11,6 +11,7 @@ from strom.engine.state.appliers import EventAppliers
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import JobBatchIntent, JobIntent
 from strom.protocol.record import Record
+from strom.protocol.values.enums import JobKind
 
 _replace = msgspec.structs.replace
 
@@ -56,6 +57,26 @@ class JobLeftV1:
         instance = self._instances.get(element_key)
         if instance is not None and instance.job_key == record.key:
             self._instances.put(_replace(instance, job_key=-1))
+
+
+class JobCompletedV2:
+    """V2: a completed execution listener job also counts on its element instance, so the next
+    listener (or the rest of the element's step) follows."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._left = JobLeftV1(state)
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._left(record)
+        job = record.value
+        if job.job_kind is not JobKind.EXECUTION_LISTENER:
+            return
+        instance = self._instances.get(job.element_instance_key)
+        if instance is not None:
+            self._instances.put(
+                _replace(instance, execution_listener_index=instance.execution_listener_index + 1)
+            )
 
 
 class JobFailedV1:
@@ -131,6 +152,7 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(job, JobIntent.CREATED, JobCreatedV1(state))
     appliers.register(ValueType.JOB_BATCH, JobBatchIntent.ACTIVATED, JobBatchActivatedV1(state))
     appliers.register(job, JobIntent.COMPLETED, JobLeftV1(state))
+    appliers.register(job, JobIntent.COMPLETED, JobCompletedV2(state), version=2)
     appliers.register(job, JobIntent.CANCELED, JobLeftV1(state))
     appliers.register(job, JobIntent.FAILED, JobFailedV1(state))
     appliers.register(job, JobIntent.TIMED_OUT, JobActivatableAgainV1(state))

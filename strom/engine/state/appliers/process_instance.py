@@ -18,6 +18,14 @@ from strom.protocol.record import Record
 _replace = msgspec.structs.replace
 _JOINS = frozenset({BpmnElementType.PARALLEL_GATEWAY, BpmnElementType.INCLUSIVE_GATEWAY})
 # Elements that are entered without a sequence flow even when the model gives them incoming ones.
+_NOT_ENTERED_BY_FLOW_V2 = frozenset(
+    {
+        BpmnElementType.PROCESS,
+        BpmnElementType.START_EVENT,
+        BpmnElementType.BOUNDARY_EVENT,
+        BpmnElementType.EVENT_SUB_PROCESS,
+    }
+)
 _NOT_ENTERED_BY_FLOW = frozenset(
     {
         BpmnElementType.PROCESS,
@@ -81,6 +89,72 @@ class ElementActivatingV1:
         )
 
 
+class ElementActivatingV2:
+    """V2: every sequence flow holds its tokens by target (see ``SequenceFlowTakenV2``), so an
+    element entered through a flow takes one token off one of its incoming flows (a joining
+    gateway one off each incoming flow that has one). A multi-instance body is entered through
+    its flows; its inner instances are not, and get their loop counter (1, 2, ...) here. A
+    process called by a call activity links itself to the call activity instance.
+    """
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._instances = state.element_instances
+        self._variables = state.variables
+        self._processes = state.processes
+
+    def __call__(self, record: Record[Any]) -> None:
+        value = record.value
+        key = record.key
+        parent_key = value.flow_scope_key
+        instances = self._instances
+        element_type = value.bpmn_element_type
+        instance = ElementInstance(
+            key=key, state=ProcessInstanceIntent.ELEMENT_ACTIVATING, value=value, parent_key=parent_key
+        )
+        self._variables.create_scope(key, parent_key)
+        if parent_key <= 0:
+            instances.create(instance)
+            caller_key = value.parent_element_instance_key
+            if element_type is BpmnElementType.PROCESS and caller_key > 0:
+                caller = instances.get(caller_key)
+                if caller is not None:
+                    instances.put(_replace(caller, called_child_instance_key=key))
+            return
+        parent = instances.get(parent_key)
+        if parent is None:
+            instances.create(instance)
+            return
+        activated = parent.activated_children + 1
+        if parent.value.bpmn_element_type is BpmnElementType.MULTI_INSTANCE_BODY:
+            instance = _replace(instance, multi_instance_loop_counter=activated)
+        instances.create(instance)
+        consumed = 0
+        if (
+            element_type not in _NOT_ENTERED_BY_FLOW_V2
+            and parent.active_flows > 0
+            and instance.multi_instance_loop_counter == 0
+        ):
+            process = self._processes.by_key(value.process_definition_key)
+            element = process.executable.elements.get(value.element_id) if process else None
+            incoming = getattr(element, "incoming", ())
+            if incoming:
+                taken = instances.taken_flows(parent_key, value.element_id)
+                if element_type in _JOINS and len(incoming) > 1:
+                    flow_ids = [flow.id for flow in incoming if taken.get(flow.id, 0) > 0]
+                else:
+                    flow_ids = [flow.id for flow in incoming if taken.get(flow.id, 0) > 0][:1]
+                instances.consume_taken_flows(parent_key, value.element_id, flow_ids)
+                consumed = len(flow_ids)
+        instances.put(
+            _replace(
+                parent,
+                active_children=parent.active_children + 1,
+                activated_children=activated,
+                active_flows=max(0, parent.active_flows - consumed),
+            )
+        )
+
+
 class ElementStateChangedV1:
     """Records the lifecycle state an element instance has reached."""
 
@@ -92,6 +166,25 @@ class ElementStateChangedV1:
         instance = self._instances.get(record.key)
         if instance is not None:
             self._instances.put(_replace(instance, state=self._intent, value=record.value))
+
+
+class ElementCompletingV2:
+    """V2: also starts the count of completed execution listeners over, for the end listeners."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        instance = self._instances.get(record.key)
+        if instance is not None:
+            self._instances.put(
+                _replace(
+                    instance,
+                    state=ProcessInstanceIntent.ELEMENT_COMPLETING,
+                    value=record.value,
+                    execution_listener_index=0,
+                )
+            )
 
 
 class ElementLeftV1:
@@ -112,7 +205,7 @@ class ElementLeftV1:
         instance = instances.get(key)
         if instance is None:
             return
-        instances.remove(key)
+        instances.remove(instance)
         self._variables.remove_scope(key)
         self._event_scopes.remove(key)
         parent_key = instance.parent_key
@@ -161,6 +254,30 @@ class SequenceFlowTakenV1:
             self._instances.increment_taken_flow(scope_key, target.id, value.element_id)
 
 
+class SequenceFlowTakenV2:
+    """V2: the token is kept by (scope, target, flow) for every flow, not only for joins, so the
+    engine knows where the tokens in flight go (an inclusive join waits while one may reach it)."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._instances = state.element_instances
+        self._processes = state.processes
+
+    def __call__(self, record: Record[Any]) -> None:
+        value = record.value
+        scope_key = value.flow_scope_key
+        scope = self._instances.get(scope_key)
+        if scope is None:
+            return
+        self._instances.put(_replace(scope, active_flows=scope.active_flows + 1))
+        process = self._processes.by_key(value.process_definition_key)
+        if process is None:
+            return
+        flow = process.executable.elements.get(value.element_id)
+        target_id = getattr(flow, "target_id", None)
+        if target_id:
+            self._instances.increment_taken_flow(scope_key, target_id, value.element_id)
+
+
 class CreationCreatedV1:
     """Remembers a request that waits for the instance's result (CreateProcessInstanceWithResult)."""
 
@@ -180,6 +297,7 @@ class CreationCreatedV1:
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     pi = ValueType.PROCESS_INSTANCE
     appliers.register(pi, ProcessInstanceIntent.ELEMENT_ACTIVATING, ElementActivatingV1(state))
+    appliers.register(pi, ProcessInstanceIntent.ELEMENT_ACTIVATING, ElementActivatingV2(state), version=2)
     for intent in (
         ProcessInstanceIntent.ELEMENT_ACTIVATED,
         ProcessInstanceIntent.ELEMENT_COMPLETING,
@@ -189,6 +307,8 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(pi, ProcessInstanceIntent.ELEMENT_COMPLETED, ElementLeftV1(state, completed=True))
     appliers.register(pi, ProcessInstanceIntent.ELEMENT_TERMINATED, ElementLeftV1(state, completed=False))
     appliers.register(pi, ProcessInstanceIntent.SEQUENCE_FLOW_TAKEN, SequenceFlowTakenV1(state))
+    appliers.register(pi, ProcessInstanceIntent.SEQUENCE_FLOW_TAKEN, SequenceFlowTakenV2(state), version=2)
+    appliers.register(pi, ProcessInstanceIntent.ELEMENT_COMPLETING, ElementCompletingV2(state), version=2)
     appliers.register(
         ValueType.PROCESS_INSTANCE_CREATION, ProcessInstanceCreationIntent.CREATED, CreationCreatedV1(state)
     )

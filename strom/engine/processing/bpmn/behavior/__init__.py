@@ -10,11 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from strom.engine.job_streams import JobStreams
+from strom.engine.processing.bpmn.behavior.call_activity import CallActivityBehavior
 from strom.engine.processing.bpmn.behavior.event_subscription import EventSubscriptionBehavior
+from strom.engine.processing.bpmn.behavior.execution_listener import ExecutionListenerBehavior
 from strom.engine.processing.bpmn.behavior.expression import ExpressionBehavior
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.behavior.incident import IncidentBehavior
 from strom.engine.processing.bpmn.behavior.job import JobActivationBehavior, JobBehavior
+from strom.engine.processing.bpmn.behavior.multi_instance import MultiInstanceBehavior
 from strom.engine.processing.bpmn.behavior.state_transition import StateTransitionBehavior
 from strom.engine.processing.bpmn.behavior.variable import VariableBehavior
 from strom.engine.processing.bpmn.behavior.variable_mapping import VariableMappingBehavior
@@ -32,6 +35,9 @@ class Behaviors:
     jobs: JobBehavior
     state_transitions: StateTransitionBehavior
     event_subscriptions: EventSubscriptionBehavior
+    execution_listeners: ExecutionListenerBehavior
+    multi_instance: MultiInstanceBehavior
+    call_activities: CallActivityBehavior
 
     @staticmethod
     def build(
@@ -44,15 +50,30 @@ class Behaviors:
         variables = VariableBehavior(state.variables, keys)
         incidents = IncidentBehavior(state.incidents, keys)
         activation = JobActivationBehavior(state.variables, keys, job_streams, on_job_deadline)
+        jobs = JobBehavior(state.jobs, keys, expressions, incidents, activation)
+        transitions = StateTransitionBehavior(state.element_instances, state.processes, keys)
         return Behaviors(
             expressions=expressions,
             variables=variables,
             variable_mappings=VariableMappingBehavior(state.variables, variables),
             incidents=incidents,
             job_activation=activation,
-            jobs=JobBehavior(state.jobs, keys, expressions, incidents, activation),
-            state_transitions=StateTransitionBehavior(state.element_instances, state.processes, keys),
+            jobs=jobs,
+            state_transitions=transitions,
             event_subscriptions=EventSubscriptionBehavior(),
+            execution_listeners=ExecutionListenerBehavior(jobs),
+            multi_instance=MultiInstanceBehavior(
+                state.element_instances, state.variables, expressions, variables
+            ),
+            call_activities=CallActivityBehavior(
+                state.element_instances,
+                state.processes,
+                state.variables,
+                expressions,
+                variables,
+                transitions,
+                keys,
+            ),
         )
 
 

@@ -105,6 +105,21 @@ class JobBehavior:
         listener_event_type: JobListenerEventType = JobListenerEventType.UNSPECIFIED,
     ) -> Failure | None:
         """Evaluate the job type and retries and write JOB CREATED; a Failure if they can't be."""
+        job = self.prepare(context, definition, headers, kind, listener_event_type)
+        if isinstance(job, Failure):
+            return job
+        self.write(writers, job)
+        return None
+
+    def prepare(
+        self,
+        context: ElementContext,
+        definition: JobDefinition,
+        headers: Mapping[str, str],
+        kind: JobKind = JobKind.BPMN_ELEMENT,
+        listener_event_type: JobListenerEventType = JobListenerEventType.UNSPECIFIED,
+    ) -> JobRecordValue | Failure:
+        """The job to create (its expressions evaluated), writing nothing yet."""
         job_type = self._expressions.evaluate_string(definition.type, context.key, "job type")
         if isinstance(job_type, Failure):
             return job_type
@@ -112,7 +127,7 @@ class JobBehavior:
         if isinstance(retries, Failure):
             return retries
         value = context.value
-        job = JobRecordValue(
+        return JobRecordValue(
             type=job_type,
             retries=retries,
             custom_headers=dict(headers),
@@ -126,10 +141,13 @@ class JobBehavior:
             job_kind=kind,
             job_listener_event_type=listener_event_type,
         )
+
+    def write(self, writers: Writers, job: JobRecordValue) -> int:
+        """Write JOB CREATED for a prepared job and offer it to workers; returns its key."""
         key = self._keys.next_key()
         writers.append_event(key, JobIntent.CREATED, job)
         self._activation.publish(writers, key, job)
-        return None
+        return key
 
     def cancel(self, writers: Writers, job_key: int) -> None:
         """Cancel the element's job (its element instance is terminating) and its incident."""

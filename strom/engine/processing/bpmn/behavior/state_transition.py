@@ -7,8 +7,10 @@ process completes when its last token ends and a terminating scope ends with its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
+from strom.engine.processing.bpmn.behavior.join import JoinBehavior, is_join
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state.element_instance import ElementInstance, ElementInstanceState
@@ -17,8 +19,6 @@ from strom.model import FlowNode, SequenceFlow
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.stream.key_generator import KeyGenerator
-
-_JOINS = frozenset({BpmnElementType.PARALLEL_GATEWAY})
 
 
 class ContainerNotifications(Protocol):
@@ -33,6 +33,7 @@ class StateTransitionBehavior:
         self._instances = instances
         self._processes = processes
         self._keys = keys
+        self.joins = JoinBehavior(instances)
         self.containers: ContainerNotifications | None = None  # set once processors are built
 
     # -- lifecycle events --------------------------------------------------------------------------
@@ -70,21 +71,69 @@ class StateTransitionBehavior:
     def terminate_element(self, writers: Writers, instance: ElementInstance) -> None:
         writers.append_command(instance.key, PI.TERMINATE_ELEMENT, instance.value)
 
-    def activate_element(self, writers: Writers, scope: ElementContext, element: FlowNode) -> int:
-        """Ask for a new instance of ``element`` inside ``scope``; returns its key."""
+    def activate_element(
+        self, writers: Writers, scope: ElementContext, element: FlowNode, *, inner: bool = False
+    ) -> int:
+        """Ask for a new instance of ``element`` inside ``scope``; returns its key.
+
+        A multi-instance activity is activated as its body unless ``inner`` (see
+        ``ElementContext.child``).
+        """
         key = self._keys.next_key()
-        writers.append_command(key, PI.ACTIVATE_ELEMENT, scope.child(key, element).value)
+        writers.append_command(key, PI.ACTIVATE_ELEMENT, scope.child(key, element, inner=inner).value)
         return key
 
     # -- sequence flows ----------------------------------------------------------------------------
 
     def take_outgoing_flows(self, writers: Writers, context: ElementContext) -> None:
-        """Take every outgoing flow (an implicit parallel split); none: the token ends here."""
-        for flow in context.element.outgoing:
-            self.take_flow(writers, context, flow)
+        """Take every outgoing flow (an implicit parallel split); none: the token ends here.
+
+        An instance inside a multi-instance body takes nothing: the body owns the flows.
+        """
+        if context.is_multi_instance_inner:
+            return
+        outgoing = context.element.outgoing
+        if outgoing:
+            self.take_flows(writers, context, outgoing)
 
     def take_flow(self, writers: Writers, context: ElementContext, flow: SequenceFlow) -> None:
-        """SEQUENCE_FLOW_TAKEN, then activate the target (a join only once every flow has a token)."""
+        """SEQUENCE_FLOW_TAKEN, then activate the target (a join only once it may join)."""
+        self.take_flows(writers, context, (flow,))
+
+    def take_flows(self, writers: Writers, context: ElementContext, flows: Sequence[SequenceFlow]) -> None:
+        """Take ``flows`` in order, activating each target; joins are decided after every flow
+        of the step holds its token, so an inclusive join sees the tokens still on their way."""
+        scope = self._scope_of(context)
+        executable = context.process.executable
+        joins: list[FlowNode] = []
+        for flow in flows:
+            self._write_taken(writers, context, flow)
+            target = executable.flow_node(flow.target_id)
+            if is_join(target):
+                if all(join.id != target.id for join in joins):
+                    joins.append(target)
+            else:
+                self.activate_element(writers, scope, target)
+        for target in joins:
+            if self.joins.ready(scope.key, target, executable):
+                self.activate_element(writers, scope, target)
+
+    def recheck_inclusive_joins(self, writers: Writers, scope: ElementContext) -> None:
+        """Activate the inclusive joins of ``scope`` that hold tokens and that no token can reach
+        any more (called when a path of the scope ended: an element without outgoing flows
+        completed, or a child terminated)."""
+        instance = self._instances.get(scope.key)
+        if instance is None or instance.active_flows == 0 or not instance.is_active:
+            return
+        executable = scope.process.executable
+        for gateway in self.joins.inclusive_joins_in(
+            scope.process_definition_key, executable, scope.element_id
+        ):
+            counts = self._instances.taken_flows(scope.key, gateway.id)
+            if any(counts.values()) and self.joins.ready(scope.key, gateway, executable):
+                self.activate_element(writers, scope, gateway)
+
+    def _write_taken(self, writers: Writers, context: ElementContext, flow: SequenceFlow) -> None:
         value = context.value
         taken = value.__class__(
             bpmn_process_id=value.bpmn_process_id,
@@ -99,13 +148,6 @@ class StateTransitionBehavior:
             tenant_id=value.tenant_id,
         )
         writers.append_event(self._keys.next_key(), PI.SEQUENCE_FLOW_TAKEN, taken)
-        target = context.process.executable.flow_node(flow.target_id)
-        scope = self._scope_of(context)
-        if target.element_type in _JOINS and len(target.incoming) > 1:
-            counts = self._instances.taken_flows(scope.key, target.id)
-            if any(counts.get(incoming.id, 0) == 0 for incoming in target.incoming):
-                return
-        self.activate_element(writers, scope, target)
 
     def _scope_of(self, context: ElementContext) -> ElementContext:
         """The flow scope's context (for activating siblings inside it)."""

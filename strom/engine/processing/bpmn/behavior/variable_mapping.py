@@ -51,7 +51,12 @@ class VariableMappingBehavior:
         results = self._evaluate(mappings, context.key, None)
         if isinstance(results, Failure):
             return results
-        scope = context.flow_scope_key if context.flow_scope_key > 0 else context.key
+        # an instance inside a multi-instance body keeps its outputs in its own scope (from there
+        # they propagate), so that the body's output element can read them (Zeebe's rule)
+        if context.is_multi_instance_inner or context.flow_scope_key <= 0:
+            scope = context.key
+        else:
+            scope = context.flow_scope_key
         self._variable_behavior.merge_propagate(writers, scope, results, owner_of(context))
         return None
 

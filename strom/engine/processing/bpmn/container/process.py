@@ -1,4 +1,8 @@
-"""The process itself: starts at its none start event, completes when its last token ends."""
+"""The process itself: starts at its none start event, completes when its last token ends.
+
+A process called by a call activity reports its completion (with its variables) and its
+termination to the call activity (see ``CallActivityBehavior``).
+"""
 
 from __future__ import annotations
 
@@ -21,8 +25,13 @@ class ProcessProcessor:
         self._transitions = behaviors.state_transitions
         self._incidents = behaviors.incidents
         self._events = behaviors.event_subscriptions
+        self._jobs = behaviors.jobs
+        self._calls = behaviors.call_activities
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
+        return None
+
+    def finalize_activation(self, writers: Writers, context: ElementContext) -> Failure | None:
         failure = self._events.subscribe(writers, context)
         if failure is not None:
             return failure
@@ -33,11 +42,16 @@ class ProcessProcessor:
         return None
 
     def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:
+        self._events.unsubscribe(writers, context)
+        return None
+
+    def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
         awaited = self._awaits.get(context.key)
         result_variables = None
         if awaited is not None:
             result_variables = self._variables.visible_values(context.key, awaited.fetch_variables or None)
-        self._events.unsubscribe(writers, context)
+        called = context.value.parent_element_instance_key > 0
+        child_variables = self._calls.child_variables(context) if called else {}
         self._transitions.completed(writers, context)
         if awaited is not None:
             value = context.value
@@ -61,14 +75,18 @@ class ProcessProcessor:
                 ),
             )
         self._transitions.after_completed(writers, context)
+        if called:
+            self._calls.on_child_completed(writers, context, child_variables)
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
+        instance = self._instances.get(context.key)
+        if instance is not None and instance.job_key > 0:
+            self._jobs.cancel(writers, instance.job_key)  # an execution listener's job
         self._events.unsubscribe(writers, context)
         self._incidents.resolve_for_element(writers, context.key)
         if not self._terminate_children(writers, context):
-            self._transitions.terminated(writers, context)
-            self._transitions.after_terminated(writers, context)
+            self._terminated(writers, context)
 
     def _terminate_children(self, writers: Writers, context: ElementContext) -> bool:
         """Ask every active child to terminate; False if there is none."""
@@ -79,7 +97,15 @@ class ProcessProcessor:
                 self._transitions.terminate_element(writers, child)
         return any_child
 
+    def _terminated(self, writers: Writers, context: ElementContext) -> None:
+        self._transitions.terminated(writers, context)
+        self._transitions.after_terminated(writers, context)
+        if context.value.parent_element_instance_key > 0:
+            self._calls.on_child_terminated(writers, context)
+
     def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
+        if not child.element.outgoing:
+            self._transitions.recheck_inclusive_joins(writers, scope)
         instance = self._instances.get(scope.key)
         if instance is not None and instance.is_active and instance.can_complete_scope:
             self._transitions.complete_element(writers, scope)
@@ -89,7 +115,9 @@ class ProcessProcessor:
         if instance is None:
             return
         if instance.is_terminating and instance.active_children == 0:
-            self._transitions.terminated(writers, scope)
-            self._transitions.after_terminated(writers, scope)
-        elif instance.is_active and instance.can_complete_scope:
-            self._transitions.complete_element(writers, scope)
+            self._terminated(writers, scope)
+        elif instance.is_active:
+            self._transitions.recheck_inclusive_joins(writers, scope)
+            instance = self._instances.get(scope.key)
+            if instance is not None and instance.can_complete_scope:
+                self._transitions.complete_element(writers, scope)

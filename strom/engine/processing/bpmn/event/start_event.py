@@ -15,14 +15,17 @@ class StartEventProcessor:
         self._incidents = behaviors.incidents
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
+        return None
+
+    def finalize_activation(self, writers: Writers, context: ElementContext) -> Failure | None:
         self._transitions.activated(writers, context)
         self._transitions.complete_element(writers, context)
         return None
 
     def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:
-        failure = self._mappings.apply_outputs(writers, context)
-        if failure is not None:
-            return failure
+        return self._mappings.apply_outputs(writers, context)
+
+    def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
         self._transitions.completed(writers, context)
         self._transitions.take_outgoing_flows(writers, context)
         self._transitions.after_completed(writers, context)

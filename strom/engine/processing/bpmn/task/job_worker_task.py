@@ -28,22 +28,25 @@ class JobWorkerTaskProcessor:
                 "(zeebe:taskDefinition), but it has none",
                 ErrorType.UNKNOWN,
             )
-        failure = self._mappings.apply_inputs(writers, context)
-        if failure is not None:
-            return failure
-        failure = self._jobs.create(writers, context, element.job, element.task_headers)
-        if failure is not None:
-            return failure
+        return self._mappings.apply_inputs(writers, context)
+
+    def finalize_activation(self, writers: Writers, context: ElementContext) -> Failure | None:
+        element = context.element
+        assert element.job is not None  # checked in on_activate
+        job = self._jobs.prepare(context, element.job, element.task_headers)
+        if isinstance(job, Failure):
+            return job
         failure = self._events.subscribe(writers, context)
         if failure is not None:
             return failure
+        self._jobs.write(writers, job)
         self._transitions.activated(writers, context)
         return None
 
     def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:
-        failure = self._mappings.apply_outputs(writers, context)
-        if failure is not None:
-            return failure
+        return self._mappings.apply_outputs(writers, context)
+
+    def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
         self._events.unsubscribe(writers, context)
         self._transitions.completed(writers, context)
         self._transitions.take_outgoing_flows(writers, context)

@@ -1,0 +1,36 @@
+"""Inclusive (OR) gateway: forks into every outgoing flow whose condition holds (else the default
+flow, else a CONDITION_ERROR incident), and joins: with several incoming flows it activates once
+every incoming flow has a token, or once no token of its scope can reach it any more (see
+``JoinBehavior``)."""
+
+from __future__ import annotations
+
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.failure import Failure
+from strom.engine.processing.bpmn.context import ElementContext
+from strom.engine.processing.bpmn.gateway._choice import choose_flows
+from strom.engine.processing.bpmn.gateway._passage import GatewayPassage
+from strom.engine.processing.writers import Writers
+from strom.engine.state import ProcessingState
+
+
+class InclusiveGatewayProcessor:
+    def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
+        self._passage = GatewayPassage(state, behaviors)
+        self._expressions = behaviors.expressions
+
+    def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
+        return None
+
+    def finalize_activation(self, writers: Writers, context: ElementContext) -> Failure | None:
+        flows = choose_flows(self._expressions, context, first_only=False)
+        if isinstance(flows, Failure):
+            return flows
+        self._passage.pass_through(writers, context, flows)
+        return None
+
+    def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:
+        return None  # never asked: the gateway completes in its activation step
+
+    def on_terminate(self, writers: Writers, context: ElementContext) -> None:
+        self._passage.terminate(writers, context)
