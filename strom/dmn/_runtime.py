@@ -132,19 +132,27 @@ class Run:
         return result
 
     def conform(
-        self, value: Any, target: DmnType | None, what: str, element_id: str, advisory: bool = False
+        self,
+        value: Any,
+        target: DmnType | None,
+        what: str,
+        element_id: str,
+        advisory: bool = False,
+        name: str = "",
     ) -> Any:
         """``value`` converted to ``target``; a mismatch fails, or is null in dmn mode.
 
-        ``advisory`` (strict mode only): a mismatch is a warning and the value passes unchanged —
-        for decision table column types, which Zeebe never enforced and Camunda Modeler fills
-        with ``string`` by default.
+        ``what`` names the value in the message; a ``{}`` in it is replaced by ``name`` (only when
+        the message is needed: this runs for every typed value). ``advisory`` (strict mode only):
+        a mismatch is a warning and the value passes unchanged — for decision table columns,
+        whose types Zeebe never enforced and Camunda Modeler fills with ``string`` by default.
         """
         if target is None or value is None:
             return value
         ok, converted = coerce(value, target)
         if ok:
             return converted
+        what = what.replace("{}", name)
         message = f"{what} should be of type '{target.describe()}' but is {describe_value(value)}"
         if advisory and self.strict:
             self.warnings.append(f"{element_id}: {message}" if element_id else message)

@@ -52,9 +52,10 @@ def evaluate(expr: Expression, scope: Mapping[str, Any], run: Run) -> Any:
         value = run.conform(
             value,
             target,
-            f"the value of the {expr.kind.lower().replace('_', ' ')}",
+            "the value of the {}",
             _where(expr, run),
             advisory=type(expr) is DecisionTable,
+            name=expr.kind.lower().replace("_", " "),
         )
     return value
 

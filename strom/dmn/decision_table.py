@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from strom.feel import compile_expression
+from strom.feel import FeelEvaluationError, compile_expression
 
-from ._runtime import Run
+from ._runtime import Abort, Run
 from .model import Aggregation, DecisionTable, HitPolicy, InputClause, OutputClause, Rule, UnaryTests
 
 __all__ = ["TableOutcome", "evaluate_table"]
@@ -52,7 +52,7 @@ def evaluate_table(table: DecisionTable, scope: Mapping[str, Any], run: Run) -> 
         value = run.feel(clause.expression.feel, scope, clause.id or owner)
         if clause.expression.type is not None:
             value = run.conform(
-                value, clause.expression.type, f"input '{clause.name}'", clause.id or owner, advisory=True
+                value, clause.expression.type, "input '{}'", clause.id or owner, True, clause.name
             )
         if not _allowed(run, clause.input_values, value, scope, clause.id or owner):
             assert clause.input_values is not None
@@ -65,21 +65,7 @@ def evaluate_table(table: DecisionTable, scope: Mapping[str, Any], run: Run) -> 
         input_values.append(value)
         inputs.append((clause, value))
 
-    first = table.hit_policy is HitPolicy.FIRST
-    matched_rules: list[Rule] = []
-    pairs = list(zip(range(len(input_values)), input_values, strict=True))
-    for rule in table.rules:
-        entries = rule.input_entries
-        for i, value in pairs:
-            entry = entries[i]
-            if entry.feel is None:  # "-"
-                continue
-            if run.test(entry.feel, value, scope, entry.id or rule.id) is not True:
-                break
-        else:
-            matched_rules.append(rule)
-            if first:
-                break
+    matched_rules = _match(table, input_values, scope, run)
 
     if table.hit_policy is HitPolicy.UNIQUE and len(matched_rules) > 1:
         indexes = ", ".join(str(r.index) for r in matched_rules)
@@ -100,9 +86,44 @@ def evaluate_table(table: DecisionTable, scope: Mapping[str, Any], run: Run) -> 
     return TableOutcome(_apply_hit_policy(table, matched, scope, run), inputs, matched)
 
 
+def _match(table: DecisionTable, values: list[Any], scope: Mapping[str, Any], run: Run) -> list[Rule]:
+    """The rules whose input entries all accept the input values (FIRST: the first such rule)."""
+    first = table.hit_policy is HitPolicy.FIRST
+    matched: list[Rule] = []
+    if run.strict:
+        # the hot loop of a business rule task: compiled tests called directly, errors caught once
+        try:
+            for rule in table.rules:
+                for i, tests in rule.tests:
+                    if not tests.matches(values[i], scope, "strict"):
+                        break
+                else:
+                    matched.append(rule)
+                    if first:
+                        break
+        except Abort:
+            raise
+        except FeelEvaluationError as error:
+            raise Abort(str(error), table.id) from None
+        return matched
+    for rule in table.rules:
+        entries = rule.input_entries
+        for i, value in enumerate(values):
+            entry = entries[i]
+            if entry.feel is None:  # "-"
+                continue
+            if run.test(entry.feel, value, scope, entry.id or rule.id) is not True:
+                break
+        else:
+            matched.append(rule)
+            if first:
+                break
+    return matched
+
+
 def _check_output(run: Run, clause: OutputClause, value: Any, scope: Mapping[str, Any], where: str) -> Any:
     if clause.type is not None:
-        value = run.conform(value, clause.type, f"output '{clause.display_name}'", where, advisory=True)
+        value = run.conform(value, clause.type, "output '{}'", where, True, clause.display_name)
     if not _allowed(run, clause.output_values, value, scope, where):
         assert clause.output_values is not None
         run.fail(

@@ -353,7 +353,7 @@ class DecisionRequirementsGraph:
             else:
                 value = evaluate_expression(logic, scope, run)
             value = run.conform(
-                value, decision.type, f"the result of decision '{decision.name}'", decision.id
+                value, decision.type, "the result of decision '{}'", decision.id, name=decision.name
             )
         except Abort as abort:
             if not abort.decision_id:
@@ -384,7 +384,7 @@ class DecisionRequirementsGraph:
         elif data.name in variables:
             raw = variables[data.name]
         value = from_python(raw) if type(raw) is float else raw
-        value = run.conform(value, data.type, f"input data '{data.name}'", data.id)
+        value = run.conform(value, data.type, "input data '{}'", data.id, name=data.name)
         run.inputs[key] = value
         return value
 

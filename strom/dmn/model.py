@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from strom.feel import CompiledExpression, CompiledUnaryTests, FeelSyntaxError
+from strom.feel import CompiledExpression, CompiledUnaryTests, FeelEvaluationError, FeelSyntaxError
 
 if TYPE_CHECKING:
     from .item_definitions import DmnType
@@ -28,6 +28,7 @@ __all__ = [
     "Decision",
     "DecisionService",
     "DecisionTable",
+    "DeferredError",
     "Definitions",
     "Expression",
     "Filter",
@@ -141,6 +142,18 @@ class UnaryTests:
         return self.text.strip() in ("-", "")
 
 
+class DeferredError:
+    """Stands in for unary tests that did not compile (lenient parsing): matching them fails."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: FeelSyntaxError) -> None:
+        self.error = error
+
+    def matches(self, _value: Any, _variables: Any = None, _mode: str = "strict") -> bool:
+        raise FeelEvaluationError(str(self.error))
+
+
 @dataclass(eq=False, slots=True, kw_only=True)
 class InputClause:
     id: str
@@ -180,6 +193,9 @@ class Rule:
     """1-based position in the table, as Zeebe's ``ruleIndex``."""
     input_entries: tuple[UnaryTests, ...]
     output_entries: tuple[LiteralExpression, ...]
+
+    #: (input index, compiled tests) of the entries that are not ``-``: the matching loop's input
+    tests: tuple[tuple[int, CompiledUnaryTests | DeferredError], ...] = ()
 
 
 @dataclass(eq=False, slots=True, kw_only=True)

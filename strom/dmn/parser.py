@@ -40,6 +40,7 @@ from .model import (
     Decision,
     DecisionService,
     DecisionTable,
+    DeferredError,
     Definitions,
     Expression,
     Filter,
@@ -882,13 +883,19 @@ class _Reader:
                     rule_id or owner,
                     f"Rule {index} has {len(outs)} output entries but the table has {len(outputs)} outputs",
                 )
+            input_entries = tuple(e for e in entries if e is not None)
             rules.append(
                 Rule(
                     id=rule_id,
                     line=rule_el.sourceline or 0,
                     index=index,
-                    input_entries=tuple(e for e in entries if e is not None),
+                    input_entries=input_entries,
                     output_entries=tuple(o for o in outs if isinstance(o, LiteralExpression)),
+                    tests=tuple(
+                        (i, e.feel if isinstance(e.feel, CompiledUnaryTests) else DeferredError(e.feel))
+                        for i, e in enumerate(input_entries)
+                        if e.feel is not None
+                    ),
                 )
             )
         return DecisionTable(
