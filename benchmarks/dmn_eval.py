@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from strom.dmn import parse_dmn  # noqa: E402
+from strom.dmn import parse_dmn
 
 SEGMENTS = ["retail", "business", "premium", "public"]
 
