@@ -438,6 +438,17 @@ class _Compiler:
         finally:
             self.frames.pop()
         out.append(f"def {fn}({', '.join(names.values())}):")
+        for name, typ in node.params:  # a typed parameter rejects other arguments (DMN 1.5 10.3.2.13.2)
+            if typ is None:
+                continue
+            try:
+                checker = self.const(type_checker(typ, self.types))
+            except ValueError as e:
+                raise self.error(str(e), typ) from None
+            var = names[name]
+            msg = f"argument '{name}' is not of type '{typ.name}'"
+            out.append(f"    if {var} is not None and not {checker}({var}):")
+            out.append(f"        return E.fail({self.site(node)}, {msg!r})")
         out.extend("    " + line for line in body)
         out.append(f"    return {code}")
         params = tuple(name for name, _ in node.params)
