@@ -28,6 +28,7 @@ from ._runtime import MAX_DEPTH, Abort, Run
 from .boxed import evaluate as evaluate_expression
 from .boxed import make_function
 from .decision_table import TableOutcome, evaluate_table
+from .errors import DecisionEvaluationError
 from .item_definitions import TypeRegistry
 from .model import (
     BusinessKnowledgeModel,
@@ -179,6 +180,12 @@ class DecisionResult:
     def ok(self) -> bool:
         return self.failure is None
 
+    def unwrap(self) -> Any:
+        """The FEEL value, or ``DecisionEvaluationError`` for callers that prefer an exception."""
+        if self.failure is not None:
+            raise DecisionEvaluationError(self.failure.message, self.failure.decision_id)
+        return self.value
+
 
 # -- the graph -----------------------------------------------------------------------------
 class DecisionRequirementsGraph:
@@ -277,6 +284,8 @@ class DecisionRequirementsGraph:
             value = self._decision(decision, run)
         except Abort as abort:
             return self._failed(decision.id, decision.name, abort, run)
+        except Exception as error:  # never take the engine down: an incident says more than a crash
+            return self._failed(decision.id, decision.name, _unexpected(error), run)
         return DecisionResult(decision.id, decision.name, value, tuple(run.audit), None, tuple(run.warnings))
 
     def evaluate_decision_service(
@@ -295,6 +304,8 @@ class DecisionRequirementsGraph:
             value = self._service(service, dict(given), run)
         except Abort as abort:
             return self._failed(service.id, service.name, abort, run)
+        except Exception as error:
+            return self._failed(service.id, service.name, _unexpected(error), run)
         return DecisionResult(service.id, service.name, value, tuple(run.audit), None, tuple(run.warnings))
 
     def _failed(self, called_id: str, called_name: str, abort: Abort, run: Run) -> DecisionResult:
@@ -462,6 +473,12 @@ class DecisionRequirementsGraph:
         if target is not None and target.base == "function":
             target = target.result
         return run.conform(result, target, f"the result of decision service '{service.name}'", service.id)
+
+
+def _unexpected(error: Exception) -> Abort:
+    if isinstance(error, RecursionError):
+        return Abort("the evaluation nested too deeply (a very long chain of decisions or calls?)")
+    return Abort(f"the evaluation failed unexpectedly: {type(error).__name__}: {error}")
 
 
 def _bind(scope: dict[str, Any], defs: Definitions, namespace: str, name: str, value: Any) -> None:

@@ -265,3 +265,29 @@ def test_a_graph_is_shared_between_threads() -> None:
 
 def test_repr() -> None:
     assert repr(graph(decision("d", literal("1")))) == "<DecisionRequirementsGraph 'defs' (1 decisions)>"
+
+
+def test_unwrap_raises_the_failure() -> None:
+    from strom.dmn import DecisionEvaluationError
+
+    g = graph(decision("d", literal('1 + "a"')))
+    assert g.evaluate("d", mode="dmn").unwrap() is None
+    with pytest.raises(DecisionEvaluationError) as info:
+        g.evaluate("d").unwrap()
+    assert info.value.element_id == "d"
+
+
+def test_unexpected_errors_become_failures(monkeypatch: pytest.MonkeyPatch) -> None:
+    import strom.dmn.evaluation as evaluation
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(evaluation, "evaluate_table", broken)
+    g = graph(decision("d", table(["x"], ["r"], [(["-"], ["1"])])))
+    failure = g.evaluate("d", {"x": 1}).failure
+    assert failure is not None
+    assert (
+        failure.message
+        == "Expected to evaluate decision 'd', but the evaluation failed unexpectedly: RuntimeError: bug"
+    )
