@@ -34,6 +34,17 @@ def format_number(x: Any) -> str:
     return text
 
 
+_NOT_IN_KEYS = frozenset('{}[]():,"\\')
+
+
+def _key(k: Any) -> str:
+    """A context key as FEEL writes it: bare, or a string literal when bare would not read back."""
+    key = str(k)
+    if key and key.strip() == key and not any(c in _NOT_IN_KEYS for c in key):
+        return key
+    return to_feel_string(key, quoted=True)
+
+
 def to_feel_string(v: Any, quoted: bool = False) -> str:
     """The string of a value; nested strings are quoted so lists and contexts read as FEEL."""
     if v is None:
@@ -61,5 +72,5 @@ def to_feel_string(v: Any, quoted: bool = False) -> str:
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(to_feel_string(x, True) for x in v) + "]"
     if isinstance(v, Mapping):
-        return "{" + ", ".join(f"{k}: {to_feel_string(x, True)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{_key(k)}: {to_feel_string(x, True)}" for k, x in v.items()) + "}"
     return str(v)
