@@ -11,14 +11,21 @@ from dataclasses import dataclass
 
 from strom.engine.job_streams import JobStreams
 from strom.engine.processing.bpmn.behavior.call_activity import CallActivityBehavior
+from strom.engine.processing.bpmn.behavior.compensation import CompensationBehavior
+from strom.engine.processing.bpmn.behavior.event_lifecycle import EventLifecycle
+from strom.engine.processing.bpmn.behavior.event_publication import EventPublicationBehavior
 from strom.engine.processing.bpmn.behavior.event_subscription import EventSubscriptionBehavior
+from strom.engine.processing.bpmn.behavior.event_trigger import EventTriggerBehavior
 from strom.engine.processing.bpmn.behavior.execution_listener import ExecutionListenerBehavior
 from strom.engine.processing.bpmn.behavior.expression import ExpressionBehavior
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.behavior.incident import IncidentBehavior
 from strom.engine.processing.bpmn.behavior.job import JobActivationBehavior, JobBehavior
 from strom.engine.processing.bpmn.behavior.multi_instance import MultiInstanceBehavior
+from strom.engine.processing.bpmn.behavior.signal import SignalBehavior
 from strom.engine.processing.bpmn.behavior.state_transition import StateTransitionBehavior
+from strom.engine.processing.bpmn.behavior.subscription_commands import SubscriptionCommands
+from strom.engine.processing.bpmn.behavior.timer import TimerBehavior
 from strom.engine.processing.bpmn.behavior.variable import VariableBehavior
 from strom.engine.processing.bpmn.behavior.variable_mapping import VariableMappingBehavior
 from strom.engine.state import ProcessingState
@@ -35,6 +42,12 @@ class Behaviors:
     jobs: JobBehavior
     state_transitions: StateTransitionBehavior
     event_subscriptions: EventSubscriptionBehavior
+    event_triggers: EventTriggerBehavior
+    event_publication: EventPublicationBehavior
+    compensation: CompensationBehavior
+    signals: SignalBehavior
+    timers: TimerBehavior
+    subscription_commands: SubscriptionCommands
     execution_listeners: ExecutionListenerBehavior
     multi_instance: MultiInstanceBehavior
     call_activities: CallActivityBehavior
@@ -45,6 +58,10 @@ class Behaviors:
         keys: KeyGenerator,
         job_streams: JobStreams,
         on_job_deadline: Callable[[int], None],
+        *,
+        on_timer_due: Callable[[int], None] | None = None,
+        partition_id: int = 1,
+        partition_count: int = 1,
     ) -> Behaviors:
         expressions = ExpressionBehavior(state.variables)
         variables = VariableBehavior(state.variables, keys)
@@ -52,6 +69,18 @@ class Behaviors:
         activation = JobActivationBehavior(state.variables, keys, job_streams, on_job_deadline)
         jobs = JobBehavior(state.jobs, keys, expressions, incidents, activation)
         transitions = StateTransitionBehavior(state.element_instances, state.processes, keys)
+        # events: subscriptions opened by activating elements, triggers, thrown errors and
+        # escalations, compensation; the lifecycle hooks hand terminated activities and
+        # interrupted scopes over to the events that caught something
+        timers = TimerBehavior(expressions)
+        commands = SubscriptionCommands(partition_id, partition_count)
+        triggers = EventTriggerBehavior(state, keys, transitions, variables)
+        subscriptions = EventSubscriptionBehavior(
+            state, keys, expressions, timers, commands, on_timer_due or _ignore_due_date
+        )
+        triggers.unsubscribe_event_subprocesses = subscriptions.unsubscribe_event_subprocesses
+        compensation = CompensationBehavior(state, keys)
+        transitions.events = EventLifecycle(triggers, compensation)
         return Behaviors(
             expressions=expressions,
             variables=variables,
@@ -60,7 +89,13 @@ class Behaviors:
             job_activation=activation,
             jobs=jobs,
             state_transitions=transitions,
-            event_subscriptions=EventSubscriptionBehavior(),
+            event_subscriptions=subscriptions,
+            event_triggers=triggers,
+            event_publication=EventPublicationBehavior(state, keys, triggers),
+            compensation=compensation,
+            signals=SignalBehavior(state.variables, expressions),
+            timers=timers,
+            subscription_commands=commands,
             execution_listeners=ExecutionListenerBehavior(jobs),
             multi_instance=MultiInstanceBehavior(
                 state.element_instances, state.variables, expressions, variables
@@ -75,6 +110,10 @@ class Behaviors:
                 keys,
             ),
         )
+
+
+def _ignore_due_date(due_date: int) -> None:
+    """Without a timer checker (tools, tests of parts) nobody waits for due dates."""
 
 
 __all__ = ["Behaviors", "Failure"]

@@ -28,6 +28,18 @@ class ContainerNotifications(Protocol):
     def on_child_terminated(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None: ...
 
 
+class LifecycleEvents(Protocol):
+    """What caught and thrown events add to the lifecycle (set by the event trigger behavior):
+    compensation subscriptions of completing activities, the boundary event that takes over a
+    terminated activity, the event subprocess that takes over an interrupted scope."""
+
+    def before_completed(self, writers: Writers, context: ElementContext) -> None: ...
+    def after_completed(self, writers: Writers, context: ElementContext) -> None: ...
+    def boundary_trigger(self, context: ElementContext) -> object | None: ...
+    def on_terminated(self, writers: Writers, context: ElementContext, trigger: object) -> None: ...
+    def on_child_terminated(self, writers: Writers, scope: ElementContext) -> bool: ...
+
+
 class StateTransitionBehavior:
     def __init__(self, instances: ElementInstanceState, processes: ProcessState, keys: KeyGenerator) -> None:
         self._instances = instances
@@ -35,6 +47,7 @@ class StateTransitionBehavior:
         self._keys = keys
         self.joins = JoinBehavior(instances)
         self.containers: ContainerNotifications | None = None  # set once processors are built
+        self.events: LifecycleEvents | None = None  # set once the event behaviors are built
 
     # -- lifecycle events --------------------------------------------------------------------------
 
@@ -51,7 +64,12 @@ class StateTransitionBehavior:
         return context
 
     def completed(self, writers: Writers, context: ElementContext) -> ElementContext:
+        events = self.events
+        if events is not None:
+            events.before_completed(writers, context)
         writers.append_event(context.key, PI.ELEMENT_COMPLETED, context.value)
+        if events is not None:
+            events.after_completed(writers, context)
         return context
 
     def terminating(self, writers: Writers, context: ElementContext) -> ElementContext:
@@ -59,7 +77,13 @@ class StateTransitionBehavior:
         return context
 
     def terminated(self, writers: Writers, context: ElementContext) -> ElementContext:
+        """ELEMENT_TERMINATED; an activity ended by an interrupting boundary event hands over to
+        that event right after (its trigger is read before the instance is gone)."""
+        events = self.events
+        trigger = events.boundary_trigger(context) if events is not None else None
         writers.append_event(context.key, PI.ELEMENT_TERMINATED, context.value)
+        if events is not None and trigger is not None:
+            events.on_terminated(writers, context, trigger)
         return context
 
     # -- commands ----------------------------------------------------------------------------------
@@ -166,7 +190,11 @@ class StateTransitionBehavior:
             self.containers.on_child_completed(writers, scope, context)
 
     def after_terminated(self, writers: Writers, context: ElementContext) -> None:
+        """Tell the flow scope a child terminated, unless an interrupting event subprocess waits
+        for the scope's children to end (it takes over the scope)."""
         scope = self.flow_scope(context)
+        if scope is not None and self.events is not None and self.events.on_child_terminated(writers, scope):
+            return
         if scope is not None and self.containers is not None:
             self.containers.on_child_terminated(writers, scope, context)
 
