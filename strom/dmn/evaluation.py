@@ -327,7 +327,10 @@ class DecisionRequirementsGraph:
         if key in memo:
             return memo[key]
         defs = self._definitions[decision.namespace]
-        scope = dict(run.variables)
+        requires = decision.required_inputs or decision.required_decisions or decision.required_knowledge
+        # the variables themselves when nothing is added: a table over process variables (the
+        # usual business rule task) neither copies them nor reads more than its expressions do
+        scope: Any = dict(run.variables) if requires else run.variables
         saved = run.element
         run.element = decision.id
         run.depth += 1

@@ -411,7 +411,8 @@ class Definitions:
     dmn_version: str
     resource_name: str
     imports: tuple[Import, ...] = ()
-    #: every name declared in the model (and its imports): the FEEL parser's known names
+    #: names a FEEL text may meet anywhere in or through this model (element names, components,
+    #: context entries, columns; imported models' too): what an importing model's parser must know
     names: tuple[str, ...] = ()
     item_definitions: dict[str, ItemDefinition] = field(default_factory=dict)
     input_data: dict[str, InputData] = field(default_factory=dict)

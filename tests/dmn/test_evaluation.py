@@ -291,3 +291,29 @@ def test_unexpected_errors_become_failures(monkeypatch: pytest.MonkeyPatch) -> N
         failure.message
         == "Expected to evaluate decision 'd', but the evaluation failed unexpectedly: RuntimeError: bug"
     )
+
+
+def test_variables_may_be_a_lazy_mapping_read_only_as_needed() -> None:
+    from collections.abc import Iterator, Mapping
+
+    class Lazy(Mapping[str, object]):
+        def __init__(self) -> None:
+            self.read: list[str] = []
+
+        def __getitem__(self, key: str) -> object:
+            self.read.append(key)
+            return {"total": 150, "items": 3}[key] if key in ("total", "items") else {"total": 150}
+
+        def __contains__(self, key: object) -> bool:
+            return key in ("order", "total", "items")
+
+        def __iter__(self) -> Iterator[str]:
+            raise AssertionError("the engine must not walk every variable")
+
+        def __len__(self) -> int:
+            raise AssertionError("the engine must not walk every variable")
+
+    variables = Lazy()
+    g = graph(decision("d", table(["order.total"], ["r"], [(["> 100"], ['"big"'])])))
+    assert g.evaluate("d", variables).output == "big"
+    assert variables.read == ["order"]
