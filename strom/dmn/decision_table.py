@@ -5,7 +5,8 @@ entries left to right (a rule stops at its first entry that does not match, and 
 first matching rule), then the output entries of the matched rules only. The result is shaped as
 DMN and Zeebe both do: a table with one output yields bare values, one with several outputs yields
 contexts keyed by output name; single-hit policies yield one such value (null when nothing
-matched), multiple-hit policies a list, and COLLECT with an aggregation a single number.
+matched), multiple-hit policies a list, and COLLECT with an aggregation a single number. When no
+rule matches, the two modes differ where DMN and Zeebe do (see ``_no_match``).
 
 ``outputValues`` give PRIORITY and OUTPUT ORDER their order: an output value's priority is the
 position of the first of the column's output value tests it satisfies (DMN 1.5, 8.2.10).
@@ -151,7 +152,13 @@ def _shape(table: DecisionTable, outs: list[tuple[OutputClause, Any]]) -> Any:
 
 
 def _no_match(table: DecisionTable, scope: Mapping[str, Any], run: Run) -> Any:
-    """Nothing matched: the default output entries if there are any (DMN 1.5, 8.2.13)."""
+    """Nothing matched: the default output entries if there are any (DMN 1.5, 8.2.13).
+
+    Without defaults DMN gives a multiple-hit table an empty list (COUNT: 0). Zeebe (dmn-scala)
+    gives null, and a default result as it is rather than in a list; strict mode, the engine's,
+    keeps Zeebe's answer so a model behaves as it did there.
+    """
+    multiple = not table.hit_policy.single_hit and table.aggregation is None
     if any(o.default is not None for o in table.outputs):
         outs = []
         for clause in table.outputs:
@@ -161,10 +168,8 @@ def _no_match(table: DecisionTable, scope: Mapping[str, Any], run: Run) -> Any:
                 value = _check_output(run, clause, value, scope, clause.id or table.id)
             outs.append((clause, value))
         result = _shape(table, outs)
-        if table.hit_policy.single_hit or table.aggregation is not None:
-            return result
-        return [result]
-    if table.hit_policy.single_hit:
+        return [result] if multiple and not run.strict else result
+    if table.hit_policy.single_hit or run.strict:
         return None
     if table.aggregation is Aggregation.COUNT:
         return 0

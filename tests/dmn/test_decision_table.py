@@ -100,6 +100,17 @@ def test_collect_lists_outputs_in_rule_order() -> None:
 
 def test_collect_without_a_match_is_an_empty_list() -> None:
     assert value(age_table("COLLECT"), {"age": None}) == []
+    assert value(age_table("RULE ORDER"), {"age": None}) == []
+
+
+def test_zeebe_gives_null_when_no_rule_of_a_multiple_hit_table_matches() -> None:
+    # dmn-scala's answer, kept in strict mode (the engine's) so models behave as they did in Zeebe
+    assert run(age_table("COLLECT"), {"age": None}, mode="strict").value is None
+    counting = table(["x"], ["points"], POINTS, hit_policy="COLLECT", aggregation="COUNT")
+    assert run(counting, {"x": -1}, mode="strict").value is None
+    with_default = table(["x"], ["r"], [(["1"], ['"one"'])], hit_policy="COLLECT", defaults={"r": '"none"'})
+    assert run(with_default, {"x": 2}).value == ["none"]
+    assert run(with_default, {"x": 2}, mode="strict").value == "none"
 
 
 def test_rule_order_lists_outputs_in_rule_order() -> None:
