@@ -100,7 +100,7 @@ class EvaluatedDecision:
     """One decision evaluated on the way to the result (required decisions come first).
 
     ``type`` is Zeebe's decision type: ``DECISION_TABLE``, ``LITERAL_EXPRESSION``, ``CONTEXT``,
-    ``INVOCATION``, ``LIST``, ``RELATION``, or the boxed expression's name (``CONDITIONAL``…).
+    ``INVOCATION``, ``LIST``, ``RELATION``, or ``UNKNOWN`` (DMN 1.5's conditionals, iterators...).
     """
 
     id: str
@@ -496,9 +496,17 @@ def _bind(scope: dict[str, Any], defs: Definitions, namespace: str, name: str, v
     scope[prefix] = merged
 
 
+#: Zeebe's DecisionType values; other decision logic (DMN 1.5's boxed conditionals, iterators,
+#: filters, a bare function definition) is UNKNOWN there too
+ZEEBE_DECISION_TYPES = frozenset(
+    {"DECISION_TABLE", "LITERAL_EXPRESSION", "CONTEXT", "INVOCATION", "LIST", "RELATION"}
+)
+
+
 def _audit(decision: Decision, value: Any, outcome: TableOutcome | None) -> EvaluatedDecision:
+    kind = decision.kind if decision.kind in ZEEBE_DECISION_TYPES else "UNKNOWN"
     if outcome is None:
-        return EvaluatedDecision(decision.id, decision.name, decision.kind, value)
+        return EvaluatedDecision(decision.id, decision.name, kind, value)
     inputs = tuple(EvaluatedInput(clause.id, clause.name, v) for clause, v in outcome.inputs)
     rules = tuple(
         MatchedRule(
@@ -508,4 +516,4 @@ def _audit(decision: Decision, value: Any, outcome: TableOutcome | None) -> Eval
         )
         for rule, outs in outcome.matched
     )
-    return EvaluatedDecision(decision.id, decision.name, decision.kind, value, inputs, rules)
+    return EvaluatedDecision(decision.id, decision.name, kind, value, inputs, rules)

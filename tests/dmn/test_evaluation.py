@@ -317,3 +317,30 @@ def test_variables_may_be_a_lazy_mapping_read_only_as_needed() -> None:
     g = graph(decision("d", table(["order.total"], ["r"], [(["> 100"], ['"big"'])])))
     assert g.evaluate("d", variables).output == "big"
     assert variables.read == ["order"]
+
+
+@pytest.mark.parametrize(
+    ("logic", "kind"),
+    [
+        (literal("1"), "LITERAL_EXPRESSION"),
+        ("<list>" + literal("1") + "</list>", "LIST"),
+        (
+            '<context><contextEntry><variable name="a"/>' + literal("1") + "</contextEntry></context>",
+            "CONTEXT",
+        ),
+        ('<relation><column name="a"/><row>' + literal("1") + "</row></relation>", "RELATION"),
+        (
+            "<conditional><if>"
+            + literal("true")
+            + "</if><then>"
+            + literal("1")
+            + "</then><else>"
+            + literal("2")
+            + "</else></conditional>",
+            "UNKNOWN",
+        ),
+    ],
+)
+def test_decision_types_are_zeebes(logic: str, kind: str) -> None:
+    (audit,) = graph(decision("d", logic)).evaluate("d").evaluated_decisions
+    assert audit.type == kind
