@@ -328,6 +328,8 @@ class _Reader:
         )
         if not definitions.id and not self.defer:
             self.problem(root, "", "The 'definitions' element must have an 'id' (it becomes the DRG id)")
+        elif definitions.id and not _NCNAME.match(definitions.id):
+            self.problem(root, definitions.id, f"The id '{definitions.id}' is not a valid XML id")
         definitions.imports = tuple(self.read_imports())
         self.path_names = self.collect_names(definitions)
         for el in root:
@@ -369,6 +371,10 @@ class _Reader:
             if ident in seen:
                 self.problem(el, ident, f"The id '{ident}' is already used on line {seen[ident]}")
                 continue
+            if not _NCNAME.match(ident):
+                self.problem(
+                    el, ident, f"The id '{ident}' is not a valid XML id (letters, digits, '_', '-', '.')"
+                )
             seen[ident] = el.sourceline or 0
             if not name:
                 self.problem(el, ident, f"The {tag} must have a 'name'")
@@ -1006,6 +1012,8 @@ class _Reader:
                 visit(decision, [decision.id])
 
 
+#: XML Schema's NCName, which DMN ids are (Zeebe's model API rejects others); Unicode letters too
+_NCNAME = re.compile(r"^[^\W\d][\w.\-]*$")
 _EXTERNAL = re.compile(r"^\s*function\s*\(([^()]*)\)\s*external\s*(\{.*\})\s*$", re.DOTALL)
 
 

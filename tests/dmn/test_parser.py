@@ -101,6 +101,14 @@ def test_duplicate_ids() -> None:
     )
 
 
+def test_ids_must_be_xml_ids() -> None:
+    found = messages(decision("1st decision", literal("1")))
+    assert found == [
+        "1st decision: The id '1st decision' is not a valid XML id (letters, digits, '_', '-', '.')"
+    ]
+    assert messages(decision("_a-b.c_ä", literal("1"))) == []
+
+
 def test_unresolved_references() -> None:
     found = messages(decision("d", literal("1"), inputs=["i"], knowledge=["k"]))
     assert "d: Requires the input data '#i', which is not defined" in found
