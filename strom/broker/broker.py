@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from strom.broker.config import BrokerConfig, ConfigError
 from strom.broker.metrics import BrokerMetrics
 from strom.broker.partition import Partition, PartitionSettings
-from strom.exporter import Exporter, JsonLinesExporter
+from strom.exporter import Exporter, ExporterError, JsonLinesExporter
 
 _log = logging.getLogger(__name__)
 
@@ -62,7 +62,10 @@ class Broker:
             exporter_configs=exporter_configs,
             backpressure=config.backpressure,
         )
-        self.partition = Partition(settings).open()
+        try:
+            self.partition = Partition(settings).open()
+        except ExporterError as error:
+            raise ConfigError(str(error)) from None
         _log.info(
             "partition %d open: %d events replayed in %.2f s",
             settings.partition_id,

@@ -214,8 +214,21 @@ def _apply_env(config: BrokerConfig, key: str, value: str) -> None:
     cursor = nested
     for part in parts[:-1]:
         cursor = cursor.setdefault(part, {})
-    cursor[parts[-1]] = value
+    # Exporter settings have no declared types: read numbers and booleans as such.
+    cursor[parts[-1]] = _scalar(value) if parts[0] == "exporters" else value
     _apply(config, nested, source)
+
+
+def _scalar(text: str) -> Any:
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def _split_known(target: Any, words: list[str]) -> list[str] | None:
