@@ -1,15 +1,16 @@
 """Boxed expressions: literal expressions, contexts, lists, relations, invocations, functions,
 and DMN 1.5's conditionals, iterators (for / some / every) and filters.
 
-Each evaluates in a *scope* — a plain dict of the names visible there, which is exactly what
+Each evaluates in a *scope* — a mapping of the names visible there, which is exactly what
 compiled FEEL reads — and yields a FEEL value. A declared ``typeRef`` is applied to the value on
 the way out (see :func:`evaluate`), so a boxed expression nested anywhere is checked like a
 decision's own logic.
 
 Functions (function definitions, and through them business knowledge models) become
-:class:`strom.feel.values.UserFunction` values: FEEL calls them like its own lambdas, and a
-boxed invocation is compiled to a FEEL call (``__f(p: __a0)``) so named arguments are matched
-by FEEL itself.
+:class:`strom.feel.UserFunction` values, so FEEL calls them like its own lambdas. A boxed
+invocation matches its bindings to the callee's parameter names here and then calls it through a
+positional FEEL call (``__f(__a0, __a1)``): parameter names such as ``Pre-Bureau Risk Category``
+need not survive FEEL's named-argument syntax.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lxml import etree
 
@@ -29,6 +29,7 @@ from strom.feel import (
 
 from ._xml import DEFAULT_MAX_SIZE, DMN_NAMESPACES, load_document
 from .errors import DmnValidationError, Problem
+from .evaluation import DecisionRequirementsGraph
 from .item_definitions import DmnType, TypeRegistry
 from .model import (
     Aggregation,
@@ -63,9 +64,6 @@ from .model import (
 from .model import (
     Iterator as IteratorExpression,
 )
-
-if TYPE_CHECKING:
-    from .evaluation import DecisionRequirementsGraph
 
 __all__ = ["parse_definitions", "parse_dmn", "split_unary_tests"]
 
@@ -118,8 +116,6 @@ def parse_dmn(
     evaluated (the DMN TCK breaks single decisions on purpose), a ``definitions`` element may
     lack its id. Deployment keeps it off.
     """
-    from .evaluation import DecisionRequirementsGraph
-
     imported = {graph.namespace: graph for graph in imports}
     definitions, types = _read(
         data,
