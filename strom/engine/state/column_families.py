@@ -15,6 +15,7 @@ ELEMENT_CHILDREN = "element_children"
 TAKEN_SEQUENCE_FLOWS = "taken_sequence_flows"
 VARIABLES = "variables"
 VARIABLE_SCOPES = "variable_scopes"
+SCOPES_WITH_VARIABLES = "scopes_with_variables"
 JOBS = "jobs"
 JOB_STATES = "job_states"
 JOBS_ACTIVATABLE = "jobs_activatable"
@@ -58,6 +59,7 @@ ALL: tuple[str, ...] = (
     TAKEN_SEQUENCE_FLOWS,
     VARIABLES,
     VARIABLE_SCOPES,
+    SCOPES_WITH_VARIABLES,
     JOBS,
     JOB_STATES,
     JOBS_ACTIVATABLE,

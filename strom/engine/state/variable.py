@@ -31,6 +31,7 @@ class Variable(msgspec.Struct, frozen=True):
 
 
 class VariableState(Protocol):
+    def has_variables(self, scope_key: int) -> bool: ...
     def get(self, scope_key: int, name: str) -> Variable | None: ...
     def get_local(self, scope_key: int, name: str) -> Variable | None: ...
     def find(self, scope_key: int, name: str) -> Variable | None: ...
@@ -52,6 +53,9 @@ class DbVariableState:
     def __init__(self, db: Database) -> None:
         self._variables = db.column_family(cf.VARIABLES)
         self._scopes = db.column_family(cf.VARIABLE_SCOPES)
+        # A marker per scope that ever held a variable: most element instances never do, and a
+        # get is far cheaper than a prefix scan when removing or reading an empty scope.
+        self._filled = db.column_family(cf.SCOPES_WITH_VARIABLES)
 
     def get_local(self, scope_key: int, name: str) -> Variable | None:
         raw = self._variables.get(pack(scope_key, name))
@@ -75,7 +79,13 @@ class DbVariableState:
             scope = self.parent_scope(scope)
         return None
 
+    def has_variables(self, scope_key: int) -> bool:
+        """Whether any variable was ever set in ``scope_key`` (while it exists)."""
+        return self._filled.get(pack_long(scope_key)) is not None
+
     def local_variables(self, scope_key: int) -> Iterator[Variable]:
+        if not self.has_variables(scope_key):
+            return
         for key, raw in self._variables.iterate(prefix(scope_key)):
             name = str(unpack(key, (int, str))[1])
             yield Variable(int.from_bytes(raw[:_KEY_BYTES], "big"), scope_key, name, raw[_KEY_BYTES:])
@@ -98,10 +108,11 @@ class DbVariableState:
                 scope = self.parent_scope(scope)
             return result
         while scope > 0:
-            for key, raw in self._variables.iterate(prefix(scope)):
-                name = str(unpack(key, (int, str))[1])
-                if name not in result:
-                    result[name] = raw[_KEY_BYTES:]
+            if self.has_variables(scope):
+                for key, raw in self._variables.iterate(prefix(scope)):
+                    name = str(unpack(key, (int, str))[1])
+                    if name not in result:
+                        result[name] = raw[_KEY_BYTES:]
             scope = self.parent_scope(scope)
         return result
 
@@ -112,11 +123,15 @@ class DbVariableState:
 
     def set(self, key: int, scope_key: int, name: str, json: bytes) -> None:
         self._variables.put(pack(scope_key, name), key.to_bytes(_KEY_BYTES, "big") + json)
+        self._filled.put(pack_long(scope_key), b"")
 
     def create_scope(self, scope_key: int, parent_scope_key: int) -> None:
         self._scopes.put(pack_long(scope_key), pack_long(parent_scope_key))
 
     def remove_scope(self, scope_key: int) -> None:
-        for key, _ in list(self._variables.iterate(prefix(scope_key))):
-            self._variables.delete(key)
-        self._scopes.delete(pack_long(scope_key))
+        packed = pack_long(scope_key)
+        if self._filled.get(packed) is not None:
+            for key, _ in list(self._variables.iterate(prefix(scope_key))):
+                self._variables.delete(key)
+            self._filled.delete(packed)
+        self._scopes.delete(packed)

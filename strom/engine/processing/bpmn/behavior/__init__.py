@@ -21,6 +21,7 @@ from strom.engine.processing.bpmn.behavior.expression import ExpressionBehavior
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.behavior.incident import IncidentBehavior
 from strom.engine.processing.bpmn.behavior.job import JobActivationBehavior, JobBehavior
+from strom.engine.processing.bpmn.behavior.message_correlation import MessageCorrelationBehavior
 from strom.engine.processing.bpmn.behavior.multi_instance import MultiInstanceBehavior
 from strom.engine.processing.bpmn.behavior.signal import SignalBehavior
 from strom.engine.processing.bpmn.behavior.state_transition import StateTransitionBehavior
@@ -48,6 +49,7 @@ class Behaviors:
     signals: SignalBehavior
     timers: TimerBehavior
     subscription_commands: SubscriptionCommands
+    message_correlation: MessageCorrelationBehavior
     execution_listeners: ExecutionListenerBehavior
     multi_instance: MultiInstanceBehavior
     call_activities: CallActivityBehavior
@@ -80,7 +82,8 @@ class Behaviors:
         )
         triggers.unsubscribe_event_subprocesses = subscriptions.unsubscribe_event_subprocesses
         compensation = CompensationBehavior(state, keys)
-        transitions.events = EventLifecycle(triggers, compensation)
+        correlation = MessageCorrelationBehavior(state, keys, triggers, commands)
+        transitions.events = EventLifecycle(triggers, compensation, state.messages, correlation)
         return Behaviors(
             expressions=expressions,
             variables=variables,
@@ -96,6 +99,7 @@ class Behaviors:
             signals=SignalBehavior(state.variables, expressions),
             timers=timers,
             subscription_commands=commands,
+            message_correlation=correlation,
             execution_listeners=ExecutionListenerBehavior(jobs),
             multi_instance=MultiInstanceBehavior(
                 state.element_instances, state.variables, expressions, variables

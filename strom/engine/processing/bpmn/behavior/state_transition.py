@@ -33,10 +33,10 @@ class LifecycleEvents(Protocol):
     compensation subscriptions of completing activities, the boundary event that takes over a
     terminated activity, the event subprocess that takes over an interrupted scope."""
 
-    def before_completed(self, writers: Writers, context: ElementContext) -> None: ...
-    def after_completed(self, writers: Writers, context: ElementContext) -> None: ...
-    def boundary_trigger(self, context: ElementContext) -> object | None: ...
-    def on_terminated(self, writers: Writers, context: ElementContext, trigger: object) -> None: ...
+    def before_completed(self, writers: Writers, context: ElementContext) -> object | None: ...
+    def after_completed(self, writers: Writers, context: ElementContext, before: object | None) -> None: ...
+    def before_terminated(self, context: ElementContext) -> object | None: ...
+    def after_terminated(self, writers: Writers, context: ElementContext, before: object | None) -> None: ...
     def on_child_terminated(self, writers: Writers, scope: ElementContext) -> bool: ...
 
 
@@ -65,11 +65,10 @@ class StateTransitionBehavior:
 
     def completed(self, writers: Writers, context: ElementContext) -> ElementContext:
         events = self.events
-        if events is not None:
-            events.before_completed(writers, context)
+        before = events.before_completed(writers, context) if events is not None else None
         writers.append_event(context.key, PI.ELEMENT_COMPLETED, context.value)
         if events is not None:
-            events.after_completed(writers, context)
+            events.after_completed(writers, context, before)
         return context
 
     def terminating(self, writers: Writers, context: ElementContext) -> ElementContext:
@@ -80,10 +79,10 @@ class StateTransitionBehavior:
         """ELEMENT_TERMINATED; an activity ended by an interrupting boundary event hands over to
         that event right after (its trigger is read before the instance is gone)."""
         events = self.events
-        trigger = events.boundary_trigger(context) if events is not None else None
+        before = events.before_terminated(context) if events is not None else None
         writers.append_event(context.key, PI.ELEMENT_TERMINATED, context.value)
-        if events is not None and trigger is not None:
-            events.on_terminated(writers, context, trigger)
+        if events is not None:
+            events.after_terminated(writers, context, before)
         return context
 
     # -- commands ----------------------------------------------------------------------------------
