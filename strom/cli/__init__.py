@@ -11,6 +11,7 @@ import importlib
 import click
 
 COMMANDS: dict[str, str] = {
+    "demo": "strom.cli.demo:demo",
     "check": "strom.cli.check:check",
     "broker": "strom.cli.broker:broker",
     "status": "strom.cli.zb_resources:status",
