@@ -20,8 +20,12 @@ from strom.engine.processing.bpmn.event.start_event import StartEventProcessor
 from strom.engine.processing.bpmn.gateway.exclusive_gateway import ExclusiveGatewayProcessor
 from strom.engine.processing.bpmn.gateway.inclusive_gateway import InclusiveGatewayProcessor
 from strom.engine.processing.bpmn.gateway.parallel_gateway import ParallelGatewayProcessor
+from strom.engine.processing.bpmn.task.business_rule_task import BusinessRuleTaskProcessor
 from strom.engine.processing.bpmn.task.job_worker_task import JobWorkerTaskProcessor
 from strom.engine.processing.bpmn.task.pass_through import PassThroughProcessor
+from strom.engine.processing.bpmn.task.script_task import ScriptTaskProcessor
+from strom.engine.processing.bpmn.task.user_task import UserTaskProcessor
+from strom.engine.processing.decision_evaluation.evaluate import DecisionEvaluationEvaluateProcessor
 from strom.engine.processing.deployment.create import DeploymentCreateProcessor
 from strom.engine.processing.incident.resolve import IncidentResolveProcessor
 from strom.engine.processing.job.complete import JobCompleteProcessor
@@ -37,12 +41,17 @@ from strom.engine.processing.process_instance.cancel import ProcessInstanceCance
 from strom.engine.processing.process_instance_batch.activate import ProcessInstanceBatchActivateProcessor
 from strom.engine.processing.process_instance_creation.create import ProcessInstanceCreateProcessor
 from strom.engine.processing.resource_deletion.delete import ResourceDeletionDeleteProcessor
+from strom.engine.processing.user_task.assign import UserTaskAssignProcessor
+from strom.engine.processing.user_task.claim import UserTaskClaimProcessor
+from strom.engine.processing.user_task.complete import UserTaskCompleteProcessor
+from strom.engine.processing.user_task.update import UserTaskUpdateProcessor
 from strom.engine.processing.variable_document.update import VariableDocumentUpdateProcessor
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.protocol.bpmn import BpmnElementType as E
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
+    DecisionEvaluationIntent,
     DeploymentIntent,
     IncidentIntent,
     JobBatchIntent,
@@ -51,6 +60,7 @@ from strom.protocol.intents import (
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
     ResourceDeletionIntent,
+    UserTaskIntent,
     VariableDocumentIntent,
 )
 from strom.protocol.record import Record
@@ -132,6 +142,16 @@ def build_processors(
         ResourceDeletionIntent.DELETE,
         ResourceDeletionDeleteProcessor(state, keys),
     )
+    user_task = ValueType.USER_TASK
+    processors.register(user_task, UserTaskIntent.COMPLETE, UserTaskCompleteProcessor(state, behaviors))
+    processors.register(user_task, UserTaskIntent.ASSIGN, UserTaskAssignProcessor(state))
+    processors.register(user_task, UserTaskIntent.CLAIM, UserTaskClaimProcessor(state))
+    processors.register(user_task, UserTaskIntent.UPDATE, UserTaskUpdateProcessor(state))
+    processors.register(
+        ValueType.DECISION_EVALUATION,
+        DecisionEvaluationIntent.EVALUATE,
+        DecisionEvaluationEvaluateProcessor(behaviors),
+    )
     processors.register(
         ValueType.PROCESS_INSTANCE_BATCH,
         ProcessInstanceBatchIntent.ACTIVATE,
@@ -158,7 +178,7 @@ def _element_processors(state: ProcessingState, behaviors: Behaviors, keys: KeyG
         E.MANUAL_TASK: pass_through,
         E.SERVICE_TASK: job_worker,
         E.SEND_TASK: job_worker,
-        E.SCRIPT_TASK: job_worker,
-        E.BUSINESS_RULE_TASK: job_worker,
-        E.USER_TASK: job_worker,
+        E.SCRIPT_TASK: ScriptTaskProcessor(state, behaviors),
+        E.BUSINESS_RULE_TASK: BusinessRuleTaskProcessor(state, behaviors),
+        E.USER_TASK: UserTaskProcessor(state, behaviors),
     }

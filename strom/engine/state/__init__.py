@@ -16,12 +16,14 @@ from strom.engine.state.compensation import (
     DbCompensationSubscriptionState,
     MutableCompensationSubscriptionState,
 )
+from strom.engine.state.decision import DbDecisionState, DecisionState, MutableDecisionState
 from strom.engine.state.element_instance import (
     DbElementInstanceState,
     ElementInstanceState,
     MutableElementInstanceState,
 )
 from strom.engine.state.event_scope import DbEventScopeState, EventScopeState, MutableEventScopeState
+from strom.engine.state.form import DbFormState, FormState, MutableFormState
 from strom.engine.state.incident import DbIncidentState, IncidentState, MutableIncidentState
 from strom.engine.state.job import DbJobState, JobState, MutableJobState
 from strom.engine.state.message import DbMessageState, MessageState, MutableMessageState
@@ -47,6 +49,7 @@ from strom.engine.state.start_event_subscription import (
     MutableMessageStartEventSubscriptionState,
 )
 from strom.engine.state.timer import DbTimerState, MutableTimerState, TimerState
+from strom.engine.state.user_task import DbUserTaskState, MutableUserTaskState, UserTaskState
 from strom.engine.state.variable import DbVariableState, MutableVariableState, VariableState
 
 
@@ -79,6 +82,12 @@ class ProcessingState(Protocol):
     def signal_subscriptions(self) -> SignalSubscriptionState: ...
     @property
     def compensation_subscriptions(self) -> CompensationSubscriptionState: ...
+    @property
+    def decisions(self) -> DecisionState: ...
+    @property
+    def forms(self) -> FormState: ...
+    @property
+    def user_tasks(self) -> UserTaskState: ...
 
 
 class MutableProcessingState(Protocol):
@@ -110,6 +119,12 @@ class MutableProcessingState(Protocol):
     def signal_subscriptions(self) -> MutableSignalSubscriptionState: ...
     @property
     def compensation_subscriptions(self) -> MutableCompensationSubscriptionState: ...
+    @property
+    def decisions(self) -> MutableDecisionState: ...
+    @property
+    def forms(self) -> MutableFormState: ...
+    @property
+    def user_tasks(self) -> MutableUserTaskState: ...
 
 
 class DbProcessingState:
@@ -131,6 +146,9 @@ class DbProcessingState:
         self.message_start_subscriptions = DbMessageStartEventSubscriptionState(db)
         self.signal_subscriptions = DbSignalSubscriptionState(db)
         self.compensation_subscriptions = DbCompensationSubscriptionState(db)
+        self.decisions = DbDecisionState(db)
+        self.forms = DbFormState(db)
+        self.user_tasks = DbUserTaskState(db)
 
 
 __all__ = ["DbProcessingState", "MutableProcessingState", "ProcessingState"]

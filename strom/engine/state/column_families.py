@@ -47,6 +47,19 @@ MESSAGE_START_SUBSCRIPTIONS_BY_PROCESS = "message_start_subscriptions_by_process
 SIGNAL_SUBSCRIPTIONS = "signal_subscriptions"
 SIGNAL_SUBSCRIPTIONS_BY_SUBSCRIBER = "signal_subscriptions_by_subscriber"
 COMPENSATION_SUBSCRIPTIONS = "compensation_subscriptions"
+# decisions, forms, user tasks (BPMN execution I)
+DECISIONS = "decisions"
+DECISION_VERSIONS = "decision_versions"
+DECISION_LATEST = "decision_latest"
+DECISION_REQUIREMENTS = "decision_requirements"
+DECISION_REQUIREMENTS_VERSIONS = "decision_requirements_versions"
+DECISION_REQUIREMENTS_LATEST = "decision_requirements_latest"
+DECISIONS_BY_REQUIREMENTS = "decisions_by_requirements"
+FORMS = "forms"
+FORM_VERSIONS = "form_versions"
+FORM_LATEST = "form_latest"
+USER_TASKS = "user_tasks"
+USER_TASK_STATES = "user_task_states"
 
 ALL: tuple[str, ...] = (
     PROCESSES,
@@ -90,5 +103,17 @@ ALL: tuple[str, ...] = (
     SIGNAL_SUBSCRIPTIONS,
     SIGNAL_SUBSCRIPTIONS_BY_SUBSCRIBER,
     COMPENSATION_SUBSCRIPTIONS,
+    DECISIONS,
+    DECISION_VERSIONS,
+    DECISION_LATEST,
+    DECISION_REQUIREMENTS,
+    DECISION_REQUIREMENTS_VERSIONS,
+    DECISION_REQUIREMENTS_LATEST,
+    DECISIONS_BY_REQUIREMENTS,
+    FORMS,
+    FORM_VERSIONS,
+    FORM_LATEST,
+    USER_TASKS,
+    USER_TASK_STATES,
 )
 """Every column family the engine uses; a partition opens its database with these."""

@@ -1,14 +1,18 @@
-"""DEPLOYMENT CREATE: validate every resource, version every process, reject the whole deployment
-if any resource is invalid (a deployment is atomic).
+"""DEPLOYMENT CREATE: validate every resource, version every process, decision requirements
+graph, decision and form, reject the whole deployment if any resource is invalid (a deployment is
+atomic).
 
 A process whose resource (same name, same content) equals the latest version of its id is a
-duplicate: it keeps that version and key, and no PROCESS CREATED is written for it.
+duplicate: it keeps that version and key, and no PROCESS CREATED is written for it. DMN (``.dmn``)
+and form (``.form``) resources follow the same rule (see ``_decisions`` and ``_forms``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from strom.engine.processing.deployment._decisions import DMN_EXTENSIONS, DecisionResources, ParsedDmn
+from strom.engine.processing.deployment._forms import FORM_EXTENSIONS, FormResources, ParsedForm
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.engine.state.process import checksum_of
@@ -27,6 +31,8 @@ class DeploymentCreateProcessor:
     def __init__(self, state: ProcessingState, keys: KeyGenerator) -> None:
         self._processes = state.processes
         self._keys = keys
+        self._dmn = DecisionResources(state.decisions, keys)
+        self._forms = FormResources(state.forms, keys)
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         resources = command.value.resources
@@ -39,10 +45,29 @@ class DeploymentCreateProcessor:
             return
         errors: list[str] = []
         parsed: list[tuple[str, bytes, BpmnDefinitions]] = []
+        dmn: list[ParsedDmn] = []
+        forms: list[ParsedForm] = []
         for resource in resources:
             name = resource.resource_name
-            if not name.lower().endswith(BPMN_EXTENSIONS):
-                errors.append(f"'{name}': unsupported resource type; expected a BPMN file (.bpmn or .xml)")
+            lower = name.lower()
+            if lower.endswith(DMN_EXTENSIONS) or lower.endswith(FORM_EXTENSIONS):
+                item = (
+                    self._dmn.parse(name, resource.resource)
+                    if lower.endswith(DMN_EXTENSIONS)
+                    else self._forms.parse(name, resource.resource)
+                )
+                if isinstance(item, str):
+                    errors.append(item)
+                elif isinstance(item, ParsedDmn):
+                    dmn.append(item)
+                else:
+                    forms.append(item)
+                continue
+            if not lower.endswith(BPMN_EXTENSIONS):
+                errors.append(
+                    f"'{name}': unsupported resource type; expected a BPMN (.bpmn, .xml), DMN (.dmn) "
+                    "or form (.form) file"
+                )
                 continue
             try:
                 parsed.append((name, resource.resource, self._processes.parse(name, resource.resource)))
@@ -50,6 +75,8 @@ class DeploymentCreateProcessor:
                 errors.append(f"'{name}':\n{error}")
         if not errors:
             errors.extend(_duplicate_ids(parsed))
+            errors.extend(self._dmn.duplicate_ids(dmn))
+            errors.extend(self._forms.duplicate_ids(forms))
         if errors:
             writers.reject(
                 command,
@@ -87,8 +114,15 @@ class DeploymentCreateProcessor:
                 )
                 writers.append_event(record.process_definition_key, ProcessIntent.CREATED, record)
                 metadata.append(_metadata(record, duplicate=False))
+        drg_metadata, decision_metadata = self._dmn.create(writers, deployment_key, dmn)
+        form_metadata = self._forms.create(writers, deployment_key, forms)
         created = DeploymentRecordValue(
-            resources=list(resources), processes_metadata=metadata, deployment_key=deployment_key
+            resources=list(resources),
+            processes_metadata=metadata,
+            decisions_metadata=decision_metadata,
+            decision_requirements_metadata=drg_metadata,
+            form_metadata=form_metadata,
+            deployment_key=deployment_key,
         )
         writers.respond(writers.append_event(deployment_key, DeploymentIntent.CREATED, created))
 

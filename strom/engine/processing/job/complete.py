@@ -11,8 +11,10 @@ from strom.engine.processing.bpmn.behavior.variable import VariableOwner
 from strom.engine.processing.job._preconditions import JobPreconditions
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
+from strom.engine.state.element_instance import ElementInstance
 from strom.protocol.intents import JobIntent, ProcessInstanceIntent
 from strom.protocol.record import Record
+from strom.protocol.values.enums import JobKind, JobListenerEventType
 
 
 class JobCompleteProcessor:
@@ -36,7 +38,12 @@ class JobCompleteProcessor:
         completed = msgspec.structs.replace(job, variables=variables)
         writers.respond(writers.append_event(command.key, JobIntent.COMPLETED, completed))
         instance = self._instances.get(job.element_instance_key)
-        if instance is None or not instance.is_active:
+        if instance is None:
+            return
+        if job.job_kind is JobKind.EXECUTION_LISTENER:
+            self._continue_after_listener(writers, job, instance, variables)
+            return
+        if not instance.is_active:
             return
         if variables:
             owner = VariableOwner(
@@ -47,6 +54,29 @@ class JobCompleteProcessor:
             else:
                 self._variables.merge_propagate(writers, instance.key, variables, owner)
         writers.append_command(instance.key, ProcessInstanceIntent.COMPLETE_ELEMENT, instance.value)
+
+    def _continue_after_listener(
+        self, writers: Writers, job: Any, instance: ElementInstance, variables: dict[str, Any]
+    ) -> None:
+        """An execution listener's variables become local variables of the element (start
+        listener) or of its flow scope (end listener); then the element's step goes on."""
+        if instance.state not in (
+            ProcessInstanceIntent.ELEMENT_ACTIVATING,
+            ProcessInstanceIntent.ELEMENT_COMPLETING,
+        ):
+            return
+        if variables:
+            owner = VariableOwner(
+                job.process_instance_key, job.process_definition_key, job.bpmn_process_id, job.tenant_id
+            )
+            scope = instance.key
+            flow_scope = instance.value.flow_scope_key
+            if job.job_listener_event_type is JobListenerEventType.END and flow_scope > 0:
+                scope = flow_scope
+            self._variables.merge_local(writers, scope, variables, owner)
+        writers.append_command(
+            instance.key, ProcessInstanceIntent.COMPLETE_EXECUTION_LISTENER, instance.value
+        )
 
     def _has_output_mappings(self, value: Any) -> bool:
         process = self._processes.by_key(value.process_definition_key)

@@ -65,6 +65,7 @@ def all_appliers(state: Any) -> EventAppliers:
     """The registry with every applier of the engine, bound to ``state`` (a MutableProcessingState)."""
     from strom.engine.state.appliers import (
         compensation,
+        decision,
         deployment,
         incident,
         job,
@@ -74,6 +75,7 @@ def all_appliers(state: Any) -> EventAppliers:
         resource_deletion,
         signal,
         timer,
+        user_task,
         variable,
     )
 
@@ -81,5 +83,7 @@ def all_appliers(state: Any) -> EventAppliers:
     for module in (deployment, process_instance, job, variable, incident, resource_deletion):
         module.register(appliers, state)
     for module in (process_event, timer, message, signal, compensation):
+        module.register(appliers, state)
+    for module in (decision, user_task):
         module.register(appliers, state)
     return appliers

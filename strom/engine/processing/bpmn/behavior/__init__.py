@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from strom.engine.job_streams import JobStreams
 from strom.engine.processing.bpmn.behavior.call_activity import CallActivityBehavior
 from strom.engine.processing.bpmn.behavior.compensation import CompensationBehavior
+from strom.engine.processing.bpmn.behavior.decision import DecisionBehavior
 from strom.engine.processing.bpmn.behavior.event_lifecycle import EventLifecycle
 from strom.engine.processing.bpmn.behavior.event_publication import EventPublicationBehavior
 from strom.engine.processing.bpmn.behavior.event_subscription import EventSubscriptionBehavior
@@ -27,6 +28,7 @@ from strom.engine.processing.bpmn.behavior.signal import SignalBehavior
 from strom.engine.processing.bpmn.behavior.state_transition import StateTransitionBehavior
 from strom.engine.processing.bpmn.behavior.subscription_commands import SubscriptionCommands
 from strom.engine.processing.bpmn.behavior.timer import TimerBehavior
+from strom.engine.processing.bpmn.behavior.user_task import UserTaskBehavior
 from strom.engine.processing.bpmn.behavior.variable import VariableBehavior
 from strom.engine.processing.bpmn.behavior.variable_mapping import VariableMappingBehavior
 from strom.engine.state import ProcessingState
@@ -53,6 +55,8 @@ class Behaviors:
     execution_listeners: ExecutionListenerBehavior
     multi_instance: MultiInstanceBehavior
     call_activities: CallActivityBehavior
+    decisions: DecisionBehavior
+    user_tasks: UserTaskBehavior
 
     @staticmethod
     def build(
@@ -104,6 +108,8 @@ class Behaviors:
             multi_instance=MultiInstanceBehavior(
                 state.element_instances, state.variables, expressions, variables
             ),
+            decisions=DecisionBehavior(state.decisions, keys),
+            user_tasks=UserTaskBehavior(state.user_tasks, state.forms, expressions, keys),
             call_activities=CallActivityBehavior(
                 state.element_instances,
                 state.processes,

@@ -1,0 +1,70 @@
+"""User task: a Camunda user task (``zeebe:userTask``) lives as USER_TASK records — created when
+the element activates, completed through USER_TASK COMPLETE, canceled when the element is
+terminated; without the marker it is job-based (job type ``io.camunda.zeebe:userTask``)."""
+
+from __future__ import annotations
+
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.failure import Failure
+from strom.engine.processing.bpmn.context import ElementContext
+from strom.engine.processing.bpmn.task.job_worker_task import JobWorkerTaskProcessor
+from strom.engine.processing.writers import Writers
+from strom.engine.state import ProcessingState
+
+
+def _is_camunda_user_task(context: ElementContext) -> bool:
+    definition = context.element.user_task
+    return definition is not None and definition.is_zeebe_user_task
+
+
+class UserTaskProcessor:
+    def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
+        self._instances = state.element_instances
+        self._job_worker = JobWorkerTaskProcessor(state, behaviors)
+        self._transitions = behaviors.state_transitions
+        self._mappings = behaviors.variable_mappings
+        self._user_tasks = behaviors.user_tasks
+        self._incidents = behaviors.incidents
+        self._events = behaviors.event_subscriptions
+        self._jobs = behaviors.jobs
+
+    def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
+        if not _is_camunda_user_task(context):
+            return self._job_worker.on_activate(writers, context)
+        return self._mappings.apply_inputs(writers, context)
+
+    def finalize_activation(self, writers: Writers, context: ElementContext) -> Failure | None:
+        definition = context.element.user_task
+        if definition is None or not definition.is_zeebe_user_task:
+            return self._job_worker.finalize_activation(writers, context)
+        props = self._user_tasks.evaluate(context, definition)
+        if isinstance(props, Failure):
+            return props
+        failure = self._events.subscribe(writers, context)
+        if failure is not None:
+            return failure
+        key, task = self._user_tasks.create(writers, context, props)
+        self._transitions.activated(writers, context)
+        if props.assignee:
+            self._user_tasks.assign(writers, key, task, props.assignee)
+        return None
+
+    def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:
+        return self._mappings.apply_outputs(writers, context)
+
+    def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
+        return self._job_worker.finalize_completion(writers, context)
+
+    def on_terminate(self, writers: Writers, context: ElementContext) -> None:
+        if not _is_camunda_user_task(context):
+            self._job_worker.on_terminate(writers, context)
+            return
+        instance = self._instances.get(context.key)
+        if instance is not None:
+            if instance.job_key > 0:
+                self._jobs.cancel(writers, instance.job_key)  # an execution listener's job
+            self._user_tasks.cancel(writers, instance.user_task_key)
+        self._events.unsubscribe(writers, context)
+        self._incidents.resolve_for_element(writers, context.key)
+        self._transitions.terminated(writers, context)
+        self._transitions.after_terminated(writers, context)

@@ -1,0 +1,51 @@
+"""Appliers for DECISION_REQUIREMENTS, DECISION and FORM events (deployed DMN and forms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strom.engine.state import MutableProcessingState
+from strom.engine.state.appliers import EventAppliers
+from strom.protocol.enums import ValueType
+from strom.protocol.intents import DecisionIntent, DecisionRequirementsIntent, FormIntent
+from strom.protocol.record import Record
+
+
+class DecisionRequirementsCreatedV1:
+    """Stores the DRG with its DMN bytes; the latest version of its id if it is newer."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._decisions = state.decisions
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._decisions.put_requirements(record.value)
+
+
+class DecisionCreatedV1:
+    """Stores the decision; the latest version of its id if it is newer."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._decisions = state.decisions
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._decisions.put_decision(record.value)
+
+
+class FormCreatedV1:
+    """Stores the form; the latest version of its id if it is newer."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._forms = state.forms
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._forms.put(record.value)
+
+
+def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
+    appliers.register(
+        ValueType.DECISION_REQUIREMENTS,
+        DecisionRequirementsIntent.CREATED,
+        DecisionRequirementsCreatedV1(state),
+    )
+    appliers.register(ValueType.DECISION, DecisionIntent.CREATED, DecisionCreatedV1(state))
+    appliers.register(ValueType.FORM, FormIntent.CREATED, FormCreatedV1(state))

@@ -1,0 +1,141 @@
+"""Deployed decisions and decision requirements graphs (DRGs, one per DMN resource).
+
+Like processes: by key, by (id, version), the latest version per id. A decision refers to its
+DRG, which holds the DMN bytes; the parsed graph is cached in memory by checksum (derived data,
+rebuilt lazily after a restart).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Protocol
+
+import msgspec
+
+from strom.db import Database
+from strom.db.keys import pack, pack_long, unpack_long
+from strom.dmn import DecisionRequirementsGraph, parse_dmn
+from strom.engine.state import column_families as cf
+from strom.engine.state.process import checksum_of
+from strom.protocol.values.decision import DecisionRecordValue, DecisionRequirementsRecordValue
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode_decision = msgspec.msgpack.Decoder(DecisionRecordValue).decode
+_decode_requirements = msgspec.msgpack.Decoder(DecisionRequirementsRecordValue).decode
+
+
+class ParsedGraphs:
+    """Parsed DMN resources by checksum (derived data: dropping it changes nothing but speed)."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._capacity = capacity
+        self._parsed: OrderedDict[bytes, DecisionRequirementsGraph] = OrderedDict()
+
+    def parse(self, resource_name: str, resource: bytes) -> DecisionRequirementsGraph:
+        """Parse (or reuse) ``resource``; raises ``strom.dmn.DmnValidationError`` like ``parse_dmn``."""
+        checksum = checksum_of(resource)
+        graph = self._parsed.get(checksum)
+        if graph is None:
+            graph = parse_dmn(resource, resource_name=resource_name)
+            self._parsed[checksum] = graph
+            if len(self._parsed) > self._capacity:
+                self._parsed.popitem(last=False)
+        else:
+            self._parsed.move_to_end(checksum)
+        return graph
+
+
+class DecisionState(Protocol):
+    def parse(self, resource_name: str, resource: bytes) -> DecisionRequirementsGraph: ...
+    def decision_by_key(self, key: int) -> DecisionRecordValue | None: ...
+    def decision_by_id_and_version(self, decision_id: str, version: int) -> DecisionRecordValue | None: ...
+    def latest_decision(self, decision_id: str) -> DecisionRecordValue | None: ...
+    def latest_decision_version(self, decision_id: str) -> int: ...
+    def requirements_by_key(self, key: int) -> DecisionRequirementsRecordValue | None: ...
+    def latest_requirements(self, requirements_id: str) -> DecisionRequirementsRecordValue | None: ...
+    def latest_requirements_version(self, requirements_id: str) -> int: ...
+    def graph(self, requirements_key: int) -> DecisionRequirementsGraph | None: ...
+    def decision_in_requirements(
+        self, requirements_key: int, decision_id: str
+    ) -> DecisionRecordValue | None: ...
+
+
+class MutableDecisionState(DecisionState, Protocol):
+    def put_requirements(self, record: DecisionRequirementsRecordValue) -> None: ...
+    def put_decision(self, record: DecisionRecordValue) -> None: ...
+
+
+class DbDecisionState:
+    def __init__(self, db: Database) -> None:
+        self._decisions = db.column_family(cf.DECISIONS)
+        self._decision_versions = db.column_family(cf.DECISION_VERSIONS)
+        self._decision_latest = db.column_family(cf.DECISION_LATEST)
+        self._requirements = db.column_family(cf.DECISION_REQUIREMENTS)
+        self._requirements_versions = db.column_family(cf.DECISION_REQUIREMENTS_VERSIONS)
+        self._requirements_latest = db.column_family(cf.DECISION_REQUIREMENTS_LATEST)
+        self._by_requirements = db.column_family(cf.DECISIONS_BY_REQUIREMENTS)
+        self._parsed = ParsedGraphs()
+
+    def parse(self, resource_name: str, resource: bytes) -> DecisionRequirementsGraph:
+        return self._parsed.parse(resource_name, resource)
+
+    def decision_by_key(self, key: int) -> DecisionRecordValue | None:
+        raw = self._decisions.get(pack_long(key))
+        return None if raw is None else _decode_decision(raw)
+
+    def decision_by_id_and_version(self, decision_id: str, version: int) -> DecisionRecordValue | None:
+        raw = self._decision_versions.get(pack(decision_id, version))
+        return None if raw is None else self.decision_by_key(unpack_long(raw))
+
+    def latest_decision_version(self, decision_id: str) -> int:
+        raw = self._decision_latest.get(pack(decision_id))
+        return 0 if raw is None else unpack_long(raw)
+
+    def latest_decision(self, decision_id: str) -> DecisionRecordValue | None:
+        version = self.latest_decision_version(decision_id)
+        return None if version == 0 else self.decision_by_id_and_version(decision_id, version)
+
+    def requirements_by_key(self, key: int) -> DecisionRequirementsRecordValue | None:
+        raw = self._requirements.get(pack_long(key))
+        return None if raw is None else _decode_requirements(raw)
+
+    def latest_requirements_version(self, requirements_id: str) -> int:
+        raw = self._requirements_latest.get(pack(requirements_id))
+        return 0 if raw is None else unpack_long(raw)
+
+    def latest_requirements(self, requirements_id: str) -> DecisionRequirementsRecordValue | None:
+        version = self.latest_requirements_version(requirements_id)
+        if version == 0:
+            return None
+        raw = self._requirements_versions.get(pack(requirements_id, version))
+        return None if raw is None else self.requirements_by_key(unpack_long(raw))
+
+    def graph(self, requirements_key: int) -> DecisionRequirementsGraph | None:
+        requirements = self.requirements_by_key(requirements_key)
+        if requirements is None:
+            return None
+        return self._parsed.parse(requirements.resource_name, requirements.resource)
+
+    def decision_in_requirements(self, requirements_key: int, decision_id: str) -> DecisionRecordValue | None:
+        """The deployed decision ``decision_id`` of the DRG ``requirements_key``."""
+        raw = self._by_requirements.get(pack(requirements_key, decision_id))
+        return None if raw is None else self.decision_by_key(unpack_long(raw))
+
+    # -- mutations (appliers only) ---------------------------------------------------------------
+
+    def put_requirements(self, record: DecisionRequirementsRecordValue) -> None:
+        key = record.decision_requirements_key
+        requirements_id = record.decision_requirements_id
+        version = record.decision_requirements_version
+        self._requirements.put(pack_long(key), _encode(record))
+        self._requirements_versions.put(pack(requirements_id, version), pack_long(key))
+        if version > self.latest_requirements_version(requirements_id):
+            self._requirements_latest.put(pack(requirements_id), pack_long(version))
+
+    def put_decision(self, record: DecisionRecordValue) -> None:
+        key = record.decision_key
+        self._decisions.put(pack_long(key), _encode(record))
+        self._decision_versions.put(pack(record.decision_id, record.version), pack_long(key))
+        self._by_requirements.put(pack(record.decision_requirements_key, record.decision_id), pack_long(key))
+        if record.version > self.latest_decision_version(record.decision_id):
+            self._decision_latest.put(pack(record.decision_id), pack_long(record.version))

@@ -1,0 +1,55 @@
+"""Deployed forms (Camunda Forms JSON): by key, by (id, version), the latest version per id."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import msgspec
+
+from strom.db import Database
+from strom.db.keys import pack, pack_long, unpack_long
+from strom.engine.state import column_families as cf
+from strom.protocol.values.form import FormRecordValue
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder(FormRecordValue).decode
+
+
+class FormState(Protocol):
+    def by_key(self, key: int) -> FormRecordValue | None: ...
+    def by_id_and_version(self, form_id: str, version: int) -> FormRecordValue | None: ...
+    def latest(self, form_id: str) -> FormRecordValue | None: ...
+    def latest_version(self, form_id: str) -> int: ...
+
+
+class MutableFormState(FormState, Protocol):
+    def put(self, record: FormRecordValue) -> None: ...
+
+
+class DbFormState:
+    def __init__(self, db: Database) -> None:
+        self._forms = db.column_family(cf.FORMS)
+        self._versions = db.column_family(cf.FORM_VERSIONS)
+        self._latest = db.column_family(cf.FORM_LATEST)
+
+    def by_key(self, key: int) -> FormRecordValue | None:
+        raw = self._forms.get(pack_long(key))
+        return None if raw is None else _decode(raw)
+
+    def by_id_and_version(self, form_id: str, version: int) -> FormRecordValue | None:
+        raw = self._versions.get(pack(form_id, version))
+        return None if raw is None else self.by_key(unpack_long(raw))
+
+    def latest_version(self, form_id: str) -> int:
+        raw = self._latest.get(pack(form_id))
+        return 0 if raw is None else unpack_long(raw)
+
+    def latest(self, form_id: str) -> FormRecordValue | None:
+        version = self.latest_version(form_id)
+        return None if version == 0 else self.by_id_and_version(form_id, version)
+
+    def put(self, record: FormRecordValue) -> None:
+        self._forms.put(pack_long(record.form_key), _encode(record))
+        self._versions.put(pack(record.form_id, record.version), pack_long(record.form_key))
+        if record.version > self.latest_version(record.form_id):
+            self._latest.put(pack(record.form_id), pack_long(record.version))
