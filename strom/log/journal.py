@@ -85,6 +85,12 @@ class FileJournal:
         self._segment_size = segment_size
         self._index_interval = index_interval
         self._lock = threading.Lock()
+        # Appends only frame and queue a batch; whoever makes data durable (the committer, `flush`,
+        # a segment roll) writes the queued frames and syncs, holding `_io_lock`, so the writer
+        # thread never blocks on the file while a sync is in progress.
+        self._pending: list[tuple[Segment, int, bytearray]] = []
+        self._pending_lock = threading.Lock()
+        self._io_lock = threading.Lock()
         self._closed = False
         self._failure: BaseException | None = None
         self._wake: threading.Event | None = None
@@ -230,17 +236,12 @@ class FileJournal:
                 )
             segment = self._roll()
         offset = segment.size
-        try:
-            segment.write(frame, offset)
-        except OSError as exc:
-            self._fail(exc)
-            raise LogFailedError(
-                f"writing position {first} to {segment.path} failed; close and reopen the log"
-            ) from exc
         segment.index.add(first, offset)
         segment.size = end = offset + size
         self._next = nxt = first + count
-        self._tail = (segment, nxt, end)
+        with self._pending_lock:
+            self._pending.append((segment, offset, frame))
+            self._tail = (segment, nxt, end)
         wake = self._wake
         if wake is not None and not wake.is_set():
             wake.set()
@@ -250,7 +251,9 @@ class FileJournal:
         old = self._active
         try:
             # Sealed segments are fully durable before a later one exists (recovery relies on it).
-            os.fdatasync(old.fd)
+            with self._io_lock:
+                self._write_pending()
+                os.fdatasync(old.fd)
             new = Segment.create(self._dir, self._next, self._index_interval)
         except OSError as exc:
             self._fail(exc)
@@ -274,7 +277,9 @@ class FileJournal:
         segment, nxt, end = self._tail
         if nxt - 1 > self._durable:
             try:
-                os.fdatasync(segment.fd)
+                with self._io_lock:
+                    segment, nxt, end = self._write_pending()
+                    os.fdatasync(segment.fd)
             except OSError as exc:
                 self._fail(exc)
                 raise LogFailedError(f"syncing {segment.path} failed; close and reopen the log") from exc
@@ -329,19 +334,48 @@ class FileJournal:
             self._raise_unusable()
 
     def _sync_tail(self) -> int:
-        """The committer's sync: everything written before it starts; returns the durable position."""
-        with self._lock:
-            segment, nxt, end = self._tail
+        """The committer's step: write what was appended, sync it once; returns the durable position."""
+        with self._io_lock:
+            segment, nxt, end = self._write_pending()
             if nxt - 1 <= self._durable:
                 return self._durable
-            fd = os.dup(segment.fd)
-        try:
-            os.fdatasync(fd)
-        finally:
-            os.close(fd)
+            with self._lock:
+                fd = os.dup(segment.fd)
+            try:
+                os.fdatasync(fd)
+            finally:
+                os.close(fd)
         with self._lock:
             self._set_durable(segment, nxt - 1, end)
             return self._durable
+
+    def _write_pending(self) -> tuple[Segment, int, int]:
+        """Write the queued batches (caller holds ``_io_lock``); returns the tail they end at.
+
+        Consecutive batches of one segment go out in one ``pwrite``.
+        """
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+            tail = self._tail
+        index = 0
+        while index < len(pending):
+            segment, offset, frame = pending[index]
+            chunk = [frame]
+            end = offset + len(frame)
+            index += 1
+            while index < len(pending) and pending[index][0] is segment and pending[index][1] == end:
+                chunk.append(pending[index][2])
+                end += len(pending[index][2])
+                index += 1
+            data = chunk[0] if len(chunk) == 1 else bytearray(b"".join(chunk))
+            try:
+                segment.write(data, offset)
+            except OSError as exc:
+                self._fail(exc)
+                raise LogFailedError(
+                    f"writing at offset {offset} of {segment.path} failed; close and reopen the log"
+                ) from exc
+        return tail
 
     # ------------------------------------------------------------------ reading
 

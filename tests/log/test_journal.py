@@ -93,6 +93,8 @@ def test_reopening_syncs_what_it_found_so_all_of_it_is_durable(journal_dir: Path
     journal = FileJournal(journal_dir, segment_size=SMALL_SEGMENT)
     fill(journal, 3)
     # Simulate a crash: the writes reached the file (page cache) but were never synced.
+    with journal._io_lock:
+        journal._write_pending()
     os.close(journal._active.fd)
     journal._active.fd = -1
     journal._closed = True
