@@ -17,6 +17,7 @@ from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
 from strom.engine.processing.writers import Writers
 from strom.engine.scheduled.due_date_checker import DueDateChecker
+from strom.engine.scheduled.event_checkers import MessageTimeToLiveChecker, timer_checker
 from strom.engine.scheduled.job_checkers import job_backoff_checker, job_timeout_checker
 from strom.engine.state import DbProcessingState
 from strom.engine.state.appliers import EventAppliers, all_appliers
@@ -33,8 +34,16 @@ _log = logging.getLogger(__name__)
 class Engine:
     """Processes one partition's commands; implements ``strom.stream.RecordProcessor``."""
 
-    def __init__(self, db: Database, *, partition_id: int = 1, job_streams: JobStreams | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        partition_id: int = 1,
+        job_streams: JobStreams | None = None,
+        partition_count: int = 1,
+    ) -> None:
         self.partition_id = partition_id
+        self.partition_count = partition_count
         self.key_generator = KeyGenerator(partition_id)
         self.state = DbProcessingState(db)
         self.appliers: EventAppliers = all_appliers(self.state)
@@ -42,8 +51,16 @@ class Engine:
         self._writers = Writers(self.appliers)
         self.timeout_checker: DueDateChecker = job_timeout_checker(self.state.jobs)
         self.backoff_checker: DueDateChecker = job_backoff_checker(self.state.jobs)
+        self.timer_checker: DueDateChecker = timer_checker(self.state.timers)
+        self.message_ttl_checker = MessageTimeToLiveChecker(self.state.messages)
         self.behaviors = Behaviors.build(
-            self.state, self.key_generator, self.job_streams, self.timeout_checker.schedule
+            self.state,
+            self.key_generator,
+            self.job_streams,
+            self.timeout_checker.schedule,
+            on_timer_due=self.timer_checker.schedule,
+            partition_id=partition_id,
+            partition_count=partition_count,
         )
         processors, bpmn = build_processors(
             self.state,
@@ -51,11 +68,17 @@ class Engine:
             self.key_generator,
             self.timeout_checker.schedule,
             self.backoff_checker.schedule,
+            on_message_deadline=self.message_ttl_checker.schedule,
         )
         self.processors: Processors = processors
         self.bpmn: BpmnProcessor = bpmn
         self._table = processors.table
-        self._checkers: list[DueDateChecker] = [self.timeout_checker, self.backoff_checker]
+        self._checkers: list[DueDateChecker | MessageTimeToLiveChecker] = [
+            self.timeout_checker,
+            self.backoff_checker,
+            self.timer_checker,
+            self.message_ttl_checker,
+        ]
         self.context: ProcessingContext | None = None
 
     def add_checker(self, checker: DueDateChecker) -> None:

@@ -13,16 +13,23 @@ from typing import Any, Protocol
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
 from strom.engine.processing.bpmn.container.call_activity import CallActivityProcessor
+from strom.engine.processing.bpmn.container.event_sub_process import EventSubProcessProcessor
 from strom.engine.processing.bpmn.container.multi_instance import MultiInstanceBodyProcessor
 from strom.engine.processing.bpmn.container.process import ProcessProcessor
 from strom.engine.processing.bpmn.container.sub_process import SubProcessProcessor
+from strom.engine.processing.bpmn.event.boundary_event import BoundaryEventProcessor
+from strom.engine.processing.bpmn.event.end_event import EndEventProcessor
+from strom.engine.processing.bpmn.event.intermediate_catch_event import IntermediateCatchEventProcessor
+from strom.engine.processing.bpmn.event.intermediate_throw_event import IntermediateThrowEventProcessor
 from strom.engine.processing.bpmn.event.start_event import StartEventProcessor
+from strom.engine.processing.bpmn.gateway.event_based_gateway import EventBasedGatewayProcessor
 from strom.engine.processing.bpmn.gateway.exclusive_gateway import ExclusiveGatewayProcessor
 from strom.engine.processing.bpmn.gateway.inclusive_gateway import InclusiveGatewayProcessor
 from strom.engine.processing.bpmn.gateway.parallel_gateway import ParallelGatewayProcessor
 from strom.engine.processing.bpmn.task.business_rule_task import BusinessRuleTaskProcessor
 from strom.engine.processing.bpmn.task.job_worker_task import JobWorkerTaskProcessor
 from strom.engine.processing.bpmn.task.pass_through import PassThroughProcessor
+from strom.engine.processing.bpmn.task.receive_task import ReceiveTaskProcessor
 from strom.engine.processing.bpmn.task.script_task import ScriptTaskProcessor
 from strom.engine.processing.bpmn.task.user_task import UserTaskProcessor
 from strom.engine.processing.decision_evaluation.evaluate import DecisionEvaluationEvaluateProcessor
@@ -37,10 +44,30 @@ from strom.engine.processing.job.update_retries import JobUpdateRetriesProcessor
 from strom.engine.processing.job.update_timeout import JobUpdateTimeoutProcessor
 from strom.engine.processing.job.yield_ import JobYieldProcessor
 from strom.engine.processing.job_batch.activate import JobBatchActivateProcessor
+from strom.engine.processing.message.expire import MessageBatchExpireProcessor, MessageExpireProcessor
+from strom.engine.processing.message.publish import MessagePublishProcessor
+from strom.engine.processing.message_subscription.correlate import MessageSubscriptionCorrelateProcessor
+from strom.engine.processing.message_subscription.create import MessageSubscriptionCreateProcessor
+from strom.engine.processing.message_subscription.delete import MessageSubscriptionDeleteProcessor
+from strom.engine.processing.message_subscription.reject import MessageSubscriptionRejectProcessor
 from strom.engine.processing.process_instance.cancel import ProcessInstanceCancelProcessor
 from strom.engine.processing.process_instance_batch.activate import ProcessInstanceBatchActivateProcessor
 from strom.engine.processing.process_instance_creation.create import ProcessInstanceCreateProcessor
+from strom.engine.processing.process_instance_modification.modify import (
+    ProcessInstanceModificationModifyProcessor,
+)
+from strom.engine.processing.process_message_subscription.correlate import (
+    ProcessMessageSubscriptionCorrelateProcessor,
+)
+from strom.engine.processing.process_message_subscription.create import (
+    ProcessMessageSubscriptionCreateProcessor,
+)
+from strom.engine.processing.process_message_subscription.delete import (
+    ProcessMessageSubscriptionDeleteProcessor,
+)
 from strom.engine.processing.resource_deletion.delete import ResourceDeletionDeleteProcessor
+from strom.engine.processing.signal.broadcast import SignalBroadcastProcessor
+from strom.engine.processing.timer.trigger import TimerTriggerProcessor
 from strom.engine.processing.user_task.assign import UserTaskAssignProcessor
 from strom.engine.processing.user_task.claim import UserTaskClaimProcessor
 from strom.engine.processing.user_task.complete import UserTaskCompleteProcessor
@@ -56,10 +83,17 @@ from strom.protocol.intents import (
     IncidentIntent,
     JobBatchIntent,
     JobIntent,
+    MessageBatchIntent,
+    MessageIntent,
+    MessageSubscriptionIntent,
     ProcessInstanceBatchIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
+    ProcessInstanceModificationIntent,
+    ProcessMessageSubscriptionIntent,
     ResourceDeletionIntent,
+    SignalIntent,
+    TimerIntent,
     UserTaskIntent,
     VariableDocumentIntent,
 )
@@ -94,6 +128,8 @@ def build_processors(
     keys: KeyGenerator,
     on_job_deadline: Callable[[int], None],
     on_job_backoff: Callable[[int], None],
+    *,
+    on_message_deadline: Callable[[int], None] | None = None,
 ) -> tuple[Processors, BpmnProcessor]:
     processors = Processors()
     bpmn = BpmnProcessor(state, behaviors, keys, _element_processors(state, behaviors, keys))
@@ -114,7 +150,11 @@ def build_processors(
         ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT,
         creation,
     )
-    processors.register(ValueType.DEPLOYMENT, DeploymentIntent.CREATE, DeploymentCreateProcessor(state, keys))
+    processors.register(
+        ValueType.DEPLOYMENT,
+        DeploymentIntent.CREATE,
+        DeploymentCreateProcessor(state, keys, behaviors.start_events),
+    )
     job = ValueType.JOB
     processors.register(job, JobIntent.COMPLETE, JobCompleteProcessor(state, behaviors))
     processors.register(job, JobIntent.FAIL, JobFailProcessor(state, behaviors, on_job_backoff))
@@ -142,6 +182,11 @@ def build_processors(
         ResourceDeletionIntent.DELETE,
         ResourceDeletionDeleteProcessor(state, keys),
     )
+    processors.register(
+        ValueType.PROCESS_INSTANCE_MODIFICATION,
+        ProcessInstanceModificationIntent.MODIFY,
+        ProcessInstanceModificationModifyProcessor(state, behaviors),
+    )
     user_task = ValueType.USER_TASK
     processors.register(user_task, UserTaskIntent.COMPLETE, UserTaskCompleteProcessor(state, behaviors))
     processors.register(user_task, UserTaskIntent.ASSIGN, UserTaskAssignProcessor(state))
@@ -157,7 +202,57 @@ def build_processors(
         ProcessInstanceBatchIntent.ACTIVATE,
         ProcessInstanceBatchActivateProcessor(state, keys),
     )
+    _register_event_processors(processors, state, behaviors, keys, on_message_deadline or _ignore_due_date)
     return processors, bpmn
+
+
+def _ignore_due_date(due_date: int) -> None:
+    """Without a TTL checker (tools, tests of parts) nobody waits for message deadlines."""
+
+
+def _register_event_processors(
+    processors: Processors,
+    state: ProcessingState,
+    behaviors: Behaviors,
+    keys: KeyGenerator,
+    on_message_deadline: Callable[[int], None],
+) -> None:
+    """Messages, their subscriptions on both sides, timers and signals."""
+    message = ValueType.MESSAGE
+    processors.register(
+        message, MessageIntent.PUBLISH, MessagePublishProcessor(state, behaviors, keys, on_message_deadline)
+    )
+    processors.register(message, MessageIntent.EXPIRE, MessageExpireProcessor(state))
+    processors.register(
+        ValueType.MESSAGE_BATCH, MessageBatchIntent.EXPIRE, MessageBatchExpireProcessor(state)
+    )
+    ms = ValueType.MESSAGE_SUBSCRIPTION
+    processors.register(
+        ms, MessageSubscriptionIntent.CREATE, MessageSubscriptionCreateProcessor(state, behaviors, keys)
+    )
+    processors.register(
+        ms, MessageSubscriptionIntent.CORRELATE, MessageSubscriptionCorrelateProcessor(state, behaviors)
+    )
+    processors.register(
+        ms, MessageSubscriptionIntent.DELETE, MessageSubscriptionDeleteProcessor(state, behaviors)
+    )
+    processors.register(ms, MessageSubscriptionIntent.REJECT, MessageSubscriptionRejectProcessor(behaviors))
+    pms = ValueType.PROCESS_MESSAGE_SUBSCRIPTION
+    processors.register(
+        pms, ProcessMessageSubscriptionIntent.CREATE, ProcessMessageSubscriptionCreateProcessor(state)
+    )
+    processors.register(
+        pms,
+        ProcessMessageSubscriptionIntent.CORRELATE,
+        ProcessMessageSubscriptionCorrelateProcessor(state, behaviors),
+    )
+    processors.register(
+        pms, ProcessMessageSubscriptionIntent.DELETE, ProcessMessageSubscriptionDeleteProcessor(state)
+    )
+    processors.register(ValueType.TIMER, TimerIntent.TRIGGER, TimerTriggerProcessor(state, behaviors, keys))
+    processors.register(
+        ValueType.SIGNAL, SignalIntent.BROADCAST, SignalBroadcastProcessor(state, behaviors, keys)
+    )
 
 
 def _element_processors(state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator) -> dict[E, Any]:
@@ -172,8 +267,13 @@ def _element_processors(state: ProcessingState, behaviors: Behaviors, keys: KeyG
         E.PARALLEL_GATEWAY: ParallelGatewayProcessor(state, behaviors),
         E.INCLUSIVE_GATEWAY: InclusiveGatewayProcessor(state, behaviors),
         E.START_EVENT: StartEventProcessor(behaviors),
-        E.END_EVENT: pass_through,
-        E.INTERMEDIATE_THROW_EVENT: pass_through,
+        E.END_EVENT: EndEventProcessor(state, behaviors),
+        E.INTERMEDIATE_THROW_EVENT: IntermediateThrowEventProcessor(state, behaviors),
+        E.INTERMEDIATE_CATCH_EVENT: IntermediateCatchEventProcessor(behaviors),
+        E.BOUNDARY_EVENT: BoundaryEventProcessor(behaviors),
+        E.RECEIVE_TASK: ReceiveTaskProcessor(behaviors),
+        E.EVENT_BASED_GATEWAY: EventBasedGatewayProcessor(behaviors),
+        E.EVENT_SUB_PROCESS: EventSubProcessProcessor(state, behaviors),
         E.TASK: pass_through,
         E.MANUAL_TASK: pass_through,
         E.SERVICE_TASK: job_worker,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from strom.engine.processing.bpmn.behavior.start_event_subscriptions import StartEventSubscriptionBehavior
 from strom.engine.processing.deployment._decisions import DMN_EXTENSIONS, DecisionResources, ParsedDmn
 from strom.engine.processing.deployment._forms import FORM_EXTENSIONS, FormResources, ParsedForm
 from strom.engine.processing.writers import Writers
@@ -28,9 +29,15 @@ BPMN_EXTENSIONS = (".bpmn", ".xml")
 
 
 class DeploymentCreateProcessor:
-    def __init__(self, state: ProcessingState, keys: KeyGenerator) -> None:
+    def __init__(
+        self,
+        state: ProcessingState,
+        keys: KeyGenerator,
+        start_events: StartEventSubscriptionBehavior | None = None,
+    ) -> None:
         self._processes = state.processes
         self._keys = keys
+        self._start_events = start_events
         self._dmn = DecisionResources(state.decisions, keys)
         self._forms = FormResources(state.forms, keys)
 
@@ -87,6 +94,7 @@ class DeploymentCreateProcessor:
             return
         deployment_key = self._keys.next_key()
         metadata: list[ProcessMetadataValue] = []
+        created_processes: list[ProcessRecordValue] = []
         next_versions: dict[str, int] = {}
         for name, data, definitions in parsed:
             checksum = checksum_of(data)
@@ -114,6 +122,7 @@ class DeploymentCreateProcessor:
                 )
                 writers.append_event(record.process_definition_key, ProcessIntent.CREATED, record)
                 metadata.append(_metadata(record, duplicate=False))
+                created_processes.append(record)
         drg_metadata, decision_metadata = self._dmn.create(writers, deployment_key, dmn)
         form_metadata = self._forms.create(writers, deployment_key, forms)
         created = DeploymentRecordValue(
@@ -125,6 +134,9 @@ class DeploymentCreateProcessor:
             deployment_key=deployment_key,
         )
         writers.respond(writers.append_event(deployment_key, DeploymentIntent.CREATED, created))
+        if self._start_events is not None:
+            # a new latest version takes over the message, timer and signal start events
+            self._start_events.on_deployed(writers, created_processes)
 
 
 def _metadata(record: ProcessRecordValue, duplicate: bool) -> ProcessMetadataValue:

@@ -25,6 +25,7 @@ from strom.engine.processing.bpmn.behavior.job import JobActivationBehavior, Job
 from strom.engine.processing.bpmn.behavior.message_correlation import MessageCorrelationBehavior
 from strom.engine.processing.bpmn.behavior.multi_instance import MultiInstanceBehavior
 from strom.engine.processing.bpmn.behavior.signal import SignalBehavior
+from strom.engine.processing.bpmn.behavior.start_event_subscriptions import StartEventSubscriptionBehavior
 from strom.engine.processing.bpmn.behavior.state_transition import StateTransitionBehavior
 from strom.engine.processing.bpmn.behavior.subscription_commands import SubscriptionCommands
 from strom.engine.processing.bpmn.behavior.timer import TimerBehavior
@@ -52,6 +53,7 @@ class Behaviors:
     timers: TimerBehavior
     subscription_commands: SubscriptionCommands
     message_correlation: MessageCorrelationBehavior
+    start_events: StartEventSubscriptionBehavior
     execution_listeners: ExecutionListenerBehavior
     multi_instance: MultiInstanceBehavior
     call_activities: CallActivityBehavior
@@ -104,6 +106,7 @@ class Behaviors:
             timers=timers,
             subscription_commands=commands,
             message_correlation=correlation,
+            start_events=StartEventSubscriptionBehavior(state, keys, timers, subscriptions),
             execution_listeners=ExecutionListenerBehavior(jobs),
             multi_instance=MultiInstanceBehavior(
                 state.element_instances, state.variables, expressions, variables

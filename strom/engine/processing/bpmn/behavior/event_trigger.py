@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.behavior.state_transition import StateTransitionBehavior
 from strom.engine.processing.bpmn.behavior.variable import VariableBehavior
-from strom.engine.processing.bpmn.behavior.variable_mapping import owner_of
+from strom.engine.processing.bpmn.behavior.variable_mapping import VariableMappingBehavior, owner_of
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
@@ -33,7 +34,7 @@ from strom.engine.state.element_instance import ElementInstance
 from strom.engine.state.event_scope import EventTrigger
 from strom.engine.state.process import DeployedProcess
 from strom.model import FlowNode
-from strom.protocol.bpmn import BpmnElementType
+from strom.protocol.bpmn import BpmnElementType, BpmnEventType
 from strom.protocol.intents import ProcessEventIntent
 from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.protocol.values.process_event import ProcessEventRecordValue
@@ -64,6 +65,8 @@ class EventTriggerBehavior:
         self._keys = keys
         self._transitions = transitions
         self._variables = variables
+        self._variable_state = state.variables
+        self._mappings = VariableMappingBehavior(state.variables, variables)
         self.unsubscribe_event_subprocesses: Any = None  # set by the event subscription behavior
 
     # -- can an event be caught? ------------------------------------------------------------------
@@ -212,6 +215,44 @@ class EventTriggerBehavior:
             return {}
         self.triggered(writers, context.value, context.key, trigger)
         return trigger.variables
+
+    def apply_outputs(self, writers: Writers, context: ElementContext) -> Failure | None:
+        """The output mappings of a catch event, with the variables of the event it caught
+        (Zeebe's ``applyOutputMappings``).
+
+        With output mappings the event's variables become local variables for the mappings to
+        read. Without, they are merged with propagation from the element. A catch event activated
+        with the event's variables as its local variables (a boundary event other than an error
+        one, a start event, an event after an event-based gateway) hands them to its flow scope.
+        """
+        variables = self.consume_own_trigger(writers, context)
+        owner = owner_of(context)
+        if context.element.io_mappings.outputs:
+            if variables:
+                self._variables.merge_local(writers, context.key, variables, owner)
+            return self._mappings.apply_outputs(writers, context)
+        if variables:
+            self._variables.merge_propagate(writers, context.key, variables, owner)
+        elif self._keeps_event_variables_local(context):
+            local = {v.name: v.value for v in self._variable_state.local_variables(context.key)}
+            if local:
+                inner = context.element.multi_instance is not None
+                scope = context.key if inner or context.flow_scope_key <= 0 else context.flow_scope_key
+                self._variables.merge_propagate(writers, scope, local, owner)
+        return None
+
+    def _keeps_event_variables_local(self, context: ElementContext) -> bool:
+        element = context.element
+        element_type = element.element_type
+        if element_type is BpmnElementType.BOUNDARY_EVENT:
+            return element.event_type is not BpmnEventType.ERROR
+        if element_type is BpmnElementType.START_EVENT:
+            return element.event_type is not BpmnEventType.NONE
+        executable = context.process.executable
+        return any(
+            executable.flow_node(flow.source_id).element_type is BpmnElementType.EVENT_BASED_GATEWAY
+            for flow in element.incoming
+        )
 
     def trigger_for(self, scope_key: int, element_id: str) -> EventTrigger | None:
         for trigger in self._scopes.triggers(scope_key):

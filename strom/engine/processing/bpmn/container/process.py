@@ -27,6 +27,7 @@ class ProcessProcessor:
         self._events = behaviors.event_subscriptions
         self._jobs = behaviors.jobs
         self._calls = behaviors.call_activities
+        self._triggers = behaviors.event_triggers
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
         return None
@@ -36,6 +37,8 @@ class ProcessProcessor:
         if failure is not None:
             return failure
         self._transitions.activated(writers, context)
+        if self._triggers.activate_start_event(writers, context):
+            return None  # started by a message, timer or signal: at that start event
         start = context.process.executable.none_start_event
         if start is not None:
             self._transitions.activate_element(writers, context, start)

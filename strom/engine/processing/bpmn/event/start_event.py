@@ -1,4 +1,10 @@
-"""Start events: activated and completed at once; the token leaves by their outgoing flows."""
+"""Start events: activated and completed at once; the token leaves by their outgoing flows.
+
+A start event that caught something (a message, timer or signal starting the process, or the
+event that started an event subprocess) is activated by the event trigger behavior with the
+event's variables as its local variables; completing hands them to its flow scope (or to its
+output mappings).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ class StartEventProcessor:
         self._transitions = behaviors.state_transitions
         self._mappings = behaviors.variable_mappings
         self._incidents = behaviors.incidents
+        self._triggers = behaviors.event_triggers
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
         return None
@@ -23,7 +30,7 @@ class StartEventProcessor:
         return None
 
     def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:
-        return self._mappings.apply_outputs(writers, context)
+        return self._triggers.apply_outputs(writers, context)
 
     def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
         self._transitions.completed(writers, context)

@@ -1,0 +1,79 @@
+"""Event subprocess: activated in its flow scope by the event that its start event caught (see
+the event trigger behavior); it starts at that start event, with the event's variables, and
+completes when its last token ends. Its own event subprocesses may interrupt it in turn."""
+
+from __future__ import annotations
+
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.failure import Failure
+from strom.engine.processing.bpmn.container._children import terminate_children
+from strom.engine.processing.bpmn.context import ElementContext
+from strom.engine.processing.writers import Writers
+from strom.engine.state import ProcessingState
+from strom.protocol.values.enums import ErrorType
+
+
+class EventSubProcessProcessor:
+    def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
+        self._instances = state.element_instances
+        self._transitions = behaviors.state_transitions
+        self._mappings = behaviors.variable_mappings
+        self._incidents = behaviors.incidents
+        self._events = behaviors.event_subscriptions
+        self._triggers = behaviors.event_triggers
+        self._jobs = behaviors.jobs
+
+    def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
+        return self._mappings.apply_inputs(writers, context)
+
+    def finalize_activation(self, writers: Writers, context: ElementContext) -> Failure | None:
+        failure = self._events.subscribe(writers, context)
+        if failure is not None:
+            return failure
+        self._transitions.activated(writers, context)
+        if not self._triggers.activate_event_subprocess_start(writers, context):
+            return Failure(
+                f"Expected to activate the start event of the event subprocess '{context.element_id}' "
+                "with the event it caught, but no event trigger was found",
+                ErrorType.UNKNOWN,
+            )
+        return None
+
+    def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:
+        return self._mappings.apply_outputs(writers, context)
+
+    def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
+        self._events.unsubscribe(writers, context)
+        self._transitions.completed(writers, context)
+        self._transitions.after_completed(writers, context)
+        return None
+
+    def on_terminate(self, writers: Writers, context: ElementContext) -> None:
+        instance = self._instances.get(context.key)
+        if instance is not None and instance.job_key > 0:
+            self._jobs.cancel(writers, instance.job_key)  # an execution listener's job
+        self._events.unsubscribe(writers, context)
+        self._incidents.resolve_for_element(writers, context.key)
+        if not terminate_children(self._instances, self._transitions, writers, context):
+            self._transitions.terminated(writers, context)
+            self._transitions.after_terminated(writers, context)
+
+    def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
+        if not child.element.outgoing:
+            self._transitions.recheck_inclusive_joins(writers, scope)
+        instance = self._instances.get(scope.key)
+        if instance is not None and instance.is_active and instance.can_complete_scope:
+            self._transitions.complete_element(writers, scope)
+
+    def on_child_terminated(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
+        instance = self._instances.get(scope.key)
+        if instance is None:
+            return
+        if instance.is_terminating and instance.active_children == 0:
+            self._transitions.terminated(writers, scope)
+            self._transitions.after_terminated(writers, scope)
+        elif instance.is_active:
+            self._transitions.recheck_inclusive_joins(writers, scope)
+            instance = self._instances.get(scope.key)
+            if instance is not None and instance.can_complete_scope:
+                self._transitions.complete_element(writers, scope)

@@ -1,0 +1,1 @@
+"""MESSAGE and MESSAGE_BATCH commands: publishing messages and expiring them."""

@@ -1,0 +1,1 @@
+"""MESSAGE_SUBSCRIPTION commands, on the message's partition."""

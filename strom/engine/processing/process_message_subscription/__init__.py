@@ -1,0 +1,1 @@
+"""PROCESS_MESSAGE_SUBSCRIPTION commands, on the process instance's partition."""
