@@ -57,12 +57,14 @@ class BrokerProcess:
             str(self.metrics_port),
             *self.args,
         ]
-        self._stdout = open(self.directory / "broker.out", "ab")  # noqa: SIM115
+        out = self.directory / "broker.out"
+        offset = out.stat().st_size if out.exists() else 0  # a restart appends to the same file
+        self._stdout = open(out, "ab")  # noqa: SIM115
         self._stderr = open(self.directory / "broker.err", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(command, stdout=self._stdout, stderr=self._stderr, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if b"ready" in (self.directory / "broker.out").read_bytes():
+            if b"ready" in out.read_bytes()[offset:]:
                 return self
             if self.process.poll() is not None:
                 raise RuntimeError(f"strom broker exited with {self.process.returncode}:\n{self.logs()}")

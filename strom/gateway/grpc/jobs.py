@@ -64,6 +64,12 @@ class JobNotifications:
             if not waiting:
                 del self._waiting[job_type]
 
+    def wake_all(self) -> None:
+        """Wake every waiting long poll (the gateway is shutting down)."""
+        for events in self._waiting.values():
+            for event in events:
+                event.set()
+
     def _on_available(self, job_type: str) -> None:
         # Processing thread, once per job without a stream: cheap unless someone waits for it.
         if job_type not in self._waiting:
@@ -94,6 +100,12 @@ class LongPolling:
         self._notifications = notifications
         self._default_ms = default_timeout_ms
         self._counters = counters
+        self._closing = False
+
+    def close(self) -> None:
+        """End waiting polls now (empty-handed) instead of at their request timeouts."""
+        self._closing = True
+        self._notifications.wake_all()
 
     async def activate(
         self, request: pb.ActivateJobsRequest
@@ -123,7 +135,7 @@ class LongPolling:
                         if not delivered:  # the call ended first: the jobs go back
                             self._give_back(batch.job_keys)
                     return
-                if deadline is None or event is None:
+                if deadline is None or event is None or self._closing:
                     return
                 remaining = deadline - loop.time()
                 if remaining <= 0:
@@ -131,6 +143,8 @@ class LongPolling:
                 try:
                     await asyncio.wait_for(event.wait(), remaining)
                 except TimeoutError:
+                    return
+                if self._closing:
                     return
         finally:
             if event is not None:
@@ -149,6 +163,7 @@ class GatewayJobStream:
         "_bridge",
         "_closed",
         "_counters",
+        "_ending",
         "_event",
         "_fetch",
         "_loop",
@@ -180,6 +195,7 @@ class GatewayJobStream:
         self._event = asyncio.Event()
         self._scheduled = False
         self._closed = False
+        self._ending = False
 
     # -- JobStream (processing thread) --------------------------------------------------------------
 
@@ -217,12 +233,17 @@ class GatewayJobStream:
         self._scheduled = False
         self._event.set()
 
+    def end(self) -> None:
+        """End the call after what is queued (the gateway is shutting down)."""
+        self._ending = True
+        self._event.set()
+
     async def jobs(self) -> AsyncGenerator[pb.ActivatedJob, None]:
         queue = self._queue
         event = self._event
         current: int | None = None
         try:
-            while True:
+            while not self._ending:
                 await event.wait()
                 event.clear()
                 while queue:
@@ -260,16 +281,19 @@ async def stream_jobs(
     registry: JobStreamRegistry,
     bridge: PartitionBridge,
     counters: JobCounters,
+    open_streams: set[GatewayJobStream],
 ) -> AsyncGenerator[pb.ActivatedJob, None]:
     """Register a stream for the request's job type and yield its jobs until the call ends."""
     job_type, worker, timeout, fetch = requests.stream_activated_jobs(request)
     stream = GatewayJobStream(asyncio.get_running_loop(), bridge, counters, job_type, worker, timeout, fetch)
     registry.add(job_type, stream)
+    open_streams.add(stream)
     try:
         async with contextlib.aclosing(stream.jobs()) as jobs:
             async for job in jobs:
                 yield job
     finally:
+        open_streams.discard(stream)
         registry.remove(job_type, stream)
         stream.close()
 

@@ -33,7 +33,7 @@ from strom.gateway.grpc._proto import (
 )
 from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import GatewayError, from_rejection, unimplemented
-from strom.gateway.grpc.jobs import JobCounters, JobNotifications, LongPolling, stream_jobs
+from strom.gateway.grpc.jobs import GatewayJobStream, JobCounters, JobNotifications, LongPolling, stream_jobs
 from strom.protocol.record import BROKER_VERSION, Record
 
 _log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class GatewayService(GatewayServicer):  # type: ignore[misc]
         counters: JobCounters,
         settings: GatewaySettings,
         advertised_port: Callable[[], int],
+        open_streams: set[GatewayJobStream],
     ) -> None:
         self._partition = partition
         self._bridge = bridge
@@ -69,6 +70,7 @@ class GatewayService(GatewayServicer):  # type: ignore[misc]
         self._counters = counters
         self._settings = settings
         self._advertised_port = advertised_port
+        self._open_streams = open_streams
         registry = partition.job_streams
         assert isinstance(registry, JobStreamRegistry)
         self._registry = registry
@@ -261,7 +263,7 @@ class GatewayService(GatewayServicer):  # type: ignore[misc]
         self, request: pb.StreamActivatedJobsRequest, context: Any
     ) -> AsyncGenerator[pb.ActivatedJob, None]:
         try:
-            stream = stream_jobs(request, self._registry, self._bridge, self._counters)
+            stream = stream_jobs(request, self._registry, self._bridge, self._counters, self._open_streams)
             async with contextlib.aclosing(stream) as jobs:
                 async for job in jobs:
                     yield job
@@ -347,6 +349,8 @@ class GatewayServer:
         self._server: grpc.aio.Server | None = None
         self._bridge: PartitionBridge | None = None
         self._notifications: JobNotifications | None = None
+        self._long_polling: LongPolling | None = None
+        self._open_streams: set[GatewayJobStream] = set()
         self._health: Any = None
 
     async def start(self) -> None:
@@ -356,7 +360,9 @@ class GatewayServer:
         bridge = self._bridge = PartitionBridge(self.partition, loop, settings.request_timeout_ms / 1000)
         bridge.start()
         notifications = self._notifications = JobNotifications(self._registry, loop)
-        long_polling = LongPolling(bridge, notifications, settings.long_polling_timeout_ms, self.counters)
+        long_polling = self._long_polling = LongPolling(
+            bridge, notifications, settings.long_polling_timeout_ms, self.counters
+        )
         server = self._server = grpc.aio.server(
             options=[
                 ("grpc.max_receive_message_length", settings.max_message_size),
@@ -369,7 +375,13 @@ class GatewayServer:
             ]
         )
         service = GatewayService(
-            self.partition, bridge, long_polling, self.counters, settings, lambda: self.port
+            self.partition,
+            bridge,
+            long_polling,
+            self.counters,
+            settings,
+            lambda: self.port,
+            self._open_streams,
         )
         add_GatewayServicer_to_server(service, server)
         health = self._health = HealthServicer()
@@ -387,6 +399,11 @@ class GatewayServer:
         """Stop accepting calls, let running ones finish (up to ``grace_s``), then close."""
         if self._health is not None:
             await self._health.enter_graceful_shutdown()
+        # Waiting long polls and job streams end now; unary calls get ``grace_s`` to finish.
+        if self._long_polling is not None:
+            self._long_polling.close()
+        for stream in list(self._open_streams):
+            stream.end()
         if self._server is not None:
             await self._server.stop(grace_s)
             self._server = None

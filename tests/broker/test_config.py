@@ -1,0 +1,101 @@
+"""Broker configuration: defaults <- config file <- STROM_* environment <- command-line flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from strom.broker.config import BrokerConfig, ConfigError, ExporterConfig, load_config
+
+
+def test_defaults() -> None:
+    config = load_config(environ={})
+
+    assert config == BrokerConfig()
+    assert (config.host, config.grpc_port, config.metrics_port) == ("127.0.0.1", 26500, 9600)
+    assert config.data_dir == Path("data")
+    assert config.backpressure.algorithm == "aimd"
+
+
+def test_file_then_environment_then_flags(tmp_path: Path) -> None:
+    path = tmp_path / "strom.toml"
+    path.write_text(
+        'data_dir = "/srv/strom"\ngrpc_port = 1111\nmetrics_port = 2222\n'
+        '[backpressure]\nalgorithm = "vegas"\n[backpressure.vegas]\nalpha = 2\n'
+        '[exporters.history]\ntype = "json-lines"\npath = "/tmp/h.jsonl"\n'
+    )
+    environ = {"STROM_GRPC_PORT": "3333", "STROM_BACKPRESSURE__VEGAS__BETA": "9", "OTHER": "x"}
+
+    config = load_config(path, environ, {"metrics_port": 4444, "host": None})
+
+    assert config.data_dir == Path("/srv/strom")
+    assert (config.grpc_port, config.metrics_port) == (3333, 4444)
+    assert config.backpressure.algorithm == "vegas"
+    assert (config.backpressure.vegas.alpha, config.backpressure.vegas.beta) == (2, 9)
+    assert config.exporters == {"history": ExporterConfig("json-lines", {"path": "/tmp/h.jsonl"})}
+
+
+def test_environment_names_with_single_underscores_are_matched_to_settings() -> None:
+    config = load_config(
+        environ={
+            "STROM_DATA_DIR": "/x",
+            "STROM_BACKPRESSURE_ALGORITHM": "fixed",
+            "STROM_BACKPRESSURE_FIXED_LIMIT": "50",
+            "STROM_BACKPRESSURE_ENABLED": "false",
+            "STROM_SNAPSHOT_PERIOD_S": "60.5",
+        }
+    )
+
+    assert config.data_dir == Path("/x")
+    assert (config.backpressure.algorithm, config.backpressure.fixed.limit) == ("fixed", 50)
+    assert config.backpressure.enabled is False
+    assert config.snapshot_period_s == 60.5
+
+
+def test_exporter_settings_from_the_environment_keep_numbers_and_booleans() -> None:
+    config = load_config(
+        environ={
+            "STROM_EXPORTERS__OUT__PATH": "/tmp/out.jsonl",
+            "STROM_EXPORTERS__OUT__FLUSH_EVERY": "10",
+            "STROM_EXPORTERS__OUT__FSYNC": "true",
+        }
+    )
+
+    assert config.exporters["out"].settings == {"path": "/tmp/out.jsonl", "flush_every": 10, "fsync": True}
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"STROM_GRPC_PORT": "http"}, "environment variable STROM_GRPC_PORT: 'grpc_port' must be an integer"),
+        ({"STROM_GRPC_PORT": "70000"}, "grpc_port must be a TCP port"),
+        ({"STROM_NO_SUCH_THING": "1"}, "STROM_NO_SUCH_THING: no setting is named like that"),
+        (
+            {"STROM_BACKPRESSURE_ALGORITHM": "magic"},
+            "backpressure.algorithm must be one of aimd, vegas, fixed",
+        ),
+        ({"STROM_GROUP_COMMIT": "maybe"}, "'group_commit' must be true or false"),
+    ],
+)
+def test_bad_values_name_the_setting_and_where_it_came_from(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(environ=environ)
+
+
+def test_bad_config_files_are_reported(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("grpc_port = [")
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text("[backpressure]\nspeed = 3\n")
+    ini = tmp_path / "strom.ini"
+    ini.write_text("")
+
+    with pytest.raises(ConfigError, match="is not valid TOML"):
+        load_config(broken, environ={})
+    with pytest.raises(ConfigError, match=r"unknown setting 'backpressure\.speed'"):
+        load_config(unknown, environ={})
+    with pytest.raises(ConfigError, match=r"expected a \.toml, \.yaml or \.yml file"):
+        load_config(ini, environ={})
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        load_config(tmp_path / "missing.toml", environ={})
