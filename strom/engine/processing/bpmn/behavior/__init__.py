@@ -13,6 +13,7 @@ from strom.engine.job_streams import JobStreams
 from strom.engine.processing.bpmn.behavior.call_activity import CallActivityBehavior
 from strom.engine.processing.bpmn.behavior.compensation import CompensationBehavior
 from strom.engine.processing.bpmn.behavior.decision import DecisionBehavior
+from strom.engine.processing.bpmn.behavior.element_activation import ElementActivationBehavior
 from strom.engine.processing.bpmn.behavior.event_lifecycle import EventLifecycle
 from strom.engine.processing.bpmn.behavior.event_publication import EventPublicationBehavior
 from strom.engine.processing.bpmn.behavior.event_subscription import EventSubscriptionBehavior
@@ -59,6 +60,7 @@ class Behaviors:
     call_activities: CallActivityBehavior
     decisions: DecisionBehavior
     user_tasks: UserTaskBehavior
+    element_activation: ElementActivationBehavior
 
     @staticmethod
     def build(
@@ -113,6 +115,7 @@ class Behaviors:
             ),
             decisions=DecisionBehavior(state.decisions, keys),
             user_tasks=UserTaskBehavior(state.user_tasks, state.forms, expressions, keys),
+            element_activation=ElementActivationBehavior(state.element_instances, keys, subscriptions),
             call_activities=CallActivityBehavior(
                 state.element_instances,
                 state.processes,
