@@ -180,7 +180,7 @@ def build_processors(
     processors.register(
         ValueType.RESOURCE_DELETION,
         ResourceDeletionIntent.DELETE,
-        ResourceDeletionDeleteProcessor(state, keys),
+        ResourceDeletionDeleteProcessor(state, behaviors, keys),
     )
     processors.register(
         ValueType.PROCESS_INSTANCE_MODIFICATION,

@@ -3,28 +3,41 @@
 As in Zeebe 8.8: a definition that still has running instances is not deleted (INVALID_STATE);
 otherwise the step writes RESOURCE_DELETION DELETING, PROCESS DELETING, PROCESS DELETED and
 RESOURCE_DELETION DELETED, and answers with the DELETING event. Deleting the latest version makes
-the version before it the latest; version numbers are never reused. The PROCESS events carry no
-resource bytes and no checksum (Zeebe leaves them out so a deletion never exceeds a batch).
+the version before it the latest; version numbers are never reused, and the start events of the
+deleted version (message, timer, signal) are closed and those of the version before it opened.
+The PROCESS events carry no resource bytes and no checksum (Zeebe leaves them out so a deletion
+never exceeds a batch).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.engine.state.process import DeployedProcess
 from strom.protocol.enums import RejectionType
-from strom.protocol.intents import ProcessIntent, ResourceDeletionIntent
+from strom.protocol.intents import (
+    MessageStartEventSubscriptionIntent,
+    ProcessIntent,
+    ResourceDeletionIntent,
+    SignalSubscriptionIntent,
+    TimerIntent,
+)
 from strom.protocol.record import Record
 from strom.protocol.values.process import ProcessRecordValue
 from strom.stream.key_generator import KeyGenerator
 
 
 class ResourceDeletionDeleteProcessor:
-    def __init__(self, state: ProcessingState, keys: KeyGenerator) -> None:
+    def __init__(self, state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator) -> None:
         self._processes = state.processes
         self._element_instances = state.element_instances
+        self._message_starts = state.message_start_subscriptions
+        self._timers = state.timers
+        self._signals = state.signal_subscriptions
+        self._start_events = behaviors.start_events
         self._keys = keys
 
     def process(self, command: Record[Any], writers: Writers) -> None:
@@ -50,9 +63,26 @@ class ResourceDeletionDeleteProcessor:
         deleting = writers.append_event(event_key, ResourceDeletionIntent.DELETING, deletion)
         record = _without_resource(process)
         writers.append_event(self._keys.next_key(), ProcessIntent.DELETING, record)
+        if self._processes.latest_version(process.bpmn_process_id) == process.version:
+            self._close_start_events(writers, resource_key)
+            previous = self._processes.by_id_and_version(
+                process.bpmn_process_id,
+                self._processes.version_before(process.bpmn_process_id, process.version),
+            )
+            if previous is not None:
+                self._start_events.open(writers, previous)
         writers.append_event(self._keys.next_key(), ProcessIntent.DELETED, record)
         writers.append_event(event_key, ResourceDeletionIntent.DELETED, deletion)
         writers.respond(deleting)
+
+    def _close_start_events(self, writers: Writers, process_definition_key: int) -> None:
+        for message in list(self._message_starts.of_process(process_definition_key)):
+            writers.append_event(message.key, MessageStartEventSubscriptionIntent.DELETED, message.record)
+        for timer_key, timer in list(self._timers.of_start_events(process_definition_key)):
+            writers.append_event(timer_key, TimerIntent.CANCELED, timer)
+        for signal in list(self._signals.of_subscriber(process_definition_key)):
+            if signal.is_start_event:
+                writers.append_event(signal.key, SignalSubscriptionIntent.DELETED, signal.record)
 
 
 def _without_resource(process: DeployedProcess) -> ProcessRecordValue:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from strom.protocol.enums import RecordType, RejectionType, ValueType
-from strom.protocol.intents import ProcessIntent, ResourceDeletionIntent
+from strom.protocol.intents import (
+    MessageStartEventSubscriptionIntent,
+    ProcessIntent,
+    ResourceDeletionIntent,
+    TimerIntent,
+)
 from strom.protocol.record import Record
 from strom.protocol.values.resource_deletion import ResourceDeletionRecordValue
 from strom.testing import TestEngine, bpmn
@@ -164,3 +169,68 @@ def test_deletion_survives_restart_and_replay(engine: TestEngine) -> None:
 
     assert engine.records.jobs().limit(1)[0].value.type == "v1"
     assert engine.deploy(("order.bpmn", _process("v4"))).value.processes_metadata[0].version == 3
+
+
+# -- start events ----------------------------------------------------------------------------------
+
+
+def _message_start(job_type: str) -> bytes:
+    builder = (
+        bpmn.process("order")
+        .root_element('<bpmn:message id="msg" name="order-placed"/>')
+        .start_event(body='<bpmn:messageEventDefinition messageRef="msg"/>')
+        .service_task("task", job_type=job_type)
+        .end_event()
+    )
+    return builder.to_xml().encode()
+
+
+def _timer_start() -> bytes:
+    timer = (
+        '<bpmn:timerEventDefinition><bpmn:timeCycle xsi:type="bpmn:tFormalExpression">R/PT1H'
+        "</bpmn:timeCycle></bpmn:timerEventDefinition>"
+    )
+    return bpmn.process("order").start_event(body=timer).end_event().to_xml().encode()
+
+
+def test_deleting_the_latest_version_moves_message_start_events_to_the_previous_one(
+    engine: TestEngine,
+) -> None:
+    first = engine.deploy(("order.bpmn", _message_start("v1"))).value.processes_metadata[0]
+    second = engine.deploy(("order.bpmn", _message_start("v2"))).value.processes_metadata[0]
+
+    _delete(engine, second.process_definition_key)
+
+    subscriptions = engine.records.of(ValueType.MESSAGE_START_EVENT_SUBSCRIPTION)
+    deleted = subscriptions.with_intent(MessageStartEventSubscriptionIntent.DELETED).limit(3)
+    created = subscriptions.with_intent(MessageStartEventSubscriptionIntent.CREATED).limit(4)
+    assert [r.value.process_definition_key for r in deleted][-1] == second.process_definition_key
+    assert [r.value.process_definition_key for r in created][-1] == first.process_definition_key
+
+
+def test_deleting_an_older_version_leaves_start_events_alone(engine: TestEngine) -> None:
+    first = engine.deploy(("order.bpmn", _message_start("v1"))).value.processes_metadata[0]
+    engine.deploy(("order.bpmn", _message_start("v2")))
+    created_before = len(
+        engine.records.of(ValueType.MESSAGE_START_EVENT_SUBSCRIPTION)
+        .with_intent(MessageStartEventSubscriptionIntent.CREATED)
+        .limit(5)
+    )
+
+    _delete(engine, first.process_definition_key)
+
+    created_after = (
+        engine.records.of(ValueType.MESSAGE_START_EVENT_SUBSCRIPTION)
+        .with_intent(MessageStartEventSubscriptionIntent.CREATED)
+        .limit(5)
+    )
+    assert len(created_after) == created_before
+
+
+def test_deleting_the_only_version_cancels_its_start_timer(engine: TestEngine) -> None:
+    key = engine.deploy(("order.bpmn", _timer_start())).value.processes_metadata[0].process_definition_key
+
+    _delete(engine, key)
+
+    canceled = engine.records.of(ValueType.TIMER).with_intent(TimerIntent.CANCELED).limit(1)
+    assert [r.value.process_definition_key for r in canceled] == [key]
