@@ -13,14 +13,7 @@ import pytest
 from broker_process import BrokerProcess
 
 from strom.gateway.grpc._proto import SERVICE_NAME, GatewayStub, health_pb2, health_pb2_grpc, pb
-from strom.protocol.enums import ValueType
-from strom.protocol.intents import (
-    DecisionEvaluationIntent,
-    MessageIntent,
-    ProcessInstanceModificationIntent,
-    SignalIntent,
-)
-from strom.testing import TestEngine, bpmn
+from strom.testing import bpmn
 
 pytestmark = pytest.mark.slow
 
@@ -35,17 +28,6 @@ def stub(broker: BrokerProcess) -> Iterator[GatewayStub]:
 def channel(broker: BrokerProcess) -> Iterator[grpc.Channel]:
     with grpc.insecure_channel(broker.address) as channel:
         yield channel
-
-
-@pytest.fixture(scope="module")
-def engine_supports(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """Whether this engine has a processor for a command (features land while the gateway waits)."""
-    engine = TestEngine(tmp_path_factory.mktemp("capabilities"))
-    try:
-        partition = engine.partition
-        yield lambda value_type, intent: partition.supports(value_type, intent)
-    finally:
-        engine.close()
 
 
 def _deploy(stub: GatewayStub, process_id: str, job_type: str = "work") -> int:
@@ -290,68 +272,7 @@ def test_a_job_in_the_wrong_state_is_failed_precondition(stub: GatewayStub) -> N
     assert code is grpc.StatusCode.FAILED_PRECONDITION
 
 
-# -- what the engine may not have yet ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("rpc", "request_", "value_type", "intent", "feature"),
-    [
-        (
-            "PublishMessage",
-            pb.PublishMessageRequest(name="m", correlationKey="k"),
-            ValueType.MESSAGE,
-            MessageIntent.PUBLISH,
-            "message publication",
-        ),
-        (
-            "BroadcastSignal",
-            pb.BroadcastSignalRequest(signalName="s"),
-            ValueType.SIGNAL,
-            SignalIntent.BROADCAST,
-            "signal broadcast",
-        ),
-        (
-            "EvaluateDecision",
-            pb.EvaluateDecisionRequest(decisionId="d"),
-            ValueType.DECISION_EVALUATION,
-            DecisionEvaluationIntent.EVALUATE,
-            "decision evaluation",
-        ),
-        (
-            "ModifyProcessInstance",
-            pb.ModifyProcessInstanceRequest(
-                processInstanceKey=2251799813685249,
-                terminateInstructions=[
-                    pb.ModifyProcessInstanceRequest.TerminateInstruction(elementInstanceKey=1)
-                ],
-            ),
-            ValueType.PROCESS_INSTANCE_MODIFICATION,
-            ProcessInstanceModificationIntent.MODIFY,
-            "process instance modification",
-        ),
-    ],
-)
-def test_rpcs_whose_engine_side_is_missing_answer_unimplemented(
-    stub: GatewayStub,
-    engine_supports: Any,
-    rpc: str,
-    request_: Any,
-    value_type: Any,
-    intent: Any,
-    feature: str,
-) -> None:
-    call = getattr(stub, rpc)
-    if engine_supports(value_type, intent):
-        try:
-            call(request_)
-        except grpc.RpcError as error:
-            assert error.code() is not grpc.StatusCode.UNIMPLEMENTED, error.details()
-        return
-
-    code, message = _code(lambda: call(request_))
-
-    assert code is grpc.StatusCode.UNIMPLEMENTED
-    assert message.startswith(f"{rpc} is not implemented by this Strom broker: its engine has no {feature}")
+# -- what the engine does not have ---------------------------------------------------------------
 
 
 def test_migrate_process_instance_is_unimplemented(stub: GatewayStub) -> None:
@@ -365,4 +286,7 @@ def test_migrate_process_instance_is_unimplemented(stub: GatewayStub) -> None:
     code, message = _code(lambda: stub.MigrateProcessInstance(request))
 
     assert code is grpc.StatusCode.UNIMPLEMENTED
-    assert "process instance migration" in message
+    assert message == (
+        "MigrateProcessInstance is not implemented by this Strom broker: its engine has no process "
+        "instance migration yet (no processor for PROCESS_INSTANCE_MIGRATION MIGRATE commands)"
+    )
