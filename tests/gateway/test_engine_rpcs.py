@@ -233,3 +233,15 @@ def test_deploy_a_form(stub: GatewayStub) -> None:
     [item] = deployment.deployments
     assert (item.form.formId, item.form.version, item.form.resourceName) == ("approval", 1, "approval.form")
     assert item.form.formKey > 0
+
+
+def test_deleting_a_decision_requirements_graph_is_unimplemented(stub: GatewayStub) -> None:
+    deployment = _deploy(stub, "rates-for-deletion.dmn", DMN.replace(b'id="drg_rates"', b'id="drg_delete"'))
+    [drg] = [item.decisionRequirements for item in deployment.deployments if item.HasField("decisionRequirements")]
+
+    code, message = _fails(
+        lambda: stub.DeleteResource(pb.DeleteResourceRequest(resourceKey=drg.decisionRequirementsKey))
+    )
+
+    assert code is grpc.StatusCode.UNIMPLEMENTED
+    assert "deleting decision requirements graphs is not built yet" in message

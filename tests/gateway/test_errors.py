@@ -48,7 +48,7 @@ def test_a_command_the_engine_does_not_support_is_unimplemented() -> None:
     error = from_rejection(_rejection(RejectionType.INVALID_ARGUMENT, reason), "CompleteJob")  # type: ignore[arg-type]
 
     assert error.code is grpc.StatusCode.UNIMPLEMENTED
-    assert error.message.startswith("CompleteJob is not implemented by this Strom broker")
+    assert error.message == f"CompleteJob is not implemented by this Strom broker: {reason}"
 
 
 def test_unimplemented_names_the_missing_feature() -> None:

@@ -74,7 +74,7 @@ def from_rejection(record: Record[Any], rpc: str) -> GatewayError:
     reason = record.rejection_reason
     intent = intent_name(record.value_type, record.intent)
     if record.rejection_type is RejectionType.INVALID_ARGUMENT and reason.endswith(UNSUPPORTED_REASON_END):
-        return unimplemented(rpc, record.value_type, record.intent)
+        return GatewayError(Code.UNIMPLEMENTED, f"{rpc} is not implemented by this Strom broker: {reason}")
     code = _REJECTION_CODES.get(record.rejection_type, Code.UNKNOWN)
     return GatewayError(
         code, f"Command '{intent}' rejected with code '{record.rejection_type.name}': {reason}"

@@ -6,7 +6,8 @@ RESOURCE_DELETION DELETED, and answers with the DELETING event. Deleting the lat
 the version before it the latest; version numbers are never reused, and the start events of the
 deleted version (message, timer, signal) are closed and those of the version before it opened.
 The PROCESS events carry no resource bytes and no checksum (Zeebe leaves them out so a deletion
-never exceeds a batch).
+never exceeds a batch). Decision requirements graphs and forms cannot be deleted yet: their keys are
+rejected as not supported (the gateway answers UNIMPLEMENTED), not as unknown.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from strom.stream.key_generator import KeyGenerator
 class ResourceDeletionDeleteProcessor:
     def __init__(self, state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator) -> None:
         self._processes = state.processes
+        self._decisions = state.decisions
+        self._forms = state.forms
         self._element_instances = state.element_instances
         self._message_starts = state.message_start_subscriptions
         self._timers = state.timers
@@ -44,6 +47,15 @@ class ResourceDeletionDeleteProcessor:
         resource_key = command.value.resource_key
         process = self._processes.by_key(resource_key) if resource_key > 0 else None
         if process is None:
+            kind = self._other_kind(resource_key) if resource_key > 0 else None
+            if kind is not None:
+                writers.reject(
+                    command,
+                    RejectionType.INVALID_ARGUMENT,
+                    f"Expected to delete the {kind} with key `{resource_key}`, but deleting "
+                    f"{kind}s is not built yet: this version of Strom does not support it",
+                )
+                return
             writers.reject(
                 command,
                 RejectionType.NOT_FOUND,
@@ -74,6 +86,13 @@ class ResourceDeletionDeleteProcessor:
         writers.append_event(self._keys.next_key(), ProcessIntent.DELETED, record)
         writers.append_event(event_key, ResourceDeletionIntent.DELETED, deletion)
         writers.respond(deleting)
+
+    def _other_kind(self, key: int) -> str | None:
+        if self._decisions.requirements_by_key(key) is not None:
+            return "decision requirements graph"
+        if self._forms.by_key(key) is not None:
+            return "form"
+        return None
 
     def _close_start_events(self, writers: Writers, process_definition_key: int) -> None:
         for message in list(self._message_starts.of_process(process_definition_key)):
