@@ -1,0 +1,127 @@
+"""Link events, terminate end events and job-based message throw and end events."""
+
+from strom.protocol.intents import JobIntent
+from strom.protocol.intents import ProcessInstanceIntent as PI
+from strom.testing import TestEngine, bpmn
+
+
+def test_a_link_throw_event_continues_at_its_catch_event(engine: TestEngine, ev) -> None:
+    builder = (
+        bpmn.process("linked")
+        .start_event()
+        .element("intermediateThrowEvent", "go_to_b", body=ev.link_def("B"))
+    )
+    builder.element("intermediateCatchEvent", "from_a", connect=False, body=ev.link_def("B")).end_event("end")
+    engine.deploy(builder)
+
+    instance = engine.instances.create("linked")
+
+    events = [
+        (r.value.element_id, PI(r.intent).name)
+        for r in engine.records.process_instances()
+        .events()
+        .where(lambda r: r.value.element_id in ("go_to_b", "from_a"))
+        .limit(10)
+    ]
+    assert events == [
+        ("go_to_b", "ELEMENT_ACTIVATING"),
+        ("go_to_b", "ELEMENT_ACTIVATED"),
+        ("go_to_b", "ELEMENT_COMPLETING"),
+        ("go_to_b", "ELEMENT_COMPLETED"),
+        ("from_a", "ELEMENT_ACTIVATING"),
+        ("from_a", "ELEMENT_ACTIVATED"),
+        ("from_a", "ELEMENT_COMPLETING"),
+        ("from_a", "ELEMENT_COMPLETED"),
+    ]
+    assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
+
+
+def test_a_terminate_end_event_ends_its_scope(engine: TestEngine, ev) -> None:
+    engine.deploy(
+        bpmn.process("race")
+        .start_event()
+        .parallel_gateway("fork")
+        .service_task("slow", job_type="slow")
+        .end_event("slow_end")
+        .move_to("fork")
+        .end_event("stop", body="<bpmn:terminateEventDefinition/>")
+    )
+
+    instance = engine.instances.create("race")
+
+    assert (
+        engine.records.process_instances().with_element_id("slow").with_intent(PI.ELEMENT_TERMINATED).exists()
+    )
+    assert engine.records.jobs().with_intent(JobIntent.CANCELED).exists()
+    assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
+
+
+def test_a_terminate_end_event_in_a_subprocess_ends_only_the_subprocess(engine: TestEngine, ev) -> None:
+    inside = (
+        bpmn.process("x")
+        .start_event("inner_start")
+        .parallel_gateway("fork")
+        .service_task("slow", job_type="slow")
+        .end_event("slow_end")
+        .move_to("fork")
+        .end_event("stop", body="<bpmn:terminateEventDefinition/>")
+    )
+    builder = bpmn.process("outer").start_event()
+    ev.sub_process(builder, "sub", inside).service_task("after", job_type="after").end_event()
+    engine.deploy(builder)
+
+    engine.instances.create("outer")
+
+    assert (
+        engine.records.process_instances().with_element_id("sub").with_intent(PI.ELEMENT_COMPLETED).exists()
+    )
+    assert engine.records.jobs().with_type("after").with_intent(JobIntent.CREATED).exists()
+
+
+def test_a_message_throw_event_is_done_by_a_job_worker(engine: TestEngine, ev) -> None:
+    engine.deploy(
+        bpmn.process("notify")
+        .start_event()
+        .element(
+            "intermediateThrowEvent",
+            "send",
+            body="<bpmn:messageEventDefinition/>",
+            extension=ev.task_definition("send-mail"),
+        )
+        .element(
+            "endEvent",
+            "notify_end",
+            body="<bpmn:messageEventDefinition/>",
+            extension=ev.task_definition("send-sms"),
+        )
+    )
+    instance = engine.instances.create("notify")
+
+    [mail] = engine.jobs.activate("send-mail")
+    engine.jobs.complete(mail.key, {"mailed": True})
+    [sms] = engine.jobs.activate("send-sms")
+    engine.jobs.complete(sms.key)
+
+    created = engine.records.jobs().with_intent(JobIntent.CREATED).limit(2)
+    assert [job.value.element_id for job in created] == ["send", "notify_end"]
+    assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
+    assert engine.records.variables().with_name("mailed").with_value(scope_key=instance).exists()
+
+
+def test_terminating_a_message_throw_event_cancels_its_job(engine: TestEngine, ev) -> None:
+    engine.deploy(
+        bpmn.process("notify")
+        .start_event()
+        .element(
+            "intermediateThrowEvent",
+            "send",
+            body="<bpmn:messageEventDefinition/>",
+            extension=ev.task_definition("send-mail"),
+        )
+        .end_event()
+    )
+    instance = engine.instances.create("notify")
+
+    engine.instances.cancel(instance)
+
+    assert engine.records.jobs().with_intent(JobIntent.CANCELED).exists()
