@@ -1,0 +1,112 @@
+"""Execution listeners: start and end jobs (kind EXECUTION_LISTENER) around an element's step."""
+
+from __future__ import annotations
+
+from _execution_xml import complete_jobs, completed, element_key, lifecycle, listeners, task_definition
+
+from strom.protocol.intents import IncidentIntent, JobIntent
+from strom.protocol.intents import ProcessInstanceIntent as PI
+from strom.protocol.values.enums import ErrorType, JobKind, JobListenerEventType
+from strom.testing import TestEngine, bpmn
+
+
+def _service_task(*items: tuple[str, str]) -> bpmn.ProcessBuilder:
+    return (
+        bpmn.process("listened")
+        .start_event()
+        .element("serviceTask", "task", extension=task_definition("work") + listeners(*items))
+        .end_event()
+    )
+
+
+def test_a_start_listener_runs_before_the_element_is_activated(engine: TestEngine) -> None:
+    engine.deploy(_service_task(("start", "before")))
+    engine.instances.create("listened")
+
+    created = engine.records.jobs().with_intent(JobIntent.CREATED).first()
+
+    assert created.value.type == "before"
+    assert created.value.job_kind is JobKind.EXECUTION_LISTENER
+    assert created.value.job_listener_event_type is JobListenerEventType.START
+    assert lifecycle(engine, "task") == ["ELEMENT_ACTIVATING"]
+    assert complete_jobs(engine, "before") == 1
+    assert lifecycle(engine, "task") == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
+    assert len(engine.jobs.activate("work")) == 1
+
+
+def test_listeners_run_one_after_the_other_in_order(engine: TestEngine) -> None:
+    engine.deploy(_service_task(("start", "first"), ("start", "second"), ("end", "third")))
+    instance = engine.instances.create("listened")
+
+    for job_type in ("first", "second", "work", "third"):
+        assert complete_jobs(engine, job_type) == 1, job_type
+
+    types = [r.value.type for r in engine.records.jobs().with_intent(JobIntent.CREATED).limit(4)]
+    assert types == ["first", "second", "work", "third"]
+    assert completed(engine, instance)
+    continued = engine.records.process_instances().with_intent(PI.COMPLETE_EXECUTION_LISTENER).limit(5)
+    assert len(continued) == 3
+
+
+def test_an_end_listener_runs_after_the_output_mappings_before_completion(engine: TestEngine) -> None:
+    engine.deploy(_service_task(("end", "after")))
+    engine.instances.create("listened")
+    complete_jobs(engine, "work")
+
+    assert lifecycle(engine, "task")[-1] == "ELEMENT_COMPLETING"
+    complete_jobs(engine, "after")
+
+    assert lifecycle(engine, "task")[-1] == "ELEMENT_COMPLETED"
+
+
+def test_start_listener_variables_are_local_to_the_element(engine: TestEngine) -> None:
+    engine.deploy(_service_task(("start", "before")))
+    engine.instances.create("listened")
+
+    complete_jobs(engine, "before", {"token": "t-1"})
+
+    token = engine.records.variables().with_name("token").first()
+    assert token.value.scope_key == element_key(engine, "task")
+
+
+def test_listeners_on_the_process_and_on_a_gateway(engine: TestEngine) -> None:
+    xml = (
+        bpmn.process("whole")
+        .start_event()
+        .element("exclusiveGateway", "gw", extension=listeners(("start", "gw_start")))
+        .end_event()
+        .to_xml()
+        .replace(
+            'isExecutable="true">',
+            f'isExecutable="true"><bpmn:extensionElements>{listeners(("start", "p_start"), ("end", "p_end"))}'
+            "</bpmn:extensionElements>",
+        )
+    )
+    engine.deploy(("whole.bpmn", xml.encode()))
+    instance = engine.instances.create("whole")
+
+    for job_type in ("p_start", "gw_start", "p_end"):
+        assert complete_jobs(engine, job_type) == 1, job_type
+
+    assert completed(engine, instance)
+
+
+def test_a_listener_without_retries_raises_an_execution_listener_incident(engine: TestEngine) -> None:
+    engine.deploy(_service_task(("start", "before")))
+    engine.instances.create("listened")
+    [job] = engine.jobs.activate("before")
+
+    engine.jobs.fail(job.key, retries=0, error_message="boom")
+
+    incident = engine.records.incidents().with_intent(IncidentIntent.CREATED).first()
+    assert incident.value.error_type is ErrorType.EXECUTION_LISTENER_NO_RETRIES
+
+
+def test_canceling_while_a_listener_runs_cancels_its_job(engine: TestEngine) -> None:
+    engine.deploy(_service_task(("start", "before")))
+    instance = engine.instances.create("listened")
+
+    engine.instances.cancel(instance)
+
+    assert engine.records.jobs().with_intent(JobIntent.CANCELED).first().value.type == "before"
+    assert lifecycle(engine, "task")[-1] == "ELEMENT_TERMINATED"
