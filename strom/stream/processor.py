@@ -430,6 +430,14 @@ class StreamProcessor:
         for listener in self._durable_listeners:
             listener(position)
 
+    def deliver_durable(self) -> None:
+        """Send the responses and run the side effects of every step that is durable by now.
+
+        For a caller that drives steps itself (e.g. from an asyncio event loop) with group commit;
+        call it on the thread that processes, after ``on_durable`` reported progress.
+        """
+        self._deliver_durable()
+
     def _deliver_durable(self) -> None:
         durable = self._durable_position
         awaiting = self._awaiting_durability
