@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from strom.engine.job_streams import JobStreams
 from strom.engine.processing.bpmn.behavior.call_activity import CallActivityBehavior
 from strom.engine.processing.bpmn.behavior.compensation import CompensationBehavior
+from strom.engine.processing.bpmn.behavior.conditional import ConditionalBehavior
 from strom.engine.processing.bpmn.behavior.decision import DecisionBehavior
 from strom.engine.processing.bpmn.behavior.element_activation import ElementActivationBehavior
 from strom.engine.processing.bpmn.behavior.event_lifecycle import EventLifecycle
@@ -91,7 +92,9 @@ class Behaviors:
         triggers.unsubscribe_event_subprocesses = subscriptions.unsubscribe_event_subprocesses
         compensation = CompensationBehavior(state, keys)
         correlation = MessageCorrelationBehavior(state, keys, triggers, commands)
-        transitions.events = EventLifecycle(triggers, compensation, state.messages, correlation)
+        conditionals = ConditionalBehavior(state, expressions, triggers)
+        variables.on_changed = conditionals.on_variable_changed
+        transitions.events = EventLifecycle(triggers, compensation, state.messages, correlation, conditionals)
         return Behaviors(
             expressions=expressions,
             variables=variables,

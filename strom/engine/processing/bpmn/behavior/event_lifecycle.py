@@ -4,6 +4,7 @@
 * An activity terminated by an interrupting boundary event hands over to that event (its trigger
   is read before the activity's instance is gone).
 * A scope interrupted by an event subprocess hands over to it once its other children are gone.
+* Conditional catch events evaluate their condition once their element instance is activated.
 * A process instance started by a message with a correlation key holds a lock on that key; when
   it ends, the next buffered message with that key may start the next instance (the lock is read
   before the instance is gone, the message correlated after).
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 from strom.engine.processing.bpmn.behavior.compensation import CompensationBehavior
+from strom.engine.processing.bpmn.behavior.conditional import ConditionalBehavior
 from strom.engine.processing.bpmn.behavior.event_trigger import EventTriggerBehavior
 from strom.engine.processing.bpmn.behavior.message_correlation import MessageCorrelationBehavior
 from strom.engine.processing.bpmn.context import ElementContext
@@ -30,11 +32,16 @@ class EventLifecycle:
         compensation: CompensationBehavior,
         messages: MessageState,
         correlation: MessageCorrelationBehavior,
+        conditionals: ConditionalBehavior,
     ) -> None:
         self._triggers = triggers
         self._compensation = compensation
         self._messages = messages
         self._correlation = correlation
+        self._conditionals = conditionals
+
+    def after_activated(self, writers: Writers, context: ElementContext) -> None:
+        self._conditionals.on_activated(writers, context)
 
     def before_completed(self, writers: Writers, context: ElementContext) -> object | None:
         self._compensation.on_activity_completing(writers, context)

@@ -33,6 +33,7 @@ class LifecycleEvents(Protocol):
     compensation subscriptions of completing activities, the boundary event that takes over a
     terminated activity, the event subprocess that takes over an interrupted scope."""
 
+    def after_activated(self, writers: Writers, context: ElementContext) -> None: ...
     def before_completed(self, writers: Writers, context: ElementContext) -> object | None: ...
     def after_completed(self, writers: Writers, context: ElementContext, before: object | None) -> None: ...
     def before_terminated(self, context: ElementContext) -> object | None: ...
@@ -57,6 +58,8 @@ class StateTransitionBehavior:
 
     def activated(self, writers: Writers, context: ElementContext) -> ElementContext:
         writers.append_event(context.key, PI.ELEMENT_ACTIVATED, context.value)
+        if self.events is not None:
+            self.events.after_activated(writers, context)
         return context
 
     def completing(self, writers: Writers, context: ElementContext) -> ElementContext:

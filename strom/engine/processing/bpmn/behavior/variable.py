@@ -7,7 +7,7 @@ has is created in the process instance's root scope. Values equal to the stored 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -50,6 +50,8 @@ class VariableBehavior:
     def __init__(self, variables: VariableState, keys: KeyGenerator) -> None:
         self._variables = variables
         self._keys = keys
+        # told about every variable written (conditional events re-evaluate their conditions)
+        self.on_changed: Callable[[Writers, VariableRecordValue, bool], None] | None = None
 
     def set_local(
         self, writers: Writers, scope_key: int, name: str, json: bytes, owner: VariableOwner
@@ -95,20 +97,26 @@ class VariableBehavior:
             elif target.json != json:
                 self._write(writers, target.key, VariableIntent.UPDATED, target.scope_key, name, json, owner)
 
-    @staticmethod
     def _write(
-        writers: Writers, key: int, intent: int, scope_key: int, name: str, json: bytes, owner: VariableOwner
+        self,
+        writers: Writers,
+        key: int,
+        intent: int,
+        scope_key: int,
+        name: str,
+        json: bytes,
+        owner: VariableOwner,
     ) -> None:
-        writers.append_event(
-            key,
-            intent,
-            VariableRecordValue(
-                name=name,
-                value=json.decode(),
-                scope_key=scope_key,
-                process_instance_key=owner.process_instance_key,
-                process_definition_key=owner.process_definition_key,
-                bpmn_process_id=owner.bpmn_process_id,
-                tenant_id=owner.tenant_id,
-            ),
+        variable = VariableRecordValue(
+            name=name,
+            value=json.decode(),
+            scope_key=scope_key,
+            process_instance_key=owner.process_instance_key,
+            process_definition_key=owner.process_definition_key,
+            bpmn_process_id=owner.bpmn_process_id,
+            tenant_id=owner.tenant_id,
         )
+        writers.append_event(key, intent, variable)
+        on_changed = self.on_changed
+        if on_changed is not None:
+            on_changed(writers, variable, intent == VariableIntent.CREATED)

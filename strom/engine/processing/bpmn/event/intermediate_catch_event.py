@@ -1,5 +1,5 @@
-"""Intermediate catch events: wait for their message, timer or signal (a link catch event passes
-the token on at once); the caught event completes them with its variables."""
+"""Intermediate catch events: wait for their message, timer, signal or condition (a link catch
+event passes the token on at once); the caught event completes them with its variables."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class IntermediateCatchEventProcessor:
             self._transitions.activated(writers, context)
             self._transitions.complete_element(writers, context)
             return None
-        if not (element.message or element.timer or element.signal):
+        if not (element.message or element.timer or element.signal or element.conditional):
             return Failure(
                 f"Intermediate catch event '{element.id}' of type {element.event_type} is not "
                 "supported by this version of Strom",
@@ -37,6 +37,7 @@ class IntermediateCatchEventProcessor:
         failure = self._events.subscribe(writers, context)
         if failure is not None:
             return failure
+        # a conditional event evaluates its condition once activated (see ConditionalBehavior)
         self._transitions.activated(writers, context)
         return None
 
