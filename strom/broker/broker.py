@@ -50,7 +50,7 @@ class Broker:
     # -- lifecycle -------------------------------------------------------------------------------
 
     def open(self) -> Broker:
-        """Open the partition (restore + replay) and start its threads and the metrics endpoint."""
+        """Open the partition (restore + replay) and the metrics endpoint; ``serve`` starts it."""
         config = self.config
         exporters, exporter_configs = _exporters(config)
         settings = PartitionSettings(
@@ -72,7 +72,6 @@ class Broker:
             self.partition.replayed_events,
             self.partition.replay_seconds,
         )
-        self.partition.start()
         self.metrics = BrokerMetrics(self.partition)
         if config.metrics_port:
             self.metrics_port = self.metrics.serve(config.host, config.metrics_port)
@@ -83,6 +82,10 @@ class Broker:
         """Start the services and serve until ``request_stop``; then shut everything down."""
         self._stopping = asyncio.Event()
         try:
+            if self.config.processing == "thread":
+                self.partition.start()
+            else:
+                self.partition.start(asyncio.get_running_loop())
             for factory in self._factories:
                 service = factory(self)
                 await service.start()
@@ -105,7 +108,7 @@ class Broker:
                 await service.stop()
             except Exception:  # keep shutting down the rest
                 _log.exception("stopping %s failed", type(service).__name__)
-        self.close()
+        self.close()  # on the loop's thread: a partition driven by the loop stops between steps
 
     def close(self) -> None:
         """Finish the current step, flush, snapshot and release files (idempotent)."""

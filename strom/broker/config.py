@@ -65,6 +65,8 @@ class BrokerConfig:
     """How long a request waits for the partition's answer (create-with-result: unless it says)."""
     group_commit: bool = True
     max_commands_in_batch: int = 100
+    processing: str = "event-loop"
+    """Where steps run: ``event-loop`` (with the gateway, the faster) or ``thread`` (their own)."""
     backpressure: BackpressureSettings = field(default_factory=BackpressureSettings)
     exporters: dict[str, ExporterConfig] = field(default_factory=dict)
     log_level: str = "INFO"
@@ -80,6 +82,8 @@ class BrokerConfig:
             raise ConfigError(f"max_message_size must be at least 1024 bytes, got {self.max_message_size}")
         if self.snapshot_period_s <= 0:
             raise ConfigError(f"snapshot_period_s must be positive, got {self.snapshot_period_s}")
+        if self.processing not in ("event-loop", "thread"):
+            raise ConfigError(f"processing must be 'event-loop' or 'thread', got {self.processing!r}")
         if self.long_polling_timeout_ms < 1 or self.request_timeout_ms < 1:
             raise ConfigError("long_polling_timeout_ms and request_timeout_ms must be positive")
         try:

@@ -11,6 +11,7 @@ Clients outside the process (the gateway) enter through ``try_submit``, which ap
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import shutil
@@ -24,6 +25,7 @@ from typing import Any
 import msgspec
 
 from strom.broker.job_streams import JobStreamRegistry
+from strom.broker.loop_driver import LoopDriver
 from strom.db import Database, SnapshotInfo, latest_snapshot, restore_snapshot
 from strom.engine import ENGINE_COLUMN_FAMILIES, Engine, JobStreams
 from strom.exporter import Exporter, ExporterDirector
@@ -75,6 +77,7 @@ class Partition:
         self.latency_observers: list[Callable[[int], None]] = []
         self.step_observers: list[Callable[[float], None]] = []
         self._metered: _MeteredEngine | None = None
+        self._driver: LoopDriver | None = None
         self._callbacks: dict[int, ResponseCallback] = {}
         self._callbacks_lock = threading.Lock()
         self._exporter_thread: threading.Thread | None = None
@@ -140,8 +143,13 @@ class Partition:
     def snapshots_dir(self) -> Path:
         return self.directory / "snapshots"
 
-    def start(self) -> None:
-        """Run processing, group commit and exporting on their own threads."""
+    def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Run processing, group commit and exporting on their own threads.
+
+        With ``loop`` (call from that loop's thread), steps are processed on the event loop instead
+        of a processing thread (see ``strom.broker.loop_driver``); responses and pushed jobs then
+        arrive on the loop's thread.
+        """
         self._running = True
         if self.settings.exporters:
             self.processor.add_durable_listener(self._wake_exporters)
@@ -149,11 +157,32 @@ class Partition:
                 target=self._export_loop, daemon=True, name=f"exporter-{self.settings.partition_id}"
             )
             self._exporter_thread.start()
-        self.processor.start()
+        if loop is None:
+            self.processor.start()
+            return
+        driver = self._driver = LoopDriver(self.processor, loop)
+        if self.settings.group_commit:
+            self.processor.add_durable_listener(driver.on_durable)
+            self.log.start_group_commit(self.processor.on_durable)
+        driver.start()
+
+    @property
+    def driver(self) -> LoopDriver | None:
+        """The event-loop driver when the partition processes on an event loop."""
+        return self._driver
 
     def stop(self) -> None:
         """Stop taking commands, finish the current step, flush, export what is durable."""
-        self.processor.stop()
+        driver = self._driver
+        if driver is not None:
+            driver.stop()
+            self._driver = None
+            if self.settings.group_commit:
+                self.log.stop_group_commit()
+            self.processor.on_durable(self.log.flush())
+            self.processor.deliver_durable()
+        else:
+            self.processor.stop()
         self._running = False
         if self._exporter_thread is not None:
             with self._exporter_wakeup:
@@ -188,6 +217,8 @@ class Partition:
                 partition_id=self.settings.partition_id,
             )
         )
+        if self._driver is not None:
+            self._driver.wake()
         return request_id
 
     def try_submit(self, command: Record[Any], on_response: ResponseCallback | None = None) -> int | None:
@@ -217,6 +248,8 @@ class Partition:
                 partition_id=self.settings.partition_id,
             )
         )
+        if self._driver is not None:
+            self._driver.wake()
         return request_id
 
     def supports(self, value_type: ValueType, intent: int) -> bool:
@@ -256,6 +289,9 @@ class Partition:
 
     def snapshot(self) -> SnapshotInfo:
         """Snapshot the state now (on the processing thread when running) and compact the log."""
+        driver = self._driver
+        if driver is not None and driver.on_loop_thread():
+            return self._snapshot_now()  # between steps already: the loop runs one thing at a time
         if self._running:
             done = threading.Event()
             holder: list[SnapshotInfo] = []
@@ -265,6 +301,8 @@ class Partition:
                 done.set()
 
             self.processor.call_soon(take)
+            if driver is not None:
+                driver.wake()
             if not done.wait(60):
                 raise TimeoutError("the partition did not take the snapshot within 60 s")
             return holder[0]

@@ -128,3 +128,18 @@ def test_a_bad_setting_is_a_readable_error(tmp_path: Path) -> None:
 def _ignore_errors(call: Callable[[], object]) -> None:
     with contextlib.suppress(grpc.RpcError):
         call()
+
+
+def test_the_broker_also_runs_with_processing_on_its_own_thread(tmp_path: Path) -> None:
+    broker = BrokerProcess(tmp_path, env={"STROM_PROCESSING": "thread"}).start()
+    try:
+        instance = _deploy_and_create(broker.address)
+        [job] = _jobs(broker.address)
+        with grpc.insecure_channel(broker.address) as channel:
+            GatewayStub(channel).CompleteJob(pb.CompleteJobRequest(jobKey=job.key))
+        assert job.processInstanceKey == instance
+        broker.wait_for_record(
+            "PROCESS_INSTANCE", "ELEMENT_COMPLETED", key=instance, bpmn_element_type="PROCESS"
+        )
+    finally:
+        assert broker.stop() == 0, broker.logs()

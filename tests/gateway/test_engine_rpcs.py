@@ -237,7 +237,9 @@ def test_deploy_a_form(stub: GatewayStub) -> None:
 
 def test_deleting_a_decision_requirements_graph_is_unimplemented(stub: GatewayStub) -> None:
     deployment = _deploy(stub, "rates-for-deletion.dmn", DMN.replace(b'id="drg_rates"', b'id="drg_delete"'))
-    [drg] = [item.decisionRequirements for item in deployment.deployments if item.HasField("decisionRequirements")]
+    [drg] = [
+        item.decisionRequirements for item in deployment.deployments if item.HasField("decisionRequirements")
+    ]
 
     code, message = _fails(
         lambda: stub.DeleteResource(pb.DeleteResourceRequest(resourceKey=drg.decisionRequirementsKey))

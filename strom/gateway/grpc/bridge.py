@@ -3,8 +3,8 @@
 ``send`` hands a command to ``Partition.try_submit`` (backpressure applies) and awaits the answer.
 Answers arrive on the processing thread; they are queued and handed to the event loop in batches,
 one ``call_soon_threadsafe`` per batch rather than per answer, which matters at thousands of
-requests per second. A sweeper ends requests whose deadline passed (DEADLINE_EXCEEDED) and frees
-their in-flight slots.
+requests per second. When the partition is driven by the same event loop, answers are set at once.
+A sweeper ends requests whose deadline passed (DEADLINE_EXCEEDED) and frees their in-flight slots.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections import deque
 from functools import partial
@@ -31,6 +32,7 @@ class PartitionBridge:
         self.partition = partition
         self.partition_id = partition.settings.partition_id
         self._loop = loop
+        self._loop_thread = threading.get_ident()
         self._timeout = request_timeout_s
         self._ready: deque[tuple[asyncio.Future[Record[Any]], Record[Any]]] = deque()
         self._scheduled = False
@@ -79,6 +81,10 @@ class PartitionBridge:
     # -- processing thread -> event loop ------------------------------------------------------------
 
     def _deliver(self, future: asyncio.Future[Record[Any]], record: Record[Any]) -> None:
+        if threading.get_ident() == self._loop_thread:  # the partition is driven by this loop
+            if not future.done():
+                future.set_result(record)
+            return
         self._ready.append((future, record))
         if not self._scheduled:
             self._scheduled = True

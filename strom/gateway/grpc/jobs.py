@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections import defaultdict, deque
 from collections.abc import AsyncGenerator
 
@@ -47,6 +48,7 @@ class JobNotifications:
         self._waiting: dict[str, set[asyncio.Event]] = defaultdict(set)
         self._available: deque[str] = deque()
         self._scheduled = False
+        self._loop_thread = threading.get_ident()
         registry.add_listener(self._on_available)
 
     def close(self) -> None:
@@ -73,6 +75,10 @@ class JobNotifications:
     def _on_available(self, job_type: str) -> None:
         # Processing thread, once per job without a stream: cheap unless someone waits for it.
         if job_type not in self._waiting:
+            return
+        if threading.get_ident() == self._loop_thread:
+            for event in self._waiting[job_type]:
+                event.set()
             return
         self._available.append(job_type)
         if not self._scheduled:
@@ -167,6 +173,7 @@ class GatewayJobStream:
         "_event",
         "_fetch",
         "_loop",
+        "_loop_thread",
         "_queue",
         "_scheduled",
         "_timeout",
@@ -196,6 +203,7 @@ class GatewayJobStream:
         self._scheduled = False
         self._closed = False
         self._ending = False
+        self._loop_thread = threading.get_ident()
 
     # -- JobStream (processing thread) --------------------------------------------------------------
 
@@ -219,7 +227,9 @@ class GatewayJobStream:
         if self._closed:  # closed while appending: whatever is left goes back
             self._drain_back()
             return
-        if not self._scheduled:
+        if threading.get_ident() == self._loop_thread:
+            self._event.set()
+        elif not self._scheduled:
             self._scheduled = True
             try:
                 self._loop.call_soon_threadsafe(self._wake)
