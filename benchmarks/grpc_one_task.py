@@ -1,0 +1,299 @@
+"""One-task processes through Zeebe's gRPC API: a starter and a streaming worker against `strom broker`.
+
+    .venv/bin/python benchmarks/grpc_one_task.py                       # as fast as backpressure allows
+    .venv/bin/python benchmarks/grpc_one_task.py --rate 750            # a fixed rate (instances/s)
+
+Three processes: the broker (``strom broker`` on a temporary data directory), a starter sending
+CreateProcessInstance (at ``--rate`` per second, or as fast as the broker accepts with at most
+``--in-flight`` calls outstanding) and a worker taking jobs from StreamActivatedJobs and answering
+each with CompleteJob. An instance's latency runs from sending its CreateProcessInstance to the
+answer of its CompleteJob (the broker answers once the instance completed). Prints completed PI/s,
+p50/p99 latency and rejected requests over the measured window; the last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ONE_TASK = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs" targetNamespace="http://strom.bench">
+  <bpmn:process id="one_task" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+    <bpmn:serviceTask id="task">
+      <bpmn:extensionElements><zeebe:taskDefinition type="bench-task"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# -- the worker process ----------------------------------------------------------------------------
+
+
+def worker_main(address: str, ready: Any, stop: Any, results: Any) -> None:
+    asyncio.run(_work(address, ready, stop, results))
+
+
+async def _work(address: str, ready: Any, stop: Any, results: Any) -> None:
+    import grpc
+
+    from strom.gateway.grpc._proto import GatewayStub, pb
+
+    completed: list[tuple[int, int]] = []
+    failures = 0
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = GatewayStub(channel)
+        stream = stub.StreamActivatedJobs(
+            pb.StreamActivatedJobsRequest(type="bench-task", worker="bench", timeout=60_000)
+        )
+        pending: set[asyncio.Task[None]] = set()
+
+        async def complete(job_key: int, instance_key: int) -> None:
+            nonlocal failures
+            try:
+                await stub.CompleteJob(pb.CompleteJobRequest(jobKey=job_key))
+                completed.append((instance_key, time.time_ns()))
+            except grpc.aio.AioRpcError:
+                failures += 1
+
+        async def consume() -> None:
+            async for job in stream:
+                task = asyncio.create_task(complete(job.key, job.processInstanceKey))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+
+        consumer = asyncio.create_task(consume())
+        await asyncio.sleep(0.5)  # the stream is registered before the starter begins
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)  # let the last completions come in
+        consumer.cancel()
+        await asyncio.gather(consumer, *pending, return_exceptions=True)
+    results.put(("worker", completed, failures))
+
+
+# -- the starter process ---------------------------------------------------------------------------
+
+
+def starter_main(address: str, rate: float, in_flight: int, duration: float, go: Any, results: Any) -> None:
+    asyncio.run(_start(address, rate, in_flight, duration, go, results))
+
+
+async def _start(address: str, rate: float, in_flight: int, duration: float, go: Any, results: Any) -> None:
+    import grpc
+
+    from strom.gateway.grpc._proto import GatewayStub, pb
+
+    created: list[tuple[int, int]] = []
+    rejected = 0
+    errors = 0
+    request = pb.CreateProcessInstanceRequest(bpmnProcessId="one_task", variables='{"n": 1}')
+    while not go.is_set():
+        await asyncio.sleep(0.01)
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = GatewayStub(channel)
+        gate = asyncio.Semaphore(in_flight)
+
+        async def create() -> None:
+            nonlocal rejected, errors
+            try:
+                sent = time.time_ns()
+                answer = await stub.CreateProcessInstance(request)
+                created.append((answer.processInstanceKey, sent))
+            except grpc.aio.AioRpcError as error:
+                if error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
+                    rejected += 1
+                else:
+                    errors += 1
+            finally:
+                gate.release()
+
+        tasks: set[asyncio.Task[None]] = set()
+        started = time.monotonic()
+        sent_count = 0
+        while True:
+            now = time.monotonic()
+            if now - started >= duration:
+                break
+            if rate > 0:
+                due = int((now - started) * rate)
+                if sent_count >= due:
+                    await asyncio.sleep(min(0.002, (sent_count + 1) / rate - (now - started)))
+                    continue
+            await gate.acquire()
+            sent_count += 1
+            task = asyncio.create_task(create())
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        await asyncio.gather(*tasks, return_exceptions=True)
+    results.put(("starter", created, rejected, errors))
+
+
+# -- the run -----------------------------------------------------------------------------------------
+
+
+def _percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=0.0, help="instances/s to start; 0: as fast as allowed")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds of load")
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="seconds at the start left out of the figures"
+    )
+    parser.add_argument(
+        "--in-flight", type=int, default=128, help="most CreateProcessInstance calls outstanding"
+    )
+    parser.add_argument("--backpressure", default="aimd", choices=["aimd", "vegas", "fixed", "off"])
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="broker data (default: a temporary directory)"
+    )
+    args = parser.parse_args()
+
+    root = Path(__file__).resolve().parents[1]
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="strom-grpc-bench-"))
+    port = _free_port()
+    address = f"127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    broker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from strom.cli import main; main()",
+            "broker",
+            "--data-dir",
+            str(data_dir),
+            "--grpc-port",
+            str(port),
+            "--metrics-port",
+            "0",
+            "--backpressure",
+            args.backpressure,
+            "--log-level",
+            "WARNING",
+        ],
+        stdout=subprocess.PIPE,
+        env=env,
+        cwd=root,
+    )
+    try:
+        assert broker.stdout is not None
+        line = broker.stdout.readline().decode()
+        if "ready" not in line:
+            raise SystemExit(f"the broker did not start: {line}")
+        _deploy(address)
+
+        ctx = mp.get_context("spawn")
+        results = ctx.Queue()
+        ready, stop, go = ctx.Event(), ctx.Event(), ctx.Event()
+        worker = ctx.Process(target=worker_main, args=(address, ready, stop, results))
+        worker.start()
+        if not ready.wait(30):
+            raise SystemExit("the worker did not start")
+        starter = ctx.Process(
+            target=starter_main, args=(address, args.rate, args.in_flight, args.duration, go, results)
+        )
+        starter.start()
+        started_ns = time.time_ns()
+        go.set()
+        collected: dict[str, Any] = {}
+        collected.update(_take(results, "starter", args.duration + 60))
+        stop.set()
+        collected.update(_take(results, "worker", 60))
+        starter.join(10)
+        worker.join(10)
+    finally:
+        broker.send_signal(signal.SIGTERM)
+        try:
+            broker.wait(30)
+        except subprocess.TimeoutExpired:
+            broker.kill()
+        if args.data_dir is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+    _, created, rejected, errors = collected["starter"]
+    _, completed, failures = collected["worker"]
+    window_start = started_ns + int(args.warmup * 1e9)
+    window_end = started_ns + int(args.duration * 1e9)
+    sent_at = dict(created)
+    in_window = [(key, done) for key, done in completed if window_start <= done < window_end]
+    latencies = sorted((done - sent_at[key]) / 1e6 for key, done in in_window if key in sent_at)
+    seconds = (window_end - window_start) / 1e9
+    figures = {
+        "benchmark": "grpc_one_task",
+        "mode": f"rate {args.rate:g}/s" if args.rate else "as fast as allowed",
+        "backpressure": args.backpressure,
+        "duration_s": args.duration,
+        "window_s": round(seconds, 2),
+        "created": len(created),
+        "completed": len(completed),
+        "completed_pi_per_s": round(len(in_window) / seconds, 1),
+        "p50_latency_ms": round(_percentile(latencies, 0.50), 2),
+        "p99_latency_ms": round(_percentile(latencies, 0.99), 2),
+        "rejected": rejected,
+        "errors": errors + failures,
+        "cpus": os.cpu_count(),
+    }
+    print(
+        f"completed {figures['completed_pi_per_s']} PI/s over {figures['window_s']} s "
+        f"({figures['mode']}); latency p50 {figures['p50_latency_ms']} ms, "
+        f"p99 {figures['p99_latency_ms']} ms; "
+        f"rejected {rejected}; errors {figures['errors']}"
+    )
+    print(json.dumps(figures))
+
+
+def _deploy(address: str) -> None:
+    import grpc
+
+    from strom.gateway.grpc._proto import GatewayStub, pb
+
+    with grpc.insecure_channel(address) as channel:
+        GatewayStub(channel).DeployResource(
+            pb.DeployResourceRequest(
+                resources=[pb.Resource(name="one_task.bpmn", content=ONE_TASK.encode())]
+            ),
+            timeout=30,
+        )
+
+
+def _take(results: Any, kind: str, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        item = results.get(timeout=max(0.1, deadline - time.monotonic()))
+        if item[0] == kind:
+            return {kind: item}
+    raise SystemExit(f"no result from the {kind}")
+
+
+if __name__ == "__main__":
+    main()
