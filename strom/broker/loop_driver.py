@@ -81,6 +81,8 @@ class LoopDriver:
         self._delivery_scheduled = False  # first: progress reported meanwhile schedules again
         if self._task is not None and self.failure is None:
             self._processor.deliver_durable()
+            # Side effects may have scheduled due work (a job's back-off): the driver re-reads when.
+            self._wakeup.set()
 
     def stop(self) -> None:
         """Stop driving after the current step (call on the loop's thread)."""

@@ -92,3 +92,55 @@ def test_stop_flushes_and_a_reopened_partition_has_everything(tmp_path: Path) ->
         assert answers[0].intent == ProcessInstanceCreationIntent.CREATED
     finally:
         reopened.close(snapshot=False)
+
+
+def test_due_work_scheduled_by_a_side_effect_runs_on_time(tmp_path: Path) -> None:
+    """A job failed with a 200 ms back-off is activatable again after ~200 ms, not at the driver's
+    idle timeout."""
+    from strom.protocol.intents import JobBatchIntent, JobIntent
+    from strom.protocol.values.job import JobBatchRecordValue, JobRecordValue
+
+    xml = bpmn.process("backoff").start_event().service_task("t", job_type="b").end_event().to_xml().encode()
+
+    def command(value: Any, intent: int, key: int = -1) -> Record[Any]:
+        return RECORD_CLASS_FOR_VALUE[type(value)](
+            key=key, record_type=RecordType.COMMAND, intent=intent, value=value
+        )
+
+    async def main() -> float:
+        loop = asyncio.get_running_loop()
+        partition = Partition(PartitionSettings(data_dir=tmp_path)).open()
+        partition.start(loop)
+
+        async def send(record: Record[Any]) -> Record[Any]:
+            answer: asyncio.Future[Record[Any]] = loop.create_future()
+            partition.try_submit(record, answer.set_result)
+            return await asyncio.wait_for(answer, 10)
+
+        try:
+            await send(
+                command(
+                    DeploymentRecordValue(
+                        resources=[DeploymentResource(resource_name="b.bpmn", resource=xml)]
+                    ),
+                    DeploymentIntent.CREATE,
+                )
+            )
+            await send(command(ProcessInstanceCreationRecordValue(bpmn_process_id="backoff"), 0))
+            activate = command(
+                JobBatchRecordValue(type="b", worker="w", timeout=60_000, max_jobs_to_activate=1),
+                JobBatchIntent.ACTIVATE,
+            )
+            [job_key] = (await send(activate)).value.job_keys
+            await asyncio.sleep(0.6)  # the driver is idle, waiting up to its idle timeout
+            await send(command(JobRecordValue(retries=2, retry_backoff=200), JobIntent.FAIL, job_key))
+            failed = loop.time()
+            while not (await send(activate)).value.job_keys:
+                await asyncio.sleep(0.01)
+            return loop.time() - failed
+        finally:
+            partition.close()
+
+    waited = asyncio.run(main())
+
+    assert 0.19 < waited < 0.45
