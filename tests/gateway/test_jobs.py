@@ -112,14 +112,28 @@ def test_jobs_activated_for_a_call_that_ended_are_given_back() -> None:
     assert bridge.yielded() == [11, 12]
 
 
-async def _open_stream(registry: JobStreamRegistry, bridge: FakeBridge) -> tuple[Any, Any]:
+class Writer:
+    """The call's side: takes written jobs; ``fail_after`` writes, the transport is gone."""
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.written: asyncio.Queue[int] = asyncio.Queue()
+        self._fail_after = fail_after
+
+    async def __call__(self, job: pb.ActivatedJob) -> None:
+        if self._fail_after is not None and self.written.qsize() >= self._fail_after:
+            raise ConnectionError("the client is gone")
+        self.written.put_nowait(job.key)
+
+
+async def _open_stream(
+    registry: JobStreamRegistry, bridge: FakeBridge, writer: Writer
+) -> tuple[asyncio.Task[None], Any]:
     request = pb.StreamActivatedJobsRequest(type="t", worker="w", timeout=1000)
-    jobs = stream_jobs(request, registry, bridge, JobCounters(), set())  # type: ignore[arg-type]
-    first = asyncio.ensure_future(jobs.__anext__())
+    call = asyncio.ensure_future(stream_jobs(request, registry, bridge, JobCounters(), set(), writer))  # type: ignore[arg-type]
     await asyncio.sleep(0.01)  # the call registers its stream
     stream = registry.pick("t")
     assert stream is not None
-    return jobs, (first, stream)
+    return call, stream
 
 
 def _push_from_another_thread(stream: Any, *keys: int) -> None:
@@ -128,47 +142,46 @@ def _push_from_another_thread(stream: Any, *keys: int) -> None:
     thread.join()
 
 
-def test_a_stream_delivers_jobs_pushed_from_the_processing_thread() -> None:
+def test_a_stream_writes_jobs_pushed_from_the_processing_thread() -> None:
     async def main() -> tuple[list[int], list[int], int]:
         registry = JobStreamRegistry()
         bridge = FakeBridge()
-        jobs, (first, stream) = await _open_stream(registry, bridge)
+        writer = Writer()
+        call, stream = await _open_stream(registry, bridge, writer)
         _push_from_another_thread(stream, 1, 2)
-        delivered = [(await first).key, (await jobs.__anext__()).key]
-        waiting = asyncio.ensure_future(jobs.__anext__())  # the client asks for more: 1 and 2 arrived
-        await asyncio.sleep(0.01)
-        waiting.cancel()
-        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-            await waiting
-        await jobs.aclose()
-        return delivered, bridge.yielded(), registry.count("t")
+        written = [await writer.written.get(), await writer.written.get()]
+        call.cancel()  # the client goes away after both were written
+        with contextlib.suppress(asyncio.CancelledError):
+            await call
+        return written, bridge.yielded(), registry.count("t")
 
-    delivered, yielded, remaining = asyncio.run(asyncio.wait_for(main(), 10))
+    written, yielded, remaining = asyncio.run(asyncio.wait_for(main(), 10))
 
-    assert delivered == [1, 2]
+    assert written == [1, 2]
     assert yielded == []
     assert remaining == 0
 
 
-def test_a_stream_gives_back_what_it_could_not_deliver() -> None:
+def test_a_stream_gives_back_what_it_could_not_write() -> None:
     async def main() -> tuple[list[int], list[int]]:
         registry = JobStreamRegistry()
         bridge = FakeBridge()
-        jobs, (first, stream) = await _open_stream(registry, bridge)
+        writer = Writer(fail_after=1)
+        call, stream = await _open_stream(registry, bridge, writer)
         _push_from_another_thread(stream, 1, 2, 3)
-        handed = [(await first).key]
-        await jobs.aclose()  # the call ends: 1 is in doubt (never confirmed), 2 and 3 still queued
+        with contextlib.suppress(ConnectionError):
+            await call  # 1 is written; writing 2 fails and the call ends with 3 still queued
         stream.push(4, JobRecordValue(type="t"))  # pushed after the end: straight back
-        return handed, bridge.yielded()
+        return [writer.written.get_nowait()], bridge.yielded()
 
-    handed, yielded = asyncio.run(asyncio.wait_for(main(), 10))
+    written, yielded = asyncio.run(asyncio.wait_for(main(), 10))
 
-    assert handed == [1]
-    assert sorted(yielded) == [1, 2, 3, 4]
+    assert written == [1]
+    assert sorted(yielded) == [2, 3, 4]
 
 
 def test_ending_a_stream_at_shutdown_completes_the_call() -> None:
-    async def main() -> list[Any]:
+    async def main() -> None:
         stream = GatewayJobStream(
             asyncio.get_running_loop(),
             FakeBridge(),
@@ -178,12 +191,7 @@ def test_ending_a_stream_at_shutdown_completes_the_call() -> None:
             1000,
             [],  # type: ignore[arg-type]
         )
-        loop = asyncio.get_running_loop()
-        loop.call_later(0.05, stream.end)
-        received = []
-        async with contextlib.aclosing(stream.jobs()) as jobs:
-            async for job in jobs:
-                received.append(job)
-        return received
+        asyncio.get_running_loop().call_later(0.05, stream.end)
+        await stream.serve(Writer())
 
-    assert asyncio.run(asyncio.wait_for(main(), 5)) == []
+    asyncio.run(asyncio.wait_for(main(), 5))

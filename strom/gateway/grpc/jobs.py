@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import threading
 from collections import defaultdict, deque
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 from strom.broker import JobStreamRegistry
 from strom.gateway.grpc import requests, responses
@@ -26,6 +26,9 @@ from strom.gateway.grpc._proto import pb
 from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import from_rejection
 from strom.protocol.values.job import JobRecordValue
+
+Write = Callable[[pb.ActivatedJob], Awaitable[None]]
+"""Writes one message to a server-streaming call (``ServicerContext.write``)."""
 
 
 class JobCounters:
@@ -248,7 +251,12 @@ class GatewayJobStream:
         self._ending = True
         self._event.set()
 
-    async def jobs(self) -> AsyncGenerator[pb.ActivatedJob, None]:
+    async def serve(self, write: Write) -> None:
+        """Write pushed jobs to the call until it ends; what is not written goes back.
+
+        A job counts as delivered once ``write`` returned (the transport took it); the job being
+        written when the call ends is given back too.
+        """
         queue = self._queue
         event = self._event
         current: int | None = None
@@ -260,7 +268,7 @@ class GatewayJobStream:
                     job_key, job = queue.popleft()
                     current = job_key
                     self._counters.pushed += 1
-                    yield responses.activated_job(job_key, job)
+                    await write(responses.activated_job(job_key, job))
                     current = None
         finally:
             self._closed = True
@@ -292,16 +300,15 @@ async def stream_jobs(
     bridge: PartitionBridge,
     counters: JobCounters,
     open_streams: set[GatewayJobStream],
-) -> AsyncGenerator[pb.ActivatedJob, None]:
-    """Register a stream for the request's job type and yield its jobs until the call ends."""
+    write: Write,
+) -> None:
+    """Register a stream for the request's job type and write its jobs until the call ends."""
     job_type, worker, timeout, fetch = requests.stream_activated_jobs(request)
     stream = GatewayJobStream(asyncio.get_running_loop(), bridge, counters, job_type, worker, timeout, fetch)
     registry.add(job_type, stream)
     open_streams.add(stream)
     try:
-        async with contextlib.aclosing(stream.jobs()) as jobs:
-            async for job in jobs:
-                yield job
+        await stream.serve(write)
     finally:
         open_streams.discard(stream)
         registry.remove(job_type, stream)

@@ -259,14 +259,13 @@ class GatewayService(GatewayServicer):  # type: ignore[misc]
         except (GatewayError, Exception) as error:
             await self._abort("ActivateJobs", context, error)
 
-    async def StreamActivatedJobs(
+    async def StreamActivatedJobs(  # type: ignore[override]  # writes with context.write instead of yielding
         self, request: pb.StreamActivatedJobsRequest, context: Any
-    ) -> AsyncGenerator[pb.ActivatedJob, None]:
+    ) -> None:
         try:
-            stream = stream_jobs(request, self._registry, self._bridge, self._counters, self._open_streams)
-            async with contextlib.aclosing(stream) as jobs:
-                async for job in jobs:
-                    yield job
+            await stream_jobs(
+                request, self._registry, self._bridge, self._counters, self._open_streams, context.write
+            )
         except (GatewayError, Exception) as error:
             await self._abort("StreamActivatedJobs", context, error)
 
