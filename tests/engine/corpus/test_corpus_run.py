@@ -5,7 +5,7 @@ checked-in table ``corpus_run.tsv`` (regenerate it with ``_corpus_run.py`` and r
 from __future__ import annotations
 
 import pytest
-from _corpus_run import CORPUS, COMPLETED, read_table, run_corpus, summary
+from _corpus_run import COMPLETED, CORPUS, read_table, run_corpus, summary
 
 pytestmark = pytest.mark.skipif(
     not CORPUS.is_dir(), reason=f"the shared corpus is not there ({CORPUS}); nothing to run"
