@@ -52,6 +52,8 @@ class ExporterConfig:
 class BrokerConfig:
     data_dir: Path = Path("data")
     host: str = "127.0.0.1"
+    advertised_host: str = ""
+    """The host clients are told in the topology (default: ``host``; set it when that is 0.0.0.0)."""
     grpc_port: int = 26500
     metrics_port: int = 9600
     """0 turns the metrics endpoint off."""

@@ -45,6 +45,8 @@ Response = TypeVar("Response")
 @dataclass
 class GatewaySettings:
     host: str = "127.0.0.1"
+    advertised_host: str = ""
+    """What Topology tells clients (default: ``host``)."""
     port: int = 26500
     """0 picks a free port (``GatewayServer.port`` tells which)."""
     node_id: int = 0
@@ -136,7 +138,7 @@ class GatewayService(GatewayServicer):  # type: ignore[misc]
         )
         broker = pb.BrokerInfo(
             nodeId=self._settings.node_id,
-            host=self._settings.host,
+            host=self._settings.advertised_host or self._settings.host,
             port=self._advertised_port(),
             partitions=[partition],
             version=BROKER_VERSION,
@@ -430,6 +432,7 @@ def gateway_for(broker: Broker) -> GatewayServer:
         broker.partition,
         GatewaySettings(
             host=config.host,
+            advertised_host=config.advertised_host,
             port=config.grpc_port,
             node_id=config.node_id,
             max_message_size=config.max_message_size,
