@@ -83,7 +83,7 @@ class MutableElementInstanceState(ElementInstanceState, Protocol):
     def create(self, instance: ElementInstance) -> None: ...
     def remove(self, instance: ElementInstance) -> None: ...
     def increment_taken_flow(self, scope_key: int, gateway_id: str, flow_id: str) -> None: ...
-    def consume_taken_flows(self, scope_key: int, gateway_id: str, flow_ids: list[str]) -> None: ...
+    def consume_taken_flows(self, scope_key: int, gateway_id: str, flow_ids: list[str]) -> int: ...
 
 
 class DbElementInstanceState:
@@ -156,13 +156,19 @@ class DbElementInstanceState:
         count = (int.from_bytes(raw, "big") if raw else 0) + 1
         self._taken.put(key, count.to_bytes(4, "big"))
 
-    def consume_taken_flows(self, scope_key: int, gateway_id: str, flow_ids: list[str]) -> None:
-        """Take one token off each of ``flow_ids`` (a joining gateway was activated)."""
+    def consume_taken_flows(self, scope_key: int, gateway_id: str, flow_ids: list[str]) -> int:
+        """Take one token off each of ``flow_ids`` that has one (its target was activated);
+        returns how many were taken."""
+        consumed = 0
         for flow_id in flow_ids:
             key = pack(scope_key, gateway_id, flow_id)
             raw = self._taken.get(key)
-            count = (int.from_bytes(raw, "big") if raw else 0) - 1
+            if not raw:
+                continue
+            consumed += 1
+            count = int.from_bytes(raw, "big") - 1
             if count > 0:
                 self._taken.put(key, count.to_bytes(4, "big"))
             else:
                 self._taken.delete(key)
+        return consumed

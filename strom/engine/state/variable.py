@@ -19,6 +19,14 @@ _json_decode = msgspec.json.decode
 _KEY_BYTES = 8
 
 
+def _name_of(key: bytes) -> str:
+    """The name part of a (scope, name) key: read in place unless it needed escaping."""
+    raw = key[_KEY_BYTES:-2]
+    if b"\x00" in raw:
+        return str(unpack(key, (int, str))[1])
+    return raw.decode()
+
+
 class Variable(msgspec.Struct, frozen=True):
     key: int
     scope_key: int
@@ -87,7 +95,7 @@ class DbVariableState:
         if not self.has_variables(scope_key):
             return
         for key, raw in self._variables.iterate(prefix(scope_key)):
-            name = str(unpack(key, (int, str))[1])
+            name = _name_of(key)
             yield Variable(int.from_bytes(raw[:_KEY_BYTES], "big"), scope_key, name, raw[_KEY_BYTES:])
 
     def visible_json(self, scope_key: int, names: Iterable[str] | None = None) -> dict[str, bytes]:
@@ -110,7 +118,7 @@ class DbVariableState:
         while scope > 0:
             if self.has_variables(scope):
                 for key, raw in self._variables.iterate(prefix(scope)):
-                    name = str(unpack(key, (int, str))[1])
+                    name = _name_of(key)
                     if name not in result:
                         result[name] = raw[_KEY_BYTES:]
             scope = self.parent_scope(scope)

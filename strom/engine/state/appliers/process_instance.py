@@ -137,9 +137,12 @@ class ElementActivatingV2:
             process = self._processes.by_key(value.process_definition_key)
             element = process.executable.elements.get(value.element_id) if process else None
             incoming = getattr(element, "incoming", ())
-            if incoming:
+            if len(incoming) == 1:
+                # the common case: the one token is on the one incoming flow (no scan)
+                consumed = instances.consume_taken_flows(parent_key, value.element_id, [incoming[0].id])
+            elif incoming:
                 taken = instances.taken_flows(parent_key, value.element_id)
-                if element_type in _JOINS and len(incoming) > 1:
+                if element_type in _JOINS:
                     flow_ids = [flow.id for flow in incoming if taken.get(flow.id, 0) > 0]
                 else:
                     flow_ids = [flow.id for flow in incoming if taken.get(flow.id, 0) > 0][:1]
