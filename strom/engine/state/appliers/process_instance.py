@@ -136,7 +136,7 @@ class ElementActivatingV2:
         ):
             process = self._processes.by_key(value.process_definition_key)
             element = process.executable.elements.get(value.element_id) if process else None
-            incoming = getattr(element, "incoming", ())
+            incoming: tuple[Any, ...] = getattr(element, "incoming", ())
             if len(incoming) == 1:
                 # the common case: the one token is on the one incoming flow (no scan)
                 consumed = instances.consume_taken_flows(parent_key, value.element_id, [incoming[0].id])
