@@ -10,6 +10,7 @@ from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.bpmn.task.job_worker_task import JobWorkerTaskProcessor
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
+from strom.protocol.values.enums import ErrorType
 
 
 def _is_camunda_user_task(context: ElementContext) -> bool:
@@ -37,6 +38,12 @@ class UserTaskProcessor:
         definition = context.element.user_task
         if definition is None or not definition.is_zeebe_user_task:
             return self._job_worker.finalize_activation(writers, context)
+        if definition.task_listeners:
+            return Failure(
+                f"Expected to create user task '{context.element_id}', but it has task listeners "
+                "(zeebe:taskListener), which this version of Strom does not run",
+                ErrorType.UNKNOWN,
+            )
         props = self._user_tasks.evaluate(context, definition)
         if isinstance(props, Failure):
             return props
