@@ -171,7 +171,7 @@ def main() -> None:
         "--warmup", type=float, default=3.0, help="seconds at the start left out of the figures"
     )
     parser.add_argument(
-        "--in-flight", type=int, default=128, help="most CreateProcessInstance calls outstanding"
+        "--in-flight", type=int, default=32, help="most CreateProcessInstance calls outstanding"
     )
     parser.add_argument("--backpressure", default="aimd", choices=["aimd", "vegas", "fixed", "off"])
     parser.add_argument(
