@@ -276,8 +276,9 @@ def run_repository(directory: Path) -> dict[tuple[str, str], str]:
             while runnable:
                 name, process = runnable.pop(0)
                 key = keys.get(process.id)
-                if key is None:
-                    outcomes[(name, process.id)] = "not run: deployment rejected"
+                if not isinstance(key, int):
+                    reason = keys.get(Path(name).name, "")
+                    outcomes[(name, process.id)] = f"not run: deployment rejected: {reason}"
                     continue
                 try:
                     outcomes[(name, process.id)] = _run_instance(run, key)
@@ -291,17 +292,21 @@ def run_repository(directory: Path) -> dict[tuple[str, str], str]:
     return outcomes
 
 
-def _engine_with(directory: Path) -> tuple[Any, dict[str, int]]:
-    """A new engine with the repository's DMN, forms and BPMN files deployed (one by one)."""
+def _engine_with(directory: Path) -> tuple[Any, dict[str, int | str]]:
+    """A new engine with the repository's DMN, forms and BPMN files deployed (one by one); the
+    process definition key per process id, and for a rejected file the last line of the reason
+    under the file's name."""
     from strom.testing import TestEngine
 
     engine = TestEngine()
     for extra in sorted([*directory.glob("*.dmn"), *directory.glob("*.form")]):
         _deploy(engine, extra)
-    keys: dict[str, int] = {}
+    keys: dict[str, int | str] = {}
     for path in sorted(directory.glob("*.bpmn")):
         answer = _deploy(engine, path)
-        if not answer.is_rejection:
+        if answer.is_rejection:
+            keys[path.name] = answer.rejection_reason.splitlines()[-1].split(": ", 2)[-1]
+        else:
             keys.update(
                 {m.bpmn_process_id: m.process_definition_key for m in answer.value.processes_metadata}
             )

@@ -17,7 +17,7 @@ from strom.engine.processing.deployment._forms import FORM_EXTENSIONS, FormResou
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.engine.state.process import checksum_of
-from strom.model import BpmnDefinitions, ModelError
+from strom.model import BpmnDefinitions, ModelError, check_deployment_bindings
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import DeploymentIntent, ProcessIntent
 from strom.protocol.record import Record
@@ -84,6 +84,7 @@ class DeploymentCreateProcessor:
             errors.extend(_duplicate_ids(parsed))
             errors.extend(self._dmn.duplicate_ids(dmn))
             errors.extend(self._forms.duplicate_ids(forms))
+            errors.extend(_binding_problems(parsed, dmn, forms))
         if errors:
             writers.reject(
                 command,
@@ -167,3 +168,19 @@ def _duplicate_ids(parsed: list[tuple[str, bytes, BpmnDefinitions]]) -> list[str
             else:
                 seen[process.id] = name
     return errors
+
+
+def _binding_problems(
+    parsed: list[tuple[str, bytes, BpmnDefinitions]], dmn: list[ParsedDmn], forms: list[ParsedForm]
+) -> list[str]:
+    """References bound to the deployment (``bindingType="deployment"``) must find their process,
+    decision or form among the resources deployed together (Zeebe compares the id as written, so
+    an expression never matches)."""
+    if not parsed:
+        return []
+    problems = check_deployment_bindings(
+        {name: definitions for name, _, definitions in parsed},
+        decision_ids={decision.id for item in dmn for decision in item.graph.decisions},
+        form_ids={form.form_id for form in forms},
+    )
+    return [f"'{problem.resource_name}':\n{problem}" for problem in problems]
