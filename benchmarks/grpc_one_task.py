@@ -9,6 +9,11 @@ CreateProcessInstance (at ``--rate`` per second, or as fast as the broker accept
 each with CompleteJob. An instance's latency runs from sending its CreateProcessInstance to the
 answer of its CompleteJob (the broker answers once the instance completed). Prints completed PI/s,
 p50/p99 latency and rejected requests over the measured window; the last line is one JSON object.
+
+With two or more CPUs the starter and worker are pinned to all CPUs but the first (``--no-pin`` lets
+the OS place them): the broker's busy event-loop thread then keeps a core to itself instead of
+being moved between cores by the clients, as with clients on other machines. (Pinning the broker
+as well measured slower: its gRPC and fsync threads need the other core now and then.)
 """
 
 from __future__ import annotations
@@ -53,7 +58,13 @@ def _free_port() -> int:
 # -- the worker process ----------------------------------------------------------------------------
 
 
-def worker_main(address: str, ready: Any, stop: Any, results: Any) -> None:
+def _pin(cpus: set[int] | None) -> None:
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+
+
+def worker_main(address: str, ready: Any, stop: Any, results: Any, cpus: set[int] | None = None) -> None:
+    _pin(cpus)
     asyncio.run(_work(address, ready, stop, results))
 
 
@@ -99,7 +110,16 @@ async def _work(address: str, ready: Any, stop: Any, results: Any) -> None:
 # -- the starter process ---------------------------------------------------------------------------
 
 
-def starter_main(address: str, rate: float, in_flight: int, duration: float, go: Any, results: Any) -> None:
+def starter_main(
+    address: str,
+    rate: float,
+    in_flight: int,
+    duration: float,
+    go: Any,
+    results: Any,
+    cpus: set[int] | None = None,
+) -> None:
+    _pin(cpus)
     asyncio.run(_start(address, rate, in_flight, duration, go, results))
 
 
@@ -177,7 +197,15 @@ def main() -> None:
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="broker data (default: a temporary directory)"
     )
+    parser.add_argument(
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=(os.cpu_count() or 1) >= 2,
+        help="starter and worker on all CPUs but the first",
+    )
     args = parser.parse_args()
+    cpus = sorted(os.sched_getaffinity(0))
+    client_cpus = set(cpus[1:]) if args.pin and len(cpus) >= 2 else None
 
     root = Path(__file__).resolve().parents[1]
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="strom-grpc-bench-"))
@@ -215,12 +243,13 @@ def main() -> None:
         ctx = mp.get_context("spawn")
         results = ctx.Queue()
         ready, stop, go = ctx.Event(), ctx.Event(), ctx.Event()
-        worker = ctx.Process(target=worker_main, args=(address, ready, stop, results))
+        worker = ctx.Process(target=worker_main, args=(address, ready, stop, results, client_cpus))
         worker.start()
         if not ready.wait(30):
             raise SystemExit("the worker did not start")
         starter = ctx.Process(
-            target=starter_main, args=(address, args.rate, args.in_flight, args.duration, go, results)
+            target=starter_main,
+            args=(address, args.rate, args.in_flight, args.duration, go, results, client_cpus),
         )
         starter.start()
         started_ns = time.time_ns()
@@ -262,6 +291,7 @@ def main() -> None:
         "rejected": rejected,
         "errors": errors + failures,
         "cpus": os.cpu_count(),
+        "clients_pinned": client_cpus is not None,
     }
     print(
         f"completed {figures['completed_pi_per_s']} PI/s over {figures['window_s']} s "
