@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from _corpus_events import EVENT_HANDLERS, can_start_by_event, start_by_event, with_events
+
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT.parent / "shared" / "corpus"
 TABLE = Path(__file__).resolve().parent / "corpus_run.tsv"
@@ -63,8 +65,8 @@ def _driven() -> dict[Any, frozenset[Any]]:
     }
 
 
-DRIVEN: dict[Any, frozenset[Any]] = _driven()
-"""Element type -> the event types of it that the run drives (extend for events)."""
+DRIVEN: dict[Any, frozenset[Any]] = with_events(_driven())
+"""Element type -> the event types of it that the run drives (events: see ``_corpus_events``)."""
 
 
 def not_driven(process: Any) -> str | None:
@@ -160,7 +162,7 @@ def complete_user_tasks(run: CorpusRun, instance: int) -> bool:
     return done
 
 
-HANDLERS: list[Handler] = [complete_jobs, complete_user_tasks]
+HANDLERS: list[Handler] = [complete_jobs, complete_user_tasks, *EVENT_HANDLERS]
 """What moves a waiting instance on, tried in order each round until none does anything."""
 
 
@@ -263,7 +265,7 @@ def run_repository(directory: Path) -> dict[tuple[str, str], str]:
             reason = not_driven(process)
             if reason is not None:
                 outcomes[(name, process.id)] = f"not run: uses {reason}"
-            elif process.none_start_event is None:
+            elif process.none_start_event is None and not can_start_by_event(process):
                 outcomes[(name, process.id)] = "not run: no none start event"
             else:
                 runnable.append((name, process))
@@ -281,7 +283,7 @@ def run_repository(directory: Path) -> dict[tuple[str, str], str]:
                     outcomes[(name, process.id)] = f"not run: deployment rejected: {reason}"
                     continue
                 try:
-                    outcomes[(name, process.id)] = _run_instance(run, key)
+                    outcomes[(name, process.id)] = _run_instance(run, key, process)
                 except Runaway as runaway:
                     outcomes[(name, process.id)] = f"runaway: {runaway} (the model loops without waiting)"
                     break
@@ -313,18 +315,24 @@ def _engine_with(directory: Path) -> tuple[Any, dict[str, int | str]]:
     return engine, keys
 
 
-def _run_instance(run: CorpusRun, process_definition_key: int) -> str:
+def _run_instance(run: CorpusRun, process_definition_key: int, process: Any) -> str:
     from strom.protocol.intents import ProcessInstanceCreationIntent
     from strom.protocol.values.process_instance import ProcessInstanceCreationRecordValue
 
     start = len(run.engine.recorder.records)
-    created = run.send(
-        ProcessInstanceCreationRecordValue(process_definition_key=process_definition_key),
-        ProcessInstanceCreationIntent.CREATE,
-    )
-    if created.is_rejection:
-        return f"creation rejected: {created.rejection_reason}"
-    instance = created.value.process_instance_key
+    if process.none_start_event is None:
+        started = start_by_event(run, process, process_definition_key)
+        if isinstance(started, str):
+            return f"not started: {started}"
+        instance = started
+    else:
+        created = run.send(
+            ProcessInstanceCreationRecordValue(process_definition_key=process_definition_key),
+            ProcessInstanceCreationIntent.CREATE,
+        )
+        if created.is_rejection:
+            return f"creation rejected: {created.rejection_reason}"
+        instance = created.value.process_instance_key
     settled = drive(run, instance)
     outcome = outcome_of(run, instance, start)
     if not settled and outcome.startswith("waiting"):
