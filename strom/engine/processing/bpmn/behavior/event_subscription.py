@@ -33,6 +33,7 @@ from strom.engine.processing.bpmn.behavior.timer import TimerBehavior, TimerSche
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
+from strom.feel import FeelError
 from strom.model import Expression, FlowNode
 from strom.protocol.bpmn import BpmnElementType as E
 from strom.protocol.intents import (
@@ -99,6 +100,7 @@ class EventSubscriptionBehavior:
         on_timer_due: Callable[[int], None],
     ) -> None:
         self._timers = state.timers
+        self._variable_state = state.variables
         self._process_messages = state.process_message_subscriptions
         self._signals = state.signal_subscriptions
         self._compensations = state.compensation_subscriptions
@@ -181,12 +183,26 @@ class EventSubscriptionBehavior:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(int(value)) if float(value).is_integer() else repr(float(value))
         kind = _feel_type(value)
-        return Failure(
+        message = (
             f"Failed to extract the correlation key for '{expression.source}': The value must be "
-            f"either a string or a number, but was '{kind}'.",
-            ErrorType.EXTRACT_VALUE_ERROR,
-            scope_key,
+            f"either a string or a number, but was '{kind}'."
         )
+        warnings = self._warnings(expression, scope_key)
+        if warnings:
+            message += " The evaluation reported the following warnings:\n" + "\n".join(warnings)
+        return Failure(message, ErrorType.EXTRACT_VALUE_ERROR, scope_key)
+
+    def _warnings(self, expression: Expression, scope_key: int) -> list[str]:
+        """FEEL's warnings (e.g. a missing variable), as Zeebe adds them to the incident."""
+        if expression.is_static:
+            return []
+        compiled: Any = expression.compiled
+        variables = self._variable_state.visible_values(scope_key, compiled.free_names)
+        try:
+            _, warnings = compiled.evaluate_with_warnings(variables, mode="dmn")
+        except FeelError:
+            return []
+        return list(warnings)
 
     def _subscribe_to_message(self, writers: Writers, context: ElementContext, item: _Evaluated) -> None:
         value = context.value
