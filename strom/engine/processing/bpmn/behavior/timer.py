@@ -106,8 +106,8 @@ def _coerce(kind: TimerKind, value: object, source: str) -> TimerValue | str:
         if isinstance(value, _dt.timedelta):
             return RepeatingInterval(INFINITE, Interval(duration=value))
         expected = "STRING"
-    kind = "NULL" if value is None else type(value).__name__.upper()
-    return f"Expected result of the expression '{source}' to be one of '[{expected}]', but was '{kind}'"
+    feel_type = "NULL" if value is None else type(value).__name__.upper()
+    return f"Expected result of the expression '{source}' to be one of '[{expected}]', but was '{feel_type}'"
 
 
 class TimerBehavior:
