@@ -7,7 +7,7 @@ import pytest
 
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import RecordType, RejectionType
-from strom.protocol.intents import IncidentIntent, JobIntent, TimerIntent
+from strom.protocol.intents import IncidentIntent, JobIntent, MessageIntent, TimerIntent
 from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.testing import TestEngine, bpmn
 from strom.testing._engine import DEFAULT_START
@@ -272,3 +272,23 @@ def test_a_timer_event_subprocess(engine: TestEngine, ev, interrupting: bool) ->
     [reminder] = engine.jobs.activate("remind")
     engine.jobs.complete(reminder.key)
     assert completed(engine, instance) is interrupting
+
+
+def test_a_timer_survives_a_restart(engine: TestEngine, ev) -> None:
+    engine.deploy(waiting(ev, ev.timer_def("duration", "PT5M")))
+    instance = engine.instances.create("timer")
+
+    engine.restart()
+    engine.advance_time(timedelta(minutes=5))
+
+    assert completed(engine, instance)
+
+
+def test_a_buffered_message_expires_after_a_restart(engine: TestEngine, publish) -> None:
+    published = publish("order-paid", "order-1", ttl_ms=60_000)
+
+    engine.restart()
+    engine.advance_time(timedelta(minutes=1))
+
+    expired = engine.records.messages().with_intent(MessageIntent.EXPIRED).first()
+    assert expired.key == published.key
