@@ -1,7 +1,8 @@
 """JOB THROW_ERROR: a worker reports a business error.
 
 The nearest error catch event from the job's element upward (boundary event, error event
-subprocess, across call activities) takes it, with the worker's variables; the caught job ends.
+subprocess, across call activities) takes it, with the worker's variables and the error's
+``errorCode`` and ``errorMessage``; the caught job ends.
 Without one, the job keeps its element (JOB ERROR_THROWN names ``NO_CATCH_EVENT_FOUND`` as its
 element, as in Zeebe) and an UNHANDLED_ERROR_EVENT incident stops it until resolved.
 """
@@ -13,6 +14,7 @@ from typing import Any
 import msgspec
 
 from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.event_publication import error_variables
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.job._preconditions import JobPreconditions
 from strom.engine.processing.writers import Writers
@@ -76,4 +78,6 @@ class JobThrowErrorProcessor:
             )
             return
         writers.respond(writers.append_event(command.key, JobIntent.ERROR_THROWN, thrown))
-        self._publication.throw_error(writers, catch, request.variables)
+        self._publication.throw_error(
+            writers, catch, error_variables(request.error_code, request.error_message, request.variables)
+        )

@@ -7,8 +7,9 @@ start events of the event subprocesses of a (sub)process, a code-specific catch 
 catch-all one; then at the parent scope, and from a called process's root to its call activity
 in the calling process. It stops at a scope that is not active or was interrupted.
 
-An uncaught error is an UNHANDLED_ERROR_EVENT incident naming the error events it passed; an
-uncaught escalation is only recorded (ESCALATION NOT_ESCALATED).
+A caught error gives its catch event the variables ``errorCode`` and ``errorMessage`` (when it
+has one) next to the thrown ones. An uncaught error is an UNHANDLED_ERROR_EVENT incident naming
+the error events it passed; an uncaught escalation is only recorded (ESCALATION NOT_ESCALATED).
 """
 
 from __future__ import annotations
@@ -41,6 +42,17 @@ class CatchEvent:
     scope: ElementInstance
     event: FlowNode
     process: DeployedProcess
+
+
+def error_variables(code: str, message: str = "", variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a caught error hands its catch event: ``errorCode``, ``errorMessage`` (if any) and the
+    thrown variables (which win over the two on a name clash)."""
+    caught: dict[str, Any] = {"errorCode": code}
+    if message:
+        caught["errorMessage"] = message
+    if variables:
+        caught.update(variables)
+    return caught
 
 
 def _catch_events(

@@ -4,6 +4,7 @@ signal, compensation (Zeebe's ``EndEventProcessor`` behaviors)."""
 from __future__ import annotations
 
 from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.event_publication import error_variables
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.container._children import terminate_children
 from strom.engine.processing.bpmn.context import ElementContext
@@ -79,7 +80,7 @@ class EndEventProcessor:
         if isinstance(catch, Failure):
             return catch
         self._transitions.activated(writers, context)
-        self._publication.throw_error(writers, catch)
+        self._publication.throw_error(writers, catch, error_variables(code))
         return None
 
     def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:

@@ -135,8 +135,11 @@ def test_the_thrown_variables_are_local_to_the_error_boundary_event(engine: Test
     throw(engine, "CARD_DECLINED", variables={"reason": "expired", "other": 1})
 
     boundary = engine.records.process_instances().with_element_id("declined").first()
-    reason = engine.records.variables().with_name("reason").first()
-    assert reason.value.scope_key == boundary.key
+    local = {
+        r.value.name: r.value.value
+        for r in engine.records.variables().with_value(scope_key=boundary.key).limit(5)
+    }
+    assert local == {"errorCode": '"CARD_DECLINED"', "reason": '"expired"', "other": "1"}
     declined = engine.records.variables().with_name("declineReason").first()
     assert (declined.value.scope_key, declined.value.value) == (instance, '"expired"')
     assert not engine.records.variables().with_name("other").with_value(scope_key=instance).exists()
@@ -246,3 +249,21 @@ def test_an_error_of_a_called_process_is_caught_by_the_call_activity(engine: Tes
     assert child_process.exists()
     assert completed(engine, "error_end")
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
+
+
+def test_the_error_code_and_message_reach_an_error_event_subprocess(engine: TestEngine, ev) -> None:
+    builder = bpmn.process("pay").start_event().service_task("charge", job_type="charge").end_event("paid")
+    content = bpmn.process("x")
+    ev.start_event(content, "on_error", ev.error_def())
+    content.service_task("report", job_type="report").end_event("reported")
+    ev.event_subprocess(builder, "error_handler", content)
+    engine.deploy(builder)
+    engine.instances.create("pay")
+
+    throw(engine, "CARD_DECLINED", "expired card")
+
+    [report] = engine.jobs.activate("report")
+    assert (report.variables["errorCode"], report.variables["errorMessage"]) == (
+        "CARD_DECLINED",
+        "expired card",
+    )
