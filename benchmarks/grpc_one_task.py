@@ -10,10 +10,12 @@ each with CompleteJob. An instance's latency runs from sending its CreateProcess
 answer of its CompleteJob (the broker answers once the instance completed). Prints completed PI/s,
 p50/p99 latency and rejected requests over the measured window; the last line is one JSON object.
 
-With two or more CPUs the starter and worker are pinned to all CPUs but the first (``--no-pin`` lets
-the OS place them): the broker's busy event-loop thread then keeps a core to itself instead of
-being moved between cores by the clients, as with clients on other machines. (Pinning the broker
-as well measured slower: its gRPC and fsync threads need the other core now and then.)
+In the as-fast-as-allowed mode with two or more CPUs, the starter and worker are pinned to all CPUs
+but the first (``--pin``/``--no-pin`` to choose): the broker's busy event-loop thread then keeps a
+core to itself instead of being moved between cores by the clients, as with clients on other
+machines. At a fixed rate the clients are not pinned: sharing one core, they would queue requests
+themselves and measure their own latency. (Pinning the broker as well measured slower: its gRPC
+and fsync threads need the other core now and then.)
 """
 
 from __future__ import annotations
@@ -200,12 +202,13 @@ def main() -> None:
     parser.add_argument(
         "--pin",
         action=argparse.BooleanOptionalAction,
-        default=(os.cpu_count() or 1) >= 2,
-        help="starter and worker on all CPUs but the first",
+        default=None,
+        help="starter and worker on all CPUs but the first (default: only without --rate)",
     )
     args = parser.parse_args()
     cpus = sorted(os.sched_getaffinity(0))
-    client_cpus = set(cpus[1:]) if args.pin and len(cpus) >= 2 else None
+    pin = args.pin if args.pin is not None else args.rate == 0
+    client_cpus = set(cpus[1:]) if pin and len(cpus) >= 2 else None
 
     root = Path(__file__).resolve().parents[1]
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="strom-grpc-bench-"))
