@@ -14,6 +14,7 @@ write records the overlay entry it replaced, and :meth:`Transaction.rollback_to`
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final, final
 
@@ -40,7 +41,46 @@ class _Missing:
 
 _MISSING: Final = _Missing()
 
-_Overlay = dict[bytes, bytes | None]
+class _Overlay(dict[bytes, bytes | None]):
+    """One column family's pending writes (``None`` marks a delete).
+
+    ``ordered`` is a sorted list of the keys, built by the first prefix scan of the column family
+    in the transaction and kept sorted from then on, so a scan costs a bisection and the matching
+    range instead of a pass over every pending key (a replay transaction holds thousands).
+    """
+
+    __slots__ = ("ordered",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ordered: list[bytes] | None = None
+
+    def set(self, key: bytes, value: bytes | None) -> None:
+        ordered = self.ordered
+        if ordered is not None and key not in self:
+            insort(ordered, key)
+        self[key] = value
+
+    def forget(self, key: bytes) -> None:
+        del self[key]
+        ordered = self.ordered
+        if ordered is not None:
+            index = bisect_left(ordered, key)
+            if index < len(ordered) and ordered[index] == key:
+                del ordered[index]
+
+    def keys_with_prefix(self, prefix: bytes) -> list[bytes]:
+        """Pending keys starting with ``prefix``, ascending."""
+        ordered = self.ordered
+        if ordered is None:
+            ordered = self.ordered = sorted(self)
+        index = bisect_left(ordered, prefix)
+        end = index
+        count = len(ordered)
+        while end < count and ordered[end].startswith(prefix):
+            end += 1
+        return ordered[index:end]
+
 _UndoEntry = tuple[_Overlay, bytes, bytes | _Missing | None]
 
 
@@ -90,7 +130,7 @@ class Transaction:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._writes: dict[str, _Overlay] | _Refuse = {name: {} for name in db._readers}
+        self._writes: dict[str, _Overlay] | _Refuse = {name: _Overlay() for name in db._readers}
         self._undo: list[_UndoEntry] = []
         self._savepoints: list[Savepoint] = []
 
@@ -144,7 +184,7 @@ class Transaction:
             raise self._db._unknown(cf) from None
         if self._savepoints:
             self._undo.append((overlay, key, overlay.get(key, _MISSING)))
-        overlay[key] = value
+        overlay.set(key, value)
 
     def delete(self, cf: str, key: bytes) -> None:
         """Delete ``key`` in this transaction; deleting a missing key is not an error."""
@@ -154,7 +194,7 @@ class Transaction:
             raise self._db._unknown(cf) from None
         if self._savepoints:
             self._undo.append((overlay, key, overlay.get(key, _MISSING)))
-        overlay[key] = None
+        overlay.set(key, None)
 
     # -- savepoints --------------------------------------------------------------------------------
 
@@ -183,7 +223,7 @@ class Transaction:
         while len(undo) > mark:
             overlay, key, previous = undo.pop()
             if previous is _MISSING:
-                del overlay[key]
+                overlay.forget(key)
             else:
                 overlay[key] = previous  # type: ignore[assignment]
 
@@ -322,6 +362,8 @@ class ColumnFamily:
         overlay = txn._writes[self._name]
         if txn._savepoints:
             txn._undo.append((overlay, key, overlay.get(key, _MISSING)))
+        if overlay.ordered is not None and key not in overlay:
+            insort(overlay.ordered, key)
         overlay[key] = value
 
     def delete(self, key: bytes) -> None:
@@ -330,6 +372,8 @@ class ColumnFamily:
         overlay = txn._writes[self._name]
         if txn._savepoints:
             txn._undo.append((overlay, key, overlay.get(key, _MISSING)))
+        if overlay.ordered is not None and key not in overlay:
+            insort(overlay.ordered, key)
         overlay[key] = None
 
     def iterate(
@@ -379,13 +423,14 @@ def _merge(
     # must outlive the iterator, or iteration ends early. _merged keeps it in its frame.
     if reverse:
         stored = reader.items(backwards=True, from_key=start, read_opt=options)
-        pending = [k for k in overlay if k.startswith(prefix) and (start is None or k <= start)]
-        pending.sort(reverse=True)
+        pending = [k for k in overlay.keys_with_prefix(prefix) if start is None or k <= start]
+        pending.reverse()
     else:
         seek = prefix if start is None or start < prefix else start
         stored = reader.items(from_key=seek or None, read_opt=options)
-        pending = [k for k in overlay if k.startswith(prefix) and (start is None or k >= start)]
-        pending.sort()
+        pending = overlay.keys_with_prefix(prefix)
+        if start is not None:
+            pending = [k for k in pending if k >= start]
     return _merged(reader, overlay, stored, pending, prefix if reverse else b"", reverse, options)  # type: ignore[arg-type]
 
 

@@ -13,6 +13,7 @@ PROCESS_INSTANCES_BY_DEFINITION = "process_instances_by_definition"
 ELEMENT_INSTANCES = "element_instances"
 ELEMENT_CHILDREN = "element_children"
 TAKEN_SEQUENCE_FLOWS = "taken_sequence_flows"
+SCOPES_WITH_TAKEN_FLOWS = "scopes_with_taken_flows"
 VARIABLES = "variables"
 VARIABLE_SCOPES = "variable_scopes"
 SCOPES_WITH_VARIABLES = "scopes_with_variables"
@@ -70,6 +71,7 @@ ALL: tuple[str, ...] = (
     ELEMENT_INSTANCES,
     ELEMENT_CHILDREN,
     TAKEN_SEQUENCE_FLOWS,
+    SCOPES_WITH_TAKEN_FLOWS,
     VARIABLES,
     VARIABLE_SCOPES,
     SCOPES_WITH_VARIABLES,

@@ -93,6 +93,8 @@ class DbElementInstanceState:
         self._instances = db.column_family(cf.ELEMENT_INSTANCES)
         self._children = db.column_family(cf.ELEMENT_CHILDREN)
         self._taken = db.column_family(cf.TAKEN_SEQUENCE_FLOWS)
+        # Marks scopes that ever got a join token: removing any other instance skips the scan.
+        self._scopes_with_taken = db.column_family(cf.SCOPES_WITH_TAKEN_FLOWS)
         self._by_definition = db.column_family(cf.PROCESS_INSTANCES_BY_DEFINITION)
 
     def get(self, key: int) -> ElementInstance | None:
@@ -147,10 +149,14 @@ class DbElementInstanceState:
             self._children.delete(pack(instance.parent_key, key))
         if instance.value.bpmn_element_type is BpmnElementType.PROCESS:
             self._by_definition.delete(pack(instance.value.process_definition_key, key))
-        for taken_key, _ in list(self._taken.iterate(prefix(key))):
-            self._taken.delete(taken_key)
+        packed = pack_long(key)
+        if self._scopes_with_taken.get(packed) is not None:
+            for taken_key, _ in list(self._taken.iterate(prefix(key))):
+                self._taken.delete(taken_key)
+            self._scopes_with_taken.delete(packed)
 
     def increment_taken_flow(self, scope_key: int, gateway_id: str, flow_id: str) -> None:
+        self._scopes_with_taken.put(pack_long(scope_key), b"")
         key = pack(scope_key, gateway_id, flow_id)
         raw = self._taken.get(key)
         count = (int.from_bytes(raw, "big") if raw else 0) + 1

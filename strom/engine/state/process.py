@@ -15,21 +15,62 @@ import msgspec
 from strom.db import Database
 from strom.db.keys import pack, pack_long, prefix, unpack, unpack_long
 from strom.engine.state import column_families as cf
-from strom.model import BpmnDefinitions, ExecutableProcess, parse_bpmn
+from strom.model import BpmnDefinitions, ExecutableProcess, FlowNode, parse_bpmn
+from strom.protocol.bpmn import BpmnElementType, BpmnEventType
 from strom.protocol.values.process import ProcessRecordValue
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(ProcessRecordValue).decode
 
 
+class ProcessTraits:
+    """Facts about a process model that hot paths ask about, computed once per definition.
+
+    ``subscribing``: the elements whose instances can hold catch-event subscriptions (their own
+    catch definition, boundary events, event subprocesses, an event-based gateway's targets), so
+    every other element skips looking for subscriptions when it leaves. ``has_compensation``:
+    whether anything in the process can be compensated.
+    """
+
+    __slots__ = ("has_compensation", "subscribing")
+
+    def __init__(self, executable: ExecutableProcess) -> None:
+        nodes = [element for element in executable.elements.values() if isinstance(element, FlowNode)]
+        self.has_compensation = any(
+            node.is_for_compensation or node.event_type is BpmnEventType.COMPENSATION for node in nodes
+        )
+        self.subscribing = frozenset(
+            node.id
+            for node in nodes
+            if node.boundary_event_ids
+            or (node.container is not None and node.container.event_subprocess_ids)
+            or node.element_type in _CATCHING
+        )
+
+
+_CATCHING = frozenset({
+    BpmnElementType.INTERMEDIATE_CATCH_EVENT,
+    BpmnElementType.RECEIVE_TASK,
+    BpmnElementType.EVENT_BASED_GATEWAY,
+})
+
+
 class DeployedProcess:
     """A deployed process definition and its executable model."""
 
-    __slots__ = ("executable", "record")
+    __slots__ = ("_traits", "executable", "record")
 
     def __init__(self, record: ProcessRecordValue, executable: ExecutableProcess) -> None:
         self.record = record
         self.executable = executable
+        self._traits: ProcessTraits | None = None
+
+    @property
+    def traits(self) -> ProcessTraits:
+        traits = self._traits
+        if traits is None:
+            traits = self._traits = ProcessTraits(self.executable)
+        return traits
 
     @property
     def key(self) -> int:

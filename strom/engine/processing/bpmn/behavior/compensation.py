@@ -51,6 +51,8 @@ class CompensationBehavior:
 
     def on_activity_completing(self, writers: Writers, context: ElementContext) -> None:
         """Leave a subscription for an activity that can be compensated later."""
+        if not context.process.traits.has_compensation:
+            return
         element = context.element
         element_type = context.value.bpmn_element_type
         is_body = element_type is E.MULTI_INSTANCE_BODY

@@ -113,6 +113,8 @@ class EventSubscriptionBehavior:
     # -- subscribing ------------------------------------------------------------------------------
 
     def subscribe(self, writers: Writers, context: ElementContext) -> Failure | None:
+        if context.element_id not in context.process.traits.subscribing:
+            return None
         events = catch_events_of(context)
         if not events:
             return None
@@ -263,8 +265,10 @@ class EventSubscriptionBehavior:
     def unsubscribe(self, writers: Writers, context: ElementContext) -> None:
         """Close every subscription of the element instance; a process also drops the
         compensation subscriptions of its instance."""
-        self._unsubscribe(writers, context.key, None)
-        if context.value.bpmn_element_type is E.PROCESS:
+        traits = context.process.traits
+        if context.element_id in traits.subscribing:
+            self._unsubscribe(writers, context.key, None)
+        if context.value.bpmn_element_type is E.PROCESS and traits.has_compensation:
             self._delete_compensations(writers, context)
 
     def unsubscribe_event_subprocesses(self, writers: Writers, context: ElementContext) -> None:
