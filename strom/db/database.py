@@ -97,6 +97,7 @@ class Database:
             raise DbError(f"cannot open RocksDB at {self._path}: {exc}") from exc
         self._names: tuple[str, ...] = tuple(names)
         self._readers: dict[str, Rdict] = {n: self._rdict.get_column_family(n) for n in names}
+        self._name_set: frozenset[str] = frozenset(self._readers)
         self._handles = {n: self._rdict.get_column_family_handle(n) for n in names}
         self._write_options = WriteOptions()
         # A property in rocksdict 0.3.29, although its stub declares a method.

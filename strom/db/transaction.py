@@ -84,6 +84,23 @@ class _Overlay(dict[bytes, bytes | None]):
 _UndoEntry = tuple[_Overlay, bytes, bytes | _Missing | None]
 
 
+class _Overlays(dict[str, _Overlay]):
+    """The overlays of one transaction, created on first use: a step touches a handful of the
+    engine's many column families, and building all of them per transaction costs more than it saves."""
+
+    __slots__ = ("_names",)
+
+    def __init__(self, names: frozenset[str]) -> None:
+        super().__init__()
+        self._names = names
+
+    def __missing__(self, name: str) -> _Overlay:
+        if name not in self._names:
+            raise KeyError(name)
+        overlay = self[name] = _Overlay()
+        return overlay
+
+
 class _Refuse:
     """Stands in for the overlays of a closed transaction, so the hot path needs no 'is open' check."""
 
@@ -130,7 +147,7 @@ class Transaction:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._writes: dict[str, _Overlay] | _Refuse = {name: _Overlay() for name in db._readers}
+        self._writes: dict[str, _Overlay] | _Refuse = _Overlays(db._name_set)
         self._undo: list[_UndoEntry] = []
         self._savepoints: list[Savepoint] = []
 
