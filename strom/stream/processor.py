@@ -310,20 +310,28 @@ class StreamProcessor:
             batch = not pending
             queue: deque[Record[Any]] = deque((first,))
             count = 0
-            while queue:
-                command = queue[0]
-                if count and (count >= self._max_commands or builder.size >= self._max_bytes):
+            max_commands = self._max_commands
+            max_bytes = self._max_bytes
+            while True:
+                while queue:
+                    if count and (count >= max_commands or builder.size >= max_bytes):
+                        break
+                    command = queue.popleft()
+                    self._process_command(command, builder, txn)
+                    count += 1
+                    processed_position = command.position
+                    follow_ups = builder.take_follow_ups()
+                    if follow_ups:
+                        if batch:
+                            queue.extend(follow_ups)
+                        else:
+                            pending.extend(follow_ups)
+                # With nothing older waiting, further client commands join the step: one log batch
+                # and one write batch for several commands, each still whole in both.
+                if (queue or not batch or not inbox or count >= max_commands
+                        or builder.size >= max_bytes):
                     break
-                queue.popleft()
-                self._process_command(command, builder, txn)
-                count += 1
-                processed_position = command.position
-                follow_ups = builder.take_follow_ups()
-                if follow_ups:
-                    if batch:
-                        queue.extend(follow_ups)
-                    else:
-                        pending.extend(follow_ups)
+                queue.append(builder.write(inbox.popleft()))
             pending.extend(queue)
             if pending and inbox:
                 # Let waiting client commands onto the log now, so a long chain of follow-ups
