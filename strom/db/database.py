@@ -14,10 +14,10 @@ engine starts from the newest snapshot and replays the log. Two options follow f
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, final
+from typing import Any, Final, final
 
 from rocksdict import BlockBasedOptions, Cache, Options, Rdict, WriteOptions
 
@@ -98,6 +98,7 @@ class Database:
         self._names: tuple[str, ...] = tuple(names)
         self._readers: dict[str, Rdict] = {n: self._rdict.get_column_family(n) for n in names}
         self._name_set: frozenset[str] = frozenset(self._readers)
+        self._encoders: dict[str, Callable[[Any], bytes]] = {}
         self._handles = {n: self._rdict.get_column_family_handle(n) for n in names}
         self._write_options = WriteOptions()
         # A property in rocksdict 0.3.29, although its stub declares a method.
@@ -159,6 +160,17 @@ class Database:
                 raise self._unknown(name)
             handle = self._bound[name] = ColumnFamily(self, name, self._readers[name])
         return handle
+
+    def register_encoder(self, name: str, encode: Callable[[Any], bytes]) -> None:
+        """Let transactions hold objects for column family ``name``, encoded once at commit.
+
+        A state class that changes the same entity several times in one step then encodes it
+        once instead of per change; reads through the transaction return the object as put.
+        Objects must be immutable (they are kept by reference until the commit).
+        """
+        if name not in self._readers:
+            raise self._unknown(name)
+        self._encoders[name] = encode
 
     def flush(self) -> None:
         """Write every column family's memtable to SST files and wait; needed before a checkpoint.

@@ -60,6 +60,7 @@ KeyType = KeyPart | type
 """A part type: a :class:`KeyPart`, or ``int`` (= ``I64``), ``str`` or ``bytes``."""
 
 _U64: Final = struct.Struct(">Q")
+_U64x2: Final = struct.Struct(">QQ")
 _BIAS: Final = 1 << 63
 _TERMINATOR: Final = b"\x00\x01"
 _ALIASES: Final[dict[KeyType, KeyPart]] = {int: I64, str: STR, bytes: BYTES}
@@ -90,6 +91,21 @@ def pack(*parts: int | str | bytes) -> bytes:
             encodable as UTF-8 (lone surrogates).
     """
     try:
+        # Fast paths for the shapes on the engine's hot paths; same bytes as the general case.
+        count = len(parts)
+        if count == 1:
+            (only,) = parts
+            if type(only) is int:
+                return _U64.pack(only + _BIAS)
+        elif count == 2:
+            first, second = parts
+            if type(first) is int:
+                if type(second) is int:
+                    return _U64x2.pack(first + _BIAS, second + _BIAS)
+                if type(second) is str:
+                    return _U64.pack(first + _BIAS) + _encode_str(second)
+            elif type(first) is str and type(second) is int:
+                return _encode_str(first) + _U64.pack(second + _BIAS)
         return b"".join([_BY_TYPE[type(part)](part) for part in parts])
     except (KeyError, struct.error, UnicodeEncodeError):
         pass
@@ -197,7 +213,10 @@ def _encode_bytes(value: bytes) -> bytes:
 
 
 def _encode_str(value: str) -> bytes:
-    return _encode_bytes(value.encode())
+    data = value.encode()
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"\x00\xff")
+    return data + _TERMINATOR
 
 
 _Encoder = Callable[[Any], bytes]

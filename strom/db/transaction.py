@@ -270,14 +270,18 @@ class Transaction:
         self._close()
         batch = WriteBatch(raw_mode=True)
         handles = db._handles
+        encoders = db._encoders
         for cf, overlay in writes.items():
             if not overlay:
                 continue
             handle = handles[cf]
+            encode = encoders.get(cf)
             try:
                 for key, value in overlay.items():
                     if value is None:
                         batch.delete(key, handle)
+                    elif encode is not None and value.__class__ is not bytes:
+                        batch.put(key, encode(value), handle)
                     else:
                         batch.put(key, value, handle)
             except (KeyError, ValueError, TypeError) as exc:  # rocksdict: "raw mode only support bytes"

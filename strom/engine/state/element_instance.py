@@ -20,7 +20,7 @@ from strom.protocol.intents import ProcessInstanceIntent
 from strom.protocol.values.process_instance import ProcessInstanceRecordValue
 
 
-class ElementInstance(msgspec.Struct, array_like=True, kw_only=True):
+class ElementInstance(msgspec.Struct, array_like=True, kw_only=True, frozen=True):
     """What the engine remembers of one element instance between commands.
 
     ``state`` is the last lifecycle event applied (an ``ProcessInstanceIntent`` event code).
@@ -91,6 +91,7 @@ class DbElementInstanceState:
 
     def __init__(self, db: Database) -> None:
         self._instances = db.column_family(cf.ELEMENT_INSTANCES)
+        db.register_encoder(cf.ELEMENT_INSTANCES, _encode)
         self._children = db.column_family(cf.ELEMENT_CHILDREN)
         self._taken = db.column_family(cf.TAKEN_SEQUENCE_FLOWS)
         # Marks scopes that ever got a join token: removing any other instance skips the scan.
@@ -98,8 +99,10 @@ class DbElementInstanceState:
         self._by_definition = db.column_family(cf.PROCESS_INSTANCES_BY_DEFINITION)
 
     def get(self, key: int) -> ElementInstance | None:
-        raw = self._instances.get(pack_long(key))
-        return None if raw is None else _decode(raw)
+        stored: Any = self._instances.get(pack_long(key))
+        if stored is None or stored.__class__ is ElementInstance:
+            return stored  # type: ignore[no-any-return]
+        return _decode(stored)
 
     def children(self, parent_key: int) -> Iterator[ElementInstance]:
         for child_key in self.child_keys(parent_key):
@@ -133,7 +136,9 @@ class DbElementInstanceState:
     # -- mutations (appliers only) ---------------------------------------------------------------
 
     def put(self, instance: ElementInstance) -> None:
-        self._instances.put(pack_long(instance.key), _encode(instance))
+        # The object itself goes into the transaction (encoded once, at commit): an instance
+        # changes several times per step.
+        self._instances.put(pack_long(instance.key), instance)  # type: ignore[arg-type]
 
     def create(self, instance: ElementInstance) -> None:
         self.put(instance)
