@@ -42,14 +42,16 @@ class BpmnElementType(StrEnum):
         return self in _CONTAINERS
 
 
-_CONTAINERS = frozenset({
-    BpmnElementType.PROCESS,
-    BpmnElementType.SUB_PROCESS,
-    BpmnElementType.EVENT_SUB_PROCESS,
-    BpmnElementType.AD_HOC_SUB_PROCESS,
-    BpmnElementType.AD_HOC_SUB_PROCESS_INNER_INSTANCE,
-    BpmnElementType.MULTI_INSTANCE_BODY,
-})
+_CONTAINERS = frozenset(
+    {
+        BpmnElementType.PROCESS,
+        BpmnElementType.SUB_PROCESS,
+        BpmnElementType.EVENT_SUB_PROCESS,
+        BpmnElementType.AD_HOC_SUB_PROCESS,
+        BpmnElementType.AD_HOC_SUB_PROCESS_INNER_INSTANCE,
+        BpmnElementType.MULTI_INSTANCE_BODY,
+    }
+)
 
 
 class BpmnEventType(StrEnum):

@@ -55,7 +55,7 @@ def decode(data: bytes | bytearray | memoryview) -> AnyRecord:
 
 def to_json_dict(record: Record[Any]) -> dict[str, Any]:
     """The record as Zeebe's exported JSON object: codes rendered as names, bytes as base64."""
-    rendered: dict[str, Any] = msgspec.to_builtins(record)
+    rendered: dict[str, Any] = _render(record)
     value_type = record.value_type
     rendered["valueType"] = value_type.name
     rendered["recordType"] = record.record_type.name
@@ -74,3 +74,28 @@ def to_json(record: Record[Any]) -> bytes:
 
 
 __all__ = ["decode", "encode", "encode_into", "to_json", "to_json_dict"]
+
+
+_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _render(value: Any) -> Any:
+    """JSON-ready builtins with every field present: the log leaves defaults out
+    (``omit_defaults``), Zeebe's exported JSON always has them."""
+    if isinstance(value, msgspec.Struct):
+        cls = value.__class__
+        fields = _FIELDS.get(cls)
+        if fields is None:
+            fields = _FIELDS[cls] = tuple(
+                (field.name, field.encode_name) for field in msgspec.structs.fields(cls)
+            )
+        rendered = {encode_name: _render(getattr(value, name)) for name, encode_name in fields}
+        tag_field = cls.__struct_config__.tag_field
+        if tag_field is not None:
+            rendered[tag_field] = cls.__struct_config__.tag
+        return rendered
+    if isinstance(value, list | tuple):
+        return [_render(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _render(item) for key, item in value.items()}
+    return msgspec.to_builtins(value)

@@ -357,13 +357,15 @@ def _all_but(*commands: IntEnum) -> frozenset[IntEnum]:
 
 
 _EVENTS: dict[type[IntEnum], frozenset[IntEnum]] = {
-    DeploymentIntent: frozenset({
-        DeploymentIntent.CREATED,
-        DeploymentIntent.DISTRIBUTED,
-        DeploymentIntent.FULLY_DISTRIBUTED,
-        DeploymentIntent.RECONSTRUCTED,
-        DeploymentIntent.RECONSTRUCTED_ALL,
-    }),
+    DeploymentIntent: frozenset(
+        {
+            DeploymentIntent.CREATED,
+            DeploymentIntent.DISTRIBUTED,
+            DeploymentIntent.FULLY_DISTRIBUTED,
+            DeploymentIntent.RECONSTRUCTED,
+            DeploymentIntent.RECONSTRUCTED_ALL,
+        }
+    ),
     ProcessIntent: _all(ProcessIntent),
     ProcessInstanceIntent: _all_but(
         ProcessInstanceIntent.CANCEL,
@@ -377,54 +379,64 @@ _EVENTS: dict[type[IntEnum], frozenset[IntEnum]] = {
     ProcessInstanceResultIntent: _all(ProcessInstanceResultIntent),
     ProcessInstanceModificationIntent: frozenset({ProcessInstanceModificationIntent.MODIFIED}),
     ProcessInstanceMigrationIntent: frozenset({ProcessInstanceMigrationIntent.MIGRATED}),
-    ProcessInstanceBatchIntent: frozenset({
-        ProcessInstanceBatchIntent.ACTIVATING,
-        ProcessInstanceBatchIntent.ACTIVATED,
-    }),
-    JobIntent: frozenset({
-        JobIntent.CREATED,
-        JobIntent.COMPLETED,
-        JobIntent.TIMED_OUT,
-        JobIntent.FAILED,
-        JobIntent.RETRIES_UPDATED,
-        JobIntent.CANCELED,
-        JobIntent.ERROR_THROWN,
-        JobIntent.RECURRED_AFTER_BACKOFF,
-        JobIntent.YIELDED,
-        JobIntent.TIMEOUT_UPDATED,
-        JobIntent.MIGRATED,
-        JobIntent.UPDATED,
-    }),
+    ProcessInstanceBatchIntent: frozenset(
+        {
+            ProcessInstanceBatchIntent.ACTIVATING,
+            ProcessInstanceBatchIntent.ACTIVATED,
+        }
+    ),
+    JobIntent: frozenset(
+        {
+            JobIntent.CREATED,
+            JobIntent.COMPLETED,
+            JobIntent.TIMED_OUT,
+            JobIntent.FAILED,
+            JobIntent.RETRIES_UPDATED,
+            JobIntent.CANCELED,
+            JobIntent.ERROR_THROWN,
+            JobIntent.RECURRED_AFTER_BACKOFF,
+            JobIntent.YIELDED,
+            JobIntent.TIMEOUT_UPDATED,
+            JobIntent.MIGRATED,
+            JobIntent.UPDATED,
+        }
+    ),
     JobBatchIntent: frozenset({JobBatchIntent.ACTIVATED}),
     VariableIntent: _all(VariableIntent),
     VariableDocumentIntent: _all_but(VariableDocumentIntent.UPDATE),
     IncidentIntent: _all_but(IncidentIntent.RESOLVE),
     MessageIntent: frozenset({MessageIntent.PUBLISHED, MessageIntent.EXPIRED}),
-    MessageSubscriptionIntent: frozenset({
-        MessageSubscriptionIntent.CREATED,
-        MessageSubscriptionIntent.CORRELATING,
-        MessageSubscriptionIntent.CORRELATED,
-        MessageSubscriptionIntent.REJECTED,
-        MessageSubscriptionIntent.DELETED,
-        MessageSubscriptionIntent.MIGRATED,
-    }),
-    ProcessMessageSubscriptionIntent: frozenset({
-        ProcessMessageSubscriptionIntent.CREATING,
-        ProcessMessageSubscriptionIntent.CREATED,
-        ProcessMessageSubscriptionIntent.CORRELATED,
-        ProcessMessageSubscriptionIntent.DELETING,
-        ProcessMessageSubscriptionIntent.DELETED,
-        ProcessMessageSubscriptionIntent.MIGRATED,
-    }),
+    MessageSubscriptionIntent: frozenset(
+        {
+            MessageSubscriptionIntent.CREATED,
+            MessageSubscriptionIntent.CORRELATING,
+            MessageSubscriptionIntent.CORRELATED,
+            MessageSubscriptionIntent.REJECTED,
+            MessageSubscriptionIntent.DELETED,
+            MessageSubscriptionIntent.MIGRATED,
+        }
+    ),
+    ProcessMessageSubscriptionIntent: frozenset(
+        {
+            ProcessMessageSubscriptionIntent.CREATING,
+            ProcessMessageSubscriptionIntent.CREATED,
+            ProcessMessageSubscriptionIntent.CORRELATED,
+            ProcessMessageSubscriptionIntent.DELETING,
+            ProcessMessageSubscriptionIntent.DELETED,
+            ProcessMessageSubscriptionIntent.MIGRATED,
+        }
+    ),
     MessageStartEventSubscriptionIntent: _all(MessageStartEventSubscriptionIntent),
     MessageCorrelationIntent: _all_but(MessageCorrelationIntent.CORRELATE),
     MessageBatchIntent: frozenset(),
-    TimerIntent: frozenset({
-        TimerIntent.CREATED,
-        TimerIntent.TRIGGERED,
-        TimerIntent.CANCELED,
-        TimerIntent.MIGRATED,
-    }),
+    TimerIntent: frozenset(
+        {
+            TimerIntent.CREATED,
+            TimerIntent.TRIGGERED,
+            TimerIntent.CANCELED,
+            TimerIntent.MIGRATED,
+        }
+    ),
     SignalIntent: frozenset({SignalIntent.BROADCASTED}),
     SignalSubscriptionIntent: _all(SignalSubscriptionIntent),
     ErrorIntent: _all(ErrorIntent),

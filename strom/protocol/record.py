@@ -23,7 +23,15 @@ BROKER_VERSION = "8.8.0"
 V = TypeVar("V")
 
 
-class Record(msgspec.Struct, Generic[V], frozen=True, kw_only=True, rename="camel", tag_field="valueType"):
+class Record(
+    msgspec.Struct,
+    Generic[V],
+    frozen=True,
+    kw_only=True,
+    rename="camel",
+    omit_defaults=True,
+    tag_field="valueType",
+):
     """A command, event or command rejection on a partition's log.
 
     ``position`` is assigned by the partition's single writer just before the record is appended;

@@ -9,7 +9,9 @@ import msgspec
 from strom.protocol.enums import ValueType
 
 
-class CommandDistributionRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class CommandDistributionRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """The distributed command (``value_type``, ``intent``, ``command_value``) and its target.
 
     ``command_value`` is the command's value in wire form (camelCase keys): build it with

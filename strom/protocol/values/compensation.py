@@ -9,7 +9,9 @@ import msgspec
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
 
-class CompensationSubscriptionRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class CompensationSubscriptionRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """A completed activity that has a compensation handler, waiting for a compensation throw.
 
     ``variables`` are the activity's local variables at completion, which the handler sees.

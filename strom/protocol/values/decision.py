@@ -9,7 +9,7 @@ import msgspec
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
 
-class DecisionRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class DecisionRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A deployed decision; the DMN bytes live with its decision requirements graph (DRG).
 
     Zeebe uses this one shape both for DECISION records and in a deployment's
@@ -28,7 +28,9 @@ class DecisionRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="cam
     tenant_id: str = DEFAULT_TENANT_ID
 
 
-class DecisionRequirementsMetadataValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class DecisionRequirementsMetadataValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """A deployed DRG (one DMN resource) without its bytes, as listed in a deployment."""
 
     decision_requirements_id: str = ""
@@ -43,7 +45,9 @@ class DecisionRequirementsMetadataValue(msgspec.Struct, frozen=True, kw_only=Tru
     tenant_id: str = DEFAULT_TENANT_ID
 
 
-class DecisionRequirementsRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class DecisionRequirementsRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """A deployed DRG with its DMN bytes."""
 
     decision_requirements_id: str = ""
@@ -59,7 +63,7 @@ class DecisionRequirementsRecordValue(msgspec.Struct, frozen=True, kw_only=True,
     resource: bytes = b""
 
 
-class EvaluatedInputValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class EvaluatedInputValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A decision table input and the value its expression produced, as JSON text."""
 
     input_id: str = ""
@@ -67,7 +71,7 @@ class EvaluatedInputValue(msgspec.Struct, frozen=True, kw_only=True, rename="cam
     input_value: str = ""
 
 
-class EvaluatedOutputValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class EvaluatedOutputValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A matched rule's output and the value its expression produced, as JSON text."""
 
     output_id: str = ""
@@ -75,7 +79,7 @@ class EvaluatedOutputValue(msgspec.Struct, frozen=True, kw_only=True, rename="ca
     output_value: str = ""
 
 
-class MatchedRuleValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class MatchedRuleValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A decision table rule whose input entries all matched; ``rule_index`` counts from 1."""
 
     rule_id: str = ""
@@ -83,7 +87,7 @@ class MatchedRuleValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"
     evaluated_outputs: list[EvaluatedOutputValue] = []
 
 
-class EvaluatedDecisionValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class EvaluatedDecisionValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """One decision evaluated on the way to the called decision (required decisions come first).
 
     ``decision_type`` is the DMN element name (``DECISION_TABLE``, ``LITERAL_EXPRESSION``, …);
@@ -102,7 +106,9 @@ class EvaluatedDecisionValue(msgspec.Struct, frozen=True, kw_only=True, rename="
     decision_evaluation_instance_key: str = ""
 
 
-class DecisionEvaluationRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class DecisionEvaluationRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """The evaluation of a called decision, from a business rule task or the evaluate API.
 
     On failure ``failed_decision_id`` and ``evaluation_failure_message`` say which decision failed

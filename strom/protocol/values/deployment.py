@@ -10,14 +10,14 @@ from strom.protocol.values.form import FormMetadataValue
 from strom.protocol.values.process import ProcessMetadataValue
 
 
-class DeploymentResource(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class DeploymentResource(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """One file of a deployment: its name (which picks the parser by extension) and its bytes."""
 
     resource_name: str = ""
     resource: bytes = b""
 
 
-class DeploymentRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class DeploymentRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A deployment: the CREATE command carries ``resources``; CREATED adds what they defined."""
 
     resources: list[DeploymentResource] = []
@@ -29,7 +29,9 @@ class DeploymentRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="c
     tenant_id: str = DEFAULT_TENANT_ID
 
 
-class DeploymentDistributionRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class DeploymentDistributionRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """Zeebe's pre-8.3 per-partition deployment distribution; kept so old logs still read."""
 
     partition_id: int = -1

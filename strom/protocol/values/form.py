@@ -7,7 +7,7 @@ import msgspec
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
 
-class FormMetadataValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class FormMetadataValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A form of a deployment without its JSON bytes."""
 
     form_id: str = ""
@@ -21,7 +21,7 @@ class FormMetadataValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel
     tenant_id: str = DEFAULT_TENANT_ID
 
 
-class FormRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class FormRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A deployed form with its JSON bytes (Zeebe's ``Form``)."""
 
     form_id: str = ""

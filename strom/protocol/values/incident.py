@@ -8,7 +8,7 @@ from strom.protocol.tenant import DEFAULT_TENANT_ID
 from strom.protocol.values.enums import ErrorType
 
 
-class IncidentRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class IncidentRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A process error that stopped an element instance until someone resolves it.
 
     ``job_key`` is set when a job ran out of retries; ``variable_scope_key`` is the scope whose

@@ -10,7 +10,9 @@ from strom.protocol.tenant import DEFAULT_TENANT_ID
 from strom.protocol.values.enums import JobKind, JobListenerEventType, JobResultType
 
 
-class JobResultCorrectionsValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class JobResultCorrectionsValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """User task attributes a task listener corrected; only those in ``corrected_attributes`` count."""
 
     assignee: str = ""
@@ -21,14 +23,16 @@ class JobResultCorrectionsValue(msgspec.Struct, frozen=True, kw_only=True, renam
     priority: int = -1
 
 
-class JobResultActivateElementValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class JobResultActivateElementValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """An element an ad-hoc sub-process job asks to activate, with the variables to set on it."""
 
     element_id: str = ""
     variables: dict[str, Any] = {}
 
 
-class JobResultValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class JobResultValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """What a worker returned beyond variables: a listener's verdict or ad-hoc activations."""
 
     type: JobResultType = JobResultType.USER_TASK
@@ -41,7 +45,7 @@ class JobResultValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     cancel_remaining_instances: bool = False
 
 
-class JobRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class JobRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A job: its type and worker lease, and the element instance whose progress waits on it.
 
     ``deadline`` and ``recurring_time`` are epoch milliseconds (-1 when unset); ``timeout`` and
@@ -72,7 +76,7 @@ class JobRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     result: JobResultValue = JobResultValue()
 
 
-class JobBatchRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class JobBatchRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A worker's request to activate up to ``max_jobs_to_activate`` jobs of one type, and the result.
 
     ``job_keys`` and ``jobs`` are parallel lists; ``truncated`` says more jobs were activatable than

@@ -14,7 +14,7 @@ import msgspec
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
 
-class MessageRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class MessageRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A published message; ``time_to_live`` is in milliseconds, ``deadline`` in epoch ms (-1 unset).
 
     A non-empty ``message_id`` makes the message unique among live messages of the same name and
@@ -30,7 +30,9 @@ class MessageRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="came
     tenant_id: str = DEFAULT_TENANT_ID
 
 
-class MessageSubscriptionRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class MessageSubscriptionRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """A catch event waiting for a message, as the message's partition knows it."""
 
     process_instance_key: int = -1
@@ -46,7 +48,7 @@ class MessageSubscriptionRecordValue(msgspec.Struct, frozen=True, kw_only=True, 
 
 
 class ProcessMessageSubscriptionRecordValue(
-    msgspec.Struct, frozen=True, kw_only=True, rename="camel"
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
 ):
     """A catch event waiting for a message, as the process instance's partition knows it."""
 
@@ -64,7 +66,7 @@ class ProcessMessageSubscriptionRecordValue(
 
 
 class MessageStartEventSubscriptionRecordValue(
-    msgspec.Struct, frozen=True, kw_only=True, rename="camel"
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
 ):
     """A message start event of the latest process version; the correlation fields are set on
     CORRELATED only."""
@@ -80,7 +82,9 @@ class MessageStartEventSubscriptionRecordValue(
     tenant_id: str = DEFAULT_TENANT_ID
 
 
-class MessageCorrelationRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class MessageCorrelationRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """A correlate-message request that answers with the instance it reached.
 
     The request ids of the original command travel in the value because the answer is written while
@@ -97,7 +101,7 @@ class MessageCorrelationRecordValue(msgspec.Struct, frozen=True, kw_only=True, r
     tenant_id: str = DEFAULT_TENANT_ID
 
 
-class MessageBatchRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class MessageBatchRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """Messages to expire in one command, so TTL clean-up costs one record per batch."""
 
     message_keys: list[int] = []

@@ -7,7 +7,7 @@ import msgspec
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
 
-class ProcessMetadataValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class ProcessMetadataValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A process of a deployment without its BPMN bytes.
 
     ``checksum`` is the MD5 digest of the resource; ``duplicate`` means an identical resource was
@@ -25,7 +25,7 @@ class ProcessMetadataValue(msgspec.Struct, frozen=True, kw_only=True, rename="ca
     tenant_id: str = DEFAULT_TENANT_ID
 
 
-class ProcessRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class ProcessRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A deployed process definition with its BPMN bytes, as stored and distributed."""
 
     bpmn_process_id: str = ""

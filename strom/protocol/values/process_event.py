@@ -9,7 +9,7 @@ import msgspec
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
 
-class ProcessEventRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class ProcessEventRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """An event triggered in scope ``scope_key`` for ``target_element_id`` (e.g. a boundary event).
 
     Written when the thrower is far from the catcher (error end event, escalation), so the catching

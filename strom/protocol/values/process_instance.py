@@ -10,7 +10,9 @@ from strom.protocol.bpmn import BpmnElementType, BpmnEventType
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
 
-class ProcessInstanceRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class ProcessInstanceRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """One element instance of a process instance (the process itself included) and where it sits.
 
     ``flow_scope_key`` is the element instance that contains this one (-1 for the process). The
@@ -35,7 +37,7 @@ class ProcessInstanceRecordValue(msgspec.Struct, frozen=True, kw_only=True, rena
 
 
 class ProcessInstanceCreationStartInstructionValue(
-    msgspec.Struct, frozen=True, kw_only=True, rename="camel"
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
 ):
     """Start the new instance at this element instead of the none start event."""
 
@@ -43,7 +45,7 @@ class ProcessInstanceCreationStartInstructionValue(
 
 
 class ProcessInstanceCreationRuntimeInstructionValue(
-    msgspec.Struct, frozen=True, kw_only=True, rename="camel"
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
 ):
     """An instruction acting while the instance runs, e.g. terminate it after an element completes."""
 
@@ -51,7 +53,9 @@ class ProcessInstanceCreationRuntimeInstructionValue(
     after_element_id: str = ""
 
 
-class ProcessInstanceCreationRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class ProcessInstanceCreationRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """A request to start a process instance, by id (latest or given ``version``) or by key.
 
     ``fetch_variables`` names the variables a create-with-result caller wants back; empty means all.
@@ -68,7 +72,9 @@ class ProcessInstanceCreationRecordValue(msgspec.Struct, frozen=True, kw_only=Tr
     fetch_variables: list[str] = []
 
 
-class ProcessInstanceResultRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class ProcessInstanceResultRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """The variables of a completed instance, answering a create-with-result request."""
 
     bpmn_process_id: str = ""
@@ -79,7 +85,9 @@ class ProcessInstanceResultRecordValue(msgspec.Struct, frozen=True, kw_only=True
     tenant_id: str = DEFAULT_TENANT_ID
 
 
-class ProcessInstanceBatchRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class ProcessInstanceBatchRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """A chunk of work over a container's children (e.g. terminating them), resumed from ``index``."""
 
     process_instance_key: int = -1
@@ -89,7 +97,7 @@ class ProcessInstanceBatchRecordValue(msgspec.Struct, frozen=True, kw_only=True,
 
 
 class ProcessInstanceModificationTerminateInstructionValue(
-    msgspec.Struct, frozen=True, kw_only=True, rename="camel"
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
 ):
     """Terminate this element instance."""
 
@@ -97,7 +105,7 @@ class ProcessInstanceModificationTerminateInstructionValue(
 
 
 class ProcessInstanceModificationVariableInstructionValue(
-    msgspec.Struct, frozen=True, kw_only=True, rename="camel"
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
 ):
     """Set ``variables`` on the scope of ``element_id`` (the process instance when empty)."""
 
@@ -106,7 +114,7 @@ class ProcessInstanceModificationVariableInstructionValue(
 
 
 class ProcessInstanceModificationActivateInstructionValue(
-    msgspec.Struct, frozen=True, kw_only=True, rename="camel"
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
 ):
     """Activate ``element_id``, inside ``ancestor_scope_key`` when several flow scopes are active.
 
@@ -120,7 +128,7 @@ class ProcessInstanceModificationActivateInstructionValue(
 
 
 class ProcessInstanceModificationRecordValue(
-    msgspec.Struct, frozen=True, kw_only=True, rename="camel"
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
 ):
     """Terminate and activate element instances of a running process instance in one step.
 
@@ -136,7 +144,7 @@ class ProcessInstanceModificationRecordValue(
 
 
 class ProcessInstanceMigrationMappingInstructionValue(
-    msgspec.Struct, frozen=True, kw_only=True, rename="camel"
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
 ):
     """Element instances of ``source_element_id`` become instances of ``target_element_id``."""
 
@@ -144,7 +152,9 @@ class ProcessInstanceMigrationMappingInstructionValue(
     target_element_id: str = ""
 
 
-class ProcessInstanceMigrationRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class ProcessInstanceMigrationRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """Move a running instance to another process definition, element by element."""
 
     process_instance_key: int = -1

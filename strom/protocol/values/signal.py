@@ -9,7 +9,7 @@ import msgspec
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
 
-class SignalRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class SignalRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A broadcast signal; it reaches every subscription of its name on every partition."""
 
     signal_name: str = ""
@@ -17,7 +17,9 @@ class SignalRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel
     tenant_id: str = DEFAULT_TENANT_ID
 
 
-class SignalSubscriptionRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class SignalSubscriptionRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """A signal catch event (or start event, with no instance key) waiting for ``signal_name``."""
 
     process_definition_key: int = -1

@@ -7,7 +7,7 @@ import msgspec
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
 
-class TimerRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class TimerRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A timer that triggers ``target_element_id`` at ``due_date`` (epoch ms).
 
     ``repetitions`` counts the remaining cycles (-1 forever). ``target_element_id`` is the event

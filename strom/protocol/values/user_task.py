@@ -9,7 +9,7 @@ import msgspec
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
 
-class UserTaskRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class UserTaskRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """A user task and its attributes.
 
     ``due_date`` and ``follow_up_date`` are ISO 8601 texts as the model or API gave them.

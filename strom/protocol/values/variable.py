@@ -10,7 +10,7 @@ from strom.protocol.tenant import DEFAULT_TENANT_ID
 from strom.protocol.values.enums import VariableDocumentUpdateSemantic
 
 
-class VariableRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class VariableRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True):
     """One variable of one scope; ``value`` is its JSON text, exactly as Zeebe exports it."""
 
     name: str = ""
@@ -22,7 +22,9 @@ class VariableRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="cam
     tenant_id: str = DEFAULT_TENANT_ID
 
 
-class VariableDocumentRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+class VariableDocumentRecordValue(
+    msgspec.Struct, frozen=True, kw_only=True, rename="camel", omit_defaults=True
+):
     """A request to set several variables on a scope (the set-variables API)."""
 
     scope_key: int = -1
