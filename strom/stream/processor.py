@@ -172,6 +172,7 @@ class StreamProcessor:
         self._wakeup = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._sleeping = False
         self._step_listeners: list[Callable[[], None]] = []
         self._durable_listeners: list[Callable[[int], None]] = []
 
@@ -279,7 +280,7 @@ class StreamProcessor:
     def submit(self, command: Record[Any]) -> None:
         """Queue a command (from a client or a scheduled task). Thread-safe."""
         self._inbox.append(command)
-        if self._thread is not None:
+        if self._sleeping:
             with self._wakeup:
                 self._wakeup.notify()
 
@@ -328,8 +329,7 @@ class StreamProcessor:
                             pending.extend(follow_ups)
                 # With nothing older waiting, further client commands join the step: one log batch
                 # and one write batch for several commands, each still whole in both.
-                if (queue or not batch or not inbox or count >= max_commands
-                        or builder.size >= max_bytes):
+                if queue or not batch or not inbox or count >= max_commands or builder.size >= max_bytes:
                     break
                 queue.append(builder.write(inbox.popleft()))
             pending.extend(queue)
@@ -432,7 +432,7 @@ class StreamProcessor:
     def on_durable(self, position: int) -> None:
         """The log made everything up to ``position`` durable (called from the committer thread)."""
         self._durable_position = position
-        if self._thread is not None:
+        if self._sleeping:
             with self._wakeup:
                 self._wakeup.notify()
         for listener in self._durable_listeners:
@@ -534,16 +534,25 @@ class StreamProcessor:
             if worked:
                 continue
             with wakeup:
-                if self._stopping or self._inbox or self._pending:
-                    continue
-                if self._awaiting_durability and self._awaiting_durability[0][0] <= self._durable_position:
-                    continue
-                next_due = self.scheduler.next_due()
-                timeout = 0.5
-                if next_due is not None:
-                    timeout = min(timeout, max(0.0, (next_due - self.clock.now_millis()) / 1000))
-                if timeout > 0:
-                    wakeup.wait(timeout)
+                # Announce the sleep before the last look at the queues: a submitter that appends
+                # after that look sees the flag and wakes us (and only then pays for the lock).
+                self._sleeping = True
+                try:
+                    if self._stopping or self._inbox or self._pending:
+                        continue
+                    if (
+                        self._awaiting_durability
+                        and self._awaiting_durability[0][0] <= self._durable_position
+                    ):
+                        continue
+                    next_due = self.scheduler.next_due()
+                    timeout = 0.5
+                    if next_due is not None:
+                        timeout = min(timeout, max(0.0, (next_due - self.clock.now_millis()) / 1000))
+                    if timeout > 0:
+                        wakeup.wait(timeout)
+                finally:
+                    self._sleeping = False
 
     # -- snapshots ---------------------------------------------------------------------------------
 

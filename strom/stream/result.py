@@ -22,6 +22,7 @@ from strom.protocol.record import Record
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
 
 SideEffect = Callable[[], None]
+_encode = codec.encode
 
 
 class Response:
@@ -62,9 +63,11 @@ class ResultBuilder:
         "_command",
         "_follow_ups",
         "_next_position",
+        "_operation_reference",
         "_partition_id",
         "_response",
         "_size",
+        "_source",
         "_timestamp",
         "encoded",
         "records",
@@ -77,6 +80,8 @@ class ResultBuilder:
         self._partition_id = partition_id
         self._timestamp = timestamp
         self._command: Record[Any] | None = None
+        self._source = -1
+        self._operation_reference = -1
         self._response: Response | None = None
         self._follow_ups: list[Record[Any]] = []
         self._size = 0
@@ -104,6 +109,8 @@ class ResultBuilder:
     def begin(self, command: Record[Any]) -> None:
         """Start collecting the results of ``command``."""
         self._command = command
+        self._source = command.position
+        self._operation_reference = command.operation_reference
         self._response = None
 
     def end(self) -> None:
@@ -158,8 +165,43 @@ class ResultBuilder:
 
     def append_command(self, key: int, intent: int, value: Any) -> Record[Any]:
         """Append a follow-up command; the stream processor processes it after the current one."""
-        record = self._append(RecordType.COMMAND, key, intent, value, 1)
+        record = self.append_record(
+            RECORD_CLASS_FOR_VALUE[value.__class__], RecordType.COMMAND, key, intent, value
+        )
         self._follow_ups.append(record)
+        return record
+
+    def append_record(
+        self,
+        record_class: type[Record[Any]],
+        record_type: RecordType,
+        key: int,
+        intent: int,
+        value: Any,
+        record_version: int = 1,
+    ) -> Record[Any]:
+        """Append a record whose envelope class the caller already knows (the hot path).
+
+        A follow-up command appended this way must also go through ``append_command``'s
+        bookkeeping; use ``append_command`` for commands.
+        """
+        record = record_class(
+            position=self._next_position,
+            source_record_position=self._source,
+            key=key,
+            timestamp=self._timestamp,
+            partition_id=self._partition_id,
+            record_type=record_type,
+            intent=intent,
+            record_version=record_version,
+            operation_reference=self._operation_reference,
+            value=value,
+        )
+        data = _encode(record)
+        self.records.append(record)
+        self.encoded.append(data)
+        self._size += len(data)
+        self._next_position += 1
         return record
 
     def append_rejection(
@@ -227,7 +269,7 @@ class ResultBuilder:
         return self._add(record)
 
     def _add(self, record: Record[Any]) -> Record[Any]:
-        data = codec.encode(record)
+        data = _encode(record)
         self.records.append(record)
         self.encoded.append(data)
         self._size += len(data)
