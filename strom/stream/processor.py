@@ -287,7 +287,13 @@ class StreamProcessor:
     # -- processing --------------------------------------------------------------------------------
 
     def process_step(self) -> bool:
-        """Process the next command and its follow-ups as one step; False if there was nothing to do."""
+        """Process the next command and its follow-ups as one step; False if there was nothing to do.
+
+        Commands run without savepoints first. If one raises, nothing of the step has left the
+        process yet (no record appended, no response sent), so the step is rolled back and run
+        again from the same commands with a savepoint per command, where the failing one is
+        rolled back alone and rejected.
+        """
         if self._failure is not None:
             raise RuntimeError("the partition stopped after a failure") from self._failure
         pending = self._pending
@@ -300,56 +306,46 @@ class StreamProcessor:
             from_inbox = True
         else:
             return False
-        builder = ResultBuilder(self.log.next_position, self.partition_id, self.clock.now_millis())
-        txn = self.db.transaction()
+        # Follow-ups may be processed now only if no older command waits on the log: commands
+        # are processed strictly in position order.
+        batch = not pending
+        pending_mark = len(pending)
+        key_mark = self.key_generator.next_local
+        timestamp = self.clock.now_millis()
+        roots = [first]
         try:
-            if from_inbox:
-                first = builder.write(first)
-            processed_position = self._processed_position
-            # Follow-ups may be processed now only if no older command waits on the log: commands
-            # are processed strictly in position order.
-            batch = not pending
-            queue: deque[Record[Any]] = deque((first,))
-            count = 0
-            max_commands = self._max_commands
-            max_bytes = self._max_bytes
-            while True:
-                while queue:
-                    if count and (count >= max_commands or builder.size >= max_bytes):
-                        break
-                    command = queue.popleft()
-                    self._process_command(command, builder, txn)
-                    count += 1
-                    processed_position = command.position
-                    follow_ups = builder.take_follow_ups()
-                    if follow_ups:
-                        if batch:
-                            queue.extend(follow_ups)
-                        else:
-                            pending.extend(follow_ups)
-                # With nothing older waiting, further client commands join the step: one log batch
-                # and one write batch for several commands, each still whole in both.
-                if queue or not batch or not inbox or count >= max_commands or builder.size >= max_bytes:
-                    break
-                queue.append(builder.write(inbox.popleft()))
-            pending.extend(queue)
-            if pending and inbox:
-                # Let waiting client commands onto the log now, so a long chain of follow-ups
-                # cannot starve them: they are processed in log order with the rest.
-                for _ in range(len(inbox)):
-                    pending.append(builder.write(inbox.popleft()))
-            records = builder.encoded
-            last_position = builder.next_position - 1
-            meta = self._meta
-            meta.put(_PROCESSED, _INT.pack(processed_position))
-            meta.put(_NEXT_KEY, _INT.pack(self.key_generator.next_local))
-            if records:
-                meta.put(_APPLIED, _INT.pack(last_position))
-                self.log.append(records)
-            txn.commit()
+            try:
+                builder, txn, queue, processed_position = self._run_step(
+                    roots, from_inbox, batch, timestamp, careful=False
+                )
+            except _Retry:
+                while len(pending) > pending_mark:
+                    pending.pop()
+                self.key_generator.reset_to(key_mark)
+                builder, txn, queue, processed_position = self._run_step(
+                    roots, from_inbox, batch, timestamp, careful=True
+                )
+            try:
+                pending.extend(queue)
+                if pending and inbox:
+                    # Let waiting client commands onto the log now, so a long chain of follow-ups
+                    # cannot starve them: they are processed in log order with the rest.
+                    for _ in range(len(inbox)):
+                        pending.append(builder.write(inbox.popleft()))
+                records = builder.encoded
+                last_position = builder.next_position - 1
+                meta = self._meta
+                meta.put(_PROCESSED, _INT.pack(processed_position))
+                meta.put(_NEXT_KEY, _INT.pack(self.key_generator.next_local))
+                if records:
+                    meta.put(_APPLIED, _INT.pack(last_position))
+                    self.log.append(records)
+                txn.commit()
+            except BaseException:
+                if txn.is_open:
+                    txn.rollback()
+                raise
         except BaseException as error:
-            if txn.is_open:
-                txn.rollback()
             self._failure = error
             _log.critical(
                 "partition %d stopped: a step could not be written", self.partition_id, exc_info=error
@@ -368,6 +364,74 @@ class StreamProcessor:
         for listener in self._step_listeners:
             listener()
         return True
+
+    def _run_step(
+        self, roots: list[Record[Any]], first_from_inbox: bool, batch: bool, timestamp: int, careful: bool
+    ) -> tuple[ResultBuilder, Any, deque[Record[Any]], int]:
+        """Process ``roots[0]`` and its follow-ups, then (when ``batch``) further client commands.
+
+        Further commands taken from the inbox are recorded in ``roots``, so a careful run after a
+        fast one processes the same commands first (and gives back any the step has no room for).
+        Raises ``_Retry`` in fast mode when a command raised; the transaction is then rolled back.
+        """
+        pending = self._pending
+        inbox = self._inbox
+        builder = ResultBuilder(self.log.next_position, self.partition_id, timestamp)
+        txn = self.db.transaction()
+        try:
+            first = roots[0]
+            if first_from_inbox:
+                first = builder.write(first)
+            processed_position = self._processed_position
+            queue: deque[Record[Any]] = deque((first,))
+            count = 0
+            next_root = 1
+            max_commands = self._max_commands
+            max_bytes = self._max_bytes
+            process = self._process_command if careful else self._process_command_fast
+            while True:
+                while queue:
+                    if count and (count >= max_commands or builder.size >= max_bytes):
+                        break
+                    command = queue.popleft()
+                    process(command, builder, txn)
+                    count += 1
+                    processed_position = command.position
+                    follow_ups = builder.take_follow_ups()
+                    if follow_ups:
+                        if batch:
+                            queue.extend(follow_ups)
+                        else:
+                            pending.extend(follow_ups)
+                # With nothing older waiting, further client commands join the step: one log batch
+                # and one write batch for several commands, each still whole in both.
+                if queue or not batch or count >= max_commands or builder.size >= max_bytes:
+                    break
+                if next_root < len(roots):
+                    root = roots[next_root]
+                elif inbox:
+                    root = inbox.popleft()
+                    roots.append(root)
+                else:
+                    break
+                next_root += 1
+                queue.append(builder.write(root))
+            for root in reversed(roots[next_root:]):
+                inbox.appendleft(root)
+            return builder, txn, queue, processed_position
+        except BaseException:
+            txn.rollback()
+            raise
+
+    def _process_command_fast(self, command: Record[Any], builder: ResultBuilder, txn: Any) -> None:
+        builder.begin(command)
+        try:
+            self._processor.process(command, builder)
+        except Exception as error:  # the step is run again carefully, see process_step
+            raise _Retry from error
+        if builder.size > self._max_bytes:
+            raise _Retry
+        builder.end()
 
     def _process_command(self, command: Record[Any], builder: ResultBuilder, txn: Any) -> None:
         savepoint = txn.savepoint()
@@ -582,6 +646,10 @@ class StreamProcessor:
     def replay_start_position(self) -> int:
         """The first log position a restart from the current state would need."""
         return self._processed_position + 1
+
+
+class _Retry(Exception):
+    """A command raised while its step ran without savepoints: run the step again carefully."""
 
 
 class _BatchTooLarge(Exception):

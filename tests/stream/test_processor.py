@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from strom.db import Database
@@ -240,3 +241,50 @@ def test_snapshots_let_replay_start_after_their_position(tmp_path: Path, count: 
 
     assert info.metadata["processed_position"] == harness.processor.processed_position
     assert info.metadata["applied_position"] == 2 * count
+
+
+def test_a_failing_command_in_the_middle_of_a_step_is_rejected_alone(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    for name in ("before", "boom", "after"):
+        harness.processor.submit(_command(name))
+
+    steps = harness.processor.run_until_idle()
+
+    assert steps == 1  # the three client commands shared one step
+    assert [harness.count(n) for n in ("before", "boom", "after")] == [1, 0, 1]
+    kinds = [(r.record_type, r.value.name) for r in harness.records()]
+    assert kinds == [
+        (RecordType.COMMAND, "before"),
+        (RecordType.EVENT, "before"),
+        (RecordType.COMMAND, "boom"),
+        (RecordType.COMMAND_REJECTION, "boom"),
+        (RecordType.COMMAND, "after"),
+        (RecordType.EVENT, "after"),
+    ]
+    assert [r.record.record_type for r in harness.responses] == [
+        RecordType.EVENT,
+        RecordType.COMMAND_REJECTION,
+        RecordType.EVENT,
+    ]
+
+
+def test_a_failing_follow_up_keeps_the_effects_of_the_command_that_wrote_it(tmp_path: Path) -> None:
+    class BoomAtTheEnd(CountingEngine):
+        def process(self, command: Record[Any], result: ResultBuilder) -> None:
+            if command.value.name == "chain-0":
+                command = command.__class__(
+                    **{**msgspec.structs.asdict(command), "value": VariableRecordValue(name="boom")}
+                )
+            super().process(command, result)
+
+    harness = Harness(tmp_path)
+    harness.engine = BoomAtTheEnd(harness.db)
+    harness.processor._processor = harness.engine
+    harness.processor.submit(_command("chain-2"))
+
+    harness.processor.run_until_idle()
+
+    assert [harness.count(f"chain-{n}") for n in (2, 1)] == [1, 1]
+    assert harness.count("boom") == 0
+    assert harness.records()[-1].rejection_type is RejectionType.PROCESSING_ERROR
+    assert harness.processor.key_generator.next_local >= 1
