@@ -99,6 +99,7 @@ class Database:
         self._readers: dict[str, Rdict] = {n: self._rdict.get_column_family(n) for n in names}
         self._name_set: frozenset[str] = frozenset(self._readers)
         self._encoders: dict[str, Callable[[Any], bytes]] = {}
+        self._rollback_listeners: list[Callable[[], None]] = []
         self._handles = {n: self._rdict.get_column_family_handle(n) for n in names}
         self._write_options = WriteOptions()
         # A property in rocksdict 0.3.29, although its stub declares a method.
@@ -160,6 +161,11 @@ class Database:
                 raise self._unknown(name)
             handle = self._bound[name] = ColumnFamily(self, name, self._readers[name])
         return handle
+
+    def add_rollback_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` whenever a transaction's writes are rolled back (wholly or to a
+        savepoint): in-memory caches of state drop what they may have learnt from those writes."""
+        self._rollback_listeners.append(listener)
 
     def register_encoder(self, name: str, encode: Callable[[Any], bytes]) -> None:
         """Let transactions hold objects for column family ``name``, encoded once at commit.

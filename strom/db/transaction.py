@@ -237,6 +237,9 @@ class Transaction:
         del self._savepoints[index + 1 :]
         undo = self._undo
         mark = savepoint._mark
+        if len(undo) > mark:
+            for listener in self._db._rollback_listeners:
+                listener()
         while len(undo) > mark:
             overlay, key, previous = undo.pop()
             if previous is _MISSING:
@@ -298,7 +301,11 @@ class Transaction:
 
     def rollback(self) -> None:
         """Discard all pending changes and close. Rolling back a closed transaction does nothing."""
-        if not isinstance(self._writes, _Refuse):
+        writes = self._writes
+        if not isinstance(writes, _Refuse):
+            if any(writes.values()):
+                for listener in self._db._rollback_listeners:
+                    listener()
             self._close()
 
     @property

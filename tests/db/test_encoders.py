@@ -55,3 +55,22 @@ def test_objects_in_a_family_without_an_encoder_are_refused_at_commit(tmp_path: 
     with pytest.raises(DbError, match="not bytes"):
         txn.commit()
     db.close()
+
+
+def test_rollback_listeners_hear_about_rolled_back_writes_only(tmp_path: Path) -> None:
+    db = Database(tmp_path, ["points"])
+    heard: list[str] = []
+    db.add_rollback_listener(lambda: heard.append("rollback"))
+    points = db.column_family("points")
+
+    txn = db.transaction()
+    txn.rollback()  # nothing written: nothing to forget
+    txn = db.transaction()
+    savepoint = txn.savepoint()
+    points.put(b"a", b"1")
+    txn.rollback_to(savepoint)
+    points.put(b"b", b"2")
+    txn.rollback()
+
+    assert heard == ["rollback", "rollback"]
+    db.close()

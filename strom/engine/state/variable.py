@@ -17,6 +17,7 @@ from strom.engine.state import column_families as cf
 
 _json_decode = msgspec.json.decode
 _KEY_BYTES = 8
+_LOCALS_CACHE_LIMIT = 10_000
 
 
 def _name_of(key: bytes) -> str:
@@ -64,9 +65,25 @@ class DbVariableState:
         # A marker per scope that ever held a variable: most element instances never do, and a
         # get is far cheaper than a prefix scan when removing or reading an empty scope.
         self._filled = db.column_family(cf.SCOPES_WITH_VARIABLES)
+        # The local variables of recently read scopes (name -> stored bytes), kept current by the
+        # appliers and dropped on any rollback: a job pushed for each task of an instance reads
+        # the same payload, and a prefix scan per job costs far more than a dict.
+        self._locals_cache: dict[int, dict[str, bytes]] = {}
+        db.add_rollback_listener(self._locals_cache.clear)
+
+    def _locals(self, scope_key: int) -> dict[str, bytes]:
+        cache = self._locals_cache
+        cached = cache.get(scope_key)
+        if cached is None:
+            cached = {_name_of(key): raw for key, raw in self._variables.iterate(prefix(scope_key))}
+            if len(cache) >= _LOCALS_CACHE_LIMIT:
+                cache.clear()
+            cache[scope_key] = cached
+        return cached
 
     def get_local(self, scope_key: int, name: str) -> Variable | None:
-        raw = self._variables.get(pack(scope_key, name))
+        cached = self._locals_cache.get(scope_key)
+        raw = cached.get(name) if cached is not None else self._variables.get(pack(scope_key, name))
         if raw is None:
             return None
         return Variable(int.from_bytes(raw[:_KEY_BYTES], "big"), scope_key, name, raw[_KEY_BYTES:])
@@ -117,8 +134,7 @@ class DbVariableState:
             return result
         while scope > 0:
             if self.has_variables(scope):
-                for key, raw in self._variables.iterate(prefix(scope)):
-                    name = _name_of(key)
+                for name, raw in self._locals(scope).items():
                     if name not in result:
                         result[name] = raw[_KEY_BYTES:]
             scope = self.parent_scope(scope)
@@ -130,13 +146,18 @@ class DbVariableState:
     # -- mutations (appliers only) ---------------------------------------------------------------
 
     def set(self, key: int, scope_key: int, name: str, json: bytes) -> None:
-        self._variables.put(pack(scope_key, name), key.to_bytes(_KEY_BYTES, "big") + json)
+        raw = key.to_bytes(_KEY_BYTES, "big") + json
+        self._variables.put(pack(scope_key, name), raw)
         self._filled.put(pack_long(scope_key), b"")
+        cached = self._locals_cache.get(scope_key)
+        if cached is not None:
+            cached[name] = raw
 
     def create_scope(self, scope_key: int, parent_scope_key: int) -> None:
         self._scopes.put(pack_long(scope_key), pack_long(parent_scope_key))
 
     def remove_scope(self, scope_key: int) -> None:
+        self._locals_cache.pop(scope_key, None)
         packed = pack_long(scope_key)
         if self._filled.get(packed) is not None:
             for key, _ in list(self._variables.iterate(prefix(scope_key))):
