@@ -64,7 +64,7 @@ def check_deployment(paths: list[Path]) -> dict[Path, list[str]]:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--deployment", is_flag=True, help="Check the files together as one deployment.")
 def check(files: tuple[Path, ...], deployment: bool) -> None:
-    """Validate BPMN files as Zeebe would at deployment, without a broker."""
+    """Validate BPMN and DMN files as Zeebe would at deployment, without a broker."""
     results = {path: check_file(path) for path in files}
     if deployment:
         accepted = [
