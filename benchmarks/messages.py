@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from strom.broker import Partition, PartitionSettings
+from strom.broker.broker import tune_garbage_collector
 from strom.client import Client
 from strom.protocol.enums import RecordType
 from strom.protocol.intents import MessageIntent, ProcessInstanceCreationIntent
@@ -83,6 +84,7 @@ class _Window:
 
 
 def run(data_dir: Path, instances: int, window: int) -> dict[str, Any]:
+    tune_garbage_collector()  # what `strom broker` does at start-up
     partition = Partition(
         PartitionSettings(data_dir=data_dir, group_commit=True, snapshot_period_s=float("inf"))
     ).open()
