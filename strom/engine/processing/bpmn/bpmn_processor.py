@@ -47,6 +47,7 @@ class BpmnProcessor:
     ) -> None:
         self._processes = state.processes
         self._instances = state.element_instances
+        self._event_scopes = state.event_scopes
         self._transitions = behaviors.state_transitions
         self._incidents = behaviors.incidents
         self._listeners = behaviors.execution_listeners
@@ -109,6 +110,18 @@ class BpmnProcessor:
                         RejectionType.INVALID_STATE,
                         f"Expected to activate element '{context.element_id}' in flow scope "
                         f"with key '{scope_key}', but the flow scope is not active",
+                    )
+                    return
+                if (
+                    context.value.bpmn_element_type is not BpmnElementType.EVENT_SUB_PROCESS
+                    and self._event_scopes.scope(scope_key).is_interrupted
+                ):
+                    writers.reject(
+                        command,
+                        RejectionType.INVALID_STATE,
+                        f"Expected to activate element '{context.element_id}' in flow scope "
+                        f"with key '{scope_key}', but the flow scope was interrupted by "
+                        f"'{self._event_scopes.scope(scope_key).interrupted_by}'",
                     )
                     return
                 if is_join(context.element):

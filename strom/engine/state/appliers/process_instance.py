@@ -10,7 +10,7 @@ from strom.engine.state import MutableProcessingState
 from strom.engine.state.appliers import EventAppliers
 from strom.engine.state.await_result import AwaitedResult
 from strom.engine.state.element_instance import ElementInstance
-from strom.protocol.bpmn import BpmnElementType
+from strom.protocol.bpmn import BpmnElementType, BpmnEventType
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import ProcessInstanceCreationIntent, ProcessInstanceIntent
 from strom.protocol.record import Record
@@ -221,6 +221,19 @@ class ElementLeftV1:
                         active_children=max(0, parent.active_children - 1),
                         completed_children=parent.completed_children + 1,
                     )
+                    value = record.value
+                    if (
+                        value.bpmn_element_type is BpmnElementType.END_EVENT
+                        and value.bpmn_event_type is BpmnEventType.TERMINATE
+                    ):
+                        # A terminate end event interrupts its flow scope (as in Zeebe): tokens in
+                        # flight are dropped, and nothing more is activated in it.
+                        parent = _replace(parent, active_flows=0)
+                        scope = self._event_scopes.scope(parent_key)
+                        if not scope.is_interrupted:
+                            self._event_scopes.put_scope(
+                                parent_key, _replace(scope, interrupted_by=value.element_id)
+                            )
                 else:
                     parent = _replace(
                         parent,

@@ -79,7 +79,9 @@ class Behaviors:
         incidents = IncidentBehavior(state.incidents, keys)
         activation = JobActivationBehavior(state.variables, keys, job_streams, on_job_deadline)
         jobs = JobBehavior(state.jobs, keys, expressions, incidents, activation)
-        transitions = StateTransitionBehavior(state.element_instances, state.processes, keys)
+        transitions = StateTransitionBehavior(
+            state.element_instances, state.processes, keys, state.event_scopes
+        )
         # events: subscriptions opened by activating elements, triggers, thrown errors and
         # escalations, compensation; the lifecycle hooks hand terminated activities and
         # interrupted scopes over to the events that caught something

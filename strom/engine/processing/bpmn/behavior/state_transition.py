@@ -14,6 +14,7 @@ from strom.engine.processing.bpmn.behavior.join import JoinBehavior, is_join
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state.element_instance import ElementInstance, ElementInstanceState
+from strom.engine.state.event_scope import EventScopeState
 from strom.engine.state.process import ProcessState
 from strom.model import FlowNode, SequenceFlow
 from strom.protocol.bpmn import BpmnElementType
@@ -42,9 +43,16 @@ class LifecycleEvents(Protocol):
 
 
 class StateTransitionBehavior:
-    def __init__(self, instances: ElementInstanceState, processes: ProcessState, keys: KeyGenerator) -> None:
+    def __init__(
+        self,
+        instances: ElementInstanceState,
+        processes: ProcessState,
+        keys: KeyGenerator,
+        event_scopes: EventScopeState,
+    ) -> None:
         self._instances = instances
         self._processes = processes
+        self._event_scopes = event_scopes
         self._keys = keys
         self.joins = JoinBehavior(instances)
         self.containers: ContainerNotifications | None = None  # set once processors are built
@@ -128,7 +136,12 @@ class StateTransitionBehavior:
 
     def take_flows(self, writers: Writers, context: ElementContext, flows: Sequence[SequenceFlow]) -> None:
         """Take ``flows`` in order, activating each target; joins are decided after every flow
-        of the step holds its token, so an inclusive join sees the tokens still on their way."""
+        of the step holds its token, so an inclusive join sees the tokens still on their way.
+
+        In a flow scope a terminate end event interrupted, no flow is taken: the token ends here,
+        as in Zeebe, and the scope completes once its last child has left."""
+        if self._event_scopes.scope(context.flow_scope_key).is_interrupted:
+            return
         scope = self._scope_of(context)
         executable = context.process.executable
         joins: list[FlowNode] = []
