@@ -11,18 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 from strom.engine.state.appliers import EventAppliers
-from strom.protocol.enums import RejectionType
+from strom.protocol.enums import RecordType, RejectionType
 from strom.protocol.record import Record
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
 from strom.stream.result import ResultBuilder
 
 
 class Writers:
-    __slots__ = ("_appliers", "_result")
+    __slots__ = ("_appliers", "_events", "_result")
 
     def __init__(self, appliers: EventAppliers) -> None:
         self._appliers = appliers
         self._result: ResultBuilder = None  # type: ignore[assignment]
+        # (value class, intent) -> (envelope class, applier version, applier): resolved once.
+        self._events: dict[tuple[type, int], tuple[type[Record[Any]], int, Any]] = {}
 
     def bind(self, result: ResultBuilder) -> Writers:
         self._result = result
@@ -37,14 +39,18 @@ class Writers:
         self, key: int, intent: int, value: Any, request: Record[Any] | None = None
     ) -> Record[Any]:
         """Write an event and apply it to state at once, so what follows sees it."""
-        record = self._result.append_event(
-            key,
-            intent,
-            value,
-            self._appliers.latest_version(RECORD_CLASS_FOR_VALUE[value.__class__].value_type, intent),
-            request,
-        )
-        self._appliers.apply(record)
+        slot = self._events.get((value.__class__, intent))
+        if slot is None:
+            record_class = RECORD_CLASS_FOR_VALUE[value.__class__]
+            version, applier = self._appliers.latest(record_class.value_type, intent)
+            slot = self._events[(value.__class__, intent)] = (record_class, version, applier)
+        record_class, version, applier = slot
+        if request is None:
+            record = self._result.append_record(record_class, RecordType.EVENT, key, intent, value, version)
+        else:
+            record = self._result.append_event(key, intent, value, version, request)
+        if applier is not None:
+            applier(record)
         return record
 
     def append_command(self, key: int, intent: int, value: Any) -> Record[Any]:

@@ -43,6 +43,14 @@ class EventAppliers:
         """The version new events of this kind are written with (1 if they change no state)."""
         return self._latest.get(value_type << 8 | intent, 1)
 
+    def latest(self, value_type: ValueType, intent: int) -> tuple[int, Applier | None]:
+        """The version new events of this kind are written with, and its applier (None: the
+        event changes no state)."""
+        slot = value_type << 8 | intent
+        version = self._latest.get(slot, 1)
+        versions = self._appliers.get(slot)
+        return version, None if versions is None else versions[version]
+
     def apply(self, record: Record[Any]) -> None:
         slot = record.value_type << 8 | record.intent
         versions = self._appliers.get(slot)
