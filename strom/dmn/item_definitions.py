@@ -20,8 +20,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from strom.feel import CompiledUnaryTests, FeelFunction, FeelRange, YearsMonthsDuration
+from strom.feel import (
+    CompiledUnaryTests,
+    ExtDate,
+    ExtDateTime,
+    ExtTime,
+    FeelFunction,
+    FeelRange,
+    YearsMonthsDuration,
+)
 from strom.feel import type_name as feel_type_name
+from strom.feel.temporal import make_datetime
 
 from .model import ItemDefinition
 
@@ -46,9 +55,10 @@ _PREDICATES: dict[str, Callable[[Any], bool]] = {
     "number": _is_number,
     "string": lambda v: type(v) is str,
     "boolean": lambda v: type(v) is bool,
-    "date": lambda v: type(v) is _dt.date,
-    "time": lambda v: type(v) is _dt.time,
-    "date and time": lambda v: type(v) is _dt.datetime,
+    # Ext*: years outside 1..9999 or nanoseconds (strom.feel.temporal)
+    "date": lambda v: type(v) is _dt.date or type(v) is ExtDate,
+    "time": lambda v: type(v) is _dt.time or type(v) is ExtTime,
+    "date and time": lambda v: type(v) is _dt.datetime or type(v) is ExtDateTime,
     "days and time duration": lambda v: type(v) is _dt.timedelta,
     "years and months duration": lambda v: type(v) is YearsMonthsDuration,
     "context": lambda v: isinstance(v, Mapping),
@@ -161,8 +171,8 @@ def coerce(value: Any, target: DmnType | None) -> tuple[bool, Any]:
         ok, item = coerce(value, target.element)
         if ok and target.conforms([item]):
             return True, [item]
-    if type(value) is _dt.date and target.base == "date and time":
-        converted = _dt.datetime(value.year, value.month, value.day, tzinfo=_dt.UTC)
+    if type(value) in (_dt.date, ExtDate) and target.base == "date and time":
+        converted = make_datetime(value.year, value.month, value.day, tzinfo=_dt.UTC)
         if target.conforms(converted):
             return True, converted
     return False, value

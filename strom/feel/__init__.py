@@ -29,13 +29,16 @@ from __future__ import annotations
 
 from .errors import FeelError, FeelEvaluationError, FeelSyntaxError
 from .expression import CompiledExpression, compile_expression
-from .temporal import YearsMonthsDuration
+from .temporal import ExtDate, ExtDateTime, ExtTime, YearsMonthsDuration
 from .unary import CompiledUnaryTests, compile_unary_tests
 from .values import FeelFunction, FeelRange, UserFunction, from_python, to_python, type_name
 
 __all__ = [
     "CompiledExpression",
     "CompiledUnaryTests",
+    "ExtDate",
+    "ExtDateTime",
+    "ExtTime",
     "FeelError",
     "FeelEvaluationError",
     "FeelFunction",

@@ -9,6 +9,9 @@ from typing import Any
 
 from ._numbers import CTX
 from .temporal import (
+    ExtDate,
+    ExtDateTime,
+    ExtTime,
     YearsMonthsDuration,
     format_date,
     format_datetime,
@@ -69,6 +72,12 @@ def to_feel_string(v: Any, quoted: bool = False) -> str:
         return format_dt_duration(v)
     if t is YearsMonthsDuration:
         return format_ym_duration(v)
+    if t is ExtDateTime:
+        return format_datetime(v)
+    if t is ExtDate:
+        return format_date(v)
+    if t is ExtTime:
+        return format_time(v)
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(to_feel_string(x, True) for x in v) + "]"
     if isinstance(v, Mapping):

@@ -14,7 +14,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ._numbers import CTX, fix_int, to_decimal
-from .temporal import YearsMonthsDuration, add_months, zone_of
+from .temporal import (
+    ExtDate,
+    ExtDateTime,
+    ExtTime,
+    YearsMonthsDuration,
+    add_months,
+    date_from_ordinal,
+    datetime_from_utc_ns,
+    datetime_from_wall_ns,
+    make_time,
+    nanosecond_of,
+    ns_td,
+    td_ns,
+    time_ns,
+    time_utc_ns,
+    utc_ns,
+    wall_ns,
+    zone_of,
+)
 from .values import BuiltinFunction, FeelFunction, FeelRange, Overload, UserFunction, type_name
 
 NUMT = frozenset({int, Decimal, float})
@@ -27,6 +45,12 @@ D = _dt.date
 TM = _dt.time
 TD = _dt.timedelta
 YM = YearsMonthsDuration
+XD = ExtDate
+XDT = ExtDateTime
+XTM = ExtTime
+#: 1 date, 2 date and time, 3 time: standard and extended (temporal.Ext*) types alike
+_KIND = {D: 1, XD: 1, DT: 2, XDT: 2, TM: 3, XTM: 3}
+_DAY_NS = 86_400_000_000_000
 
 
 class Failure(Exception):
@@ -133,8 +157,8 @@ def add(a: Any, b: Any, E: Env, s: int) -> Any:
         if ta is TD and tb is TM:
             return (DT.combine(D(2000, 1, 1), b) + a).timetz()
     except OverflowError:
-        return E.fail(s, "date out of range")
-    return _mismatch("+", a, b, E, s)
+        pass  # beyond the years Python holds: the general path below
+    return _temporal_op("+", _t_add, a, b, E, s)
 
 
 def sub(a: Any, b: Any, E: Env, s: int) -> Any:
@@ -178,8 +202,124 @@ def sub(a: Any, b: Any, E: Env, s: int) -> Any:
         if ta is TM and tb is TD:
             return (DT.combine(D(2000, 1, 1), a) - b).timetz()
     except OverflowError:
+        pass  # beyond the years Python holds: the general path below
+    return _temporal_op("-", _t_sub, a, b, E, s)
+
+
+# -- the general temporal path: every year in temporal.MIN_YEAR..MAX_YEAR, nanoseconds -------
+class _TemporalFailure(Exception):
+    pass
+
+
+def _temporal_op(op: str, fn: Callable[[Any, Any], Any], a: Any, b: Any, E: Env, s: int) -> Any:
+    """``a op b`` when the standard types can't do it: an extended value (temporal.Ext*) or a
+    result outside years 1..9999."""
+    try:
+        r = fn(a, b)
+    except OverflowError:
         return E.fail(s, "date out of range")
-    return _mismatch("-", a, b, E, s)
+    except _TemporalFailure as e:
+        return E.fail(s, str(e))
+    if r is NotImplemented:
+        return _mismatch(op, a, b, E, s)
+    return r
+
+
+def _t_plus(a: Any, kind: int, ns: int) -> Any:
+    """A date (kind 1), date and time (2) or time (3) plus ``ns`` nanoseconds, as the standard
+    path does: a date moves by whole days from its midnight; a date and time in a named zone by
+    exact time (across DST changes), other ones by wall clock; a time wraps around midnight."""
+    if kind == 1:
+        return date_from_ordinal(a.toordinal() + ns // _DAY_NS)
+    if kind == 2:
+        tz = a.tzinfo
+        if isinstance(tz, ZoneInfo):
+            return datetime_from_utc_ns(utc_ns(a) + ns, tz)
+        return datetime_from_wall_ns(wall_ns(a) + ns, tz)
+    us, nano = divmod((time_ns(a) + ns) % _DAY_NS, 1000)
+    secs, us = divmod(us, 1_000_000)
+    h, rest = divmod(secs, 3600)
+    return make_time(h, rest // 60, rest % 60, us, a.tzinfo, nano, a.fold)
+
+
+def _t_add(a: Any, b: Any) -> Any:
+    if type(a) is TD or type(a) is YM:
+        a, b = b, a
+    ta, tb = type(a), type(b)
+    kind = _KIND.get(ta)
+    if kind is None:
+        return a + b if ta is TD and tb is TD else NotImplemented
+    if tb is YM:
+        return add_months(a, b.months) if kind != 3 else NotImplemented
+    if tb is TD:
+        return _t_plus(a, kind, td_ns(b))
+    return NotImplemented
+
+
+def _t_sub(a: Any, b: Any) -> Any:
+    ta, tb = type(a), type(b)
+    ka, kb = _KIND.get(ta), _KIND.get(tb)
+    if ka is None:
+        return a - b if ta is TD and tb is TD else NotImplemented
+    if tb is YM:
+        return add_months(a, -b.months) if ka != 3 else NotImplemented
+    if tb is TD:
+        return _t_plus(a, ka, -td_ns(b))
+    if kb is None:
+        return NotImplemented
+    if ka == 1 and kb == 1:
+        return _duration((a.toordinal() - b.toordinal()) * _DAY_NS)
+    if ka == 3 and kb == 3:
+        if _aware(a) != _aware(b):
+            raise _TemporalFailure("can't subtract a time with a time zone and one without")
+        return _duration(time_utc_ns(a) - time_utc_ns(b))
+    if ka == 2 and kb == 2:
+        if _aware(a) != _aware(b):
+            raise _TemporalFailure("can't subtract a date and time with a time zone and one without")
+        return _duration(utc_ns(a) - utc_ns(b))
+    if (ka, kb) in ((1, 2), (2, 1)):
+        # a date counts as midnight UTC; a local date and time has no instant to compare
+        if (a if ka == 2 else b).tzinfo is None:
+            raise _TemporalFailure("can't subtract a date and a date and time without a time zone")
+        na = utc_ns(a) if ka == 2 else a.toordinal() * _DAY_NS
+        nb = utc_ns(b) if kb == 2 else b.toordinal() * _DAY_NS
+        return _duration(na - nb)
+    return NotImplemented
+
+
+def _duration(ns: int) -> TD:
+    try:
+        return ns_td(ns)
+    except OverflowError:
+        raise _TemporalFailure("duration out of range") from None
+
+
+def _t_key(x: Any, kind: int) -> int:
+    """What orders values of one kind: the day, the instant (the wall clock when local)."""
+    if kind == 1:
+        return x.toordinal()  # type: ignore[no-any-return]
+    if kind == 2:
+        return utc_ns(x)
+    return time_utc_ns(x)
+
+
+def _t_compare(a: Any, b: Any, kind: int, E: Env, s: int) -> int | None:
+    if kind != 1 and _aware(a) != _aware(b):
+        E.fail(s, f"can't compare a {type_name(a)} with a time zone and one without")
+        return None
+    x, y = _t_key(a, kind), _t_key(b, kind)
+    return -1 if x < y else (1 if x > y else 0)
+
+
+def _t_eq(a: Any, b: Any, kind: int) -> bool:
+    if kind == 1:
+        return bool(a.toordinal() == b.toordinal())
+    if _aware(a) != _aware(b):
+        return False
+    # as the standard path: fractions of a second don't count
+    x = _t_key(a, kind) - a.microsecond * 1000 - nanosecond_of(a)
+    y = _t_key(b, kind) - b.microsecond * 1000 - nanosecond_of(b)
+    return x == y
 
 
 def _utc(x: _dt.datetime) -> _dt.datetime:
@@ -308,8 +448,14 @@ def compare(a: Any, b: Any, E: Env, s: int) -> int | None:
         if ta is TM and a.tzinfo is not None:
             a, b = _time_key(a), _time_key(b)
         elif ta is DT and a.tzinfo is not None:
-            a, b = _utc(a), _utc(b)
+            try:
+                a, b = _utc(a), _utc(b)
+            except OverflowError:
+                return _t_compare(a, b, 2, E, s)
         return -1 if a < b else (1 if a > b else 0)
+    kind = _KIND.get(ta)
+    if kind is not None and kind == _KIND.get(tb):
+        return _t_compare(a, b, kind, E, s)
     E.fail(s, f"can't compare {LEFT} ({type_name(a)}) with {RIGHT} ({type_name(b)})")
     return None
 
@@ -359,7 +505,10 @@ def eq(a: Any, b: Any, E: Env, s: int) -> bool | None:
         if ta is TM and a.tzinfo is not None:
             return bool(_time_key(a) == _time_key(b))
         if ta is DT and a.tzinfo is not None:
-            return bool(_utc(a) == _utc(b))
+            try:
+                return bool(_utc(a) == _utc(b))
+            except OverflowError:
+                return _t_eq(a, b, 2)
         return bool(a == b)
     if islist(a) and islist(b):
         if len(a) != len(b):
@@ -395,6 +544,9 @@ def eq(a: Any, b: Any, E: Env, s: int) -> bool | None:
         return a is b
     if ta is NotEqualTest and tb is NotEqualTest:
         return eq(a.value, b.value, E, s)
+    kind = _KIND.get(ta)
+    if kind is not None and kind == _KIND.get(tb):
+        return _t_eq(a, b, kind)
     E.fail(s, f"can't compare {LEFT} ({type_name(a)}) with {RIGHT} ({type_name(b)})")
     return None
 
@@ -450,8 +602,10 @@ def in_range(v: Any, si: bool, lo: Any, hi: Any, ei: bool) -> bool | None:
 
 def make_range(si: bool, lo: Any, hi: Any, ei: bool, E: Env, s: int) -> FeelRange | None:
     if lo is not None and hi is not None:
-        ok = (type(lo) in NUMT and type(hi) in NUMT) or (
-            type(lo) is type(hi) and type(lo) in _ORDERED
+        ok = (
+            (type(lo) in NUMT and type(hi) in NUMT)
+            or (type(lo) is type(hi) and type(lo) in _ORDERED)
+            or (type(lo) in _KIND and _KIND[type(lo)] == _KIND.get(type(hi)))
         )
         if not ok:
             E.fail(s, f"a range needs endpoints of one type, got {type_name(lo)} and {type_name(hi)}")
@@ -528,14 +682,14 @@ def _duration_parts(td: _dt.timedelta) -> tuple[int, int, int, int, int]:
 def _offset(x: Any) -> Any:
     if x.tzinfo is None:
         return None
-    if type(x) is TM:
+    if type(x) is TM or type(x) is XTM:
         return x.utcoffset() if zone_of(x.tzinfo) is None else None
     return x.utcoffset()
 
 
 def _prop(obj: Any, name: str) -> Any:
     t = type(obj)
-    if t is D or t is DT:
+    if t is D or t is DT or t is XD or t is XDT:
         if name == "year":
             return obj.year
         if name == "month":
@@ -544,7 +698,7 @@ def _prop(obj: Any, name: str) -> Any:
             return obj.day
         if name == "weekday":
             return obj.isoweekday()
-    if t is DT or t is TM:
+    if t is DT or t is TM or t is XDT or t is XTM:
         if name == "hour":
             return obj.hour
         if name == "minute":
@@ -650,10 +804,10 @@ def iterate(v: Any, E: Env, s: int) -> Iterable[Any] | None:
             lo = int(lo) if v.start_included else int(lo) + 1
             hi = int(hi) if v.end_included else int(hi) - 1
             return int_range(lo, hi, E, s) if lo <= hi else []
-        if type(lo) is D and type(hi) is D:
-            lo = lo if v.start_included else lo + _dt.timedelta(days=1)
-            hi = hi if v.end_included else hi - _dt.timedelta(days=1)
-            return int_range(lo, hi, E, s) if lo <= hi else []
+        if _KIND.get(type(lo)) == 1 and _KIND.get(type(hi)) == 1:
+            first = lo.toordinal() + (0 if v.start_included else 1)
+            last = hi.toordinal() - (0 if v.end_included else 1)
+            return _date_range(first, last, E, s) if first <= last else []
         return E.fail(s, "can only iterate over ranges of integers or dates")
     if v is None:
         return E.fail(s, "can't iterate over null")
@@ -664,14 +818,22 @@ def too_many(E: Env, s: int) -> None:
     return E.fail(s, f"more than {MAX_ITEMS} iterations")  # type: ignore[no-any-return]
 
 
+def _date_range(first: int, last: int, E: Env, s: int) -> Iterable[Any] | None:
+    """The dates of days ``first`` to ``last`` (ordinals), ascending or descending."""
+    days = last - first
+    if abs(days) > MAX_ITEMS:
+        return E.fail(s, "range too large to iterate")
+    step = 1 if days >= 0 else -1
+    try:
+        return [date_from_ordinal(first + k) for k in range(0, days + step, step)]
+    except OverflowError:
+        return E.fail(s, "date out of range")
+
+
 def int_range(lo: Any, hi: Any, E: Env, s: int) -> Iterable[Any] | None:
     """``for i in lo..hi``: integers or dates, ascending or descending."""
-    if type(lo) is D and type(hi) is D:
-        days = (hi - lo).days
-        if abs(days) > MAX_ITEMS:
-            return E.fail(s, "range too large to iterate")
-        step = 1 if days >= 0 else -1
-        return [lo + _dt.timedelta(days=k) for k in range(0, days + step, step)]
+    if _KIND.get(type(lo)) == 1 and _KIND.get(type(hi)) == 1:
+        return _date_range(lo.toordinal(), hi.toordinal(), E, s)
     if type(lo) not in NUMT or type(hi) not in NUMT:
         return E.fail(
             s, f"a range to iterate needs integers or dates, got {type_name(lo)} and {type_name(hi)}"

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import ast
-from .temporal import YearsMonthsDuration
+from .temporal import ExtDate, ExtDateTime, ExtTime, YearsMonthsDuration
 from .values import FeelFunction, FeelRange
 
 __all__ = ["type_checker"]
@@ -17,10 +17,10 @@ _SIMPLE: dict[str, Callable[[Any], bool]] = {
     "number": lambda v: type(v) in (int, Decimal, float),
     "string": lambda v: type(v) is str,
     "boolean": lambda v: type(v) is bool,
-    "date": lambda v: type(v) is _dt.date,
-    "time": lambda v: type(v) is _dt.time,
-    "date and time": lambda v: type(v) is _dt.datetime,
-    "dateTime": lambda v: type(v) is _dt.datetime,
+    "date": lambda v: type(v) is _dt.date or type(v) is ExtDate,
+    "time": lambda v: type(v) is _dt.time or type(v) is ExtTime,
+    "date and time": lambda v: type(v) is _dt.datetime or type(v) is ExtDateTime,
+    "dateTime": lambda v: type(v) is _dt.datetime or type(v) is ExtDateTime,
     "days and time duration": lambda v: type(v) is _dt.timedelta,
     "dayTimeDuration": lambda v: type(v) is _dt.timedelta,
     "years and months duration": lambda v: type(v) is YearsMonthsDuration,

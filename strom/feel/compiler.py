@@ -20,7 +20,7 @@ from . import ast
 from ._types import type_checker
 from .builtins import BUILTINS
 from .errors import FeelSyntaxError
-from .temporal import YearsMonthsDuration, parse_temporal
+from .temporal import ExtDate, ExtDateTime, ExtTime, YearsMonthsDuration, parse_temporal
 from .values import FeelRange, UserFunction
 
 __all__ = ["CompiledCode", "compile_tree"]
@@ -29,7 +29,7 @@ _CMP_FN = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "=": "_eq", "!=": "
 _CMP_PY = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
 _IMPURE = frozenset({"now", "today", "random number", "uuid"})
 _FOLDABLE = frozenset({int, Decimal, str, bool, dt.date, dt.datetime, dt.time, dt.timedelta,
-                       YearsMonthsDuration, FeelRange})
+                       YearsMonthsDuration, FeelRange, ExtDate, ExtDateTime, ExtTime})
 _CHAIN = 6  # operator chains longer than this compile to statements
 _ARITH_FN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 

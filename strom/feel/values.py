@@ -1,10 +1,12 @@
 """FEEL's own value types and the mapping between FEEL values and plain Python.
 
 Inside the evaluator a FEEL value is: None (null), bool, int or Decimal (number; float input is
-accepted and read exactly by its shortest repr), str, ``datetime.date`` / ``time`` / ``datetime``,
-``timedelta`` (days and time duration), :class:`YearsMonthsDuration`, list, dict with str keys
-(context), :class:`FeelRange` and :class:`FeelFunction`. Input values are not copied on the way
-in (that would cost a walk over every variable per evaluation); operators accept the raw forms.
+accepted and read exactly by its shortest repr), str, ``datetime.date`` / ``time`` / ``datetime``
+(:class:`~strom.feel.temporal.ExtDate` / ``ExtTime`` / ``ExtDateTime`` for what those can't
+hold: years outside 1..9999, nanoseconds), ``timedelta`` (days and time duration),
+:class:`YearsMonthsDuration`, list, dict with str keys (context), :class:`FeelRange` and
+:class:`FeelFunction`. Input values are not copied on the way in (that would cost a walk over
+every variable per evaluation); operators accept the raw forms.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from typing import Any
 
 from ._numbers import normalize_number
 from .temporal import (
+    ExtDate,
+    ExtDateTime,
+    ExtTime,
     YearsMonthsDuration,
     format_date,
     format_datetime,
@@ -142,6 +147,12 @@ def type_name(v: Any) -> str:
         return "range"
     if isinstance(v, FeelFunction):
         return "function"
+    if t is ExtDateTime:
+        return "date and time"
+    if t is ExtDate:
+        return "date"
+    if t is ExtTime:
+        return "time"
     if isinstance(v, _dt.datetime):
         return "date and time"
     if isinstance(v, _dt.date):
@@ -167,7 +178,8 @@ def from_python(value: Any) -> Any:
         return value
     if t is int or t is float or t is Decimal:
         return normalize_number(value)
-    if t in (_dt.date, _dt.datetime, _dt.time, _dt.timedelta, YearsMonthsDuration, FeelRange):
+    if t in (_dt.date, _dt.datetime, _dt.time, _dt.timedelta, YearsMonthsDuration, FeelRange,
+             ExtDate, ExtDateTime, ExtTime):
         return value
     if isinstance(value, FeelFunction):
         return value
@@ -194,6 +206,8 @@ def to_python(value: Any, *, json: bool = False, exact: bool = False) -> Any:
     Numbers: integral -> int; others -> float, or Decimal when ``exact`` and a float would lose
     digits. With ``json=True`` the result is JSON-able: temporal values and ranges become their
     FEEL strings (``"2024-01-31"``, ``"P3D"``) as Zeebe stores them, functions become None.
+    Without ``json`` temporal values stay as they are, also the extended ones (``ExtDate`` etc.,
+    whose ``str()`` is their ISO 8601 text).
     """
     if value is None:
         return None
@@ -229,6 +243,12 @@ def to_python(value: Any, *, json: bool = False, exact: bool = False) -> Any:
         return format_dt_duration(value)
     if t is YearsMonthsDuration:
         return format_ym_duration(value)
+    if t is ExtDateTime:
+        return format_datetime(value)
+    if t is ExtDate:
+        return format_date(value)
+    if t is ExtTime:
+        return format_time(value)
     if t is FeelRange:
         return str(value)
     if isinstance(value, FeelFunction):

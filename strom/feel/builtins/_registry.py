@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from .._runtime import Invalid
+from ..temporal import ExtDate, ExtDateTime, ExtTime
 from ..values import FeelFunction, FeelRange, Overload, type_name
 
 __all__ = ["REGISTRY", "Invalid", "builtin", "expect", "int_arg", "list_arg", "num", "text"]
@@ -88,7 +89,7 @@ def func_arg(x: Any, pname: str) -> FeelFunction:
 
 
 def is_temporal(x: Any) -> bool:
-    return type(x) in (_dt.date, _dt.datetime, _dt.time)
+    return type(x) in (_dt.date, _dt.datetime, _dt.time, ExtDate, ExtDateTime, ExtTime)
 
 
 def is_range(x: Any) -> bool:

@@ -11,7 +11,14 @@ from typing import Any
 from .._format import format_number, to_feel_string
 from .._numbers import CTX, normalize_number, to_decimal
 from ..temporal import (
+    ExtDate,
+    ExtDateTime,
+    ExtTime,
     YearsMonthsDuration,
+    make_date,
+    make_datetime,
+    make_time,
+    nanosecond_of,
     parse_date,
     parse_datetime,
     parse_duration,
@@ -29,9 +36,9 @@ def date1(x: Any) -> Any:
         if d is None:
             raise Invalid(f"invalid date {x!r}")
         return d
-    if t is _dt.datetime:
+    if t is _dt.datetime or t is ExtDateTime:
         return x.date()
-    if t is _dt.date:
+    if t is _dt.date or t is ExtDate:
         return x
     expect(x, "string or date and time", "from")
 
@@ -39,8 +46,8 @@ def date1(x: Any) -> Any:
 @builtin("date", "year, month, day")
 def date3(y: Any, m: Any, d: Any) -> Any:
     try:
-        return _dt.date(int_arg(y, "year"), int_arg(m, "month"), int_arg(d, "day"))
-    except ValueError as e:
+        return make_date(int_arg(y, "year"), int_arg(m, "month"), int_arg(d, "day"))
+    except (ValueError, OverflowError) as e:
         raise Invalid(f"invalid date: {e}") from None
 
 
@@ -52,20 +59,28 @@ def date_and_time1(x: Any) -> Any:
         if d is None:
             raise Invalid(f"invalid date and time {x!r}")
         return d
-    if t is _dt.datetime:
+    if t is _dt.datetime or t is ExtDateTime:
         return x
     if t is _dt.date:
         return _dt.datetime(x.year, x.month, x.day)
+    if t is ExtDate:
+        return make_datetime(x.year, x.month, x.day)
     expect(x, "string", "from")
 
 
 @builtin("date and time", "date, time")
 def date_and_time2(d: Any, tm: Any) -> Any:
-    if type(d) not in (_dt.date, _dt.datetime):
+    td, tt = type(d), type(tm)
+    if td not in (_dt.date, _dt.datetime, ExtDate, ExtDateTime):
         expect(d, "date", "date")
-    if type(tm) is not _dt.time:
+    if tt is not _dt.time and tt is not ExtTime:
         expect(tm, "time", "time")
-    return _dt.datetime.combine(d if type(d) is _dt.date else d.date(), tm)
+    if (td is _dt.date or td is _dt.datetime) and tt is _dt.time:
+        return _dt.datetime.combine(d if td is _dt.date else d.date(), tm)
+    return make_datetime(
+        d.year, d.month, d.day, tm.hour, tm.minute, tm.second, tm.microsecond, tm.tzinfo,
+        nanosecond_of(tm), tm.fold,
+    )
 
 
 @builtin("time", "from")
@@ -76,11 +91,11 @@ def time1(x: Any) -> Any:
         if v is None:
             raise Invalid(f"invalid time {x!r}")
         return v
-    if t is _dt.datetime:
+    if t is _dt.datetime or t is ExtDateTime:
         return x.timetz()
-    if t is _dt.time:
+    if t is _dt.time or t is ExtTime:
         return x
-    if t is _dt.date:
+    if t is _dt.date or t is ExtDate:
         return _dt.time(0, 0, 0, tzinfo=_dt.UTC)
     expect(x, "string", "from")
 
@@ -91,7 +106,7 @@ def time4(h: Any, m: Any, s: Any, offset: Any = None) -> Any:
         return None
     sec = to_decimal(num(s, "second"))
     whole = int(sec)
-    micro = int((sec - whole) * 1000000)
+    micro, nano = divmod(int((sec - whole) * 1000000000), 1000)
     tz = None
     if offset is not None:
         if type(offset) is not _dt.timedelta:
@@ -100,7 +115,7 @@ def time4(h: Any, m: Any, s: Any, offset: Any = None) -> Any:
             raise Invalid("offset out of range")
         tz = _dt.timezone(offset) if offset else _dt.UTC
     try:
-        return _dt.time(int_arg(h, "hour"), int_arg(m, "minute"), whole, micro, tzinfo=tz)
+        return make_time(int_arg(h, "hour"), int_arg(m, "minute"), whole, micro, tz, nano)
     except ValueError as e:
         raise Invalid(f"invalid time: {e}") from None
 
@@ -153,8 +168,9 @@ def duration(x: Any) -> Any:
 
 def _months_between(a: Any, b: Any) -> int:
     def key(x: Any) -> tuple[int, int, int, int]:
-        if type(x) is _dt.datetime:
-            return x.year, x.month, x.day, x.hour * 3600000000 + x.minute * 60000000 + x.second * 1000000
+        if type(x) is _dt.datetime or type(x) is ExtDateTime:
+            secs = x.hour * 3600 + x.minute * 60 + x.second
+            return x.year, x.month, x.day, (secs * 1000000 + x.microsecond) * 1000 + nanosecond_of(x)
         return x.year, x.month, x.day, 0
 
     ka, kb = key(a), key(b)
@@ -169,7 +185,7 @@ def _months_between(a: Any, b: Any) -> int:
 @builtin("years and months duration", "from, to")
 def years_and_months_duration(a: Any, b: Any) -> Any:
     for v, p in ((a, "from"), (b, "to")):
-        if type(v) not in (_dt.date, _dt.datetime):
+        if type(v) not in (_dt.date, _dt.datetime, ExtDate, ExtDateTime):
             expect(v, "date or date and time", p)
     return YearsMonthsDuration(_months_between(a, b))
 

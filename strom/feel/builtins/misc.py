@@ -24,7 +24,9 @@ def is_(a: Any, b: Any) -> Any:
         return False
     import datetime as _dt
 
-    if type(a) in (_dt.datetime, _dt.time):
+    from ..temporal import ExtDateTime, ExtTime
+
+    if type(a) in (_dt.datetime, _dt.time, ExtDateTime, ExtTime):
         if (a.tzinfo is None) != (b.tzinfo is None):
             return False
         if a.tzinfo is not None and (a.utcoffset() != b.utcoffset() or str(a.tzinfo) != str(b.tzinfo)):

@@ -6,6 +6,7 @@ import calendar
 import datetime as _dt
 from typing import Any
 
+from ..temporal import ExtDate, ExtDateTime, make_date
 from ._registry import builtin, expect
 
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -16,10 +17,17 @@ _MONTHS = [
 
 
 def _date(x: Any, pname: str = "date") -> _dt.date:
-    if type(x) is _dt.date:
+    """The calendar date of a date or date and time; for years outside 1..9999 the same day of
+    a year 400·n years away (same weekday, day of year, week of year and month lengths)."""
+    t = type(x)
+    if t is _dt.date:
         return x  # type: ignore[no-any-return]
-    if type(x) is _dt.datetime:
+    if t is _dt.datetime:
         return x.date()  # type: ignore[no-any-return]
+    if t is ExtDate:
+        return x.base  # type: ignore[no-any-return]
+    if t is ExtDateTime:
+        return x.base.date()  # type: ignore[no-any-return]
     expect(x, "date", pname)
     raise AssertionError
 
@@ -47,7 +55,10 @@ def week_of_year(d: Any) -> Any:
 @builtin("last day of month", "date")
 def last_day_of_month(d: Any) -> Any:
     x = _date(d)
-    return x.replace(day=calendar.monthrange(x.year, x.month)[1])
+    last = calendar.monthrange(x.year, x.month)[1]
+    if type(d) is _dt.date or type(d) is _dt.datetime:
+        return x.replace(day=last)
+    return make_date(d.year, d.month, last)
 
 
 @builtin("now")
