@@ -355,7 +355,6 @@ class ExtTime:
         return ExtTime, (self.base, self.nanosecond)
 
 
-AnyDate = _dt.date | ExtDate
 AnyDateTime = _dt.datetime | ExtDateTime
 AnyTime = _dt.time | ExtTime
 
