@@ -1,4 +1,5 @@
-"""Terminating the children of a container (process, subprocess, multi-instance body)."""
+"""The children of a container (process, subprocess, event subprocess, multi-instance body):
+terminating them, and what a scope does when one of them leaves."""
 
 from __future__ import annotations
 
@@ -21,3 +22,33 @@ def terminate_children(
         if not child.is_terminating:
             transitions.terminate_element(writers, child)
     return any_child
+
+
+class ScopeChildren:
+    """A flow scope's reaction to a child leaving, shared by the embedded and event subprocesses:
+    it completes once no child and no token is left, and a terminating scope ends with its last
+    child."""
+
+    def __init__(self, instances: ElementInstanceState, transitions: StateTransitionBehavior) -> None:
+        self._instances = instances
+        self._transitions = transitions
+
+    def completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
+        if not child.element.outgoing:
+            self._transitions.recheck_inclusive_joins(writers, scope)
+        instance = self._instances.get(scope.key)
+        if instance is not None and instance.is_active and instance.can_complete_scope:
+            self._transitions.complete_element(writers, scope)
+
+    def terminated(self, writers: Writers, scope: ElementContext) -> None:
+        instance = self._instances.get(scope.key)
+        if instance is None:
+            return
+        if instance.is_terminating and instance.active_children == 0:
+            self._transitions.terminated(writers, scope)
+            self._transitions.after_terminated(writers, scope)
+        elif instance.is_active:
+            self._transitions.recheck_inclusive_joins(writers, scope)
+            instance = self._instances.get(scope.key)
+            if instance is not None and instance.can_complete_scope:
+                self._transitions.complete_element(writers, scope)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.failure import Failure
-from strom.engine.processing.bpmn.container._children import terminate_children
+from strom.engine.processing.bpmn.container._children import ScopeChildren, terminate_children
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
@@ -17,6 +17,7 @@ class EventSubProcessProcessor:
     def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
         self._instances = state.element_instances
         self._transitions = behaviors.state_transitions
+        self._children = ScopeChildren(state.element_instances, behaviors.state_transitions)
         self._mappings = behaviors.variable_mappings
         self._incidents = behaviors.incidents
         self._events = behaviors.event_subscriptions
@@ -59,21 +60,7 @@ class EventSubProcessProcessor:
             self._transitions.after_terminated(writers, context)
 
     def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
-        if not child.element.outgoing:
-            self._transitions.recheck_inclusive_joins(writers, scope)
-        instance = self._instances.get(scope.key)
-        if instance is not None and instance.is_active and instance.can_complete_scope:
-            self._transitions.complete_element(writers, scope)
+        self._children.completed(writers, scope, child)
 
     def on_child_terminated(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
-        instance = self._instances.get(scope.key)
-        if instance is None:
-            return
-        if instance.is_terminating and instance.active_children == 0:
-            self._transitions.terminated(writers, scope)
-            self._transitions.after_terminated(writers, scope)
-        elif instance.is_active:
-            self._transitions.recheck_inclusive_joins(writers, scope)
-            instance = self._instances.get(scope.key)
-            if instance is not None and instance.can_complete_scope:
-                self._transitions.complete_element(writers, scope)
+        self._children.terminated(writers, scope)
