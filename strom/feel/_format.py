@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from ._numbers import CTX
-from .temporal import (
-    ExtDate,
-    ExtDateTime,
-    ExtTime,
-    YearsMonthsDuration,
-    format_date,
-    format_datetime,
-    format_dt_duration,
-    format_time,
-    format_ym_duration,
-)
+from .temporal import format_temporal
 
 __all__ = ["format_number", "to_feel_string"]
 
@@ -62,22 +51,9 @@ def to_feel_string(v: Any, quoted: bool = False) -> str:
         return "true" if v else "false"
     if t is int or t is Decimal or t is float:
         return format_number(v)
-    if t is _dt.datetime:
-        return format_datetime(v)
-    if t is _dt.date:
-        return format_date(v)
-    if t is _dt.time:
-        return format_time(v)
-    if t is _dt.timedelta:
-        return format_dt_duration(v)
-    if t is YearsMonthsDuration:
-        return format_ym_duration(v)
-    if t is ExtDateTime:
-        return format_datetime(v)
-    if t is ExtDate:
-        return format_date(v)
-    if t is ExtTime:
-        return format_time(v)
+    temporal = format_temporal(v)
+    if temporal is not None:
+        return temporal
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(to_feel_string(x, True) for x in v) + "]"
     if isinstance(v, Mapping):

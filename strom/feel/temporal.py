@@ -24,6 +24,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -777,3 +778,23 @@ def add_months(d: Any, months: int) -> Any:
     return make_datetime(
         year, month, day, d.hour, d.minute, d.second, d.microsecond, d.tzinfo, nanosecond_of(d), d.fold
     )
+
+
+_TEMPORAL_FORMATS: dict[type, Callable[[Any], str]] = {
+    _dt.datetime: format_datetime,
+    _dt.date: format_date,
+    _dt.time: format_time,
+    _dt.timedelta: format_dt_duration,
+    YearsMonthsDuration: format_ym_duration,
+    ExtDateTime: format_datetime,
+    ExtDate: format_date,
+    ExtTime: format_time,
+}
+
+
+def format_temporal(value: Any) -> str | None:
+    """The ISO text of a FEEL temporal value (date, time, date and time, either duration), or None
+    for any other value: what ``string()`` prints and what JSON carries."""
+    formatter = _TEMPORAL_FORMATS.get(type(value))
+    return None if formatter is None else formatter(value)
+

@@ -23,11 +23,7 @@ from .temporal import (
     ExtDateTime,
     ExtTime,
     YearsMonthsDuration,
-    format_date,
-    format_datetime,
-    format_dt_duration,
-    format_time,
-    format_ym_duration,
+    format_temporal,
 )
 
 __all__ = [
@@ -230,25 +226,10 @@ def to_python(value: Any, *, json: bool = False, exact: bool = False) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_python(v, json=json, exact=exact) for v in value]
     if not json:
-        if isinstance(value, FeelFunction):
-            return value
         return value
-    if t is _dt.datetime:
-        return format_datetime(value)
-    if t is _dt.date:
-        return format_date(value)
-    if t is _dt.time:
-        return format_time(value)
-    if t is _dt.timedelta:
-        return format_dt_duration(value)
-    if t is YearsMonthsDuration:
-        return format_ym_duration(value)
-    if t is ExtDateTime:
-        return format_datetime(value)
-    if t is ExtDate:
-        return format_date(value)
-    if t is ExtTime:
-        return format_time(value)
+    temporal = format_temporal(value)
+    if temporal is not None:
+        return temporal
     if t is FeelRange:
         return str(value)
     if isinstance(value, FeelFunction):
