@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,8 @@ class BrokerProcess:
         self.port = 0
         self.metrics_port = 0
         self.records_path = directory / "records.jsonl"
+        self._records: list[dict[str, Any]] = []
+        self._records_offset = 0
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -96,11 +100,22 @@ class BrokerProcess:
         return f"--- stdout ---\n{out}\n--- stderr ---\n{err[-20000:]}"
 
     def records(self) -> list[dict[str, Any]]:
-        """Every record exported so far (Zeebe's JSON shape)."""
+        """Every record exported so far (Zeebe's JSON shape), read on from where the last call
+        stopped. Only complete lines count: the broker may be writing the next one right now."""
         if not self.records_path.exists():
-            return []
-        lines = self.records_path.read_text().splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+            return list(self._records)
+        with open(self.records_path, "rb") as file:
+            file.seek(self._records_offset)
+            data = file.read()
+        complete = data.rfind(b"\n") + 1
+        for line in data[:complete].splitlines():
+            if line.strip():
+                try:
+                    self._records.append(json.loads(line))
+                except ValueError:  # a line a crash tore; the exporter went on on the next line
+                    continue
+        self._records_offset += complete
+        return list(self._records)
 
     def wait_for_record(
         self, value_type: str, intent: str, *, key: int | None = None, timeout: float = 10.0, **value: Any
@@ -123,6 +138,29 @@ class BrokerProcess:
                     f"no exported {value_type} {intent} record with key {key} and {value} within {timeout} s"
                 )
             time.sleep(0.05)
+
+
+    def metric(self, name: str, **labels: str) -> float:
+        """The value of a metric on the broker's /metrics (0 when it is not there)."""
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        text = urllib.request.urlopen(url, timeout=5).read().decode()
+        for line in text.splitlines():
+            if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    def wait_for_metric(
+        self, name: str, check: Callable[[float], bool], *, timeout: float = 10.0, **labels: str
+    ) -> float:
+        """Waits until ``check`` holds for the metric's value; fails saying what never happened."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.metric(name, **labels)
+            if check(value):
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"metric {name}{labels or ''} stayed at {value} for {timeout} s")
+            time.sleep(0.02)
 
 
 def _camel(name: str) -> str:

@@ -36,7 +36,8 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerProcess]:
     assert process.stop() == 0, process.logs()
 
 
-async def _flood(address: str, bpmn_xml: bytes) -> tuple[set[int], int, int, int]:
+async def _flood(broker: BrokerProcess, bpmn_xml: bytes) -> tuple[set[int], int, int, int]:
+    address = broker.address
     async with grpc.aio.insecure_channel(address) as channel:
         stub = GatewayStub(channel)
         await stub.DeployResource(
@@ -86,7 +87,7 @@ async def _flood(address: str, bpmn_xml: bytes) -> tuple[set[int], int, int, int
             await asyncio.gather(*pending, return_exceptions=True)
 
         worker = asyncio.create_task(work())
-        await asyncio.sleep(0.3)
+        await asyncio.to_thread(broker.wait_for_metric, "strom_job_streams_open", lambda n: n >= 1)
         gate = asyncio.Semaphore(CONCURRENCY)
         await asyncio.gather(*(create(n, gate) for n in range(FLOOD)))
         # Jobs created before the stream opened (none expected) or handed back are polled.
@@ -106,7 +107,7 @@ def test_a_flood_is_partly_rejected_complete_never_and_accepted_instances_comple
 ) -> None:
     xml = bpmn.process("flood").start_event().service_task("task", job_type="flood-work").end_event().to_xml()
 
-    accepted, rejected, complete_rejected, completed = asyncio.run(_flood(broker.address, xml.encode()))
+    accepted, rejected, complete_rejected, completed = asyncio.run(_flood(broker, xml.encode()))
 
     assert rejected > 0
     assert accepted and len(accepted) + rejected == FLOOD

@@ -130,10 +130,12 @@ async def _open_stream(
 ) -> tuple[asyncio.Task[None], Any]:
     request = pb.StreamActivatedJobsRequest(type="t", worker="w", timeout=1000)
     call = asyncio.ensure_future(stream_jobs(request, registry, bridge, JobCounters(), set(), writer))  # type: ignore[arg-type]
-    await asyncio.sleep(0.01)  # the call registers its stream
-    stream = registry.pick("t")
-    assert stream is not None
-    return call, stream
+    for _ in range(1000):  # the call registers its stream when it first runs
+        stream = registry.pick("t")
+        if stream is not None:
+            return call, stream
+        await asyncio.sleep(0.001)
+    raise AssertionError("the stream call never registered its stream")
 
 
 def _push_from_another_thread(stream: Any, *keys: int) -> None:

@@ -135,7 +135,7 @@ def test_streaming_worker_gets_jobs_pushed(broker: BrokerProcess, tmp_path: Path
             return {"n": n + 1}
 
         async with working(worker):
-            await asyncio.sleep(0.5)  # let the stream register
+            await asyncio.to_thread(broker.wait_for_metric, "strom_job_streams_open", lambda n: n >= 1)
             results = [
                 await client.run_process_with_result("stream_process", {"n": n}, timeout=20_000)
                 for n in range(3)

@@ -201,19 +201,21 @@ def test_long_polling_ends_empty_after_its_request_timeout(stub: GatewayStub) ->
     assert 0.5 < time.monotonic() - started < 5
 
 
-def test_job_stream_pushes_new_jobs_and_gives_back_what_it_cannot_deliver(stub: GatewayStub) -> None:
+def test_job_stream_pushes_new_jobs_and_gives_back_what_it_cannot_deliver(
+    stub: GatewayStub, broker: BrokerProcess
+) -> None:
     _deploy(stub, "streamed", job_type="stream-me")
     stream = stub.StreamActivatedJobs(
         pb.StreamActivatedJobsRequest(
             type="stream-me", worker="streamer", timeout=60_000, fetchVariable=["n"]
         )
     )
-    time.sleep(0.3)  # the call registers its stream
+    broker.wait_for_metric("strom_job_streams_open", lambda open_streams: open_streams == 1)
     instance = _create(stub, "streamed", {"n": 1, "m": 2})
 
     job = next(stream)
     stream.cancel()
-    time.sleep(0.3)
+    broker.wait_for_metric("strom_job_streams_open", lambda open_streams: open_streams == 0)
     _create(stub, "streamed", {"n": 2})
 
     assert (job.processInstanceKey, job.worker, json.loads(job.variables)) == (instance, "streamer", {"n": 1})

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import grpc
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from strom.broker import JobStreamRegistry, Partition
 from strom.broker.broker import Broker
@@ -414,7 +414,7 @@ class GatewayServer:
             await self._bridge.close()
 
     def collect_metrics(self) -> Iterator[Metric]:
-        """Jobs handed to workers, for the broker's metrics endpoint."""
+        """Jobs handed to workers and open job streams, for the broker's metrics endpoint."""
         pid = str(self.partition.settings.partition_id)
         jobs = CounterMetricFamily(
             "strom_jobs", "Jobs handed to workers by the gateway, by how.", labels=["partition", "action"]
@@ -423,6 +423,11 @@ class GatewayServer:
         jobs.add_metric([pid, "pushed"], self.counters.pushed)
         jobs.add_metric([pid, "yielded"], self.counters.yielded)
         yield jobs
+        streams = GaugeMetricFamily(
+            "strom_job_streams_open", "Job streams (StreamActivatedJobs calls) open now.", labels=["partition"]
+        )
+        streams.add_metric([pid], len(self._open_streams))
+        yield streams
 
 
 def gateway_for(broker: Broker) -> GatewayServer:
