@@ -109,6 +109,8 @@ class Broker:
                 service = factory(self)
                 await service.start()
                 self._services.append(service)
+            if self.metrics is not None:
+                self.metrics.mark_started()  # startup probe UP; readiness UP while the partition processes
             if ready is not None:
                 ready()
             await self._stopping.wait()
@@ -121,6 +123,8 @@ class Broker:
 
     async def shutdown(self) -> None:
         _log.info("shutting down")
+        if self.metrics is not None:
+            self.metrics.mark_stopping()  # readiness DOWN while services drain
         while self._services:
             service = self._services.pop()
             try:

@@ -1,4 +1,14 @@
-"""Prometheus metrics of a broker, on their own registry and HTTP endpoint (``/metrics``).
+"""Prometheus metrics and health of a broker, on their own registry and HTTP endpoint.
+
+The monitoring port serves ``/metrics`` and health probes that reflect the real state (Zeebe's paths
+and its ``/actuator/health/...`` aliases), each a JSON body ``{"status": "UP"|"DOWN", "details": ...}``
+with 200 when up and 503 when down; any other path is 404:
+
+- ``/health``, ``/actuator/health/liveness``: the process serves (always UP while it answers).
+- ``/ready``, ``/actuator/health/readiness``: the broker has started its services, is not shutting
+  down, and its partition processes (not replaying, not stopped on a failure such as a full disk).
+- ``/startup``, ``/actuator/health/startup``: the broker has started (stays UP afterwards).
+- ``/actuator/health``: all three together.
 
 Counters that already exist as numbers somewhere (commands processed, log positions, exporter
 positions, the backpressure limit and in-flight count) are read when Prometheus scrapes, so the
@@ -10,12 +20,19 @@ at scrape time. Other parts of the broker (the gateway) add collectors with ``ad
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import socket
+import threading
+import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import CollectorRegistry, make_wsgi_app
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -25,6 +42,17 @@ _log = logging.getLogger(__name__)
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _STEP_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0)
+
+Health = tuple[bool, dict[str, Any]]
+"""Whether a probe is up, and the details its JSON body carries (a ``reason`` when down)."""
+
+_PHASE_REASONS = {
+    "new": "is not open yet",
+    "replaying": "is replaying its log",
+    "open": "is open but not processing (not started)",
+    "stopped": "has stopped processing (shutting down)",
+    "closed": "is closed",
+}
 
 
 class BrokerMetrics:
@@ -49,15 +77,120 @@ class BrokerMetrics:
         self.registry.register(_PartitionCollector(partition))
         self.add_collector(self.step_seconds.collect)
         self.add_collector(self.request_latency.collect)
-        self._http: Any = None
+        self.partition = partition
+        self._created = time.monotonic()
+        self._started = False
+        self._stopping = False
+        self._http: WSGIServer | None = None
 
     def add_collector(self, collect: Callable[[], Iterable[Metric]]) -> None:
         """Add metrics computed at scrape time by ``collect``."""
         self.registry.register(_FunctionCollector(collect))
 
+    # -- health ----------------------------------------------------------------------------------
+
+    def mark_started(self) -> None:
+        """The broker serves clients (its services started): startup is UP, readiness may be."""
+        self._started = True
+
+    def mark_stopping(self) -> None:
+        """The broker is shutting down: readiness is DOWN from now on."""
+        self._stopping = True
+
+    def liveness(self) -> Health:
+        return True, {"pid": os.getpid(), "uptimeSeconds": round(time.monotonic() - self._created, 3)}
+
+    def startup(self) -> Health:
+        if self._started:
+            return True, {"broker": "started"}
+        return False, {"broker": "starting", "reason": "the broker has not started serving yet"}
+
+    def readiness(self) -> Health:
+        partition = self.partition
+        pid = partition.settings.partition_id
+        failure = partition.failure
+        phase = partition.phase
+        state: dict[str, Any] = {"phase": phase, "healthy": failure is None}
+        reasons: list[str] = []
+        if failure is not None:
+            state["failure"] = _describe(failure)
+            reasons.append(f"partition {pid} stopped on a failure: {state['failure']}")
+        elif phase != "processing":
+            reasons.append(f"partition {pid} {_PHASE_REASONS.get(phase, phase)}")
+        if self._stopping:
+            broker = "stopping"
+            reasons.insert(0, "the broker is shutting down")
+        elif self._started:
+            broker = "started"
+        else:
+            broker = "starting"
+            reasons.insert(0, "the broker has not started serving yet")
+        details: dict[str, Any] = {"broker": broker, "partitions": {str(pid): state}}
+        if reasons:
+            details["reason"] = "; ".join(reasons)
+        return not reasons, details
+
+    def health(self) -> Health:
+        """Liveness, readiness and startup together: UP when all three are."""
+        probes = {"liveness": self.liveness(), "readiness": self.readiness(), "startup": self.startup()}
+        details: dict[str, Any] = {
+            name: {"status": "UP" if up else "DOWN", "details": probe_details}
+            for name, (up, probe_details) in probes.items()
+        }
+        down = [name for name, (up, _) in probes.items() if not up]
+        if down:
+            details["reason"] = "; ".join(
+                f"{name}: {probes[name][1].get('reason', 'DOWN')}" for name in down
+            )
+        return not down, details
+
+    # -- HTTP ------------------------------------------------------------------------------------
+
+    def wsgi_app(self) -> Callable[..., Iterable[bytes]]:
+        """The monitoring endpoint: ``/metrics``, the health probes, 404 for anything else."""
+        metrics_app = make_wsgi_app(self.registry)
+        probes: dict[str, Callable[[], Health]] = {
+            "/health": self.liveness,
+            "/actuator/health/liveness": self.liveness,
+            "/ready": self.readiness,
+            "/actuator/health/readiness": self.readiness,
+            "/startup": self.startup,
+            "/actuator/health/startup": self.startup,
+            "/actuator/health": self.health,
+        }
+
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            path = environ.get("PATH_INFO", "") or "/"
+            if len(path) > 1:
+                path = path.rstrip("/")
+            if path == "/metrics":
+                return metrics_app(environ, start_response)  # type: ignore[no-any-return]
+            probe = probes.get(path)
+            if probe is None:
+                return _json(start_response, "404 Not Found", {"status": "NOT_FOUND", "path": path})
+            method = environ.get("REQUEST_METHOD", "GET")
+            if method not in ("GET", "HEAD"):
+                allow = [("Allow", "GET, HEAD")]
+                return _json(start_response, "405 Method Not Allowed", {"error": f"{method}: use GET"}, allow)
+            try:
+                up, details = probe()
+            except Exception as error:  # a probe that cannot tell is a probe that says DOWN
+                _log.exception("health probe %s failed", path)
+                up, details = False, {"reason": f"the probe failed: {_describe(error)}"}
+            body = {"status": "UP" if up else "DOWN", "details": details}
+            response = _json(start_response, "200 OK" if up else "503 Service Unavailable", body)
+            return [] if method == "HEAD" else response
+
+        return app
+
     def serve(self, host: str, port: int) -> int:
-        """Serve ``/metrics`` on a daemon thread; returns the bound port."""
-        server, _ = start_http_server(port, host, registry=self.registry)
+        """Serve ``/metrics`` and the health probes on a daemon thread; returns the bound port."""
+        family, address = _bind_family(host, port)
+        server_class = type("_MonitoringServer", (_ThreadingWSGIServer,), {"address_family": family})
+        server: WSGIServer = make_server(
+            address, port, self.wsgi_app(), server_class, handler_class=_QuietHandler
+        )
+        threading.Thread(target=server.serve_forever, name="monitoring-http", daemon=True).start()
         self._http = server
         return int(server.server_address[1])
 
@@ -66,6 +199,41 @@ class BrokerMetrics:
             self._http.shutdown()
             self._http.server_close()
             self._http = None
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Probes come every few seconds: no access log."""
+
+
+def _bind_family(host: str, port: int) -> tuple[socket.AddressFamily, str]:
+    """The address family to listen on for ``host`` (IPv6 hosts need AF_INET6)."""
+    infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, _, _, _, address = infos[0]
+    return family, str(address[0])
+
+
+def _json(
+    start_response: Callable[..., Any],
+    status: str,
+    body: dict[str, Any],
+    headers: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(
+        status,
+        [("Content-Type", "application/json"), ("Content-Length", str(len(data))), *(headers or [])],
+    )
+    return [data]
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 class _FunctionCollector(Collector):

@@ -7,11 +7,16 @@ a processing thread, the log's group-commit thread and an exporter thread).
 
 Clients outside the process (the gateway) enter through ``try_submit``, which applies backpressure;
 ``submit`` is for in-process clients, tools and internal commands and always accepts.
+
+A partition owns its directory while it is open (``strom.broker.data_dir``): ``open`` takes an
+exclusive lock before it writes or deletes anything, and refuses a directory another process holds
+or that Strom did not write. ``phase`` and ``failure`` tell the health endpoints what it is doing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import shutil
@@ -24,6 +29,7 @@ from typing import Any
 
 import msgspec
 
+from strom.broker.data_dir import DirectoryLock, claim
 from strom.broker.job_streams import JobStreamRegistry
 from strom.broker.loop_driver import LoopDriver
 from strom.db import Database, SnapshotInfo, latest_snapshot, restore_snapshot
@@ -41,6 +47,11 @@ from strom.stream.result import Response, ResultBuilder
 _log = logging.getLogger(__name__)
 
 ResponseCallback = Callable[[Record[Any]], None]
+
+PHASES = ("new", "replaying", "open", "processing", "stopped", "closed")
+"""``Partition.phase``: created; restoring + replaying in ``open``; open, driven by ``run_until_idle``
+(not by its own threads); processing on its threads or an event loop (``start``); ``stop``ped;
+``close``d (or ``open`` failed)."""
 
 
 @dataclass
@@ -91,11 +102,30 @@ class Partition:
         self.director: ExporterDirector
         self.replayed_events = 0
         self.replay_seconds = 0.0
+        self.phase = "new"
+        self._lock: DirectoryLock | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     def open(self) -> Partition:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """Claim the directory, restore the newest snapshot, replay the log, open the exporters.
+
+        Raises:
+            strom.broker.data_dir.DataDirectoryLockedError: another process (or another open
+                partition here) owns the directory; nothing was written.
+            strom.broker.data_dir.DataDirectoryFormatError: the data directory is not Strom's, or
+                a newer Strom wrote it; nothing was written.
+        """
+        self._lock = claim(Path(self.settings.data_dir), self.directory)
+        try:
+            self._open_owned()
+        except BaseException:
+            self._release_after_failed_open()
+            raise
+        return self
+
+    def _open_owned(self) -> None:
+        self.phase = "replaying"
         self.log = FileJournal(self.directory / "log", segment_size=self.settings.segment_size)
         column_families = list(STREAM_COLUMN_FAMILIES + ENGINE_COLUMN_FAMILIES)
         runtime = self.directory / "runtime"
@@ -132,7 +162,25 @@ class Partition:
         )
         self.director.open()
         self.processor.add_step_listener(self._after_step)
-        return self
+        self.phase = "open"
+
+    def _release_after_failed_open(self) -> None:
+        """Close what a failed ``open`` opened (best effort) and give the directory up."""
+        for name in ("director", "log", "db"):
+            resource = self.__dict__.get(name)
+            if resource is not None:
+                with contextlib.suppress(Exception):
+                    resource.close()
+        self._release_directory()
+
+    @property
+    def failure(self) -> BaseException | None:
+        """What stopped processing (e.g. the disk is full), if something did; else ``None``."""
+        processor = self.__dict__.get("processor")
+        failure = processor.failure if processor is not None else None
+        if failure is None and self._driver is not None:
+            failure = self._driver.failure
+        return failure
 
     @property
     def running(self) -> bool:
@@ -151,6 +199,7 @@ class Partition:
         arrive on the loop's thread.
         """
         self._running = True
+        self.phase = "processing"
         if self.settings.exporters:
             self.processor.add_durable_listener(self._wake_exporters)
             self._exporter_thread = threading.Thread(
@@ -173,6 +222,7 @@ class Partition:
 
     def stop(self) -> None:
         """Stop taking commands, finish the current step, flush, export what is durable."""
+        self.phase = "stopped"
         driver = self._driver
         if driver is not None:
             driver.stop()
@@ -192,14 +242,26 @@ class Partition:
         self.director.export_available(max_records=1 << 62)
 
     def close(self, snapshot: bool = True) -> None:
-        """Stop (if running), take a final snapshot, and release files."""
-        if self._running:
-            self.stop()
-        if snapshot:
-            self.snapshot()
-        self.director.close()
-        self.log.close()
-        self.db.close()
+        """Stop (if running), take a final snapshot, release files, then the directory.
+
+        Every file is closed and the directory released even when a step fails (the error is
+        raised, with any later one chained).
+        """
+        with contextlib.ExitStack() as closing:  # runs the callbacks last-in first-out
+            closing.callback(self._release_directory)
+            closing.callback(self.db.close)
+            closing.callback(self.log.close)
+            closing.callback(self.director.close)
+            if self._running:
+                self.stop()
+            if snapshot:
+                self.snapshot()
+
+    def _release_directory(self) -> None:
+        self.phase = "closed"
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     # -- commands --------------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ def broker(
     """
     from strom.broker.broker import Broker
     from strom.broker.config import ConfigError, load_config
+    from strom.broker.data_dir import DataDirectoryError
     from strom.gateway.grpc import gateway_for
 
     overrides: dict[str, object] = {
@@ -82,7 +83,7 @@ def broker(
 
     try:
         instance.run(ready)
-    except ConfigError as error:
+    except (ConfigError, DataDirectoryError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(f"the broker could not start: {error}") from None

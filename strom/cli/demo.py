@@ -1,13 +1,17 @@
 """``strom demo``: the whole engine end to end on the embedded default, no other service.
 
-Opens a partition in ``--data-dir`` (a file log and RocksDB state), deploys an example order
-process, starts instances, completes their jobs with in-process workers, prints the compact record
-log of the first instance and a summary. Run it again: the partition replays its log, the
-unchanged process keeps its version, and the instances continue the numbering.
+Opens a partition (a file log and RocksDB state), deploys an example order process, starts
+instances, completes their jobs with in-process workers, prints the compact record log of the first
+instance and a summary. By default it runs in a fresh temporary directory, removed afterwards, so it
+never touches a broker's data. With ``--data-dir`` it keeps its data there; run it again on the same
+directory: the partition replays its log, the unchanged process keeps its version, and the instances
+continue the numbering.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from importlib import resources
 from pathlib import Path
@@ -16,6 +20,7 @@ from typing import Any
 import click
 
 from strom.broker import Partition, PartitionSettings
+from strom.broker.data_dir import DataDirectoryError
 from strom.client import ActivatedJob, Client, JobWorker
 from strom.protocol import codec
 from strom.testing import compact_log
@@ -30,14 +35,29 @@ def _ship(job: ActivatedJob) -> dict[str, Any]:
 
 
 @click.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
-              help="Where the partition keeps its log, state and snapshots.")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the partition keeps its log, state and snapshots, to run again on them "
+                   "(default: a fresh temporary directory, removed afterwards).")
 @click.option("--instances", type=click.IntRange(1, 1_000_000), default=20, show_default=True,
               help="How many order instances to run.")
-def demo(data_dir: Path, instances: int) -> None:
+def demo(data_dir: Path | None, instances: int) -> None:
     """Run an example order process end to end and print its record log."""
+    if data_dir is not None:
+        _run(data_dir, instances, kept=True)
+        return
+    temporary = Path(tempfile.mkdtemp(prefix="strom-demo-"))
+    try:
+        _run(temporary, instances, kept=False)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _run(data_dir: Path, instances: int, kept: bool) -> None:
     started = time.perf_counter()
-    partition = Partition(PartitionSettings(data_dir=data_dir, group_commit=True)).open()
+    try:
+        partition = Partition(PartitionSettings(data_dir=data_dir, group_commit=True)).open()
+    except DataDirectoryError as error:
+        raise click.ClickException(str(error)) from None
     replayed = partition.replayed_events
     partition.start()
     try:
@@ -64,7 +84,9 @@ def demo(data_dir: Path, instances: int) -> None:
                    f"{' (unchanged, kept its version)' if process.duplicate else ''}")
         click.echo(f"instances      {instances} completed in {elapsed:.2f} s")
         click.echo(f"first result   {results[0].value.variables}")
-        click.echo(f"records        {len(records)} written to {data_dir / 'partition-1' / 'log'}")
+        where = data_dir / "partition-1" / "log"
+        click.echo(f"records        {len(records)} written to "
+                   f"{where if kept else f'{where} (temporary: removed now; keep it with --data-dir)'}")
         click.echo(f"replayed       {replayed} events from the log at start")
     finally:
         partition.close()
