@@ -1,0 +1,12 @@
+"""Secondary storage: a relational read model of the engine's records, and searches over it.
+
+``SqlExporter`` (an exporter) writes the tables of ``strom.search.schema`` from a partition's log;
+``SearchStore`` answers the REST API v2 searches from them in Camunda 8.8's shapes.
+"""
+
+from __future__ import annotations
+
+from strom.search.errors import SearchError
+from strom.search.exporter import SqlExporter
+
+__all__ = ["SearchError", "SqlExporter"]
