@@ -159,9 +159,19 @@ class Broker:
         asyncio.run(main())
 
 
+SECONDARY_STORAGE_EXPORTER = "secondary-storage"
+"""The id of the SQL exporter that fills the secondary storage (its position in exporters.json)."""
+
+
 def _exporters(config: BrokerConfig) -> tuple[dict[str, Exporter], dict[str, dict[str, Any]]]:
     exporters: dict[str, Exporter] = {}
     settings: dict[str, dict[str, Any]] = {}
+    url = config.secondary_storage_url
+    if url is not None:
+        from strom.search import SqlExporter
+
+        exporters[SECONDARY_STORAGE_EXPORTER] = SqlExporter()
+        settings[SECONDARY_STORAGE_EXPORTER] = {"url": url}
     for exporter_id, exporter in config.exporters.items():
         factory = EXPORTER_TYPES.get(exporter.type)
         if factory is None:

@@ -57,6 +57,11 @@ class BrokerConfig:
     grpc_port: int = 26500
     metrics_port: int = 9600
     """0 turns the metrics endpoint off."""
+    rest_port: int = 8080
+    """Port of the REST API v2 (``/v2``); 0 turns it off."""
+    secondary_storage: str = "none"
+    """Where the SQL exporter keeps the read model that REST searches read: ``sqlite`` (a file in
+    the data directory), a SQLAlchemy URL (``postgresql://user:password@host/db``), or ``none``."""
     node_id: int = 0
     snapshot_period_s: float = 300.0
     max_message_size: int = 4 * 1024 * 1024
@@ -73,13 +78,31 @@ class BrokerConfig:
     exporters: dict[str, ExporterConfig] = field(default_factory=dict)
     log_level: str = "INFO"
 
+    @property
+    def secondary_storage_url(self) -> str | None:
+        """The SQLAlchemy URL of the secondary storage, None when it is off."""
+        storage = self.secondary_storage
+        if storage == "none":
+            return None
+        if storage == "sqlite":
+            return f"sqlite:///{(self.data_dir / 'secondary.db').absolute()}"
+        if storage.startswith("postgresql://") or storage.startswith("postgres://"):
+            return "postgresql+psycopg://" + storage.split("://", 1)[1]
+        return storage
+
     def validate(self) -> None:
-        for name in ("grpc_port", "metrics_port"):
+        for name in ("grpc_port", "metrics_port", "rest_port"):
             port = getattr(self, name)
             if not 0 <= port <= 65535:
                 raise ConfigError(f"{name} must be a TCP port (0-65535), got {port}")
         if self.grpc_port == 0:
             raise ConfigError("grpc_port must not be 0: clients need to know where to connect")
+        storage = self.secondary_storage
+        if storage not in ("sqlite", "none") and "://" not in storage:
+            raise ConfigError(
+                "secondary_storage must be 'sqlite', 'none' or a database URL such as "
+                f"postgresql://user:password@host/db, got {storage!r}"
+            )
         if self.max_message_size < 1024:
             raise ConfigError(f"max_message_size must be at least 1024 bytes, got {self.max_message_size}")
         if self.snapshot_period_s <= 0:

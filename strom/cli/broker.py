@@ -25,6 +25,11 @@ import click
 @click.option("--host", help="Address to listen on (default 127.0.0.1).")
 @click.option("--grpc-port", type=int, help="Port of the gRPC gateway (default 26500).")
 @click.option("--metrics-port", type=int, help="Port of /metrics (default 9600; 0 turns it off).")
+@click.option("--rest-port", type=int, help="Port of the REST API v2 (default 8080; 0 turns it off).")
+@click.option(
+    "--secondary-storage",
+    help="Where REST searches read from: sqlite (default, in the data dir), a postgresql:// URL, or none.",
+)
 @click.option(
     "--backpressure",
     type=click.Choice(["aimd", "vegas", "fixed", "off"]),
@@ -37,6 +42,8 @@ def broker(
     host: str | None,
     grpc_port: int | None,
     metrics_port: int | None,
+    rest_port: int | None,
+    secondary_storage: str | None,
     backpressure: str | None,
     log_level: str | None,
 ) -> None:
@@ -50,12 +57,15 @@ def broker(
     from strom.broker.config import ConfigError, load_config
     from strom.broker.data_dir import DataDirectoryError
     from strom.gateway.grpc import gateway_for
+    from strom.gateway.rest import rest_for
 
     overrides: dict[str, object] = {
         "data_dir": data_dir,
         "host": host,
         "grpc_port": grpc_port,
         "metrics_port": metrics_port,
+        "rest_port": rest_port,
+        "secondary_storage": secondary_storage,
         "log_level": log_level.upper() if log_level else None,
     }
     try:
@@ -71,12 +81,13 @@ def broker(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    instance = Broker(config, [gateway_for])
+    instance = Broker(config, [gateway_for, rest_for] if config.rest_port else [gateway_for])
 
     def ready() -> None:
         metrics = f", metrics on port {instance.metrics_port}" if instance.metrics_port else ""
+        rest = f", REST API on http://{config.host}:{config.rest_port}/v2" if config.rest_port else ""
         click.echo(
-            f"Strom broker ready: gRPC gateway on {config.host}:{config.grpc_port}{metrics}, "
+            f"Strom broker ready: gRPC gateway on {config.host}:{config.grpc_port}{rest}{metrics}, "
             f"data in {config.data_dir}",
         )
         sys.stdout.flush()

@@ -30,6 +30,7 @@ class BrokerProcess:
         self.env = env or {}
         self.port = 0
         self.metrics_port = 0
+        self.rest_port = 0
         self.records_path = directory / "records.jsonl"
         self._records: list[dict[str, Any]] = []
         self._records_offset = 0
@@ -39,9 +40,14 @@ class BrokerProcess:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def rest_address(self) -> str:
+        return f"http://127.0.0.1:{self.rest_port}/v2"
+
     def start(self, timeout: float = 30.0) -> BrokerProcess:
         self.port = self.port or free_port()
         self.metrics_port = self.metrics_port or free_port()
+        self.rest_port = self.rest_port or free_port()
         env = {
             **os.environ,
             "STROM_EXPORTERS__RECORDS__PATH": str(self.records_path),
@@ -59,6 +65,8 @@ class BrokerProcess:
             str(self.port),
             "--metrics-port",
             str(self.metrics_port),
+            "--rest-port",
+            str(self.rest_port),
             *self.args,
         ]
         out = self.directory / "broker.out"

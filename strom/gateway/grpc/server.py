@@ -424,7 +424,7 @@ class GatewayServer:
         jobs.add_metric([pid, "yielded"], self.counters.yielded)
         yield jobs
         streams = GaugeMetricFamily(
-            "strom_job_streams_open", "Job streams (StreamActivatedJobs calls) open now.", labels=["partition"]
+            "strom_job_streams_open", "Job streams (StreamActivatedJobs) open now.", labels=["partition"]
         )
         streams.add_metric([pid], len(self._open_streams))
         yield streams

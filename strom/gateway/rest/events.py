@@ -1,0 +1,61 @@
+"""Message publication and signal broadcast."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict
+
+from strom.gateway.grpc import requests
+from strom.gateway.grpc._proto import pb
+from strom.gateway.rest.context import RestContext, command_from, text, variables_text
+
+router = APIRouter()
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class MessagePublicationRequest(_Body):
+    name: str
+    correlationKey: str = ""
+    timeToLive: int = 0
+    messageId: str = ""
+    variables: dict[str, Any] | None = None
+    tenantId: str | None = None
+
+
+class SignalBroadcastRequest(_Body):
+    signalName: str
+    variables: dict[str, Any] | None = None
+    tenantId: str | None = None
+
+
+def _context(request: Request) -> RestContext:
+    context: RestContext = request.app.state.context
+    return context
+
+
+@router.post("/messages/publication", tags=["Message"], summary="Publish a message (buffered for its TTL)")
+async def publish_message(request: Request, body: MessagePublicationRequest) -> dict[str, Any]:
+    message = pb.PublishMessageRequest(
+        name=body.name,
+        correlationKey=body.correlationKey,
+        timeToLive=body.timeToLive,
+        messageId=body.messageId,
+        variables=variables_text(body.variables),
+        tenantId=body.tenantId or "",
+    )
+    record = await _context(request).send(command_from(requests.publish_message, message), "PublishMessage")
+    return {"messageKey": text(record.key), "tenantId": record.value.tenant_id}
+
+
+@router.post("/signals/broadcast", tags=["Signal"], summary="Broadcast a signal")
+async def broadcast_signal(request: Request, body: SignalBroadcastRequest) -> dict[str, Any]:
+    message = pb.BroadcastSignalRequest(
+        signalName=body.signalName, variables=variables_text(body.variables), tenantId=body.tenantId or ""
+    )
+    record = await _context(request).send(command_from(requests.broadcast_signal, message), "BroadcastSignal")
+    return {"signalKey": text(record.key), "tenantId": record.value.tenant_id}

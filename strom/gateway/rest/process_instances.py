@@ -1,0 +1,210 @@
+"""Process instance commands: create (optionally awaiting the result), cancel, modify; setting
+variables on an element instance; resolving an incident."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from strom.gateway.grpc import requests
+from strom.gateway.grpc._proto import pb
+from strom.gateway.rest.context import RestContext, command_from, key, text, variables_text
+
+router = APIRouter(tags=["Process instance"])
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="allow")  # newer clients send fields a broker may not know
+
+
+class StartInstruction(_Body):
+    elementId: str
+
+
+class CreateProcessInstanceRequest(_Body):
+    processDefinitionId: str | None = None
+    processDefinitionKey: str | int | None = None
+    processDefinitionVersion: int = -1
+    variables: dict[str, Any] | None = None
+    startInstructions: list[StartInstruction] = Field(default_factory=list)
+    awaitCompletion: bool = False
+    fetchVariables: list[str] = Field(default_factory=list)
+    requestTimeout: int = 0
+    tenantId: str | None = None
+    operationReference: int | None = None
+
+
+class OperationReference(_Body):
+    operationReference: int | None = None
+
+
+class VariableInstruction(_Body):
+    variables: dict[str, Any]
+    scopeId: str = ""
+
+
+class ActivateInstruction(_Body):
+    elementId: str
+    ancestorElementInstanceKey: str | int | None = None
+    variableInstructions: list[VariableInstruction] = Field(default_factory=list)
+
+
+class TerminateInstruction(_Body):
+    elementInstanceKey: str | int
+
+
+class ModifyProcessInstanceRequest(_Body):
+    activateInstructions: list[ActivateInstruction] = Field(default_factory=list)
+    terminateInstructions: list[TerminateInstruction] = Field(default_factory=list)
+    operationReference: int | None = None
+
+
+class SetVariablesRequest(_Body):
+    variables: dict[str, Any]
+    local: bool = False
+    operationReference: int | None = None
+
+
+def _context(request: Request) -> RestContext:
+    context: RestContext = request.app.state.context
+    return context
+
+
+@router.post("/process-instances", summary="Create a process instance, optionally awaiting its completion")
+async def create_process_instance(request: Request, body: CreateProcessInstanceRequest) -> dict[str, Any]:
+    context = _context(request)
+    message = pb.CreateProcessInstanceRequest(
+        bpmnProcessId=body.processDefinitionId or "",
+        processDefinitionKey=(
+            key(body.processDefinitionKey, "processDefinitionKey") if body.processDefinitionKey else 0
+        ),
+        version=body.processDefinitionVersion,
+        variables=variables_text(body.variables),
+        startInstructions=[
+            pb.ProcessInstanceCreationStartInstruction(elementId=s.elementId) for s in body.startInstructions
+        ],
+        tenantId=body.tenantId or "",
+    )
+    if body.operationReference is not None:
+        message.operationReference = body.operationReference
+    if not body.awaitCompletion:
+        value = (
+            await context.send(
+                command_from(requests.create_process_instance, message), "CreateProcessInstance"
+            )
+        ).value
+        variables: dict[str, Any] = {}
+    else:
+        timeout_ms = body.requestTimeout if body.requestTimeout > 0 else context.settings.request_timeout_ms
+        awaited = pb.CreateProcessInstanceWithResultRequest(
+            request=message, requestTimeout=timeout_ms, fetchVariables=body.fetchVariables
+        )
+        command = command_from(requests.create_process_instance_with_result, awaited)
+        value = (await context.send(command, "CreateProcessInstance", timeout_ms / 1000)).value
+        variables = dict(value.variables)
+    return {
+        "processDefinitionId": value.bpmn_process_id,
+        "processDefinitionVersion": value.version,
+        "tenantId": value.tenant_id,
+        "variables": variables,
+        "processDefinitionKey": text(value.process_definition_key),
+        "processInstanceKey": text(value.process_instance_key),
+        "tags": [],
+        "businessId": None,
+    }
+
+
+@router.post("/process-instances/{processInstanceKey}/cancellation", summary="Cancel a process instance")
+async def cancel_process_instance(
+    request: Request,
+    processInstanceKey: str,
+    body: OperationReference | None = None,
+) -> Response:
+    message = pb.CancelProcessInstanceRequest(
+        processInstanceKey=key(processInstanceKey, "processInstanceKey")
+    )
+    if body is not None and body.operationReference is not None:
+        message.operationReference = body.operationReference
+    await _context(request).send(
+        command_from(requests.cancel_process_instance, message), "CancelProcessInstance"
+    )
+    return Response(status_code=204)
+
+
+@router.post(
+    "/process-instances/{processInstanceKey}/modification",
+    summary="Activate and terminate elements of a running instance",
+)
+async def modify_process_instance(
+    request: Request,
+    processInstanceKey: str,
+    body: ModifyProcessInstanceRequest,
+) -> Response:
+    message = pb.ModifyProcessInstanceRequest(
+        processInstanceKey=key(processInstanceKey, "processInstanceKey"),
+        activateInstructions=[
+            pb.ModifyProcessInstanceRequest.ActivateInstruction(
+                elementId=a.elementId,
+                ancestorElementInstanceKey=(
+                    key(a.ancestorElementInstanceKey, "ancestorElementInstanceKey")
+                    if a.ancestorElementInstanceKey not in (None, "", "-1", -1)
+                    else -1
+                ),
+                variableInstructions=[
+                    pb.ModifyProcessInstanceRequest.VariableInstruction(
+                        variables=variables_text(v.variables), scopeId=v.scopeId
+                    )
+                    for v in a.variableInstructions
+                ],
+            )
+            for a in body.activateInstructions
+        ],
+        terminateInstructions=[
+            pb.ModifyProcessInstanceRequest.TerminateInstruction(
+                elementInstanceKey=key(t.elementInstanceKey, "elementInstanceKey")
+            )
+            for t in body.terminateInstructions
+        ],
+    )
+    if body.operationReference is not None:
+        message.operationReference = body.operationReference
+    await _context(request).send(
+        command_from(requests.modify_process_instance, message), "ModifyProcessInstance"
+    )
+    return Response(status_code=204)
+
+
+@router.put(
+    "/element-instances/{elementInstanceKey}/variables",
+    tags=["Element instance"],
+    summary="Set variables of an element instance's scope",
+)
+async def set_variables(
+    request: Request,
+    elementInstanceKey: str,
+    body: SetVariablesRequest,
+) -> Response:
+    message = pb.SetVariablesRequest(
+        elementInstanceKey=key(elementInstanceKey, "elementInstanceKey"),
+        variables=variables_text(body.variables),
+        local=body.local,
+    )
+    if body.operationReference is not None:
+        message.operationReference = body.operationReference
+    await _context(request).send(command_from(requests.set_variables, message), "SetVariables")
+    return Response(status_code=204)
+
+
+@router.post("/incidents/{incidentKey}/resolution", tags=["Incident"], summary="Resolve an incident")
+async def resolve_incident(
+    request: Request,
+    incidentKey: str,
+    body: OperationReference | None = None,
+) -> Response:
+    message = pb.ResolveIncidentRequest(incidentKey=key(incidentKey, "incidentKey"))
+    if body is not None and body.operationReference is not None:
+        message.operationReference = body.operationReference
+    await _context(request).send(command_from(requests.resolve_incident, message), "ResolveIncident")
+    return Response(status_code=204)

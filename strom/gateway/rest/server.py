@@ -1,0 +1,96 @@
+"""The REST API v2 served by uvicorn on the broker's event loop, next to the gRPC gateway.
+
+The server runs inside the broker's loop, so it leaves signals to the broker (uvicorn would
+otherwise replace the broker's SIGTERM handler) and stops when the broker stops its services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Generator
+from typing import Any
+
+import uvicorn
+
+from strom.broker import Partition
+from strom.broker.broker import Broker
+from strom.gateway.rest.app import create_app
+from strom.gateway.rest.context import RestContext, RestSettings
+
+_log = logging.getLogger(__name__)
+
+
+class _EmbeddedServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield  # the broker handles SIGTERM/SIGINT and stops this server
+
+
+class RestServer:
+    def __init__(self, partition: Partition, settings: RestSettings, search: Any = None) -> None:
+        self.context = RestContext(partition, settings, search)
+        self.settings = settings
+        self.port = 0
+        self._server: _EmbeddedServer | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.context.start()
+        config = uvicorn.Config(
+            create_app(self.context),
+            host=self.settings.host,
+            port=self.settings.port,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
+        server = self._server = _EmbeddedServer(config)
+        self._task = asyncio.get_running_loop().create_task(server.serve())
+        while not server.started:
+            if self._task.done():
+                error = self._task.exception()
+                raise OSError(
+                    f"cannot listen on {self.settings.host}:{self.settings.port} for the REST API "
+                    f"(is the port in use?): {error or 'the server stopped at start-up'}"
+                )
+            await asyncio.sleep(0.01)
+        self.port = server.servers[0].sockets[0].getsockname()[1]
+        _log.info("REST API on http://%s:%d/v2", self.settings.host, self.port)
+
+    async def stop(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            with contextlib.suppress(Exception):
+                await self._task
+            self._server = None
+            self._task = None
+        await self.context.stop()
+        if self.context.search is not None:
+            self.context.search.close()
+
+
+def rest_for(broker: Broker) -> RestServer:
+    """The REST API of ``broker`` (a ``ServiceFactory``), configured from its config."""
+    config = broker.config
+    url = config.secondary_storage_url
+    search = None
+    if url is not None:
+        from strom.search import SearchStore
+
+        search = SearchStore(url)
+    return RestServer(
+        broker.partition,
+        RestSettings(
+            host=config.host,
+            port=config.rest_port,
+            advertised_host=config.advertised_host,
+            grpc_port=config.grpc_port,
+            node_id=config.node_id,
+            long_polling_timeout_ms=config.long_polling_timeout_ms,
+            request_timeout_ms=config.request_timeout_ms,
+        ),
+        search,
+    )

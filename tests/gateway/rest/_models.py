@@ -1,0 +1,79 @@
+"""BPMN and DMN files the REST tests deploy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from strom.testing import bpmn
+
+DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="dinner" name="Dinner"
+             namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="dish" name="Dish">
+    <decisionTable id="table" hitPolicy="UNIQUE">
+      <input id="season" label="Season">
+        <inputExpression id="seasonExpression" typeRef="string"><text>season</text></inputExpression>
+      </input>
+      <output id="dishOutput" name="dish" typeRef="string"/>
+      <rule id="winter"><inputEntry id="w1"><text>"Winter"</text></inputEntry>
+        <outputEntry id="w2"><text>"Roastbeef"</text></outputEntry></rule>
+      <rule id="summer"><inputEntry id="s1"><text>"Summer"</text></inputEntry>
+        <outputEntry id="s2"><text>"Salad"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+FORM = '{"id": "review-form", "type": "default", "components": [{"key": "approved", "type": "checkbox"}]}'
+
+
+def write_models(directory: Path) -> dict[str, Path]:
+    models = {
+        "one_task.bpmn": bpmn.process("one_task")
+        .start_event()
+        .service_task("task", job_type="rest-work")
+        .end_event("end")
+        .to_xml(),
+        "caught.bpmn": bpmn.process("caught")
+        .root_element('<bpmn:error id="noStock" errorCode="NO_STOCK"/>')
+        .start_event()
+        .service_task("reserve", job_type="rest-reserve")
+        .end_event("reserved")
+        .element(
+            "boundaryEvent",
+            "outOfStock",
+            connect=False,
+            attachedToRef="reserve",
+            body='<bpmn:errorEventDefinition errorRef="noStock"/>',
+        )
+        .end_event("backordered")
+        .to_xml(),
+        "review.bpmn": bpmn.process("review")
+        .start_event()
+        .element("userTask", "approve", extension="<zeebe:userTask/>")
+        .end_event()
+        .to_xml(),
+        "waits.bpmn": bpmn.process("waits")
+        .root_element(
+            '<bpmn:message id="paid" name="payment-received">'
+            '<bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements>'
+            "</bpmn:message>"
+        )
+        .start_event()
+        .element("intermediateCatchEvent", "payment", body='<bpmn:messageEventDefinition messageRef="paid"/>')
+        .end_event()
+        .to_xml(),
+        "signalled.bpmn": bpmn.process("signalled")
+        .root_element('<bpmn:signal id="go" name="go-signal"/>')
+        .start_event("start", body='<bpmn:signalEventDefinition signalRef="go"/>')
+        .end_event()
+        .to_xml(),
+        "dinner.dmn": DMN,
+        "review.form": FORM,
+    }
+    paths = {}
+    for name, text in models.items():
+        path = directory / name
+        path.write_text(text)
+        paths[name] = path
+    return paths
