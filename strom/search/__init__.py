@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from strom.search.errors import SearchError
 from strom.search.exporter import SqlExporter
+from strom.search.query import SearchStore
 
-__all__ = ["SearchError", "SqlExporter"]
+__all__ = ["SearchError", "SearchStore", "SqlExporter"]

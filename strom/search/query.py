@@ -1,0 +1,308 @@
+"""``SearchStore``: the searches of Camunda's REST API v2 (8.8) over the relational read model.
+
+The REST layer passes the request body as it came (``filter``, ``sort``, ``page``) and returns what
+this answers. Paging is by offset (``page.from``) or by cursor (``page.after`` / ``page.before``):
+a cursor is the opaque base64 of the sort values and key of an item, and the next page is the rows
+strictly after it in the same order, so pages neither repeat nor skip rows while new ones arrive.
+Nulls sort last in both directions; the entity's key breaks ties, making the order total.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from strom.search import schema
+from strom.search._entities import ENTITIES, Entity, Item
+from strom.search._filters import condition, convert, invalid
+from strom.search.errors import SearchError
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+
+_Order = list[tuple[ColumnElement[Any], bool]]
+"""(expression, descending) per sort component, the entity's key columns last."""
+
+
+def _entity(name: str) -> Entity:
+    entity = ENTITIES.get(name)
+    if entity is None:
+        raise invalid(f"unknown entity '{name}'; known: {', '.join(sorted(ENTITIES))}")
+    return entity
+
+
+def _conditions(entity: Entity, filter_: Any, path: str = "filter") -> list[ColumnElement[bool]]:
+    if filter_ is None:
+        return []
+    if not isinstance(filter_, Mapping):
+        raise invalid(f"'{path}' must be an object, got {filter_!r}")
+    clauses: list[ColumnElement[bool]] = []
+    for name, value in filter_.items():
+        if value is None:
+            continue
+        if name == "$or":
+            if not isinstance(value, list) or not value:
+                raise invalid(f"'{path}.$or' must be a non-empty list of filter objects")
+            alternatives = [
+                sa.and_(sa.true(), *_conditions(entity, alternative, f"{path}.$or[{index}]"))
+                for index, alternative in enumerate(value)
+            ]
+            clauses.append(sa.or_(*alternatives))
+        elif name in entity.filters:
+            clauses.append(entity.filters[name](name, value))
+        elif name in entity.fields:
+            clauses.append(condition(name, entity.fields[name], value))
+        else:
+            known = sorted([*entity.fields, *entity.filters])
+            raise invalid(
+                f"unknown filter field '{name}' for {entity.name} searches; known fields: {', '.join(known)}"
+            )
+    return clauses
+
+
+def _order(entity: Entity, sort: Any) -> _Order:
+    order: _Order = []
+    if sort is None:
+        sort = []
+    if not isinstance(sort, list):
+        raise invalid(f"'sort' must be a list of {{field, order}} objects, got {sort!r}")
+    for index, entry in enumerate(sort):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("field"), str):
+            raise invalid(f"'sort[{index}]' must be an object with a 'field', got {entry!r}")
+        name = entry["field"]
+        field = entity.fields.get(name)
+        if field is None:
+            raise invalid(
+                f"unknown sort field '{name}' for {entity.name} searches; "
+                f"known fields: {', '.join(sorted(entity.fields))}"
+            )
+        direction = entry.get("order", "ASC")
+        if not isinstance(direction, str) or direction.upper() not in ("ASC", "DESC"):
+            raise invalid(f"'sort[{index}].order' must be ASC or DESC, got {direction!r}")
+        if field.expr is None:
+            continue  # a constant orders nothing
+        order.append((field.expr, direction.upper() == "DESC"))
+    order.extend((column, False) for column in entity.order)
+    return order
+
+
+def _encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
+
+
+def _decode_cursor(cursor: Any, size: int, name: str) -> list[Any]:
+    if isinstance(cursor, list):
+        values = cursor
+    elif isinstance(cursor, str):
+        try:
+            values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        except (ValueError, binascii.Error) as error:
+            raise invalid(f"'page.{name}' is not a cursor returned by this search") from error
+    else:
+        raise invalid(f"'page.{name}' must be a cursor string, got {cursor!r}")
+    if not isinstance(values, list) or len(values) != size:
+        raise invalid(f"'page.{name}' does not belong to this search's sort order")
+    return values
+
+
+def _beyond(order: _Order, values: list[Any], forward: bool) -> ColumnElement[bool]:
+    """Rows strictly after (``forward``) or before the row whose sort values are ``values``."""
+    alternatives: list[ColumnElement[bool]] = []
+    equal: list[ColumnElement[bool]] = []
+    for (expr, descending), value in zip(order, values, strict=True):
+        if forward:
+            if value is None:
+                step: ColumnElement[bool] = sa.false()  # nulls are last: nothing after a null but nulls
+            else:
+                step = sa.or_(expr < value if descending else expr > value, expr.is_(None))
+        elif value is None:
+            step = expr.is_not(None)
+        else:
+            step = expr > value if descending else expr < value
+        alternatives.append(sa.and_(*equal, step))
+        equal.append(expr.is_(None) if value is None else expr == value)
+    return sa.or_(*alternatives)
+
+
+def _order_by(order: _Order, forward: bool) -> list[Any]:
+    clauses: list[Any] = []
+    for expr, descending in order:
+        if forward:
+            clauses.append((expr.desc() if descending else expr.asc()).nulls_last())
+        else:
+            clauses.append((expr.asc() if descending else expr.desc()).nulls_first())
+    return clauses
+
+
+def _json_value(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | int | float | str) else str(value)
+
+
+class SearchStore:
+    """Searches and gets over the read model at ``url`` (any SQLAlchemy URL the exporter writes).
+
+    Safe to share between threads (one connection pool); creates the schema if it is missing so the
+    API can start before the exporter has written anything.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._engine = schema.create_engine(url)
+        schema.create_schema(self._engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # -- searches ----------------------------------------------------------------------------------
+
+    def search(self, entity: str, body: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """One page of ``entity`` items matching ``body["filter"]`` in ``body["sort"]`` order.
+
+        Raises:
+            SearchError: INVALID_ARGUMENT naming the unknown entity, field, operator or bad value.
+        """
+        spec = _entity(entity)
+        body = body or {}
+        if not isinstance(body, Mapping):
+            raise invalid("the search request must be an object")
+        where = _conditions(spec, body.get("filter"))
+        order = _order(spec, body.get("sort"))
+        limit, offset, cursor, forward = self._page(body.get("page"), len(order))
+        labels = [expr.label(f"_sort{index}") for index, (expr, _) in enumerate(order)]
+        query = sa.select(spec.table, *labels).where(*where)
+        if cursor is not None:
+            query = query.where(_beyond(order, cursor, forward))
+        query = query.order_by(*_order_by(order, forward)).limit(limit).offset(offset)
+        count = sa.select(sa.func.count()).select_from(spec.table).where(*where)
+        with self._engine.connect() as connection:
+            rows = list(connection.execute(query).mappings())
+            total = connection.execute(count).scalar_one()
+        if not forward:
+            rows.reverse()
+        items = [spec.item(row) for row in rows]
+        cursors = [
+            _encode_cursor([_json_value(row[f"_sort{index}"]) for index in range(len(order))])
+            for row in (rows[:1] + rows[-1:] if rows else [])
+        ]
+        return {
+            "items": items,
+            "page": {
+                "totalItems": total,
+                "hasMoreTotalItems": False,
+                "startCursor": cursors[0] if cursors else None,
+                "endCursor": cursors[-1] if cursors else None,
+            },
+        }
+
+    @staticmethod
+    def _page(page: Any, size: int) -> tuple[int, int, list[Any] | None, bool]:
+        """(limit, offset, cursor values or None, forward) of a ``page`` object."""
+        if page is None:
+            page = {}
+        if not isinstance(page, Mapping):
+            raise invalid(f"'page' must be an object, got {page!r}")
+        limit = page.get("limit", DEFAULT_LIMIT)
+        if limit is None:
+            limit = DEFAULT_LIMIT
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= MAX_LIMIT:
+            raise invalid(f"'page.limit' must be an integer from 0 to {MAX_LIMIT}, got {limit!r}")
+        offset = page.get("from")
+        after_name = "after" if page.get("after") is not None else "searchAfter"
+        before_name = "before" if page.get("before") is not None else "searchBefore"
+        after = page.get(after_name)
+        before = page.get(before_name)
+        if after is not None and before is not None:
+            raise invalid("'page' takes either an 'after' or a 'before' cursor, not both")
+        if offset is not None and (after is not None or before is not None):
+            raise invalid("'page.from' cannot be combined with a cursor")
+        if offset is None:
+            offset = 0
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            raise invalid(f"'page.from' must be a non-negative integer, got {offset!r}")
+        if after is not None:
+            return limit, 0, _decode_cursor(after, size, after_name), True
+        if before is not None:
+            return limit, 0, _decode_cursor(before, size, before_name), False
+        return limit, offset, None, True
+
+    # -- gets --------------------------------------------------------------------------------------
+
+    def get(self, entity: str, key: int | str) -> Item | None:
+        """The ``entity`` with this key (variables with their full value), or None."""
+        spec = _entity(entity)
+        if spec.key_kind == "key":
+            wanted: Any = convert(f"{entity} key", "key", key)
+        else:
+            wanted = str(key)
+        with self._engine.connect() as connection:
+            row = connection.execute(sa.select(spec.table).where(spec.key == wanted)).mappings().first()
+        if row is None:
+            return None
+        return (spec.full_item or spec.item)(row)
+
+    def _scalar(self, statement: Any) -> Any:
+        with self._engine.connect() as connection:
+            return connection.execute(statement).scalar_one_or_none()
+
+    def process_definition_xml(self, key: int | str) -> str | None:
+        table = schema.process_definition
+        wanted = convert("processDefinitionKey", "key", key)
+        xml: str | None = self._scalar(sa.select(table.c.bpmn_xml).where(table.c.key == wanted))
+        return xml
+
+    def decision_requirements_xml(self, key: int | str) -> str | None:
+        table = schema.decision_requirements
+        wanted = convert("decisionRequirementsKey", "key", key)
+        xml: str | None = self._scalar(sa.select(table.c.xml).where(table.c.key == wanted))
+        return xml
+
+    def decision_definition_xml(self, key: int | str) -> str | None:
+        """The DMN of the decision's requirements graph (a decision has no XML of its own)."""
+        drg = schema.decision_requirements
+        decision = schema.decision_definition
+        wanted = convert("decisionDefinitionKey", "key", key)
+        xml: str | None = self._scalar(
+            sa.select(drg.c.xml)
+            .join(decision, decision.c.decision_requirements_key == drg.c.key)
+            .where(decision.c.key == wanted)
+        )
+        return xml
+
+    def start_form(self, process_definition_key: int | str) -> Item | None:
+        """The deployed form a process definition's start event links (by key, or the latest version
+        of its form id), or None."""
+        table = schema.process_definition
+        wanted = convert("processDefinitionKey", "key", process_definition_key)
+        with self._engine.connect() as connection:
+            definition = connection.execute(
+                sa.select(table.c.form_key, table.c.tenant_id).where(table.c.key == wanted)
+            ).first()
+            if definition is None or definition.form_key is None:
+                return None
+            forms = schema.form
+            reference: str = definition.form_key
+            if reference.isdigit():
+                match = forms.c.key == int(reference)
+            else:
+                match = sa.and_(forms.c.form_id == reference, forms.c.tenant_id == definition.tenant_id)
+            row = (
+                connection.execute(sa.select(forms).where(match).order_by(forms.c.version.desc()).limit(1))
+                .mappings()
+                .first()
+            )
+        return None if row is None else ENTITIES["form"].item(row)
+
+    def exported_position(self, partition_id: int) -> int:
+        """The last log position of ``partition_id`` the read model holds (0 before any export):
+        a client that wrote at position P sees its write once this is >= P."""
+        table = schema.exporter_position
+        position = self._scalar(sa.select(table.c.position).where(table.c.partition_id == partition_id))
+        return int(position or 0)
+
+
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "SearchError", "SearchStore"]
