@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "update": "strom.cli.zb_jobs:update",
     "publish": "strom.cli.zb_events:publish",
     "broadcast": "strom.cli.zb_events:broadcast",
+    "get": "strom.cli.rest_reads:get",
 }
 
 

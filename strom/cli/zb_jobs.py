@@ -15,6 +15,7 @@ from strom.cli._gateway import (
     variables_option,
     variables_text,
 )
+from strom.cli.rest_reads import complete_user_task
 from strom.gateway.grpc._proto import pb
 
 
@@ -63,7 +64,10 @@ def activate_jobs(
 
 @click.group("complete")
 def complete() -> None:
-    """Complete a resource (a job)."""
+    """Complete a resource (a job, or a Camunda user task over REST)."""
+
+
+complete.add_command(complete_user_task)
 
 
 @complete.command("job")
