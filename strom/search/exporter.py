@@ -84,9 +84,7 @@ class _Rows:
 
     __slots__ = ("_statements", "deletes", "keep", "pk", "required", "rows", "table")
 
-    def __init__(
-        self, table: sa.Table, required: frozenset[str], keep: frozenset[str] = frozenset()
-    ) -> None:
+    def __init__(self, table: sa.Table, required: frozenset[str], keep: frozenset[str] = frozenset()) -> None:
         self.table = table
         self.pk: str = next(iter(table.primary_key.columns)).name
         self.required = required
@@ -243,9 +241,7 @@ class SqlExporter:
         self._variables = _Rows(schema.variable, frozenset({"name"}))
         self._incidents = _Rows(schema.incident, frozenset({"error_type"}), frozenset({"creation_time"}))
         self._jobs = _Rows(schema.job, frozenset({"type"}), frozenset({"creation_time"}))
-        self._user_tasks = _Rows(
-            schema.user_task, frozenset({"element_id"}), frozenset({"creation_date"})
-        )
+        self._user_tasks = _Rows(schema.user_task, frozenset({"element_id"}), frozenset({"creation_date"}))
         self._drgs = _Rows(schema.decision_requirements, frozenset({"decision_requirements_id"}))
         self._decisions = _Rows(schema.decision_definition, frozenset({"decision_id"}))
         self._decision_instances = _Rows(schema.decision_instance, frozenset({"evaluation_key"}))
@@ -589,7 +585,7 @@ class SqlExporter:
                     "bpmn_process_id": value.bpmn_process_id,
                     "element_id": value.element_id,
                     "tenant_id": value.tenant_id,
-                }
+                },
             )
         elif value.bpmn_element_type is BpmnElementType.PROCESS:
             self._process_level(record)
@@ -674,7 +670,7 @@ class SqlExporter:
                     "flow_scope_key": _opt_key(scope),
                     "tree_path": path,
                     "tenant_id": value.tenant_id,
-                }
+                },
             )
         elif intent in _ELEMENT_STATES:
             self._elements.put({"key": key, "state": _ELEMENT_STATES[intent], "end_date": record.timestamp})
@@ -711,7 +707,7 @@ class SqlExporter:
                 "process_definition_key": _opt_key(value.process_definition_key),
                 "bpmn_process_id": value.bpmn_process_id,
                 "tenant_id": value.tenant_id,
-            }
+            },
         )
 
     # -- mapping: incidents ------------------------------------------------------------------------
@@ -862,7 +858,7 @@ class SqlExporter:
                 "is_denied": result.denied if listener else None,
                 "denied_reason": _opt_text(result.denied_reason) if listener else None,
                 "tenant_id": value.tenant_id,
-            }
+            },
         )
 
     def _job_batch(self, record: Record[Any]) -> None:
@@ -987,7 +983,7 @@ class SqlExporter:
                             for rule in decision.matched_rules
                         ]
                     ),
-                }
+                },
             )
         if failed and not failure_recorded:
             # The failing decision produced nothing to list: record the failure on the called one.
@@ -1009,7 +1005,7 @@ class SqlExporter:
                     "result": "null",
                     "evaluated_inputs": "[]",
                     "matched_rules": "[]",
-                }
+                },
             )
 
     def _process_message_subscription(self, record: Record[Any]) -> None:
@@ -1036,7 +1032,7 @@ class SqlExporter:
                 "type": "PROCESS_EVENT",
                 "last_updated_date": record.timestamp,
                 "tenant_id": value.tenant_id,
-            }
+            },
         )
 
     def _start_event_subscription(self, record: Record[Any]) -> None:

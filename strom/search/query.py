@@ -115,7 +115,8 @@ def _beyond(order: _Order, values: list[Any], forward: bool) -> ColumnElement[bo
     """Rows strictly after (``forward``) or before the row whose sort values are ``values``."""
     alternatives: list[ColumnElement[bool]] = []
     equal: list[ColumnElement[bool]] = []
-    for (expr, descending), value in zip(order, values, strict=True):
+    for (expr, descending), raw in zip(order, values, strict=True):
+        value = None if raw is None else sa.bindparam(None, raw, type_=expr.type)
         if forward:
             if value is None:
                 step: ColumnElement[bool] = sa.false()  # nulls are last: nothing after a null but nulls
@@ -126,7 +127,7 @@ def _beyond(order: _Order, values: list[Any], forward: bool) -> ColumnElement[bo
         else:
             step = expr > value if descending else expr < value
         alternatives.append(sa.and_(*equal, step))
-        equal.append(expr.is_(None) if value is None else expr == value)
+        equal.append(expr.is_(None) if value is None else expr == value)  # type: ignore[comparison-overlap]
     return sa.or_(*alternatives)
 
 
