@@ -55,13 +55,21 @@ def export_all(url: str, records: Iterable[Record[Any]], **config: Any) -> FakeC
     return controller
 
 
+def _plain(value: Any) -> Any:
+    return int(value) if isinstance(value, bool) else value
+
+
 def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every read model table, sorted: equal dumps mean equal read models."""
+    """Every row of every read model table, sorted: equal dumps mean equal read models (booleans as
+    integers, so SQLite and PostgreSQL dumps compare)."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
             return {
-                table.name: sorted((tuple(row) for row in connection.execute(sa.select(table))), key=repr)
+                table.name: sorted(
+                    (tuple(_plain(v) for v in row) for row in connection.execute(sa.select(table))),
+                    key=repr,
+                )
                 for table in schema.metadata.sorted_tables
             }
     finally:
