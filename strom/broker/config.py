@@ -59,7 +59,7 @@ class BrokerConfig:
     """0 turns the metrics endpoint off."""
     rest_port: int = 8080
     """Port of the REST API v2 (``/v2``); 0 turns it off."""
-    secondary_storage: str = "none"
+    secondary_storage: str = "sqlite"
     """Where the SQL exporter keeps the read model that REST searches read: ``sqlite`` (a file in
     the data directory), a SQLAlchemy URL (``postgresql://user:password@host/db``), or ``none``."""
     node_id: int = 0

@@ -99,3 +99,22 @@ def test_bad_config_files_are_reported(tmp_path: Path) -> None:
         load_config(ini, environ={})
     with pytest.raises(ConfigError, match="cannot read config file"):
         load_config(tmp_path / "missing.toml", environ={})
+
+
+def test_secondary_storage_is_sqlite_in_the_data_directory_by_default(tmp_path: Path) -> None:
+    config = load_config(environ={}, overrides={"data_dir": tmp_path})
+
+    assert config.secondary_storage_url == f"sqlite:///{tmp_path.absolute() / 'secondary.db'}"
+
+
+def test_secondary_storage_takes_a_postgresql_url_or_none() -> None:
+    postgres = load_config(environ={"STROM_SECONDARY_STORAGE": "postgresql://strom:pw@db:5432/strom"})
+    off = load_config(environ={}, overrides={"secondary_storage": "none"})
+
+    assert postgres.secondary_storage_url == "postgresql+psycopg://strom:pw@db:5432/strom"
+    assert off.secondary_storage_url is None
+
+
+def test_a_secondary_storage_that_is_no_url_is_refused_naming_the_setting() -> None:
+    with pytest.raises(ConfigError, match="secondary_storage must be 'sqlite', 'none' or a database URL"):
+        load_config(environ={"STROM_SECONDARY_STORAGE": "mysql"})

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _models import write_models
 from broker_process import BrokerProcess
+from camunda_orchestration_sdk import CamundaClient
 
 
 @pytest.fixture(scope="module")
@@ -21,3 +23,15 @@ def rest_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerProc
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return write_models(tmp_path_factory.mktemp("models"))
+
+
+def sdk_configuration(broker: BrokerProcess) -> dict[str, Any]:
+    return {"CAMUNDA_REST_ADDRESS": broker.rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"}
+
+
+@pytest.fixture(scope="module")
+def client(rest_broker: BrokerProcess, models: dict[str, Path]) -> Iterator[CamundaClient]:
+    """Camunda's Python client on the broker, with every model deployed."""
+    with CamundaClient(configuration=sdk_configuration(rest_broker)) as client:
+        client.deploy_resources_from_files(list(models.values()))
+        yield client

@@ -5,7 +5,6 @@ cancellation, and the errors it gets for bad commands."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +26,11 @@ from camunda_orchestration_sdk import (
     WorkerConfig,
 )
 from camunda_orchestration_sdk.models import ProcessInstanceCreationInstructionBaseVariables
+from conftest import sdk_configuration
 
 Variables = ProcessInstanceCreationInstructionBaseVariables
 
 pytestmark = pytest.mark.slow
-
-
-def _configuration(broker: BrokerProcess) -> dict[str, Any]:
-    return {"CAMUNDA_REST_ADDRESS": broker.rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"}
-
-
-@pytest.fixture(scope="module")
-def client(rest_broker: BrokerProcess, models: dict[str, Path]) -> Iterator[CamundaClient]:
-    with CamundaClient(configuration=_configuration(rest_broker)) as client:
-        client.deploy_resources_from_files(list(models.values()))
-        yield client
 
 
 def _variables(model: Any) -> dict[str, Any]:
@@ -61,7 +50,7 @@ def test_topology_names_the_broker_and_its_healthy_partition(client: CamundaClie
 def test_a_deployment_of_bpmn_dmn_and_a_form_names_each_resource(
     rest_broker: BrokerProcess, models: dict[str, Path]
 ) -> None:
-    with CamundaClient(configuration=_configuration(rest_broker)) as client:
+    with CamundaClient(configuration=sdk_configuration(rest_broker)) as client:
         deployment = client.deploy_resources_from_files(
             [models["one_task.bpmn"], models["dinner.dmn"], models["review.form"]]
         )
@@ -78,7 +67,7 @@ def test_the_job_worker_completes_an_instance_created_with_await_completion(
         return {"doubled": job.variables.to_dict()["n"] * 2}
 
     async def main() -> Any:
-        async with CamundaAsyncClient(configuration=_configuration(rest_broker)) as client:
+        async with CamundaAsyncClient(configuration=sdk_configuration(rest_broker)) as client:
             client.create_job_worker(
                 WorkerConfig(
                     job_type="rest-work", job_timeout_milliseconds=30_000, request_timeout_milliseconds=5_000
@@ -111,7 +100,7 @@ def test_a_bpmn_error_from_the_worker_is_caught_by_the_boundary_event(rest_broke
         raise JobError("NO_STOCK", "nothing left")
 
     async def main() -> Any:
-        async with CamundaAsyncClient(configuration=_configuration(rest_broker)) as client:
+        async with CamundaAsyncClient(configuration=sdk_configuration(rest_broker)) as client:
             client.create_job_worker(
                 WorkerConfig(job_type="rest-reserve", job_timeout_milliseconds=30_000), out_of_stock
             )
