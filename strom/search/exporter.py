@@ -309,9 +309,13 @@ class SqlExporter:
                 f"exporter '{name}': `flush_interval_ms` must be a number >= 0, got {interval!r}"
             )
         try:
-            sa.engine.make_url(url)
+            backend = sa.engine.make_url(url).get_backend_name()
         except sa.exc.ArgumentError as error:
             raise ExporterConfigurationError(f"exporter '{name}': `url` is invalid: {error}") from error
+        if backend not in ("sqlite", "postgresql"):
+            raise ExporterConfigurationError(
+                f"exporter '{name}': `url` must be an SQLite or PostgreSQL URL, got a {backend} one"
+            )
         self._url = url
         self._flush_every = flush_every
         self._flush_interval_s = interval / 1000
@@ -411,6 +415,8 @@ class SqlExporter:
         info = self._process_infos.get(process_definition_key)
         if info is not None:
             return info
+        if process_definition_key <= 0:
+            return ProcessInfo()
         table = schema.process_definition
         row: Any
         buffered = self._definitions.rows.get(process_definition_key)

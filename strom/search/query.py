@@ -298,6 +298,55 @@ class SearchStore:
             )
         return None if row is None else ENTITIES["form"].item(row)
 
+    def element_statistics(
+        self, process_definition_key: int | str | None = None, process_instance_key: int | str | None = None
+    ) -> list[dict[str, Any]]:
+        """Element instance counts per element id of a definition or an instance, the shape of
+        Camunda's ``ProcessElementStatisticsResult``: ``active`` counts active instances without an
+        incident, ``incidents`` the active ones with one, ``canceled`` the terminated ones."""
+        table = schema.element_instance
+        where: list[ColumnElement[bool]] = []
+        if process_definition_key is not None:
+            where.append(
+                table.c.process_definition_key
+                == convert("processDefinitionKey", "key", process_definition_key)
+            )
+        if process_instance_key is not None:
+            where.append(
+                table.c.process_instance_key == convert("processInstanceKey", "key", process_instance_key)
+            )
+        if not where:
+            raise invalid("element statistics need a processDefinitionKey or a processInstanceKey")
+        active = table.c.state == "ACTIVE"
+
+        def count(condition: ColumnElement[bool]) -> Any:
+            return sa.func.sum(sa.case((condition, 1), else_=0))
+
+        query = (
+            sa.select(
+                table.c.element_id,
+                count(sa.and_(active, table.c.has_incident.is_(False))).label("active"),
+                count(table.c.state == "TERMINATED").label("canceled"),
+                count(sa.and_(active, table.c.has_incident.is_(True))).label("incidents"),
+                count(table.c.state == "COMPLETED").label("completed"),
+            )
+            .where(*where)
+            .group_by(table.c.element_id)
+            .order_by(table.c.element_id)
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            {
+                "elementId": row.element_id,
+                "active": int(row.active),
+                "canceled": int(row.canceled),
+                "incidents": int(row.incidents),
+                "completed": int(row.completed),
+            }
+            for row in rows
+        ]
+
     def exported_position(self, partition_id: int) -> int:
         """The last log position of ``partition_id`` the read model holds (0 before any export):
         a client that wrote at position P sees its write once this is >= P."""

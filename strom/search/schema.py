@@ -362,11 +362,12 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def create_engine(url: str) -> Engine:
     """An engine for ``url`` with the connection settings every user of the read model needs."""
-    engine = sa.create_engine(url, future=True)
-    if engine.dialect.name == "sqlite":
+    backend = sa.engine.make_url(url).get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(f"the read model supports SQLite and PostgreSQL, not {backend!r}")
+    engine = sa.create_engine(url)
+    if backend == "sqlite":
         sa.event.listen(engine, "connect", _on_sqlite_connect)
-    elif engine.dialect.name != "postgresql":
-        raise ValueError(f"the read model supports SQLite and PostgreSQL, not {engine.dialect.name!r}")
     return engine
 
 

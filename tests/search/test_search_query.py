@@ -425,3 +425,21 @@ def _key_field(entity: str) -> str:
         "messageSubscription": "messageSubscriptionKey",
         "form": "formKey",
     }[entity]
+
+
+def test_element_statistics_of_a_definition(store: SearchStore, scenario: Scenario) -> None:
+    models = pytest.importorskip("camunda_orchestration_sdk.models")
+    statistics = {s["elementId"]: s for s in store.element_statistics(scenario.order_definition)}
+
+    ship = statistics["ship"]
+    assert (ship["active"], ship["incidents"], ship["canceled"], ship["completed"]) == (11, 1, 3, 10)
+    assert statistics["done"]["completed"] == 10
+    for entry in statistics.values():
+        models.ProcessElementStatisticsResult.from_dict(entry)
+    of_instance = store.element_statistics(process_instance_key=str(scenario.failed))
+    assert [(s["elementId"], s["active"], s["incidents"], s["completed"]) for s in of_instance] == [
+        ("ship", 0, 1, 0),
+        ("start", 0, 0, 1),
+    ]
+    with pytest.raises(SearchError):
+        store.element_statistics()

@@ -75,6 +75,7 @@ def only(store: SearchStore, entity: str, **filter_: Any) -> dict[str, Any]:
         ({"url": "sqlite://", "flush_every": 0}, "flush_every"),
         ({"url": "sqlite://", "flush_interval_ms": "soon"}, "flush_interval_ms"),
         ({"url": "not a url"}, "url"),
+        ({"url": "mysql://localhost/strom"}, "url"),
     ],
 )
 def test_bad_settings_are_named(config: dict[str, Any], named: str) -> None:
