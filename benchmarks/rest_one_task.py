@@ -31,36 +31,81 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from grpc_one_task import _deploy, _free_port, _take, starter_main, worker_main
 
 
+class _Connection:
+    """A minimal HTTP/1.1 keep-alive client: the benchmark measures the broker's gateway, so the
+    clients must cost little (httpx spends more CPU per request than the broker does)."""
+
+    def __init__(self, base: str) -> None:
+        address, _, self.prefix = base.removeprefix("http://").partition("/")
+        self.prefix = "/" + self.prefix
+        host, _, port = address.partition(":")
+        self.host, self.port = host, int(port)
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = (
+            f"POST {self.prefix}{path} HTTP/1.1\r\nHost: {self.host}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        status = int((await self.reader.readline()).split()[1])
+        length = 0
+        while (line := await self.reader.readline()) != b"\r\n":
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        return status, (await self.reader.readexactly(length) if length else b"")
+
+
 def rest_worker_main(base: str, ready: Any, stop: Any, results: Any) -> None:
     asyncio.run(_rest_work(base, ready, stop, results))
 
 
 async def _rest_work(base: str, ready: Any, stop: Any, results: Any) -> None:
-    import httpx
-
     completed: list[tuple[int, int]] = []
     failures = 0
-    activation = {"type": "bench-task", "worker": "bench", "timeout": 60_000, "maxJobsToActivate": 32}
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=64)) as http:
+    activation = json.dumps(
+        {
+            "type": "bench-task",
+            "worker": "bench",
+            "timeout": 60_000,
+            "maxJobsToActivate": 32,
+            "requestTimeout": 1000,
+        }
+    ).encode()
+    jobs: asyncio.Queue[tuple[str, int]] = asyncio.Queue()
 
-        async def complete(job: dict[str, Any]) -> None:
-            nonlocal failures
-            answer = await http.post(f"/jobs/{job['jobKey']}/completion", json={})
-            if answer.status_code == 204:
-                completed.append((int(job["processInstanceKey"]), time.time_ns()))
+    async def poll() -> None:
+        connection = _Connection(base)
+        while not stop.is_set():
+            status, answer = await connection.post("/jobs/activation", activation)
+            if status != 200:
+                await asyncio.sleep(0.01)
+                continue
+            for job in json.loads(answer)["jobs"]:
+                jobs.put_nowait((job["jobKey"], int(job["processInstanceKey"])))
+
+    async def complete() -> None:
+        nonlocal failures
+        connection = _Connection(base)
+        while True:
+            job_key, instance_key = await jobs.get()
+            status, _ = await connection.post(f"/jobs/{job_key}/completion", b"{}")
+            if status == 204:
+                completed.append((instance_key, time.time_ns()))
             else:
                 failures += 1
 
-        async def poll() -> None:
-            while not stop.is_set():
-                answer = await http.post("/jobs/activation", json={**activation, "requestTimeout": 1000})
-                if answer.status_code != 200:
-                    await asyncio.sleep(0.01)
-                    continue
-                await asyncio.gather(*(complete(job) for job in answer.json()["jobs"]))
-
-        ready.set()
-        await asyncio.gather(*(poll() for _ in range(4)))
+    ready.set()
+    completers = [asyncio.create_task(complete()) for _ in range(32)]
+    await asyncio.gather(*(poll() for _ in range(2)))
+    for task in completers:
+        task.cancel()
+    await asyncio.gather(*completers, return_exceptions=True)
     results.put(("worker", completed, failures))
 
 
@@ -69,30 +114,27 @@ def rest_starter_main(base: str, in_flight: int, duration: float, go: Any, resul
 
 
 async def _rest_start(base: str, in_flight: int, duration: float, go: Any, results: Any) -> None:
-    import httpx
-
     created: list[tuple[int, int]] = []
     rejected = errors = 0
-    body = {"processDefinitionId": "one_task", "variables": {"n": 1}}
+    body = json.dumps({"processDefinitionId": "one_task", "variables": {"n": 1}}).encode()
     while not go.is_set():
         await asyncio.sleep(0.01)
-    limits = httpx.Limits(max_connections=in_flight)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
-        started = time.monotonic()
+    started = time.monotonic()
 
-        async def loop() -> None:
-            nonlocal rejected, errors
-            while time.monotonic() - started < duration:
-                sent = time.time_ns()
-                answer = await http.post("/process-instances", json=body)
-                if answer.status_code == 200:
-                    created.append((int(answer.json()["processInstanceKey"]), sent))
-                elif answer.status_code == 429:
-                    rejected += 1
-                else:
-                    errors += 1
+    async def loop() -> None:
+        nonlocal rejected, errors
+        connection = _Connection(base)
+        while time.monotonic() - started < duration:
+            sent = time.time_ns()
+            status, answer = await connection.post("/process-instances", body)
+            if status == 200:
+                created.append((int(json.loads(answer)["processInstanceKey"]), sent))
+            elif status == 429:
+                rejected += 1
+            else:
+                errors += 1
 
-        await asyncio.gather(*(loop() for _ in range(in_flight)))
+    await asyncio.gather(*(loop() for _ in range(in_flight)))
     results.put(("starter", created, rejected, errors))
 
 

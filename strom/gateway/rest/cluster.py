@@ -7,11 +7,9 @@ branch on it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 
-from strom.gateway.rest.context import RestContext
+from strom.gateway.rest.context import RestContext, json_response
 from strom.protocol.record import BROKER_VERSION
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
@@ -24,7 +22,7 @@ def _context(request: Request) -> RestContext:
 
 
 @router.get("/topology", summary="The brokers, their partitions and health")
-async def get_topology(request: Request) -> dict[str, Any]:
+async def get_topology(request: Request) -> Response:
     context = _context(request)
     settings = context.settings
     healthy = context.partition.processor.failure is None
@@ -42,15 +40,17 @@ async def get_topology(request: Request) -> dict[str, Any]:
         "partitions": [partition],
         "version": BROKER_VERSION,
     }
-    return {
-        "brokers": [broker],
-        "clusterId": "strom",
-        "clusterSize": 1,
-        "partitionsCount": 1,
-        "replicationFactor": 1,
-        "gatewayVersion": BROKER_VERSION,
-        "lastCompletedChangeId": "-1",
-    }
+    return json_response(
+        {
+            "brokers": [broker],
+            "clusterId": "strom",
+            "clusterSize": 1,
+            "partitionsCount": 1,
+            "replicationFactor": 1,
+            "gatewayVersion": BROKER_VERSION,
+            "lastCompletedChangeId": "-1",
+        }
+    )
 
 
 @router.get("/status", summary="204 when a partition has a healthy leader, else 503")
@@ -60,23 +60,27 @@ async def get_status(request: Request) -> Response:
 
 
 @router.get("/license", tags=["License"], summary="Strom's license (Apache-2.0, no limits)")
-async def get_license() -> dict[str, Any]:
-    return {"validLicense": True, "licenseType": "unlimited", "isCommercial": False, "expiresAt": None}
+async def get_license() -> Response:
+    return json_response(
+        {"validLicense": True, "licenseType": "unlimited", "isCommercial": False, "expiresAt": None}
+    )
 
 
 @router.get(
     "/authentication/me", tags=["Authentication"], summary="The caller (anonymous while identity is off)"
 )
-async def get_authentication() -> dict[str, Any]:
-    return {
-        "username": "anonymous",
-        "displayName": "Anonymous",
-        "email": "",
-        "authorizedComponents": ["*"],
-        "tenants": [{"tenantId": DEFAULT_TENANT_ID, "name": "Default", "description": None}],
-        "groups": [],
-        "roles": [],
-        "salesPlanType": None,
-        "c8Links": {},
-        "canLogout": False,
-    }
+async def get_authentication() -> Response:
+    return json_response(
+        {
+            "username": "anonymous",
+            "displayName": "Anonymous",
+            "email": "",
+            "authorizedComponents": ["*"],
+            "tenants": [{"tenantId": DEFAULT_TENANT_ID, "name": "Default", "description": None}],
+            "groups": [],
+            "roles": [],
+            "salesPlanType": None,
+            "c8Links": {},
+            "canLogout": False,
+        }
+    )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from strom.gateway.grpc import requests
 from strom.gateway.grpc._proto import pb
-from strom.gateway.rest.context import RestContext, command_from, key, text, variables_text
+from strom.gateway.rest.context import RestContext, command_from, json_response, key, text, variables_text
 
 router = APIRouter(tags=["Decision definition"])
 
@@ -23,7 +23,7 @@ class DecisionEvaluationRequest(BaseModel):
 
 
 @router.post("/decision-definitions/evaluation", summary="Evaluate a decision by id (latest) or key")
-async def evaluate_decision(request: Request, body: DecisionEvaluationRequest) -> dict[str, Any]:
+async def evaluate_decision(request: Request, body: DecisionEvaluationRequest) -> Response:
     context: RestContext = request.app.state.context
     message = pb.EvaluateDecisionRequest(
         decisionId=body.decisionDefinitionId or "",
@@ -36,51 +36,53 @@ async def evaluate_decision(request: Request, body: DecisionEvaluationRequest) -
     record = await context.send(command_from(requests.evaluate_decision, message), "EvaluateDecision")
     value = record.value
     instance_key = text(record.key)
-    return {
-        "decisionDefinitionId": value.decision_id,
-        "decisionDefinitionKey": text(value.decision_key),
-        "decisionDefinitionName": value.decision_name,
-        "decisionDefinitionVersion": value.decision_version,
-        "decisionEvaluationKey": instance_key,
-        "decisionInstanceKey": instance_key,
-        "decisionRequirementsId": value.decision_requirements_id,
-        "decisionRequirementsKey": text(value.decision_requirements_key),
-        "output": value.decision_output,
-        "failedDecisionDefinitionId": value.failed_decision_id or None,
-        "failureMessage": value.evaluation_failure_message or None,
-        "tenantId": value.tenant_id,
-        "evaluatedDecisions": [
-            {
-                "decisionDefinitionId": d.decision_id,
-                "decisionDefinitionKey": text(d.decision_key),
-                "decisionDefinitionName": d.decision_name,
-                "decisionDefinitionVersion": d.decision_version,
-                "decisionDefinitionType": d.decision_type,
-                "decisionEvaluationInstanceKey": f"{instance_key}-{index}",
-                "output": d.decision_output,
-                "tenantId": d.tenant_id,
-                "matchedRules": [
-                    {
-                        "ruleId": rule.rule_id,
-                        "ruleIndex": rule.rule_index,
-                        "evaluatedOutputs": [
-                            {
-                                "outputId": o.output_id,
-                                "outputName": o.output_name,
-                                "outputValue": o.output_value,
-                                "ruleId": rule.rule_id,
-                                "ruleIndex": rule.rule_index,
-                            }
-                            for o in rule.evaluated_outputs
-                        ],
-                    }
-                    for rule in d.matched_rules
-                ],
-                "evaluatedInputs": [
-                    {"inputId": i.input_id, "inputName": i.input_name, "inputValue": i.input_value}
-                    for i in d.evaluated_inputs
-                ],
-            }
-            for index, d in enumerate(value.evaluated_decisions, start=1)
-        ],
-    }
+    return json_response(
+        {
+            "decisionDefinitionId": value.decision_id,
+            "decisionDefinitionKey": text(value.decision_key),
+            "decisionDefinitionName": value.decision_name,
+            "decisionDefinitionVersion": value.decision_version,
+            "decisionEvaluationKey": instance_key,
+            "decisionInstanceKey": instance_key,
+            "decisionRequirementsId": value.decision_requirements_id,
+            "decisionRequirementsKey": text(value.decision_requirements_key),
+            "output": value.decision_output,
+            "failedDecisionDefinitionId": value.failed_decision_id or None,
+            "failureMessage": value.evaluation_failure_message or None,
+            "tenantId": value.tenant_id,
+            "evaluatedDecisions": [
+                {
+                    "decisionDefinitionId": d.decision_id,
+                    "decisionDefinitionKey": text(d.decision_key),
+                    "decisionDefinitionName": d.decision_name,
+                    "decisionDefinitionVersion": d.decision_version,
+                    "decisionDefinitionType": d.decision_type,
+                    "decisionEvaluationInstanceKey": f"{instance_key}-{index}",
+                    "output": d.decision_output,
+                    "tenantId": d.tenant_id,
+                    "matchedRules": [
+                        {
+                            "ruleId": rule.rule_id,
+                            "ruleIndex": rule.rule_index,
+                            "evaluatedOutputs": [
+                                {
+                                    "outputId": o.output_id,
+                                    "outputName": o.output_name,
+                                    "outputValue": o.output_value,
+                                    "ruleId": rule.rule_id,
+                                    "ruleIndex": rule.rule_index,
+                                }
+                                for o in rule.evaluated_outputs
+                            ],
+                        }
+                        for rule in d.matched_rules
+                    ],
+                    "evaluatedInputs": [
+                        {"inputId": i.input_id, "inputName": i.input_name, "inputValue": i.input_value}
+                        for i in d.evaluated_inputs
+                    ],
+                }
+                for index, d in enumerate(value.evaluated_decisions, start=1)
+            ],
+        }
+    )

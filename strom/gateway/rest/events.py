@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from strom.gateway.grpc import requests
 from strom.gateway.grpc._proto import pb
-from strom.gateway.rest.context import RestContext, command_from, text, variables_text
+from strom.gateway.rest.context import RestContext, command_from, json_response, text, variables_text
 
 router = APIRouter()
 
@@ -39,7 +39,7 @@ def _context(request: Request) -> RestContext:
 
 
 @router.post("/messages/publication", tags=["Message"], summary="Publish a message (buffered for its TTL)")
-async def publish_message(request: Request, body: MessagePublicationRequest) -> dict[str, Any]:
+async def publish_message(request: Request, body: MessagePublicationRequest) -> Response:
     message = pb.PublishMessageRequest(
         name=body.name,
         correlationKey=body.correlationKey,
@@ -49,13 +49,13 @@ async def publish_message(request: Request, body: MessagePublicationRequest) -> 
         tenantId=body.tenantId or "",
     )
     record = await _context(request).send(command_from(requests.publish_message, message), "PublishMessage")
-    return {"messageKey": text(record.key), "tenantId": record.value.tenant_id}
+    return json_response({"messageKey": text(record.key), "tenantId": record.value.tenant_id})
 
 
 @router.post("/signals/broadcast", tags=["Signal"], summary="Broadcast a signal")
-async def broadcast_signal(request: Request, body: SignalBroadcastRequest) -> dict[str, Any]:
+async def broadcast_signal(request: Request, body: SignalBroadcastRequest) -> Response:
     message = pb.BroadcastSignalRequest(
         signalName=body.signalName, variables=variables_text(body.variables), tenantId=body.tenantId or ""
     )
     record = await _context(request).send(command_from(requests.broadcast_signal, message), "BroadcastSignal")
-    return {"signalKey": text(record.key), "tenantId": record.value.tenant_id}
+    return json_response({"signalKey": text(record.key), "tenantId": record.value.tenant_id})

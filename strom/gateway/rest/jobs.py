@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from strom.gateway.grpc import requests
 from strom.gateway.grpc._proto import pb
-from strom.gateway.rest.context import RestContext, command_from, key, text, variables_text
+from strom.gateway.rest.context import RestContext, command_from, json_response, key, text, variables_text
 from strom.gateway.rest.problems import invalid_argument
 
 router = APIRouter(tags=["Job"])
@@ -64,7 +64,7 @@ def _context(request: Request) -> RestContext:
 
 
 @router.post("/jobs/activation", summary="Activate jobs of a type, waiting up to requestTimeout for one")
-async def activate_jobs(request: Request, body: JobActivationRequest) -> dict[str, Any]:
+async def activate_jobs(request: Request, body: JobActivationRequest) -> Response:
     message = pb.ActivateJobsRequest(
         type=body.type,
         worker=body.worker,
@@ -76,7 +76,7 @@ async def activate_jobs(request: Request, body: JobActivationRequest) -> dict[st
     )
     command_from(requests.activate_jobs, message)  # the same checks as gRPC, before waiting
     jobs = await _context(request).activate_jobs(message)
-    return {"jobs": [_activated_job(job) for job in jobs]}
+    return json_response({"jobs": [_activated_job(job) for job in jobs]})
 
 
 def _activated_job(job: pb.ActivatedJob) -> dict[str, Any]:

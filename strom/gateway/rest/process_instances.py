@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from strom.gateway.grpc import requests
 from strom.gateway.grpc._proto import pb
-from strom.gateway.rest.context import RestContext, command_from, key, text, variables_text
+from strom.gateway.rest.context import RestContext, command_from, json_response, key, text, variables_text
 
 router = APIRouter(tags=["Process instance"])
 
@@ -73,7 +73,7 @@ def _context(request: Request) -> RestContext:
 
 
 @router.post("/process-instances", summary="Create a process instance, optionally awaiting its completion")
-async def create_process_instance(request: Request, body: CreateProcessInstanceRequest) -> dict[str, Any]:
+async def create_process_instance(request: Request, body: CreateProcessInstanceRequest) -> Response:
     context = _context(request)
     message = pb.CreateProcessInstanceRequest(
         bpmnProcessId=body.processDefinitionId or "",
@@ -104,16 +104,18 @@ async def create_process_instance(request: Request, body: CreateProcessInstanceR
         command = command_from(requests.create_process_instance_with_result, awaited)
         value = (await context.send(command, "CreateProcessInstance", timeout_ms / 1000)).value
         variables = dict(value.variables)
-    return {
-        "processDefinitionId": value.bpmn_process_id,
-        "processDefinitionVersion": value.version,
-        "tenantId": value.tenant_id,
-        "variables": variables,
-        "processDefinitionKey": text(value.process_definition_key),
-        "processInstanceKey": text(value.process_instance_key),
-        "tags": [],
-        "businessId": None,
-    }
+    return json_response(
+        {
+            "processDefinitionId": value.bpmn_process_id,
+            "processDefinitionVersion": value.version,
+            "tenantId": value.tenant_id,
+            "variables": variables,
+            "processDefinitionKey": text(value.process_definition_key),
+            "processInstanceKey": text(value.process_instance_key),
+            "tags": [],
+            "businessId": None,
+        }
+    )
 
 
 @router.post("/process-instances/{processInstanceKey}/cancellation", summary="Cancel a process instance")

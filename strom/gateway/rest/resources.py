@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from strom.gateway.grpc import requests
 from strom.gateway.grpc._proto import pb
-from strom.gateway.rest.context import RestContext, command_from, key, text
+from strom.gateway.rest.context import RestContext, command_from, json_response, key, text
 from strom.gateway.rest.problems import invalid_argument
 
 router = APIRouter(tags=["Resource"])
@@ -20,7 +20,7 @@ async def create_deployment(
     request: Request,
     resources: list[UploadFile] = File(..., description="The files to deploy"),  # noqa: B008
     tenantId: str | None = Form(None),
-) -> dict[str, Any]:
+) -> Response:
     context: RestContext = request.app.state.context
     if not resources:
         raise invalid_argument("Expected at least one resource to deploy, but none given")
@@ -82,11 +82,13 @@ async def create_deployment(
                 }
             }
         )
-    return {
-        "deploymentKey": text(value.deployment_key),
-        "tenantId": value.tenant_id,
-        "deployments": deployments,
-    }
+    return json_response(
+        {
+            "deploymentKey": text(value.deployment_key),
+            "tenantId": value.tenant_id,
+            "deployments": deployments,
+        }
+    )
 
 
 class DeleteResourceRequest(BaseModel):

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from strom.gateway.rest.context import RestContext, key
+from strom.gateway.rest.context import RestContext, json_response, key
 from strom.gateway.rest.problems import Problem, not_found
 
 router = APIRouter()
@@ -64,16 +64,16 @@ async def _xml(request: Request, method: str, key_text: str, field: str, name: s
 
 
 def _searches(path: str, entity: str, tag: str) -> None:
-    async def search(request: Request, body: dict[str, Any] | None = _SearchBody) -> dict[str, Any]:
-        return await _search(request, entity, body)
+    async def search(request: Request, body: dict[str, Any] | None = _SearchBody) -> Response:
+        return json_response(await _search(request, entity, body))
 
     search.__name__ = f"search_{entity}"
     router.add_api_route(path, search, methods=["POST"], tags=[tag], summary=f"Search {tag.lower()}s")
 
 
 def _gets(path: str, entity: str, field: str, tag: str) -> None:
-    async def get(request: Request, key_text: str) -> dict[str, Any]:
-        return await _get(request, entity, key_text, field, tag)
+    async def get(request: Request, key_text: str) -> Response:
+        return json_response(await _get(request, entity, key_text, field, tag))
 
     get.__name__ = f"get_{entity}"
     router.add_api_route(
@@ -138,10 +138,10 @@ async def decision_requirements_xml(request: Request, decisionRequirementsKey: s
     tags=["Process instance"],
     summary="The sequence flows an instance took",
 )
-async def sequence_flows(request: Request, processInstanceKey: str) -> dict[str, Any]:
+async def sequence_flows(request: Request, processInstanceKey: str) -> Response:
     instance = str(key(processInstanceKey, "processInstanceKey"))
     result = await _search(request, "sequenceFlow", {"page": {"limit": 10_000}}, processInstanceKey=instance)
-    return {"items": result["items"]}
+    return json_response({"items": result["items"]})
 
 
 @router.post(
@@ -153,9 +153,9 @@ async def process_instance_incidents(
     request: Request,
     processInstanceKey: str,
     body: dict[str, Any] | None = _SearchBody,
-) -> dict[str, Any]:
+) -> Response:
     instance = str(key(processInstanceKey, "processInstanceKey"))
-    return await _search(request, "incident", body, processInstanceKey=instance)
+    return json_response(await _search(request, "incident", body, processInstanceKey=instance))
 
 
 @router.post(
@@ -165,6 +165,6 @@ async def user_task_variables(
     request: Request,
     userTaskKey: str,
     body: dict[str, Any] | None = _SearchBody,
-) -> dict[str, Any]:
+) -> Response:
     task = await _get(request, "userTask", userTaskKey, "userTaskKey", "User task")
-    return await _search(request, "variable", body, scopeKey=task["elementInstanceKey"])
+    return json_response(await _search(request, "variable", body, scopeKey=task["elementInstanceKey"]))
