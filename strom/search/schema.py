@@ -362,10 +362,13 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def create_engine(url: str) -> Engine:
     """An engine for ``url`` with the connection settings every user of the read model needs."""
-    backend = sa.engine.make_url(url).get_backend_name()
+    parsed = sa.engine.make_url(url)
+    backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise ValueError(f"the read model supports SQLite and PostgreSQL, not {backend!r}")
-    engine = sa.create_engine(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")  # the driver Strom installs, not psycopg2
+    engine = sa.create_engine(parsed)
     if backend == "sqlite":
         sa.event.listen(engine, "connect", _on_sqlite_connect)
     return engine
