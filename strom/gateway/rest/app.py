@@ -23,6 +23,7 @@ from strom.gateway.rest import (
 )
 from strom.gateway.rest.context import RestContext
 from strom.gateway.rest.problems import Problem, invalid_argument, not_supported
+from strom.gateway.ui import mount_ui
 from strom.protocol.record import BROKER_VERSION
 
 _log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def create_app(context: RestContext) -> FastAPI:
     app.state.context = context
     for module in (cluster, resources, process_instances, jobs, user_tasks, events, decisions, searches):
         app.include_router(module.router, prefix=BASE)
+    mount_ui(app)  # Operate at /operate, Tasklist at /tasklist; / leads to Operate
 
     @app.exception_handler(Problem)
     async def problem(request: Request, error: Problem) -> Response:

@@ -1,0 +1,79 @@
+"""Operate and Tasklist in the browser, served by the broker's REST server.
+
+The apps are static files built from ``ui/`` at the repository root (``npm run build`` writes them
+to ``static/operate`` and ``static/tasklist``); they read and act only through ``/v2``. Each app is
+a single page: any path below ``/operate/`` or ``/tasklist/`` that is not a file answers the app's
+``index.html`` and the app routes on the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+STATIC = Path(__file__).parent / "static"
+APPS = ("operate", "tasklist")
+_IMMUTABLE = "public, max-age=31536000, immutable"
+"""Built assets carry a content hash in their names, so a browser may keep them for good."""
+
+
+class SinglePageApp(StaticFiles):
+    """Static files with a fallback to ``index.html`` for the app's client-side routes."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as error:
+            if error.status_code != 404 or not _is_route(path):
+                raise
+            response = await super().get_response("index.html", scope)
+        if path.startswith("assets/") and response.status_code == 200:
+            response.headers["Cache-Control"] = _IMMUTABLE
+        else:
+            response.headers.setdefault("Cache-Control", "no-cache")
+        return response
+
+
+def _is_route(path: str) -> bool:
+    """A client-side route (``instances/123``), not a missing file (``assets/x.js``)."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return not path.startswith("assets/") and "." not in last
+
+
+def mount_ui(app: FastAPI) -> None:
+    """Serves Operate at ``/operate``, Tasklist at ``/tasklist``, and makes ``/`` lead to Operate.
+
+    Call it before other routes of ``/`` are added: the first route that matches a path serves it.
+    """
+
+    async def root() -> Response:
+        return RedirectResponse("/operate/")
+
+    app.add_api_route("/", root, include_in_schema=False)
+    for name in APPS:
+        directory = STATIC / name
+        if (directory / "index.html").is_file():
+            app.mount(f"/{name}", SinglePageApp(directory=directory, html=True), name=f"ui-{name}")
+        else:
+            app.add_api_route(f"/{name}", _missing(name), include_in_schema=False)
+            app.add_api_route(f"/{name}/{{path:path}}", _missing(name), include_in_schema=False)
+
+
+def _missing(name: str) -> Callable[[], Awaitable[Response]]:
+    async def missing() -> Response:
+        return PlainTextResponse(
+            f"The {name} assets are not in this installation ({STATIC / name}); build them with "
+            "`npm ci && npm run build` in the repository's ui/ directory.",
+            status_code=503,
+        )
+
+    return missing
+
+
+__all__ = ["APPS", "STATIC", "SinglePageApp", "mount_ui"]

@@ -1,0 +1,90 @@
+// The BPMN diagram of an instance, drawn by bpmn-js's NavigatedViewer (pan and zoom), with the
+// instance's tokens on it: active elements, incidents in red, completed elements, taken flows.
+import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import 'bpmn-js/dist/assets/diagram-js.css';
+import 'bpmn-js/dist/assets/bpmn-js.css';
+
+const MARKERS = [ 'strom-active', 'strom-incident', 'strom-completed', 'strom-terminated', 'strom-taken' ];
+
+/** Whether the XML has diagram interchange (shapes to draw); a process written by hand or by a
+ * builder may not, and is then laid out automatically. */
+function hasLayout(xml) {
+  return /<([\w-]+:)?BPMNShape\b/.test(xml);
+}
+
+export class Diagram {
+  constructor(container) {
+    this.container = container;
+    this.viewer = new NavigatedViewer({ container });
+    this.marked = [];
+  }
+
+  async show(xml) {
+    if (!hasLayout(xml)) {
+      const { layoutProcess } = await import('bpmn-auto-layout');
+      xml = await layoutProcess(xml);
+      this.container.dataset.layout = 'automatic';
+    }
+    await this.viewer.importXML(xml);
+    this.fit();
+  }
+
+  fit() {
+    this.viewer.get('canvas').zoom('fit-viewport', 'auto');
+  }
+
+  /** Marks the tokens: `elementInstances` of the instance, `flows` (element ids) it took. */
+  mark(elementInstances, flows) {
+    const canvas = this.viewer.get('canvas');
+    const registry = this.viewer.get('elementRegistry');
+    const overlays = this.viewer.get('overlays');
+    const root = canvas.getRootElement();
+    for (const id of this.marked) {
+      for (const marker of MARKERS) canvas.removeMarker(id, marker);
+    }
+    overlays.remove({ type: 'strom-tokens' });
+    this.marked = [];
+
+    const counts = new Map();
+    for (const instance of elementInstances) {
+      const element = registry.get(instance.elementId);
+      if (!element || element === root || element.type === 'bpmn:Process') continue;
+      const count = counts.get(instance.elementId) || { active: 0, incidents: 0, completed: 0, terminated: 0 };
+      if (instance.state === 'ACTIVE' && instance.hasIncident) count.incidents++;
+      else if (instance.state === 'ACTIVE') count.active++;
+      else if (instance.state === 'COMPLETED') count.completed++;
+      else if (instance.state === 'TERMINATED') count.terminated++;
+      counts.set(instance.elementId, count);
+    }
+    for (const [ id, count ] of counts) {
+      const marker = count.incidents ? 'strom-incident' : count.active ? 'strom-active'
+        : count.completed ? 'strom-completed' : 'strom-terminated';
+      canvas.addMarker(id, marker);
+      this.marked.push(id);
+      const badges = [];
+      if (count.active) badges.push([ 'active', count.active, 'active' ]);
+      if (count.incidents) badges.push([ 'incident', count.incidents, 'with an incident' ]);
+      if (!badges.length) continue;
+      const html = document.createElement('div');
+      html.className = 'strom-tokens';
+      for (const [ kind, number, title ] of badges) {
+        const badge = document.createElement('span');
+        badge.className = `strom-token strom-token-${kind}`;
+        badge.dataset.elementId = id;
+        badge.title = `${number} ${title}`;
+        badge.textContent = String(number);
+        html.append(badge);
+      }
+      overlays.add(id, 'strom-tokens', { position: { bottom: 10, left: -10 }, html });
+    }
+    for (const id of flows) {
+      if (!registry.get(id)) continue;
+      canvas.addMarker(id, 'strom-taken');
+      this.marked.push(id);
+    }
+  }
+
+  destroy() {
+    this.viewer.destroy();
+  }
+}

@@ -1,0 +1,429 @@
+// Operate: see what runs and act on it, through the broker's REST API v2 only.
+//   /operate/                     dashboard: running instances and incidents per process
+//   /operate/processes            process instances: filter, sort, page
+//   /operate/instances/{key}      one instance: diagram with its tokens, incidents, variables, history
+import '../shared/style.css';
+import './diagram.css';
+
+import { api, count, search, searchAll } from '../shared/api.js';
+import { formatDate, h, replace, shortValue, stateBadge } from '../shared/dom.js';
+import { showError, showNotice } from '../shared/messages.js';
+import { Router } from '../shared/router.js';
+import { Diagram } from './diagram.js';
+
+const app = document.getElementById('app');
+const PAGE_SIZE = 50;
+
+const router = new Router('/operate', [
+  [ /^\/?$/, dashboard ],
+  [ /^\/processes\/?$/, processes ],
+  [ /^\/instances\/(\d+)\/?$/, instance ]
+], notFound);
+
+function link(path, text, query, attributes = {}) {
+  return h('a', { href: router.href(path, query), 'data-link': true, ...attributes }, text);
+}
+
+function current(section) {
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    a.classList.toggle('current', a.dataset.nav === section);
+  }
+}
+
+function notFound(path) {
+  current(null);
+  replace(app, h('div', { class: 'card' }, h('h1', {}, 'Not found'),
+    h('p', {}, `Operate has no page at ${path}. `, link('/', 'Go to the dashboard'))));
+}
+
+/** The latest definition of each process id, with its versions: [{id, name, versions: [..]}]. */
+async function processList() {
+  const { items } = await searchAll('process-definitions', {
+    sort: [ { field: 'processDefinitionId' }, { field: 'version', order: 'DESC' } ]
+  });
+  const byId = new Map();
+  for (const definition of items) {
+    let entry = byId.get(definition.processDefinitionId);
+    if (!entry) {
+      entry = { id: definition.processDefinitionId, name: definition.name, versions: [] };
+      byId.set(entry.id, entry);
+    }
+    entry.versions.push(definition.version);
+  }
+  return [ ...byId.values() ];
+}
+
+/** Runs `tasks` (functions returning promises) a few at a time. */
+async function limited(tasks, parallel = 4) {
+  const results = new Array(tasks.length);
+  let next = 0;
+  async function worker() {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]();
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(parallel, tasks.length) }, worker));
+  return results;
+}
+
+// -- dashboard -------------------------------------------------------------------------------------
+
+async function dashboard(match, query, page) {
+  current('dashboard');
+  document.title = 'Dashboard · Operate · Strom';
+  const tiles = h('div', { class: 'tiles' });
+  const table = h('div', { class: 'loading' }, 'Loading…');
+  replace(app, h('h1', {}, 'Dashboard'), tiles,
+    h('section', { class: 'card', id: 'process-overview' }, h('h2', {}, 'Processes'), table));
+
+  async function load() {
+    const [ running, incidents, processes ] = await Promise.all([
+      count('process-instances', { state: 'ACTIVE' }),
+      count('process-instances', { state: 'ACTIVE', hasIncident: true }),
+      processList()
+    ]);
+    const shown = processes.slice(0, 100);
+    const rows = await limited(shown.map((process) => async () => {
+      const [ active, withIncidents ] = await Promise.all([
+        count('process-instances', { processDefinitionId: process.id, state: 'ACTIVE' }),
+        count('process-instances', { processDefinitionId: process.id, state: 'ACTIVE', hasIncident: true })
+      ]);
+      return { process, active, withIncidents };
+    }));
+    if (!page.active) return;
+    replace(tiles,
+      h('div', { class: 'tile running' },
+        h('div', { class: 'number', id: 'running-count' }, running),
+        h('div', { class: 'label' }, link('/processes', 'Running instances', { state: 'running' }))),
+      h('div', { class: 'tile incidents' },
+        h('div', { class: 'number', id: 'incident-count' }, incidents),
+        h('div', { class: 'label' }, link('/processes', 'Instances with incidents', { state: 'incidents' }))),
+      h('div', { class: 'tile' },
+        h('div', { class: 'number' }, processes.length),
+        h('div', { class: 'label' }, 'Deployed processes')));
+    if (!rows.length) {
+      replace(table, h('p', { class: 'empty' }, 'No process is deployed yet.'));
+      return;
+    }
+    replace(table, h('table', {},
+      h('thead', {}, h('tr', {},
+        h('th', {}, 'Process'), h('th', {}, 'Versions'),
+        h('th', { class: 'number' }, 'Running instances'), h('th', { class: 'number' }, 'With incidents'))),
+      h('tbody', {}, rows.map(({ process, active, withIncidents }) => h('tr', { dataset: { process: process.id } },
+        h('td', {}, link('/processes', process.name || process.id, { process: process.id, state: 'all' }),
+          process.name ? h('div', { class: 'mono' }, process.id) : null),
+        h('td', {}, process.versions.length),
+        h('td', { class: 'number running' }, link('/processes', active, { process: process.id, state: 'running' })),
+        h('td', { class: 'number incidents' },
+          withIncidents ? link('/processes', withIncidents, { process: process.id, state: 'incidents' }) : '0'))))),
+    processes.length > shown.length ? h('p', { class: 'empty' }, `The first ${shown.length} of ${processes.length} processes.`) : null);
+  }
+
+  try {
+    await load();
+  } catch (error) {
+    replace(table, h('p', { class: 'empty' }, 'Could not load the dashboard.'));
+    showError(error);
+    return;
+  }
+  page.every(5000, () => load().catch(() => {}));
+}
+
+// -- process instances -----------------------------------------------------------------------------
+
+const STATES = {
+  running: { label: 'Running', filter: { state: 'ACTIVE' } },
+  incidents: { label: 'With incidents', filter: { state: 'ACTIVE', hasIncident: true } },
+  completed: { label: 'Completed', filter: { state: 'COMPLETED' } },
+  canceled: { label: 'Canceled', filter: { state: 'TERMINATED' } },
+  finished: { label: 'Finished', filter: { state: { $in: [ 'COMPLETED', 'TERMINATED' ] } } },
+  all: { label: 'All', filter: {} }
+};
+
+const COLUMNS = [
+  [ 'processInstanceKey', 'Instance key' ],
+  [ 'processDefinitionId', 'Process' ],
+  [ 'processDefinitionVersion', 'Version' ],
+  [ 'state', 'State' ],
+  [ 'startDate', 'Start' ],
+  [ 'endDate', 'End' ]
+];
+
+async function processes(match, query, page) {
+  current('processes');
+  document.title = 'Processes · Operate · Strom';
+  const params = {
+    process: query.get('process') || '',
+    version: query.get('version') || '',
+    state: STATES[query.get('state')] ? query.get('state') : 'running',
+    key: query.get('key') || '',
+    sort: COLUMNS.some(([ field ]) => field === query.get('sort')) ? query.get('sort') : 'startDate',
+    order: query.get('order') === 'asc' ? 'asc' : 'desc',
+    from: Math.max(0, parseInt(query.get('from') || '0', 10) || 0)
+  };
+  const go = (changes) => router.go(router.href('/processes', { ...params, ...changes }));
+
+  const processSelect = h('select', { name: 'process', onchange: (e) => go({ process: e.target.value, version: '', from: 0 }) },
+    h('option', { value: '' }, 'All processes'));
+  const versionSelect = h('select', { name: 'version', onchange: (e) => go({ version: e.target.value, from: 0 }) },
+    h('option', { value: '' }, 'All versions'));
+  const stateSelect = h('select', { name: 'state', onchange: (e) => go({ state: e.target.value, from: 0 }) },
+    Object.entries(STATES).map(([ value, { label } ]) => h('option', { value, selected: value === params.state }, label)));
+  const keyInput = h('input', { name: 'key', placeholder: 'Instance key', value: params.key, size: 20,
+    onchange: (e) => go({ key: e.target.value.trim(), from: 0 }) });
+  const results = h('div', { class: 'loading' }, 'Loading…');
+  replace(app, h('h1', {}, 'Process instances'),
+    h('section', { class: 'card' }, h('div', { class: 'filters' },
+      h('label', {}, 'Process', processSelect), h('label', {}, 'Version', versionSelect),
+      h('label', {}, 'State', stateSelect), h('label', {}, 'Instance key', keyInput))),
+    h('section', { class: 'card', id: 'instances' }, results));
+
+  processList().then((list) => {
+    for (const process of list) {
+      processSelect.append(h('option', { value: process.id, selected: process.id === params.process }, process.name || process.id));
+      if (process.id === params.process) {
+        for (const version of process.versions) {
+          versionSelect.append(h('option', { value: version, selected: String(version) === params.version }, `Version ${version}`));
+        }
+      }
+    }
+    if (params.process && !list.some((process) => process.id === params.process)) {
+      processSelect.append(h('option', { value: params.process, selected: true }, params.process));
+    }
+  }).catch((error) => showError(error, 'Could not load the processes'));
+
+  const filter = { ...STATES[params.state].filter };
+  if (params.process) filter.processDefinitionId = params.process;
+  if (params.version) filter.processDefinitionVersion = parseInt(params.version, 10);
+  if (params.key) filter.processInstanceKey = params.key;
+
+  async function load() {
+    const result = await search('process-instances', {
+      filter,
+      sort: [ { field: params.sort, order: params.order.toUpperCase() } ],
+      page: { from: params.from, limit: PAGE_SIZE }
+    });
+    if (!page.active) return;
+    const total = result.page.totalItems;
+    const header = COLUMNS.map(([ field, label ]) => {
+      const sorted = field === params.sort ? `sorted-${params.order}` : '';
+      const order = field === params.sort && params.order === 'desc' ? 'asc' : 'desc';
+      return h('th', { class: `sortable ${sorted}`, dataset: { field }, onclick: () => go({ sort: field, order, from: 0 }) }, label);
+    });
+    const rows = result.items.map((item) => h('tr', { dataset: { key: item.processInstanceKey } },
+      h('td', {}, link(`/instances/${item.processInstanceKey}`, item.processInstanceKey, null, { class: 'instance-link mono' })),
+      h('td', {}, item.processDefinitionName || item.processDefinitionId),
+      h('td', {}, item.processDefinitionVersion),
+      h('td', {}, stateBadge(item.state, item.hasIncident)),
+      h('td', {}, formatDate(item.startDate)),
+      h('td', {}, formatDate(item.endDate))));
+    const last = Math.min(params.from + result.items.length, total);
+    replace(results,
+      h('h2', {}, 'Instances', h('span', { class: 'count', id: 'instance-total' }, `${total} matching`)),
+      rows.length ? h('table', {}, h('thead', {}, h('tr', {}, header)), h('tbody', {}, rows))
+        : h('p', { class: 'empty' }, 'No instance matches these filters.'),
+      h('div', { class: 'pager' },
+        total ? `${params.from + 1}–${last} of ${total}` : '',
+        h('button', { disabled: params.from === 0, onclick: () => go({ from: Math.max(0, params.from - PAGE_SIZE) }) }, 'Previous'),
+        h('button', { disabled: last >= total, onclick: () => go({ from: params.from + PAGE_SIZE }) }, 'Next')));
+  }
+
+  try {
+    await load();
+  } catch (error) {
+    replace(results, h('p', { class: 'empty' }, 'Could not load the instances.'));
+    showError(error);
+    return;
+  }
+  page.every(5000, () => load().catch(() => {}));
+}
+
+// -- one instance ----------------------------------------------------------------------------------
+
+/** Re-renders `element` only when `data` differs from what it shows (polling keeps focus and
+ * half-done clicks intact). */
+function update(element, data, render) {
+  const signature = JSON.stringify(data);
+  if (element.dataset.signature === signature) return;
+  element.dataset.signature = signature;
+  replace(element, render(data));
+}
+
+async function instance(match, query, page) {
+  current('processes');
+  const key = match[1];
+  document.title = `Instance ${key} · Operate · Strom`;
+  const header = h('section', { class: 'card', id: 'instance-header' }, h('div', { class: 'loading' }, 'Loading…'));
+  const actions = h('div', { class: 'actions', id: 'instance-actions' });
+  const diagramBox = h('div', { class: 'diagram', id: 'diagram' });
+  const incidents = h('div', {});
+  const variables = h('div', {});
+  const history = h('div', {});
+  replace(app,
+    h('h1', {}, 'Process instance ', h('span', { class: 'mono', id: 'instance-key' }, key)),
+    header,
+    h('section', { class: 'card' }, diagramBox),
+    h('section', { class: 'card', id: 'incidents' }, incidents),
+    h('section', { class: 'card', id: 'variables' }, variables),
+    h('section', { class: 'card', id: 'history' }, history));
+
+  let diagram = null;
+  let shownDefinition = null;
+  let state = null;
+  page.onLeave(() => diagram && diagram.destroy());
+
+  async function load() {
+    const [ item, elements, flows, vars, open ] = await Promise.all([
+      api('GET', `/process-instances/${key}`),
+      searchAll('element-instances', { filter: { processInstanceKey: key }, sort: [ { field: 'elementInstanceKey' } ] }),
+      api('GET', `/process-instances/${key}/sequence-flows`),
+      searchAll('variables', { filter: { processInstanceKey: key }, sort: [ { field: 'name' } ] }),
+      searchAll('incidents', { filter: { processInstanceKey: key, state: 'ACTIVE' } })
+    ]);
+    if (!page.active) return;
+    state = item.state;
+    update(header, item, renderHeader);
+    header.append(actions);
+    renderActions(item);
+    if (shownDefinition !== item.processDefinitionKey) {
+      shownDefinition = item.processDefinitionKey;
+      const xml = await api('GET', `/process-definitions/${item.processDefinitionKey}/xml`);
+      if (!page.active) return;
+      if (diagram) diagram.destroy();
+      diagram = new Diagram(diagramBox);
+      try {
+        await diagram.show(xml);
+      } catch (error) {
+        showError(error, 'Could not draw the diagram');
+      }
+    }
+    diagram.mark(elements.items, flows.items.map((flow) => flow.elementId));
+    diagramBox.dataset.marked = 'true';
+    update(incidents, open, renderIncidents);
+    update(variables, vars, renderVariables);
+    update(history, elements, renderHistory);
+  }
+
+  function renderHeader(item) {
+    const facts = [
+      [ 'Key', h('span', { class: 'mono' }, item.processInstanceKey) ],
+      [ 'Process', link('/processes', item.processDefinitionName || item.processDefinitionId, { process: item.processDefinitionId, state: 'all' }) ],
+      [ 'Version', item.processDefinitionVersion ],
+      [ 'State', stateBadge(item.state, item.hasIncident) ],
+      [ 'Start', formatDate(item.startDate) ],
+      [ 'End', formatDate(item.endDate) ]
+    ];
+    if (item.parentProcessInstanceKey) {
+      facts.push([ 'Parent instance', link(`/instances/${item.parentProcessInstanceKey}`, item.parentProcessInstanceKey, null, { class: 'mono' }) ]);
+    }
+    return h('dl', { class: 'facts' }, facts.map(([ label, value ]) =>
+      h('div', { dataset: { fact: label.toLowerCase() } }, h('dt', {}, label), h('dd', {}, value))));
+  }
+
+  function renderActions(item) {
+    if (item.state !== 'ACTIVE') {
+      actions.replaceChildren();
+      return;
+    }
+    if (actions.childElementCount) return;
+    const cancel = h('button', { class: 'danger', id: 'cancel-instance', onclick: () => {
+      replace(actions,
+        h('span', {}, 'Cancel this instance? Its active elements are terminated.'),
+        h('button', { class: 'danger confirm', id: 'confirm-cancel', onclick: doCancel }, 'Yes, cancel'),
+        h('button', { onclick: () => { actions.replaceChildren(); renderActions(item); } }, 'No'));
+    } }, 'Cancel instance');
+    actions.append(cancel);
+  }
+
+  async function doCancel(event) {
+    event.target.disabled = true;
+    try {
+      await api('POST', `/process-instances/${key}/cancellation`, {});
+      showNotice(`Canceling instance ${key}`);
+      actions.replaceChildren();
+      soon();
+    } catch (error) {
+      event.target.disabled = false;
+      showError(error, 'Could not cancel the instance');
+    }
+  }
+
+  function renderIncidents(open) {
+    if (!open.items.length) {
+      return [ h('h2', {}, 'Incidents', h('span', { class: 'count' }, 'none')) ];
+    }
+    return [
+      h('h2', {}, 'Incidents', h('span', { class: 'count' }, open.total)),
+      h('table', {}, h('thead', {}, h('tr', {},
+        h('th', {}, 'Element'), h('th', {}, 'Type'), h('th', {}, 'Message'), h('th', {}, 'Created'), h('th', {}, ''))),
+      h('tbody', {}, open.items.map((incident) => h('tr', { class: 'incident', dataset: { key: incident.incidentKey, elementId: incident.elementId } },
+        h('td', {}, incident.elementId),
+        h('td', {}, incident.errorType),
+        h('td', { class: 'incident-message' }, incident.errorMessage),
+        h('td', {}, formatDate(incident.creationTime)),
+        h('td', {}, h('button', { class: 'primary retry', onclick: (event) => retry(incident, event.target) }, 'Retry'))))))
+    ];
+  }
+
+  async function retry(incident, button) {
+    button.disabled = true;
+    try {
+      if (incident.jobKey) {
+        await api('PATCH', `/jobs/${incident.jobKey}`, { changeset: { retries: 1 } });
+      }
+      await api('POST', `/incidents/${incident.incidentKey}/resolution`, {});
+      showNotice(`Incident ${incident.incidentKey} resolved`);
+      soon();
+    } catch (error) {
+      button.disabled = false;
+      showError(error, 'Could not retry');
+    }
+  }
+
+  function renderVariables(vars) {
+    const title = h('h2', {}, 'Variables', h('span', { class: 'count' },
+      vars.total > vars.items.length ? `${vars.items.length} of ${vars.total}` : String(vars.total)));
+    if (!vars.items.length) return [ title, h('p', { class: 'empty' }, 'No variables.') ];
+    return [ title, h('table', {},
+      h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Value'), h('th', {}, 'Scope'))),
+      h('tbody', {}, vars.items.map((variable) => h('tr', { class: 'variable', dataset: { name: variable.name } },
+        h('td', {}, variable.name),
+        h('td', { class: 'value' }, shortValue(variable.value, 400), variable.isTruncated ? ' (truncated)' : ''),
+        h('td', { class: 'mono' }, variable.scopeKey === key ? 'instance' : variable.scopeKey))))) ];
+  }
+
+  function renderHistory(elements) {
+    return [ h('h2', {}, 'Element instances', h('span', { class: 'count' }, elements.total)),
+      h('table', {},
+        h('thead', {}, h('tr', {}, h('th', {}, 'Element'), h('th', {}, 'Type'), h('th', {}, 'State'),
+          h('th', {}, 'Start'), h('th', {}, 'End'), h('th', {}, 'Key'))),
+        h('tbody', {}, elements.items.map((element) => h('tr', { class: 'element-instance', dataset: { elementId: element.elementId, state: element.state } },
+          h('td', {}, element.elementName || element.elementId),
+          h('td', {}, element.type),
+          h('td', {}, stateBadge(element.state, element.hasIncident)),
+          h('td', {}, formatDate(element.startDate)),
+          h('td', {}, formatDate(element.endDate)),
+          h('td', { class: 'mono' }, element.elementInstanceKey))))) ];
+  }
+
+  /** After an action: look again a few times while the secondary storage catches up. */
+  function soon() {
+    for (const delay of [ 300, 1000, 2000 ]) {
+      setTimeout(() => page.active && load().catch(() => {}), delay);
+    }
+  }
+
+  try {
+    await load();
+  } catch (error) {
+    replace(header, h('p', { class: 'empty' }, `Could not load instance ${key}.`));
+    showError(error);
+    return;
+  }
+  page.every(2500, () => {
+    if (state === 'ACTIVE') load().catch(() => {});
+  });
+}
+
+router.render();

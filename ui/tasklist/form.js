@@ -1,0 +1,10 @@
+// A deployed Camunda Form (form-js JSON schema), rendered by bpmn.io's form-js viewer.
+import { Form } from '@bpmn-io/form-js-viewer';
+import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
+
+/** Renders `schema` (an object or its JSON text) into `container`, filled with `data`. */
+export async function renderForm(container, schema, data) {
+  const form = new Form({ container });
+  await form.importSchema(typeof schema === 'string' ? JSON.parse(schema) : schema, data);
+  return form;
+}

@@ -1,0 +1,287 @@
+// Tasklist: work on user tasks, through the broker's REST API v2 only.
+//   /tasklist/             open tasks: all, assigned to me, unassigned
+//   /tasklist/{key}        one task: assign to me / unassign, its form or a variables editor, complete
+import '../shared/style.css';
+import './tasklist.css';
+
+import { api, search, searchAll } from '../shared/api.js';
+import { formatDate, h, replace, shortValue, stateBadge } from '../shared/dom.js';
+import { showError, showNotice } from '../shared/messages.js';
+import { Router } from '../shared/router.js';
+
+const app = document.getElementById('app');
+const PAGE_SIZE = 50;
+let me = 'anonymous';
+
+const router = new Router('/tasklist', [
+  [ /^\/?$/, tasks ],
+  [ /^\/(\d+)\/?$/, task ]
+], notFound);
+
+function link(path, text, query, attributes = {}) {
+  return h('a', { href: router.href(path, query), 'data-link': true, ...attributes }, text);
+}
+
+function notFound(path) {
+  replace(app, h('div', { class: 'card' }, h('h1', {}, 'Not found'),
+    h('p', {}, `Tasklist has no page at ${path}. `, link('/', 'Go to the tasks'))));
+}
+
+// -- the list --------------------------------------------------------------------------------------
+
+const VIEWS = {
+  open: { label: 'All open', filter: () => ({ state: 'CREATED' }) },
+  mine: { label: 'Assigned to me', filter: () => ({ state: 'CREATED', assignee: me }) },
+  unassigned: { label: 'Unassigned', filter: () => ({ state: 'CREATED', assignee: { $exists: false } }) },
+  completed: { label: 'Completed', filter: () => ({ state: 'COMPLETED' }) }
+};
+
+async function tasks(match, query, page) {
+  document.title = 'Tasks · Tasklist · Strom';
+  const view = VIEWS[query.get('view')] ? query.get('view') : 'open';
+  const from = Math.max(0, parseInt(query.get('from') || '0', 10) || 0);
+  const go = (changes) => router.go(router.href('/', { view, from, ...changes }));
+  const list = h('div', { class: 'loading' }, 'Loading…');
+  replace(app,
+    h('h1', {}, 'Tasks'),
+    h('div', { class: 'tabs' }, Object.entries(VIEWS).map(([ name, { label } ]) =>
+      h('button', { class: name === view ? 'tab current' : 'tab', dataset: { view: name }, onclick: () => go({ view: name, from: 0 }) }, label))),
+    h('section', { class: 'card', id: 'tasks' }, list));
+
+  async function load() {
+    const result = await search('user-tasks', {
+      filter: VIEWS[view].filter(),
+      sort: [ { field: 'creationDate', order: 'DESC' } ],
+      page: { from, limit: PAGE_SIZE }
+    });
+    if (!page.active) return;
+    const total = result.page.totalItems;
+    const last = Math.min(from + result.items.length, total);
+    const signature = JSON.stringify(result);
+    if (list.dataset.signature === signature) return;
+    list.dataset.signature = signature;
+    replace(list,
+      result.items.length ? h('table', {},
+        h('thead', {}, h('tr', {}, h('th', {}, 'Task'), h('th', {}, 'Process'), h('th', {}, 'Assignee'),
+          h('th', {}, 'Created'), h('th', {}, 'Due'), h('th', {}, 'Instance'))),
+        h('tbody', {}, result.items.map((item) => h('tr', { class: 'task', dataset: { key: item.userTaskKey, elementId: item.elementId } },
+          h('td', {}, link(`/${item.userTaskKey}`, item.name || item.elementId, null, { class: 'task-link' })),
+          h('td', {}, item.processName || item.processDefinitionId),
+          h('td', { class: 'assignee' }, item.assignee || h('span', { class: 'empty' }, 'unassigned')),
+          h('td', {}, formatDate(item.creationDate)),
+          h('td', {}, item.dueDate ? formatDate(item.dueDate) : '–'),
+          h('td', { class: 'mono' }, h('a', { href: `/operate/instances/${item.processInstanceKey}` }, item.processInstanceKey))))))
+        : h('p', { class: 'empty' }, view === 'completed' ? 'No completed tasks.' : 'No open tasks here. Well done.'),
+      h('div', { class: 'pager' },
+        total ? `${from + 1}–${last} of ${total}` : '',
+        h('button', { disabled: from === 0, onclick: () => go({ from: Math.max(0, from - PAGE_SIZE) }) }, 'Previous'),
+        h('button', { disabled: last >= total, onclick: () => go({ from: from + PAGE_SIZE }) }, 'Next')));
+  }
+
+  try {
+    await load();
+  } catch (error) {
+    replace(list, h('p', { class: 'empty' }, 'Could not load the tasks.'));
+    showError(error);
+    return;
+  }
+  page.every(3000, () => load().catch(() => {}));
+}
+
+// -- one task --------------------------------------------------------------------------------------
+
+/** The variables the task sees, as rows and as an object (values are JSON text on the wire): the
+ * process instance's and the task's own, the task's winning on a name both have. */
+async function taskVariables(task) {
+  const sort = [ { field: 'name' } ];
+  const [ global, local ] = await Promise.all([
+    searchAll('variables', { filter: { processInstanceKey: task.processInstanceKey, scopeKey: task.processInstanceKey }, sort }),
+    searchAll(`user-tasks/${task.userTaskKey}/variables`, { sort })
+  ]);
+  const byName = new Map();
+  for (const variable of [ ...global.items, ...local.items ]) byName.set(variable.name, variable);
+  const items = [ ...byName.values() ].sort((a, b) => a.name.localeCompare(b.name));
+  const data = {};
+  for (const variable of items) {
+    try {
+      data[variable.name] = JSON.parse(variable.value);
+    } catch {
+      data[variable.name] = variable.value;
+    }
+  }
+  return { items, data };
+}
+
+async function task(match, query, page) {
+  const key = match[1];
+  document.title = `Task ${key} · Tasklist · Strom`;
+  const header = h('section', { class: 'card', id: 'task-header' }, h('div', { class: 'loading' }, 'Loading…'));
+  const work = h('section', { class: 'card', id: 'task-work' });
+  replace(app, h('p', {}, link('/', '← Tasks')), header, work);
+
+  let item;
+  let form = null;
+  let busy = false;
+
+  async function loadTask() {
+    item = await api('GET', `/user-tasks/${key}`);
+    if (!page.active) return;
+    const signature = JSON.stringify(item);
+    if (header.dataset.signature === signature) return;
+    header.dataset.signature = signature;
+    document.title = `${item.name} · Tasklist · Strom`;
+    replace(header,
+      h('h1', { id: 'task-name' }, item.name || item.elementId),
+      h('dl', { class: 'facts' },
+        fact('Process', item.processName || item.processDefinitionId),
+        fact('Instance', h('a', { class: 'mono', href: `/operate/instances/${item.processInstanceKey}` }, item.processInstanceKey)),
+        fact('State', stateBadge(item.state)),
+        fact('Assignee', h('span', { id: 'assignee' }, item.assignee || 'unassigned')),
+        fact('Created', formatDate(item.creationDate)),
+        fact('Due', item.dueDate ? formatDate(item.dueDate) : '–'),
+        item.candidateGroups && item.candidateGroups.length ? fact('Candidate groups', item.candidateGroups.join(', ')) : null,
+        item.candidateUsers && item.candidateUsers.length ? fact('Candidate users', item.candidateUsers.join(', ')) : null),
+      renderAssignment());
+    updateCompleteButton();
+  }
+
+  function fact(label, value) {
+    return h('div', {}, h('dt', {}, label), h('dd', {}, value));
+  }
+
+  function renderAssignment() {
+    if (item.state !== 'CREATED') return null;
+    const mine = item.assignee === me;
+    return h('div', { class: 'actions assignment' },
+      !mine ? h('button', { class: 'primary', id: 'assign', onclick: (e) => act(e.target, 'POST', 'assignment', { assignee: me, allowOverride: true }, 'Assigned to you') }, 'Assign to me') : null,
+      item.assignee ? h('button', { id: 'unassign', onclick: (e) => act(e.target, 'DELETE', 'assignee', undefined, 'Unassigned') }, 'Unassign') : null);
+  }
+
+  async function act(button, method, path, body, notice) {
+    button.disabled = true;
+    try {
+      await api(method, `/user-tasks/${key}/${path}`, body);
+      showNotice(notice);
+      await waitFor(() => loadTask(), 10);
+    } catch (error) {
+      button.disabled = false;
+      showError(error);
+    }
+  }
+
+  /** Reloads until the secondary storage shows the change (the header changed), at most `times`. */
+  async function waitFor(reload, times) {
+    const before = header.dataset.signature;
+    for (let attempt = 0; attempt < times && page.active; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, attempt ? 300 : 100));
+      await reload();
+      if (header.dataset.signature !== before) return;
+    }
+  }
+
+  const complete = h('button', { class: 'primary', id: 'complete', disabled: true, onclick: () => submit() }, 'Complete task');
+  const hint = h('span', { class: 'hint', id: 'complete-hint' });
+  let editor = null;
+
+  function updateCompleteButton() {
+    const open = item.state === 'CREATED';
+    const mine = item.assignee === me;
+    complete.disabled = busy || !open || !mine;
+    hint.textContent = !open ? 'This task is no longer open.' : mine ? '' : 'Assign the task to yourself to complete it.';
+  }
+
+  async function renderWork() {
+    const variables = await taskVariables(item);
+    if (!page.active) return;
+    let schema = null;
+    if (item.formKey) {
+      try {
+        const linked = await api('GET', `/user-tasks/${key}/form`);
+        schema = linked && linked.schema;
+      } catch (error) {
+        showError(error, 'Could not load the task\'s form; edit its variables instead');
+      }
+    }
+    if (schema) {
+      const container = h('div', { class: 'task-form', id: 'task-form' });
+      replace(work, h('h2', {}, 'Form'), container, h('div', { class: 'actions' }, complete, hint));
+      try {
+        const { renderForm } = await import('./form.js');
+        form = await renderForm(container, schema, variables.data);
+        return;
+      } catch (error) {
+        showError(error, 'Could not render the task\'s form; edit its variables instead');
+        form = null;
+      }
+    }
+    editor = h('textarea', { id: 'variables-editor', rows: 8, spellcheck: false, placeholder: '{"approved": true}' }, '{}');
+    replace(work,
+      h('h2', {}, 'Variables'),
+      variables.items.length ? h('table', { class: 'variables' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Value'))),
+        h('tbody', {}, variables.items.map((variable) => h('tr', { class: 'variable', dataset: { name: variable.name } },
+          h('td', {}, variable.name), h('td', { class: 'value' }, shortValue(variable.value, 400))))))
+        : h('p', { class: 'empty' }, 'The task sees no variables.'),
+      h('label', { class: 'editor-label', for: 'variables-editor' }, 'Complete with these variables (a JSON object):'),
+      editor,
+      h('div', { class: 'actions' }, complete, hint));
+  }
+
+  async function submit() {
+    let variables;
+    if (form) {
+      const { data, errors } = form.submit();
+      if (Object.keys(errors).length) {
+        showError(new Error('Some fields of the form need attention.'), 'The form is not complete');
+        return;
+      }
+      variables = data;
+    } else {
+      try {
+        variables = JSON.parse(editor.value.trim() || '{}');
+      } catch (error) {
+        showError(new Error(`The variables are not valid JSON: ${error.message}`), 'Cannot complete');
+        return;
+      }
+      if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
+        showError(new Error('The variables must be a JSON object, such as {"approved": true}.'), 'Cannot complete');
+        return;
+      }
+    }
+    busy = true;
+    updateCompleteButton();
+    try {
+      await api('POST', `/user-tasks/${key}/completion`, { variables });
+      showNotice(`Task "${item.name || item.elementId}" completed`);
+      router.go(router.href('/'));
+    } catch (error) {
+      showError(error, 'Could not complete the task');
+    } finally {
+      busy = false;
+      if (page.active) updateCompleteButton();
+    }
+  }
+
+  try {
+    await loadTask();
+    await renderWork();
+  } catch (error) {
+    replace(header, h('p', { class: 'empty' }, `Could not load task ${key}.`));
+    showError(error);
+    return;
+  }
+  page.every(4000, () => loadTask().catch(() => {}));
+}
+
+async function start() {
+  try {
+    const user = await api('GET', '/authentication/me');
+    me = user.username || me;
+  } catch (error) {
+    showError(error, 'Could not tell who you are; acting as "anonymous"');
+  }
+  document.getElementById('user').textContent = me;
+  router.render();
+}
+
+start();
