@@ -33,20 +33,22 @@ async def create_deployment(
     deployments: list[dict[str, Any]] = []
     for process in value.processes_metadata:
         deployments.append(
-            {
-                "processDefinition": {
+            _deployed(
+                "processDefinition",
+                {
                     "processDefinitionId": process.bpmn_process_id,
                     "processDefinitionVersion": process.version,
                     "resourceName": process.resource_name,
                     "tenantId": process.tenant_id,
                     "processDefinitionKey": text(process.process_definition_key),
-                }
-            }
+                },
+            )
         )
     for decision in value.decisions_metadata:
         deployments.append(
-            {
-                "decisionDefinition": {
+            _deployed(
+                "decisionDefinition",
+                {
                     "decisionDefinitionId": decision.decision_id,
                     "version": decision.version,
                     "name": decision.decision_name,
@@ -54,33 +56,35 @@ async def create_deployment(
                     "decisionRequirementsId": decision.decision_requirements_id,
                     "decisionDefinitionKey": text(decision.decision_key),
                     "decisionRequirementsKey": text(decision.decision_requirements_key),
-                }
-            }
+                },
+            )
         )
     for drg in value.decision_requirements_metadata:
         deployments.append(
-            {
-                "decisionRequirements": {
+            _deployed(
+                "decisionRequirements",
+                {
                     "decisionRequirementsId": drg.decision_requirements_id,
                     "decisionRequirementsName": drg.decision_requirements_name,
                     "version": drg.decision_requirements_version,
                     "resourceName": drg.resource_name,
                     "tenantId": drg.tenant_id,
                     "decisionRequirementsKey": text(drg.decision_requirements_key),
-                }
-            }
+                },
+            )
         )
     for form in value.form_metadata:
         deployments.append(
-            {
-                "form": {
+            _deployed(
+                "form",
+                {
                     "formId": form.form_id,
                     "version": form.version,
                     "resourceName": form.resource_name,
                     "tenantId": form.tenant_id,
                     "formKey": text(form.form_key),
-                }
-            }
+                },
+            )
         )
     return json_response(
         {
@@ -89,6 +93,16 @@ async def create_deployment(
             "deployments": deployments,
         }
     )
+
+
+_DEPLOYED_KINDS = ("processDefinition", "decisionDefinition", "decisionRequirements", "form", "resource")
+
+
+def _deployed(kind: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    """One deployed resource: every kind named, all but its own null (clients validate that)."""
+    item: dict[str, Any] = dict.fromkeys(_DEPLOYED_KINDS)
+    item[kind] = metadata
+    return item
 
 
 class DeleteResourceRequest(BaseModel):

@@ -7,6 +7,7 @@ does when no secondary storage is configured.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
@@ -17,6 +18,7 @@ from strom.gateway.rest.context import RestContext, json_response, key
 from strom.gateway.rest.problems import Problem, not_found
 
 router = APIRouter()
+_EVALUATED_DECISION = re.compile(r"[1-9][0-9]{0,18}-[1-9][0-9]{0,4}")
 
 _SearchBody = Body(default=None, description="filter, sort and page, as Camunda's search requests")
 
@@ -49,7 +51,10 @@ async def _search(request: Request, entity: str, body: dict[str, Any] | None, **
 
 async def _get(request: Request, entity: str, key_text: str, field: str, name: str) -> dict[str, Any]:
     store = _store(request)
-    item: dict[str, Any] | None = await run_in_threadpool(store.get, entity, key(key_text, field))
+    # A decision instance's key is "<evaluation key>-<n>" (one per decision of an evaluation).
+    instance_of_evaluation = entity == "decisionInstance" and _EVALUATED_DECISION.fullmatch(key_text)
+    lookup: int | str = key_text if instance_of_evaluation else key(key_text, field)
+    item: dict[str, Any] | None = await run_in_threadpool(store.get, entity, lookup)
     if item is None:
         raise not_found(f"{name} with key '{key_text}' not found")
     return item

@@ -34,6 +34,11 @@ def write_models(directory: Path) -> dict[str, Path]:
         .service_task("task", job_type="rest-work")
         .end_event("end")
         .to_xml(),
+        "fragile.bpmn": bpmn.process("fragile")
+        .start_event()
+        .service_task("print", job_type="rest-fragile")
+        .end_event("printed")
+        .to_xml(),
         "caught.bpmn": bpmn.process("caught")
         .root_element('<bpmn:error id="noStock" errorCode="NO_STOCK"/>')
         .start_event()
