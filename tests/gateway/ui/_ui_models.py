@@ -1,0 +1,62 @@
+"""The processes the browser tests deploy: one drawn (with diagram interchange, as a modeler saves
+it) and one written by the test builder without a layout (Operate lays it out itself)."""
+
+from __future__ import annotations
+
+from strom.testing import bpmn
+
+ORDER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+    xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+    xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
+    id="ui_order_definitions" targetNamespace="http://strom.test/ui">
+  <bpmn:process id="ui_order" name="Order" isExecutable="true">
+    <bpmn:startEvent id="placed" name="Order placed">
+      <bpmn:outgoing>to_charge</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="to_charge" sourceRef="placed" targetRef="charge"/>
+    <bpmn:serviceTask id="charge" name="Charge card">
+      <bpmn:extensionElements><zeebe:taskDefinition type="ui-charge"/></bpmn:extensionElements>
+      <bpmn:incoming>to_charge</bpmn:incoming>
+      <bpmn:outgoing>to_done</bpmn:outgoing>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="to_done" sourceRef="charge" targetRef="done"/>
+    <bpmn:endEvent id="done" name="Order paid">
+      <bpmn:incoming>to_done</bpmn:incoming>
+    </bpmn:endEvent>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="ui_order_diagram">
+    <bpmndi:BPMNPlane id="ui_order_plane" bpmnElement="ui_order">
+      <bpmndi:BPMNShape id="placed_di" bpmnElement="placed">
+        <dc:Bounds x="152" y="102" width="36" height="36"/>
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="charge_di" bpmnElement="charge">
+        <dc:Bounds x="250" y="80" width="100" height="80"/>
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="done_di" bpmnElement="done">
+        <dc:Bounds x="412" y="102" width="36" height="36"/>
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="to_charge_di" bpmnElement="to_charge">
+        <di:waypoint x="188" y="120"/>
+        <di:waypoint x="250" y="120"/>
+      </bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="to_done_di" bpmnElement="to_done">
+        <di:waypoint x="350" y="120"/>
+        <di:waypoint x="412" y="120"/>
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+REVIEW = (
+    bpmn.process("ui_review", "Review")
+    .start_event("submitted")
+    .element("userTask", "approve", name="Approve order", extension="<zeebe:userTask/>")
+    .end_event("reviewed")
+    .to_xml()
+)
+
+MODELS = {"ui_order.bpmn": ORDER, "ui_review.bpmn": REVIEW}

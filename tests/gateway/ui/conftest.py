@@ -1,0 +1,138 @@
+"""A broker with secondary storage and its UI, a headless Chromium, and REST helpers for the
+browser tests of Operate and Tasklist."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from _services import unavailable
+from _ui_models import MODELS
+from broker_process import BrokerProcess
+
+CHROMIUM = os.environ.get("STROM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TIMEOUT_MS = 10_000
+"""How long an assertion on the page waits for the UI (it polls the eventually consistent storage)."""
+
+
+class Rest:
+    """The broker's REST API v2, as the tests drive the engine beside the browser."""
+
+    def __init__(self, address: str) -> None:
+        self.client = httpx.Client(base_url=address, timeout=20)
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        response = self.client.request(method, path, json=body)
+        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json() if response.content else None
+
+    def create(self, process_id: str, variables: dict[str, Any] | None = None) -> str:
+        body = {"processDefinitionId": process_id, "variables": variables}
+        created = self.call("POST", "/process-instances", body)
+        return str(created["processInstanceKey"])
+
+    def wait_for(self, resource: str, filter_: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        """The first item of a search once the secondary storage has it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            items = self.call("POST", f"/{resource}/search", {"filter": filter_})["items"]
+            if items:
+                return dict(items[0])
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {resource} matching {filter_} within {timeout} s")
+            time.sleep(0.05)
+
+    def activate(self, job_type: str, instance: str) -> dict[str, Any]:
+        """Activates the job of ``job_type`` that belongs to ``instance``; jobs of other instances it
+        meets are handed back with a long back-off (their retries unchanged), out of the way."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            body = {"type": job_type, "timeout": 60_000, "maxJobsToActivate": 1, "requestTimeout": 5_000}
+            for job in self.call("POST", "/jobs/activation", body)["jobs"]:
+                if job["processInstanceKey"] == instance:
+                    return dict(job)
+                back = {"retries": job["retries"], "retryBackOff": 600_000}
+                self.call("POST", f"/jobs/{job['jobKey']}/failure", back)
+        raise AssertionError(f"no job of type {job_type} for instance {instance}")
+
+
+@pytest.fixture(scope="module")
+def ui_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerProcess]:
+    process = BrokerProcess(
+        tmp_path_factory.mktemp("ui-broker"), env={"STROM_SECONDARY_STORAGE": "sqlite"}
+    ).start()
+    yield process
+    status = process.stop()
+    assert status == 0, process.logs()
+
+
+@pytest.fixture(scope="module")
+def rest(ui_broker: BrokerProcess) -> Rest:
+    api = Rest(ui_broker.rest_address)
+    files = [("resources", (name, text.encode(), "application/xml")) for name, text in MODELS.items()]
+    response = api.client.post("/deployments", files=files)
+    assert response.status_code == 200, response.text
+    return api
+
+
+@pytest.fixture(scope="module")
+def base_url(ui_broker: BrokerProcess) -> str:
+    return f"http://127.0.0.1:{ui_broker.rest_port}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright", "pip install playwright (the [test] extra has it)")
+    if not Path(CHROMIUM).exists():
+        unavailable("Chromium", f"{CHROMIUM} is missing: apt-get install chromium, or source .ci/chromium.sh")
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh page on the broker's HTTP server; its console errors fail the test, and it leaves a
+    screenshot in the test's tmp dir."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    yield tab
+    tab.screenshot(path=str(tmp_path / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert not errors, errors
+
+
+@pytest.fixture
+def eventually() -> Callable[[Callable[[], bool], str], None]:
+    def wait(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what} did not happen within {timeout} s")
+            time.sleep(0.05)
+
+    return wait

@@ -1,0 +1,116 @@
+"""Operate in headless Chromium against a real broker: the pages read only /v2, the DOM is asserted."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from conftest import Rest
+from playwright.sync_api import expect
+
+
+def test_root_leads_to_operate_and_routes_fall_back_to_the_app(base_url: str) -> None:
+    root = httpx.get(base_url + "/", follow_redirects=False)
+    assert root.status_code in (302, 307) and root.headers["location"] == "/operate/"
+    for path in ("/operate/", "/operate/instances/123", "/tasklist/", "/tasklist/456"):
+        response = httpx.get(base_url + path)
+        assert response.status_code == 200 and '<div id="app">' not in response.text
+        assert 'id="app"' in response.text and response.headers["cache-control"] == "no-cache"
+    assert httpx.get(base_url + "/operate/assets/missing.js").status_code == 404
+
+
+def test_instance_list_shows_a_created_instance(page: Any, rest: Rest) -> None:
+    key = rest.create("ui_order", {"orderId": "list-1"})
+    page.goto("/operate/processes?process=ui_order&state=running")
+    row = page.locator(f'#instances tr[data-key="{key}"]')
+    expect(row).to_be_visible()
+    expect(row.locator(".badge")).to_have_attribute("data-state", "ACTIVE")
+    row.locator("a.instance-link").click()
+    expect(page).to_have_url(f"/operate/instances/{key}")
+    expect(page.locator("#instance-key")).to_have_text(key)
+
+
+def test_dashboard_counts_running_instances_per_process(page: Any, rest: Rest) -> None:
+    rest.create("ui_order", {"orderId": "dashboard-1"})
+    page.goto("/")
+    expect(page).to_have_url("/operate/")
+    running = page.locator('#process-overview tr[data-process="ui_order"] td.running')
+    expect(running).not_to_have_text("0")
+    assert int(page.locator("#running-count").inner_text()) >= 1
+
+
+def test_instance_page_shows_the_diagram_with_its_tokens(page: Any, rest: Rest) -> None:
+    key = rest.create("ui_order", {"orderId": "tokens-1", "amount": 42})
+    rest.wait_for("element-instances", {"processInstanceKey": key, "elementId": "charge"})
+    page.goto(f"/operate/instances/{key}")
+    expect(_element(page, "charge")).to_have_class(_has("strom-active"))
+    expect(page.locator('.strom-token-active[data-element-id="charge"]')).to_have_text("1")
+    expect(_element(page, "to_charge")).to_have_class(_has("strom-taken"))
+    expect(_element(page, "to_done")).not_to_have_class(_has("strom-taken"))
+    expect(_element(page, "placed")).to_have_class(_has("strom-completed"))
+    expect(page.locator("#diagram .bjs-powered-by")).to_be_visible()  # bpmn.io's watermark stays
+    expect(_state(page)).to_have_attribute("data-state", "ACTIVE")
+    expect(page.locator('#variables tr[data-name="amount"] td.value')).to_have_text("42")
+    expect(page.locator('#history tr[data-element-id="charge"]')).to_have_attribute("data-state", "ACTIVE")
+
+
+def test_retry_resolves_an_incident_and_the_instance_moves_on(page: Any, rest: Rest) -> None:
+    key = rest.create("ui_order", {"orderId": "incident-1"})
+    job = rest.activate("ui-charge", key)
+    rest.call("POST", f"/jobs/{job['jobKey']}/failure", {"retries": 0, "errorMessage": "card declined"})
+    rest.wait_for("incidents", {"processInstanceKey": key, "state": "ACTIVE"})
+
+    page.goto(f"/operate/instances/{key}")
+    incident = page.locator("#incidents tr.incident")
+    expect(incident.locator(".incident-message")).to_have_text("card declined")
+    expect(_element(page, "charge")).to_have_class(_has("strom-incident"))
+    expect(_state(page)).to_have_attribute("data-state", "INCIDENT")
+    incident.locator("button.retry").click()
+    expect(page.locator(".message-notice", has_text="resolved")).to_be_visible()
+    expect(incident).to_have_count(0)
+    expect(_element(page, "charge")).to_have_class(_has("strom-active"))
+
+    job = rest.activate("ui-charge", key)
+    rest.call("POST", f"/jobs/{job['jobKey']}/completion", {"variables": {"charged": True}})
+    expect(_state(page)).to_have_attribute("data-state", "COMPLETED")
+    expect(_element(page, "done")).to_have_class(_has("strom-completed"))
+    expect(_element(page, "to_done")).to_have_class(_has("strom-taken"))
+
+
+def test_cancel_terminates_the_instance(page: Any, rest: Rest) -> None:
+    key = rest.create("ui_order", {"orderId": "cancel-1"})
+    rest.wait_for("process-instances", {"processInstanceKey": key})
+    page.goto(f"/operate/instances/{key}")
+    page.locator("#cancel-instance").click()
+    page.locator("#confirm-cancel").click()
+    expect(_state(page)).to_have_attribute("data-state", "TERMINATED")
+    expect(page.locator("#cancel-instance")).to_have_count(0)
+    assert rest.call("GET", f"/process-instances/{key}")["state"] == "TERMINATED"
+
+
+def test_problem_details_reach_the_user(page: Any, rest: Rest) -> None:
+    page.goto("/operate/instances/12345")
+    expect(page.locator(".message-error")).to_contain_text("not found")
+
+
+def test_a_process_without_layout_is_laid_out(page: Any, rest: Rest) -> None:
+    key = rest.create("ui_review")
+    rest.wait_for("element-instances", {"processInstanceKey": key, "elementId": "approve"})
+    page.goto(f"/operate/instances/{key}")
+    expect(page.locator("#diagram")).to_have_attribute("data-layout", "automatic")
+    expect(_element(page, "approve")).to_have_class(_has("strom-active"))
+
+
+def _element(page: Any, element_id: str) -> Any:
+    """The diagram's SVG group of a BPMN element."""
+    return page.locator(f'#diagram g.djs-element[data-element-id="{element_id}"]')
+
+
+def _has(marker: str) -> re.Pattern[str]:
+    return re.compile(rf"(^|\s){marker}(\s|$)")
+
+
+def _state(page: Any) -> Any:
+    """The state badge in the instance header (its data-state: ACTIVE, INCIDENT, COMPLETED, ...)."""
+    return page.locator('#instance-header [data-fact="state"] .badge')

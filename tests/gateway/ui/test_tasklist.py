@@ -1,0 +1,60 @@
+"""Tasklist in headless Chromium against a real broker: claim a user task, complete it, and the
+process moves on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from conftest import Rest
+from playwright.sync_api import expect
+
+
+def test_assign_to_me_and_complete_moves_the_process_on(
+    page: Any, rest: Rest, eventually: Callable[..., None]
+) -> None:
+    instance = rest.create("ui_review", {"orderId": "review-1", "total": 99})
+    task = rest.wait_for("user-tasks", {"processInstanceKey": instance, "state": "CREATED"})
+    key = task["userTaskKey"]
+
+    page.goto("/tasklist/")
+    row = page.locator(f'#tasks tr.task[data-key="{key}"]')
+    expect(row.locator(".task-link")).to_have_text("Approve order")
+    row.locator(".task-link").click()
+    expect(page).to_have_url(f"/tasklist/{key}")
+    expect(page.locator("#task-name")).to_have_text("Approve order")
+    expect(page.locator('#task-work tr.variable[data-name="total"] td.value')).to_have_text("99")
+    expect(page.locator("#complete")).to_be_disabled()
+
+    page.locator("#assign").click()
+    expect(page.locator("#assignee")).to_have_text("anonymous")
+    expect(page.locator("#unassign")).to_be_visible()
+    page.locator("#variables-editor").fill(json.dumps({"approved": True, "comment": "fine"}))
+    page.locator("#complete").click()
+    expect(page).to_have_url("/tasklist/")
+    expect(page.locator(".message-notice", has_text="completed")).to_be_visible()
+    expect(page.locator(f'#tasks tr.task[data-key="{key}"]')).to_have_count(0)
+
+    eventually(
+        lambda: rest.call("GET", f"/process-instances/{instance}")["state"] == "COMPLETED",
+        "the process instance completing",
+    )
+    approved = rest.wait_for("variables", {"processInstanceKey": instance, "name": "approved"})
+    assert approved["value"] == "true"
+
+
+def test_unassign_and_bad_variables_are_refused_in_the_page(page: Any, rest: Rest) -> None:
+    instance = rest.create("ui_review", {"orderId": "review-2"})
+    task = rest.wait_for("user-tasks", {"processInstanceKey": instance, "state": "CREATED"})
+    key = task["userTaskKey"]
+    page.goto(f"/tasklist/{key}")
+    page.locator("#assign").click()
+    expect(page.locator("#assignee")).to_have_text("anonymous")
+    page.locator("#variables-editor").fill("[1, 2]")
+    page.locator("#complete").click()
+    expect(page.locator(".message-error")).to_contain_text("JSON object")
+    page.locator("#unassign").click()
+    expect(page.locator("#assignee")).to_have_text("unassigned")
+    expect(page.locator("#complete")).to_be_disabled()
+    assert rest.call("GET", f"/user-tasks/{key}")["state"] == "CREATED"
