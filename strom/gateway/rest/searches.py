@@ -173,3 +173,86 @@ async def user_task_variables(
 ) -> Response:
     task = await _get(request, "userTask", userTaskKey, "userTaskKey", "User task")
     return json_response(await _search(request, "variable", body, scopeKey=task["elementInstanceKey"]))
+
+
+async def _statistics(request: Request, **owner: int) -> Response:
+    store = _store(request)
+    from strom.search import SearchError
+
+    try:
+        items = await run_in_threadpool(lambda: store.element_statistics(**owner))
+    except SearchError as error:
+        raise Problem(400, error.title, error.detail) from None
+    return json_response({"items": items})
+
+
+@router.post(
+    "/process-definitions/{processDefinitionKey}/statistics/element-instances",
+    tags=["Process definition"],
+    summary="Element instances per element of a definition: active, with incidents, completed, canceled",
+)
+async def process_definition_statistics(request: Request, processDefinitionKey: str) -> Response:
+    return await _statistics(
+        request, process_definition_key=key(processDefinitionKey, "processDefinitionKey")
+    )
+
+
+@router.get(
+    "/process-instances/{processInstanceKey}/statistics/element-instances",
+    tags=["Process instance"],
+    summary="Element instances per element of an instance",
+)
+async def process_instance_statistics(request: Request, processInstanceKey: str) -> Response:
+    return await _statistics(request, process_instance_key=key(processInstanceKey, "processInstanceKey"))
+
+
+@router.get(
+    "/process-instances/{processInstanceKey}/call-hierarchy",
+    tags=["Process instance"],
+    summary="The instances that called this one, root first, ending with this one",
+)
+async def call_hierarchy(request: Request, processInstanceKey: str) -> Response:
+    store = _store(request)
+    chain: list[dict[str, Any]] = []
+    current: str | None = str(key(processInstanceKey, "processInstanceKey"))
+    while current is not None and len(chain) < 1000:
+        instance = await run_in_threadpool(store.get, "processInstance", int(current))
+        if instance is None:
+            if not chain:
+                raise not_found(f"Process instance with key '{processInstanceKey}' not found")
+            break
+        chain.append(
+            {
+                "processInstanceKey": instance["processInstanceKey"],
+                "processDefinitionKey": instance["processDefinitionKey"],
+                "processDefinitionName": instance.get("processDefinitionName")
+                or instance["processDefinitionId"],
+            }
+        )
+        current = instance.get("parentProcessInstanceKey")
+    return json_response(list(reversed(chain)))
+
+
+@router.get(
+    "/process-definitions/{processDefinitionKey}/form",
+    tags=["Process definition"],
+    summary="The form linked to the process's start event",
+)
+async def start_form(request: Request, processDefinitionKey: str) -> Response:
+    store = _store(request)
+    form = await run_in_threadpool(store.start_form, key(processDefinitionKey, "processDefinitionKey"))
+    if form is None:
+        return Response(status_code=204)
+    return json_response(form)
+
+
+@router.get("/user-tasks/{userTaskKey}/form", tags=["User task"], summary="The form linked to a user task")
+async def user_task_form(request: Request, userTaskKey: str) -> Response:
+    task = await _get(request, "userTask", userTaskKey, "userTaskKey", "User task")
+    form_key = task.get("formKey")
+    if not form_key:
+        return Response(status_code=204)
+    form = await run_in_threadpool(_store(request).get, "form", int(form_key))
+    if form is None:
+        raise not_found(f"Form with key '{form_key}' of user task '{userTaskKey}' not found")
+    return json_response(form)
