@@ -1,7 +1,10 @@
 """The processes the browser tests deploy: one drawn (with diagram interchange, as a modeler saves
-it) and one written by the test builder without a layout (Operate lays it out itself)."""
+it), others written by the test builder without a layout (Operate lays them out itself), and a
+Camunda Form that a user task links."""
 
 from __future__ import annotations
+
+import json
 
 from strom.testing import bpmn
 
@@ -59,4 +62,34 @@ REVIEW = (
     .to_xml()
 )
 
-MODELS = {"ui_order.bpmn": ORDER, "ui_review.bpmn": REVIEW}
+DECISION_FORM = json.dumps(
+    {
+        "id": "ui-decision",
+        "type": "default",
+        "components": [
+            {"key": "total", "label": "Total", "type": "number"},
+            {"key": "approved", "label": "Approve the order", "type": "checkbox"},
+            {"key": "comment", "label": "Comment", "type": "textfield", "validate": {"required": True}},
+        ],
+    }
+)
+
+DECISION = (
+    bpmn.process("ui_decision", "Decision")
+    .start_event()
+    .element(
+        "userTask",
+        "decide",
+        name="Decide on the order",
+        extension='<zeebe:userTask/><zeebe:formDefinition formId="ui-decision"/>',
+    )
+    .end_event()
+    .to_xml()
+)
+
+MODELS = {
+    "ui_order.bpmn": ORDER,
+    "ui_review.bpmn": REVIEW,
+    "ui_decision.bpmn": DECISION,
+    "ui_decision.form": DECISION_FORM,
+}

@@ -58,3 +58,31 @@ def test_unassign_and_bad_variables_are_refused_in_the_page(page: Any, rest: Res
     expect(page.locator("#assignee")).to_have_text("unassigned")
     expect(page.locator("#complete")).to_be_disabled()
     assert rest.call("GET", f"/user-tasks/{key}")["state"] == "CREATED"
+
+
+def test_a_linked_form_is_rendered_filled_checked_and_completes_the_task(
+    page: Any, rest: Rest, eventually: Callable[..., None]
+) -> None:
+    instance = rest.create("ui_decision", {"total": 99})
+    task = rest.wait_for("user-tasks", {"processInstanceKey": instance, "state": "CREATED"})
+    page.goto(f"/tasklist/{task['userTaskKey']}")
+    form = page.locator("#task-form")
+    expect(form.get_by_label("Total")).to_have_value("99")  # filled from the instance's variables
+    expect(form.locator(".fjs-powered-by")).to_be_visible()  # bpmn.io's watermark stays
+    page.locator("#assign").click()
+    expect(page.locator("#complete")).to_be_enabled()
+    form.get_by_label("Approve the order").check()
+    page.locator("#complete").click()  # the required comment is missing
+    expect(page.locator(".message-error")).to_contain_text("need attention")
+    assert rest.call("GET", f"/process-instances/{instance}")["state"] == "ACTIVE"
+
+    form.get_by_label("Comment").fill("ship it")
+    page.locator("#complete").click()
+    expect(page).to_have_url("/tasklist/")
+    eventually(
+        lambda: rest.call("GET", f"/process-instances/{instance}")["state"] == "COMPLETED",
+        "the process instance completing",
+    )
+    comment = rest.wait_for("variables", {"processInstanceKey": instance, "name": "comment"})
+    approved = rest.wait_for("variables", {"processInstanceKey": instance, "name": "approved"})
+    assert (comment["value"], approved["value"]) == ('"ship it"', "true")
