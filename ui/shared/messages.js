@@ -30,8 +30,8 @@ export function showError(error, what) {
   return show('error', title, detail, 0);
 }
 
-export function showNotice(text) {
-  return show('notice', null, text, 4000);
+export function showNotice(text, timeout = 4000) {
+  return show('notice', null, text, timeout);
 }
 
 export function clearMessages() {

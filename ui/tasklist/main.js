@@ -1,6 +1,7 @@
 // Tasklist: work on user tasks, through the broker's REST API v2 only.
 //   /tasklist/             open tasks: all, assigned to me, unassigned
 //   /tasklist/{key}        one task: assign to me / unassign, its form or a variables editor, complete
+//   /tasklist/processes    start an instance of a deployed process, with its start form if it has one
 import '../shared/style.css';
 import './tasklist.css';
 
@@ -15,8 +16,16 @@ let me = 'anonymous';
 
 const router = new Router('/tasklist', [
   [ /^\/?$/, tasks ],
-  [ /^\/(\d+)\/?$/, task ]
+  [ /^\/(\d+)\/?$/, task ],
+  [ /^\/processes\/?$/, processes ],
+  [ /^\/processes\/(\d+)\/start\/?$/, startProcess ]
 ], notFound);
+
+function current(section) {
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    a.classList.toggle('current', a.dataset.nav === section);
+  }
+}
 
 function link(path, text, query, attributes = {}) {
   return h('a', { href: router.href(path, query), 'data-link': true, ...attributes }, text);
@@ -37,6 +46,7 @@ const VIEWS = {
 };
 
 async function tasks(match, query, page) {
+  current('tasks');
   document.title = 'Tasks · Tasklist · Strom';
   const view = VIEWS[query.get('view')] ? query.get('view') : 'open';
   const from = Math.max(0, parseInt(query.get('from') || '0', 10) || 0);
@@ -113,6 +123,7 @@ async function taskVariables(task) {
 }
 
 async function task(match, query, page) {
+  current('tasks');
   const key = match[1];
   document.title = `Task ${key} · Tasklist · Strom`;
   const header = h('section', { class: 'card', id: 'task-header' }, h('div', { class: 'loading' }, 'Loading…'));
@@ -228,26 +239,8 @@ async function task(match, query, page) {
   }
 
   async function submit() {
-    let variables;
-    if (form) {
-      const { data, errors } = form.submit();
-      if (Object.keys(errors).length) {
-        showError(new Error('Some fields of the form need attention.'), 'The form is not complete');
-        return;
-      }
-      variables = data;
-    } else {
-      try {
-        variables = JSON.parse(editor.value.trim() || '{}');
-      } catch (error) {
-        showError(new Error(`The variables are not valid JSON: ${error.message}`), 'Cannot complete');
-        return;
-      }
-      if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
-        showError(new Error('The variables must be a JSON object, such as {"approved": true}.'), 'Cannot complete');
-        return;
-      }
-    }
+    const variables = form ? formData(form) : editorData(editor);
+    if (!variables) return;
     busy = true;
     updateCompleteButton();
     try {
@@ -271,6 +264,118 @@ async function task(match, query, page) {
     return;
   }
   page.every(4000, () => loadTask().catch(() => {}));
+}
+
+// -- starting a process ----------------------------------------------------------------------------
+
+async function processes(match, query, page) {
+  current('processes');
+  document.title = 'Processes · Tasklist · Strom';
+  const list = h('div', { class: 'loading' }, 'Loading…');
+  replace(app, h('h1', {}, 'Start a process'), h('section', { class: 'card', id: 'processes' }, list));
+  try {
+    const { items, total } = await searchAll('process-definitions', {
+      filter: { isLatestVersion: true },
+      sort: [ { field: 'name' }, { field: 'processDefinitionId' } ]
+    }, 500);
+    if (!page.active) return;
+    replace(list, items.length ? h('table', {},
+      h('thead', {}, h('tr', {}, h('th', {}, 'Process'), h('th', {}, 'Version'), h('th', {}, 'Start form'), h('th', {}, ''))),
+      h('tbody', {}, items.map((definition) => h('tr', { class: 'process', dataset: { process: definition.processDefinitionId } },
+        h('td', {}, definition.name || definition.processDefinitionId,
+          definition.name ? h('div', { class: 'mono' }, definition.processDefinitionId) : null),
+        h('td', {}, definition.version),
+        h('td', {}, definition.hasStartForm ? 'yes' : '–'),
+        h('td', {}, link(`/processes/${definition.processDefinitionKey}/start`, 'Start', null, { class: 'start-link' }))))))
+      : h('p', { class: 'empty' }, 'No process is deployed yet.'),
+    total > items.length ? h('p', { class: 'empty' }, `The first ${items.length} of ${total} processes.`) : null);
+  } catch (error) {
+    replace(list, h('p', { class: 'empty' }, 'Could not load the processes.'));
+    showError(error);
+  }
+}
+
+async function startProcess(match, query, page) {
+  current('processes');
+  const key = match[1];
+  const body = h('section', { class: 'card', id: 'start' }, h('div', { class: 'loading' }, 'Loading…'));
+  replace(app, h('p', {}, link('/processes', '← Processes')), body);
+  let definition;
+  let schema = null;
+  try {
+    definition = await api('GET', `/process-definitions/${key}`);
+    if (definition.hasStartForm) {
+      const linked = await api('GET', `/process-definitions/${key}/form`);
+      schema = linked && linked.schema;
+    }
+  } catch (error) {
+    replace(body, h('p', { class: 'empty' }, `Could not load process definition ${key}.`));
+    showError(error);
+    return;
+  }
+  if (!page.active) return;
+  const name = definition.name || definition.processDefinitionId;
+  document.title = `Start ${name} · Tasklist · Strom`;
+  const button = h('button', { class: 'primary', id: 'start-instance' }, 'Start instance');
+  let form = null;
+  let editor = null;
+  if (schema) {
+    const container = h('div', { class: 'task-form', id: 'start-form' });
+    replace(body, h('h1', {}, `Start ${name}`), container, h('div', { class: 'actions' }, button));
+    try {
+      const { renderForm } = await import('./form.js');
+      form = await renderForm(container, schema, {});
+    } catch (error) {
+      showError(error, 'Could not render the start form');
+      return;
+    }
+  } else {
+    editor = h('textarea', { id: 'variables-editor', rows: 8, spellcheck: false, placeholder: '{"orderId": "A-1"}' }, '{}');
+    replace(body, h('h1', {}, `Start ${name}`),
+      h('label', { class: 'editor-label', for: 'variables-editor' }, 'Start with these variables (a JSON object):'),
+      editor, h('div', { class: 'actions' }, button));
+  }
+  button.addEventListener('click', async () => {
+    const variables = form ? formData(form) : editorData(editor);
+    if (!variables) return;
+    button.disabled = true;
+    try {
+      const created = await api('POST', '/process-instances', { processDefinitionKey: key, variables });
+      const notice = showNotice(`Started an instance of ${name}: `, 10000);
+      notice.querySelector('.message-text').append(
+        h('a', { href: `/operate/instances/${created.processInstanceKey}`, class: 'mono started-instance' }, created.processInstanceKey));
+      router.go(router.href('/'));
+    } catch (error) {
+      button.disabled = false;
+      showError(error, 'Could not start the process');
+    }
+  });
+}
+
+/** A form's data, or null (and a message) while some field needs attention. */
+function formData(form) {
+  const { data, errors } = form.submit();
+  if (Object.keys(errors).length) {
+    showError(new Error('Some fields of the form need attention.'), 'The form is not complete');
+    return null;
+  }
+  return data;
+}
+
+/** The JSON object in a variables editor, or null (and a message) when it is not one. */
+function editorData(editor) {
+  let variables;
+  try {
+    variables = JSON.parse(editor.value.trim() || '{}');
+  } catch (error) {
+    showError(new Error(`The variables are not valid JSON: ${error.message}`), 'Cannot go on');
+    return null;
+  }
+  if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
+    showError(new Error('The variables must be a JSON object, such as {"approved": true}.'), 'Cannot go on');
+    return null;
+  }
+  return variables;
 }
 
 async function start() {

@@ -87,9 +87,29 @@ DECISION = (
     .to_xml()
 )
 
+START_FORM = json.dumps(
+    {
+        "id": "ui-start",
+        "type": "default",
+        "components": [
+            {"key": "customer", "label": "Customer", "type": "textfield", "validate": {"required": True}}
+        ],
+    }
+)
+
+STARTED = (
+    bpmn.process("ui_started", "Started by hand")
+    .element("startEvent", "requested", extension='<zeebe:formDefinition formId="ui-start"/>')
+    .element("userTask", "follow_up", name="Follow up", extension="<zeebe:userTask/>")
+    .end_event()
+    .to_xml()
+)
+
 MODELS = {
     "ui_order.bpmn": ORDER,
     "ui_review.bpmn": REVIEW,
     "ui_decision.bpmn": DECISION,
     "ui_decision.form": DECISION_FORM,
+    "ui_started.bpmn": STARTED,
+    "ui_start.form": START_FORM,
 }

@@ -86,3 +86,27 @@ def test_a_linked_form_is_rendered_filled_checked_and_completes_the_task(
     comment = rest.wait_for("variables", {"processInstanceKey": instance, "name": "comment"})
     approved = rest.wait_for("variables", {"processInstanceKey": instance, "name": "approved"})
     assert (comment["value"], approved["value"]) == ('"ship it"', "true")
+
+
+def test_start_a_process_with_its_start_form(page: Any, rest: Rest) -> None:
+    page.goto("/tasklist/processes")
+    page.locator('#processes tr.process[data-process="ui_started"] .start-link').click()
+    form = page.locator("#start-form")
+    form.get_by_label("Customer").fill("ACME")
+    page.locator("#start-instance").click()
+    link = page.locator(".message-notice .started-instance")
+    expect(link).to_be_visible()
+    instance = link.inner_text()
+    customer = rest.wait_for("variables", {"processInstanceKey": instance, "name": "customer"})
+    assert customer["value"] == '"ACME"'
+    expect(page.locator('#tasks tr.task[data-element-id="follow_up"]')).not_to_have_count(0)
+
+
+def test_start_a_process_without_a_form_with_variables(page: Any, rest: Rest) -> None:
+    page.goto("/tasklist/processes")
+    page.locator('#processes tr.process[data-process="ui_review"] .start-link').click()
+    page.locator("#variables-editor").fill('{"orderId": "started-by-hand"}')
+    page.locator("#start-instance").click()
+    instance = page.locator(".message-notice .started-instance").inner_text()
+    variable = rest.wait_for("variables", {"processInstanceKey": instance, "name": "orderId"})
+    assert variable["value"] == '"started-by-hand"'
