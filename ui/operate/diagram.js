@@ -33,8 +33,39 @@ export class Diagram {
     this.viewer.get('canvas').zoom('fit-viewport', 'auto');
   }
 
+  /** Calls `callback(elementId)` when the user clicks a flow node. */
+  onClick(callback) {
+    this.viewer.on('element.click', ({ element }) => {
+      if (element.type !== 'bpmn:Process' && element.type !== 'label' && !element.waypoints) {
+        callback(element.id);
+      }
+    });
+  }
+
   /** Marks the tokens: `elementInstances` of the instance, `flows` (element ids) it took. */
   mark(elementInstances, flows) {
+    const counts = new Map();
+    for (const instance of elementInstances) {
+      const count = counts.get(instance.elementId) || { elementId: instance.elementId, active: 0, incidents: 0, completed: 0, canceled: 0 };
+      if (instance.state === 'ACTIVE' && instance.hasIncident) count.incidents++;
+      else if (instance.state === 'ACTIVE') count.active++;
+      else if (instance.state === 'COMPLETED') count.completed++;
+      else if (instance.state === 'TERMINATED') count.canceled++;
+      counts.set(instance.elementId, count);
+    }
+    this.badges([ ...counts.values() ], [ 'active', 'incidents' ]);
+    const canvas = this.viewer.get('canvas');
+    const registry = this.viewer.get('elementRegistry');
+    for (const id of flows) {
+      if (!registry.get(id)) continue;
+      canvas.addMarker(id, 'strom-taken');
+      this.marked.push(id);
+    }
+  }
+
+  /** Marks elements by their counts (`{elementId, active, incidents, completed, canceled}`, the
+   * element statistics' shape) with a badge per count named in `shown`. */
+  badges(counts, shown = [ 'active', 'incidents', 'completed', 'canceled' ]) {
     const canvas = this.viewer.get('canvas');
     const registry = this.viewer.get('elementRegistry');
     const overlays = this.viewer.get('overlays');
@@ -44,26 +75,17 @@ export class Diagram {
     }
     overlays.remove({ type: 'strom-tokens' });
     this.marked = [];
-
-    const counts = new Map();
-    for (const instance of elementInstances) {
-      const element = registry.get(instance.elementId);
+    const titles = { active: 'active', incidents: 'with an incident', completed: 'completed', canceled: 'canceled' };
+    for (const count of counts) {
+      const id = count.elementId;
+      const element = registry.get(id);
       if (!element || element === root || element.type === 'bpmn:Process') continue;
-      const count = counts.get(instance.elementId) || { active: 0, incidents: 0, completed: 0, terminated: 0 };
-      if (instance.state === 'ACTIVE' && instance.hasIncident) count.incidents++;
-      else if (instance.state === 'ACTIVE') count.active++;
-      else if (instance.state === 'COMPLETED') count.completed++;
-      else if (instance.state === 'TERMINATED') count.terminated++;
-      counts.set(instance.elementId, count);
-    }
-    for (const [ id, count ] of counts) {
       const marker = count.incidents ? 'strom-incident' : count.active ? 'strom-active'
-        : count.completed ? 'strom-completed' : 'strom-terminated';
+        : count.completed ? 'strom-completed' : count.canceled ? 'strom-terminated' : null;
+      if (!marker) continue;
       canvas.addMarker(id, marker);
       this.marked.push(id);
-      const badges = [];
-      if (count.active) badges.push([ 'active', count.active, 'active' ]);
-      if (count.incidents) badges.push([ 'incident', count.incidents, 'with an incident' ]);
+      const badges = shown.filter((kind) => count[kind]).map((kind) => [ kind, count[kind], titles[kind] ]);
       if (!badges.length) continue;
       const html = document.createElement('div');
       html.className = 'strom-tokens';
@@ -76,11 +98,6 @@ export class Diagram {
         html.append(badge);
       }
       overlays.add(id, 'strom-tokens', { position: { bottom: 10, left: -10 }, html });
-    }
-    for (const id of flows) {
-      if (!registry.get(id)) continue;
-      canvas.addMarker(id, 'strom-taken');
-      this.marked.push(id);
     }
   }
 

@@ -36,7 +36,7 @@ function notFound(path) {
     h('p', {}, `Operate has no page at ${path}. `, link('/', 'Go to the dashboard'))));
 }
 
-/** The latest definition of each process id, with its versions: [{id, name, versions: [..]}]. */
+/** Each process id with its name and definitions, latest first: [{id, name, versions: [{version, key}]}]. */
 async function processList() {
   const { items } = await searchAll('process-definitions', {
     sort: [ { field: 'processDefinitionId' }, { field: 'version', order: 'DESC' } ]
@@ -48,7 +48,7 @@ async function processList() {
       entry = { id: definition.processDefinitionId, name: definition.name, versions: [] };
       byId.set(entry.id, entry);
     }
-    entry.versions.push(definition.version);
+    entry.versions.push({ version: definition.version, key: definition.processDefinitionKey });
   }
   return [ ...byId.values() ];
 }
@@ -158,6 +158,7 @@ async function processes(match, query, page) {
     version: query.get('version') || '',
     state: STATES[query.get('state')] ? query.get('state') : 'running',
     key: query.get('key') || '',
+    element: query.get('element') || '',
     sort: COLUMNS.some(([ field ]) => field === query.get('sort')) ? query.get('sort') : 'startDate',
     order: query.get('order') === 'asc' ? 'asc' : 'desc',
     from: Math.max(0, parseInt(query.get('from') || '0', 10) || 0)
@@ -172,20 +173,27 @@ async function processes(match, query, page) {
     Object.entries(STATES).map(([ value, { label } ]) => h('option', { value, selected: value === params.state }, label)));
   const keyInput = h('input', { name: 'key', placeholder: 'Instance key', value: params.key, size: 20,
     onchange: (e) => go({ key: e.target.value.trim(), from: 0 }) });
+  const elementInput = h('input', { name: 'element', placeholder: 'Element id', value: params.element, size: 16,
+    onchange: (e) => go({ element: e.target.value.trim(), from: 0 }) });
   const results = h('div', { class: 'loading' }, 'Loading…');
+  const diagramCard = h('section', { class: 'card', id: 'definition', hidden: true });
   replace(app, h('h1', {}, 'Process instances'),
     h('section', { class: 'card' }, h('div', { class: 'filters' },
       h('label', {}, 'Process', processSelect), h('label', {}, 'Version', versionSelect),
-      h('label', {}, 'State', stateSelect), h('label', {}, 'Instance key', keyInput))),
+      h('label', {}, 'State', stateSelect), h('label', {}, 'Element', elementInput),
+      h('label', {}, 'Instance key', keyInput))),
+    diagramCard,
     h('section', { class: 'card', id: 'instances' }, results));
 
   processList().then((list) => {
     for (const process of list) {
       processSelect.append(h('option', { value: process.id, selected: process.id === params.process }, process.name || process.id));
       if (process.id === params.process) {
-        for (const version of process.versions) {
+        for (const { version } of process.versions) {
           versionSelect.append(h('option', { value: version, selected: String(version) === params.version }, `Version ${version}`));
         }
+        const shown = process.versions.find(({ version }) => String(version) === params.version) || process.versions[0];
+        if (shown) showDefinition(process, shown);
       }
     }
     if (params.process && !list.some((process) => process.id === params.process)) {
@@ -193,10 +201,44 @@ async function processes(match, query, page) {
     }
   }).catch((error) => showError(error, 'Could not load the processes'));
 
+  /** The process's diagram with a badge per element: active, incidents, completed, canceled
+   * element instances of the definition; a click on an element filters the instances by it. */
+  let diagram = null;
+  page.onLeave(() => diagram && diagram.destroy());
+  async function showDefinition(process, { version, key }) {
+    const box = h('div', { class: 'diagram clickable', id: 'definition-diagram' });
+    diagramCard.hidden = false;
+    replace(diagramCard,
+      h('h2', {}, process.name || process.id, h('span', { class: 'count' },
+        `version ${version}${params.version ? '' : ' (the latest)'}; click an element to filter by it`)),
+      box);
+    try {
+      const [ xml, statistics ] = await Promise.all([
+        api('GET', `/process-definitions/${key}/xml`),
+        api('POST', `/process-definitions/${key}/statistics/element-instances`, {})
+      ]);
+      if (!page.active) return;
+      diagram = new Diagram(box);
+      await diagram.show(xml);
+      diagram.badges(statistics.items);
+      if (params.element) diagram.viewer.get('canvas').addMarker(params.element, 'strom-selected');
+      diagram.onClick((elementId) => go({ element: elementId === params.element ? '' : elementId, from: 0 }));
+      box.dataset.marked = 'true';
+      page.every(5000, async () => {
+        const fresh = await api('POST', `/process-definitions/${key}/statistics/element-instances`, {});
+        if (page.active) diagram.badges(fresh.items);
+        if (params.element) diagram.viewer.get('canvas').addMarker(params.element, 'strom-selected');
+      });
+    } catch (error) {
+      showError(error, 'Could not show the process diagram');
+    }
+  }
+
   const filter = { ...STATES[params.state].filter };
   if (params.process) filter.processDefinitionId = params.process;
   if (params.version) filter.processDefinitionVersion = parseInt(params.version, 10);
   if (params.key) filter.processInstanceKey = params.key;
+  if (params.element) filter.elementId = params.element;
 
   async function load() {
     const result = await search('process-instances', {
