@@ -227,6 +227,10 @@ def main() -> None:
             str(port),
             "--metrics-port",
             "0",
+            "--rest-port",  # the gRPC path alone: no REST server, no secondary storage exporter
+            "0",
+            "--secondary-storage",
+            "none",
             "--backpressure",
             args.backpressure,
             "--log-level",

@@ -73,8 +73,8 @@ def show(
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
-    for _, heading in columns:
-        table.add_column(heading, overflow="fold")
+    for field, heading in columns:  # keys whole (they are copied into the next command), text folds
+        table.add_column(heading, no_wrap=field.endswith(("Key", "Date")), overflow="fold")
     for item in items:
         table.add_row(*(_cell(item.get(field)) for field, _ in columns))
     Console().print(table)
