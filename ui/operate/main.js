@@ -343,7 +343,7 @@ async function instance(match, query, page) {
     diagram.mark(elements.items, flows.items.map((flow) => flow.elementId));
     diagramBox.dataset.marked = 'true';
     update(incidents, open, renderIncidents);
-    update(variables, vars, renderVariables);
+    if (!editing) update(variables, { state, vars }, () => renderVariables(vars));
     update(history, elements, renderHistory);
   }
 
@@ -423,16 +423,98 @@ async function instance(match, query, page) {
     }
   }
 
+  let editing = false;
+
   function renderVariables(vars) {
     const title = h('h2', {}, 'Variables', h('span', { class: 'count' },
       vars.total > vars.items.length ? `${vars.items.length} of ${vars.total}` : String(vars.total)));
-    if (!vars.items.length) return [ title, h('p', { class: 'empty' }, 'No variables.') ];
-    return [ title, h('table', {},
-      h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Value'), h('th', {}, 'Scope'))),
-      h('tbody', {}, vars.items.map((variable) => h('tr', { class: 'variable', dataset: { name: variable.name } },
-        h('td', {}, variable.name),
-        h('td', { class: 'value' }, shortValue(variable.value, 400), variable.isTruncated ? ' (truncated)' : ''),
-        h('td', { class: 'mono' }, variable.scopeKey === key ? 'instance' : variable.scopeKey))))) ];
+    const editable = state === 'ACTIVE';
+    const table = vars.items.length ? h('table', {},
+      h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Value'), h('th', {}, 'Scope'), editable ? h('th', {}, '') : null)),
+      h('tbody', {}, vars.items.map((variable) => {
+        const value = h('td', { class: 'value' }, shortValue(variable.value, 400), variable.isTruncated ? ' (truncated)' : '');
+        const edit = editable ? h('button', { class: 'edit-variable', onclick: () => editVariable(variable, value, edit) }, 'Edit') : null;
+        return h('tr', { class: 'variable', dataset: { name: variable.name } },
+          h('td', {}, variable.name), value,
+          h('td', { class: 'mono' }, variable.scopeKey === key ? 'instance' : variable.scopeKey),
+          editable ? h('td', {}, edit) : null);
+      }))) : h('p', { class: 'empty' }, 'No variables.');
+    return [ title, table, editable ? addVariableForm() : null ];
+  }
+
+  /** Edits a variable in place: its JSON value, set on its own scope (PUT element-instances/{scope}/variables). */
+  async function editVariable(variable, cell, button) {
+    editing = true;
+    button.disabled = true;
+    let text = variable.value;
+    if (variable.isTruncated) {
+      try {
+        text = (await api('GET', `/variables/${variable.variableKey}`)).value;
+      } catch (error) {
+        showError(error, 'Could not load the whole value');
+      }
+    }
+    const input = h('textarea', { class: 'variable-editor', rows: Math.min(8, text.split('\n').length + 1) }, text);
+    const done = () => {
+      editing = false;
+      variables.dataset.signature = '';
+      load().catch(() => {});
+    };
+    const save = h('button', { class: 'primary save-variable', onclick: async () => {
+      const parsed = parseJson(input.value);
+      if (parsed === undefined) return;
+      save.disabled = true;
+      try {
+        await setVariables(variable.scopeKey, { [variable.name]: parsed });
+        showNotice(`Variable ${variable.name} set`);
+        done();
+        soon();
+      } catch (error) {
+        save.disabled = false;
+        showError(error, `Could not set ${variable.name}`);
+      }
+    } }, 'Save');
+    replace(cell, input, h('div', { class: 'actions' }, save, h('button', { onclick: done }, 'Cancel')));
+    input.focus();
+  }
+
+  function addVariableForm() {
+    const name = h('input', { name: 'variable-name', placeholder: 'name', size: 16 });
+    const value = h('input', { name: 'variable-value', placeholder: 'JSON value, e.g. "text" or 42', size: 40 });
+    const add = h('button', { id: 'add-variable', onclick: async () => {
+      const parsed = parseJson(value.value);
+      if (!name.value.trim() || parsed === undefined) {
+        if (!name.value.trim()) showError(new Error('Give the variable a name.'), 'Cannot add');
+        return;
+      }
+      add.disabled = true;
+      try {
+        await setVariables(key, { [name.value.trim()]: parsed });
+        showNotice(`Variable ${name.value.trim()} set`);
+        name.value = value.value = '';
+        soon();
+      } catch (error) {
+        showError(error, 'Could not add the variable');
+      } finally {
+        add.disabled = false;
+      }
+    } }, 'Add variable');
+    return h('div', { class: 'filters add-variable' },
+      h('label', {}, 'Name', name), h('label', {}, 'Value', value), add);
+  }
+
+  function setVariables(scopeKey, values) {
+    return api('PUT', `/element-instances/${scopeKey}/variables`, { variables: values, local: true });
+  }
+
+  /** The JSON value in `text`, or undefined (and a message) when it is not JSON. */
+  function parseJson(text) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      showError(new Error(`Not a JSON value: ${error.message}. Write text in quotes, like "ok".`), 'Cannot set the variable');
+      return undefined;
+    }
   }
 
   function renderHistory(elements) {

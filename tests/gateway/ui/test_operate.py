@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -70,6 +71,30 @@ def test_instance_page_shows_the_diagram_with_its_tokens(page: Any, rest: Rest) 
     expect(_state(page)).to_have_attribute("data-state", "ACTIVE")
     expect(page.locator('#variables tr[data-name="amount"] td.value')).to_have_text("42")
     expect(page.locator('#history tr[data-element-id="charge"]')).to_have_attribute("data-state", "ACTIVE")
+
+
+def test_variables_are_edited_and_added(page: Any, rest: Rest, eventually: Callable[..., None]) -> None:
+    key = rest.create("ui_order", {"orderId": "vars-1", "amount": 42})
+    rest.wait_for("variables", {"processInstanceKey": key, "name": "amount"})
+    page.goto(f"/operate/instances/{key}")
+    row = page.locator('#variables tr[data-name="amount"]')
+    row.locator("button.edit-variable").click()
+    row.locator("textarea.variable-editor").fill("43")
+    row.locator("button.save-variable").click()
+    expect(row.locator("td.value")).to_have_text("43")
+    page.locator('#variables input[name="variable-name"]').fill("note")
+    page.locator('#variables input[name="variable-value"]').fill("not json")
+    page.locator("#add-variable").click()
+    expect(page.locator(".message-error", has_text="Not a JSON value")).to_be_visible()
+    page.locator('#variables input[name="variable-value"]').fill('{"text": "call back"}')
+    page.locator("#add-variable").click()
+    expect(page.locator('#variables tr[data-name="note"] td.value')).to_have_text('{"text":"call back"}')
+
+    def value(name: str) -> str:
+        items = rest.call("POST", "/variables/search", {"filter": {"processInstanceKey": key, "name": name}})
+        return str(items["items"][0]["value"]) if items["items"] else ""
+
+    eventually(lambda: value("amount") == "43", "amount set to 43")
 
 
 def test_retry_resolves_an_incident_and_the_instance_moves_on(page: Any, rest: Rest) -> None:
