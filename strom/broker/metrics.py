@@ -12,10 +12,13 @@ with 200 when up and 503 when down; any other path is 404:
 
 Counters that already exist as numbers somewhere (commands processed, log positions, exporter
 positions, the backpressure limit and in-flight count) are read when Prometheus scrapes, so the
-processing thread pays nothing for them. Only the two histograms are observed as things happen:
-the duration of each processing step and the latency of each client request (accepted -> answered);
-they count into plain lists (a bisect and an increment, no lock) and become Prometheus histograms
-at scrape time. Other parts of the broker (the gateway) add collectors with ``add_collector``.
+processing thread pays nothing for them. So is each exporter's lag (``strom_exporter_lag_records``:
+durable records after its acknowledged position; ``strom_exporter_lag_seconds``: the age of the
+oldest of them, 0 when caught up), which reads one record from the log when the exporter moved.
+Only the two histograms are observed as things happen: the duration of each processing step and
+the latency of each client request (accepted -> answered); they count into plain lists (a bisect
+and an increment, no lock) and become Prometheus histograms at scrape time. Other parts of the
+broker (the gateway) add collectors with ``add_collector``.
 """
 
 from __future__ import annotations
@@ -139,9 +142,7 @@ class BrokerMetrics:
         }
         down = [name for name, (up, _) in probes.items() if not up]
         if down:
-            details["reason"] = "; ".join(
-                f"{name}: {probes[name][1].get('reason', 'DOWN')}" for name in down
-            )
+            details["reason"] = "; ".join(f"{name}: {probes[name][1].get('reason', 'DOWN')}" for name in down)
         return not down, details
 
     # -- HTTP ------------------------------------------------------------------------------------
@@ -298,19 +299,59 @@ class _PartitionCollector(Collector):
         requests.add_metric([pid, "accepted"], limiter.accepted)
         requests.add_metric([pid, "rejected"], limiter.rejected)
         yield requests
-        exporters = GaugeMetricFamily(
-            "strom_exporter_position",
-            "Last position each exporter acknowledged.",
-            labels=["partition", "exporter"],
+        yield gauge(
+            "strom_log_durable_position",
+            "Position of the last durable record on the log (what exporters can read).",
+            partition.log.durable_position,
         )
-        for exporter_id, position in partition.director.positions().items():
-            exporters.add_metric([pid, exporter_id], position)
-        yield exporters
+        yield from _exporter_metrics(pid, partition)
         yield gauge(
             "strom_partition_healthy",
             "1 while the partition processes, 0 once it stopped on a failure.",
             1 if processor.failure is None else 0,
         )
+
+
+def _exporter_metrics(pid: str, partition: Partition) -> Iterable[Metric]:
+    """Per exporter: its positions (Zeebe's names, with our prefix) and its lag behind the log."""
+    labels = ["partition", "exporter"]
+    acknowledged = GaugeMetricFamily(
+        "strom_exporter_position",
+        "Last position each exporter acknowledged (same as strom_exporter_last_exported_position).",
+        labels=labels,
+    )
+    exported = GaugeMetricFamily(
+        "strom_exporter_last_exported_position",
+        "Last position each exporter acknowledged as stored (Zeebe: zeebe_exporter_last_exported_position).",
+        labels=labels,
+    )
+    persisted = GaugeMetricFamily(
+        "strom_exporter_last_updated_exported_position",
+        "Acknowledged position last persisted for each exporter, where a restart resumes "
+        "(Zeebe: zeebe_exporter_last_updated_exported_position).",
+        labels=labels,
+    )
+    lag_records = GaugeMetricFamily(
+        "strom_exporter_lag_records",
+        "Durable records on the log after the exporter's acknowledged position (0 when caught up).",
+        labels=labels,
+    )
+    lag_seconds = GaugeMetricFamily(
+        "strom_exporter_lag_seconds",
+        "Age of the oldest durable record the exporter has not acknowledged (0 when caught up): "
+        "how stale what it stores (e.g. the secondary storage) may be.",
+        labels=labels,
+    )
+    now = partition.clock.now_millis()
+    for lag in partition.director.lag():
+        exporter = [pid, lag.exporter_id]
+        acknowledged.add_metric(exporter, lag.acknowledged)
+        exported.add_metric(exporter, lag.acknowledged)
+        persisted.add_metric(exporter, lag.persisted)
+        lag_records.add_metric(exporter, lag.records)
+        oldest = lag.oldest_timestamp
+        lag_seconds.add_metric(exporter, 0.0 if oldest is None else max(0, now - oldest) / 1000)
+    yield from (acknowledged, exported, persisted, lag_records, lag_seconds)
 
 
 class FastHistogram:

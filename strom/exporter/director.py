@@ -4,6 +4,9 @@ Each exporter gets every record after its own acknowledged position. Acknowledge
 persisted in a small JSON file (replaced atomically), so a restarted partition resumes each
 exporter where it acknowledged. An exporter that raises is retried on the same record at the next
 call, after a back-off, without holding up the others.
+
+``lag()`` tells how far each exporter is behind the durable log (records, and the timestamp of the
+oldest record it has not acknowledged); it may be called from any thread (the metrics endpoint).
 """
 
 from __future__ import annotations
@@ -13,16 +16,32 @@ import logging
 import os
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from strom.exporter.api import Exporter, ExporterContext
-from strom.log import LogReader, LogStorage
+from strom.log import LogError, LogReader, LogStorage
 from strom.protocol import codec
 from strom.protocol.record import Record
 
 _log = logging.getLogger(__name__)
 _RETRY_AFTER_S = 1.0
+
+
+@dataclass(frozen=True)
+class ExporterLag:
+    """How far one exporter is behind the durable log, at one moment."""
+
+    exporter_id: str
+    acknowledged: int
+    """The last position the exporter acknowledged (its output is stored up to there)."""
+    persisted: int
+    """The acknowledged position last written to the positions file (where a restart resumes)."""
+    records: int
+    """Durable records after the acknowledged position (0 when caught up)."""
+    oldest_timestamp: int | None
+    """Timestamp (epoch ms) of the oldest durable record not acknowledged; None when caught up."""
 
 
 class _Controller:
@@ -77,6 +96,10 @@ class ExporterDirector:
         self._last_persist = 0.0
         self._dirty = False
         stored = self._load_positions()
+        self._persisted: dict[str, int] = dict(stored)
+        # Per exporter, (position, timestamp) of the record `lag()` looked up last: an exporter that
+        # did not move since the last call costs no log read.
+        self._lag_probes: dict[str, tuple[int, int | None]] = {}
         self._slots: list[_Slot] = []
         for exporter_id, exporter in exporters.items():
             exporter.configure(
@@ -99,6 +122,52 @@ class ExporterDirector:
     def positions(self) -> dict[str, int]:
         """Acknowledged position per exporter."""
         return {slot.exporter_id: slot.controller.acknowledged for slot in self._slots}
+
+    def persisted_positions(self) -> dict[str, int]:
+        """Acknowledged position per exporter as last written to the positions file."""
+        persisted = self._persisted
+        return {slot.exporter_id: persisted.get(slot.exporter_id, 0) for slot in self._slots}
+
+    def lag(self) -> list[ExporterLag]:
+        """How far each exporter is behind the durable log; safe to call from any thread.
+
+        The timestamp of the oldest unacknowledged record is read from the log (one record, only
+        when the acknowledged position moved since the last call).
+        """
+        durable = self._log.durable_position
+        persisted = self._persisted
+        lags: list[ExporterLag] = []
+        for slot in self._slots:
+            acknowledged = slot.controller.acknowledged
+            behind = max(0, durable - acknowledged)
+            oldest = self._timestamp_at(slot.exporter_id, acknowledged + 1) if behind else None
+            lags.append(
+                ExporterLag(
+                    slot.exporter_id, acknowledged, persisted.get(slot.exporter_id, 0), behind, oldest
+                )
+            )
+        return lags
+
+    def _timestamp_at(self, exporter_id: str, position: int) -> int | None:
+        """The timestamp of the durable record at ``position`` (or of the first one after it that
+        has one, also if the log was compacted past it); None if it cannot be read."""
+        probe = self._lag_probes.get(exporter_id)
+        if probe is not None and probe[0] == position:
+            return probe[1]
+        timestamp: int | None = None
+        try:
+            with self._log.reader(max(position, self._log.first_position)) as reader:
+                for index, (_, data) in enumerate(reader.read_available()):
+                    found = codec.decode(data).timestamp
+                    if found >= 0:
+                        timestamp = found
+                        break
+                    if index >= 100:  # no timestamped record nearby: give up rather than scan on
+                        break
+        except (LogError, ValueError):  # closed or compacted meanwhile: no answer this time
+            return None
+        self._lag_probes[exporter_id] = (position, timestamp)
+        return timestamp
 
     def min_acknowledged_position(self) -> int | None:
         """The lowest acknowledged position (what compaction must keep above), None without exporters."""
@@ -156,13 +225,15 @@ class ExporterDirector:
         return count
 
     def persist_positions(self) -> None:
-        data = json.dumps(self.positions()).encode()
+        positions = self.positions()
+        data = json.dumps(positions).encode()
         tmp = self._positions_file.with_suffix(".tmp")
         with open(tmp, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self._positions_file)
+        self._persisted = positions
         self._dirty = False
         self._last_persist = time.monotonic()
 

@@ -9,6 +9,7 @@ from typing import Any
 from strom.broker import Partition, PartitionSettings
 from strom.client import Client
 from strom.exporter import Controller, ExporterContext, JsonLinesExporter
+from strom.protocol import codec
 from strom.protocol.record import Record
 from strom.testing import bpmn
 
@@ -124,3 +125,35 @@ def test_the_log_is_compacted_only_below_what_every_exporter_acknowledged(tmp_pa
     assert lagging.log.first_position == 1
     keeping_up.close(snapshot=False)
     lagging.close(snapshot=False)
+
+
+def test_lag_counts_the_durable_records_after_each_acknowledgement_and_dates_the_oldest(
+    tmp_path: Path,
+) -> None:
+    flaky, steady = Collecting(fail_at=3), Collecting()
+    partition = _run(tmp_path, {"flaky": flaky, "steady": steady})
+    durable = partition.log.durable_position
+    with partition.log.reader(3) as reader:
+        third = codec.decode(next(iter(reader))[1])
+
+    lags = {lag.exporter_id: lag for lag in partition.director.lag()}
+
+    assert (lags["steady"].acknowledged, lags["steady"].records, lags["steady"].oldest_timestamp) == (
+        durable,
+        0,
+        None,
+    )
+    assert (lags["flaky"].acknowledged, lags["flaky"].records) == (2, durable - 2)
+    assert lags["flaky"].oldest_timestamp == third.timestamp > 0
+    assert lags["flaky"].persisted == 2  # what exporters.json holds
+    partition.close(snapshot=False)
+
+
+def test_lag_answers_once_the_log_is_closed(tmp_path: Path) -> None:
+    partition = _run(tmp_path, {"lagging": Collecting(fail_at=1)})
+    director = partition.director
+    partition.close(snapshot=False)
+
+    [lag] = director.lag()
+
+    assert lag.records > 0 and lag.oldest_timestamp is None
