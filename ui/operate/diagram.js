@@ -21,7 +21,7 @@ export class Diagram {
 
   async show(xml) {
     if (!hasLayout(xml)) {
-      const { layoutProcess } = await import('bpmn-auto-layout');
+      const { layoutProcess } = await import('./layout.js');
       xml = await layoutProcess(xml);
       this.container.dataset.layout = 'automatic';
     }
