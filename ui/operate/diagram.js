@@ -33,6 +33,16 @@ export class Diagram {
     this.viewer.get('canvas').zoom('fit-viewport', 'auto');
   }
 
+  /** The flow nodes of the diagram, [{id, name}] by name: where a token may be put. */
+  flowNodes() {
+    const root = this.viewer.get('canvas').getRootElement();
+    return this.viewer.get('elementRegistry')
+      .filter((element) => element !== root && !element.waypoints && element.type !== 'label' &&
+        element.businessObject && element.businessObject.$instanceOf('bpmn:FlowNode'))
+      .map((element) => ({ id: element.id, name: element.businessObject.name || element.id }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
   /** Calls `callback(elementId)` when the user clicks a flow node. */
   onClick(callback) {
     this.viewer.on('element.click', ({ element }) => {

@@ -159,6 +159,11 @@ async function processes(match, query, page) {
     state: STATES[query.get('state')] ? query.get('state') : 'running',
     key: query.get('key') || '',
     element: query.get('element') || '',
+    error: query.get('error') || '',
+    variable: query.get('variable') || '',
+    value: query.get('value') || '',
+    after: query.get('after') || '',
+    before: query.get('before') || '',
     sort: COLUMNS.some(([ field ]) => field === query.get('sort')) ? query.get('sort') : 'startDate',
     order: query.get('order') === 'asc' ? 'asc' : 'desc',
     from: Math.max(0, parseInt(query.get('from') || '0', 10) || 0)
@@ -175,13 +180,23 @@ async function processes(match, query, page) {
     onchange: (e) => go({ key: e.target.value.trim(), from: 0 }) });
   const elementInput = h('input', { name: 'element', placeholder: 'Element id', value: params.element, size: 16,
     onchange: (e) => go({ element: e.target.value.trim(), from: 0 }) });
+  const text = (name, placeholder, size) => h('input', { name, placeholder, size, value: params[name],
+    onchange: (e) => go({ [name]: e.target.value.trim(), from: 0 }) });
+  const date = (name) => h('input', { name, type: 'datetime-local', step: 1, value: params[name],
+    onchange: (e) => go({ [name]: e.target.value, from: 0 }) });
   const results = h('div', { class: 'loading' }, 'Loading…');
   const diagramCard = h('section', { class: 'card', id: 'definition', hidden: true });
   replace(app, h('h1', {}, 'Process instances'),
-    h('section', { class: 'card' }, h('div', { class: 'filters' },
+    h('section', { class: 'card', id: 'filters' }, h('div', { class: 'filters' },
       h('label', {}, 'Process', processSelect), h('label', {}, 'Version', versionSelect),
       h('label', {}, 'State', stateSelect), h('label', {}, 'Element', elementInput),
-      h('label', {}, 'Instance key', keyInput))),
+      h('label', {}, 'Instance key', keyInput)),
+    h('div', { class: 'filters more' },
+      h('label', {}, 'Incident message contains', text('error', 'e.g. declined', 18)),
+      h('label', {}, 'Variable name', text('variable', 'name', 12)),
+      h('label', {}, 'Variable value (JSON)', text('value', '"A-1" or 42', 12)),
+      h('label', {}, 'Started after', date('after')),
+      h('label', {}, 'Started before', date('before')))),
     diagramCard,
     h('section', { class: 'card', id: 'instances' }, results));
 
@@ -239,6 +254,12 @@ async function processes(match, query, page) {
   if (params.version) filter.processDefinitionVersion = parseInt(params.version, 10);
   if (params.key) filter.processInstanceKey = params.key;
   if (params.element) filter.elementId = params.element;
+  if (params.error) filter.errorMessage = { $like: `*${params.error}*` };
+  if (params.variable) filter.variables = [ params.value ? { name: params.variable, value: params.value } : { name: params.variable } ];
+  const started = {};
+  if (params.after) started.$gte = new Date(params.after).toISOString();
+  if (params.before) started.$lte = new Date(params.before).toISOString();
+  if (Object.keys(started).length) filter.startDate = started;
 
   async function load() {
     const result = await search('process-instances', {
@@ -316,16 +337,18 @@ async function instance(match, query, page) {
   page.onLeave(() => diagram && diagram.destroy());
 
   async function load() {
-    const [ item, elements, flows, vars, open ] = await Promise.all([
+    const [ item, elements, flows, vars, open, hierarchy, called ] = await Promise.all([
       api('GET', `/process-instances/${key}`),
       searchAll('element-instances', { filter: { processInstanceKey: key }, sort: [ { field: 'elementInstanceKey' } ] }),
       api('GET', `/process-instances/${key}/sequence-flows`),
       searchAll('variables', { filter: { processInstanceKey: key }, sort: [ { field: 'name' } ] }),
-      searchAll('incidents', { filter: { processInstanceKey: key, state: 'ACTIVE' } })
+      searchAll('incidents', { filter: { processInstanceKey: key, state: 'ACTIVE' } }),
+      api('GET', `/process-instances/${key}/call-hierarchy`).catch(() => []),
+      search('process-instances', { filter: { parentProcessInstanceKey: key }, page: { limit: 20 } })
     ]);
     if (!page.active) return;
     state = item.state;
-    update(header, item, renderHeader);
+    update(header, { item, hierarchy, called }, renderHeader);
     header.append(actions);
     renderActions(item);
     if (shownDefinition !== item.processDefinitionKey) {
@@ -344,10 +367,10 @@ async function instance(match, query, page) {
     diagramBox.dataset.marked = 'true';
     update(incidents, open, renderIncidents);
     if (!editing) update(variables, { state, vars }, () => renderVariables(vars));
-    update(history, elements, renderHistory);
+    if (!moving) update(history, { state, elements }, () => renderHistory(elements));
   }
 
-  function renderHeader(item) {
+  function renderHeader({ item, hierarchy, called }) {
     const facts = [
       [ 'Key', h('span', { class: 'mono' }, item.processInstanceKey) ],
       [ 'Process', link('/processes', item.processDefinitionName || item.processDefinitionId, { process: item.processDefinitionId, state: 'all' }) ],
@@ -359,8 +382,19 @@ async function instance(match, query, page) {
     if (item.parentProcessInstanceKey) {
       facts.push([ 'Parent instance', link(`/instances/${item.parentProcessInstanceKey}`, item.parentProcessInstanceKey, null, { class: 'mono' }) ]);
     }
-    return h('dl', { class: 'facts' }, facts.map(([ label, value ]) =>
-      h('div', { dataset: { fact: label.toLowerCase() } }, h('dt', {}, label), h('dd', {}, value))));
+    if (called.items.length) {
+      facts.push([ 'Called instances', called.items.map((child) => h('div', {},
+        link(`/instances/${child.processInstanceKey}`, child.processInstanceKey, null, { class: 'mono called-instance' }),
+        ` ${child.processDefinitionName || child.processDefinitionId} `, stateBadge(child.state, child.hasIncident))),
+      called.page.totalItems > called.items.length ? `(${called.page.totalItems - called.items.length} more)` : null ]);
+    }
+    const path = hierarchy.length > 1 ? h('nav', { class: 'hierarchy', id: 'call-hierarchy' }, hierarchy.map((entry, index) => [
+      index ? ' › ' : null,
+      entry.processInstanceKey === key ? h('span', {}, entry.processDefinitionName)
+        : link(`/instances/${entry.processInstanceKey}`, entry.processDefinitionName, null, { title: entry.processInstanceKey })
+    ])) : null;
+    return [ path, h('dl', { class: 'facts' }, facts.map(([ label, value ]) =>
+      h('div', { dataset: { fact: label.toLowerCase().replace(/ /g, '-') } }, h('dt', {}, label), h('dd', {}, value)))) ];
   }
 
   function renderActions(item) {
@@ -375,7 +409,39 @@ async function instance(match, query, page) {
         h('button', { class: 'danger confirm', id: 'confirm-cancel', onclick: doCancel }, 'Yes, cancel'),
         h('button', { onclick: () => { actions.replaceChildren(); renderActions(item); } }, 'No'));
     } }, 'Cancel instance');
-    actions.append(cancel);
+    const add = h('button', { id: 'add-token', onclick: () => {
+      replace(actions, h('span', {}, 'Add a token at'), ...tokenTarget((elementId) =>
+        modify({ activateInstructions: [ { elementId, ancestorElementInstanceKey: key } ] }, `Token added at ${elementId}`), 'Add token'),
+      h('button', { onclick: () => { actions.replaceChildren(); renderActions(item); } }, 'Back'));
+    } }, 'Add token…');
+    actions.append(cancel, add);
+  }
+
+  /** A select of the diagram's flow nodes and a button that calls `act(elementId)`. */
+  function tokenTarget(act, label) {
+    const select = h('select', { class: 'token-target' },
+      (diagram ? diagram.flowNodes() : []).map(({ id, name }) => h('option', { value: id }, name === id ? id : `${name} (${id})`)));
+    const button = h('button', { class: 'primary confirm-token', onclick: async () => {
+      button.disabled = true;
+      if (!(await act(select.value))) button.disabled = false;
+    } }, label);
+    return [ select, button ];
+  }
+
+  /** Modifies the instance (POST .../modification); true when the broker took it. */
+  async function modify(body, notice) {
+    try {
+      await api('POST', `/process-instances/${key}/modification`, body);
+      showNotice(notice);
+      moving = false;
+      actions.replaceChildren();
+      history.dataset.signature = '';
+      soon();
+      return true;
+    } catch (error) {
+      showError(error, 'Could not modify the instance');
+      return false;
+    }
   }
 
   async function doCancel(event) {
@@ -517,18 +583,34 @@ async function instance(match, query, page) {
     }
   }
 
+  let moving = false;
+
   function renderHistory(elements) {
     return [ h('h2', {}, 'Element instances', h('span', { class: 'count' }, elements.total)),
       h('table', {},
         h('thead', {}, h('tr', {}, h('th', {}, 'Element'), h('th', {}, 'Type'), h('th', {}, 'State'),
-          h('th', {}, 'Start'), h('th', {}, 'End'), h('th', {}, 'Key'))),
-        h('tbody', {}, elements.items.map((element) => h('tr', { class: 'element-instance', dataset: { elementId: element.elementId, state: element.state } },
-          h('td', {}, element.elementName || element.elementId),
-          h('td', {}, element.type),
-          h('td', {}, stateBadge(element.state, element.hasIncident)),
-          h('td', {}, formatDate(element.startDate)),
-          h('td', {}, formatDate(element.endDate)),
-          h('td', { class: 'mono' }, element.elementInstanceKey))))) ];
+          h('th', {}, 'Start'), h('th', {}, 'End'), h('th', {}, 'Key'), h('th', {}, ''))),
+        h('tbody', {}, elements.items.map((element) => {
+          const cell = h('td', { class: 'move' });
+          if (state === 'ACTIVE' && element.state === 'ACTIVE' && element.type !== 'PROCESS') {
+            cell.append(h('button', { class: 'move-token', onclick: () => {
+              moving = true;
+              replace(cell, ...tokenTarget((elementId) => modify({
+                activateInstructions: [ { elementId, ancestorElementInstanceKey: key } ],
+                terminateInstructions: [ { elementInstanceKey: element.elementInstanceKey } ]
+              }, `Token moved from ${element.elementId} to ${elementId}`), 'Move'),
+              h('button', { onclick: () => { moving = false; history.dataset.signature = ''; load().catch(() => {}); } }, 'Cancel'));
+            } }, 'Move token…'));
+          }
+          return h('tr', { class: 'element-instance', dataset: { elementId: element.elementId, state: element.state } },
+            h('td', {}, element.elementName || element.elementId),
+            h('td', {}, element.type),
+            h('td', {}, stateBadge(element.state, element.hasIncident)),
+            h('td', {}, formatDate(element.startDate)),
+            h('td', {}, formatDate(element.endDate)),
+            h('td', { class: 'mono' }, element.elementInstanceKey),
+            cell);
+        }))) ];
   }
 
   /** After an action: look again a few times while the secondary storage catches up. */

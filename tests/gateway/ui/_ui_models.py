@@ -105,6 +105,14 @@ STARTED = (
     .to_xml()
 )
 
+PARENT = (
+    bpmn.process("ui_parent", "Parent")
+    .start_event()
+    .element("callActivity", "call_order", extension='<zeebe:calledElement processId="ui_order"/>')
+    .end_event()
+    .to_xml()
+)
+
 MODELS = {
     "ui_order.bpmn": ORDER,
     "ui_review.bpmn": REVIEW,
@@ -112,4 +120,5 @@ MODELS = {
     "ui_decision.form": DECISION_FORM,
     "ui_started.bpmn": STARTED,
     "ui_start.form": START_FORM,
+    "ui_parent.bpmn": PARENT,
 }

@@ -49,6 +49,23 @@ def test_process_diagram_has_badges_and_filters_instances_by_element(page: Any, 
     expect(page.locator(f'#instances tr[data-key="{reviewing}"]')).to_have_count(0)
 
 
+def test_filters_by_variable_and_incident_message(page: Any, rest: Rest) -> None:
+    first = rest.create("ui_order", {"orderId": "filter-a"})
+    second = rest.create("ui_order", {"orderId": "filter-b"})
+    rest.wait_for("variables", {"processInstanceKey": second, "name": "orderId"})
+    page.goto("/operate/processes?state=all")
+    filters = page.locator("#filters")
+    filters.locator('input[name="variable"]').fill("orderId")
+    filters.locator('input[name="variable"]').press("Enter")
+    filters.locator('input[name="value"]').fill('"filter-a"')
+    filters.locator('input[name="value"]').press("Enter")
+    expect(page).to_have_url(re.compile(r"value=%22filter-a%22"))
+    expect(page.locator(f'#instances tr[data-key="{first}"]')).to_be_visible()
+    expect(page.locator(f'#instances tr[data-key="{second}"]')).to_have_count(0)
+    page.goto("/operate/processes?state=all&error=no+such+failure")
+    expect(page.locator("#instances .empty")).to_have_text("No instance matches these filters.")
+
+
 def test_dashboard_counts_running_instances_per_process(page: Any, rest: Rest) -> None:
     rest.create("ui_order", {"orderId": "dashboard-1"})
     page.goto("/")
@@ -118,6 +135,41 @@ def test_retry_resolves_an_incident_and_the_instance_moves_on(page: Any, rest: R
     expect(_state(page)).to_have_attribute("data-state", "COMPLETED")
     expect(_element(page, "done")).to_have_class(_has("strom-completed"))
     expect(_element(page, "to_done")).to_have_class(_has("strom-taken"))
+
+
+def test_modify_adds_and_moves_tokens(page: Any, rest: Rest) -> None:
+    key = rest.create("ui_order", {"orderId": "modify-1"})
+    rest.wait_for("element-instances", {"processInstanceKey": key, "elementId": "charge"})
+    page.goto(f"/operate/instances/{key}")
+    page.locator("#add-token").click()
+    page.locator("#instance-actions select.token-target").select_option("charge")
+    page.locator("#instance-actions button.confirm-token").click()
+    expect(page.locator('.strom-token-active[data-element-id="charge"]')).to_have_text("2")
+
+    first = page.locator('#history tr.element-instance[data-element-id="charge"]').first
+    first.locator("button.move-token").click()
+    first.locator("select.token-target").select_option("done")
+    first.locator("button.confirm-token").click()
+    expect(page.locator(".message-notice", has_text="moved")).to_be_visible()
+    expect(page.locator('.strom-token-active[data-element-id="charge"]')).to_have_text("1")
+    expect(
+        page.locator('#history tr.element-instance[data-element-id="charge"][data-state="TERMINATED"]')
+    ).to_be_visible()
+    expect(_element(page, "done")).to_have_class(_has("strom-completed"))
+    expect(_state(page)).to_have_attribute("data-state", "ACTIVE")
+
+
+def test_called_instances_and_the_call_hierarchy_link_both_ways(page: Any, rest: Rest) -> None:
+    parent = rest.create("ui_parent", {"orderId": "called-1"})
+    child = rest.wait_for("process-instances", {"parentProcessInstanceKey": parent})["processInstanceKey"]
+    page.goto(f"/operate/instances/{parent}")
+    page.locator(f'#instance-header a.called-instance:text-is("{child}")').click()
+    expect(page).to_have_url(f"/operate/instances/{child}")
+    expect(page.locator('#instance-header [data-fact="parent-instance"]')).to_contain_text(parent)
+    hierarchy = page.locator("#call-hierarchy")
+    expect(hierarchy).to_contain_text("Parent")
+    hierarchy.get_by_role("link", name="Parent").click()
+    expect(page).to_have_url(f"/operate/instances/{parent}")
 
 
 def test_cancel_terminates_the_instance(page: Any, rest: Rest) -> None:
