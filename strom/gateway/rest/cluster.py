@@ -7,13 +7,15 @@ branch on it.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from starlette.requests import Request
+from starlette.responses import Response
 
 from strom.gateway.rest.context import RestContext, json_response
+from strom.gateway.rest.operations import Operations
 from strom.protocol.record import BROKER_VERSION
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 
-router = APIRouter(tags=["Cluster"])
+operations = Operations("Cluster")
 
 
 def _context(request: Request) -> RestContext:
@@ -21,7 +23,7 @@ def _context(request: Request) -> RestContext:
     return context
 
 
-@router.get("/topology", summary="The brokers, their partitions and health")
+@operations.get("/topology", "getTopology", "The brokers, their partitions and health")
 async def get_topology(request: Request) -> Response:
     context = _context(request)
     settings = context.settings
@@ -53,23 +55,26 @@ async def get_topology(request: Request) -> Response:
     )
 
 
-@router.get("/status", summary="204 when a partition has a healthy leader, else 503")
+@operations.get("/status", "getStatus", "204 when a partition has a healthy leader, else 503", answers=204)
 async def get_status(request: Request) -> Response:
     healthy = _context(request).partition.processor.failure is None
     return Response(status_code=204 if healthy else 503)
 
 
-@router.get("/license", tags=["License"], summary="Strom's license (Apache-2.0, no limits)")
-async def get_license() -> Response:
+@operations.get("/license", "getLicense", "Strom's license (Apache-2.0, no limits)", tag="License")
+async def get_license(request: Request) -> Response:
     return json_response(
         {"validLicense": True, "licenseType": "unlimited", "isCommercial": False, "expiresAt": None}
     )
 
 
-@router.get(
-    "/authentication/me", tags=["Authentication"], summary="The caller (anonymous while identity is off)"
+@operations.get(
+    "/authentication/me",
+    "getAuthentication",
+    "The caller (anonymous while identity is off)",
+    tag="Authentication",
 )
-async def get_authentication() -> Response:
+async def get_authentication(request: Request) -> Response:
     return json_response(
         {
             "username": "anonymous",

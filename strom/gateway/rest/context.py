@@ -39,6 +39,8 @@ class RestSettings:
     node_id: int = 0
     long_polling_timeout_ms: int = 10_000
     request_timeout_ms: int = 15_000
+    max_resource_size: int = 4 * 1024 * 1024
+    """Largest file of a deployment, in bytes (the gRPC gateway's message size limit)."""
 
 
 class RestContext:

@@ -4,25 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict
+from starlette.requests import Request
+from starlette.responses import Response
 
 from strom.gateway.grpc import requests
 from strom.gateway.grpc._proto import pb
 from strom.gateway.rest.context import RestContext, command_from, json_response, key, text, variables_text
+from strom.gateway.rest.operations import Body, Operations
 
-router = APIRouter(tags=["Decision definition"])
+operations = Operations("Decision definition")
 
 
-class DecisionEvaluationRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class DecisionEvaluationRequest(Body):
     decisionDefinitionId: str | None = None
     decisionDefinitionKey: str | int | None = None
     variables: dict[str, Any] | None = None
     tenantId: str | None = None
 
 
-@router.post("/decision-definitions/evaluation", summary="Evaluate a decision by id (latest) or key")
+@operations.post(
+    "/decision-definitions/evaluation",
+    "evaluateDecision",
+    "Evaluate a decision by id (latest) or key",
+    body=DecisionEvaluationRequest,
+    body_required=True,
+)
 async def evaluate_decision(request: Request, body: DecisionEvaluationRequest) -> Response:
     context: RestContext = request.app.state.context
     message = pb.EvaluateDecisionRequest(

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict
+from starlette.requests import Request
+from starlette.responses import Response
 
 from strom.gateway.grpc import requests
 from strom.gateway.grpc._proto import pb
 from strom.gateway.rest.context import RestContext, command_from, json_response, text, variables_text
+from strom.gateway.rest.operations import Body, Operations
 
-router = APIRouter()
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="allow")
+operations = Operations("Message")
 
 
-class MessagePublicationRequest(_Body):
+class MessagePublicationRequest(Body):
     name: str
     correlationKey: str = ""
     timeToLive: int = 0
@@ -27,7 +24,7 @@ class MessagePublicationRequest(_Body):
     tenantId: str | None = None
 
 
-class SignalBroadcastRequest(_Body):
+class SignalBroadcastRequest(Body):
     signalName: str
     variables: dict[str, Any] | None = None
     tenantId: str | None = None
@@ -38,7 +35,13 @@ def _context(request: Request) -> RestContext:
     return context
 
 
-@router.post("/messages/publication", tags=["Message"], summary="Publish a message (buffered for its TTL)")
+@operations.post(
+    "/messages/publication",
+    "publishMessage",
+    "Publish a message (buffered for its TTL)",
+    body=MessagePublicationRequest,
+    body_required=True,
+)
 async def publish_message(request: Request, body: MessagePublicationRequest) -> Response:
     message = pb.PublishMessageRequest(
         name=body.name,
@@ -52,7 +55,14 @@ async def publish_message(request: Request, body: MessagePublicationRequest) -> 
     return json_response({"messageKey": text(record.key), "tenantId": record.value.tenant_id})
 
 
-@router.post("/signals/broadcast", tags=["Signal"], summary="Broadcast a signal")
+@operations.post(
+    "/signals/broadcast",
+    "broadcastSignal",
+    "Broadcast a signal",
+    body=SignalBroadcastRequest,
+    body_required=True,
+    tag="Signal",
+)
 async def broadcast_signal(request: Request, body: SignalBroadcastRequest) -> Response:
     message = pb.BroadcastSignalRequest(
         signalName=body.signalName, variables=variables_text(body.variables), tenantId=body.tenantId or ""

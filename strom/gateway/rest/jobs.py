@@ -6,54 +6,52 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
 
 from strom.gateway.grpc import requests
 from strom.gateway.grpc._proto import pb
 from strom.gateway.rest.context import RestContext, command_from, json_response, key, text, variables_text
+from strom.gateway.rest.operations import Body, Operations
 from strom.gateway.rest.problems import invalid_argument
 
-router = APIRouter(tags=["Job"])
+operations = Operations("Job")
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class JobActivationRequest(_Body):
+class JobActivationRequest(Body):
     type: str
-    worker: str = ""
     timeout: int
     maxJobsToActivate: int
-    fetchVariable: list[str] = Field(default_factory=list)
+    worker: str = ""
+    fetchVariable: list[str] = msgspec.field(default_factory=list)
     requestTimeout: int = 0
-    tenantIds: list[str] = Field(default_factory=list)
+    tenantIds: list[str] = msgspec.field(default_factory=list)
 
 
-class JobCompletionRequest(_Body):
+class JobCompletionRequest(Body):
     variables: dict[str, Any] | None = None
 
 
-class JobFailRequest(_Body):
+class JobFailRequest(Body):
     retries: int = 0
     errorMessage: str = ""
     retryBackOff: int = 0
     variables: dict[str, Any] | None = None
 
 
-class JobErrorRequest(_Body):
+class JobErrorRequest(Body):
     errorCode: str
     errorMessage: str = ""
     variables: dict[str, Any] | None = None
 
 
-class JobChangeset(_Body):
+class JobChangeset(Body):
     retries: int | None = None
     timeout: int | None = None
 
 
-class JobUpdateRequest(_Body):
+class JobUpdateRequest(Body):
     changeset: JobChangeset
     operationReference: int | None = None
 
@@ -63,7 +61,13 @@ def _context(request: Request) -> RestContext:
     return context
 
 
-@router.post("/jobs/activation", summary="Activate jobs of a type, waiting up to requestTimeout for one")
+@operations.post(
+    "/jobs/activation",
+    "activateJobs",
+    "Activate jobs of a type, waiting up to requestTimeout for one",
+    body=JobActivationRequest,
+    body_required=True,
+)
 async def activate_jobs(request: Request, body: JobActivationRequest) -> Response:
     message = pb.ActivateJobsRequest(
         type=body.type,
@@ -106,26 +110,31 @@ def _activated_job(job: pb.ActivatedJob) -> dict[str, Any]:
     }
 
 
-@router.post("/jobs/{jobKey}/completion", summary="Complete a job")
+@operations.post(
+    "/jobs/{jobKey}/completion", "completeJob", "Complete a job", body=JobCompletionRequest, answers=204
+)
 async def complete_job(
     request: Request,
     jobKey: str,
-    body: JobCompletionRequest | None = None,
+    body: JobCompletionRequest,
 ) -> Response:
-    message = pb.CompleteJobRequest(
-        jobKey=key(jobKey, "jobKey"), variables=variables_text(body.variables if body else None)
-    )
+    message = pb.CompleteJobRequest(jobKey=key(jobKey, "jobKey"), variables=variables_text(body.variables))
     await _context(request).send(command_from(requests.complete_job, message), "CompleteJob")
     return Response(status_code=204)
 
 
-@router.post("/jobs/{jobKey}/failure", summary="Report a job as failed (retries left, back-off)")
+@operations.post(
+    "/jobs/{jobKey}/failure",
+    "failJob",
+    "Report a job as failed (retries left, back-off)",
+    body=JobFailRequest,
+    answers=204,
+)
 async def fail_job(
     request: Request,
     jobKey: str,
-    body: JobFailRequest | None = None,
+    body: JobFailRequest,
 ) -> Response:
-    body = body or JobFailRequest()
     message = pb.FailJobRequest(
         jobKey=key(jobKey, "jobKey"),
         retries=body.retries,
@@ -137,7 +146,14 @@ async def fail_job(
     return Response(status_code=204)
 
 
-@router.post("/jobs/{jobKey}/error", summary="Throw a BPMN error from a job")
+@operations.post(
+    "/jobs/{jobKey}/error",
+    "throwJobError",
+    "Throw a BPMN error from a job",
+    body=JobErrorRequest,
+    body_required=True,
+    answers=204,
+)
 async def throw_job_error(
     request: Request,
     jobKey: str,
@@ -153,7 +169,14 @@ async def throw_job_error(
     return Response(status_code=204)
 
 
-@router.patch("/jobs/{jobKey}", summary="Change a job's retries and/or timeout")
+@operations.patch(
+    "/jobs/{jobKey}",
+    "updateJob",
+    "Change a job's retries and/or timeout",
+    body=JobUpdateRequest,
+    body_required=True,
+    answers=204,
+)
 async def update_job(
     request: Request,
     jobKey: str,

@@ -5,63 +5,61 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
 
 from strom.gateway.grpc import requests
 from strom.gateway.grpc._proto import pb
 from strom.gateway.rest.context import RestContext, command_from, json_response, key, text, variables_text
+from strom.gateway.rest.operations import Body, Operations
 
-router = APIRouter(tags=["Process instance"])
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="allow")  # newer clients send fields a broker may not know
+operations = Operations("Process instance")
 
 
-class StartInstruction(_Body):
+class StartInstruction(Body):
     elementId: str
 
 
-class CreateProcessInstanceRequest(_Body):
+class CreateProcessInstanceRequest(Body):
     processDefinitionId: str | None = None
     processDefinitionKey: str | int | None = None
     processDefinitionVersion: int = -1
     variables: dict[str, Any] | None = None
-    startInstructions: list[StartInstruction] = Field(default_factory=list)
+    startInstructions: list[StartInstruction] = msgspec.field(default_factory=list)
     awaitCompletion: bool = False
-    fetchVariables: list[str] = Field(default_factory=list)
+    fetchVariables: list[str] = msgspec.field(default_factory=list)
     requestTimeout: int = 0
     tenantId: str | None = None
     operationReference: int | None = None
 
 
-class OperationReference(_Body):
+class OperationReference(Body):
     operationReference: int | None = None
 
 
-class VariableInstruction(_Body):
+class VariableInstruction(Body):
     variables: dict[str, Any]
     scopeId: str = ""
 
 
-class ActivateInstruction(_Body):
+class ActivateInstruction(Body):
     elementId: str
     ancestorElementInstanceKey: str | int | None = None
-    variableInstructions: list[VariableInstruction] = Field(default_factory=list)
+    variableInstructions: list[VariableInstruction] = msgspec.field(default_factory=list)
 
 
-class TerminateInstruction(_Body):
+class TerminateInstruction(Body):
     elementInstanceKey: str | int
 
 
-class ModifyProcessInstanceRequest(_Body):
-    activateInstructions: list[ActivateInstruction] = Field(default_factory=list)
-    terminateInstructions: list[TerminateInstruction] = Field(default_factory=list)
+class ModifyProcessInstanceRequest(Body):
+    activateInstructions: list[ActivateInstruction] = msgspec.field(default_factory=list)
+    terminateInstructions: list[TerminateInstruction] = msgspec.field(default_factory=list)
     operationReference: int | None = None
 
 
-class SetVariablesRequest(_Body):
+class SetVariablesRequest(Body):
     variables: dict[str, Any]
     local: bool = False
     operationReference: int | None = None
@@ -72,7 +70,13 @@ def _context(request: Request) -> RestContext:
     return context
 
 
-@router.post("/process-instances", summary="Create a process instance, optionally awaiting its completion")
+@operations.post(
+    "/process-instances",
+    "createProcessInstance",
+    "Create a process instance, optionally awaiting its completion",
+    body=CreateProcessInstanceRequest,
+    body_required=True,
+)
 async def create_process_instance(request: Request, body: CreateProcessInstanceRequest) -> Response:
     context = _context(request)
     message = pb.CreateProcessInstanceRequest(
@@ -118,16 +122,20 @@ async def create_process_instance(request: Request, body: CreateProcessInstanceR
     )
 
 
-@router.post("/process-instances/{processInstanceKey}/cancellation", summary="Cancel a process instance")
+@operations.post(
+    "/process-instances/{processInstanceKey}/cancellation",
+    "cancelProcessInstance",
+    "Cancel a process instance",
+    body=OperationReference,
+    answers=204,
+)
 async def cancel_process_instance(
-    request: Request,
-    processInstanceKey: str,
-    body: OperationReference | None = None,
+    request: Request, processInstanceKey: str, body: OperationReference
 ) -> Response:
     message = pb.CancelProcessInstanceRequest(
         processInstanceKey=key(processInstanceKey, "processInstanceKey")
     )
-    if body is not None and body.operationReference is not None:
+    if body.operationReference is not None:
         message.operationReference = body.operationReference
     await _context(request).send(
         command_from(requests.cancel_process_instance, message), "CancelProcessInstance"
@@ -135,9 +143,13 @@ async def cancel_process_instance(
     return Response(status_code=204)
 
 
-@router.post(
+@operations.post(
     "/process-instances/{processInstanceKey}/modification",
-    summary="Activate and terminate elements of a running instance",
+    "modifyProcessInstance",
+    "Activate and terminate elements of a running instance",
+    body=ModifyProcessInstanceRequest,
+    body_required=True,
+    answers=204,
 )
 async def modify_process_instance(
     request: Request,
@@ -178,10 +190,14 @@ async def modify_process_instance(
     return Response(status_code=204)
 
 
-@router.put(
+@operations.put(
     "/element-instances/{elementInstanceKey}/variables",
-    tags=["Element instance"],
-    summary="Set variables of an element instance's scope",
+    "createElementInstanceVariables",
+    "Set variables of an element instance's scope",
+    body=SetVariablesRequest,
+    body_required=True,
+    answers=204,
+    tag="Element instance",
 )
 async def set_variables(
     request: Request,
@@ -199,14 +215,17 @@ async def set_variables(
     return Response(status_code=204)
 
 
-@router.post("/incidents/{incidentKey}/resolution", tags=["Incident"], summary="Resolve an incident")
-async def resolve_incident(
-    request: Request,
-    incidentKey: str,
-    body: OperationReference | None = None,
-) -> Response:
+@operations.post(
+    "/incidents/{incidentKey}/resolution",
+    "resolveIncident",
+    "Resolve an incident",
+    body=OperationReference,
+    answers=204,
+    tag="Incident",
+)
+async def resolve_incident(request: Request, incidentKey: str, body: OperationReference) -> Response:
     message = pb.ResolveIncidentRequest(incidentKey=key(incidentKey, "incidentKey"))
-    if body is not None and body.operationReference is not None:
+    if body.operationReference is not None:
         message.operationReference = body.operationReference
     await _context(request).send(command_from(requests.resolve_incident, message), "ResolveIncident")
     return Response(status_code=204)

@@ -4,30 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
-from pydantic import BaseModel, ConfigDict
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 
 from strom.gateway.grpc import requests
 from strom.gateway.grpc._proto import pb
 from strom.gateway.rest.context import RestContext, command_from, json_response, key, text
+from strom.gateway.rest.operations import Body, Operations
 from strom.gateway.rest.problems import invalid_argument
 
-router = APIRouter(tags=["Resource"])
+operations = Operations("Resource")
 
 
-@router.post("/deployments", summary="Deploy BPMN processes, DMN decisions and forms")
-async def create_deployment(
-    request: Request,
-    resources: list[UploadFile] = File(..., description="The files to deploy"),  # noqa: B008
-    tenantId: str | None = Form(None),
-) -> Response:
+@operations.post(
+    "/deployments", "createDeployment", "Deploy BPMN processes, DMN decisions and forms (multipart)"
+)
+async def create_deployment(request: Request) -> Response:
     context: RestContext = request.app.state.context
+    try:
+        form = await request.form(max_files=1000)
+    except HTTPException as error:  # a malformed multipart body
+        raise invalid_argument(
+            f"Expected a multipart/form-data body with 'resources' files: {error.detail}"
+        ) from None
+    resources = [part for part in form.getlist("resources") if isinstance(part, UploadFile)]
     if not resources:
-        raise invalid_argument("Expected at least one resource to deploy, but none given")
+        raise invalid_argument(
+            "Expected at least one file to deploy in the form field 'resources', but none given"
+        )
     files = [
         pb.Resource(name=upload.filename or "resource", content=await upload.read()) for upload in resources
     ]
-    command_from(requests.tenant, tenantId or "")
+    tenant_id = form.get("tenantId")
+    command_from(requests.tenant, tenant_id if isinstance(tenant_id, str) else "")
     command = command_from(requests.deploy_resource, pb.DeployResourceRequest(resources=files))
     value = (await context.send(command, "CreateDeployment")).value
     deployments: list[dict[str, Any]] = []
@@ -105,19 +116,19 @@ def _deployed(kind: str, metadata: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-class DeleteResourceRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class DeleteResourceRequest(Body):
     operationReference: int | None = None
 
 
-@router.post("/resources/{resourceKey}/deletion", summary="Delete a deployed resource")
-async def delete_resource(
-    request: Request,
-    resourceKey: str,
-    body: DeleteResourceRequest | None = None,
-) -> Response:
+@operations.post(
+    "/resources/{resourceKey}/deletion",
+    "deleteResource",
+    "Delete a deployed resource",
+    body=DeleteResourceRequest,
+)
+async def delete_resource(request: Request, resourceKey: str, body: DeleteResourceRequest) -> Response:
     context: RestContext = request.app.state.context
-    reference = body.operationReference if body is not None else None
+    reference = body.operationReference
     message = pb.DeleteResourceRequest(resourceKey=key(resourceKey, "resourceKey"))
     if reference is not None:
         message.operationReference = reference

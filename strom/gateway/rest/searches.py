@@ -10,20 +10,34 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+import msgspec
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import Response
 
 from strom.gateway.rest.context import RestContext, json_response, key
+from strom.gateway.rest.operations import Body, Operations
 from strom.gateway.rest.problems import Problem, not_found
+from strom.search import SearchError, SearchStore
 
-router = APIRouter()
+operations = Operations("Search")
 _EVALUATED_DECISION = re.compile(r"[1-9][0-9]{0,18}-[1-9][0-9]{0,4}")
 
-_SearchBody = Body(default=None, description="filter, sort and page, as Camunda's search requests")
+
+class SortField(Body):
+    field: str
+    order: str = "ASC"
 
 
-def _store(request: Request) -> Any:
+class SearchRequest(Body):
+    """Camunda's search request; ``filter`` fields and operators are checked by the store."""
+
+    filter: dict[str, Any] | None = None
+    sort: list[SortField] | None = None
+    page: dict[str, Any] | None = None
+
+
+def _store(request: Request) -> SearchStore:
     context: RestContext = request.app.state.context
     if context.search is None:
         raise Problem(
@@ -32,16 +46,17 @@ def _store(request: Request) -> Any:
             "This broker runs without secondary storage, so searches are not available; start it "
             "with secondary storage (the default: SQLite in the data directory) to use them",
         )
-    return context.search
+    store: SearchStore = context.search
+    return store
 
 
-async def _search(request: Request, entity: str, body: dict[str, Any] | None, **fixed: Any) -> dict[str, Any]:
+async def _search(request: Request, entity: str, body: SearchRequest, **fixed: Any) -> dict[str, Any]:
     store = _store(request)
-    from strom.search import SearchError
-
-    query = dict(body or {})
-    if fixed:
-        query["filter"] = {**(query.get("filter") or {}), **fixed}
+    query: dict[str, Any] = {"filter": {**(body.filter or {}), **fixed}}
+    if body.sort is not None:
+        query["sort"] = msgspec.to_builtins(body.sort)
+    if body.page is not None:
+        query["page"] = body.page
     try:
         result: dict[str, Any] = await run_in_threadpool(store.search, entity, query)
     except SearchError as error:
@@ -68,43 +83,97 @@ async def _xml(request: Request, method: str, key_text: str, field: str, name: s
     return Response(xml, media_type="text/xml")
 
 
-def _searches(path: str, entity: str, tag: str) -> None:
-    async def search(request: Request, body: dict[str, Any] | None = _SearchBody) -> Response:
+def _search_and_get(path: str, entity: str, field: str, tag: str, search_id: str, get_id: str) -> None:
+    async def search(request: Request, body: SearchRequest) -> Response:
         return json_response(await _search(request, entity, body))
 
-    search.__name__ = f"search_{entity}"
-    router.add_api_route(path, search, methods=["POST"], tags=[tag], summary=f"Search {tag.lower()}s")
-
-
-def _gets(path: str, entity: str, field: str, tag: str) -> None:
     async def get(request: Request, key_text: str) -> Response:
         return json_response(await _get(request, entity, key_text, field, tag))
 
-    get.__name__ = f"get_{entity}"
-    router.add_api_route(
-        path.replace("{key}", "{key_text}"), get, methods=["GET"], tags=[tag], summary=f"Get a {tag.lower()}"
+    search.__name__, get.__name__ = search_id, get_id
+    operations.post(f"{path}/search", search_id, f"Search {tag.lower()}s", body=SearchRequest, tag=tag)(
+        search
     )
+    operations.get(f"{path}/{{{field}}}", get_id, f"Get a {tag.lower()} by key", tag=tag)(get)
 
 
-for _path, _entity, _field, _tag in (
-    ("/process-definitions", "processDefinition", "processDefinitionKey", "Process definition"),
-    ("/process-instances", "processInstance", "processInstanceKey", "Process instance"),
-    ("/element-instances", "elementInstance", "elementInstanceKey", "Element instance"),
-    ("/variables", "variable", "variableKey", "Variable"),
-    ("/incidents", "incident", "incidentKey", "Incident"),
-    ("/user-tasks", "userTask", "userTaskKey", "User task"),
-    ("/decision-definitions", "decisionDefinition", "decisionDefinitionKey", "Decision definition"),
-    ("/decision-requirements", "decisionRequirements", "decisionRequirementsKey", "Decision requirements"),
-    ("/decision-instances", "decisionInstance", "decisionInstanceKey", "Decision instance"),
+for _path, _entity, _field, _tag, _search_id, _get_id in (
+    (
+        "/process-definitions",
+        "processDefinition",
+        "processDefinitionKey",
+        "Process definition",
+        "searchProcessDefinitions",
+        "getProcessDefinition",
+    ),
+    (
+        "/process-instances",
+        "processInstance",
+        "processInstanceKey",
+        "Process instance",
+        "searchProcessInstances",
+        "getProcessInstance",
+    ),
+    (
+        "/element-instances",
+        "elementInstance",
+        "elementInstanceKey",
+        "Element instance",
+        "searchElementInstances",
+        "getElementInstance",
+    ),
+    ("/variables", "variable", "variableKey", "Variable", "searchVariables", "getVariable"),
+    ("/incidents", "incident", "incidentKey", "Incident", "searchIncidents", "getIncident"),
+    ("/user-tasks", "userTask", "userTaskKey", "User task", "searchUserTasks", "getUserTask"),
+    (
+        "/decision-definitions",
+        "decisionDefinition",
+        "decisionDefinitionKey",
+        "Decision definition",
+        "searchDecisionDefinitions",
+        "getDecisionDefinition",
+    ),
+    (
+        "/decision-requirements",
+        "decisionRequirements",
+        "decisionRequirementsKey",
+        "Decision requirements",
+        "searchDecisionRequirements",
+        "getDecisionRequirements",
+    ),
+    (
+        "/decision-instances",
+        "decisionInstance",
+        "decisionEvaluationInstanceKey",
+        "Decision instance",
+        "searchDecisionInstances",
+        "getDecisionInstance",
+    ),
 ):
-    _searches(f"{_path}/search", _entity, _tag)
-    _gets(f"{_path}/{{key}}", _entity, _field, _tag)
-_searches("/jobs/search", "job", "Job")
-_searches("/message-subscriptions/search", "messageSubscription", "Message subscription")
+    _search_and_get(_path, _entity, _field, _tag, _search_id, _get_id)
 
 
-@router.get(
-    "/process-definitions/{processDefinitionKey}/xml", tags=["Process definition"], summary="BPMN XML"
+@operations.post("/jobs/search", "searchJobs", "Search jobs", body=SearchRequest, tag="Job")
+async def search_jobs(request: Request, body: SearchRequest) -> Response:
+    return json_response(await _search(request, "job", body))
+
+
+@operations.post(
+    "/message-subscriptions/search",
+    "searchMessageSubscriptions",
+    "Search message subscriptions",
+    body=SearchRequest,
+    tag="Message subscription",
+)
+async def search_message_subscriptions(request: Request, body: SearchRequest) -> Response:
+    return json_response(await _search(request, "messageSubscription", body))
+
+
+@operations.get(
+    "/process-definitions/{processDefinitionKey}/xml",
+    "getProcessDefinitionXML",
+    "The BPMN XML of a process definition",
+    tag="Process definition",
 )
 async def process_definition_xml(request: Request, processDefinitionKey: str) -> Response:
     return await _xml(
@@ -112,8 +181,11 @@ async def process_definition_xml(request: Request, processDefinitionKey: str) ->
     )
 
 
-@router.get(
-    "/decision-definitions/{decisionDefinitionKey}/xml", tags=["Decision definition"], summary="DMN XML"
+@operations.get(
+    "/decision-definitions/{decisionDefinitionKey}/xml",
+    "getDecisionDefinitionXML",
+    "The DMN XML of a decision definition",
+    tag="Decision definition",
 )
 async def decision_definition_xml(request: Request, decisionDefinitionKey: str) -> Response:
     return await _xml(
@@ -125,8 +197,11 @@ async def decision_definition_xml(request: Request, decisionDefinitionKey: str) 
     )
 
 
-@router.get(
-    "/decision-requirements/{decisionRequirementsKey}/xml", tags=["Decision requirements"], summary="DMN XML"
+@operations.get(
+    "/decision-requirements/{decisionRequirementsKey}/xml",
+    "getDecisionRequirementsXML",
+    "The DMN XML of decision requirements",
+    tag="Decision requirements",
 )
 async def decision_requirements_xml(request: Request, decisionRequirementsKey: str) -> Response:
     return await _xml(
@@ -138,47 +213,47 @@ async def decision_requirements_xml(request: Request, decisionRequirementsKey: s
     )
 
 
-@router.get(
+@operations.get(
     "/process-instances/{processInstanceKey}/sequence-flows",
-    tags=["Process instance"],
-    summary="The sequence flows an instance took",
+    "getProcessInstanceSequenceFlows",
+    "The sequence flows an instance took",
+    tag="Process instance",
 )
 async def sequence_flows(request: Request, processInstanceKey: str) -> Response:
     instance = str(key(processInstanceKey, "processInstanceKey"))
-    result = await _search(request, "sequenceFlow", {"page": {"limit": 10_000}}, processInstanceKey=instance)
+    everything = SearchRequest(page={"limit": 10_000})
+    result = await _search(request, "sequenceFlow", everything, processInstanceKey=instance)
     return json_response({"items": result["items"]})
 
 
-@router.post(
+@operations.post(
     "/process-instances/{processInstanceKey}/incidents/search",
-    tags=["Process instance"],
-    summary="Search the incidents of an instance",
+    "searchProcessInstanceIncidents",
+    "Search the incidents of an instance",
+    body=SearchRequest,
+    tag="Process instance",
 )
 async def process_instance_incidents(
-    request: Request,
-    processInstanceKey: str,
-    body: dict[str, Any] | None = _SearchBody,
+    request: Request, processInstanceKey: str, body: SearchRequest
 ) -> Response:
     instance = str(key(processInstanceKey, "processInstanceKey"))
     return json_response(await _search(request, "incident", body, processInstanceKey=instance))
 
 
-@router.post(
-    "/user-tasks/{userTaskKey}/variables/search", tags=["User task"], summary="Search a user task's variables"
+@operations.post(
+    "/user-tasks/{userTaskKey}/variables/search",
+    "searchUserTaskVariables",
+    "Search a user task's variables",
+    body=SearchRequest,
+    tag="User task",
 )
-async def user_task_variables(
-    request: Request,
-    userTaskKey: str,
-    body: dict[str, Any] | None = _SearchBody,
-) -> Response:
+async def user_task_variables(request: Request, userTaskKey: str, body: SearchRequest) -> Response:
     task = await _get(request, "userTask", userTaskKey, "userTaskKey", "User task")
     return json_response(await _search(request, "variable", body, scopeKey=task["elementInstanceKey"]))
 
 
 async def _statistics(request: Request, **owner: int) -> Response:
     store = _store(request)
-    from strom.search import SearchError
-
     try:
         items = await run_in_threadpool(lambda: store.element_statistics(**owner))
     except SearchError as error:
@@ -186,10 +261,11 @@ async def _statistics(request: Request, **owner: int) -> Response:
     return json_response({"items": items})
 
 
-@router.post(
+@operations.post(
     "/process-definitions/{processDefinitionKey}/statistics/element-instances",
-    tags=["Process definition"],
-    summary="Element instances per element of a definition: active, with incidents, completed, canceled",
+    "getProcessDefinitionStatistics",
+    "Element instances per element of a definition: active, with incidents, completed, canceled",
+    tag="Process definition",
 )
 async def process_definition_statistics(request: Request, processDefinitionKey: str) -> Response:
     return await _statistics(
@@ -197,19 +273,21 @@ async def process_definition_statistics(request: Request, processDefinitionKey: 
     )
 
 
-@router.get(
+@operations.get(
     "/process-instances/{processInstanceKey}/statistics/element-instances",
-    tags=["Process instance"],
-    summary="Element instances per element of an instance",
+    "getProcessInstanceStatistics",
+    "Element instances per element of an instance",
+    tag="Process instance",
 )
 async def process_instance_statistics(request: Request, processInstanceKey: str) -> Response:
     return await _statistics(request, process_instance_key=key(processInstanceKey, "processInstanceKey"))
 
 
-@router.get(
+@operations.get(
     "/process-instances/{processInstanceKey}/call-hierarchy",
-    tags=["Process instance"],
-    summary="The instances that called this one, root first, ending with this one",
+    "getProcessInstanceCallHierarchy",
+    "The instances that called this one, root first, ending with this one",
+    tag="Process instance",
 )
 async def call_hierarchy(request: Request, processInstanceKey: str) -> Response:
     store = _store(request)
@@ -233,10 +311,11 @@ async def call_hierarchy(request: Request, processInstanceKey: str) -> Response:
     return json_response(list(reversed(chain)))
 
 
-@router.get(
+@operations.get(
     "/process-definitions/{processDefinitionKey}/form",
-    tags=["Process definition"],
-    summary="The form linked to the process's start event",
+    "getStartProcessForm",
+    "The form linked to the process's start event",
+    tag="Process definition",
 )
 async def start_form(request: Request, processDefinitionKey: str) -> Response:
     store = _store(request)
@@ -246,7 +325,9 @@ async def start_form(request: Request, processDefinitionKey: str) -> Response:
     return json_response(form)
 
 
-@router.get("/user-tasks/{userTaskKey}/form", tags=["User task"], summary="The form linked to a user task")
+@operations.get(
+    "/user-tasks/{userTaskKey}/form", "getUserTaskForm", "The form linked to a user task", tag="User task"
+)
 async def user_task_form(request: Request, userTaskKey: str) -> Response:
     task = await _get(request, "userTask", userTaskKey, "userTaskKey", "User task")
     form_key = task.get("formKey")

@@ -8,34 +8,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict
+from starlette.requests import Request
+from starlette.responses import Response
 
 from strom.gateway.grpc.requests import command
 from strom.gateway.rest.context import RestContext, key
+from strom.gateway.rest.operations import Body, Operations
 from strom.gateway.rest.problems import invalid_argument
 from strom.protocol.intents import UserTaskIntent
 from strom.protocol.values.user_task import UserTaskRecordValue
 
-router = APIRouter(tags=["User task"])
+operations = Operations("User task")
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class UserTaskCompletionRequest(_Body):
+class UserTaskCompletionRequest(Body):
     variables: dict[str, Any] | None = None
     action: str | None = None
 
 
-class UserTaskAssignmentRequest(_Body):
+class UserTaskAssignmentRequest(Body):
     assignee: str | None = None
     allowOverride: bool | None = None
     action: str | None = None
 
 
-class UserTaskChangeset(_Body):
+class UserTaskChangeset(Body):
     dueDate: str | None = None
     followUpDate: str | None = None
     candidateUsers: list[str] | None = None
@@ -43,7 +40,7 @@ class UserTaskChangeset(_Body):
     priority: int | None = None
 
 
-class UserTaskUpdateRequest(_Body):
+class UserTaskUpdateRequest(Body):
     changeset: UserTaskChangeset | None = None
     action: str | None = None
 
@@ -53,22 +50,32 @@ def _context(request: Request) -> RestContext:
     return context
 
 
-@router.post("/user-tasks/{userTaskKey}/completion", summary="Complete a user task")
+@operations.post(
+    "/user-tasks/{userTaskKey}/completion",
+    "completeUserTask",
+    "Complete a user task",
+    body=UserTaskCompletionRequest,
+    answers=204,
+)
 async def complete_user_task(
     request: Request,
     userTaskKey: str,
-    body: UserTaskCompletionRequest | None = None,
+    body: UserTaskCompletionRequest,
 ) -> Response:
-    body = body or UserTaskCompletionRequest()
-    if body.variables is not None and not isinstance(body.variables, dict):
-        raise invalid_argument("Expected 'variables' to be a JSON object")
     value = UserTaskRecordValue(variables=body.variables or {}, action=body.action or "")
     task_key = key(userTaskKey, "userTaskKey")
     await _context(request).send(command(value, UserTaskIntent.COMPLETE, task_key), "CompleteUserTask")
     return Response(status_code=204)
 
 
-@router.post("/user-tasks/{userTaskKey}/assignment", summary="Assign a user task")
+@operations.post(
+    "/user-tasks/{userTaskKey}/assignment",
+    "assignUserTask",
+    "Assign a user task",
+    body=UserTaskAssignmentRequest,
+    body_required=True,
+    answers=204,
+)
 async def assign_user_task(
     request: Request,
     userTaskKey: str,
@@ -84,7 +91,9 @@ async def assign_user_task(
     return Response(status_code=204)
 
 
-@router.delete("/user-tasks/{userTaskKey}/assignee", summary="Unassign a user task")
+@operations.delete(
+    "/user-tasks/{userTaskKey}/assignee", "unassignUserTask", "Unassign a user task", answers=204
+)
 async def unassign_user_task(
     request: Request,
     userTaskKey: str,
@@ -95,13 +104,19 @@ async def unassign_user_task(
     return Response(status_code=204)
 
 
-@router.patch("/user-tasks/{userTaskKey}", summary="Change due/follow-up date, candidates, priority")
+@operations.patch(
+    "/user-tasks/{userTaskKey}",
+    "updateUserTask",
+    "Change due/follow-up date, candidates, priority",
+    body=UserTaskUpdateRequest,
+    answers=204,
+)
 async def update_user_task(
     request: Request,
     userTaskKey: str,
-    body: UserTaskUpdateRequest | None = None,
+    body: UserTaskUpdateRequest,
 ) -> Response:
-    changes = (body.changeset if body else None) or UserTaskChangeset()
+    changes = body.changeset or UserTaskChangeset()
     fields: dict[str, Any] = {}
     changed: list[str] = []
     if changes.dueDate is not None:
@@ -119,9 +134,7 @@ async def update_user_task(
     if changes.priority is not None:
         fields["priority"] = changes.priority
         changed.append("priority")
-    value = UserTaskRecordValue(
-        **fields, changed_attributes=changed, action=(body.action if body else None) or ""
-    )
+    value = UserTaskRecordValue(**fields, changed_attributes=changed, action=body.action or "")
     task_key = key(userTaskKey, "userTaskKey")
     await _context(request).send(command(value, UserTaskIntent.UPDATE, task_key), "UpdateUserTask")
     return Response(status_code=204)
