@@ -2,6 +2,8 @@
 //   /operate/                     dashboard: running instances and incidents per process
 //   /operate/processes            process instances: filter, sort, page
 //   /operate/instances/{key}      one instance: diagram with its tokens, incidents, variables, history
+//   /operate/decisions            evaluated decisions: filter, sort, page
+//   /operate/decisions/{key}      one evaluation: inputs, matched rules, outputs, result
 import '../shared/style.css';
 import './diagram.css';
 
@@ -17,7 +19,9 @@ const PAGE_SIZE = 50;
 const router = new Router('/operate', [
   [ /^\/?$/, dashboard ],
   [ /^\/processes\/?$/, processes ],
-  [ /^\/instances\/(\d+)\/?$/, instance ]
+  [ /^\/instances\/(\d+)\/?$/, instance ],
+  [ /^\/decisions\/?$/, decisions ],
+  [ /^\/decisions\/([\w-]+)\/?$/, decision ]
 ], notFound);
 
 function link(path, text, query, attributes = {}) {
@@ -630,6 +634,135 @@ async function instance(match, query, page) {
   page.every(2500, () => {
     if (state === 'ACTIVE') load().catch(() => {});
   });
+}
+
+// -- decisions -------------------------------------------------------------------------------------
+
+const DECISION_COLUMNS = [
+  [ 'decisionEvaluationInstanceKey', 'Evaluation' ],
+  [ 'decisionDefinitionName', 'Decision' ],
+  [ 'decisionDefinitionVersion', 'Version' ],
+  [ 'state', 'State' ],
+  [ 'evaluationDate', 'Evaluated' ],
+  [ 'processInstanceKey', 'Process instance' ]
+];
+
+async function decisions(match, query, page) {
+  current('decisions');
+  document.title = 'Decisions · Operate · Strom';
+  const params = {
+    decision: query.get('decision') || '',
+    state: [ 'EVALUATED', 'FAILED' ].includes(query.get('state')) ? query.get('state') : '',
+    instance: query.get('instance') || '',
+    sort: DECISION_COLUMNS.some(([ field ]) => field === query.get('sort')) ? query.get('sort') : 'evaluationDate',
+    order: query.get('order') === 'asc' ? 'asc' : 'desc',
+    from: Math.max(0, parseInt(query.get('from') || '0', 10) || 0)
+  };
+  const go = (changes) => router.go(router.href('/decisions', { ...params, ...changes }));
+  const decisionSelect = h('select', { name: 'decision', onchange: (e) => go({ decision: e.target.value, from: 0 }) },
+    h('option', { value: '' }, 'All decisions'));
+  const stateSelect = h('select', { name: 'state', onchange: (e) => go({ state: e.target.value, from: 0 }) },
+    [ [ '', 'All' ], [ 'EVALUATED', 'Evaluated' ], [ 'FAILED', 'Failed' ] ].map(([ value, label ]) =>
+      h('option', { value, selected: value === params.state }, label)));
+  const instanceInput = h('input', { name: 'instance', placeholder: 'Process instance key', value: params.instance, size: 20,
+    onchange: (e) => go({ instance: e.target.value.trim(), from: 0 }) });
+  const results = h('div', { class: 'loading' }, 'Loading…');
+  replace(app, h('h1', {}, 'Decision instances'),
+    h('section', { class: 'card' }, h('div', { class: 'filters' },
+      h('label', {}, 'Decision', decisionSelect), h('label', {}, 'State', stateSelect),
+      h('label', {}, 'Process instance', instanceInput))),
+    h('section', { class: 'card', id: 'decision-instances' }, results));
+
+  searchAll('decision-definitions', { sort: [ { field: 'decisionDefinitionId' }, { field: 'version', order: 'DESC' } ] })
+    .then(({ items }) => {
+      const seen = new Set();
+      for (const definition of items) {
+        if (seen.has(definition.decisionDefinitionId)) continue;
+        seen.add(definition.decisionDefinitionId);
+        decisionSelect.append(h('option', { value: definition.decisionDefinitionId, selected: definition.decisionDefinitionId === params.decision },
+          definition.name || definition.decisionDefinitionId));
+      }
+    }).catch((error) => showError(error, 'Could not load the decisions'));
+
+  const filter = {};
+  if (params.decision) filter.decisionDefinitionId = params.decision;
+  if (params.state) filter.state = params.state;
+  if (params.instance) filter.processInstanceKey = params.instance;
+  try {
+    const result = await search('decision-instances', {
+      filter,
+      sort: [ { field: params.sort, order: params.order.toUpperCase() } ],
+      page: { from: params.from, limit: PAGE_SIZE }
+    });
+    if (!page.active) return;
+    const total = result.page.totalItems;
+    const last = Math.min(params.from + result.items.length, total);
+    const header = DECISION_COLUMNS.map(([ field, label ]) => {
+      const sorted = field === params.sort ? `sorted-${params.order}` : '';
+      const order = field === params.sort && params.order === 'desc' ? 'asc' : 'desc';
+      return h('th', { class: `sortable ${sorted}`, onclick: () => go({ sort: field, order, from: 0 }) }, label);
+    });
+    replace(results,
+      h('h2', {}, 'Evaluations', h('span', { class: 'count' }, `${total} matching`)),
+      result.items.length ? h('table', {}, h('thead', {}, h('tr', {}, header)),
+        h('tbody', {}, result.items.map((item) => h('tr', { class: 'decision-instance', dataset: { key: item.decisionEvaluationInstanceKey } },
+          h('td', {}, link(`/decisions/${item.decisionEvaluationInstanceKey}`, item.decisionEvaluationInstanceKey, null, { class: 'mono decision-link' })),
+          h('td', {}, item.decisionDefinitionName),
+          h('td', {}, item.decisionDefinitionVersion),
+          h('td', {}, h('span', { class: `badge state-${item.state === 'FAILED' ? 'failed' : 'completed'}`, dataset: { state: item.state } }, item.state === 'FAILED' ? 'Failed' : 'Evaluated')),
+          h('td', {}, formatDate(item.evaluationDate)),
+          h('td', {}, item.processInstanceKey ? link(`/instances/${item.processInstanceKey}`, item.processInstanceKey, null, { class: 'mono' }) : '–')))))
+        : h('p', { class: 'empty' }, 'No decision evaluation matches these filters.'),
+      h('div', { class: 'pager' },
+        total ? `${params.from + 1}–${last} of ${total}` : '',
+        h('button', { disabled: params.from === 0, onclick: () => go({ from: Math.max(0, params.from - PAGE_SIZE) }) }, 'Previous'),
+        h('button', { disabled: last >= total, onclick: () => go({ from: params.from + PAGE_SIZE }) }, 'Next')));
+  } catch (error) {
+    replace(results, h('p', { class: 'empty' }, 'Could not load the decision instances.'));
+    showError(error);
+  }
+}
+
+async function decision(match, query, page) {
+  current('decisions');
+  const key = match[1];
+  document.title = `Decision ${key} · Operate · Strom`;
+  const body = h('div', { class: 'loading' }, 'Loading…');
+  replace(app, h('h1', {}, 'Decision evaluation ', h('span', { class: 'mono' }, key)), body);
+  let item;
+  try {
+    item = await api('GET', `/decision-instances/${key}`);
+  } catch (error) {
+    replace(body, h('p', { class: 'empty' }, `Could not load decision evaluation ${key}.`));
+    showError(error);
+    return;
+  }
+  if (!page.active) return;
+  const value = (text) => h('td', { class: 'value' }, shortValue(typeof text === 'string' ? text : JSON.stringify(text), 400));
+  const inputs = item.evaluatedInputs || [];
+  const rules = item.matchedRules || [];
+  replace(body,
+    h('section', { class: 'card', id: 'decision-header' }, h('dl', { class: 'facts' },
+      [ [ 'Decision', `${item.decisionDefinitionName} (${item.decisionDefinitionId})` ],
+        [ 'Version', item.decisionDefinitionVersion ],
+        [ 'Type', item.decisionDefinitionType ],
+        [ 'State', h('span', { class: `badge state-${item.state === 'FAILED' ? 'failed' : 'completed'}`, dataset: { state: item.state } }, item.state === 'FAILED' ? 'Failed' : 'Evaluated') ],
+        [ 'Evaluated', formatDate(item.evaluationDate) ],
+        [ 'Process instance', item.processInstanceKey ? link(`/instances/${item.processInstanceKey}`, item.processInstanceKey, null, { class: 'mono' }) : '–' ]
+      ].map(([ label, text ]) => h('div', {}, h('dt', {}, label), h('dd', {}, text))))),
+    item.evaluationFailure ? h('section', { class: 'card' }, h('h2', {}, 'Failure'), h('p', { class: 'incident-message' }, item.evaluationFailure)) : null,
+    h('section', { class: 'card', id: 'decision-inputs' }, h('h2', {}, 'Inputs'),
+      inputs.length ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Input'), h('th', {}, 'Value'))),
+        h('tbody', {}, inputs.map((input) => h('tr', { class: 'decision-input' }, h('td', {}, input.inputName || input.inputId), value(input.inputValue)))))
+        : h('p', { class: 'empty' }, 'No inputs.')),
+    h('section', { class: 'card', id: 'decision-rules' }, h('h2', {}, 'Matched rules'),
+      rules.length ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Rule'), h('th', {}, 'Outputs'))),
+        h('tbody', {}, rules.map((rule) => h('tr', { class: 'matched-rule', dataset: { ruleId: rule.ruleId } },
+          h('td', {}, `#${rule.ruleIndex} ${rule.ruleId}`),
+          h('td', {}, (rule.evaluatedOutputs || []).map((output) => h('div', { class: 'mono' },
+            `${output.outputName || output.outputId} = ${typeof output.outputValue === 'string' ? output.outputValue : JSON.stringify(output.outputValue)}`)))))))
+        : h('p', { class: 'empty' }, 'No rule matched.')),
+    h('section', { class: 'card', id: 'decision-result' }, h('h2', {}, 'Result'), h('pre', { class: 'mono result' }, item.result)));
 }
 
 router.render();

@@ -30,7 +30,9 @@ function append(element, children) {
   }
 }
 
+/** Replaces the children of `element` (a placeholder marked `loading` is loaded then). */
 export function replace(element, ...children) {
+  element.classList.remove('loading');
   element.replaceChildren();
   append(element, children);
   return element;

@@ -113,6 +113,24 @@ PARENT = (
     .to_xml()
 )
 
+DISH = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="ui_dinner" name="Dinner"
+             namespace="http://strom.test/ui">
+  <decision id="ui_dish" name="Dish">
+    <decisionTable id="ui_dish_table" hitPolicy="UNIQUE">
+      <input id="season" label="Season">
+        <inputExpression id="season_expression" typeRef="string"><text>season</text></inputExpression>
+      </input>
+      <output id="dish" name="dish" typeRef="string"/>
+      <rule id="winter"><inputEntry id="winter_in"><text>"Winter"</text></inputEntry>
+        <outputEntry id="winter_out"><text>"Roastbeef"</text></outputEntry></rule>
+      <rule id="summer"><inputEntry id="summer_in"><text>"Summer"</text></inputEntry>
+        <outputEntry id="summer_out"><text>"Salad"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
 MODELS = {
     "ui_order.bpmn": ORDER,
     "ui_review.bpmn": REVIEW,
@@ -121,4 +139,5 @@ MODELS = {
     "ui_started.bpmn": STARTED,
     "ui_start.form": START_FORM,
     "ui_parent.bpmn": PARENT,
+    "ui_dinner.dmn": DISH,
 }

@@ -183,6 +183,24 @@ def test_cancel_terminates_the_instance(page: Any, rest: Rest) -> None:
     assert rest.call("GET", f"/process-instances/{key}")["state"] == "TERMINATED"
 
 
+def test_decision_evaluations_show_inputs_matched_rules_and_result(page: Any, rest: Rest) -> None:
+    rest.call(
+        "POST",
+        "/decision-definitions/evaluation",
+        {"decisionDefinitionId": "ui_dish", "variables": {"season": "Winter"}},
+    )
+    evaluated = rest.wait_for("decision-instances", {"decisionDefinitionId": "ui_dish"})
+    page.goto("/operate/decisions?decision=ui_dish")
+    row = page.locator(f'#decision-instances tr[data-key="{evaluated["decisionEvaluationInstanceKey"]}"]')
+    expect(row).to_contain_text("Dish")
+    row.locator("a.decision-link").click()
+    expect(page.locator("#decision-inputs tr.decision-input")).to_contain_text("Winter")
+    expect(page.locator('#decision-rules tr.matched-rule[data-rule-id="winter"]')).to_contain_text(
+        "Roastbeef"
+    )
+    expect(page.locator("#decision-result pre")).to_contain_text("Roastbeef")
+
+
 def test_problem_details_reach_the_user(page: Any, rest: Rest) -> None:
     page.goto("/operate/instances/12345")
     expect(page.locator(".message-error")).to_contain_text("not found")
