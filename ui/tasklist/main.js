@@ -50,17 +50,31 @@ async function tasks(match, query, page) {
   document.title = 'Tasks · Tasklist · Strom';
   const view = VIEWS[query.get('view')] ? query.get('view') : 'open';
   const from = Math.max(0, parseInt(query.get('from') || '0', 10) || 0);
-  const go = (changes) => router.go(router.href('/', { view, from, ...changes }));
+  const extra = {};
+  for (const name of [ 'group', 'user', 'process', 'due' ]) extra[name] = query.get(name) || '';
+  const go = (changes) => router.go(router.href('/', { view, from, ...extra, ...changes }));
+  const input = (name, placeholder, type = 'text') => h('input', { name, type, placeholder, value: extra[name], size: 16,
+    onchange: (e) => go({ [name]: e.target.value.trim(), from: 0 }) });
   const list = h('div', { class: 'loading' }, 'Loading…');
   replace(app,
     h('h1', {}, 'Tasks'),
     h('div', { class: 'tabs' }, Object.entries(VIEWS).map(([ name, { label } ]) =>
       h('button', { class: name === view ? 'tab current' : 'tab', dataset: { view: name }, onclick: () => go({ view: name, from: 0 }) }, label))),
+    h('section', { class: 'card', id: 'task-filters' }, h('div', { class: 'filters' },
+      h('label', {}, 'Candidate group', input('group', 'e.g. sales')),
+      h('label', {}, 'Candidate user', input('user', 'e.g. demo')),
+      h('label', {}, 'Process id', input('process', 'e.g. review')),
+      h('label', {}, 'Due before', input('due', '', 'date')))),
     h('section', { class: 'card', id: 'tasks' }, list));
+  const filter = VIEWS[view].filter();
+  if (extra.group) filter.candidateGroup = extra.group;
+  if (extra.user) filter.candidateUser = extra.user;
+  if (extra.process) filter.processDefinitionId = extra.process;
+  if (extra.due) filter.dueDate = { $lt: new Date(`${extra.due}T23:59:59.999`).toISOString() };
 
   async function load() {
     const result = await search('user-tasks', {
-      filter: VIEWS[view].filter(),
+      filter,
       sort: [ { field: 'creationDate', order: 'DESC' } ],
       page: { from, limit: PAGE_SIZE }
     });

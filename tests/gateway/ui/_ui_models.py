@@ -113,6 +113,19 @@ PARENT = (
     .to_xml()
 )
 
+SALES = (
+    bpmn.process("ui_sales", "Sales")
+    .start_event()
+    .element(
+        "userTask",
+        "call_customer",
+        name="Call the customer",
+        extension='<zeebe:userTask/><zeebe:assignmentDefinition candidateGroups="sales"/>',
+    )
+    .end_event()
+    .to_xml()
+)
+
 DISH = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="ui_dinner" name="Dinner"
              namespace="http://strom.test/ui">
@@ -140,4 +153,5 @@ MODELS = {
     "ui_start.form": START_FORM,
     "ui_parent.bpmn": PARENT,
     "ui_dinner.dmn": DISH,
+    "ui_sales.bpmn": SALES,
 }

@@ -4,6 +4,7 @@ process moves on."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -110,3 +111,17 @@ def test_start_a_process_without_a_form_with_variables(page: Any, rest: Rest) ->
     instance = page.locator(".message-notice .started-instance").inner_text()
     variable = rest.wait_for("variables", {"processInstanceKey": instance, "name": "orderId"})
     assert variable["value"] == '"started-by-hand"'
+
+
+def test_filter_tasks_by_candidate_group(page: Any, rest: Rest) -> None:
+    sales = rest.create("ui_sales")
+    review = rest.create("ui_review")
+    sales_task = rest.wait_for("user-tasks", {"processInstanceKey": sales, "state": "CREATED"})
+    review_task = rest.wait_for("user-tasks", {"processInstanceKey": review, "state": "CREATED"})
+    page.goto("/tasklist/")
+    group = page.locator('#task-filters input[name="group"]')
+    group.fill("sales")
+    group.press("Enter")
+    expect(page).to_have_url(re.compile(r"group=sales"))
+    expect(page.locator(f'#tasks tr.task[data-key="{sales_task["userTaskKey"]}"]')).to_be_visible()
+    expect(page.locator(f'#tasks tr.task[data-key="{review_task["userTaskKey"]}"]')).to_have_count(0)
