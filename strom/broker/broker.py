@@ -171,7 +171,7 @@ def _exporters(config: BrokerConfig) -> tuple[dict[str, Exporter], dict[str, dic
         from strom.search import SqlExporter
 
         exporters[SECONDARY_STORAGE_EXPORTER] = SqlExporter()
-        settings[SECONDARY_STORAGE_EXPORTER] = {"url": url}
+        settings[SECONDARY_STORAGE_EXPORTER] = {"url": url, "history_ttl_days": config.history_ttl_days}
     for exporter_id, exporter in config.exporters.items():
         factory = EXPORTER_TYPES.get(exporter.type)
         if factory is None:

@@ -62,6 +62,8 @@ class BrokerConfig:
     secondary_storage: str = "sqlite"
     """Where the SQL exporter keeps the read model that REST searches read: ``sqlite`` (a file in
     the data directory), a SQLAlchemy URL (``postgresql://user:password@host/db``), or ``none``."""
+    history_ttl_days: float = 30.0
+    """How long the secondary storage keeps a finished process instance (0: forever)."""
     node_id: int = 0
     snapshot_period_s: float = 300.0
     max_message_size: int = 4 * 1024 * 1024
@@ -102,6 +104,10 @@ class BrokerConfig:
             raise ConfigError(
                 "secondary_storage must be 'sqlite', 'none' or a database URL such as "
                 f"postgresql://user:password@host/db, got {storage!r}"
+            )
+        if self.history_ttl_days < 0:
+            raise ConfigError(
+                f"history_ttl_days must be 0 (keep forever) or more, got {self.history_ttl_days:g}"
             )
         if self.max_message_size < 1024:
             raise ConfigError(f"max_message_size must be at least 1024 bytes, got {self.max_message_size}")

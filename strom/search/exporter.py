@@ -8,7 +8,8 @@ the commit is the position acknowledged to the director. A restarted exporter re
 back and skips every record at or below it, so replayed records never double or drop a row.
 
 Config: ``url`` (SQLAlchemy URL; the broker passes ``sqlite:///<data_dir>/secondary.db``),
-``flush_every`` records (default 500), ``flush_interval_ms`` (default 200).
+``flush_every`` records (default 500), ``flush_interval_ms`` (default 200), ``history_ttl_days``
+(default 30, as Camunda; 0 keeps finished instances forever).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from strom.protocol.values.enums import JobKind
 from strom.search import schema
 from strom.search._bpmn import ProcessInfo, read_process
 from strom.search._dates import parse_iso_or_none
+from strom.search.retention import HistoryCleaner
 
 _log = logging.getLogger(__name__)
 
@@ -226,6 +228,8 @@ class SqlExporter:
         self._url: str | None = None
         self._flush_every = 500
         self._flush_interval_s = 0.2
+        self._history_ttl_ms = 30 * 86_400_000
+        self._cleaner: HistoryCleaner | None = None
         self._partition_id = 1
         self._engine: Engine | None = None
         self._insert: Callable[[sa.Table], Any] = sqlite.insert
@@ -316,6 +320,13 @@ class SqlExporter:
             raise ExporterConfigurationError(
                 f"exporter '{name}': `url` must be an SQLite or PostgreSQL URL, got a {backend} one"
             )
+        ttl_days = config.get("history_ttl_days", 30)
+        if not isinstance(ttl_days, int | float) or isinstance(ttl_days, bool) or ttl_days < 0:
+            raise ExporterConfigurationError(
+                f"exporter '{name}': `history_ttl_days` must be a number of days >= 0 (0 keeps history "
+                f"forever), got {ttl_days!r}"
+            )
+        self._history_ttl_ms = int(ttl_days * 86_400_000)
         self._url = url
         self._flush_every = flush_every
         self._flush_interval_s = interval / 1000
@@ -326,6 +337,7 @@ class SqlExporter:
             raise ExporterConfigurationError("SqlExporter: configure() must be called before open()")
         engine = schema.create_engine(self._url)
         schema.create_schema(engine)
+        self._cleaner = HistoryCleaner(engine, self._history_ttl_ms) if self._history_ttl_ms else None
         self._engine = engine
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         with engine.connect() as connection:
@@ -367,7 +379,10 @@ class SqlExporter:
             self.flush()
 
     def flush(self) -> None:
-        """Write the buffered rows and the position in one transaction, then acknowledge."""
+        """Write the buffered rows and the position in one transaction, then acknowledge; forget
+        history older than the retention time (at most once a minute)."""
+        if self._cleaner is not None:
+            self._cleaner.run_due()
         if self._engine is None or self._last_position <= self._stored:
             return
         position = self._last_position

@@ -41,7 +41,8 @@ def open_exporter(
     url: str, controller: FakeController | None = None, partition_id: int = 1, **config: Any
 ) -> tuple[SqlExporter, FakeController]:
     exporter = SqlExporter()
-    exporter.configure(ExporterContext("sql", partition_id, {"url": url, **config}))
+    # The engine tests' clock stands still in the past: keep its "old" history (retention has its own tests).
+    exporter.configure(ExporterContext("sql", partition_id, {"url": url, "history_ttl_days": 0, **config}))
     controller = controller or FakeController()
     exporter.open(controller)
     return exporter, controller
