@@ -3,6 +3,7 @@
 One ``Writers`` object serves the whole partition; the engine binds it to each step's result
 builder before calling a processor, which receives it per call. Events are written with the latest
 applier version, the one that changes state here; replay later applies the version on the record.
+An event without an applier is an error (``MissingApplierError``) before anything is written.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.appliers import Applier, EventAppliers, NoStateChange
 from strom.protocol.enums import RecordType, RejectionType
 from strom.protocol.record import Record
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
@@ -23,8 +24,9 @@ class Writers:
     def __init__(self, appliers: EventAppliers) -> None:
         self._appliers = appliers
         self._result: ResultBuilder = None  # type: ignore[assignment]
-        # (value class, intent) -> (envelope class, applier version, applier): resolved once.
-        self._events: dict[tuple[type, int], tuple[type[Record[Any]], int, Any]] = {}
+        # (value class, intent) -> (envelope class, applier version, applier or None for an event
+        # that changes no state): resolved once.
+        self._events: dict[tuple[type, int], tuple[type[Record[Any]], int, Applier | None]] = {}
 
     def bind(self, result: ResultBuilder) -> Writers:
         self._result = result
@@ -38,12 +40,20 @@ class Writers:
     def append_event(
         self, key: int, intent: int, value: Any, request: Record[Any] | None = None
     ) -> Record[Any]:
-        """Write an event and apply it to state at once, so what follows sees it."""
+        """Write an event and apply it to state at once, so what follows sees it.
+
+        Raises:
+            MissingApplierError: the event has no applier (nothing is written).
+        """
         slot = self._events.get((value.__class__, intent))
         if slot is None:
             record_class = RECORD_CLASS_FOR_VALUE[value.__class__]
-            version, applier = self._appliers.latest(record_class.value_type, intent)
-            slot = self._events[(value.__class__, intent)] = (record_class, version, applier)
+            version, latest = self._appliers.latest(record_class.value_type, intent)
+            slot = self._events[(value.__class__, intent)] = (
+                record_class,
+                version,
+                None if isinstance(latest, NoStateChange) else latest,
+            )
         record_class, version, applier = slot
         if request is None:
             record = self._result.append_record(record_class, RecordType.EVENT, key, intent, value, version)

@@ -1,17 +1,51 @@
 """Event appliers: the only code that changes state, one per (value type, intent, version).
 
 A released applier never changes: new behaviour is a new version, registered next to the old one,
-and replay applies each event with the version recorded on it. The registry refuses duplicates and
-command intents when the engine starts, and names the missing pair when a record has none.
+and replay applies each event with the version recorded on it.
+
+The registry is complete: every event intent the engine writes has an applier, or an explicit
+:class:`NoStateChange` registration for an event that changes no state; every event intent it
+never writes is listed in :data:`NOT_WRITTEN` with the reason. ``all_appliers`` checks this when
+the engine starts, and an event without an applier is an error when it is written and when it is
+replayed (:class:`MissingApplierError`), never skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from enum import IntEnum
+from typing import Any, Final
 
 from strom.protocol.enums import ValueType
-from strom.protocol.intents import intent_name, is_event_code
+from strom.protocol.intents import (
+    EVENT_INTENTS,
+    INTENTS,
+    ClockIntent,
+    CommandDistributionIntent,
+    CompensationSubscriptionIntent,
+    DecisionIntent,
+    DecisionRequirementsIntent,
+    DeploymentDistributionIntent,
+    DeploymentIntent,
+    ErrorIntent,
+    FormIntent,
+    IncidentIntent,
+    JobIntent,
+    MessageCorrelationIntent,
+    MessageSubscriptionIntent,
+    ProcessInstanceBatchIntent,
+    ProcessInstanceIntent,
+    ProcessInstanceMigrationIntent,
+    ProcessInstanceResultIntent,
+    ProcessMessageSubscriptionIntent,
+    SignalSubscriptionIntent,
+    TimerIntent,
+    UserTaskIntent,
+    VariableDocumentIntent,
+    VariableIntent,
+    intent_name,
+    is_event_code,
+)
 from strom.protocol.record import Record
 
 Applier = Callable[[Record[Any]], None]
@@ -21,60 +55,243 @@ class MissingApplierError(LookupError):
     """No applier for a record's (value type, intent, version): a bug or a log from a newer Strom."""
 
 
+class NoStateChange:
+    """The applier of an event that changes no state (it is written for exporters, responses and
+    the record of what happened). Registering it says so explicitly, so that a missing applier
+    is never mistaken for an event that needs none."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __call__(self, record: Record[Any]) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return f"NoStateChange({self.reason!r})"
+
+
+def _not_written(reason: str, *intents: IntEnum) -> dict[tuple[ValueType, int], str]:
+    value_types = {intent_class: value_type for value_type, intent_class in INTENTS.items()}
+    return {(value_types[type(intent)], int(intent)): reason for intent in intents}
+
+
+_MIGRATION = "process instance migration is not implemented (MIGRATE is rejected)"
+_DISTRIBUTION = "Strom distributes no commands between partitions (each deploys for itself)"
+_TASK_LISTENERS = "user task listeners are not implemented"
+
+NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
+    **_not_written(
+        _MIGRATION,
+        ProcessInstanceMigrationIntent.MIGRATED,
+        ProcessInstanceIntent.ELEMENT_MIGRATED,
+        ProcessInstanceIntent.ANCESTOR_MIGRATED,
+        JobIntent.MIGRATED,
+        VariableIntent.MIGRATED,
+        IncidentIntent.MIGRATED,
+        MessageSubscriptionIntent.MIGRATED,
+        ProcessMessageSubscriptionIntent.MIGRATED,
+        TimerIntent.MIGRATED,
+        SignalSubscriptionIntent.MIGRATED,
+        UserTaskIntent.MIGRATED,
+        CompensationSubscriptionIntent.MIGRATED,
+    ),
+    **_not_written(
+        _DISTRIBUTION,
+        DeploymentIntent.DISTRIBUTED,
+        DeploymentIntent.FULLY_DISTRIBUTED,
+        DeploymentDistributionIntent.DISTRIBUTING,
+        DeploymentDistributionIntent.COMPLETED,
+        *(
+            intent
+            for intent in CommandDistributionIntent
+            if is_event_code(ValueType.COMMAND_DISTRIBUTION, intent)
+        ),
+    ),
+    **_not_written(
+        "Zeebe's one-off rebuild of deployments from older state; Strom's state never lacked them",
+        DeploymentIntent.RECONSTRUCTED,
+        DeploymentIntent.RECONSTRUCTED_ALL,
+    ),
+    **_not_written(
+        _TASK_LISTENERS,
+        UserTaskIntent.ASSIGNMENT_DENIED,
+        UserTaskIntent.COMPLETION_DENIED,
+        UserTaskIntent.UPDATE_DENIED,
+        UserTaskIntent.CORRECTED,
+        VariableDocumentIntent.UPDATING,
+        VariableDocumentIntent.UPDATE_DENIED,
+    ),
+    **_not_written(
+        "variables are written as CREATED / UPDATED at once (no variable listeners)",
+        VariableIntent.CREATING,
+        VariableIntent.UPDATING,
+    ),
+    **_not_written(
+        "resource deletion deletes process definitions only",
+        DecisionIntent.DELETED,
+        DecisionRequirementsIntent.DELETED,
+        FormIntent.DELETED,
+    ),
+    **_not_written(
+        "a failed command is answered by a PROCESSING_ERROR rejection, not an ERROR record",
+        ErrorIntent.CREATED,
+    ),
+    **_not_written(
+        "the CorrelateMessage command is not implemented (only PublishMessage)",
+        MessageCorrelationIntent.CORRELATING,
+        MessageCorrelationIntent.CORRELATED,
+        MessageCorrelationIntent.NOT_CORRELATED,
+    ),
+    **_not_written(
+        "process instance modification does not delete taken sequence flows",
+        ProcessInstanceIntent.SEQUENCE_FLOW_DELETED,
+    ),
+    **_not_written(
+        "a multi-instance batch is written as ACTIVATED in one step",
+        ProcessInstanceBatchIntent.ACTIVATING,
+    ),
+    **_not_written(
+        "the result of a process instance is a response to its request, never a log record",
+        ProcessInstanceResultIntent.COMPLETED,
+    ),
+    **_not_written(
+        "the clock cannot be pinned (the engine's time is the step's time)",
+        ClockIntent.PINNED,
+        ClockIntent.RESETTED,
+    ),
+    **_not_written(
+        "the combined job UPDATE command is not implemented (UPDATE_RETRIES, UPDATE_TIMEOUT are)",
+        JobIntent.UPDATED,
+    ),
+}
+"""Every event intent the engine never writes, with the reason: it has no applier, and writing or
+replaying one is an error. Implementing one means registering its applier (or ``NoStateChange``)
+and removing it from here."""
+
+
+def _describe(value_type: ValueType, intent: int) -> str:
+    return f"{value_type.name} {intent_name(value_type, intent)}"
+
+
 class EventAppliers:
     def __init__(self) -> None:
         self._appliers: dict[int, dict[int, Applier]] = {}
         self._latest: dict[int, int] = {}
 
     def register(self, value_type: ValueType, intent: int, applier: Applier, version: int = 1) -> None:
+        """Register ``applier`` for events of (``value_type``, ``intent``) written with ``version``;
+        a :class:`NoStateChange` for an event that changes no state.
+
+        Raises:
+            ValueError: ``intent`` is a command, or the version is already registered.
+        """
         if not is_event_code(value_type, intent):
-            raise ValueError(f"{value_type.name} {intent_name(value_type, intent)} is not an event intent")
+            raise ValueError(f"{_describe(value_type, intent)} is not an event intent")
         slot = value_type << 8 | intent
         versions = self._appliers.setdefault(slot, {})
         if version in versions:
             raise ValueError(
-                f"an applier for {value_type.name} {intent_name(value_type, intent)} version {version} "
-                "is already registered"
+                f"an applier for {_describe(value_type, intent)} version {version} is already registered"
             )
         versions[version] = applier
         self._latest[slot] = max(version, self._latest.get(slot, 0))
 
+    def check_complete(self, not_written: Mapping[tuple[ValueType, int], str] = NOT_WRITTEN) -> None:
+        """Every event intent has an applier or is listed in ``not_written``, and none is both.
+
+        Raises:
+            MissingApplierError: naming the event intents that have neither.
+            ValueError: naming the event intents that have an applier and are listed as not written.
+        """
+        missing: list[str] = []
+        listed: list[str] = []
+        for value_type, intents in EVENT_INTENTS.items():
+            for intent in sorted(intents):
+                registered = (value_type << 8 | intent) in self._appliers
+                if (value_type, intent) in not_written:
+                    if registered:
+                        listed.append(_describe(value_type, intent))
+                elif not registered:
+                    missing.append(_describe(value_type, intent))
+        if missing:
+            raise MissingApplierError(
+                "no applier for the event intents "
+                + ", ".join(missing)
+                + ": register one (NoStateChange if the event changes no state), or list the intent "
+                "in strom.engine.state.appliers.NOT_WRITTEN with the reason the engine never writes it"
+            )
+        if listed:
+            raise ValueError(
+                "the event intents "
+                + ", ".join(listed)
+                + " have appliers but are listed in strom.engine.state.appliers.NOT_WRITTEN"
+            )
+
     def latest_version(self, value_type: ValueType, intent: int) -> int:
-        """The version new events of this kind are written with (1 if they change no state)."""
-        return self._latest.get(value_type << 8 | intent, 1)
+        """The version new events of this kind are written with.
 
-    def latest(self, value_type: ValueType, intent: int) -> tuple[int, Applier | None]:
-        """The version new events of this kind are written with, and its applier (None: the
-        event changes no state)."""
+        Raises:
+            MissingApplierError: the event has no applier.
+        """
+        return self.latest(value_type, intent)[0]
+
+    def latest(self, value_type: ValueType, intent: int) -> tuple[int, Applier]:
+        """The version new events of this kind are written with, and its applier.
+
+        Raises:
+            MissingApplierError: the event has no applier (the engine must not write it).
+        """
         slot = value_type << 8 | intent
-        version = self._latest.get(slot, 1)
-        versions = self._appliers.get(slot)
-        return version, None if versions is None else versions[version]
-
-    def apply(self, record: Record[Any]) -> None:
-        slot = record.value_type << 8 | record.intent
         versions = self._appliers.get(slot)
         if versions is None:
-            return  # events that change no state (e.g. DEPLOYMENT CREATED, JOB_BATCH of nothing)
-        applier = versions.get(record.record_version)
-        if applier is None:
             raise MissingApplierError(
-                f"no applier for {record.value_type.name} "
-                f"{intent_name(record.value_type, record.intent)} version {record.record_version}; "
-                f"the latest known version is {self._latest.get(slot)}"
+                f"no applier for {_describe(value_type, intent)}: register one (NoStateChange if it "
+                "changes no state) before writing it"
+            )
+        version = self._latest[slot]
+        return version, versions[version]
+
+    def apply(self, record: Record[Any]) -> None:
+        """Apply ``record`` with the applier of the version it was written with.
+
+        Raises:
+            MissingApplierError: no applier for its (value type, intent, version).
+        """
+        slot = record.value_type << 8 | record.intent
+        versions = self._appliers.get(slot)
+        applier = None if versions is None else versions.get(record.record_version)
+        if applier is None:
+            known = "none" if versions is None else ", ".join(map(str, sorted(versions)))
+            raise MissingApplierError(
+                f"no applier for {_describe(record.value_type, record.intent)} version "
+                f"{record.record_version} (record at position {record.position}); "
+                f"known versions: {known}"
             )
         applier(record)
 
     def has(self, value_type: ValueType, intent: int) -> bool:
         return (value_type << 8 | intent) in self._appliers
 
+    def registered(self) -> Iterable[tuple[ValueType, int, int, Applier]]:
+        """Every registration as ``(value type, intent, version, applier)``, in slot order."""
+        for slot in sorted(self._appliers):
+            for version, applier in sorted(self._appliers[slot].items()):
+                yield ValueType(slot >> 8), slot & 0xFF, version, applier
+
 
 def all_appliers(state: Any) -> EventAppliers:
-    """The registry with every applier of the engine, bound to ``state`` (a MutableProcessingState)."""
+    """The registry with every applier of the engine, bound to ``state`` (a MutableProcessingState).
+
+    Raises:
+        MissingApplierError: an event intent has neither an applier nor a NOT_WRITTEN entry.
+    """
     from strom.engine.state.appliers import (
         compensation,
         decision,
         deployment,
+        escalation,
         incident,
         job,
         message,
@@ -90,8 +307,9 @@ def all_appliers(state: Any) -> EventAppliers:
     appliers = EventAppliers()
     for module in (deployment, process_instance, job, variable, incident, resource_deletion):
         module.register(appliers, state)
-    for module in (process_event, timer, message, signal, compensation):
+    for module in (process_event, timer, message, signal, compensation, escalation):
         module.register(appliers, state)
     for module in (decision, user_task):
         module.register(appliers, state)
+    appliers.check_complete()
     return appliers

@@ -1,13 +1,19 @@
-"""Appliers for DECISION_REQUIREMENTS, DECISION and FORM events (deployed DMN and forms)."""
+"""Appliers for DECISION_REQUIREMENTS, DECISION and FORM events (deployed DMN and forms), and
+DECISION_EVALUATION (which changes no state)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from strom.engine.state import MutableProcessingState
-from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.appliers import EventAppliers, NoStateChange
 from strom.protocol.enums import ValueType
-from strom.protocol.intents import DecisionIntent, DecisionRequirementsIntent, FormIntent
+from strom.protocol.intents import (
+    DecisionEvaluationIntent,
+    DecisionIntent,
+    DecisionRequirementsIntent,
+    FormIntent,
+)
 from strom.protocol.record import Record
 
 
@@ -49,3 +55,9 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     )
     appliers.register(ValueType.DECISION, DecisionIntent.CREATED, DecisionCreatedV1(state))
     appliers.register(ValueType.FORM, FormIntent.CREATED, FormCreatedV1(state))
+    for intent in (DecisionEvaluationIntent.EVALUATED, DecisionEvaluationIntent.FAILED):
+        appliers.register(
+            ValueType.DECISION_EVALUATION,
+            intent,
+            NoStateChange("the result goes on as VARIABLE events, a failure as an INCIDENT"),
+        )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from strom.engine.state import MutableProcessingState
-from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.appliers import EventAppliers, NoStateChange
 from strom.protocol.enums import ValueType
-from strom.protocol.intents import ProcessIntent
+from strom.protocol.intents import DeploymentIntent, ProcessIntent
 from strom.protocol.record import Record
 
 
@@ -22,4 +22,9 @@ class ProcessCreatedV1:
 
 
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
+    appliers.register(
+        ValueType.DEPLOYMENT,
+        DeploymentIntent.CREATED,
+        NoStateChange("the deployed resources are stored by their own PROCESS, DECISION and FORM events"),
+    )
     appliers.register(ValueType.PROCESS, ProcessIntent.CREATED, ProcessCreatedV1(state))

@@ -1,4 +1,5 @@
-"""Appliers for PROCESS_INSTANCE lifecycle events and PROCESS_INSTANCE_CREATION."""
+"""Appliers for PROCESS_INSTANCE lifecycle events, PROCESS_INSTANCE_CREATION, and the events of
+PROCESS_INSTANCE_BATCH and PROCESS_INSTANCE_MODIFICATION (which change no state)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ from typing import Any
 import msgspec
 
 from strom.engine.state import MutableProcessingState
-from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.appliers import EventAppliers, NoStateChange
 from strom.engine.state.await_result import AwaitedResult
 from strom.engine.state.element_instance import ElementInstance
 from strom.protocol.bpmn import BpmnElementType, BpmnEventType
 from strom.protocol.enums import ValueType
-from strom.protocol.intents import ProcessInstanceCreationIntent, ProcessInstanceIntent
+from strom.protocol.intents import (
+    ProcessInstanceBatchIntent,
+    ProcessInstanceCreationIntent,
+    ProcessInstanceIntent,
+    ProcessInstanceModificationIntent,
+)
 from strom.protocol.record import Record
 
 _replace = msgspec.structs.replace
@@ -327,4 +333,19 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(pi, ProcessInstanceIntent.ELEMENT_COMPLETING, ElementCompletingV2(state), version=2)
     appliers.register(
         ValueType.PROCESS_INSTANCE_CREATION, ProcessInstanceCreationIntent.CREATED, CreationCreatedV1(state)
+    )
+    appliers.register(
+        pi,
+        ProcessInstanceIntent.CANCELING,
+        NoStateChange("the instance is terminated by the TERMINATE_ELEMENT command that follows"),
+    )
+    appliers.register(
+        ValueType.PROCESS_INSTANCE_BATCH,
+        ProcessInstanceBatchIntent.ACTIVATED,
+        NoStateChange("the inner instances are activated by their own commands and events"),
+    )
+    appliers.register(
+        ValueType.PROCESS_INSTANCE_MODIFICATION,
+        ProcessInstanceModificationIntent.MODIFIED,
+        NoStateChange("the activations and terminations are written as their own events"),
     )

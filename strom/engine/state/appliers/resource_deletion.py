@@ -2,7 +2,7 @@
 
 PROCESS DELETING changes nothing here: Strom deletes a definition only when no instance runs, so
 DELETED follows in the same step (Zeebe marks the definition pending deletion in between).
-RESOURCE_DELETION events change no state either.
+RESOURCE_DELETION events change no state either; both are registered as ``NoStateChange``.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from strom.engine.state import MutableProcessingState
-from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.appliers import EventAppliers, NoStateChange
 from strom.protocol.enums import ValueType
-from strom.protocol.intents import ProcessIntent
+from strom.protocol.intents import ProcessIntent, ResourceDeletionIntent
 from strom.protocol.record import Record
 
 
@@ -27,4 +27,15 @@ class ProcessDeletedV1:
 
 
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
+    appliers.register(
+        ValueType.PROCESS,
+        ProcessIntent.DELETING,
+        NoStateChange("no instance runs, so DELETED follows in the same step"),
+    )
     appliers.register(ValueType.PROCESS, ProcessIntent.DELETED, ProcessDeletedV1(state))
+    for intent in (ResourceDeletionIntent.DELETING, ResourceDeletionIntent.DELETED):
+        appliers.register(
+            ValueType.RESOURCE_DELETION,
+            intent,
+            NoStateChange("the deleted resource's own events (PROCESS DELETED) change state"),
+        )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from strom.engine.state import MutableProcessingState
-from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.appliers import EventAppliers, NoStateChange
 from strom.engine.state.signal_subscription import SignalSubscription
 from strom.protocol.enums import ValueType
-from strom.protocol.intents import SignalSubscriptionIntent
+from strom.protocol.intents import SignalIntent, SignalSubscriptionIntent
 from strom.protocol.record import Record
 
 
@@ -29,6 +29,11 @@ class SignalSubscriptionDeletedV1:
 
 
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
+    appliers.register(
+        ValueType.SIGNAL,
+        SignalIntent.BROADCASTED,
+        NoStateChange("the catch events it triggers and the instances it starts have their own events"),
+    )
     sub = ValueType.SIGNAL_SUBSCRIPTION
     appliers.register(sub, SignalSubscriptionIntent.CREATED, SignalSubscriptionCreatedV1(state))
     appliers.register(sub, SignalSubscriptionIntent.DELETED, SignalSubscriptionDeletedV1(state))

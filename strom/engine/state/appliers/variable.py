@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from strom.engine.state import MutableProcessingState
-from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.appliers import EventAppliers, NoStateChange
 from strom.protocol.enums import ValueType
-from strom.protocol.intents import VariableIntent
+from strom.protocol.intents import VariableDocumentIntent, VariableIntent
 from strom.protocol.record import Record
 
 
@@ -25,3 +25,8 @@ class VariableSetV1:
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(ValueType.VARIABLE, VariableIntent.CREATED, VariableSetV1(state))
     appliers.register(ValueType.VARIABLE, VariableIntent.UPDATED, VariableSetV1(state))
+    appliers.register(
+        ValueType.VARIABLE_DOCUMENT,
+        VariableDocumentIntent.UPDATED,
+        NoStateChange("the document's variables are written as VARIABLE CREATED / UPDATED"),
+    )
