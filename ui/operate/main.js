@@ -354,19 +354,19 @@ async function instance(match, query, page) {
     state = item.state;
     update(header, { item, hierarchy, called }, renderHeader);
     header.append(actions);
-    renderActions(item);
     if (shownDefinition !== item.processDefinitionKey) {
       shownDefinition = item.processDefinitionKey;
-      const xml = await api('GET', `/process-definitions/${item.processDefinitionKey}/xml`);
-      if (!page.active) return;
       if (diagram) diagram.destroy();
       diagram = new Diagram(diagramBox);
       try {
+        const xml = await api('GET', `/process-definitions/${item.processDefinitionKey}/xml`);
+        if (!page.active) return;
         await diagram.show(xml);
       } catch (error) {
         showError(error, 'Could not draw the diagram');
       }
     }
+    renderActions(item); // after the diagram: adding and moving tokens offer its elements
     diagram.mark(elements.items, flows.items.map((flow) => flow.elementId));
     diagramBox.dataset.marked = 'true';
     update(incidents, open, renderIncidents);

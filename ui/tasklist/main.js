@@ -109,6 +109,8 @@ async function tasks(match, query, page) {
     showError(error);
     return;
   }
+  // a task just created or completed may reach the secondary storage a moment after the first look
+  for (const delay of [ 500, 1500 ]) setTimeout(() => page.active && load().catch(() => {}), delay);
   page.every(3000, () => load().catch(() => {}));
 }
 
