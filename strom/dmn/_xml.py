@@ -10,8 +10,6 @@ recursion of the reader). ``strom.model`` has its own loader for BPMN; the packa
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from .errors import DmnValidationError, Problem
@@ -30,12 +28,20 @@ DMN_NAMESPACES: dict[str, str] = {
 }
 """Model namespace -> DMN version, for every version this package reads."""
 
-_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 _NO_DTD = "DOCTYPE declarations (and the entities they define) are not allowed in DMN resources"
 
 
+class _RefuseExternal(etree.Resolver):  # type: ignore[misc]
+    """Every external resource a document names (a DTD's system id, an external entity) is answered
+    with nothing, before anything is opened: the parser never reads a file or URL, wherever the
+    DOCTYPE hides; the document is then refused for declaring a DOCTYPE."""
+
+    def resolve(self, url: str, public_id: str, context: object) -> object:
+        return self.resolve_string("", context)
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -45,6 +51,8 @@ def _parser() -> etree.XMLParser:
         remove_pis=True,
         collect_ids=False,
     )
+    parser.resolvers.add(_RefuseExternal())
+    return parser
 
 
 def _reject(resource_name: str, line: int, message: str) -> DmnValidationError:
@@ -62,8 +70,7 @@ def load_document(data: bytes, resource_name: str, max_size: int = DEFAULT_MAX_S
         )
     if not data.strip():
         raise _reject(resource_name, 0, "Resource is empty; expected DMN XML")
-    match = _ELEMENT_START.search(data)
-    prolog = data[: match.start() if match else len(data)]
+    prolog = _prolog(data)
     if b"<!DOCTYPE" in prolog:
         raise _reject(resource_name, prolog.count(b"\n", 0, prolog.find(b"<!DOCTYPE")) + 1, _NO_DTD)
     try:
@@ -87,3 +94,23 @@ def load_document(data: bytes, resource_name: str, max_size: int = DEFAULT_MAX_S
             f"found '{found.localname}' in namespace '{found.namespace or ''}'",
         )
     return root
+
+
+def _prolog(data: bytes) -> bytes:
+    """What comes before the root element, comments and processing instructions skipped whole (a
+    ``<`` inside a comment is not the root), up to and including a DOCTYPE's ``<!DOCTYPE``."""
+    position = 0
+    while True:
+        start = data.find(b"<", position)
+        if start < 0:
+            return data
+        if data.startswith(b"<!--", start):
+            end = data.find(b"-->", start + 4)
+            position = end + 3 if end >= 0 else len(data)
+        elif data.startswith(b"<?", start):
+            end = data.find(b"?>", start + 2)
+            position = end + 2 if end >= 0 else len(data)
+        elif data.startswith(b"<!DOCTYPE", start):
+            return data[: start + len(b"<!DOCTYPE")]
+        else:
+            return data[:start]

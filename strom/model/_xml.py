@@ -9,8 +9,6 @@ nesting, which also bounds the recursion of the reader.
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from strom.model.errors import BpmnValidationError, Problem
@@ -20,12 +18,20 @@ DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
-_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 _NO_DTD = "DOCTYPE declarations (and the entities they define) are not allowed in BPMN resources"
 
 
+class _RefuseExternal(etree.Resolver):  # type: ignore[misc]
+    """Every external resource a document names (a DTD's system id, an external entity) is answered
+    with nothing, before anything is opened: the parser never reads a file or URL, wherever the
+    DOCTYPE hides; the document is then refused for declaring a DOCTYPE."""
+
+    def resolve(self, url: str, public_id: str, context: object) -> object:
+        return self.resolve_string("", context)
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -35,6 +41,8 @@ def _parser() -> etree.XMLParser:
         remove_pis=True,
         collect_ids=False,
     )
+    parser.resolvers.add(_RefuseExternal())
+    return parser
 
 
 def _reject(resource_name: str, line: int, message: str) -> BpmnValidationError:
@@ -52,7 +60,7 @@ def load_document(data: bytes, resource_name: str, max_size: int) -> etree._Elem
     data = bytes(data)
     if not data.strip():
         raise _reject(resource_name, 0, "Resource is empty; expected BPMN 2.0 XML")
-    prolog = data[: _first_element_start(data)]
+    prolog = _prolog(data)
     if b"<!DOCTYPE" in prolog:
         raise _reject(resource_name, prolog.count(b"\n", 0, prolog.find(b"<!DOCTYPE")) + 1, _NO_DTD)
     try:
@@ -77,7 +85,21 @@ def load_document(data: bytes, resource_name: str, max_size: int) -> etree._Elem
     return root
 
 
-def _first_element_start(data: bytes) -> int:
-    """Offset of the root element's ``<``: a DOCTYPE can only appear before it."""
-    match = _ELEMENT_START.search(data)
-    return match.start() if match else len(data)
+def _prolog(data: bytes) -> bytes:
+    """What comes before the root element, comments and processing instructions skipped whole (a
+    ``<`` inside a comment is not the root), up to and including a DOCTYPE's ``<!DOCTYPE``."""
+    position = 0
+    while True:
+        start = data.find(b"<", position)
+        if start < 0:
+            return data
+        if data.startswith(b"<!--", start):
+            end = data.find(b"-->", start + 4)
+            position = end + 3 if end >= 0 else len(data)
+        elif data.startswith(b"<?", start):
+            end = data.find(b"?>", start + 2)
+            position = end + 2 if end >= 0 else len(data)
+        elif data.startswith(b"<!DOCTYPE", start):
+            return data[: start + len(b"<!DOCTYPE")]
+        else:
+            return data[:start]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from strom.dmn import DmnValidationError, parse_dmn
@@ -55,3 +57,19 @@ def test_deep_nesting_is_refused_by_the_parser() -> None:
     deep = b"<a>" * 300 + b"</a>" * 300
     data = definitions().replace(b"</definitions>", deep + b"</definitions>")
     assert "r.dmn" in rejected(data)
+
+
+def test_a_doctype_after_a_comment_is_refused_without_reading_the_named_file(tmp_path: Path) -> None:
+    existing = tmp_path / "exists.dtd"
+    existing.write_text("a secret that is no DTD")
+
+    def hidden(system_id: str) -> bytes:
+        return (
+            f'<?xml version="1.0"?><!-- <x --><!DOCTYPE d SYSTEM "{system_id}">'
+            '<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" id="d" namespace="n"/>'
+        ).encode()
+
+    found, missing = rejected(hidden(f"file://{existing}")), rejected(hidden(f"file://{tmp_path}/none.dtd"))
+
+    assert found == missing
+    assert "r.dmn:1: DOCTYPE declarations" in found

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
+import threading
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -313,3 +316,40 @@ def test_compensation_handlers_and_associations_stay_linear() -> None:
     process = parse_bpmn(data).processes[0]
     compensation = process.flow_node("b7").compensation
     assert compensation is not None and compensation.handler_id == "h7"
+
+
+def _hidden_doctype(system_id: str) -> bytes:
+    """A DOCTYPE after a comment holding ``<x``, naming an external DTD by its system id."""
+    return (
+        f'<?xml version="1.0"?><!-- <x --><!DOCTYPE d SYSTEM "{system_id}">'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+        '<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/></bpmn:process>'
+        "</bpmn:definitions>"
+    ).encode()
+
+
+def test_a_doctype_after_a_comment_is_refused_and_opens_nothing(tmp_path: Path) -> None:
+    fifo = tmp_path / "dtd.fifo"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer comes: the parse would hang
+    outcome: list[str] = []
+    parse = threading.Thread(target=lambda: outcome.append(str(rejection(_hidden_doctype(f"file://{fifo}")))))
+    parse.start()
+    parse.join(10)
+    if parse.is_alive():  # the parser opened the pipe; let it go before failing
+        with open(fifo, "wb"):
+            pass
+        parse.join(10)
+        pytest.fail("the parser opened the external DTD named by the DOCTYPE")
+
+    assert outcome == [
+        "evil.bpmn:1: DOCTYPE declarations (and the entities they define) are not allowed in BPMN resources"
+    ]
+
+
+def test_the_refusal_does_not_tell_whether_a_named_file_exists(tmp_path: Path) -> None:
+    existing = tmp_path / "exists.dtd"
+    existing.write_text("a secret that is no DTD")
+
+    assert str(rejection(_hidden_doctype(f"file://{existing}"))) == str(
+        rejection(_hidden_doctype(f"file://{tmp_path}/missing.dtd"))
+    )
