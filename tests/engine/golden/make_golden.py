@@ -1,0 +1,842 @@
+"""Write the golden logs: run each scenario with the engine and commit what it wrote.
+
+    .venv/bin/python tests/engine/golden/make_golden.py                  # the missing ones
+    .venv/bin/python tests/engine/golden/make_golden.py --name NEW SCENARIO  # SCENARIO as NEW
+    .venv/bin/python tests/engine/golden/make_golden.py --show NAME      # its compact log
+
+Regenerate only when an applier version is added on purpose (see README.md): a golden log is
+what a released Strom wrote, and the test replays it to prove today's appliers still rebuild the
+same state. The scenarios build their BPMN here, as raw XML, so that nothing else in the test
+tree (helpers, the builder) changes what they write.
+
+``released_v1`` is not run by today's engine: it is the log of Strom at commit 3c9c37e (the last
+one that wrote version 1 of ELEMENT_ACTIVATING, ELEMENT_COMPLETING, SEQUENCE_FLOW_TAKEN, JOB
+COMPLETED and JOB ERROR_THROWN), produced by that commit's code from ``git archive``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable
+from datetime import timedelta
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from _golden import (
+    log_records,
+    read_digest,
+    read_records,
+    records_path,
+    replay,
+    scenarios,
+    write_digest,
+    write_records,
+)
+
+from strom.protocol import codec
+from strom.protocol.enums import RecordType, ValueType
+from strom.protocol.intents import (
+    DecisionEvaluationIntent,
+    IncidentIntent,
+    MessageIntent,
+    ProcessInstanceCreationIntent,
+    ProcessInstanceModificationIntent,
+    ProcessMessageSubscriptionIntent,
+    ResourceDeletionIntent,
+    SignalIntent,
+    UserTaskIntent,
+)
+from strom.protocol.records import RECORD_CLASS_FOR_VALUE
+from strom.protocol.values.message import MessageRecordValue, ProcessMessageSubscriptionRecordValue
+from strom.protocol.values.process_instance import (
+    ProcessInstanceCreationRecordValue,
+    ProcessInstanceModificationActivateInstructionValue,
+    ProcessInstanceModificationRecordValue,
+    ProcessInstanceModificationTerminateInstructionValue,
+)
+from strom.protocol.values.resource_deletion import ResourceDeletionRecordValue
+from strom.protocol.values.signal import SignalRecordValue
+from strom.protocol.values.user_task import UserTaskRecordValue
+from strom.testing import TestEngine, compact_log
+
+RELEASED_V1_COMMIT = "3c9c37e"
+
+# -- BPMN as raw XML ------------------------------------------------------------------------------
+
+
+def definitions(*processes: str, roots: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="golden" '
+        f'targetNamespace="http://strom.test/golden">{roots}{"".join(processes)}</bpmn:definitions>'
+    ).encode()
+
+
+def process(process_id: str, *content: str) -> str:
+    return f'<bpmn:process id="{process_id}" isExecutable="true">{"".join(content)}</bpmn:process>'
+
+
+def node(tag: str, element_id: str, body: str = "", ext: str = "", **attributes: str) -> str:
+    attrs = "".join(f" {name}={quoteattr(value)}" for name, value in attributes.items())
+    extension = f"<bpmn:extensionElements>{ext}</bpmn:extensionElements>" if ext else ""
+    return f'<bpmn:{tag} id="{element_id}"{attrs}>{extension}{body}</bpmn:{tag}>'
+
+
+def flow(source: str, target: str, condition: str = "") -> str:
+    body = (
+        f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(condition)}'
+        "</bpmn:conditionExpression>"
+        if condition
+        else ""
+    )
+    return (
+        f'<bpmn:sequenceFlow id="{source}_{target}" sourceRef="{source}" targetRef="{target}">'
+        f"{body}</bpmn:sequenceFlow>"
+    )
+
+
+def chain(*ids: str) -> str:
+    return "".join(flow(a, b) for a, b in pairwise(ids))
+
+
+def job(job_type: str, ext: str = "") -> str:
+    return f'<zeebe:taskDefinition type="{job_type}"/>{ext}'
+
+
+def service(element_id: str, job_type: str | None = None, ext: str = "", body: str = "") -> str:
+    return node("serviceTask", element_id, body, job(job_type or element_id, ext))
+
+
+def io(inputs: dict[str, str] | None = None, outputs: dict[str, str] | None = None) -> str:
+    lines = [f"<zeebe:input source={quoteattr(s)} target={quoteattr(t)}/>" for t, s in (inputs or {}).items()]
+    lines += [
+        f"<zeebe:output source={quoteattr(s)} target={quoteattr(t)}/>" for t, s in (outputs or {}).items()
+    ]
+    return f"<zeebe:ioMapping>{''.join(lines)}</zeebe:ioMapping>"
+
+
+def timer(kind: str, value: str) -> str:
+    return (
+        f'<bpmn:timerEventDefinition><bpmn:{kind} xsi:type="bpmn:tFormalExpression">{escape(value)}'
+        f"</bpmn:{kind}></bpmn:timerEventDefinition>"
+    )
+
+
+def message(message_id: str, name: str, correlation_key: str | None = "=key") -> str:
+    key = (
+        f"<bpmn:extensionElements><zeebe:subscription correlationKey={quoteattr(correlation_key)}/>"
+        "</bpmn:extensionElements>"
+        if correlation_key
+        else ""
+    )
+    return f'<bpmn:message id="{message_id}" name="{name}">{key}</bpmn:message>'
+
+
+def escalation(ref: str) -> str:
+    return f'<bpmn:escalationEventDefinition escalationRef="{ref}"/>'
+
+
+def multi_instance(collection: str, element: str, *, sequential: bool, output: str = "") -> str:
+    outputs = f' outputCollection="{output}" outputElement="=result"' if output else ""
+    return (
+        f'<bpmn:multiInstanceLoopCharacteristics isSequential="{str(sequential).lower()}">'
+        f'<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="{collection}" '
+        f'inputElement="{element}"{outputs}/></bpmn:extensionElements>'
+        "</bpmn:multiInstanceLoopCharacteristics>"
+    )
+
+
+def boundary(element_id: str, attached_to: str, definition: str, *, interrupting: bool = True) -> str:
+    extra = {} if interrupting else {"cancelActivity": "false"}
+    return node("boundaryEvent", element_id, definition, attachedToRef=attached_to, **extra)
+
+
+# -- driving the engine ---------------------------------------------------------------------------
+
+
+def complete_all(engine: TestEngine, job_type: str, variables: dict[str, Any] | None = None) -> int:
+    jobs = engine.jobs.activate(job_type)
+    for activated in jobs:
+        engine.jobs.complete(activated.key, variables)
+    return len(jobs)
+
+
+def one_job(engine: TestEngine, job_type: str, timeout_ms: int = 300_000) -> int:
+    [activated] = engine.jobs.activate(job_type, timeout_ms=timeout_ms, max_jobs=1)
+    return int(activated.key)
+
+
+def publish(
+    engine: TestEngine, name: str, key: str, variables: dict[str, Any] | None = None, ttl_ms: int = 0
+) -> Any:
+    return engine.send(
+        MessageRecordValue(name=name, correlation_key=key, time_to_live=ttl_ms, variables=variables or {}),
+        MessageIntent.PUBLISH,
+    )
+
+
+def broadcast(engine: TestEngine, name: str, variables: dict[str, Any] | None = None) -> None:
+    engine.send(SignalRecordValue(signal_name=name, variables=variables or {}), SignalIntent.BROADCAST)
+
+
+def user_task(engine: TestEngine, intent: UserTaskIntent, key: int, **fields: Any) -> None:
+    engine.send(UserTaskRecordValue(**fields), intent, key)
+
+
+def incident_keys(engine: TestEngine, limit: int = 20) -> list[int]:
+    """Keys of the incidents created and not resolved yet, oldest first."""
+    created = [r.key for r in engine.records.incidents().with_intent(IncidentIntent.CREATED).limit(limit)]
+    resolved = {r.key for r in engine.records.incidents().with_intent(IncidentIntent.RESOLVED).limit(limit)}
+    return [key for key in created if key not in resolved]
+
+
+def element_key(engine: TestEngine, element_id: str, instance: int) -> int:
+    return int(
+        engine.records.process_instances()
+        .with_element_id(element_id)
+        .with_value(process_instance_key=instance)
+        .first()
+        .key
+    )
+
+
+# -- scenarios ------------------------------------------------------------------------------------
+
+ORDER = definitions(
+    process(
+        "order",
+        node("startEvent", "start"),
+        service("a", ext=io(outputs={"a_done": "=true"})),
+        service("b"),
+        node("endEvent", "end"),
+        chain("start", "a", "b", "end"),
+    ),
+    process(
+        "mapping",
+        node("startEvent", "m_start"),
+        service("mapped", "=kind", ext=io(inputs={"total": "=order.total"})),
+        node("endEvent", "m_end"),
+        chain("m_start", "mapped", "m_end"),
+    ),
+)
+TEMPORARY = definitions(
+    process("temporary", node("startEvent", "start"), node("endEvent", "end"), chain("start", "end"))
+)
+
+
+def jobs_incidents_variables(engine: TestEngine) -> None:
+    """Job lifecycle (every job event), incidents of jobs and expressions, variables, a variable
+    document, cancel, create with result, modification, resource deletion."""
+    engine.deploy(("order.bpmn", ORDER))
+    temporary = engine.deploy(("temporary.bpmn", TEMPORARY))
+
+    first = engine.instances.create("order", {"x": 1, "items": [1, 2]})
+    job_a = one_job(engine, "a")
+    engine.jobs.update_retries(job_a, 5)
+    engine.jobs.update_timeout(job_a, 60_000)
+    engine.jobs.yield_(job_a)
+    job_a = one_job(engine, "a", timeout_ms=1_000)
+    engine.advance_time(timedelta(seconds=2))  # TIMED_OUT
+    job_a = one_job(engine, "a")
+    engine.jobs.fail(job_a, retries=2, error_message="try again", retry_backoff_ms=1_000)
+    engine.advance_time(timedelta(seconds=1))  # RECURRED_AFTER_BACKOFF
+    job_a = one_job(engine, "a")
+    engine.jobs.fail(job_a, retries=0, error_message="out of retries")  # incident
+    engine.jobs.update_retries(job_a, 1)
+    engine.incidents.resolve(incident_keys(engine)[0])
+    job_a = one_job(engine, "a")
+    engine.jobs.complete(job_a, {"y": 2, "x": 3})
+    job_b = one_job(engine, "b")
+    engine.jobs.throw_error(job_b, "UNKNOWN", "nobody catches this")  # incident
+    engine.variables.set(first, {"x": 4, "z": {"deep": [1, None]}})
+    engine.variables.set(element_key(engine, "b", first), {"local": True}, local=True)
+    engine.incidents.resolve(incident_keys(engine)[0])
+    one_job(engine, "b")  # stays activated
+
+    second = engine.instances.create("order")
+    engine.instances.cancel(second)
+
+    # an expression incident: the job type is a variable nobody set
+    mapped = engine.instances.create("mapping", {"order": {"total": 12}})
+    engine.variables.set(mapped, {"kind": "mapped"})
+    engine.incidents.resolve(incident_keys(engine)[0])
+    complete_all(engine, "mapped")
+
+    # a request waiting for the result of an instance that completes, and of one that does not
+    for variables in ({"x": 10}, {"x": 11}):
+        command = RECORD_CLASS_FOR_VALUE[ProcessInstanceCreationRecordValue](
+            record_type=RecordType.COMMAND,
+            intent=ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT,
+            value=ProcessInstanceCreationRecordValue(
+                bpmn_process_id="order", variables=variables, fetch_variables=["x"]
+            ),
+        )
+        engine.partition.submit(command, lambda record: None)
+        engine.run()
+    complete_all(engine, "a")
+    engine.jobs.complete(one_job(engine, "b"))
+
+    # modification: move a waiting instance from a to b
+    moved = engine.instances.create("order")
+    engine.send(
+        ProcessInstanceModificationRecordValue(
+            process_instance_key=moved,
+            activate_instructions=[ProcessInstanceModificationActivateInstructionValue(element_id="b")],
+            terminate_instructions=[
+                ProcessInstanceModificationTerminateInstructionValue(
+                    element_instance_key=element_key(engine, "a", moved)
+                )
+            ],
+        ),
+        ProcessInstanceModificationIntent.MODIFY,
+    )
+
+    # deleting a process definition
+    key = temporary.value.processes_metadata[0].process_definition_key
+    engine.send(ResourceDeletionRecordValue(resource_key=key), ResourceDeletionIntent.DELETE)
+
+
+LISTENERS = (
+    "<zeebe:executionListeners>"
+    '<zeebe:executionListener eventType="start" type="before"/>'
+    '<zeebe:executionListener eventType="end" type="after"/>'
+    "</zeebe:executionListeners>"
+)
+FLOWS = definitions(
+    process(
+        "flows",
+        node("startEvent", "fl_start"),
+        node("parallelGateway", "fork"),
+        service("left"),
+        node("task", "right"),
+        node("parallelGateway", "join"),
+        node("inclusiveGateway", "choose", default="choose_cheap"),
+        node("task", "cheap"),
+        node("task", "express"),
+        node("task", "insured"),
+        node("inclusiveGateway", "merge"),
+        node("exclusiveGateway", "decide", default="decide_listened"),
+        node(
+            "subProcess",
+            "sub",
+            node("startEvent", "sub_start")
+            + service("sub_task")
+            + node("endEvent", "sub_end")
+            + chain("sub_start", "sub_task", "sub_end"),
+        ),
+        node("serviceTask", "listened", ext=job("work", LISTENERS)),
+        node("callActivity", "call", ext='<zeebe:calledElement processId="child"/>'),
+        node(
+            "serviceTask",
+            "each",
+            multi_instance("=items", "item", sequential=False, output="=results"),
+            job("each"),
+        ),
+        node("task", "one_by_one", multi_instance("=items", "item", sequential=True)),
+        node("endEvent", "fl_end"),
+        flow("fl_start", "fork"),
+        flow("fork", "left"),
+        flow("fork", "right"),
+        flow("left", "join"),
+        flow("right", "join"),
+        flow("join", "choose"),
+        flow("choose", "cheap"),
+        flow("choose", "express", "=x > 1"),
+        flow("choose", "insured", "=x > 100"),
+        flow("cheap", "merge"),
+        flow("express", "merge"),
+        flow("insured", "merge"),
+        flow("merge", "decide"),
+        flow("decide", "sub", "=x = 2"),
+        flow("decide", "listened"),
+        flow("sub", "listened"),
+        chain("listened", "call", "each", "one_by_one", "fl_end"),
+    ),
+    process(
+        "child",
+        node("startEvent", "c_start"),
+        service("child_task"),
+        node("endEvent", "c_end"),
+        chain("c_start", "child_task", "c_end"),
+    ),
+)
+
+
+def gateways_scopes_listeners(engine: TestEngine) -> None:
+    """Parallel, inclusive and exclusive gateways (tokens and joins), a subprocess, execution
+    listeners, a call activity, parallel and sequential multi-instance."""
+    engine.deploy(("flows.bpmn", FLOWS))
+    engine.instances.create("flows", {"x": 2, "items": ["p", "q"]})  # through sub
+    engine.instances.create("flows", {"x": 5, "items": ["r"]})  # past sub
+    complete_all(engine, "left")
+    complete_all(engine, "sub_task")
+    for job_type in ("before", "work", "after"):
+        complete_all(engine, job_type)
+    complete_all(engine, "child_task")
+    complete_all(engine, "each", {"result": "ok"})  # both complete
+    engine.instances.create("flows", {"x": 5, "items": []})
+    for job_type in ("left", "before", "work"):
+        complete_all(engine, job_type)  # left at its end listener
+    engine.instances.create("flows", {"x": 0, "items": []})  # left with a token at the join
+
+
+EVENTS_BPMN = definitions(
+    process(
+        "timers",
+        node("startEvent", "t_start"),
+        node("intermediateCatchEvent", "wait", timer("timeDuration", "PT1M")),
+        service("slow"),
+        boundary("too_slow", "slow", timer("timeDuration", "PT10M")),
+        boundary("reminder", "slow", timer("timeCycle", "R2/PT3M"), interrupting=False),
+        node("endEvent", "t_end"),
+        node("endEvent", "late"),
+        node("endEvent", "reminded"),
+        chain("t_start", "wait", "slow", "t_end"),
+        flow("too_slow", "late"),
+        flow("reminder", "reminded"),
+    ),
+    process(
+        "messages",
+        node("startEvent", "ms_start"),
+        node("intermediateCatchEvent", "paid", '<bpmn:messageEventDefinition messageRef="m_paid"/>'),
+        service("ship"),
+        boundary("canceled", "ship", '<bpmn:messageEventDefinition messageRef="m_cancel"/>'),
+        boundary("asked", "ship", '<bpmn:messageEventDefinition messageRef="m_ask"/>', interrupting=False),
+        node("endEvent", "ms_end"),
+        node("endEvent", "canceled_end"),
+        node("endEvent", "answered"),
+        chain("ms_start", "paid", "ship", "ms_end"),
+        flow("canceled", "canceled_end"),
+        flow("asked", "answered"),
+    ),
+    process(
+        "by_message",
+        node("startEvent", "bm_start", '<bpmn:messageEventDefinition messageRef="m_order"/>'),
+        service("handle"),
+        node("endEvent", "bm_end"),
+        chain("bm_start", "handle", "bm_end"),
+    ),
+    process(
+        "by_timer",
+        node("startEvent", "bt_start", timer("timeCycle", "R1/PT1H")),
+        node("endEvent", "bt_end"),
+        chain("bt_start", "bt_end"),
+    ),
+    roots=message("m_paid", "paid")
+    + message("m_cancel", "cancel")
+    + message("m_ask", "ask")
+    + message("m_order", "order", None),
+)
+
+BY_MESSAGE_V2 = definitions(
+    process(
+        "by_message",
+        node("startEvent", "bm_start", '<bpmn:messageEventDefinition messageRef="m_order"/>'),
+        node("endEvent", "bm_end"),
+        chain("bm_start", "bm_end"),
+    ),
+    roots=message("m_order", "order", None),
+)
+
+
+def timers_and_messages(engine: TestEngine) -> None:
+    """Timers (catch, boundary, cycle, start), messages (catch, boundaries, start, buffered,
+    expired, a rejected correlation)."""
+    engine.deploy(("events.bpmn", EVENTS_BPMN))
+    timed = engine.instances.create("timers")
+    engine.advance_time(timedelta(minutes=1))  # wait -> slow
+    engine.advance_time(timedelta(minutes=3))  # reminder
+    complete_all(engine, "slow")  # cancels the boundary timers
+    late = engine.instances.create("timers")
+    engine.advance_time(timedelta(minutes=1))
+    engine.advance_time(timedelta(minutes=10))  # reminders, then too_slow interrupts
+    engine.instances.create("timers")  # left waiting with its timer
+    engine.advance_time(timedelta(hours=1))  # the start timer
+    assert timed != late
+
+    publish(engine, "paid", "k1", {"amount": 5}, ttl_ms=60_000)  # buffered first
+    first = engine.instances.create("messages", {"key": "k1"})
+    publish(engine, "ask", "k1", {"question": "when?"})
+    publish(engine, "cancel", "k1")
+    second = engine.instances.create("messages", {"key": "k2"})
+    publish(engine, "paid", "k2")
+    complete_all(engine, "ship")
+    engine.instances.create("messages", {"key": "k3"})  # left waiting
+    publish(engine, "order", "o-1", {"n": 1})
+    publish(engine, "order", "", {"n": 2})
+    publish(engine, "paid", "nobody", ttl_ms=5_000)
+    engine.advance_time(timedelta(seconds=5))  # EXPIRED
+    # a correlation whose subscription is gone: a stale command, rejected back to the message
+    published = publish(engine, "paid", "k-stale", ttl_ms=600_000)
+    engine.send(
+        ProcessMessageSubscriptionRecordValue(
+            process_instance_key=first,
+            element_instance_key=second,
+            message_key=published.key,
+            message_name="paid",
+            correlation_key="k-stale",
+            bpmn_process_id="messages",
+        ),
+        ProcessMessageSubscriptionIntent.CORRELATE,
+        expect_rejection=True,
+    )
+    # a new version of the message start process moves its subscription
+    engine.deploy(("by_message.bpmn", BY_MESSAGE_V2))
+
+
+THROWS = definitions(
+    process(
+        "signals",
+        node("startEvent", "sg_start"),
+        node("intermediateCatchEvent", "go", '<bpmn:signalEventDefinition signalRef="s_go"/>'),
+        service("work_s"),
+        boundary("stop", "work_s", '<bpmn:signalEventDefinition signalRef="s_stop"/>'),
+        node("endEvent", "sg_end"),
+        node("endEvent", "stopped"),
+        chain("sg_start", "go", "work_s", "sg_end"),
+        flow("stop", "stopped"),
+    ),
+    process(
+        "by_signal",
+        node("startEvent", "bs_start", '<bpmn:signalEventDefinition signalRef="s_go"/>'),
+        node("endEvent", "bs_end"),
+        chain("bs_start", "bs_end"),
+    ),
+    process(
+        "errors",
+        node("startEvent", "er_start"),
+        service("risky"),
+        boundary("failed", "risky", '<bpmn:errorEventDefinition errorRef="e_boom"/>'),
+        node(
+            "subProcess",
+            "escalating",
+            node("startEvent", "esc_start")
+            + node("intermediateThrowEvent", "escalate", escalation("x_late"))
+            + node("intermediateThrowEvent", "shout", escalation("x_loud"))
+            + node("endEvent", "esc_end")
+            + chain("esc_start", "escalate", "shout", "esc_end"),
+        ),
+        boundary(
+            "late",
+            "escalating",
+            escalation("x_late"),
+            interrupting=False,
+        ),
+        node(
+            "subProcess",
+            "handler",
+            node("startEvent", "handler_start", '<bpmn:messageEventDefinition messageRef="m_abort"/>')
+            + node("endEvent", "handler_end")
+            + chain("handler_start", "handler_end"),
+            triggeredByEvent="true",
+        ),
+        node(
+            "subProcess",
+            "watch",
+            node(
+                "startEvent",
+                "watch_start",
+                timer("timeDuration", "PT1H"),
+                isInterrupting="false",
+            )
+            + service("watch_task")
+            + node("endEvent", "watch_end")
+            + chain("watch_start", "watch_task", "watch_end"),
+            triggeredByEvent="true",
+        ),
+        service("after"),
+        node("endEvent", "er_end"),
+        node("endEvent", "failed_end"),
+        node("endEvent", "late_end"),
+        chain("er_start", "risky", "escalating", "after", "er_end"),
+        flow("failed", "failed_end"),
+        flow("late", "late_end"),
+    ),
+    process(
+        "trip",
+        node("startEvent", "tr_start"),
+        service("book"),
+        boundary("book_undo", "book", "<bpmn:compensateEventDefinition/>"),
+        node("serviceTask", "undo_book", ext=job("undo_book"), isForCompensation="true"),
+        service("pay"),
+        boundary("pay_undo", "pay", "<bpmn:compensateEventDefinition/>"),
+        node("serviceTask", "undo_pay", ext=job("undo_pay"), isForCompensation="true"),
+        node("exclusiveGateway", "ok", default="ok_done"),
+        node("endEvent", "done"),
+        node("endEvent", "compensate", "<bpmn:compensateEventDefinition/>"),
+        chain("tr_start", "book", "pay", "ok"),
+        flow("ok", "done"),
+        flow("ok", "compensate", "=cancel"),
+        '<bpmn:association id="a_book" sourceRef="book_undo" targetRef="undo_book"/>',
+        '<bpmn:association id="a_pay" sourceRef="pay_undo" targetRef="undo_pay"/>',
+    ),
+    roots='<bpmn:signal id="s_go" name="go"/><bpmn:signal id="s_stop" name="stop"/>'
+    '<bpmn:error id="e_boom" errorCode="BOOM"/>'
+    '<bpmn:escalation id="x_late" escalationCode="LATE"/>'
+    '<bpmn:escalation id="x_loud" escalationCode="LOUD"/>' + message("m_abort", "abort"),
+)
+
+
+def signals_errors_escalations_compensation(engine: TestEngine) -> None:
+    """Signals (catch, boundary, start), a caught error, escalations (caught, not caught), event
+    subprocesses (interrupting message, non-interrupting timer), compensation."""
+    engine.deploy(("throws.bpmn", THROWS))
+    engine.instances.create("signals")
+    engine.instances.create("signals")
+    broadcast(engine, "go", {"went": 1})  # both instances catch it, and it starts by_signal
+    engine.jobs.complete(one_job(engine, "work_s"))
+    broadcast(engine, "stop")  # interrupts the other one
+    engine.instances.create("signals")  # left waiting for go
+
+    caught = engine.instances.create("errors", {"key": "e1"})
+    engine.jobs.throw_error(one_job(engine, "risky"), "BOOM", "caught", {"why": "test"})
+    assert caught
+    escalated = engine.instances.create("errors", {"key": "e2"})
+    complete_all(engine, "risky")  # escalation LATE caught (non-interrupting), LOUD not caught
+    engine.advance_time(timedelta(hours=1))  # the watch event subprocess starts
+    publish(engine, "abort", "e2")  # the interrupting event subprocess
+    engine.instances.create("errors", {"key": "e3"})  # left at risky, with its subscriptions
+    assert escalated
+
+    engine.instances.create("trip", {"cancel": True})
+    complete_all(engine, "book")
+    complete_all(engine, "pay")  # compensate: both handlers run
+    complete_all(engine, "undo_pay")
+    complete_all(engine, "undo_book")
+    engine.instances.create("trip", {"cancel": False})
+    complete_all(engine, "book")
+    complete_all(engine, "pay")  # done: the subscriptions are deleted
+    engine.instances.create("trip", {"cancel": False})
+    complete_all(engine, "book")  # left with one subscription
+
+
+DMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="drg_discount"
+             name="Discounts" namespace="http://strom.test/dmn">
+  <decision id="discount" name="Discount">
+    <decisionTable id="table" hitPolicy="UNIQUE">
+      <input id="in_customer" label="Customer">
+        <inputExpression id="expr_customer" typeRef="string"><text>customer</text></inputExpression>
+      </input>
+      <output id="out_discount" name="discount" typeRef="number"/>
+      <rule id="gold"><inputEntry id="gold_in"><text>"gold"</text></inputEntry>
+        <outputEntry id="gold_out"><text>0.15</text></outputEntry></rule>
+      <rule id="silver"><inputEntry id="silver_in"><text>"silver"</text></inputEntry>
+        <outputEntry id="silver_out"><text>0.05</text></outputEntry></rule>
+      <rule id="any"><inputEntry id="any_in"><text>"silver","bronze"</text></inputEntry>
+        <outputEntry id="any_out"><text>0.01</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+FORM = b'{"id": "approval", "components": [{"key": "ok", "type": "checkbox"}]}'
+DECISION = '<zeebe:calledDecision decisionId="discount" resultVariable="d"/>'
+TASKS = definitions(
+    process(
+        "review",
+        node("startEvent", "rv_start"),
+        node("businessRuleTask", "rate", ext=DECISION),
+        node(
+            "userTask",
+            "approve",
+            ext='<zeebe:userTask/><zeebe:formDefinition formId="approval"/>'
+            '<zeebe:assignmentDefinition candidateGroups="sales"/>',
+        ),
+        node("endEvent", "rv_end"),
+        chain("rv_start", "rate", "approve", "rv_end"),
+    )
+)
+
+
+def user_tasks_decisions_forms(engine: TestEngine) -> None:
+    """DMN and form deployment, decision evaluation (evaluated, failed with an incident), the
+    user task lifecycle (assign, claim, update, complete, cancel)."""
+    engine.deploy(("discount.dmn", DMN), ("approval.form", FORM), ("review.bpmn", TASKS))
+    done = engine.instances.create("review", {"customer": "gold"})
+    [task] = engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).limit(1)
+    user_task(engine, UserTaskIntent.ASSIGN, task.key, assignee="ann")
+    user_task(engine, UserTaskIntent.ASSIGN, task.key, assignee="")
+    user_task(engine, UserTaskIntent.CLAIM, task.key, assignee="bob")
+    user_task(
+        engine,
+        UserTaskIntent.UPDATE,
+        task.key,
+        priority=80,
+        candidate_users_list=["cy"],
+        changed_attributes=["priority", "candidateUsersList"],
+    )
+    user_task(engine, UserTaskIntent.COMPLETE, task.key, variables={"ok": True})
+    assert done
+
+    failing = engine.instances.create("review", {"customer": "silver"})  # two rules match: FAILED
+    engine.variables.set(failing, {"customer": "gold"})
+    engine.incidents.resolve(incident_keys(engine)[0])
+    engine.instances.cancel(failing)  # the user task is canceled
+    engine.instances.create("review", {"customer": "bronze"})  # left at its user task
+    assert engine.records.decision_evaluations().with_intent(DecisionEvaluationIntent.FAILED).exists()
+
+
+SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
+    "jobs_incidents_variables": jobs_incidents_variables,
+    "gateways_scopes_listeners": gateways_scopes_listeners,
+    "timers_and_messages": timers_and_messages,
+    "signals_errors_escalations_compensation": signals_errors_escalations_compensation,
+    "user_tasks_decisions_forms": user_tasks_decisions_forms,
+}
+SCENARIOS_ALL = (*SCENARIOS, "released_v1")
+
+# -- the log of a released Strom ------------------------------------------------------------------
+
+RELEASED_V1_SCRIPT = textwrap.dedent(
+    """
+    from strom.testing import TestEngine, bpmn
+
+    engine = TestEngine()
+    order = bpmn.process("order").start_event().service_task("a", job_type="a")
+    order = order.service_task("b", job_type="b").end_event("end")
+    engine.deploy(order)
+    engine.deploy(bpmn.process("temporary").start_event().end_event("end"))
+
+    first = engine.instances.create("order", {"x": 1})
+    [job] = engine.jobs.activate("a")
+    engine.jobs.complete(job.key, {"y": 2})
+    [job] = engine.jobs.activate("b")
+    engine.jobs.throw_error(job.key, "UNKNOWN", "nobody catches this")
+    [incident] = engine.records.incidents().limit(1)
+    engine.variables.set(first, {"x": 3})
+    engine.incidents.resolve(incident.key)
+    [job] = engine.jobs.activate("b")
+    engine.jobs.complete(job.key)
+
+    second = engine.instances.create("order", {"x": 4})
+    [job] = engine.jobs.activate("a")
+    engine.jobs.fail(job.key, 0, "out of retries")
+    engine.jobs.update_retries(job.key, 1)
+    [_, incident] = engine.records.incidents().with_intent(0).limit(2)
+    engine.incidents.resolve(incident.key)
+    [job] = engine.jobs.activate("a")
+    engine.jobs.complete(job.key)
+    [job] = engine.jobs.activate("b")
+    engine.jobs.throw_error(job.key, "UNKNOWN", "left with its incident")
+
+    engine.instances.cancel(engine.instances.create("order"))
+    engine.instances.create("order")
+    engine.check_replay()
+    engine.partition.log.flush()
+    engine.close()
+    """
+)
+
+
+def released_v1() -> list[bytes]:
+    """Run the scenario above with Strom of commit ``RELEASED_V1_COMMIT``; returns its log."""
+    root = Path(__file__).resolve().parents[3]
+    work = Path(tempfile.mkdtemp(prefix="strom-released-"))
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(root), "archive", RELEASED_V1_COMMIT, "strom"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
+        script = work / "scenario.py"
+        data = work / "data"
+        script.write_text(RELEASED_V1_SCRIPT.replace("TestEngine()", f"TestEngine({str(data)!r})"))
+        subprocess.run(
+            [sys.executable, str(script)],
+            check=True,
+            cwd=work,
+            env={"PYTHONPATH": str(work), "PATH": "/usr/bin:/bin"},
+        )
+        return log_records(data / "partition-1" / "log")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# -- writing --------------------------------------------------------------------------------------
+
+
+def run(name: str) -> list[bytes]:
+    """The log the scenario writes (checked to replay to the state the engine had)."""
+    directory = Path(tempfile.mkdtemp(prefix=f"strom-golden-{name}-"))
+    try:
+        engine = TestEngine(directory)
+        try:
+            SCENARIOS[name](engine)
+            engine.check_replay()
+            engine.partition.log.flush()
+        finally:
+            engine.close()
+        return log_records(directory / "partition-1" / "log")
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def show(name: str) -> str:
+    """The compact record log of a golden log (with the resources its deployments carried)."""
+    records = [codec.decode(data) for data in read_records(name)]
+    deployed = [
+        (resource.resource_name, resource.resource)
+        for record in records
+        if record.value_type is ValueType.DEPLOYMENT and record.record_type is RecordType.COMMAND
+        for resource in record.value.resources
+    ]
+    return compact_log(records, deployed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("scenarios", nargs="*", help=f"what to write (default: {', '.join(SCENARIOS_ALL)})")
+    parser.add_argument(
+        "--name", help="save the one scenario given under this name (a log for a new applier version)"
+    )
+    parser.add_argument("--replace", action="store_true", help="overwrite a golden log that exists")
+    parser.add_argument(
+        "--digest-only",
+        action="store_true",
+        help="re-pin the digests of the committed logs (the state's encoding changed on purpose)",
+    )
+    parser.add_argument("--show", metavar="NAME", help="print the compact record log of a golden log")
+    args = parser.parse_args(argv)
+    if args.show:
+        print(show(args.show))
+        return 0
+    if args.digest_only:
+        for name in args.scenarios or scenarios():
+            records = read_records(name)
+            write_digest(name, records, replay(records), read_digest(name)["note"])
+            print(f"{name}: digest re-pinned")
+        return 0
+    names = args.scenarios or list(SCENARIOS_ALL)
+    if args.name and len(names) != 1:
+        parser.error("--name needs exactly one scenario")
+    for scenario in names:
+        name = args.name or scenario
+        if records_path(name).exists() and not args.replace:
+            print(f"{name}: kept (a golden log is never rewritten; --replace to overwrite)")
+            continue
+        if scenario == "released_v1":
+            records = released_v1()
+            note = f"written by Strom at commit {RELEASED_V1_COMMIT} (version 1 appliers)"
+        else:
+            records = run(scenario)
+            note = " ".join((SCENARIOS[scenario].__doc__ or "").split())
+        write_records(name, records)
+        write_digest(name, records, replay(records), note)
+        print(f"{name}: {len(records)} records, {records_path(name).stat().st_size} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
