@@ -118,3 +118,11 @@ def test_secondary_storage_takes_a_postgresql_url_or_none() -> None:
 def test_a_secondary_storage_that_is_no_url_is_refused_naming_the_setting() -> None:
     with pytest.raises(ConfigError, match="secondary_storage must be 'sqlite', 'none' or a database URL"):
         load_config(environ={"STROM_SECONDARY_STORAGE": "mysql"})
+
+
+def test_client_settings_in_the_environment_do_not_break_the_broker() -> None:
+    config = load_config(
+        environ={"STROM_ADDRESS": "10.0.0.1:26500", "STROM_REST_ADDRESS": "http://10.0.0.1:8080/v2"}
+    )
+
+    assert config.grpc_port == 26500
