@@ -35,7 +35,7 @@ ENV_PREFIX = "STROM_"
 NOT_BROKER_SETTINGS = frozenset({"STROM_CONFIG", "STROM_ADDRESS", "STROM_REST_ADDRESS", "STROM_CI"})
 """``STROM_*`` variables that are not broker settings: the config file's path, the client commands'
 gateway addresses (a shell that set them for ``strom status`` can still start ``strom broker``),
-and the test suite's CI flag."""
+and the test suite's CI flag; ``STROM_TEST_*`` variables belong to the test suite too."""
 _TRUE = ("true", "1", "yes", "on")
 _FALSE = ("false", "0", "no", "off")
 
@@ -139,7 +139,11 @@ def load_config(
         _apply(config, _read_file(config_file), f"config file {config_file}")
     env = dict(os.environ if environ is None else environ)
     for key in sorted(env):
-        if key.startswith(ENV_PREFIX) and key not in NOT_BROKER_SETTINGS:
+        if (
+            key.startswith(ENV_PREFIX)
+            and key not in NOT_BROKER_SETTINGS
+            and not key.startswith("STROM_TEST_")
+        ):
             _apply_env(config, key, env[key])
     if overrides:
         _apply(config, {k: v for k, v in overrides.items() if v is not None}, "command line")

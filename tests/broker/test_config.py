@@ -122,7 +122,12 @@ def test_a_secondary_storage_that_is_no_url_is_refused_naming_the_setting() -> N
 
 def test_client_settings_in_the_environment_do_not_break_the_broker() -> None:
     config = load_config(
-        environ={"STROM_ADDRESS": "10.0.0.1:26500", "STROM_REST_ADDRESS": "http://10.0.0.1:8080/v2"}
+        environ={
+            "STROM_ADDRESS": "10.0.0.1:26500",
+            "STROM_REST_ADDRESS": "http://10.0.0.1:8080/v2",
+            "STROM_CI": "1",
+            "STROM_TEST_POSTGRES_URL": "postgresql+psycopg://u@h/db",
+        }
     )
 
     assert config.grpc_port == 26500
