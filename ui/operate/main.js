@@ -78,8 +78,57 @@ async function dashboard(match, query, page) {
   document.title = 'Dashboard · Operate · Strom';
   const tiles = h('div', { class: 'tiles' });
   const table = h('div', { class: 'loading' }, 'Loading…');
+  const byMessage = h('div', {});
+  const recent = h('div', {});
   replace(app, h('h1', {}, 'Dashboard'), tiles,
-    h('section', { class: 'card', id: 'process-overview' }, h('h2', {}, 'Processes'), table));
+    h('section', { class: 'card', id: 'process-overview' }, h('h2', {}, 'Processes'), table),
+    h('div', { class: 'columns' },
+      h('section', { class: 'card', id: 'incidents-by-message' }, byMessage),
+      h('section', { class: 'card', id: 'recent-activity' }, recent)));
+
+  /** Open incidents grouped by error message (of the first 2000), with the processes they are in. */
+  async function loadIncidents() {
+    const { items, total } = await searchAll('incidents', { filter: { state: 'ACTIVE' } }, 2000);
+    const groups = new Map();
+    for (const incident of items) {
+      const message = incident.errorMessage || '(no message)';
+      const group = groups.get(message) || { message, count: 0, processes: new Set() };
+      group.count++;
+      group.processes.add(incident.processDefinitionId);
+      groups.set(message, group);
+    }
+    const sorted = [ ...groups.values() ].sort((a, b) => b.count - a.count).slice(0, 20);
+    update(byMessage, sorted.map((g) => [ g.message, g.count, [ ...g.processes ] ]), () => [
+      h('h2', {}, 'Incidents by error message', h('span', { class: 'count' }, total > items.length ? `first ${items.length} of ${total}` : String(total))),
+      sorted.length ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Message'), h('th', {}, 'Processes'), h('th', { class: 'number' }, 'Incidents'))),
+        h('tbody', {}, sorted.map((group) => h('tr', { class: 'incident-group' },
+          h('td', { class: 'incident-message' }, link('/processes', group.message, { state: 'incidents', error: group.message })),
+          h('td', {}, [ ...group.processes ].join(', ')),
+          h('td', { class: 'number' }, group.count)))))
+        : h('p', { class: 'empty' }, 'No open incidents.')
+    ]);
+  }
+
+  /** The instances started or finished last. */
+  async function loadRecent() {
+    const [ started, finished ] = await Promise.all([
+      search('process-instances', { sort: [ { field: 'startDate', order: 'DESC' } ], page: { limit: 8 } }),
+      search('process-instances', { filter: { endDate: { $exists: true } }, sort: [ { field: 'endDate', order: 'DESC' } ], page: { limit: 8 } })
+    ]);
+    const events = [
+      ...started.items.map((item) => ({ item, what: 'started', at: item.startDate })),
+      ...finished.items.map((item) => ({ item, what: item.state === 'COMPLETED' ? 'completed' : 'canceled', at: item.endDate }))
+    ].sort((a, b) => (b.at || '').localeCompare(a.at || '')).slice(0, 10);
+    update(recent, events.map((e) => [ e.item.processInstanceKey, e.what, e.at ]), () => [
+      h('h2', {}, 'Recent activity'),
+      events.length ? h('table', {}, h('tbody', {}, events.map(({ item, what, at }) => h('tr', { class: 'activity', dataset: { key: item.processInstanceKey, what } },
+        h('td', {}, formatDate(at)),
+        h('td', {}, item.processDefinitionName || item.processDefinitionId, ' ',
+          link(`/instances/${item.processInstanceKey}`, item.processInstanceKey, null, { class: 'mono' })),
+        h('td', {}, what)))))
+        : h('p', { class: 'empty' }, 'Nothing has run yet.')
+    ]);
+  }
 
   async function load() {
     const [ running, incidents, processes ] = await Promise.all([
@@ -125,13 +174,13 @@ async function dashboard(match, query, page) {
   }
 
   try {
-    await load();
+    await Promise.all([ load(), loadIncidents(), loadRecent() ]);
   } catch (error) {
     replace(table, h('p', { class: 'empty' }, 'Could not load the dashboard.'));
     showError(error);
     return;
   }
-  page.every(5000, () => load().catch(() => {}));
+  page.every(5000, () => Promise.all([ load(), loadIncidents(), loadRecent() ]).catch(() => {}));
 }
 
 // -- process instances -----------------------------------------------------------------------------
@@ -278,7 +327,25 @@ async function processes(match, query, page) {
       const order = field === params.sort && params.order === 'desc' ? 'asc' : 'desc';
       return h('th', { class: `sortable ${sorted}`, dataset: { field }, onclick: () => go({ sort: field, order, from: 0 }) }, label);
     });
+    const signature = JSON.stringify(result);
+    if (results.dataset.signature === signature) return;
+    results.dataset.signature = signature;
+    const selectable = result.items.filter((item) => item.state === 'ACTIVE').map((item) => item.processInstanceKey);
+    for (const key of [ ...selected ]) if (!selectable.includes(key)) selected.delete(key);
+    const all = h('input', { type: 'checkbox', class: 'select-all', title: 'Select the running instances of this page',
+      checked: selectable.length > 0 && selectable.every((key) => selected.has(key)),
+      onchange: (e) => {
+        for (const key of selectable) e.target.checked ? selected.add(key) : selected.delete(key);
+        for (const box of results.querySelectorAll('input.select-instance:not(:disabled)')) box.checked = e.target.checked;
+        updateBatch();
+      } });
     const rows = result.items.map((item) => h('tr', { dataset: { key: item.processInstanceKey } },
+      h('td', {}, h('input', { type: 'checkbox', class: 'select-instance', disabled: item.state !== 'ACTIVE',
+        checked: selected.has(item.processInstanceKey),
+        onchange: (e) => {
+          e.target.checked ? selected.add(item.processInstanceKey) : selected.delete(item.processInstanceKey);
+          updateBatch();
+        } })),
       h('td', {}, link(`/instances/${item.processInstanceKey}`, item.processInstanceKey, null, { class: 'instance-link mono' })),
       h('td', {}, item.processDefinitionName || item.processDefinitionId),
       h('td', {}, item.processDefinitionVersion),
@@ -288,12 +355,52 @@ async function processes(match, query, page) {
     const last = Math.min(params.from + result.items.length, total);
     replace(results,
       h('h2', {}, 'Instances', h('span', { class: 'count', id: 'instance-total' }, `${total} matching`)),
-      rows.length ? h('table', {}, h('thead', {}, h('tr', {}, header)), h('tbody', {}, rows))
+      batch,
+      rows.length ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, all), header)), h('tbody', {}, rows))
         : h('p', { class: 'empty' }, 'No instance matches these filters.'),
       h('div', { class: 'pager' },
         total ? `${params.from + 1}–${last} of ${total}` : '',
         h('button', { disabled: params.from === 0, onclick: () => go({ from: Math.max(0, params.from - PAGE_SIZE) }) }, 'Previous'),
         h('button', { disabled: last >= total, onclick: () => go({ from: params.from + PAGE_SIZE }) }, 'Next')));
+    updateBatch();
+  }
+
+  // -- batch operations on the selected instances (one request per instance, from the page) --------
+  const selected = new Set();
+  const batchCount = h('span', { class: 'hint' });
+  const batchCancel = h('button', { class: 'danger', id: 'batch-cancel', onclick: () => runBatch('cancel') }, 'Cancel selected');
+  const batchRetry = h('button', { id: 'batch-retry', onclick: () => runBatch('retry') }, 'Retry incidents of selected');
+  const batch = h('div', { class: 'actions batch' }, batchCount, batchCancel, batchRetry);
+
+  function updateBatch() {
+    batchCount.textContent = selected.size ? `${selected.size} selected` : 'Select running instances to act on them';
+    batchCancel.disabled = batchRetry.disabled = selected.size === 0;
+  }
+
+  async function runBatch(kind) {
+    const keys = [ ...selected ];
+    batchCancel.disabled = batchRetry.disabled = true;
+    let done = 0;
+    const failures = [];
+    await limited(keys.map((key) => async () => {
+      try {
+        if (kind === 'cancel') {
+          await api('POST', `/process-instances/${key}/cancellation`, {});
+        } else {
+          const open = await search('incidents', { filter: { processInstanceKey: key, state: 'ACTIVE' }, page: { limit: 100 } });
+          for (const incident of open.items) await retryIncident(incident);
+        }
+        done++;
+      } catch (error) {
+        failures.push([ key, error ]);
+      }
+    }));
+    selected.clear();
+    showNotice(`${kind === 'cancel' ? 'Canceled' : 'Retried the incidents of'} ${done} of ${keys.length} instances`);
+    for (const [ key, error ] of failures.slice(0, 3)) showError(error, `Instance ${key}`);
+    if (failures.length > 3) showError(new Error(`${failures.length - 3} more instances failed`), 'Batch');
+    results.dataset.signature = '';
+    for (const delay of [ 300, 1200 ]) setTimeout(() => page.active && load().catch(() => {}), delay);
   }
 
   try {
@@ -307,6 +414,14 @@ async function processes(match, query, page) {
 }
 
 // -- one instance ----------------------------------------------------------------------------------
+
+/** Retry: a job's incident gets one retry back first, then the incident is resolved. */
+async function retryIncident(incident) {
+  if (incident.jobKey) {
+    await api('PATCH', `/jobs/${incident.jobKey}`, { changeset: { retries: 1 } });
+  }
+  await api('POST', `/incidents/${incident.incidentKey}/resolution`, {});
+}
 
 /** Re-renders `element` only when `data` differs from what it shows (polling keeps focus and
  * half-done clicks intact). */
@@ -481,10 +596,7 @@ async function instance(match, query, page) {
   async function retry(incident, button) {
     button.disabled = true;
     try {
-      if (incident.jobKey) {
-        await api('PATCH', `/jobs/${incident.jobKey}`, { changeset: { retries: 1 } });
-      }
-      await api('POST', `/incidents/${incident.incidentKey}/resolution`, {});
+      await retryIncident(incident);
       showNotice(`Incident ${incident.incidentKey} resolved`);
       soon();
     } catch (error) {

@@ -66,13 +66,41 @@ def test_filters_by_variable_and_incident_message(page: Any, rest: Rest) -> None
     expect(page.locator("#instances .empty")).to_have_text("No instance matches these filters.")
 
 
-def test_dashboard_counts_running_instances_per_process(page: Any, rest: Rest) -> None:
-    rest.create("ui_order", {"orderId": "dashboard-1"})
+def test_dashboard_counts_instances_and_groups_incidents(page: Any, rest: Rest) -> None:
+    key = rest.create("ui_order", {"orderId": "dashboard-1"})
+    job = rest.activate("ui-charge", key)
+    rest.call("POST", f"/jobs/{job['jobKey']}/failure", {"retries": 0, "errorMessage": "gateway timeout"})
+    rest.wait_for("incidents", {"processInstanceKey": key, "state": "ACTIVE"})
     page.goto("/")
     expect(page).to_have_url("/operate/")
     running = page.locator('#process-overview tr[data-process="ui_order"] td.running')
     expect(running).not_to_have_text("0")
+    expect(page.locator('#process-overview tr[data-process="ui_order"] td.incidents')).not_to_have_text("0")
     assert int(page.locator("#running-count").inner_text()) >= 1
+    group = page.locator("#incidents-by-message tr.incident-group", has_text="gateway timeout")
+    expect(group.locator("td.number")).to_have_text("1")
+    expect(page.locator(f'#recent-activity tr.activity[data-key="{key}"]')).to_be_visible()
+    group.get_by_role("link").click()
+    expect(page.locator(f'#instances tr[data-key="{key}"]')).to_be_visible()
+    expect(page.locator("#instances tbody tr")).to_have_count(1)
+
+
+def test_batch_cancel_of_selected_instances(page: Any, rest: Rest, eventually: Callable[..., None]) -> None:
+    keys = [rest.create("ui_order", {"batch": "b1"}) for _ in range(2)]
+    for key in keys:
+        rest.wait_for("variables", {"processInstanceKey": key, "name": "batch"})
+    page.goto('/operate/processes?process=ui_order&state=running&variable=batch&value="b1"')
+    expect(page.locator("#instances tbody tr")).to_have_count(2)
+    expect(page.locator("#batch-cancel")).to_be_disabled()
+    page.locator("#instances input.select-all").check()
+    expect(page.locator("#instances .batch")).to_contain_text("2 selected")
+    page.locator("#batch-cancel").click()
+    expect(page.locator(".message-notice", has_text="Canceled 2 of 2")).to_be_visible()
+    expect(page.locator("#instances .empty")).to_be_visible()
+    for key in keys:
+        eventually(
+            lambda key=key: rest.call("GET", f"/process-instances/{key}")["state"] == "TERMINATED", key
+        )
 
 
 def test_instance_page_shows_the_diagram_with_its_tokens(page: Any, rest: Rest) -> None:
