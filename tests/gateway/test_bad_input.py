@@ -184,8 +184,8 @@ def test_garbage_bytes_are_rejected_and_the_broker_keeps_serving(broker: BrokerP
         unknown = channel.unary_unary("/gateway_protocol.Gateway/NoSuchRpc")
         unknown_code, _ = _fails(lambda: unknown(b"", timeout=10))
 
-    # grpc.aio's own answer to a request it cannot parse (grpc-java says INTERNAL)
-    assert code in (grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL), message
+    # bad input like any other (grpc.aio alone would answer UNKNOWN and log a traceback)
+    assert code is grpc.StatusCode.INVALID_ARGUMENT, message
     assert unknown_code is grpc.StatusCode.UNIMPLEMENTED
 
 
@@ -215,3 +215,21 @@ def test_after_all_of_it_the_broker_serves_and_lost_nothing(stub: GatewayStub, b
     for key in (before.processInstanceKey, after.processInstanceKey):
         broker.wait_for_record("PROCESS_INSTANCE", "ELEMENT_COMPLETED", key=key, bpmn_element_type="PROCESS")
     assert broker.process is not None and broker.process.poll() is None
+
+
+def test_a_request_that_cannot_be_decoded_is_invalid_argument(broker: BrokerProcess) -> None:
+    good = pb.CreateProcessInstanceRequest(bpmnProcessId="abc").SerializeToString()
+    invalid_utf8 = good.replace(b"abc", b"a\xffc")
+    logged_before = len(broker.logs())
+    with grpc.insecure_channel(broker.address) as channel:
+        call = channel.unary_unary(
+            "/gateway_protocol.Gateway/CreateProcessInstance",
+            request_serializer=lambda data: data,
+            response_deserializer=lambda data: data,
+        )
+        with pytest.raises(grpc.RpcError) as raised:
+            call(invalid_utf8, timeout=10)
+
+    assert raised.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "could not be decoded" in raised.value.details()
+    assert "Traceback" not in broker.logs()[logged_before:]

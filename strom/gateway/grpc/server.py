@@ -26,7 +26,6 @@ from strom.gateway.grpc._proto import (
     SERVICE_NAME,
     GatewayServicer,
     HealthServicer,
-    add_GatewayServicer_to_server,
     health_pb2,
     health_pb2_grpc,
     pb,
@@ -34,6 +33,7 @@ from strom.gateway.grpc._proto import (
 from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import GatewayError, from_rejection, unimplemented
 from strom.gateway.grpc.jobs import GatewayJobStream, JobCounters, JobNotifications, LongPolling, stream_jobs
+from strom.gateway.grpc.undecodable import add_gateway_to_server
 from strom.protocol.record import BROKER_VERSION, Record
 
 _log = logging.getLogger(__name__)
@@ -384,7 +384,7 @@ class GatewayServer:
             lambda: self.port,
             self._open_streams,
         )
-        add_GatewayServicer_to_server(service, server)
+        add_gateway_to_server(service, server)
         health = self._health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
         self.port = server.add_insecure_port(f"{settings.host}:{settings.port}")
