@@ -180,7 +180,7 @@ async function dashboard(match, query, page) {
     showError(error);
     return;
   }
-  page.every(5000, () => Promise.all([ load(), loadIncidents(), loadRecent() ]).catch(() => {}));
+  page.every(10000, () => Promise.all([ load(), loadIncidents(), loadRecent() ]).catch(() => {}));
 }
 
 // -- process instances -----------------------------------------------------------------------------
