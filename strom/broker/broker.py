@@ -74,6 +74,7 @@ class Broker:
         settings = PartitionSettings(
             data_dir=config.data_dir,
             snapshot_period_s=config.snapshot_period_s,
+            snapshot_every_records=config.snapshot_every_records,
             group_commit=config.group_commit,
             max_commands_in_batch=config.max_commands_in_batch,
             exporters=exporters,

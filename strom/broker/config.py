@@ -70,6 +70,8 @@ class BrokerConfig:
     """How long the secondary storage keeps a finished process instance (0: forever)."""
     node_id: int = 0
     snapshot_period_s: float = 300.0
+    snapshot_every_records: int = 200_000
+    """Also snapshot after this many records since the last snapshot (bounds replay at restart)."""
     max_message_size: int = 4 * 1024 * 1024
     """Largest gRPC request or response, in bytes (Zeebe's default: 4 MB)."""
     long_polling_timeout_ms: int = 10_000
@@ -115,6 +117,8 @@ class BrokerConfig:
             )
         if self.max_message_size < 1024:
             raise ConfigError(f"max_message_size must be at least 1024 bytes, got {self.max_message_size}")
+        if self.snapshot_every_records < 1:
+            raise ConfigError(f"snapshot_every_records must be positive, got {self.snapshot_every_records}")
         if self.snapshot_period_s <= 0:
             raise ConfigError(f"snapshot_period_s must be positive, got {self.snapshot_period_s}")
         if self.processing not in ("event-loop", "thread"):

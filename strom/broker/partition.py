@@ -62,6 +62,9 @@ class PartitionSettings:
     partition_id: int = 1
     group_commit: bool = True
     snapshot_period_s: float = 300.0
+    snapshot_every_records: int = 200_000
+    """Also snapshot once the log grew this much since the last snapshot: a broker restarted more
+    often than its snapshot period would otherwise replay an ever longer log."""
     segment_size: int = 128 * 1024 * 1024
     max_commands_in_batch: int = 100
     exporters: Mapping[str, Exporter] = field(default_factory=dict)
@@ -95,6 +98,7 @@ class Partition:
         self._exporter_wakeup = threading.Condition()
         self._running = False
         self._last_snapshot = time.monotonic()
+        self._snapshot_position = 0
         self.log: FileJournal
         self.db: Database
         self.engine: Engine
@@ -152,6 +156,8 @@ class Partition:
         )
         started = time.perf_counter()
         self.replayed_events = self.processor.recover()
+        # Log growth counts from the restored snapshot (a restart does not reset it), or from the start.
+        self._snapshot_position = 0 if snapshot is None else self.processor.replay_start_position
         self.replay_seconds = time.perf_counter() - started
         self.director = ExporterDirector(
             self.log,
@@ -375,6 +381,7 @@ class Partition:
             self.snapshots_dir, {"exporter_positions": self.director.positions()}
         )
         self._last_snapshot = time.monotonic()
+        self._snapshot_position = self.log.next_position
         keep_from = self.processor.replay_start_position
         exported = self.director.min_acknowledged_position()
         if exported is not None:
@@ -389,12 +396,16 @@ class Partition:
             metered.step_started = 0.0
             for observer in self.step_observers:
                 observer(duration)
-        if time.monotonic() - self._last_snapshot >= self.settings.snapshot_period_s:
+        if (
+            time.monotonic() - self._last_snapshot >= self.settings.snapshot_period_s
+            or self.log.next_position - self._snapshot_position >= self.settings.snapshot_every_records
+        ):
             try:
                 self._snapshot_now()
             except Exception:  # a failed snapshot must not stop processing; the next one retries
                 _log.exception("periodic snapshot of partition %d failed", self.settings.partition_id)
                 self._last_snapshot = time.monotonic()
+                self._snapshot_position = self.log.next_position
 
     # -- exporting -----------------------------------------------------------------------------
 
