@@ -6,9 +6,12 @@ A scenario's files, side by side in this directory:
                             of the encoded records (``strom.protocol.codec``), position 1 first,
                             with no gap; appended one by one to an empty journal they replay
                             exactly.
-``<scenario>.digest.json``  the state digest (``strom.db.digest``) of every column family after
-                            replaying them, and what the log holds (records, event kinds).
-``<scenario>.log.txt``      the compact record log, for a reviewer (not read by the test).
+``<scenario>.digest.json``  what replaying them gives: the state digest (``strom.db.digest``) of
+                            every column family at the end (``digest``), and the state after each
+                            event (``steps``: 8 hex digits per event, ``trajectory``: per column
+                            family, a hash of its digests after every event), so that a change
+                            whose effect a later event overwrites is caught too; and what the log
+                            holds (records, event kinds).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from typing import Any
 import msgspec
 
 from strom.broker import Partition, PartitionSettings
-from strom.db import digest
+from strom.db import Database, digest
+from strom.engine import ENGINE_COLUMN_FAMILIES, Engine
 from strom.log import FileJournal
 from strom.protocol import codec
 from strom.protocol.enums import RecordType, ValueType
@@ -67,13 +71,17 @@ def read_digest(scenario: str) -> dict[str, Any]:
     return data
 
 
-def write_digest(scenario: str, records: Sequence[bytes], state: Mapping[str, str], note: str) -> None:
+def write_digest(scenario: str, records: Sequence[bytes], note: str) -> None:
+    """Replay ``records`` and write what that gives (see the module's docstring)."""
+    steps, trajectory = replay_events(records)
     data = {
         "scenario": scenario,
         "note": note,
         "records": len(records),
         "events": [describe(kind) for kind in sorted(event_kinds(records))],
-        "digest": dict(sorted(state.items())),
+        "digest": dict(sorted(replay(records).items())),
+        "trajectory": dict(sorted(trajectory.items())),
+        "steps": steps,
     }
     digest_path(scenario).write_text(json.dumps(data, indent=1) + "\n")
 
@@ -133,6 +141,54 @@ def replay(records: Sequence[bytes]) -> dict[str, str]:
             partition.close(snapshot=False)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+STEP_HEX = 8
+"""Hex digits per event in ``steps``."""
+
+
+def replay_events(records: Sequence[bytes]) -> tuple[str, dict[str, str]]:
+    """Apply the events of ``records`` one by one to a fresh engine state (``Engine.replay``, one
+    committed transaction per event) and digest the state after each.
+
+    Returns ``(steps, trajectory)``: ``STEP_HEX`` hex digits per event of a hash of the whole
+    state after it, and per column family a hash of its digests after every event.
+    """
+    directory = Path(tempfile.mkdtemp(prefix="strom-golden-"))
+    try:
+        db = Database(directory / "db", list(ENGINE_COLUMN_FAMILIES))
+        try:
+            engine = Engine(db)
+            chains = {name: blake2b(digest_size=32) for name in db.column_families}
+            steps = []
+            for data in records:
+                record = codec.decode(data)
+                if record.record_type is not RecordType.EVENT:
+                    continue
+                transaction = db.transaction()
+                engine.replay(record)
+                transaction.commit()
+                step = blake2b(digest_size=STEP_HEX // 2)
+                for name, value in digest(db).items():
+                    chains[name].update(bytes.fromhex(value))
+                    step.update(name.encode() + bytes.fromhex(value))
+                steps.append(step.hexdigest())
+            return "".join(steps), {name: chain.hexdigest() for name, chain in chains.items()}
+        finally:
+            db.close()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def events(records: Sequence[bytes]) -> list[str]:
+    """Each event of ``records`` as ``#<position> <value type> <intent> v<version>``."""
+    described = []
+    for data in records:
+        record = codec.decode(data)
+        if record.record_type is RecordType.EVENT:
+            kind = (record.value_type, int(record.intent), int(record.record_version))
+            described.append(f"#{record.position} {describe(kind)}")
+    return described
 
 
 def differing_column_families(expected: Mapping[str, str], actual: Mapping[str, str]) -> list[str]:

@@ -34,7 +34,6 @@ from _golden import (
     read_digest,
     read_records,
     records_path,
-    replay,
     scenarios,
     write_digest,
     write_records,
@@ -815,7 +814,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.digest_only:
         for name in args.scenarios or scenarios():
             records = read_records(name)
-            write_digest(name, records, replay(records), read_digest(name)["note"])
+            write_digest(name, records, read_digest(name)["note"])
             print(f"{name}: digest re-pinned")
         return 0
     names = args.scenarios or list(SCENARIOS_ALL)
@@ -833,7 +832,7 @@ def main(argv: list[str] | None = None) -> int:
             records = run(scenario)
             note = " ".join((SCENARIOS[scenario].__doc__ or "").split())
         write_records(name, records)
-        write_digest(name, records, replay(records), note)
+        write_digest(name, records, note)
         print(f"{name}: {len(records)} records, {records_path(name).stat().st_size} bytes")
     return 0
 

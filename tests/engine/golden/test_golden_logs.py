@@ -13,13 +13,16 @@ from typing import Any
 
 import pytest
 from _golden import (
+    STEP_HEX,
     EventKind,
     describe,
     differing_column_families,
     event_kinds,
+    events,
     read_digest,
     read_records,
     replay,
+    replay_events,
     scenarios,
 )
 
@@ -36,14 +39,26 @@ def test_a_golden_log_replays_to_its_committed_state(scenario: str) -> None:
         f"golden log {scenario!r}: the records file is not the one digested"
     )
 
-    state = replay(records)
+    final = differing_column_families(committed["digest"], replay(records))
+    steps, trajectory = replay_events(records)
 
-    differing = differing_column_families(committed["digest"], state)
-    assert not differing, (
-        f"golden log {scenario!r}: replaying it no longer rebuilds the committed state; column "
-        f"families that differ: {', '.join(differing)}. A released applier changed its behaviour: "
-        "put the new behaviour in a new applier version instead (tests/engine/golden/README.md)"
+    along_the_way = differing_column_families(committed["trajectory"], trajectory)
+    assert not final and not along_the_way and steps == committed["steps"], (
+        f"golden log {scenario!r}: replaying it no longer rebuilds the committed state "
+        f"({first_difference(records, committed['steps'], steps)}; column families that differ "
+        f"at the end: {', '.join(final) or 'none'}, after some event: {', '.join(along_the_way)}). "
+        "A released applier changed its behaviour: put the new behaviour in a new applier "
+        "version instead (tests/engine/golden/README.md)"
     )
+
+
+def first_difference(records: list[bytes], committed: str, replayed: str) -> str:
+    described = events(records)
+    for index, event in enumerate(described):
+        step = slice(index * STEP_HEX, (index + 1) * STEP_HEX)
+        if committed[step] != replayed[step]:
+            return f"the state first differs after event {event}"
+    return "the state after each event is as committed"
 
 
 class _AnyState:
