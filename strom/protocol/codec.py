@@ -95,7 +95,9 @@ def _render(value: Any) -> Any:
             rendered[tag_field] = cls.__struct_config__.tag
         return rendered
     if isinstance(value, list | tuple):
-        return [_render(item) for item in value]
+        if value and isinstance(value[0], msgspec.Struct):
+            return [_render(item) for item in value]
+        return value  # plain data: the JSON encoder writes it as it is, however deep
     if isinstance(value, dict):
-        return {key: _render(item) for key, item in value.items()}
+        return value  # variables and other documents hold plain data only (bytes become base64)
     return msgspec.to_builtins(value)

@@ -233,3 +233,15 @@ def test_a_request_that_cannot_be_decoded_is_invalid_argument(broker: BrokerProc
     assert raised.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert "could not be decoded" in raised.value.details()
     assert "Traceback" not in broker.logs()[logged_before:]
+
+
+def test_variables_nested_deeper_than_the_limit_are_invalid_argument(stub: GatewayStub) -> None:
+    deep = '{"a":' * 200 + "1" + "}" * 200
+    shallow = '{"a":' * 100 + "1" + "}" * 100
+
+    code, message = _fails(lambda: _create(stub, variables=deep))
+    created = _create(stub, variables=shallow)
+
+    assert code is grpc.StatusCode.INVALID_ARGUMENT
+    assert "nested at most 128 levels deep" in message
+    assert created.processInstanceKey > 0

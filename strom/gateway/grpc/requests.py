@@ -59,6 +59,12 @@ MAX_DURATION_MS = 100 * 365 * 24 * 3600 * 1000
 """The longest timeout, back-off or time to live accepted (100 years): longer ones are mistakes,
 and deadlines computed from them must stay within 64 bits."""
 
+MAX_VARIABLE_DEPTH = 128
+"""How deeply a variables document may nest objects and arrays. Expressions, variable mappings and
+exporters walk documents level by level; a bound at the gateway keeps every one of them within
+reach (a document a thousand levels deep would otherwise pass the gateway and stop at an exporter
+or an expression)."""
+
 _json_decode = msgspec.json.decode
 _msgpack_encode = msgspec.msgpack.Encoder().encode
 _JOB = RECORD_CLASS_FOR_VALUE[JobRecordValue]
@@ -100,6 +106,11 @@ def variables(text: str, field: str = "variables") -> dict[str, Any]:
         raise invalid_argument(
             f"Expected '{field}' to be a JSON object, but it is a JSON {_json_type(document)}: {_clip(text)}"
         )
+    if (text.count("{") + text.count("[")) > MAX_VARIABLE_DEPTH and _depth(document) > MAX_VARIABLE_DEPTH:
+        raise invalid_argument(
+            f"Expected '{field}' to be nested at most {MAX_VARIABLE_DEPTH} levels deep, but it is nested "
+            "deeper (processes, expressions and exporters read every level)"
+        )
     if document:
         try:
             _msgpack_encode(document)
@@ -108,6 +119,21 @@ def variables(text: str, field: str = "variables") -> dict[str, Any]:
                 f"Expected '{field}' to hold integers of at most 64 bits, but it holds a larger one"
             ) from None
     return document
+
+
+def _depth(document: Any) -> int:
+    """How deeply objects and arrays nest in ``document`` (iteratively: no recursion limit)."""
+    deepest = 0
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > deepest:
+            deepest = depth
+        if depth > MAX_VARIABLE_DEPTH:
+            return depth
+        children = value.values() if isinstance(value, dict) else value
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def positive_key(value: int, field: str) -> int:
