@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from _services import unavailable
 from _ui_models import MODELS
+from _ui_rest import Rest
 from broker_process import BrokerProcess
 
 CHROMIUM = os.environ.get("STROM_CHROMIUM", "/usr/bin/chromium")
@@ -27,47 +27,6 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 """How long an assertion on the page waits for the UI (it polls the eventually consistent storage)."""
-
-
-class Rest:
-    """The broker's REST API v2, as the tests drive the engine beside the browser."""
-
-    def __init__(self, address: str) -> None:
-        self.client = httpx.Client(base_url=address, timeout=20)
-
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        response = self.client.request(method, path, json=body)
-        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
-        return response.json() if response.content else None
-
-    def create(self, process_id: str, variables: dict[str, Any] | None = None) -> str:
-        body = {"processDefinitionId": process_id, "variables": variables}
-        created = self.call("POST", "/process-instances", body)
-        return str(created["processInstanceKey"])
-
-    def wait_for(self, resource: str, filter_: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
-        """The first item of a search once the secondary storage has it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            items = self.call("POST", f"/{resource}/search", {"filter": filter_})["items"]
-            if items:
-                return dict(items[0])
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no {resource} matching {filter_} within {timeout} s")
-            time.sleep(0.05)
-
-    def activate(self, job_type: str, instance: str) -> dict[str, Any]:
-        """Activates the job of ``job_type`` that belongs to ``instance``; jobs of other instances it
-        meets are handed back with a long back-off (their retries unchanged), out of the way."""
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            body = {"type": job_type, "timeout": 60_000, "maxJobsToActivate": 1, "requestTimeout": 5_000}
-            for job in self.call("POST", "/jobs/activation", body)["jobs"]:
-                if job["processInstanceKey"] == instance:
-                    return dict(job)
-                back = {"retries": job["retries"], "retryBackOff": 600_000}
-                self.call("POST", f"/jobs/{job['jobKey']}/failure", back)
-        raise AssertionError(f"no job of type {job_type} for instance {instance}")
 
 
 @pytest.fixture(scope="module")

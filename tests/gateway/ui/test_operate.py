@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from conftest import Rest
+from _ui_rest import Rest
 from playwright.sync_api import expect
 
 

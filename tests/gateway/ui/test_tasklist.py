@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from conftest import Rest
+from _ui_rest import Rest
 from playwright.sync_api import expect
 
 
