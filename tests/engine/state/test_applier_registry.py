@@ -101,6 +101,23 @@ def test_one_applier_object_per_registration() -> None:
     assert len({id(applier) for applier in appliers}) == len(appliers)
 
 
+def test_one_applier_class_per_event_intent_and_version() -> None:
+    """Editing one applier class changes the replay of one (intent, version), never of several."""
+    served: dict[type, list[str]] = {}
+    for value_type, intent, version, applier in _registry().registered():
+        if not isinstance(applier, NoStateChange):
+            served.setdefault(type(applier), []).append(f"{_name(value_type, intent)} v{version}")
+
+    shared = {cls.__name__: kinds for cls, kinds in served.items() if len(kinds) > 1}
+    assert not shared, f"applier classes serving several event intents or versions: {shared}"
+    misnamed = [
+        f"{cls.__name__} ({kinds[0]})"
+        for cls, kinds in served.items()
+        if not cls.__name__.endswith(kinds[0].rsplit(" ", 1)[1].upper())
+    ]
+    assert not misnamed, f"applier classes not named after their version (XxxV<n>): {misnamed}"
+
+
 def test_a_registry_missing_an_event_fails_when_it_is_checked() -> None:
     appliers = EventAppliers()
     appliers.register(ValueType.JOB, JobIntent.CREATED, NoStateChange("test"))

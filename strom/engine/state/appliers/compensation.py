@@ -12,9 +12,8 @@ from strom.protocol.intents import CompensationSubscriptionIntent
 from strom.protocol.record import Record
 
 
-class CompensationSubscriptionStoredV1:
-    """CREATED and TRIGGERED: the subscription as the record has it (TRIGGERED names the throw
-    event and the handler instance)."""
+class CompensationSubscriptionCreatedV1:
+    """Stores the subscription of a completed compensable activity as the record has it."""
 
     def __init__(self, state: MutableProcessingState) -> None:
         self._subscriptions = state.compensation_subscriptions
@@ -23,8 +22,29 @@ class CompensationSubscriptionStoredV1:
         self._subscriptions.put(CompensationSubscription(record.key, record.value))
 
 
-class CompensationSubscriptionLeftV1:
-    """COMPLETED and DELETED: the activity was compensated, or can no longer be."""
+class CompensationSubscriptionTriggeredV1:
+    """Stores the subscription as the record has it: with the throw event and the handler
+    instance."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._subscriptions = state.compensation_subscriptions
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._subscriptions.put(CompensationSubscription(record.key, record.value))
+
+
+class CompensationSubscriptionCompletedV1:
+    """The activity was compensated: the subscription is gone."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._subscriptions = state.compensation_subscriptions
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._subscriptions.remove(record.key, record.value)
+
+
+class CompensationSubscriptionDeletedV1:
+    """The activity can no longer be compensated: the subscription is gone."""
 
     def __init__(self, state: MutableProcessingState) -> None:
         self._subscriptions = state.compensation_subscriptions
@@ -36,7 +56,7 @@ class CompensationSubscriptionLeftV1:
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     comp = ValueType.COMPENSATION_SUBSCRIPTION
     intents = CompensationSubscriptionIntent
-    appliers.register(comp, intents.CREATED, CompensationSubscriptionStoredV1(state))
-    appliers.register(comp, intents.TRIGGERED, CompensationSubscriptionStoredV1(state))
-    appliers.register(comp, intents.COMPLETED, CompensationSubscriptionLeftV1(state))
-    appliers.register(comp, intents.DELETED, CompensationSubscriptionLeftV1(state))
+    appliers.register(comp, intents.CREATED, CompensationSubscriptionCreatedV1(state))
+    appliers.register(comp, intents.TRIGGERED, CompensationSubscriptionTriggeredV1(state))
+    appliers.register(comp, intents.COMPLETED, CompensationSubscriptionCompletedV1(state))
+    appliers.register(comp, intents.DELETED, CompensationSubscriptionDeletedV1(state))

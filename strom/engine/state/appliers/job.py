@@ -43,8 +43,8 @@ class JobBatchActivatedV1:
             self._jobs.activate(key, _replace(job, variables={}))
 
 
-class JobLeftV1:
-    """Removes a completed or canceled job and unlinks it from its element instance."""
+class JobCompletedV1:
+    """Removes the completed job and unlinks it from its element instance."""
 
     def __init__(self, state: MutableProcessingState) -> None:
         self._jobs = state.jobs
@@ -60,15 +60,20 @@ class JobLeftV1:
 
 
 class JobCompletedV2:
-    """V2: a completed execution listener job also counts on its element instance, so the next
-    listener (or the rest of the element's step) follows."""
+    """V2: as V1, and a completed execution listener job also counts on its element instance, so
+    the next listener (or the rest of the element's step) follows."""
 
     def __init__(self, state: MutableProcessingState) -> None:
-        self._left = JobLeftV1(state)
+        self._jobs = state.jobs
         self._instances = state.element_instances
 
     def __call__(self, record: Record[Any]) -> None:
-        self._left(record)
+        stored = self._jobs.get(record.key)
+        self._jobs.remove(record.key)
+        element_key = stored.element_instance_key if stored is not None else record.value.element_instance_key
+        instance = self._instances.get(element_key)
+        if instance is not None and instance.job_key == record.key:
+            self._instances.put(_replace(instance, job_key=-1))
         job = record.value
         if job.job_kind is not JobKind.EXECUTION_LISTENER:
             return
@@ -79,6 +84,22 @@ class JobCompletedV2:
             )
 
 
+class JobCanceledV1:
+    """Removes the canceled job and unlinks it from its element instance."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        job = self._jobs.get(record.key)
+        self._jobs.remove(record.key)
+        element_key = job.element_instance_key if job is not None else record.value.element_instance_key
+        instance = self._instances.get(element_key)
+        if instance is not None and instance.job_key == record.key:
+            self._instances.put(_replace(instance, job_key=-1))
+
+
 class JobFailedV1:
     def __init__(self, state: MutableProcessingState) -> None:
         self._jobs = state.jobs
@@ -87,8 +108,8 @@ class JobFailedV1:
         self._jobs.fail(record.key, _replace(record.value, variables={}))
 
 
-class JobActivatableAgainV1:
-    """The job's lease ended (timed out, yielded, back-off over): workers may activate it again."""
+class JobTimedOutV1:
+    """The job's deadline passed: workers may activate it again."""
 
     def __init__(self, state: MutableProcessingState) -> None:
         self._jobs = state.jobs
@@ -101,8 +122,47 @@ class JobActivatableAgainV1:
             )
 
 
-class JobUpdatedV1:
-    """Retries or timeout changed: store the new value, keep the status."""
+class JobYieldedV1:
+    """The worker gave the job back: workers may activate it again."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+
+    def __call__(self, record: Record[Any]) -> None:
+        job = self._jobs.get(record.key)
+        if job is not None:
+            self._jobs.make_activatable(
+                record.key, _replace(job, worker="", deadline=-1, recurring_time=-1, variables={})
+            )
+
+
+class JobRecurredAfterBackoffV1:
+    """The failed job's back-off is over: workers may activate it again."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+
+    def __call__(self, record: Record[Any]) -> None:
+        job = self._jobs.get(record.key)
+        if job is not None:
+            self._jobs.make_activatable(
+                record.key, _replace(job, worker="", deadline=-1, recurring_time=-1, variables={})
+            )
+
+
+class JobRetriesUpdatedV1:
+    """Stores the job with its new retries; keeps its status."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._jobs = state.jobs
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._jobs.get(record.key) is not None:
+            self._jobs.update(record.key, _replace(record.value, variables={}))
+
+
+class JobTimeoutUpdatedV1:
+    """Stores the job with its new deadline; keeps its status."""
 
     def __init__(self, state: MutableProcessingState) -> None:
         self._jobs = state.jobs
@@ -151,14 +211,14 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     job = ValueType.JOB
     appliers.register(job, JobIntent.CREATED, JobCreatedV1(state))
     appliers.register(ValueType.JOB_BATCH, JobBatchIntent.ACTIVATED, JobBatchActivatedV1(state))
-    appliers.register(job, JobIntent.COMPLETED, JobLeftV1(state))
+    appliers.register(job, JobIntent.COMPLETED, JobCompletedV1(state))
     appliers.register(job, JobIntent.COMPLETED, JobCompletedV2(state), version=2)
-    appliers.register(job, JobIntent.CANCELED, JobLeftV1(state))
+    appliers.register(job, JobIntent.CANCELED, JobCanceledV1(state))
     appliers.register(job, JobIntent.FAILED, JobFailedV1(state))
-    appliers.register(job, JobIntent.TIMED_OUT, JobActivatableAgainV1(state))
-    appliers.register(job, JobIntent.YIELDED, JobActivatableAgainV1(state))
-    appliers.register(job, JobIntent.RECURRED_AFTER_BACKOFF, JobActivatableAgainV1(state))
-    appliers.register(job, JobIntent.RETRIES_UPDATED, JobUpdatedV1(state))
-    appliers.register(job, JobIntent.TIMEOUT_UPDATED, JobUpdatedV1(state))
+    appliers.register(job, JobIntent.TIMED_OUT, JobTimedOutV1(state))
+    appliers.register(job, JobIntent.YIELDED, JobYieldedV1(state))
+    appliers.register(job, JobIntent.RECURRED_AFTER_BACKOFF, JobRecurredAfterBackoffV1(state))
+    appliers.register(job, JobIntent.RETRIES_UPDATED, JobRetriesUpdatedV1(state))
+    appliers.register(job, JobIntent.TIMEOUT_UPDATED, JobTimeoutUpdatedV1(state))
     appliers.register(job, JobIntent.ERROR_THROWN, JobErrorThrownV1(state))
     appliers.register(job, JobIntent.ERROR_THROWN, JobErrorThrownV2(state), version=2)

@@ -119,18 +119,30 @@ class ProcessMessageSubscriptionCreatingV1:
         )
 
 
-class ProcessMessageSubscriptionStatusV1:
-    """The subscription moved on (CREATED: the message partition confirmed; DELETING: closing)."""
+class ProcessMessageSubscriptionCreatedV1:
+    """The message partition confirmed the subscription: it is open."""
 
-    def __init__(self, state: MutableProcessingState, status: SubscriptionStatus) -> None:
+    def __init__(self, state: MutableProcessingState) -> None:
         self._subscriptions = state.process_message_subscriptions
-        self._status = int(status)
 
     def __call__(self, record: Record[Any]) -> None:
         value = record.value
         subscription = self._subscriptions.get(value.element_instance_key, value.message_name)
         if subscription is not None:
-            self._subscriptions.put(_replace(subscription, status=self._status))
+            self._subscriptions.put(_replace(subscription, status=int(SubscriptionStatus.CREATED)))
+
+
+class ProcessMessageSubscriptionDeletingV1:
+    """The subscription is closing (the message partition is told to delete its side)."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._subscriptions = state.process_message_subscriptions
+
+    def __call__(self, record: Record[Any]) -> None:
+        value = record.value
+        subscription = self._subscriptions.get(value.element_instance_key, value.message_name)
+        if subscription is not None:
+            self._subscriptions.put(_replace(subscription, status=int(SubscriptionStatus.DELETING)))
 
 
 class ProcessMessageSubscriptionCorrelatedV1:
@@ -215,12 +227,8 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     pms = ValueType.PROCESS_MESSAGE_SUBSCRIPTION
     pmsi = ProcessMessageSubscriptionIntent
     appliers.register(pms, pmsi.CREATING, ProcessMessageSubscriptionCreatingV1(state))
-    appliers.register(
-        pms, pmsi.CREATED, ProcessMessageSubscriptionStatusV1(state, SubscriptionStatus.CREATED)
-    )
-    appliers.register(
-        pms, pmsi.DELETING, ProcessMessageSubscriptionStatusV1(state, SubscriptionStatus.DELETING)
-    )
+    appliers.register(pms, pmsi.CREATED, ProcessMessageSubscriptionCreatedV1(state))
+    appliers.register(pms, pmsi.DELETING, ProcessMessageSubscriptionDeletingV1(state))
     appliers.register(pms, pmsi.CORRELATED, ProcessMessageSubscriptionCorrelatedV1(state))
     appliers.register(pms, pmsi.DELETED, ProcessMessageSubscriptionDeletedV1(state))
 

@@ -164,17 +164,46 @@ class ElementActivatingV2:
         )
 
 
-class ElementStateChangedV1:
-    """Records the lifecycle state an element instance has reached."""
+class ElementActivatedV1:
+    """The element instance is active: its state and value as the event shows it."""
 
-    def __init__(self, state: MutableProcessingState, intent: ProcessInstanceIntent) -> None:
+    def __init__(self, state: MutableProcessingState) -> None:
         self._instances = state.element_instances
-        self._intent = int(intent)
 
     def __call__(self, record: Record[Any]) -> None:
         instance = self._instances.get(record.key)
         if instance is not None:
-            self._instances.put(_replace(instance, state=self._intent, value=record.value))
+            self._instances.put(
+                _replace(instance, state=int(ProcessInstanceIntent.ELEMENT_ACTIVATED), value=record.value)
+            )
+
+
+class ElementCompletingV1:
+    """The element instance is completing: its state and value as the event shows it."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        instance = self._instances.get(record.key)
+        if instance is not None:
+            self._instances.put(
+                _replace(instance, state=int(ProcessInstanceIntent.ELEMENT_COMPLETING), value=record.value)
+            )
+
+
+class ElementTerminatingV1:
+    """The element instance is terminating: its state and value as the event shows it."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        instance = self._instances.get(record.key)
+        if instance is not None:
+            self._instances.put(
+                _replace(instance, state=int(ProcessInstanceIntent.ELEMENT_TERMINATING), value=record.value)
+            )
 
 
 class ElementCompletingV2:
@@ -196,17 +225,17 @@ class ElementCompletingV2:
             )
 
 
-class ElementLeftV1:
-    """Removes a completed or terminated element instance, its variables and its awaited result,
-    its event scope (unconsumed event triggers) and, for a process, its message start lock."""
+class ElementCompletedV1:
+    """Removes a completed element instance, its variables and its awaited result, its event scope
+    (unconsumed event triggers) and, for a process, its message start lock; counts it as a
+    completed child of its flow scope. A terminate end event interrupts its flow scope."""
 
-    def __init__(self, state: MutableProcessingState, completed: bool) -> None:
+    def __init__(self, state: MutableProcessingState) -> None:
         self._instances = state.element_instances
         self._variables = state.variables
         self._awaits = state.await_results
         self._event_scopes = state.event_scopes
         self._messages = state.messages
-        self._completed = completed
 
     def __call__(self, record: Record[Any]) -> None:
         key = record.key
@@ -221,31 +250,60 @@ class ElementLeftV1:
         if parent_key > 0:
             parent = instances.get(parent_key)
             if parent is not None:
-                if self._completed:
-                    parent = _replace(
-                        parent,
-                        active_children=max(0, parent.active_children - 1),
-                        completed_children=parent.completed_children + 1,
-                    )
-                    value = record.value
-                    if (
-                        value.bpmn_element_type is BpmnElementType.END_EVENT
-                        and value.bpmn_event_type is BpmnEventType.TERMINATE
-                    ):
-                        # A terminate end event interrupts its flow scope (as in Zeebe): tokens in
-                        # flight are dropped, and nothing more is activated in it.
-                        parent = _replace(parent, active_flows=0)
-                        scope = self._event_scopes.scope(parent_key)
-                        if not scope.is_interrupted:
-                            self._event_scopes.put_scope(
-                                parent_key, _replace(scope, interrupted_by=value.element_id)
-                            )
-                else:
-                    parent = _replace(
-                        parent,
-                        active_children=max(0, parent.active_children - 1),
-                        terminated_children=parent.terminated_children + 1,
-                    )
+                parent = _replace(
+                    parent,
+                    active_children=max(0, parent.active_children - 1),
+                    completed_children=parent.completed_children + 1,
+                )
+                value = record.value
+                if (
+                    value.bpmn_element_type is BpmnElementType.END_EVENT
+                    and value.bpmn_event_type is BpmnEventType.TERMINATE
+                ):
+                    # A terminate end event interrupts its flow scope (as in Zeebe): tokens in
+                    # flight are dropped, and nothing more is activated in it.
+                    parent = _replace(parent, active_flows=0)
+                    scope = self._event_scopes.scope(parent_key)
+                    if not scope.is_interrupted:
+                        self._event_scopes.put_scope(
+                            parent_key, _replace(scope, interrupted_by=value.element_id)
+                        )
+                instances.put(parent)
+        elif record.value.bpmn_element_type is BpmnElementType.PROCESS:
+            self._awaits.remove(key)
+            self._messages.release_start(key)
+
+
+class ElementTerminatedV1:
+    """Removes a terminated element instance, its variables and its awaited result, its event
+    scope (unconsumed event triggers) and, for a process, its message start lock; counts it as a
+    terminated child of its flow scope."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._instances = state.element_instances
+        self._variables = state.variables
+        self._awaits = state.await_results
+        self._event_scopes = state.event_scopes
+        self._messages = state.messages
+
+    def __call__(self, record: Record[Any]) -> None:
+        key = record.key
+        instances = self._instances
+        instance = instances.get(key)
+        if instance is None:
+            return
+        instances.remove(instance)
+        self._variables.remove_scope(key)
+        self._event_scopes.remove(key)
+        parent_key = instance.parent_key
+        if parent_key > 0:
+            parent = instances.get(parent_key)
+            if parent is not None:
+                parent = _replace(
+                    parent,
+                    active_children=max(0, parent.active_children - 1),
+                    terminated_children=parent.terminated_children + 1,
+                )
                 instances.put(parent)
         elif record.value.bpmn_element_type is BpmnElementType.PROCESS:
             self._awaits.remove(key)
@@ -320,14 +378,11 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     pi = ValueType.PROCESS_INSTANCE
     appliers.register(pi, ProcessInstanceIntent.ELEMENT_ACTIVATING, ElementActivatingV1(state))
     appliers.register(pi, ProcessInstanceIntent.ELEMENT_ACTIVATING, ElementActivatingV2(state), version=2)
-    for intent in (
-        ProcessInstanceIntent.ELEMENT_ACTIVATED,
-        ProcessInstanceIntent.ELEMENT_COMPLETING,
-        ProcessInstanceIntent.ELEMENT_TERMINATING,
-    ):
-        appliers.register(pi, intent, ElementStateChangedV1(state, intent))
-    appliers.register(pi, ProcessInstanceIntent.ELEMENT_COMPLETED, ElementLeftV1(state, completed=True))
-    appliers.register(pi, ProcessInstanceIntent.ELEMENT_TERMINATED, ElementLeftV1(state, completed=False))
+    appliers.register(pi, ProcessInstanceIntent.ELEMENT_ACTIVATED, ElementActivatedV1(state))
+    appliers.register(pi, ProcessInstanceIntent.ELEMENT_COMPLETING, ElementCompletingV1(state))
+    appliers.register(pi, ProcessInstanceIntent.ELEMENT_TERMINATING, ElementTerminatingV1(state))
+    appliers.register(pi, ProcessInstanceIntent.ELEMENT_COMPLETED, ElementCompletedV1(state))
+    appliers.register(pi, ProcessInstanceIntent.ELEMENT_TERMINATED, ElementTerminatedV1(state))
     appliers.register(pi, ProcessInstanceIntent.SEQUENCE_FLOW_TAKEN, SequenceFlowTakenV1(state))
     appliers.register(pi, ProcessInstanceIntent.SEQUENCE_FLOW_TAKEN, SequenceFlowTakenV2(state), version=2)
     appliers.register(pi, ProcessInstanceIntent.ELEMENT_COMPLETING, ElementCompletingV2(state), version=2)

@@ -21,8 +21,18 @@ class TimerCreatedV1:
         self._timers.put(record.key, record.value)
 
 
-class TimerLeftV1:
-    """A triggered or canceled timer is gone (a repeating one comes back as a new CREATED)."""
+class TimerTriggeredV1:
+    """A triggered timer is gone (a repeating one comes back as a new CREATED)."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._timers = state.timers
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._timers.remove(record.key)
+
+
+class TimerCanceledV1:
+    """A canceled timer is gone."""
 
     def __init__(self, state: MutableProcessingState) -> None:
         self._timers = state.timers
@@ -33,5 +43,5 @@ class TimerLeftV1:
 
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(ValueType.TIMER, TimerIntent.CREATED, TimerCreatedV1(state))
-    appliers.register(ValueType.TIMER, TimerIntent.TRIGGERED, TimerLeftV1(state))
-    appliers.register(ValueType.TIMER, TimerIntent.CANCELED, TimerLeftV1(state))
+    appliers.register(ValueType.TIMER, TimerIntent.TRIGGERED, TimerTriggeredV1(state))
+    appliers.register(ValueType.TIMER, TimerIntent.CANCELED, TimerCanceledV1(state))

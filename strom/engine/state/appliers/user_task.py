@@ -31,20 +31,110 @@ class UserTaskCreatingV1:
             self._instances.put(_replace(instance, user_task_key=record.key))
 
 
-class UserTaskTransitionV1:
-    """Stores the task as the event shows it, in the lifecycle state the event leads to."""
+class UserTaskCreatedV1:
+    """The task is created: stored as the event shows it, in state CREATED."""
 
-    def __init__(self, state: MutableProcessingState, lifecycle: LifecycleState) -> None:
+    def __init__(self, state: MutableProcessingState) -> None:
         self._tasks = state.user_tasks
-        self._lifecycle = lifecycle
 
     def __call__(self, record: Record[Any]) -> None:
         if self._tasks.get(record.key) is not None:
-            self._tasks.put(record.key, _replace(record.value, variables={}), self._lifecycle)
+            self._tasks.put(record.key, _replace(record.value, variables={}), LifecycleState.CREATED)
 
 
-class UserTaskLeftV1:
-    """Removes a completed or canceled task and unlinks it from its element instance."""
+class UserTaskAssigningV1:
+    """An assignment began: the task as the event shows it, in state ASSIGNING."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._tasks.get(record.key) is not None:
+            self._tasks.put(record.key, _replace(record.value, variables={}), LifecycleState.ASSIGNING)
+
+
+class UserTaskClaimingV1:
+    """A claim began: the task as the event shows it, in state CLAIMING."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._tasks.get(record.key) is not None:
+            self._tasks.put(record.key, _replace(record.value, variables={}), LifecycleState.CLAIMING)
+
+
+class UserTaskAssignedV1:
+    """The task is assigned: stored as the event shows it, back in state CREATED."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._tasks.get(record.key) is not None:
+            self._tasks.put(record.key, _replace(record.value, variables={}), LifecycleState.CREATED)
+
+
+class UserTaskUpdatingV1:
+    """An update began: the task as the event shows it, in state UPDATING."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._tasks.get(record.key) is not None:
+            self._tasks.put(record.key, _replace(record.value, variables={}), LifecycleState.UPDATING)
+
+
+class UserTaskUpdatedV1:
+    """The task is updated: stored as the event shows it, back in state CREATED."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._tasks.get(record.key) is not None:
+            self._tasks.put(record.key, _replace(record.value, variables={}), LifecycleState.CREATED)
+
+
+class UserTaskCompletingV1:
+    """A completion began: the task as the event shows it, in state COMPLETING."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._tasks.get(record.key) is not None:
+            self._tasks.put(record.key, _replace(record.value, variables={}), LifecycleState.COMPLETING)
+
+
+class UserTaskCancelingV1:
+    """The task is being canceled: as the event shows it, in state CANCELING."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._tasks.get(record.key) is not None:
+            self._tasks.put(record.key, _replace(record.value, variables={}), LifecycleState.CANCELING)
+
+
+class UserTaskCompletedV1:
+    """Removes the completed task and unlinks it from its element instance."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._tasks.remove(record.key)
+        instance = self._instances.get(record.value.element_instance_key)
+        if instance is not None and instance.user_task_key == record.key:
+            self._instances.put(_replace(instance, user_task_key=-1))
+
+
+class UserTaskCanceledV1:
+    """Removes the canceled task and unlinks it from its element instance."""
 
     def __init__(self, state: MutableProcessingState) -> None:
         self._tasks = state.user_tasks
@@ -60,16 +150,13 @@ class UserTaskLeftV1:
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     task = ValueType.USER_TASK
     appliers.register(task, UserTaskIntent.CREATING, UserTaskCreatingV1(state))
-    for intent, lifecycle in (
-        (UserTaskIntent.CREATED, LifecycleState.CREATED),
-        (UserTaskIntent.ASSIGNING, LifecycleState.ASSIGNING),
-        (UserTaskIntent.CLAIMING, LifecycleState.CLAIMING),
-        (UserTaskIntent.ASSIGNED, LifecycleState.CREATED),
-        (UserTaskIntent.UPDATING, LifecycleState.UPDATING),
-        (UserTaskIntent.UPDATED, LifecycleState.CREATED),
-        (UserTaskIntent.COMPLETING, LifecycleState.COMPLETING),
-        (UserTaskIntent.CANCELING, LifecycleState.CANCELING),
-    ):
-        appliers.register(task, intent, UserTaskTransitionV1(state, lifecycle))
-    appliers.register(task, UserTaskIntent.COMPLETED, UserTaskLeftV1(state))
-    appliers.register(task, UserTaskIntent.CANCELED, UserTaskLeftV1(state))
+    appliers.register(task, UserTaskIntent.CREATED, UserTaskCreatedV1(state))
+    appliers.register(task, UserTaskIntent.ASSIGNING, UserTaskAssigningV1(state))
+    appliers.register(task, UserTaskIntent.CLAIMING, UserTaskClaimingV1(state))
+    appliers.register(task, UserTaskIntent.ASSIGNED, UserTaskAssignedV1(state))
+    appliers.register(task, UserTaskIntent.UPDATING, UserTaskUpdatingV1(state))
+    appliers.register(task, UserTaskIntent.UPDATED, UserTaskUpdatedV1(state))
+    appliers.register(task, UserTaskIntent.COMPLETING, UserTaskCompletingV1(state))
+    appliers.register(task, UserTaskIntent.CANCELING, UserTaskCancelingV1(state))
+    appliers.register(task, UserTaskIntent.COMPLETED, UserTaskCompletedV1(state))
+    appliers.register(task, UserTaskIntent.CANCELED, UserTaskCanceledV1(state))

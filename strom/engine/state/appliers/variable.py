@@ -11,8 +11,19 @@ from strom.protocol.intents import VariableDocumentIntent, VariableIntent
 from strom.protocol.record import Record
 
 
-class VariableSetV1:
-    """Creates or updates the variable in its scope; the JSON text is stored as written."""
+class VariableCreatedV1:
+    """Creates the variable in its scope; the JSON text is stored as written."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._variables = state.variables
+
+    def __call__(self, record: Record[Any]) -> None:
+        value = record.value
+        self._variables.set(record.key, value.scope_key, value.name, value.value.encode())
+
+
+class VariableUpdatedV1:
+    """Updates the variable in its scope; the JSON text is stored as written."""
 
     def __init__(self, state: MutableProcessingState) -> None:
         self._variables = state.variables
@@ -23,8 +34,8 @@ class VariableSetV1:
 
 
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
-    appliers.register(ValueType.VARIABLE, VariableIntent.CREATED, VariableSetV1(state))
-    appliers.register(ValueType.VARIABLE, VariableIntent.UPDATED, VariableSetV1(state))
+    appliers.register(ValueType.VARIABLE, VariableIntent.CREATED, VariableCreatedV1(state))
+    appliers.register(ValueType.VARIABLE, VariableIntent.UPDATED, VariableUpdatedV1(state))
     appliers.register(
         ValueType.VARIABLE_DOCUMENT,
         VariableDocumentIntent.UPDATED,
