@@ -164,7 +164,7 @@ async def modify_process_instance(
                 ancestorElementInstanceKey=(
                     key(a.ancestorElementInstanceKey, "ancestorElementInstanceKey")
                     if a.ancestorElementInstanceKey not in (None, "", "-1", -1)
-                    else -1
+                    else 0  # not given: the engine picks the scope
                 ),
                 variableInstructions=[
                     pb.ModifyProcessInstanceRequest.VariableInstruction(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from _models import write_models
+from _rest_models import sdk_configuration, write_models
 from broker_process import BrokerProcess
 from camunda_orchestration_sdk import CamundaClient
 
@@ -23,10 +22,6 @@ def rest_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerProc
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return write_models(tmp_path_factory.mktemp("models"))
-
-
-def sdk_configuration(broker: BrokerProcess) -> dict[str, Any]:
-    return {"CAMUNDA_REST_ADDRESS": broker.rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"}
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _rest_models import sdk_configuration
 from broker_process import BrokerProcess
 from camunda_orchestration_sdk import (
     CamundaAsyncClient,
@@ -26,7 +27,6 @@ from camunda_orchestration_sdk import (
     WorkerConfig,
 )
 from camunda_orchestration_sdk.models import ProcessInstanceCreationInstructionBaseVariables
-from conftest import sdk_configuration
 
 Variables = ProcessInstanceCreationInstructionBaseVariables
 

@@ -128,3 +128,17 @@ def test_without_secondary_storage_searches_say_so(tmp_path: Path) -> None:
     assert answer.status_code == 403
     assert "secondary storage" in answer.json()["detail"]
     assert topology.status_code == 200
+
+
+def test_a_modification_without_an_ancestor_activates_in_the_instance(http: httpx.Client) -> None:
+    instance = http.post("/process-instances", json={"processDefinitionId": "review"}).json()[
+        "processInstanceKey"
+    ]
+
+    answer = http.post(
+        f"/process-instances/{instance}/modification",
+        json={"activateInstructions": [{"elementId": "approve"}]},
+    )
+
+    assert answer.status_code == 204, answer.text
+    _until(http, "/user-tasks/search", {"filter": {"processInstanceKey": instance}}, 2)

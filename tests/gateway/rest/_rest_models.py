@@ -1,8 +1,11 @@
-"""BPMN and DMN files the REST tests deploy."""
+"""BPMN and DMN files the REST tests deploy, and how Camunda's Python client reaches the broker."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from broker_process import BrokerProcess
 
 from strom.testing import bpmn
 
@@ -82,3 +85,7 @@ def write_models(directory: Path) -> dict[str, Path]:
         path.write_text(text)
         paths[name] = path
     return paths
+
+
+def sdk_configuration(broker: BrokerProcess) -> dict[str, Any]:
+    return {"CAMUNDA_REST_ADDRESS": broker.rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"}
