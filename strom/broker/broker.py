@@ -80,6 +80,7 @@ class Broker:
             exporters=exporters,
             exporter_configs=exporter_configs,
             backpressure=config.backpressure,
+            flow_control=config.flow_control,
         )
         try:
             self.partition = Partition(settings).open()

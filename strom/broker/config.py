@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from strom.stream.backpressure import BackpressureSettings
+from strom.stream.flow_control import FlowControlSettings
 
 ENV_PREFIX = "STROM_"
 NOT_BROKER_SETTINGS = frozenset({"STROM_CONFIG", "STROM_ADDRESS", "STROM_REST_ADDRESS", "STROM_CI"})
@@ -83,6 +84,7 @@ class BrokerConfig:
     processing: str = "event-loop"
     """Where steps run: ``event-loop`` (with the gateway, the faster) or ``thread`` (their own)."""
     backpressure: BackpressureSettings = field(default_factory=BackpressureSettings)
+    flow_control: FlowControlSettings = field(default_factory=FlowControlSettings)
     exporters: dict[str, ExporterConfig] = field(default_factory=dict)
     log_level: str = "INFO"
 
@@ -127,6 +129,7 @@ class BrokerConfig:
             raise ConfigError("long_polling_timeout_ms and request_timeout_ms must be positive")
         try:
             self.backpressure.validate()
+            self.flow_control.validate()
         except ValueError as error:
             raise ConfigError(str(error)) from None
 

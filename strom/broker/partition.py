@@ -41,6 +41,7 @@ from strom.protocol.intents import ProcessInstanceCreationIntent
 from strom.protocol.record import Record
 from strom.stream.backpressure import EXEMPT_COMMANDS, BackpressureSettings, RequestLimiter, build_limiter
 from strom.stream.clock import Clock, SystemClock
+from strom.stream.flow_control import FlowControl, FlowControlSettings
 from strom.stream.processor import DEFAULT_MAX_BATCH_BYTES, STREAM_COLUMN_FAMILIES, StreamProcessor
 from strom.stream.result import Response, ResultBuilder
 
@@ -70,6 +71,7 @@ class PartitionSettings:
     exporters: Mapping[str, Exporter] = field(default_factory=dict)
     exporter_configs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     backpressure: BackpressureSettings = field(default_factory=BackpressureSettings)
+    flow_control: FlowControlSettings = field(default_factory=FlowControlSettings)
 
 
 class Partition:
@@ -88,6 +90,9 @@ class Partition:
         # answer a new request that happens to get its old id.
         self._request_ids = itertools.count(time.time_ns() // 1000)
         self.limiter: RequestLimiter = build_limiter(settings.backpressure)
+        self.flow_control = FlowControl(settings.flow_control, self._exporter_backlog)
+        self.refusal: str | None = None
+        """Why the last refused ``try_submit`` was refused by flow control (None: backpressure)."""
         self.latency_observers: list[Callable[[int], None]] = []
         self.step_observers: list[Callable[[float], None]] = []
         self._metered: _MeteredEngine | None = None
@@ -301,9 +306,12 @@ class Partition:
             value_type is ValueType.PROCESS_INSTANCE_CREATION
             and command.intent == ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT
         )
-        if not self.limiter.try_acquire(
-            request_id, (value_type, command.intent) in EXEMPT_COMMANDS, sample=not awaits_result
-        ):
+        exempt = (value_type, command.intent) in EXEMPT_COMMANDS
+        if self.flow_control.enabled:  # taking work out (job activation) is never throttled
+            self.refusal = self.flow_control.refusal(exempt or value_type is ValueType.JOB_BATCH)
+            if self.refusal is not None:
+                return None
+        if not self.limiter.try_acquire(request_id, exempt, sample=not awaits_result):
             return None
         if on_response is not None:
             with self._callbacks_lock:
@@ -319,6 +327,12 @@ class Partition:
         if self._driver is not None:
             self._driver.wake()
         return request_id
+
+    def _exporter_backlog(self) -> int:
+        """Durable records the slowest exporter has not acknowledged yet (0 without exporters)."""
+        director = getattr(self, "director", None)
+        acknowledged = director.min_acknowledged_position() if director is not None else None
+        return 0 if acknowledged is None else max(0, self.log.durable_position - acknowledged)
 
     def supports(self, value_type: ValueType, intent: int) -> bool:
         """Whether the engine has a processor for this command."""

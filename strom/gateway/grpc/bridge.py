@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 
 from strom.broker import Partition
-from strom.gateway.grpc.errors import GatewayError, overloaded, timed_out
+from strom.gateway.grpc.errors import GatewayError, overloaded, throttled, timed_out
 from strom.protocol.record import Record
 
 _log = logging.getLogger(__name__)
@@ -59,6 +59,8 @@ class PartitionBridge:
         future: asyncio.Future[Record[Any]] = self._loop.create_future()
         request_id = self.partition.try_submit(command, partial(self._deliver, future))
         if request_id is None:
+            if self.partition.refusal is not None:
+                raise throttled(rpc, self.partition_id, self.partition.refusal)
             limiter = self.partition.limiter
             raise overloaded(rpc, self.partition_id, limiter.inflight, limiter.limit)
         timeout = self._timeout if timeout_s is None else timeout_s

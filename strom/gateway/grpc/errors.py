@@ -90,6 +90,14 @@ def unimplemented(rpc: str, value_type: ValueType, intent: int) -> GatewayError:
     )
 
 
+def throttled(rpc: str, partition_id: int, reason: str) -> GatewayError:
+    """Flow control refused the request (write rate, exporter backlog)."""
+    return GatewayError(
+        Code.RESOURCE_EXHAUSTED,
+        f"Expected to handle {rpc}, but partition {partition_id} is throttled: {reason}; retry later",
+    )
+
+
 def overloaded(rpc: str, partition_id: int, inflight: int, limit: int) -> GatewayError:
     return GatewayError(
         Code.RESOURCE_EXHAUSTED,
