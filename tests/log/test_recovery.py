@@ -235,3 +235,22 @@ def test_corruption_after_opening_is_reported_by_readers(journal_dir: Path) -> N
 
     assert (info.value.offset, info.value.position) == (offsets[2], 5)
     journal.close()
+
+
+def test_a_write_torn_at_every_byte_offset_of_the_last_batch_is_recovered(tmp_path: Path) -> None:
+    written = tmp_path / "written"
+    offsets = write_batches(written)
+    whole = only_segment(written).read_bytes()
+    torn_at = range(offsets[-1] + 1, len(whole))  # each partial length of the last batch
+    for cut in torn_at:
+        directory = tmp_path / f"cut-{cut}"
+        directory.mkdir()
+        (directory / only_segment(written).name).write_bytes(whole[:cut])
+
+        journal, records = reopen_and_read(directory)
+        try:
+            assert records == expected(1, 10), f"torn at byte {cut}"
+            assert journal.append(batch(11, 2)) == 11, f"torn at byte {cut}"
+        finally:
+            journal.close()
+    assert len(torn_at) > 20
