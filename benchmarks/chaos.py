@@ -1,0 +1,269 @@
+"""A standing fault campaign: SIGKILL `strom broker` again and again under load, then prove from its
+log that nothing acknowledged was lost or doubled and that every instance finishes.
+
+    .venv/bin/python benchmarks/chaos.py                 # 20 kills
+    .venv/bin/python benchmarks/chaos.py --kills 50
+
+Each round starts the broker on the same data directory, runs clients for a random 0.3–2 s —
+threads creating one-task instances and threads activating and completing their jobs, over Zeebe's
+gRPC API — and kills the broker with SIGKILL at that random moment, mid-request. A create or a
+completion counts as acknowledged when the client got its answer. After the last kill the broker
+is started once more, the remaining jobs are completed, and it is stopped gracefully; then its log
+is read record by record. Last line: one JSON object with ``kills``, ``acknowledged_creates``,
+``acknowledged_completions``, ``lost``, ``doubled``, ``unfinished``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+ONE_TASK = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs" targetNamespace="http://strom.chaos">
+  <bpmn:process id="chaos" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+    <bpmn:serviceTask id="task">
+      <bpmn:extensionElements><zeebe:taskDefinition type="chaos-work"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Broker:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = _free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-c", "from strom.cli import main; main()", "broker",
+                "--data-dir", str(self.data_dir), "--grpc-port", str(self.port), "--rest-port", "0",
+                "--metrics-port", "0", "--secondary-storage", "none", "--log-level", "WARNING",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().decode()
+        if "ready" not in line:
+            raise SystemExit(f"the broker did not start: {line!r} (exit {self.process.poll()})")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(30)
+
+    def stop(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(60)
+
+
+class Load:
+    """Creators and completers against one broker until ``stop``; records what was acknowledged."""
+
+    def __init__(self, address: str, created: set[int], completed: set[int], lock: threading.Lock) -> None:
+        self.address = address
+        self.created, self.completed, self.lock = created, completed, lock
+        self.stopping = threading.Event()
+        self.last_job = time.monotonic()
+        self.threads = [threading.Thread(target=self._create) for _ in range(2)]
+        self.threads += [threading.Thread(target=self._complete) for _ in range(2)]
+
+    def start(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(60)
+
+    def _create(self) -> None:
+        import grpc
+
+        from strom.gateway.grpc._proto import GatewayStub, pb
+
+        with grpc.insecure_channel(self.address) as channel:
+            stub = GatewayStub(channel)
+            request = pb.CreateProcessInstanceRequest(bpmnProcessId="chaos", variables='{"n": 1}')
+            while not self.stopping.is_set():
+                try:
+                    key = stub.CreateProcessInstance(request, timeout=5).processInstanceKey
+                except grpc.RpcError:
+                    time.sleep(0.05)
+                    continue
+                with self.lock:
+                    self.created.add(key)
+
+    def _complete(self) -> None:
+        import grpc
+
+        from strom.gateway.grpc._proto import GatewayStub, pb
+
+        with grpc.insecure_channel(self.address) as channel:
+            stub = GatewayStub(channel)
+            activate = pb.ActivateJobsRequest(
+                type="chaos-work", worker="chaos", timeout=2_000, maxJobsToActivate=20, requestTimeout=200
+            )
+            while not self.stopping.is_set():
+                try:
+                    jobs = [job for answer in stub.ActivateJobs(activate, timeout=5) for job in answer.jobs]
+                except grpc.RpcError:
+                    time.sleep(0.05)
+                    continue
+                if jobs:
+                    self.last_job = time.monotonic()
+                for job in jobs:
+                    try:
+                        stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key), timeout=5)
+                    except grpc.RpcError:
+                        continue  # not acknowledged (killed, or completed already after a timeout)
+                    with self.lock:
+                        self.completed.add(job.key)
+
+
+def _deploy(address: str) -> None:
+    import grpc
+
+    from strom.gateway.grpc._proto import GatewayStub, pb
+
+    with grpc.insecure_channel(address) as channel:
+        GatewayStub(channel).DeployResource(
+            pb.DeployResourceRequest(resources=[pb.Resource(name="chaos.bpmn", content=ONE_TASK.encode())]),
+            timeout=30,
+        )
+
+
+def _log_records(data_dir: Path) -> list[Any]:
+    from strom.broker import Partition, PartitionSettings
+    from strom.protocol import codec
+
+    partition = Partition(PartitionSettings(data_dir=data_dir)).open()
+    try:
+        with partition.log.reader(partition.log.first_position) as reader:
+            return [codec.decode(data) for _, data in reader]
+    finally:
+        partition.close(snapshot=False)
+
+
+def campaign(kills: int, seed: int, data_dir: Path, finish_s: float = 60.0) -> dict[str, Any]:
+    from strom.protocol.bpmn import BpmnElementType
+    from strom.protocol.enums import RecordType, ValueType
+    from strom.protocol.intents import JobIntent, ProcessInstanceCreationIntent, ProcessInstanceIntent
+
+    rng = random.Random(seed)
+    created: set[int] = set()
+    completed: set[int] = set()
+    lock = threading.Lock()
+    started = time.monotonic()
+    broker = Broker(data_dir)
+    broker.start()
+    _deploy(f"127.0.0.1:{broker.port}")
+    for _ in range(kills):
+        load = Load(f"127.0.0.1:{broker.port}", created, completed, lock).start()
+        time.sleep(rng.uniform(0.3, 2.0))
+        broker.kill()  # mid-request: the clients see their calls fail
+        load.stop()
+        broker = Broker(data_dir)
+        broker.start()
+    # the last life: finish every instance, then stop gracefully
+    load = Load(f"127.0.0.1:{broker.port}", set(), completed, lock)
+    load.threads = load.threads[2:]  # completers only
+    load.start()
+    deadline = time.monotonic() + finish_s
+    while time.monotonic() < deadline:  # until every job is done: none activated for 2 s
+        time.sleep(0.5)
+        with lock:
+            if len(completed) >= len(created) and time.monotonic() - load.last_job > 2.0:
+                break
+    load.stop()
+    status = broker.stop()
+    records = _log_records(data_dir)
+
+    events = [r for r in records if r.record_type is RecordType.EVENT]
+    created_on_log = [
+        r.value.process_instance_key
+        for r in events
+        if r.value_type is ValueType.PROCESS_INSTANCE_CREATION
+        and r.intent == ProcessInstanceCreationIntent.CREATED
+    ]
+    completed_on_log = [
+        r.key for r in events if r.value_type is ValueType.JOB and r.intent == JobIntent.COMPLETED
+    ]
+    finished = {
+        r.key
+        for r in events
+        if r.value_type is ValueType.PROCESS_INSTANCE
+        and r.intent == ProcessInstanceIntent.ELEMENT_COMPLETED
+        and r.value.bpmn_element_type is BpmnElementType.PROCESS
+    }
+    doubled = (len(created_on_log) - len(set(created_on_log))) + (
+        len(completed_on_log) - len(set(completed_on_log))
+    )
+    lost = len(created - set(created_on_log)) + len(completed - set(completed_on_log))
+    return {
+        "benchmark": "chaos",
+        "kills": kills,
+        "seed": seed,
+        "acknowledged_creates": len(created),
+        "acknowledged_completions": len(completed),
+        "created_on_log": len(set(created_on_log)),
+        "lost": lost,
+        "doubled": doubled,
+        "unfinished": len(set(created_on_log) - finished),
+        "final_stop_status": status,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--data-dir", type=Path, default=None, help="default: a temporary directory")
+    args = parser.parse_args()
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="strom-chaos-"))
+    try:
+        figures = campaign(args.kills, args.seed, data_dir)
+    finally:
+        if args.data_dir is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    print(
+        f"{figures['kills']} kills: {figures['acknowledged_creates']} creates and "
+        f"{figures['acknowledged_completions']} completions acknowledged; lost {figures['lost']}, "
+        f"doubled {figures['doubled']}, unfinished {figures['unfinished']}"
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
