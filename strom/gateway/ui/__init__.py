@@ -68,8 +68,10 @@ def mount_ui(app: FastAPI) -> None:
 def _missing(name: str) -> Callable[[], Awaitable[Response]]:
     async def missing() -> Response:
         return PlainTextResponse(
-            f"The {name} assets are not in this installation ({STATIC / name}); build them with "
-            "`npm ci && npm run build` in the repository's ui/ directory.",
+            f"The {name} assets are not in this installation ({STATIC / name}). They are built "
+            "with Node.js 20 and npm when Strom is installed from its repository: install Node.js "
+            "and npm, then reinstall (`pip install -e .`) or build them by hand with "
+            "`cd ui && npm ci && npm run build`.",
             status_code=503,
         )
 
