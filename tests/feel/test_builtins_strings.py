@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from strom.feel import compile_expression
+from strom.feel import FeelEvaluationError, compile_expression
 
 from .support import FAIL, NULL, check
 
@@ -115,3 +115,11 @@ def test_unknown_named_parameter_is_a_failure() -> None:
     check('contains(text: "a", match: "a")', FAIL)
     check('contains(string: "abc", match: "b")', True)
     check('contains(string: null, match: "b")', NULL)
+
+
+@pytest.mark.timeout(60)  # unbounded, this match would outlast the universe
+def test_a_catastrophically_backtracking_pattern_fails_within_its_time_limit() -> None:
+    expression = compile_expression('matches(s, "^(a|aa)+$")')
+
+    with pytest.raises(FeelEvaluationError, match="ran longer than 1 s on its input"):
+        expression.evaluate({"s": "a" * 60 + "!"})

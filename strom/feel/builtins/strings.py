@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
-import re
 import uuid as _uuid
 from typing import Any
+
+import regex as re  # the `re` API with a time limit per match (catastrophic backtracking)
 
 from .._format import to_feel_string
 from ._registry import Invalid, builtin, list_arg, num, text
@@ -125,6 +126,18 @@ def _translate(p: str) -> str:
     return "".join(out)
 
 
+REGEX_TIMEOUT_S = 1.0
+"""The longest one regular expression may run on one input. A pattern such as ``^(a+)+$`` takes time
+doubling with every character; without a bound one expression would hold the whole partition."""
+
+
+def _too_slow(pattern: Any) -> Invalid:
+    return Invalid(
+        f"the regular expression {pattern!r} ran longer than {REGEX_TIMEOUT_S:g} s on its input "
+        "(catastrophic backtracking); simplify it"
+    )
+
+
 def _pattern(pattern: Any, flags: Any) -> re.Pattern[str]:
     p = text(pattern, "pattern")
     fl, literal = _flags(flags)
@@ -163,15 +176,17 @@ def replace(s: Any, pattern: Any, replacement: Any, flags: Any = None) -> Any:
     s = text(s, "input")
     rx = _pattern(pattern, flags)
     rep = text(replacement, "replacement")
-    if rx.match("") is not None and rx.pattern != "":
+    if rx.match("", timeout=REGEX_TIMEOUT_S) is not None and rx.pattern != "":
         raise Invalid("pattern matches the empty string")
     literal = flags is not None and "q" in flags
     try:
         if literal:
-            return rx.sub(lambda m: rep, s)
-        return rx.sub(_replacement(rep), s)
+            return rx.sub(lambda m: rep, s, timeout=REGEX_TIMEOUT_S)
+        return rx.sub(_replacement(rep), s, timeout=REGEX_TIMEOUT_S)
     except (re.error, IndexError) as e:
         raise Invalid(f"invalid replacement: {e}") from None
+    except TimeoutError:
+        raise _too_slow(pattern) from None
 
 
 @builtin("contains", "string, match")
@@ -191,20 +206,26 @@ def ends_with(s: Any, match: Any) -> Any:
 
 @builtin("matches", "input, pattern, flags?")
 def matches(s: Any, pattern: Any, flags: Any = None) -> Any:
-    return _pattern(pattern, flags).search(text(s, "input")) is not None
+    try:
+        return _pattern(pattern, flags).search(text(s, "input"), timeout=REGEX_TIMEOUT_S) is not None
+    except TimeoutError:
+        raise _too_slow(pattern) from None
 
 
 @builtin("split", "string, delimiter")
 def split(s: Any, delimiter: Any) -> Any:
     s = text(s, "string")
     rx = _pattern(delimiter, None)
-    if rx.match("") is not None:
+    if rx.match("", timeout=REGEX_TIMEOUT_S) is not None:
         raise Invalid("delimiter matches the empty string")
     out: list[str] = []
     last = 0
-    for m in rx.finditer(s):
-        out.append(s[last : m.start()])
-        last = m.end()
+    try:
+        for m in rx.finditer(s, timeout=REGEX_TIMEOUT_S):
+            out.append(s[last : m.start()])
+            last = m.end()
+    except TimeoutError:
+        raise _too_slow(delimiter) from None
     out.append(s[last:])
     return out
 
@@ -212,7 +233,10 @@ def split(s: Any, delimiter: Any) -> Any:
 @builtin("extract", "string, pattern")
 def extract(s: Any, pattern: Any) -> Any:
     rx = _pattern(pattern, None)
-    return [m.group(0) for m in rx.finditer(text(s, "string"))]
+    try:
+        return [m.group(0) for m in rx.finditer(text(s, "string"), timeout=REGEX_TIMEOUT_S)]
+    except TimeoutError:
+        raise _too_slow(pattern) from None
 
 
 @builtin("string join", "list, delimiter?", nulls=False)
