@@ -738,7 +738,7 @@ def main() -> None:
     figures = {
         "instances": instances,
         **throughput,
-        "lag_p99_records": _percentile([float(r) for r in lag.records], 0.99),
+        "lag_p99_records": int(_percentile([float(r) for r in lag.records], 0.99)),
         "lag_p99_ms": round(float(_percentile(lag.ms, 0.99)), 1),
         "lag_max_ms": round(float(max(lag.ms, default=float("nan"))), 1),
         "lag_samples": len(lag.ms),
