@@ -290,8 +290,8 @@ def run_throughput(
         "with_completed_pi_per_s": round(statistics.median(r.completed_pi_per_s for r in on), 1),
         "with_rounds_pi_per_s": [round(r.pi_per_s, 1) for r in on],
         "without_rounds_pi_per_s": [round(r.pi_per_s, 1) for r in off],
-        "with_p99_latency_ms": statistics.median(r.p99_latency_ms for r in on),
-        "without_p99_latency_ms": statistics.median(r.p99_latency_ms for r in off),
+        "with_p99_latency_ms": round(statistics.median(r.p99_latency_ms for r in on), 2),
+        "without_p99_latency_ms": round(statistics.median(r.p99_latency_ms for r in off), 2),
         "drain_ms_max": max(r.drain_ms for r in on),
         "rejected": sum(r.rejected for r in on + off),
     }
