@@ -2,14 +2,13 @@
 own OpenAPI document at ``/v2/openapi.json`` (interactive docs at ``/v2/docs``), and the UI.
 
 ``/v2`` is a Starlette app routing straight to the operations (see ``operations``); the outer app
-(FastAPI, for the UI mounts) only dispatches to it.
+only dispatches to it and to the UI.
 """
 
 from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -48,7 +47,7 @@ OPERATIONS: list[Operation] = [
 ]
 
 
-def create_app(context: RestContext) -> FastAPI:
+def create_app(context: RestContext) -> Starlette:
     document = openapi(OPERATIONS, BASE, TITLE, BROKER_VERSION, DESCRIPTION)
 
     async def openapi_json(request: Request) -> Response:
@@ -80,7 +79,7 @@ def create_app(context: RestContext) -> FastAPI:
     )
     api.state.context = context
 
-    app = FastAPI(title=TITLE, openapi_url=None, docs_url=None, redoc_url=None)
+    app = Starlette()
     app.state.context = context
     mount_ui(app)  # Operate at /operate, Tasklist at /tasklist; / leads to Operate
     app.mount(BASE, api)

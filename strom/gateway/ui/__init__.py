@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -46,27 +47,27 @@ def _is_route(path: str) -> bool:
     return not path.startswith("assets/") and "." not in last
 
 
-def mount_ui(app: FastAPI) -> None:
+def mount_ui(app: Starlette) -> None:
     """Serves Operate at ``/operate``, Tasklist at ``/tasklist``, and makes ``/`` lead to Operate.
 
     Call it before other routes of ``/`` are added: the first route that matches a path serves it.
     """
 
-    async def root() -> Response:
+    async def root(request: Request) -> Response:
         return RedirectResponse("/operate/")
 
-    app.add_api_route("/", root, include_in_schema=False)
+    app.add_route("/", root, include_in_schema=False)
     for name in APPS:
         directory = STATIC / name
         if (directory / "index.html").is_file():
             app.mount(f"/{name}", SinglePageApp(directory=directory, html=True), name=f"ui-{name}")
         else:
-            app.add_api_route(f"/{name}", _missing(name), include_in_schema=False)
-            app.add_api_route(f"/{name}/{{path:path}}", _missing(name), include_in_schema=False)
+            app.add_route(f"/{name}", _missing(name), include_in_schema=False)
+            app.add_route(f"/{name}/{{path:path}}", _missing(name), include_in_schema=False)
 
 
-def _missing(name: str) -> Callable[[], Awaitable[Response]]:
-    async def missing() -> Response:
+def _missing(name: str) -> Callable[[Request], Awaitable[Response]]:
+    async def missing(request: Request) -> Response:
         return PlainTextResponse(
             f"The {name} assets are not in this installation ({STATIC / name}). They are built "
             "with Node.js 20 and npm when Strom is installed from its repository: install Node.js "
