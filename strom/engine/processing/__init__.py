@@ -44,6 +44,7 @@ from strom.engine.processing.job.update_retries import JobUpdateRetriesProcessor
 from strom.engine.processing.job.update_timeout import JobUpdateTimeoutProcessor
 from strom.engine.processing.job.yield_ import JobYieldProcessor
 from strom.engine.processing.job_batch.activate import JobBatchActivateProcessor
+from strom.engine.processing.message.correlate import MessageCorrelateProcessor
 from strom.engine.processing.message.expire import MessageBatchExpireProcessor, MessageExpireProcessor
 from strom.engine.processing.message.publish import MessagePublishProcessor
 from strom.engine.processing.message_subscription.correlate import MessageSubscriptionCorrelateProcessor
@@ -84,6 +85,7 @@ from strom.protocol.intents import (
     JobBatchIntent,
     JobIntent,
     MessageBatchIntent,
+    MessageCorrelationIntent,
     MessageIntent,
     MessageSubscriptionIntent,
     ProcessInstanceBatchIntent,
@@ -221,6 +223,11 @@ def _register_event_processors(
     message = ValueType.MESSAGE
     processors.register(
         message, MessageIntent.PUBLISH, MessagePublishProcessor(state, behaviors, keys, on_message_deadline)
+    )
+    processors.register(
+        ValueType.MESSAGE_CORRELATION,
+        MessageCorrelationIntent.CORRELATE,
+        MessageCorrelateProcessor(state, behaviors, keys),
     )
     processors.register(message, MessageIntent.EXPIRE, MessageExpireProcessor(state))
     processors.register(

@@ -44,6 +44,7 @@ from strom.protocol.enums import RecordType, ValueType
 from strom.protocol.intents import (
     DecisionEvaluationIntent,
     IncidentIntent,
+    MessageCorrelationIntent,
     MessageIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceModificationIntent,
@@ -53,7 +54,11 @@ from strom.protocol.intents import (
     UserTaskIntent,
 )
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
-from strom.protocol.values.message import MessageRecordValue, ProcessMessageSubscriptionRecordValue
+from strom.protocol.values.message import (
+    MessageCorrelationRecordValue,
+    MessageRecordValue,
+    ProcessMessageSubscriptionRecordValue,
+)
 from strom.protocol.values.process_instance import (
     ProcessInstanceCreationRecordValue,
     ProcessInstanceModificationActivateInstructionValue,
@@ -684,12 +689,28 @@ def user_tasks_decisions_forms(engine: TestEngine) -> None:
     assert engine.records.decision_evaluations().with_intent(DecisionEvaluationIntent.FAILED).exists()
 
 
+def message_correlation(engine: TestEngine) -> None:
+    """CorrelateMessage (MESSAGE_CORRELATION CORRELATE): to a waiting instance, starting one, and a
+    rejected one nothing waits for."""
+    engine.deploy(("events.bpmn", EVENTS_BPMN))
+    engine.instances.create("messages", {"key": "c1"})
+    for name, key in (("paid", "c1"), ("nobody", "c9")):
+        value = MessageCorrelationRecordValue(name=name, correlation_key=key, variables={"via": "correlate"})
+        engine.send(value, MessageCorrelationIntent.CORRELATE, expect_rejection=name == "nobody")
+    assert (
+        engine.records.of(ValueType.MESSAGE_CORRELATION)
+        .with_intent(MessageCorrelationIntent.CORRELATED)
+        .exists()
+    )
+
+
 SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "jobs_incidents_variables": jobs_incidents_variables,
     "gateways_scopes_listeners": gateways_scopes_listeners,
     "timers_and_messages": timers_and_messages,
     "signals_errors_escalations_compensation": signals_errors_escalations_compensation,
     "user_tasks_decisions_forms": user_tasks_decisions_forms,
+    "message_correlation": message_correlation,
 }
 SCENARIOS_ALL = (*SCENARIOS, "released_v1")
 

@@ -92,6 +92,7 @@ def test_events_that_change_no_state_are_registered_as_such() -> None:
         "DECISION_EVALUATION FAILED",
         "RESOURCE_DELETION DELETING",
         "RESOURCE_DELETION DELETED",
+        "MESSAGE_CORRELATION CORRELATED",
     }
 
 

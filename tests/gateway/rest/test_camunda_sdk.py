@@ -18,6 +18,7 @@ from camunda_orchestration_sdk import (
     DecisionEvaluationByID,
     DecisionEvaluationByIdVariables,
     JobError,
+    MessageCorrelationRequest,
     MessagePublicationRequest,
     ProcessCreationById,
     SignalBroadcastRequest,
@@ -214,3 +215,29 @@ def test_a_bad_command_is_a_problem_detail_the_client_raises(client: CamundaClie
 
     text = str(raised.value) + repr(getattr(raised.value, "__dict__", {}))
     assert "404" in text or "NOT_FOUND" in text or "not found" in text.lower(), text
+
+
+def test_a_correlated_message_answers_with_the_instance_it_reached(
+    client: CamundaClient, rest_broker: BrokerProcess
+) -> None:
+    instance = client.create_process_instance(
+        data=ProcessCreationById(
+            process_definition_id="waits", variables=Variables.from_dict({"orderId": "c-1"})
+        )
+    )
+
+    result = client.correlate_message(
+        data=MessageCorrelationRequest(name="payment-received", correlation_key="c-1")
+    )
+
+    assert result.process_instance_key == instance.process_instance_key
+    rest_broker.wait_for_record(
+        "PROCESS_INSTANCE",
+        "ELEMENT_COMPLETED",
+        key=int(instance.process_instance_key),
+        bpmn_element_type="PROCESS",
+    )
+    with pytest.raises(Exception, match=r"NOT_FOUND|404|none was found"):
+        client.correlate_message(
+            data=MessageCorrelationRequest(name="payment-received", correlation_key="nobody")
+        )

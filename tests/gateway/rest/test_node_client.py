@@ -66,6 +66,7 @@ def test_the_typescript_client_runs_every_flow_with_strict_validation(
         "variables",
         "user-task",
         "message",
+        "correlate",
         "signal",
         "decision",
         "cancel",

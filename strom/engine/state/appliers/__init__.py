@@ -139,9 +139,9 @@ NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
         ErrorIntent.CREATED,
     ),
     **_not_written(
-        "the CorrelateMessage command is not implemented (only PublishMessage)",
+        "a message is correlated in the CORRELATE command's own step (one partition): no CORRELATING "
+        "between partitions, and a message nothing takes is a NOT_FOUND rejection",
         MessageCorrelationIntent.CORRELATING,
-        MessageCorrelationIntent.CORRELATED,
         MessageCorrelationIntent.NOT_CORRELATED,
     ),
     **_not_written(

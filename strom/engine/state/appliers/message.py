@@ -8,13 +8,14 @@ from typing import Any
 import msgspec
 
 from strom.engine.state import MutableProcessingState
-from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.appliers import EventAppliers, NoStateChange
 from strom.engine.state.message import StartLock
 from strom.engine.state.message_subscription import MessageSubscription
 from strom.engine.state.process_message_subscription import ProcessMessageSubscription, SubscriptionStatus
 from strom.engine.state.start_event_subscription import MessageStartEventSubscription
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
+    MessageCorrelationIntent,
     MessageIntent,
     MessageStartEventSubscriptionIntent,
     MessageSubscriptionIntent,
@@ -216,6 +217,11 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     message = ValueType.MESSAGE
     appliers.register(message, MessageIntent.PUBLISHED, MessagePublishedV1(state))
     appliers.register(message, MessageIntent.EXPIRED, MessageExpiredV1(state))
+    appliers.register(
+        ValueType.MESSAGE_CORRELATION,
+        MessageCorrelationIntent.CORRELATED,
+        NoStateChange("the message's own PUBLISHED, subscription and EXPIRED events carry the correlation"),
+    )
 
     ms = ValueType.MESSAGE_SUBSCRIPTION
     appliers.register(ms, MessageSubscriptionIntent.CREATED, MessageSubscriptionCreatedV1(state))

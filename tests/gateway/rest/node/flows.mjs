@@ -104,6 +104,13 @@ await until(
 );
 report('message', { messageKey: message.messageKey });
 
+const correlating = await camunda.createProcessInstance({ processDefinitionId: 'waits', variables: { orderId: 'n-2' } });
+const correlation = await camunda.correlateMessage({ name: 'payment-received', correlationKey: 'n-2' });
+if (correlation.processInstanceKey !== correlating.processInstanceKey) {
+  throw new Error(`correlated to ${correlation.processInstanceKey}, not ${correlating.processInstanceKey}`);
+}
+report('correlate', { processInstanceKey: correlation.processInstanceKey });
+
 const signal = await camunda.broadcastSignal({ signalName: 'go-signal' });
 report('signal', { signalKey: signal.signalKey });
 

@@ -49,9 +49,13 @@ class MessageCorrelationBehavior:
 
     # -- a published message ----------------------------------------------------------------------
 
-    def correlate_published(self, writers: Writers, message_key: int, message: MessageRecordValue) -> None:
-        """Correlate a new message to its waiting subscriptions and message start events."""
+    def correlate_published(
+        self, writers: Writers, message_key: int, message: MessageRecordValue
+    ) -> list[int]:
+        """Correlate a new message to its waiting subscriptions and message start events; returns
+        the keys of the process instances it reached (subscriptions first, then started ones)."""
         correlated: list[MessageSubscriptionRecordValue] = []
+        reached: list[int] = []
         process_ids: set[str] = set()
         for subscription in self._subscriptions.matching(
             message.tenant_id, message.name, message.correlation_key
@@ -62,16 +66,30 @@ class MessageCorrelationBehavior:
             correlating = _replace(record, message_key=message_key, variables=message.variables)
             writers.append_event(subscription.key, MessageSubscriptionIntent.CORRELATING, correlating)
             correlated.append(correlating)
+            reached.append(record.process_instance_key)
             process_ids.add(record.bpmn_process_id)
         for start in self._start_subscriptions.by_message_name(message.tenant_id, message.name):
             if start.record.bpmn_process_id in process_ids:
                 continue
             if self._start_blocked(message, start):
                 continue
-            self.start_instance(writers, start, message_key, message)
+            reached.append(self.start_instance(writers, start, message_key, message))
             process_ids.add(start.record.bpmn_process_id)
         for record in correlated:
             self._send_correlate(writers, record)
+        return reached
+
+    def would_correlate(self, message: MessageRecordValue) -> bool:
+        """Whether ``correlate_published`` would reach any instance, without writing anything."""
+        for subscription in self._subscriptions.matching(
+            message.tenant_id, message.name, message.correlation_key
+        ):
+            if not subscription.correlating:
+                return True
+        return any(
+            not self._start_blocked(message, start)
+            for start in self._start_subscriptions.by_message_name(message.tenant_id, message.name)
+        )
 
     def _start_blocked(self, message: MessageRecordValue, start: MessageStartEventSubscription) -> bool:
         return bool(message.correlation_key) and self._messages.has_active_start(
