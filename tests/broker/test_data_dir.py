@@ -37,9 +37,12 @@ Listing = dict[str, tuple[bool, int, int]]
 
 
 def _listing(directory: Path) -> Listing:
-    """Every entry under ``directory``: (is a directory, size, mtime in ns)."""
+    """Every entry under ``directory``: (is a directory, size, mtime in ns) — except RocksDB's own
+    diagnostic log, which the running owner's database appends to whenever it likes."""
     entries: Listing = {}
     for path in sorted(directory.rglob("*")):
+        if path.parent.name == "runtime" and path.name.startswith("LOG"):
+            continue
         stat = path.stat()
         entries[str(path.relative_to(directory))] = (path.is_dir(), stat.st_size, stat.st_mtime_ns)
     return entries
