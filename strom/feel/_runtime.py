@@ -70,11 +70,15 @@ class Invalid(Exception):
 class Env:
     """Per-evaluation error policy: strict raises, DMN mode collects warnings."""
 
-    __slots__ = ("strict", "warnings")
+    __slots__ = ("iterations", "strict", "warnings")
 
     def __init__(self, strict: bool, warnings: list[tuple[int, str, int | None]] | None) -> None:
         self.strict = strict
         self.warnings = warnings
+        self.iterations = 0
+        """Loop iterations so far in this evaluation: nested loops (a ``for`` inside a ``for``, in
+        a ``sum(...)``) share one budget of ``MAX_ITEMS``, so no expression can run for minutes or
+        build a list of a trillion items, whatever each loop's own size."""
 
     def fail(self, site: int, message: str, operand: int | None = None) -> Any:
         if self.strict:
@@ -815,7 +819,7 @@ def iterate(v: Any, E: Env, s: int) -> Iterable[Any] | None:
 
 
 def too_many(E: Env, s: int) -> None:
-    return E.fail(s, f"more than {MAX_ITEMS} iterations")  # type: ignore[no-any-return]
+    return E.fail(s, f"more than {MAX_ITEMS} iterations in one evaluation")  # type: ignore[no-any-return]
 
 
 def _date_range(first: int, last: int, E: Env, s: int) -> Iterable[Any] | None:

@@ -343,8 +343,9 @@ class _Compiler:
             r = self.tmp()
             # returning `partial` itself must not put the live accumulator into the result
             loop_lines.append(f"{indent}{acc}.append({r} if ({r} := {code}) is not {acc} else list({acc}))")
-            if len(node.iterations) > 1:  # nested contexts multiply: bound the total
-                loop_lines.append(f"{indent}if len({acc}) > _MAX: return _too_many(E, {self.site(node)})")
+            # every loop of the evaluation draws on one budget (nested loops multiply)
+            loop_lines.append(f"{indent}E.iterations += 1")
+            loop_lines.append(f"{indent}if E.iterations > _MAX: return _too_many(E, {self.site(node)})")
         finally:
             self.frames.pop()
         out.append(f"def {fn}():")
@@ -356,7 +357,6 @@ class _Compiler:
 
     def c_Quantified(self, node: ast.Quantified, out: list[str]) -> str:
         fn = self.tmp("_q")
-        count = self.tmp("_n")
         frame = _Frame({})
         self.frames.append(frame)
         pre: list[str] = []
@@ -374,9 +374,8 @@ class _Compiler:
                 frame.names[it.name] = var
                 indent += "    "
             code = self.expr(node.condition, pre)
-            if len(node.iterations) > 1:
-                loop_lines.append(f"{indent}{count} += 1")
-                loop_lines.append(f"{indent}if {count} > _MAX: return _too_many(E, {self.site(node)})")
+            loop_lines.append(f"{indent}E.iterations += 1")
+            loop_lines.append(f"{indent}if E.iterations > _MAX: return _too_many(E, {self.site(node)})")
             if node.every:
                 loop_lines.append(f"{indent}if ({self.tmp()} := {code}) is not True: return False")
             else:
@@ -384,7 +383,6 @@ class _Compiler:
         finally:
             self.frames.pop()
         out.append(f"def {fn}():")
-        out.append(f"    {count} = 0")
         out.extend("    " + line for line in pre)
         out.extend(loop_lines)
         out.append(f"    return {node.every}")

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._runtime import STRICT, Env, Failure
+from ._runtime import Env, Failure
 from .compiler import compile_tests_tree
 from .errors import FeelError
 from .expression import _EMPTY, TypePredicates, _check_mode, _Compiled, _keys, _TypeKey
@@ -29,7 +29,8 @@ class CompiledUnaryTests(_Compiled):
                 mode: str = "strict") -> bool:
         if mode == "strict":
             try:
-                return self._fn(input_value, _EMPTY if variables is None else variables, STRICT) is True
+                env = Env(True, None)  # a fresh Env per evaluation: it carries the loop budget
+                return self._fn(input_value, _EMPTY if variables is None else variables, env) is True
             except Failure as f:
                 raise self._failure(f) from None
             except FeelError:

@@ -36,8 +36,10 @@ LITERALS = [
     ('@"10:30:00"', dt.time(10, 30)),
     ('@"10:30:00Z"', dt.time(10, 30, tzinfo=dt.UTC)),
     ('@"2020-01-31T10:30:00"', dt.datetime(2020, 1, 31, 10, 30)),
-    ('@"2020-01-31T10:30:00+01:00"',
-     dt.datetime(2020, 1, 31, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))),
+    (
+        '@"2020-01-31T10:30:00+01:00"',
+        dt.datetime(2020, 1, 31, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+    ),
     ('@"P3D"', dt.timedelta(days=3)),
     ('@"PT1H30M"', dt.timedelta(hours=1, minutes=30)),
     ('@"P1Y2M"', ym(1, 2)),
@@ -248,8 +250,10 @@ FOR_LOOPS = [
     ("for i in [1..3] return i", [1, 2, 3]),
     ("for i in (1..3] return i", [2, 3]),
     ("for i in [3..1] return i", FAIL),
-    ('for d in @"2020-01-30"..@"2020-02-01" return d',
-     [dt.date(2020, 1, 30), dt.date(2020, 1, 31), dt.date(2020, 2, 1)]),
+    (
+        'for d in @"2020-01-30"..@"2020-02-01" return d',
+        [dt.date(2020, 1, 30), dt.date(2020, 1, 31), dt.date(2020, 2, 1)],
+    ),
     ("for i in 1 return i", [1]),
     ("sum(for i in 1..100 return i)", 5050),
     ("for i in items return i.n", [1, 2]),
@@ -376,7 +380,7 @@ CTX_VARS = {"x": 7}
 LISTS = [
     ("[1, 2, 3]", [1, 2, 3]),
     ("[]", []),
-    ("[1, \"a\", true, null]", [1, "a", True, None]),
+    ('[1, "a", true, null]', [1, "a", True, None]),
     ("[[1], []]", [[1], []]),
     ("[1 + 1, 2 * 2]", [2, 4]),
     ("[x, x]", [7, 7]),
@@ -535,7 +539,7 @@ def test_instance_of(expr: str, expected: object) -> None:
 
 NAMES = [
     ("first name", {"first name": "Ann"}, "Ann"),
-    ("first name + \" \" + last name", {"first name": "Ann", "last name": "Lee"}, "Ann Lee"),
+    ('first name + " " + last name', {"first name": "Ann", "last name": "Lee"}, "Ann Lee"),
     ("order total > 100", {"order total": 150}, True),
     ("Applicant's age", {"Applicant's age": 30}, 30),
     ("`a-b` + 1", {"a-b": 1}, 2),
@@ -560,12 +564,12 @@ def test_null_singleton_is_null_not_failure() -> None:
 @pytest.mark.parametrize(
     "src",
     [
-        '"\'); import os; (\'"',
+        "\"'); import os; ('\"",
         '"\\"); __import__(\\"os\\").system(\\"true\\"); (\\""',
         '{"x\')\\nimport os#": 1}',
         "`a'); import os; ('`",
-        '@"2020-01-01\'); import os; (\'"',
-        'f(`k\'); import os; (\'`: 1)',
+        "@\"2020-01-01'); import os; ('\"",
+        "f(`k'); import os; ('`: 1)",
     ],
 )
 def test_source_text_never_becomes_python_code(src: str) -> None:
@@ -576,3 +580,20 @@ def test_source_text_never_becomes_python_code(src: str) -> None:
     expr.evaluate({}, mode="dmn")
     for line in expr.python_source().splitlines():
         assert not line.strip().startswith("import")
+
+
+def test_nested_loops_share_one_iteration_budget_per_evaluation() -> None:
+    from strom.feel import FeelEvaluationError, compile_expression
+
+    nested = compile_expression(
+        "sum(for a in 1..500 return sum(for b in 1..500 return sum(for c in 1..500 return 1)))"
+    )
+    small = compile_expression("sum(for a in 1..1000 return a)")
+
+    with pytest.raises(FeelEvaluationError, match="more than 1000000 iterations in one evaluation"):
+        nested.evaluate({})
+    assert [small.evaluate({}) for _ in range(3)] == [500500] * 3  # the budget is per evaluation
+    assert (
+        compile_expression("for x in 1..1000000 return for y in 1..1000000 return x").evaluate({}, mode="dmn")
+        is None
+    )
