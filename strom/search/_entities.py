@@ -85,7 +85,13 @@ def _variables_exist(
     name: str, value: Any, scope: Callable[[sa.Table], ColumnElement[bool]]
 ) -> ColumnElement[bool]:
     """``[{"name": ..., "value": ...}]``: rows having every one of these variables (``scope`` ties
-    the variable to the row)."""
+    the variable to the row, as ``variable column == row column``).
+
+    Written as ``row column IN (SELECT variable column WHERE name, value)`` rather than a correlated
+    EXISTS: the database then finds the few variables by their (name, value) index and the rows by
+    key, instead of probing the variables once per row (seconds at a million instances)."""
+    link = scope(schema.variable)
+    inner_column, outer_column = link.left, link.right  # type: ignore[attr-defined]
     if not isinstance(value, list):
         raise invalid(f"filter field '{name}': expected a list of {{name, value}} objects")
     variable = schema.variable
@@ -96,10 +102,10 @@ def _variables_exist(
         unknown = set(entry) - {"name", "value"}
         if unknown:
             raise invalid(f"filter field '{name}': unknown entry field(s) {sorted(unknown)}")
-        where = [scope(variable), condition(f"{name}.name", Field(variable.c.name, "str"), entry["name"])]
+        where = [condition(f"{name}.name", Field(variable.c.name, "str"), entry["name"])]
         if entry.get("value") is not None:
             where.append(_variable_value(f"{name}.value", entry["value"], variable.c.full_value))
-        clauses.append(sa.select(sa.literal(1)).where(*where).exists())
+        clauses.append(outer_column.in_(sa.select(inner_column).where(*where)))
     return sa.and_(*clauses)
 
 

@@ -24,6 +24,8 @@ from strom.search._filters import condition, convert, invalid
 from strom.search.errors import SearchError
 
 DEFAULT_LIMIT = 100
+COUNT_LIMIT = 10_000
+"""``totalItems`` counts at most this many matches (Camunda's secondary storage caps it the same way)."""
 MAX_LIMIT = 10_000
 
 _Order = list[tuple[ColumnElement[Any], bool]]
@@ -179,10 +181,14 @@ class SearchStore:
         if cursor is not None:
             query = query.where(_beyond(order, cursor, forward))
         query = query.order_by(*_order_by(order, forward)).limit(limit).offset(offset)
-        count = sa.select(sa.func.count()).select_from(spec.table).where(*where)
+        # Counting stops past COUNT_LIMIT: an exact count of every match costs more than the page
+        # as the data grows; clients read ``hasMoreTotalItems`` for "more than that".
+        matches = sa.select(sa.literal(1)).select_from(spec.table).where(*where).limit(COUNT_LIMIT + 1)
+        count = sa.select(sa.func.count()).select_from(matches.subquery())
         with self._engine.connect() as connection:
             rows = list(connection.execute(query).mappings())
-            total = connection.execute(count).scalar_one()
+            counted = connection.execute(count).scalar_one()
+        total = min(counted, COUNT_LIMIT)
         if not forward:
             rows.reverse()
         items = [spec.item(row) for row in rows]
@@ -194,7 +200,7 @@ class SearchStore:
             "items": items,
             "page": {
                 "totalItems": total,
-                "hasMoreTotalItems": False,
+                "hasMoreTotalItems": counted > COUNT_LIMIT,
                 "startCursor": cursors[0] if cursors else None,
                 "endCursor": cursors[-1] if cursors else None,
             },

@@ -30,10 +30,35 @@ def test_an_unknown_schema_version_is_refused(sqlite_url: str) -> None:
         with engine.begin() as connection:
             connection.execute(sa.update(schema.schema_version).values(version=schema.SCHEMA_VERSION + 1))
 
-        with pytest.raises(schema.SchemaVersionError, match="schema version 2"):
+        with pytest.raises(schema.SchemaVersionError, match=f"schema version {schema.SCHEMA_VERSION + 1}"):
             schema.create_schema(engine)
     finally:
         engine.dispose()
+
+
+def test_a_read_model_of_version_1_is_migrated_to_the_current_version(db_url: str) -> None:
+    engine = schema.create_engine(db_url)
+    try:
+        schema.create_schema(engine)
+        with engine.begin() as connection:  # as version 1 left it
+            connection.execute(sa.text("DROP INDEX ix_process_instance_process_start"))
+            connection.execute(
+                sa.text(
+                    "CREATE INDEX ix_process_instance_bpmn_process_id ON process_instance (bpmn_process_id)"
+                )
+            )
+            connection.execute(sa.update(schema.schema_version).values(version=1))
+
+        schema.create_schema(engine)
+
+        indexes = {index["name"] for index in sa.inspect(engine).get_indexes("process_instance")}
+        with engine.connect() as connection:
+            version = connection.execute(sa.select(schema.schema_version.c.version)).scalar_one()
+    finally:
+        engine.dispose()
+    assert "ix_process_instance_process_start" in indexes
+    assert "ix_process_instance_bpmn_process_id" not in indexes
+    assert version == schema.SCHEMA_VERSION
 
 
 def test_sqlite_connections_use_wal_and_case_sensitive_like(sqlite_url: str) -> None:
