@@ -8,7 +8,7 @@ the commit is the position acknowledged to the director. A restarted exporter re
 back and skips every record at or below it, so replayed records never double or drop a row.
 
 Config: ``url`` (SQLAlchemy URL; the broker passes ``sqlite:///<data_dir>/secondary.db``),
-``flush_every`` records (default 500), ``flush_interval_ms`` (default 200), ``history_ttl_days``
+``flush_every`` records (default 5000), ``flush_interval_ms`` (default 200), ``history_ttl_days``
 (default 30, as Camunda; 0 keeps finished instances forever).
 """
 
@@ -226,7 +226,7 @@ class SqlExporter:
 
     def __init__(self) -> None:
         self._url: str | None = None
-        self._flush_every = 500
+        self._flush_every = 5000
         self._flush_interval_s = 0.2
         self._history_ttl_ms = 30 * 86_400_000
         self._cleaner: HistoryCleaner | None = None
@@ -302,7 +302,7 @@ class SqlExporter:
             raise ExporterConfigurationError(
                 f"exporter '{name}': the setting `url` (an SQLAlchemy database URL) is required"
             )
-        flush_every = config.get("flush_every", 500)
+        flush_every = config.get("flush_every", 5000)
         if not isinstance(flush_every, int) or isinstance(flush_every, bool) or flush_every < 1:
             raise ExporterConfigurationError(
                 f"exporter '{name}': `flush_every` must be a positive integer, got {flush_every!r}"
