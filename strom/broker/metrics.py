@@ -120,6 +120,15 @@ class BrokerMetrics:
             reasons.append(f"partition {pid} stopped on a failure: {state['failure']}")
         elif phase != "processing":
             reasons.append(f"partition {pid} {_PHASE_REASONS.get(phase, phase)}")
+        director = getattr(partition, "director", None)
+        for stalled in director.failing() if director is not None else ():
+            if stalled.seconds >= EXPORTER_STALLED_AFTER_S:
+                state.setdefault("stalledExporters", {})[stalled.exporter_id] = stalled.error
+                reasons.append(
+                    f"exporter '{stalled.exporter_id}' of partition {pid} has failed {stalled.failures} "
+                    f"times in a row for {stalled.seconds:.0f} s at position {stalled.position}: "
+                    f"{stalled.error} (the log is kept for it; fix it or remove it from the config)"
+                )
         if self._stopping:
             broker = "stopping"
             reasons.insert(0, "the broker is shutting down")
@@ -312,6 +321,10 @@ class _PartitionCollector(Collector):
         )
 
 
+EXPORTER_STALLED_AFTER_S = 30.0
+"""An exporter failing this long makes the broker not ready: a stalled exporter holds the log."""
+
+
 def _exporter_metrics(pid: str, partition: Partition) -> Iterable[Metric]:
     """Per exporter: its positions (Zeebe's names, with our prefix) and its lag behind the log."""
     labels = ["partition", "exporter"]
@@ -352,6 +365,24 @@ def _exporter_metrics(pid: str, partition: Partition) -> Iterable[Metric]:
         oldest = lag.oldest_timestamp
         lag_seconds.add_metric(exporter, 0.0 if oldest is None else max(0, now - oldest) / 1000)
     yield from (acknowledged, exported, persisted, lag_records, lag_seconds)
+    failing = {failure.exporter_id: failure for failure in partition.director.failing()}
+    failures = GaugeMetricFamily(
+        "strom_exporter_consecutive_failures",
+        "Failures in a row of each exporter (0 while it works); it is retried with back-off.",
+        labels=labels,
+    )
+    for lag in partition.director.lag():
+        failure = failing.get(lag.exporter_id)
+        failures.add_metric([pid, lag.exporter_id], failure.failures if failure else 0)
+    yield failures
+    flow = CounterMetricFamily(
+        "strom_flow_control_rejections",
+        "User commands refused by flow control, by the limit that refused them.",
+        labels=["partition", "limit"],
+    )
+    for limit, count in partition.flow_control.refused.items():
+        flow.add_metric([pid, limit], count)
+    yield flow
 
 
 class FastHistogram:

@@ -27,6 +27,7 @@ from strom.protocol.record import Record
 
 _log = logging.getLogger(__name__)
 _RETRY_AFTER_S = 1.0
+_MAX_RETRY_AFTER_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,29 @@ class _Controller:
         return self.acknowledged
 
 
+@dataclass(frozen=True)
+class ExporterFailure:
+    """An exporter whose last attempt failed: how often in a row, since when, where, and why."""
+
+    exporter_id: str
+    failures: int
+    seconds: float
+    position: int
+    error: str
+
+
 class _Slot:
-    __slots__ = ("controller", "exporter", "exporter_id", "fed", "retry_at")
+    __slots__ = (
+        "controller",
+        "exporter",
+        "exporter_id",
+        "failed_position",
+        "failing_since",
+        "failures",
+        "fed",
+        "last_error",
+        "retry_at",
+    )
 
     def __init__(self, exporter_id: str, exporter: Exporter, controller: _Controller) -> None:
         self.exporter_id = exporter_id
@@ -71,6 +93,43 @@ class _Slot:
         self.controller = controller
         self.fed = controller.acknowledged
         self.retry_at = 0.0
+        self.failures = 0
+        """Failures in a row; the back-off doubles with each, up to ``_MAX_RETRY_AFTER_S``."""
+        self.failing_since = 0.0
+        self.failed_position = 0
+        self.last_error = ""
+
+    def failed(self, now: float, position: int, error: Exception, what: str) -> None:
+        """Back off and say so: the first failure with its traceback, then a line per retry."""
+        self.failures += 1
+        if self.failures == 1:
+            self.failing_since = now
+            _log.error(
+                "exporter '%s' failed %s at position %d; retrying with back-off",
+                self.exporter_id,
+                what,
+                position,
+                exc_info=error,
+            )
+        else:
+            _log.warning(
+                "exporter '%s' failed %s at position %d again (%d times in a row for %.0f s): %s",
+                self.exporter_id,
+                what,
+                position,
+                self.failures,
+                now - self.failing_since,
+                error,
+            )
+        self.failed_position = position
+        self.last_error = f"{type(error).__name__}: {error}"
+        self.retry_at = now + min(_MAX_RETRY_AFTER_S, _RETRY_AFTER_S * 2 ** (self.failures - 1))
+
+    def succeeded(self) -> None:
+        if self.failures:
+            _log.info("exporter '%s' recovered after %d failures", self.exporter_id, self.failures)
+            self.failures = 0
+            self.last_error = ""
 
 
 class ExporterDirector:
@@ -200,12 +259,11 @@ class ExporterDirector:
                     record = codec.decode(data)
                 try:
                     slot.exporter.export(record)
-                except Exception:  # an exporter's failure must not stop the others; retry later
-                    _log.exception(
-                        "exporter '%s' failed on position %d; retrying", slot.exporter_id, position
-                    )
-                    slot.retry_at = now + _RETRY_AFTER_S
+                except Exception as error:  # an exporter's failure must not stop the others; retry later
+                    slot.failed(now, position, error, "to export the record")
                     continue
+                if slot.failures:
+                    slot.succeeded()
                 slot.fed = position
             count += 1
             if count >= max_records:
@@ -217,12 +275,26 @@ class ExporterDirector:
                 if flush is not None and slot.retry_at <= now:
                     try:
                         flush()
-                    except Exception:  # same treatment as a failed export
-                        _log.exception("exporter '%s' failed to flush; retrying", slot.exporter_id)
-                        slot.retry_at = now + _RETRY_AFTER_S
+                    except Exception as error:  # same treatment as a failed export
+                        slot.failed(now, slot.fed, error, "to flush")
         if self._dirty and time.monotonic() - self._last_persist >= self._persist_every:
             self.persist_positions()
         return count
+
+    def failing(self) -> list[ExporterFailure]:
+        """The exporters failing right now (their last attempt failed), for health and metrics."""
+        now = time.monotonic()
+        return [
+            ExporterFailure(
+                slot.exporter_id,
+                slot.failures,
+                now - slot.failing_since,
+                slot.failed_position,
+                slot.last_error,
+            )
+            for slot in self._slots
+            if slot.failures
+        ]
 
     def persist_positions(self) -> None:
         positions = self.positions()
