@@ -15,11 +15,19 @@ const files = process.argv.slice(2);
 // Searches read the secondary storage; the flows poll themselves (until), so no client-side wait.
 const NOW = { consistency: { waitUpToMs: 0 } };
 
+// Searches and gets read the secondary storage, which follows the engine by a moment: a get of
+// something not exported yet is NOT_FOUND, so that is retried too.
 async function until(what, fetch, check, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const result = await fetch();
-    if (check(result)) return result;
+    let result;
+    try {
+      result = await fetch();
+      if (check(result)) return result;
+    } catch (error) {
+      if (!String(error).includes('NOT_FOUND') || Date.now() > deadline) throw error;
+      result = String(error);
+    }
     if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms: ${JSON.stringify(result)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
