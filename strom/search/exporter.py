@@ -449,22 +449,22 @@ class SqlExporter:
         return info
 
     def _instance_path(self, process_instance_key: int) -> str | None:
-        path = self._instance_paths.get(process_instance_key)
-        if path is None:
-            path = self._instances.buffered(process_instance_key, "tree_path")
-        if path is None:
-            table = schema.process_instance
-            row = self._select_one(sa.select(table.c.tree_path).where(table.c.key == process_instance_key))
-            path = row.tree_path if row is not None else None
-        return path
+        return self._tree_path(
+            process_instance_key, self._instance_paths, self._instances, schema.process_instance
+        )
 
     def _element_path(self, element_instance_key: int) -> str | None:
-        path = self._element_paths.get(element_instance_key)
+        return self._tree_path(
+            element_instance_key, self._element_paths, self._elements, schema.element_instance
+        )
+
+    def _tree_path(self, key: int, cache: Any, buffer: Any, table: sa.Table) -> str | None:
+        """An instance's tree path: remembered, buffered in this batch, or stored."""
+        path: str | None = cache.get(key)
         if path is None:
-            path = self._elements.buffered(element_instance_key, "tree_path")
+            path = buffer.buffered(key, "tree_path")
         if path is None:
-            table = schema.element_instance
-            row = self._select_one(sa.select(table.c.tree_path).where(table.c.key == element_instance_key))
+            row = self._select_one(sa.select(table.c.tree_path).where(table.c.key == key))
             path = row.tree_path if row is not None else None
         return path
 
