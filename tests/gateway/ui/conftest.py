@@ -73,7 +73,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, base_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh page on the broker's HTTP server; its page errors fail the test, and it leaves a
-    screenshot in the test's tmp dir (and in $STROM_UI_SCREENSHOTS when set, for docs/ui.md)."""
+    screenshot in the test's tmp dir (and in $STROM_TEST_UI_SCREENSHOTS when set, for docs/ui.md)."""
     context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
@@ -82,8 +82,8 @@ def page(browser: Any, base_url: str, tmp_path: Path, request: pytest.FixtureReq
     yield tab
     shot = tmp_path / f"{request.node.name}.png"
     tab.screenshot(path=str(shot), full_page=True)
-    if os.environ.get("STROM_UI_SCREENSHOTS"):
-        target = Path(os.environ["STROM_UI_SCREENSHOTS"])
+    if os.environ.get("STROM_TEST_UI_SCREENSHOTS"):
+        target = Path(os.environ["STROM_TEST_UI_SCREENSHOTS"])
         target.mkdir(parents=True, exist_ok=True)
         (target / shot.name.removeprefix("test_")).write_bytes(shot.read_bytes())
     context.close()
