@@ -111,8 +111,10 @@ def main() -> None:
             api = rate(other[0], args.seconds)
             tree = rate(other[1], args.seconds)
             entry.update(
-                bkflow_api_per_s=round(api), speedup_vs_api=round(ours / api, 1),
-                bkflow_ast_per_s=round(tree), speedup_vs_ast=round(ours / tree, 1),
+                bkflow_api_per_s=round(api),
+                speedup_vs_api=round(ours / api, 1),
+                bkflow_ast_per_s=round(tree),
+                speedup_vs_ast=round(ours / tree, 1),
             )
             shown = f"{api:13,.0f} {ours / api:6.0f}x {tree:13,.0f} {ours / tree:5.1f}x"
         else:

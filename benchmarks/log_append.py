@@ -91,12 +91,17 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         result = run(Path(tmp) / "partition-1", args.seconds, args.records, args.size, args.segment_size)
-    print(f"append: {result['batches_per_s']:,.0f} batches/s, {result['records_per_s']:,.0f} records/s,"
-          f" {result['mb_per_s']:,.1f} MB/s of records")
-    print(f"group commit: {result['fsyncs_per_s']:,.0f} fdatasync/s,"
-          f" {result['records_per_fsync']:,.0f} records per fdatasync")
-    print(f"sequential read: {result['read_records_per_s']:,.0f} records/s,"
-          f" {result['read_mb_per_s']:,.1f} MB/s")
+    print(
+        f"append: {result['batches_per_s']:,.0f} batches/s, {result['records_per_s']:,.0f} records/s,"
+        f" {result['mb_per_s']:,.1f} MB/s of records"
+    )
+    print(
+        f"group commit: {result['fsyncs_per_s']:,.0f} fdatasync/s,"
+        f" {result['records_per_fsync']:,.0f} records per fdatasync"
+    )
+    print(
+        f"sequential read: {result['read_records_per_s']:,.0f} records/s, {result['read_mb_per_s']:,.1f} MB/s"
+    )
     rounded = {k: round(v, 1) if isinstance(v, float) else v for k, v in result.items()}
     print(json.dumps({"benchmark": "log_append", "python": sys.version.split()[0], **rounded}))
 

@@ -196,4 +196,4 @@ def _import_exporter(exporter_id: str, target: str) -> Callable[[], Exporter]:
         raise ConfigError(f"exporters.{exporter_id}.type: cannot load {target!r}: {error}") from None
     if not callable(factory):
         raise ConfigError(f"exporters.{exporter_id}.type: {target!r} is not a class")
-    return factory  # type: ignore[no-any-return]
+    return factory

@@ -171,7 +171,7 @@ def _read_file(path: Path) -> dict[str, Any]:
             raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
     if suffix in (".yaml", ".yml"):
         try:
-            import yaml  # type: ignore[import-untyped]
+            import yaml
         except ImportError:
             raise ConfigError(
                 f"config file {path} is YAML, which needs PyYAML (pip install pyyaml); or use TOML"

@@ -174,7 +174,7 @@ class BrokerMetrics:
             if len(path) > 1:
                 path = path.rstrip("/")
             if path == "/metrics":
-                return metrics_app(environ, start_response)  # type: ignore[no-any-return]
+                return metrics_app(environ, start_response)
             probe = probes.get(path)
             if probe is None:
                 return _json(start_response, "404 Not Found", {"status": "NOT_FOUND", "path": path})

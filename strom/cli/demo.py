@@ -35,11 +35,20 @@ def _ship(job: ActivatedJob) -> dict[str, Any]:
 
 
 @click.command()
-@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Where the partition keeps its log, state and snapshots, to run again on them "
-                   "(default: a fresh temporary directory, removed afterwards).")
-@click.option("--instances", type=click.IntRange(1, 1_000_000), default=20, show_default=True,
-              help="How many order instances to run.")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where the partition keeps its log, state and snapshots, to run again on them "
+    "(default: a fresh temporary directory, removed afterwards).",
+)
+@click.option(
+    "--instances",
+    type=click.IntRange(1, 1_000_000),
+    default=20,
+    show_default=True,
+    help="How many order instances to run.",
+)
 def demo(data_dir: Path | None, instances: int) -> None:
     """Run an example order process end to end and print its record log."""
     if data_dir is not None:
@@ -66,27 +75,39 @@ def _run(data_dir: Path, instances: int, kept: bool) -> None:
         deployment = client.deploy(("order.bpmn", bpmn))
         [process] = deployment.value.processes_metadata
         first_position = partition.log.next_position
-        with JobWorker(partition, "charge-card", _charge, inline=True), \
-                JobWorker(partition, "ship-parcel", _ship, inline=True):
-            results = [client.create_instance_with_result("order", {"order": {"id": n, "total": 10 + n}},
-                                                          fetch_variables=["payment", "tracking"])
-                       for n in range(instances)]
+        with (
+            JobWorker(partition, "charge-card", _charge, inline=True),
+            JobWorker(partition, "ship-parcel", _ship, inline=True),
+        ):
+            results = [
+                client.create_instance_with_result(
+                    "order", {"order": {"id": n, "total": 10 + n}}, fetch_variables=["payment", "tracking"]
+                )
+                for n in range(instances)
+            ]
         elapsed = time.perf_counter() - started
         first_instance = results[0].value.process_instance_key
         partition.log.flush()
         with partition.log.reader(first_position) as reader:
             records = [codec.decode(data) for _, data in reader]
-        mine = [r for r in records if getattr(r.value, "process_instance_key", None) == first_instance
-                or r.key == first_instance]
+        mine = [
+            r
+            for r in records
+            if getattr(r.value, "process_instance_key", None) == first_instance or r.key == first_instance
+        ]
         click.echo(compact_log(mine))
         click.echo("")
-        click.echo(f"process        order, version {process.version}"
-                   f"{' (unchanged, kept its version)' if process.duplicate else ''}")
+        click.echo(
+            f"process        order, version {process.version}"
+            f"{' (unchanged, kept its version)' if process.duplicate else ''}"
+        )
         click.echo(f"instances      {instances} completed in {elapsed:.2f} s")
         click.echo(f"first result   {results[0].value.variables}")
         where = data_dir / "partition-1" / "log"
-        click.echo(f"records        {len(records)} written to "
-                   f"{where if kept else f'{where} (temporary: removed now; keep it with --data-dir)'}")
+        click.echo(
+            f"records        {len(records)} written to "
+            f"{where if kept else f'{where} (temporary: removed now; keep it with --data-dir)'}"
+        )
         click.echo(f"replayed       {replayed} events from the log at start")
     finally:
         partition.close()

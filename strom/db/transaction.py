@@ -41,6 +41,7 @@ class _Missing:
 
 _MISSING: Final = _Missing()
 
+
 class _Overlay(dict[bytes, bytes | None]):
     """One column family's pending writes (``None`` marks a delete).
 
@@ -80,6 +81,7 @@ class _Overlay(dict[bytes, bytes | None]):
         while end < count and ordered[end].startswith(prefix):
             end += 1
         return ordered[index:end]
+
 
 _UndoEntry = tuple[_Overlay, bytes, bytes | _Missing | None]
 
@@ -160,7 +162,7 @@ class Transaction:
         except KeyError:
             raise self._db._unknown(cf) from None
         if value is _MISSING:
-            return self._db._readers[cf].get(key)  # type: ignore[no-any-return]
+            return self._db._readers[cf].get(key)
         return value  # type: ignore[return-value]
 
     def exists(self, cf: str, key: bytes) -> bool:
@@ -377,7 +379,7 @@ class ColumnFamily:
         """See :meth:`Transaction.get`."""
         value = self._db._active._writes[self._name].get(key, _MISSING)
         if value is _MISSING:
-            return self._reader.get(key)  # type: ignore[no-any-return]
+            return self._reader.get(key)
         return value  # type: ignore[return-value]
 
     def exists(self, key: bytes) -> bool:

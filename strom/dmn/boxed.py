@@ -321,7 +321,7 @@ _JAVA: dict[tuple[str, str], tuple[frozenset[str], Callable[..., Any]]] = {
 def _integral(v: Any) -> int:
     if type(v) in (int, Decimal, float) and v == int(v):
         return int(v)
-    return _bad(v)  # type: ignore[no-any-return]
+    return _bad(v)
 
 
 _JAVA_TYPES: dict[str, Callable[[Any], Any]] = {

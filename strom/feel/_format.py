@@ -44,7 +44,7 @@ def to_feel_string(v: Any, quoted: bool = False) -> str:
     t = type(v)
     if t is str:
         if not quoted:
-            return v  # type: ignore[no-any-return]
+            return v
         escaped = v.replace("\\", "\\\\").replace('"', '\\"')
         return f'"{escaped}"'
     if t is bool:

@@ -27,7 +27,7 @@ def is_number(x: Any) -> bool:
 def to_decimal(x: Any) -> Decimal:
     t = type(x)
     if t is Decimal:
-        return x  # type: ignore[no-any-return]
+        return x
     if t is float:
         return Decimal(repr(x))
     return Decimal(x)

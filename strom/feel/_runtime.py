@@ -301,7 +301,7 @@ def _duration(ns: int) -> TD:
 def _t_key(x: Any, kind: int) -> int:
     """What orders values of one kind: the day, the instant (the wall clock when local)."""
     if kind == 1:
-        return x.toordinal()  # type: ignore[no-any-return]
+        return x.toordinal()
     if kind == 2:
         return utc_ns(x)
     return time_utc_ns(x)
@@ -380,9 +380,7 @@ def div(a: Any, b: Any, E: Env, s: int) -> Any:
             if b == 0:
                 return E.fail(s, "division by zero", 1)
             us = (a.days * 86400 + a.seconds) * 1000000 + a.microseconds
-            return _dt.timedelta(
-                microseconds=int(CTX.divide(Decimal(us), to_decimal(b)).to_integral_value())
-            )
+            return _dt.timedelta(microseconds=int(CTX.divide(Decimal(us), to_decimal(b)).to_integral_value()))
         if ta is TD and tb is TD:
             if not b:
                 return E.fail(s, "division by zero", 1)
@@ -799,7 +797,7 @@ def filter_(lst: Any, cond: Callable[[Any], Any], E: Env, s: int) -> Any:
 def iterate(v: Any, E: Env, s: int) -> Iterable[Any] | None:
     """Items of an iteration context; None (after E.fail) when it can't be iterated."""
     if islist(v):
-        return v  # type: ignore[no-any-return]
+        return v
     if type(v) is FeelRange:
         lo, hi = v.start, v.end
         if lo is None or hi is None or compare(lo, hi, QUIET, s) == 1:
@@ -819,7 +817,7 @@ def iterate(v: Any, E: Env, s: int) -> Iterable[Any] | None:
 
 
 def too_many(E: Env, s: int) -> None:
-    return E.fail(s, f"more than {MAX_ITEMS} iterations in one evaluation")  # type: ignore[no-any-return]
+    return E.fail(s, f"more than {MAX_ITEMS} iterations in one evaluation")
 
 
 def _date_range(first: int, last: int, E: Env, s: int) -> Iterable[Any] | None:
@@ -875,9 +873,7 @@ def select_named(fn: BuiltinFunction, names: list[str]) -> tuple[Overload, list[
     return None
 
 
-def call_value(
-    f: Any, args: list[Any], named: dict[str, Any] | None, E: Env, s: int, label: str = ""
-) -> Any:
+def call_value(f: Any, args: list[Any], named: dict[str, Any] | None, E: Env, s: int, label: str = "") -> Any:
     if isinstance(f, UserFunction):
         params = f.params
         if named is not None:

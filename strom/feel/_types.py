@@ -49,13 +49,11 @@ def type_checker(
         return lambda v: isinstance(v, (list, tuple)) and all(inner(x) for x in v if x is not None)
     if name == "range" and t.params:
         inner = type_checker(t.params[0], extra)
-        return lambda v: type(v) is FeelRange and all(
-            inner(x) for x in (v.start, v.end) if x is not None
-        )
+        return lambda v: type(v) is FeelRange and all(inner(x) for x in (v.start, v.end) if x is not None)
     if name == "context" and t.fields:
         fields = [(k, type_checker(ft, extra)) for k, ft in t.fields]
-        return lambda v: isinstance(v, Mapping) and all(
-            k in v and (v[k] is None or chk(v[k])) for k, chk in fields
+        return lambda v: (
+            isinstance(v, Mapping) and all(k in v and (v[k] is None or chk(v[k])) for k, chk in fields)
         )
     if name == "function":
         return _SIMPLE["function"]

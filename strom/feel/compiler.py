@@ -28,20 +28,59 @@ __all__ = ["CompiledCode", "compile_tree"]
 _CMP_FN = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "=": "_eq", "!=": "_ne"}
 _CMP_PY = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
 _IMPURE = frozenset({"now", "today", "random number", "uuid"})
-_FOLDABLE = frozenset({int, Decimal, str, bool, dt.date, dt.datetime, dt.time, dt.timedelta,
-                       YearsMonthsDuration, FeelRange, ExtDate, ExtDateTime, ExtTime})
+_FOLDABLE = frozenset(
+    {
+        int,
+        Decimal,
+        str,
+        bool,
+        dt.date,
+        dt.datetime,
+        dt.time,
+        dt.timedelta,
+        YearsMonthsDuration,
+        FeelRange,
+        ExtDate,
+        ExtDateTime,
+        ExtTime,
+    }
+)
 _CHAIN = 6  # operator chains longer than this compile to statements
 _ARITH_FN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 
 _BASE_NS: dict[str, Any] = {
-    "_add": rt.add, "_sub": rt.sub, "_mul": rt.mul, "_div": rt.div, "_pow": rt.power,
-    "_neg": rt.neg, "_lt": rt.lt, "_le": rt.le, "_gt": rt.gt, "_ge": rt.ge, "_eq": rt.eq,
-    "_ne": rt.ne, "_and2": rt.and2, "_or2": rt.or2, "_between": rt.between,
-    "_in_range": rt.in_range, "_make_range": rt.make_range, "_unary_value": rt.unary_value,
-    "_match": rt.match, "_path": rt.path, "_index": rt.index, "_filter": rt.filter_,
-    "_iterate": rt.iterate, "_int_range": rt.int_range, "_cb": rt.call_builtin,
-    "_call": rt.call_value, "_not3": rt.not3, "_UF": UserFunction, "_QUIET": rt.QUIET,
-    "_Mapping": dict, "_MAX": rt.MAX_ITEMS, "_too_many": rt.too_many,
+    "_add": rt.add,
+    "_sub": rt.sub,
+    "_mul": rt.mul,
+    "_div": rt.div,
+    "_pow": rt.power,
+    "_neg": rt.neg,
+    "_lt": rt.lt,
+    "_le": rt.le,
+    "_gt": rt.gt,
+    "_ge": rt.ge,
+    "_eq": rt.eq,
+    "_ne": rt.ne,
+    "_and2": rt.and2,
+    "_or2": rt.or2,
+    "_between": rt.between,
+    "_in_range": rt.in_range,
+    "_make_range": rt.make_range,
+    "_unary_value": rt.unary_value,
+    "_match": rt.match,
+    "_path": rt.path,
+    "_index": rt.index,
+    "_filter": rt.filter_,
+    "_iterate": rt.iterate,
+    "_int_range": rt.int_range,
+    "_cb": rt.call_builtin,
+    "_call": rt.call_value,
+    "_not3": rt.not3,
+    "_UF": UserFunction,
+    "_QUIET": rt.QUIET,
+    "_Mapping": dict,
+    "_MAX": rt.MAX_ITEMS,
+    "_too_many": rt.too_many,
 }
 
 
@@ -50,8 +89,12 @@ class CompiledCode:
 
     __slots__ = ("func", "python_source", "sites")
 
-    def __init__(self, func: Callable[..., Any], sites: list[tuple[int, int, list[tuple[int, int]]]],
-                 python_source: str) -> None:
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        sites: list[tuple[int, int, list[tuple[int, int]]]],
+        python_source: str,
+    ) -> None:
         self.func = func
         self.sites = sites
         self.python_source = python_source
@@ -114,7 +157,7 @@ class _Compiler:
     # -- expressions ---------------------------------------------------------------------
     def expr(self, node: ast.Node, out: list[str]) -> str:
         method = getattr(self, "c_" + type(node).__name__)
-        return method(node, out)  # type: ignore[no-any-return]
+        return method(node, out)
 
     def c_Literal(self, node: ast.Literal, out: list[str]) -> str:
         v = node.value
@@ -140,8 +183,7 @@ class _Compiler:
         key = repr(node.name)
         s = self.site(node)
         return (
-            f"({t}[{key}] if type({t} := {target}) is dict and {key} in {t} "
-            f"else _path({t}, {key}, E, {s}))"
+            f"({t}[{key}] if type({t} := {target}) is dict and {key} in {t} else _path({t}, {key}, E, {s}))"
         )
 
     def c_Filter(self, node: ast.Filter, out: list[str]) -> str:
@@ -210,8 +252,7 @@ class _Compiler:
                     return f"(({t} := {left}) {'is' if op == '=' else 'is not'} None)"
                 t = self.tmp()
                 return (
-                    f"({t} {py} {right} if type({t} := {left}) is {lit_type} "
-                    f"else {fn}({t}, {right}, E, {s}))"
+                    f"({t} {py} {right} if type({t} := {left}) is {lit_type} else {fn}({t}, {right}, E, {s}))"
                 )
             a, b = self.tmp(), self.tmp()
             return (
@@ -541,8 +582,9 @@ def _build(c: _Compiler, header: str, body: list[str], code: str, node: ast.Node
             warnings.simplefilter("ignore")
             pycode = compile(src, f"<feel {c.source[:40]!r}>", "exec")
     except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
-        raise FeelSyntaxError.at(f"expression too complex to compile ({type(e).__name__})",
-                                 c.source, node.start) from None
+        raise FeelSyntaxError.at(
+            f"expression too complex to compile ({type(e).__name__})", c.source, node.start
+        ) from None
     ns = c.ns
     exec(pycode, ns)
     return CompiledCode(ns["_feel"], c.sites, src)
@@ -578,7 +620,8 @@ def compile_tests_tree(
             warnings.simplefilter("ignore")
             pycode = compile(src, f"<feel tests {source[:40]!r}>", "exec")
     except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
-        raise FeelSyntaxError.at(f"unary tests too complex to compile ({type(e).__name__})",
-                                 source, 0) from None
+        raise FeelSyntaxError.at(
+            f"unary tests too complex to compile ({type(e).__name__})", source, 0
+        ) from None
     exec(pycode, c.ns)
     return CompiledCode(c.ns["_feel"], c.sites, src), frozenset(c.free)

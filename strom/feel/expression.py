@@ -128,8 +128,10 @@ def _keys(
 ) -> tuple[tuple[str, ...] | None, _TypeKey]:
     if not isinstance(source, str):
         raise TypeError("FEEL source must be a string")
-    return (tuple(sorted(names)) if names else None,
-            tuple(sorted(types.items(), key=lambda kv: kv[0])) if types else None)
+    return (
+        tuple(sorted(names)) if names else None,
+        tuple(sorted(types.items(), key=lambda kv: kv[0])) if types else None,
+    )
 
 
 def compile_expression(

@@ -21,8 +21,24 @@ MAX_DEPTH = 48
 
 KEYWORDS = frozenset(
     {
-        "and", "or", "in", "between", "instance", "then", "else", "return", "satisfies",
-        "if", "for", "some", "every", "function", "true", "false", "null", "external",
+        "and",
+        "or",
+        "in",
+        "between",
+        "instance",
+        "then",
+        "else",
+        "return",
+        "satisfies",
+        "if",
+        "for",
+        "some",
+        "every",
+        "function",
+        "true",
+        "false",
+        "null",
+        "external",
     }
 )
 # builtin and type names that contain keywords
@@ -43,9 +59,7 @@ class _Parser:
         self.depth = 0
         self.no_filter = False  # set while parsing a range's upper endpoint
         # only names that the word-joining rule would not find need verbatim matching
-        self.known = sorted(
-            (n for n in (names or ()) if n and not _plain_name(n)), key=len, reverse=True
-        )
+        self.known = sorted((n for n in (names or ()) if n and not _plain_name(n)), key=len, reverse=True)
 
     # -- helpers -------------------------------------------------------------------------
     @property
@@ -644,4 +658,3 @@ def parse_unary_tests(source: str, names: Iterable[str] | None = None) -> ast.Un
     """Parse decision-table input entries (``< 10``, ``[1..5]``, ``not("a")``, ``-``)."""
     p = _Parser(source, names)
     return p.unary_tests()
-

@@ -378,8 +378,16 @@ def make_date(year: int, month: int, day: int) -> _dt.date | ExtDate:
 
 
 def make_datetime(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
-    microsecond: int = 0, tzinfo: _dt.tzinfo | None = None, nanosecond: int = 0, fold: int = 0,
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    microsecond: int = 0,
+    tzinfo: _dt.tzinfo | None = None,
+    nanosecond: int = 0,
+    fold: int = 0,
 ) -> _dt.datetime | ExtDateTime:
     """A date and time of any year in MIN_YEAR..MAX_YEAR, with ``nanosecond`` (0..999) below the
     microseconds: a ``datetime.datetime`` when it can hold it."""
@@ -397,8 +405,13 @@ def make_datetime(
 
 
 def make_time(
-    hour: int, minute: int, second: int, microsecond: int = 0, tzinfo: _dt.tzinfo | None = None,
-    nanosecond: int = 0, fold: int = 0,
+    hour: int,
+    minute: int,
+    second: int,
+    microsecond: int = 0,
+    tzinfo: _dt.tzinfo | None = None,
+    nanosecond: int = 0,
+    fold: int = 0,
 ) -> _dt.time | ExtTime:
     """A time with ``nanosecond`` (0..999) below the microseconds: a ``datetime.time`` when 0."""
     base = _dt.time(hour, minute, second, microsecond, tzinfo, fold=fold)
@@ -479,8 +492,16 @@ def datetime_from_utc_ns(ns: int, tzinfo: _dt.tzinfo) -> _dt.datetime | ExtDateT
     us, nano = divmod(sub, 1_000)
     local = _dt.datetime(f, mo, d, h, mi, s, us, _dt.UTC).astimezone(tzinfo)
     return make_datetime(
-        local.year + y - f, local.month, local.day, local.hour, local.minute, local.second,
-        local.microsecond, tzinfo, nano, local.fold,
+        local.year + y - f,
+        local.month,
+        local.day,
+        local.hour,
+        local.minute,
+        local.second,
+        local.microsecond,
+        tzinfo,
+        nano,
+        local.fold,
     )
 
 
@@ -642,7 +663,10 @@ def parse_duration(text: str) -> _dt.timedelta | YearsMonthsDuration | None:
     secs = Decimal(s or 0)
     try:
         td = _dt.timedelta(
-            days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0), seconds=int(secs),
+            days=int(d or 0),
+            hours=int(h or 0),
+            minutes=int(mi or 0),
+            seconds=int(secs),
             microseconds=int((secs - int(secs)) * 1000000),
         )
     except OverflowError:
@@ -797,4 +821,3 @@ def format_temporal(value: Any) -> str | None:
     for any other value: what ``string()`` prints and what JSON carries."""
     formatter = _TEMPORAL_FORMATS.get(type(value))
     return None if formatter is None else formatter(value)
-

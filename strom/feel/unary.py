@@ -20,13 +20,15 @@ class CompiledUnaryTests(_Compiled):
 
     __slots__ = ()
 
-    def evaluate(self, input_value: Any, variables: Mapping[str, Any] | None = None,
-                 mode: str = "strict") -> bool | None:
+    def evaluate(
+        self, input_value: Any, variables: Mapping[str, Any] | None = None, mode: str = "strict"
+    ) -> bool | None:
         """True, False, or None when a test could not decide (null input, type mismatch)."""
         return self.evaluate_with_warnings(input_value, variables, mode)[0]
 
-    def matches(self, input_value: Any, variables: Mapping[str, Any] | None = None,
-                mode: str = "strict") -> bool:
+    def matches(
+        self, input_value: Any, variables: Mapping[str, Any] | None = None, mode: str = "strict"
+    ) -> bool:
         if mode == "strict":
             try:
                 env = Env(True, None)  # a fresh Env per evaluation: it carries the loop budget
@@ -39,8 +41,9 @@ class CompiledUnaryTests(_Compiled):
                 raise self._unexpected(e) from None
         return self.evaluate_with_warnings(input_value, variables, mode)[0] is True
 
-    def evaluate_with_warnings(self, input_value: Any, variables: Mapping[str, Any] | None = None,
-                               mode: str = "dmn") -> tuple[bool | None, list[str]]:
+    def evaluate_with_warnings(
+        self, input_value: Any, variables: Mapping[str, Any] | None = None, mode: str = "dmn"
+    ) -> tuple[bool | None, list[str]]:
         _check_mode(mode)
         warnings: list[tuple[int, str, int | None]] = []
         env = Env(mode == "strict", warnings)
@@ -55,8 +58,6 @@ class CompiledUnaryTests(_Compiled):
                 raise self._unexpected(e) from None
             return None, [self._warning_text(w) for w in warnings] + [str(self._unexpected(e).message)]
         return value, [self._warning_text(w) for w in warnings]
-
-
 
 
 @functools.lru_cache(maxsize=4096)

@@ -174,8 +174,17 @@ def from_python(value: Any) -> Any:
         return value
     if t is int or t is float or t is Decimal:
         return normalize_number(value)
-    if t in (_dt.date, _dt.datetime, _dt.time, _dt.timedelta, YearsMonthsDuration, FeelRange,
-             ExtDate, ExtDateTime, ExtTime):
+    if t in (
+        _dt.date,
+        _dt.datetime,
+        _dt.time,
+        _dt.timedelta,
+        YearsMonthsDuration,
+        FeelRange,
+        ExtDate,
+        ExtDateTime,
+        ExtTime,
+    ):
         return value
     if isinstance(value, FeelFunction):
         return value

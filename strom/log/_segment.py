@@ -120,7 +120,9 @@ class Segment:
             if len(header) < SEGMENT_HEADER_SIZE:
                 raise LogCorruptionError(
                     f"segment header incomplete ({len(header)} of {SEGMENT_HEADER_SIZE} bytes)",
-                    segment=path, offset=0, position=first_position,
+                    segment=path,
+                    offset=0,
+                    position=first_position,
                 )
             magic, version, _reserved, header_first, crc = _HEADER.unpack(header)
             if magic != SEGMENT_MAGIC:
@@ -139,7 +141,9 @@ class Segment:
             if header_first != first_position:
                 raise LogCorruptionError(
                     f"segment header says first position {header_first}, the file name says {first_position}",
-                    segment=path, offset=0, position=first_position,
+                    segment=path,
+                    offset=0,
+                    position=first_position,
                 )
         except BaseException:
             os.close(fd)
@@ -177,7 +181,9 @@ class Segment:
             if first != position:
                 raise LogCorruptionError(
                     f"batch starts at position {first}, expected {position} (a gap or a duplicate)",
-                    segment=self.path, offset=offset, position=position,
+                    segment=self.path,
+                    offset=offset,
+                    position=position,
                 )
             index.add(first, offset)
             position += count

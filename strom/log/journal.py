@@ -142,14 +142,22 @@ class FileJournal:
                     raise LogCorruptionError(
                         f"segment starts at position {first} but the previous segment ends before"
                         f" position {expected}: a segment is missing or was replaced",
-                        segment=path, offset=0, position=expected,
+                        segment=path,
+                        offset=0,
+                        position=expected,
                     )
                 segment = Segment.open(path, first, self._index_interval)
                 segments.append(segment)
                 result = segment.scan()
                 if result.problem is not None:
-                    self._handle_bad_batch(segment, result.end_offset, result.next_position,
-                                           result.file_size, result.problem, last)
+                    self._handle_bad_batch(
+                        segment,
+                        result.end_offset,
+                        result.next_position,
+                        result.file_size,
+                        result.problem,
+                        last,
+                    )
                 segment.size = result.end_offset
                 expected = result.next_position
                 if not last:
@@ -169,18 +177,26 @@ class FileJournal:
             raise LogCorruptionError(
                 f"invalid batch ({problem}) in a segment that is not the last one; sealed segments are"
                 " synced before the next is created, so this is not a torn write",
-                segment=segment.path, offset=offset, position=position,
+                segment=segment.path,
+                offset=offset,
+                position=position,
             )
         later = segment.find_valid_frame_after(offset, file_size)
         if later is not None:
             raise LogCorruptionError(
                 f"invalid batch ({problem}) followed by a valid batch at byte offset {later}",
-                segment=segment.path, offset=offset, position=position,
+                segment=segment.path,
+                offset=offset,
+                position=position,
             )
         _log.warning(
             "log recovery: truncating torn tail of segment %s at byte offset %d (position %d): %s;"
             " %d bytes dropped",
-            segment.path, offset, position, problem, file_size - offset,
+            segment.path,
+            offset,
+            position,
+            problem,
+            file_size - offset,
         )
         segment.truncate(offset)
 
@@ -311,8 +327,12 @@ class FileJournal:
         if self._committer is not None:
             raise RuntimeError("group commit is already running; call stop_group_commit() first")
         self._committer = GroupCommitter(
-            f"strom-log-committer[{self._dir}]", self._sync_tail, on_durable, max_delay_s,
-            self._fail, self._durable,
+            f"strom-log-committer[{self._dir}]",
+            self._sync_tail,
+            on_durable,
+            max_delay_s,
+            self._fail,
+            self._durable,
         )
         self._wake = self._committer.wake
         if self._tail[1] - 1 > self._durable:
@@ -418,7 +438,9 @@ class FileJournal:
             fsync_directory(self._dir)
             _log.info(
                 "log compaction: deleted %d segment(s) below position %d; the log starts at position %d",
-                len(removed), below_position, self.first_position,
+                len(removed),
+                below_position,
+                self.first_position,
             )
         return self.first_position
 

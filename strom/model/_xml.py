@@ -21,7 +21,7 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _NO_DTD = "DOCTYPE declarations (and the entities they define) are not allowed in BPMN resources"
 
 
-class _RefuseExternal(etree.Resolver):  # type: ignore[misc]
+class _RefuseExternal(etree.Resolver):
     """Every external resource a document names (a DTD's system id, an external entity) is answered
     with nothing, before anything is opened: the parser never reads a file or URL, wherever the
     DOCTYPE hides; the document is then refused for declaring a DOCTYPE."""

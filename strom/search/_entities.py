@@ -91,7 +91,7 @@ def _variables_exist(
     EXISTS: the database then finds the few variables by their (name, value) index and the rows by
     key, instead of probing the variables once per row (seconds at a million instances)."""
     link = scope(schema.variable)
-    inner_column, outer_column = link.left, link.right  # type: ignore[attr-defined]
+    inner_column, outer_column = link.left, link.right
     if not isinstance(value, list):
         raise invalid(f"filter field '{name}': expected a list of {{name, value}} objects")
     variable = schema.variable

@@ -129,7 +129,7 @@ def _beyond(order: _Order, values: list[Any], forward: bool) -> ColumnElement[bo
         else:
             step = expr > value if descending else expr < value
         alternatives.append(sa.and_(*equal, step))
-        equal.append(expr.is_(None) if value is None else expr == value)  # type: ignore[comparison-overlap]
+        equal.append(expr.is_(None) if value is None else expr == value)
     return sa.or_(*alternatives)
 
 

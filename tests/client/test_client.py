@@ -38,8 +38,10 @@ def test_a_threaded_worker_completes_pushed_jobs_and_instances_finish(running: P
         return {"doubled": job.variables["n"] * 2}
 
     with JobWorker(running, "work", handle):
-        results = [client.create_instance_with_result("p", {"n": n}, fetch_variables=["doubled"], timeout=20)
-                   for n in range(20)]
+        results = [
+            client.create_instance_with_result("p", {"n": n}, fetch_variables=["doubled"], timeout=20)
+            for n in range(20)
+        ]
 
     assert sorted(seen) == list(range(20))
     assert [r.value.variables["doubled"] for r in results] == [n * 2 for n in range(20)]

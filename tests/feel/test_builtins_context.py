@@ -14,7 +14,7 @@ CASES = [
     ('get value(m: {a: 1}, key: "a")', 1),
     ('get value(null, "a")', None),
     ('get value("x", "a")', None),
-    ("get entries({key1: \"value1\"})", [{"key": "key1", "value": "value1"}]),
+    ('get entries({key1: "value1"})', [{"key": "key1", "value": "value1"}]),
     ("get entries({a: 1, b: 2})", [{"key": "a", "value": 1}, {"key": "b", "value": 2}]),
     ("get entries({})", []),
     ("get entries(1)", FAIL),
@@ -26,7 +26,7 @@ CASES = [
     ('context put(context: {}, key: "a", value: 1)', {"a": 1}),
     ('context put(context: {}, keys: ["a"], value: 1)', {"a": 1}),
     ('context put(context: {}, key: ["a"], value: 1)', FAIL),
-    ('context put({}, [], 1)', FAIL),
+    ("context put({}, [], 1)", FAIL),
     ('context put({x: 1}, "y", null)', {"x": 1, "y": None}),
     ('context put(null, "y", 1)', None),
     ("context merge([{x: 1}, {y: 2}])", {"x": 1, "y": 2}),
@@ -37,7 +37,7 @@ CASES = [
     ("context([])", {}),
     ('context([{key: "a", value: 1}, {key: "a", value: 2}])', FAIL),
     ('context([{key: "a"}])', FAIL),
-    ('context(get entries({a: 1, b: [2]}))', {"a": 1, "b": [2]}),
+    ("context(get entries({a: 1, b: [2]}))", {"a": 1, "b": [2]}),
     ('{a: 1, b: 2}[get value(item, "a") = 1]', [{"a": 1, "b": 2}]),
 ]
 

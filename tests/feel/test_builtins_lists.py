@@ -47,7 +47,7 @@ CASES = [
     ("all([true, null])", None),
     ("all(true)", True),
     ("all(true, false)", False),
-    ('all([1])', FAIL),
+    ("all([1])", FAIL),
     ("any([false, null, true])", True),
     ("any([false, false])", False),
     ("any([])", False),

@@ -28,7 +28,7 @@ CASES = [
     ('last day of month(date("2021-02-10"))', dt.date(2021, 2, 28)),
     ("today() instance of date", True),
     ("now() instance of date and time", True),
-    ("now() > date and time(\"2020-01-01T00:00:00Z\")", True),
+    ('now() > date and time("2020-01-01T00:00:00Z")', True),
     ("today() = date(now())", True),
     ('date("2020-01-31") + duration("P1M")', dt.date(2020, 2, 29)),
     ('date("2021-01-31") + duration("P1M")', dt.date(2021, 2, 28)),
@@ -45,8 +45,10 @@ CASES = [
     ('date and time("2020-01-01T10:00:00") + duration("PT2H30M")', dt.datetime(2020, 1, 1, 12, 30)),
     ('date and time("2020-01-31T10:00:00") + duration("P1M")', dt.datetime(2020, 2, 29, 10)),
     ('date and time("2020-01-02T00:00:00") - date and time("2020-01-01T12:00:00")', dt.timedelta(hours=12)),
-    ('date and time("2020-01-01T10:00:00Z") - date and time("2020-01-01T10:00:00+01:00")',
-     dt.timedelta(hours=1)),
+    (
+        'date and time("2020-01-01T10:00:00Z") - date and time("2020-01-01T10:00:00+01:00")',
+        dt.timedelta(hours=1),
+    ),
     ('date and time("2020-01-01T10:00:00") - date and time("2020-01-01T10:00:00Z")', FAIL),
     ('date and time("2021-01-02T10:10:10+01:00") - date("2021-01-01")', dt.timedelta(days=1, seconds=33010)),
     ('date("2021-01-02") - date and time("2021-01-01T10:10:10+11:00")', dt.timedelta(days=1, seconds=2990)),
@@ -91,24 +93,33 @@ def test_temporal_builtins(expr: str, expected: object) -> None:
 
 
 def test_python_temporal_inputs() -> None:
-    expr = compile_expression("d + duration(\"P1D\")")
+    expr = compile_expression('d + duration("P1D")')
     assert expr.evaluate({"d": dt.date(2020, 1, 1)}) == dt.date(2020, 1, 2)
     expr = compile_expression("t.hour")
     assert expr.evaluate({"t": dt.datetime(2020, 1, 1, 5)}) == 5
-    expr = compile_expression("span > duration(\"PT1M\")")
+    expr = compile_expression('span > duration("PT1M")')
     assert expr.evaluate({"span": dt.timedelta(minutes=2)}) is True
 
 
 DST = [
     # Europe/Berlin springs forward at 2020-03-29 02:00 (+01:00 -> +02:00)
-    ('date and time("2020-03-29T01:30:00@Europe/Berlin") + duration("PT1H")',
-     'date and time("2020-03-29T03:30:00@Europe/Berlin")'),
-    ('date and time("2020-03-29T03:30:00@Europe/Berlin") - duration("PT1H")',
-     'date and time("2020-03-29T01:30:00@Europe/Berlin")'),
-    ('date and time("2020-03-30T00:00:00@Europe/Berlin")'
-     ' - date and time("2020-03-29T00:00:00@Europe/Berlin")', 'duration("PT23H")'),
-    ('date and time("2020-03-28T12:00:00@Europe/Berlin") + duration("P1D")',
-     'date and time("2020-03-29T13:00:00@Europe/Berlin")'),
+    (
+        'date and time("2020-03-29T01:30:00@Europe/Berlin") + duration("PT1H")',
+        'date and time("2020-03-29T03:30:00@Europe/Berlin")',
+    ),
+    (
+        'date and time("2020-03-29T03:30:00@Europe/Berlin") - duration("PT1H")',
+        'date and time("2020-03-29T01:30:00@Europe/Berlin")',
+    ),
+    (
+        'date and time("2020-03-30T00:00:00@Europe/Berlin")'
+        ' - date and time("2020-03-29T00:00:00@Europe/Berlin")',
+        'duration("PT23H")',
+    ),
+    (
+        'date and time("2020-03-28T12:00:00@Europe/Berlin") + duration("P1D")',
+        'date and time("2020-03-29T13:00:00@Europe/Berlin")',
+    ),
 ]
 
 

@@ -17,8 +17,15 @@ from strom.feel import (
 
 
 def test_public_surface() -> None:
-    for name in ["compile_expression", "compile_unary_tests", "FeelError", "FeelSyntaxError",
-                 "FeelEvaluationError", "to_python", "from_python"]:
+    for name in [
+        "compile_expression",
+        "compile_unary_tests",
+        "FeelError",
+        "FeelSyntaxError",
+        "FeelEvaluationError",
+        "to_python",
+        "from_python",
+    ]:
         assert name in feel.__all__
     assert issubclass(FeelSyntaxError, FeelError)
     assert issubclass(FeelEvaluationError, FeelError)

@@ -99,9 +99,17 @@ def test_error_message_names_what_was_found() -> None:
 
 
 def test_deep_nesting_is_a_syntax_error() -> None:
-    for src in ["(" * 10_000, "(" * 10_000 + "1" + ")" * 10_000, "[" * 5000, "-" * 10_000 + "1",
-                "{a:" * 3000, "not(" * 5000, "f(" * 5000, "a" + ".a" * 5000,
-                "if true then " * 3000 + "1"]:
+    for src in [
+        "(" * 10_000,
+        "(" * 10_000 + "1" + ")" * 10_000,
+        "[" * 5000,
+        "-" * 10_000 + "1",
+        "{a:" * 3000,
+        "not(" * 5000,
+        "f(" * 5000,
+        "a" + ".a" * 5000,
+        "if true then " * 3000 + "1",
+    ]:
         with pytest.raises(FeelSyntaxError):
             compile_expression(src)
     with pytest.raises(FeelSyntaxError):

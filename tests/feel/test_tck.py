@@ -24,9 +24,21 @@ TCK = Path(__file__).resolve().parents[2] / ".." / "shared" / "dmn-tck" / "TestC
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 
 DMN_LEVEL = {
-    "0070-feel-instance-of": {"number_013", "string_013", "list_013", "list_014", "list_014_a", "list_015",
-                              "list_017", "list_018", "list_019", "context_013", "context_014",
-                              "context_015", "context_016"},
+    "0070-feel-instance-of": {
+        "number_013",
+        "string_013",
+        "list_013",
+        "list_014",
+        "list_014_a",
+        "list_015",
+        "list_017",
+        "list_018",
+        "list_019",
+        "context_013",
+        "context_014",
+        "context_015",
+        "context_016",
+    },
     "0082-feel-coercion": "*",
     "0092-feel-lambda": "*",
     "1146-feel-context-put-function": {"014", "nested010"},
@@ -37,8 +49,12 @@ FEEL_GAPS: dict[str, set[str]] = {}
 def _folders() -> list[Path]:
     if not TCK.is_dir():
         return []
-    return sorted(p for level in ("compliance-level-2", "compliance-level-3")
-                  for p in (TCK / level).glob("*-feel-*") if p.is_dir())
+    return sorted(
+        p
+        for level in ("compliance-level-2", "compliance-level-3")
+        for p in (TCK / level).glob("*-feel-*")
+        if p.is_dir()
+    )
 
 
 def _scalar(v: Any) -> Any:
@@ -50,9 +66,14 @@ def _scalar(v: Any) -> Any:
         return from_python(Decimal(text))
     if typ == "boolean":
         return text == "true"
-    parsers = {"date": parse_date, "dateTime": parse_datetime, "time": parse_time,
-               "duration": parse_duration, "dayTimeDuration": parse_duration,
-               "yearMonthDuration": parse_duration}
+    parsers = {
+        "date": parse_date,
+        "dateTime": parse_datetime,
+        "time": parse_time,
+        "duration": parse_duration,
+        "dayTimeDuration": parse_duration,
+        "yearMonthDuration": parse_duration,
+    }
     if typ in parsers:
         return parsers[typ](text)
     return v.text or ""
@@ -93,8 +114,11 @@ def _run_folder(folder: Path) -> tuple[int, list[str]]:
     from lxml import etree
 
     passed, failures = 0, []
-    skip = DMN_LEVEL.get(folder.name, set()) | FEEL_GAPS.get(folder.name, set()) \
-        if DMN_LEVEL.get(folder.name) != "*" else "*"
+    skip = (
+        DMN_LEVEL.get(folder.name, set()) | FEEL_GAPS.get(folder.name, set())
+        if DMN_LEVEL.get(folder.name) != "*"
+        else "*"
+    )
     if skip == "*":
         return 0, []
     for model in folder.glob("*.dmn"):

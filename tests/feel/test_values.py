@@ -69,8 +69,13 @@ def test_to_python_json_mode() -> None:
         'p: duration("P1D"), y: duration("P1Y"), r: [1..2], f: function(x) x}'
     ).evaluate()
     assert to_python(value, json=True) == {
-        "d": "2020-01-02", "t": "10:00:00", "dt": "2020-01-02T10:00:00Z", "p": "P1D", "y": "P1Y",
-        "r": "[1..2]", "f": None,
+        "d": "2020-01-02",
+        "t": "10:00:00",
+        "dt": "2020-01-02T10:00:00Z",
+        "p": "P1D",
+        "y": "P1Y",
+        "r": "[1..2]",
+        "f": None,
     }
     assert to_python(value)["d"] == dt.date(2020, 1, 2)
 
@@ -78,10 +83,19 @@ def test_to_python_json_mode() -> None:
 @pytest.mark.parametrize(
     ("value", "name"),
     [
-        (None, "null"), (1, "number"), (Decimal(1), "number"), (1.5, "number"), (True, "boolean"),
-        ("s", "string"), (dt.date(2020, 1, 1), "date"), (dt.datetime(2020, 1, 1), "date and time"),
-        (dt.time(1), "time"), (dt.timedelta(1), "days and time duration"),
-        (YearsMonthsDuration(1), "years and months duration"), ([], "list"), ({}, "context"),
+        (None, "null"),
+        (1, "number"),
+        (Decimal(1), "number"),
+        (1.5, "number"),
+        (True, "boolean"),
+        ("s", "string"),
+        (dt.date(2020, 1, 1), "date"),
+        (dt.datetime(2020, 1, 1), "date and time"),
+        (dt.time(1), "time"),
+        (dt.timedelta(1), "days and time duration"),
+        (YearsMonthsDuration(1), "years and months duration"),
+        ([], "list"),
+        ({}, "context"),
         (FeelRange(True, 1, 2, True), "range"),
     ],
 )

@@ -147,7 +147,6 @@ class BrokerProcess:
                 )
             time.sleep(0.05)
 
-
     def metric(self, name: str, **labels: str) -> float:
         """The value of a metric on the broker's /metrics (0 when it is not there)."""
         url = f"http://127.0.0.1:{self.metrics_port}/metrics"

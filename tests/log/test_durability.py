@@ -21,7 +21,8 @@ def run_writer_and_kill(directory: Path, reports_wanted: int) -> tuple[int, list
     """Start the writer, read ``reports_wanted`` durable positions, SIGKILL it mid-stream."""
     process = subprocess.Popen(
         [sys.executable, str(WRITER), str(directory), str(SEGMENT_SIZE)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     try:

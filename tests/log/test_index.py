@@ -14,8 +14,10 @@ def test_only_one_batch_per_interval_is_recorded_and_the_first_always() -> None:
     assert list(index.offsets) == [32, 132, 300]
 
 
-@pytest.mark.parametrize(("position", "found"), [(1, (1, 32)), (4, (1, 32)), (5, (5, 132)), (11, (5, 132)),
-                                                 (12, (12, 300)), (10**9, (12, 300))])
+@pytest.mark.parametrize(
+    ("position", "found"),
+    [(1, (1, 32)), (4, (1, 32)), (5, (5, 132)), (11, (5, 132)), (12, (12, 300)), (10**9, (12, 300))],
+)
 def test_floor_finds_the_last_indexed_batch_at_or_before_a_position(
     position: int, found: tuple[int, int]
 ) -> None:

@@ -147,10 +147,28 @@ def test_values_are_frozen_camel_case_and_fully_defaulted(value_class: type[msgs
 
 def test_job_values_carry_zeebe_field_names() -> None:
     zeebe_getters = {
-        "type", "customHeaders", "worker", "retries", "retryBackoff", "recurringTime", "deadline",
-        "timeout", "errorMessage", "errorCode", "elementId", "elementInstanceKey", "bpmnProcessId",
-        "processDefinitionVersion", "processDefinitionKey", "processInstanceKey", "variables",
-        "tenantId", "jobKind", "jobListenerEventType", "changedAttributes", "result",
+        "type",
+        "customHeaders",
+        "worker",
+        "retries",
+        "retryBackoff",
+        "recurringTime",
+        "deadline",
+        "timeout",
+        "errorMessage",
+        "errorCode",
+        "elementId",
+        "elementInstanceKey",
+        "bpmnProcessId",
+        "processDefinitionVersion",
+        "processDefinitionKey",
+        "processInstanceKey",
+        "variables",
+        "tenantId",
+        "jobKind",
+        "jobListenerEventType",
+        "changedAttributes",
+        "result",
     }
 
     assert {field.encode_name for field in msgspec.structs.fields(JobRecordValue)} == zeebe_getters
@@ -275,8 +293,16 @@ def test_json_names_the_distributed_command() -> None:
         msgspec.msgpack.encode({"valueType": 0, "intent": 0, "recordType": 7, "value": {}}),
         msgspec.msgpack.encode({"valueType": 0, "intent": 0, "value": {"retries": "three"}}),
     ],
-    ids=["empty", "reserved byte", "array", "unknown value type", "no intent", "intent as text",
-         "unknown record type", "field of wrong type"],
+    ids=[
+        "empty",
+        "reserved byte",
+        "array",
+        "unknown value type",
+        "no intent",
+        "intent as text",
+        "unknown record type",
+        "field of wrong type",
+    ],
 )
 def test_decoding_garbage_raises_decode_error(data: bytes) -> None:
     with pytest.raises(msgspec.DecodeError):

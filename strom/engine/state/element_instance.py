@@ -101,7 +101,7 @@ class DbElementInstanceState:
     def get(self, key: int) -> ElementInstance | None:
         stored: Any = self._instances.get(pack_long(key))
         if stored is None or stored.__class__ is ElementInstance:
-            return stored  # type: ignore[no-any-return]
+            return stored
         return _decode(stored)
 
     def children(self, parent_key: int) -> Iterator[ElementInstance]:

@@ -67,7 +67,7 @@ class DbJobState:
     def get(self, key: int) -> JobRecordValue | None:
         stored: Any = self._jobs.get(pack_long(key))
         if stored is None or stored.__class__ is JobRecordValue:
-            return stored  # type: ignore[no-any-return]
+            return stored
         return _decode(stored)
 
     def status(self, key: int) -> JobStatus:

@@ -48,11 +48,13 @@ class ProcessTraits:
         )
 
 
-_CATCHING = frozenset({
-    BpmnElementType.INTERMEDIATE_CATCH_EVENT,
-    BpmnElementType.RECEIVE_TASK,
-    BpmnElementType.EVENT_BASED_GATEWAY,
-})
+_CATCHING = frozenset(
+    {
+        BpmnElementType.INTERMEDIATE_CATCH_EVENT,
+        BpmnElementType.RECEIVE_TASK,
+        BpmnElementType.EVENT_BASED_GATEWAY,
+    }
+)
 
 
 class DeployedProcess:

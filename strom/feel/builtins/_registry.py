@@ -31,6 +31,7 @@ def builtin(name: str, params: str = "", *, varargs: bool = False, nulls: bool =
     def deco(fn: F) -> F:
         impl: Callable[..., Any] = fn
         if nulls:
+
             def impl(*args: Any, _fn: Callable[..., Any] = fn) -> Any:
                 for a in args:
                     if a is None:
@@ -65,7 +66,7 @@ def int_arg(x: Any, pname: str) -> int:
 def text(x: Any, pname: str) -> str:
     if type(x) is not str:
         expect(x, "string", pname)
-    return x  # type: ignore[no-any-return]
+    return x
 
 
 def list_arg(x: Any, pname: str) -> list[Any]:

@@ -78,8 +78,16 @@ def date_and_time2(d: Any, tm: Any) -> Any:
     if (td is _dt.date or td is _dt.datetime) and tt is _dt.time:
         return _dt.datetime.combine(d if td is _dt.date else d.date(), tm)
     return make_datetime(
-        d.year, d.month, d.day, tm.hour, tm.minute, tm.second, tm.microsecond, tm.tzinfo,
-        nanosecond_of(tm), tm.fold,
+        d.year,
+        d.month,
+        d.day,
+        tm.hour,
+        tm.minute,
+        tm.second,
+        tm.microsecond,
+        tm.tzinfo,
+        nanosecond_of(tm),
+        tm.fold,
     )
 
 
@@ -142,8 +150,11 @@ def number(x: Any, grouping: Any = None, decimal_sep: Any = None) -> Any:
         d = Decimal(s)
     except InvalidOperation:
         raise Invalid(f"not a number: {x!r}") from None
-    return normalize_number(d) if d == d.to_integral_value() and "." not in s and "e" not in s.lower() \
+    return (
+        normalize_number(d)
+        if d == d.to_integral_value() and "." not in s and "e" not in s.lower()
         else CTX.plus(d)
+    )
 
 
 @builtin("string", "from", nulls=False)
@@ -259,8 +270,11 @@ def to_json(x: Any) -> Any:
 def from_json(x: Any) -> Any:
     s = text(x, "value")
     try:
-        return _json.loads(s, parse_float=lambda t: normalize_number(Decimal(t)),
-                           parse_int=lambda t: normalize_number(int(t)),
-                           parse_constant=lambda t: None)
+        return _json.loads(
+            s,
+            parse_float=lambda t: normalize_number(Decimal(t)),
+            parse_int=lambda t: normalize_number(int(t)),
+            parse_constant=lambda t: None,
+        )
     except ValueError as e:
         raise Invalid(f"not JSON: {e}") from None

@@ -388,4 +388,6 @@ def list_replace(lst: Any, position: Any, new_item: Any) -> Any:
     out = list(items)
     out[i] = new_item
     return out
+
+
 builtin("list replace", "list, match, newItem", nulls=False)(list_replace)

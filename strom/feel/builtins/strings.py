@@ -251,8 +251,10 @@ def string_join(items: Any, delimiter: Any = None, prefix: Any = None, suffix: A
     sep = "" if delimiter is None else text(delimiter, "delimiter")
     joined = sep.join(p for p in parts if p is not None)
     if prefix is not None or suffix is not None:
-        joined = (text(prefix, "prefix") if prefix is not None else "") + joined + (
-            text(suffix, "suffix") if suffix is not None else ""
+        joined = (
+            (text(prefix, "prefix") if prefix is not None else "")
+            + joined
+            + (text(suffix, "suffix") if suffix is not None else "")
         )
     return joined
 

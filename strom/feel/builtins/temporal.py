@@ -11,8 +11,18 @@ from ._registry import builtin, expect
 
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _MONTHS = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 
@@ -21,13 +31,13 @@ def _date(x: Any, pname: str = "date") -> _dt.date:
     a year 400·n years away (same weekday, day of year, week of year and month lengths)."""
     t = type(x)
     if t is _dt.date:
-        return x  # type: ignore[no-any-return]
+        return x
     if t is _dt.datetime:
-        return x.date()  # type: ignore[no-any-return]
+        return x.date()
     if t is ExtDate:
-        return x.base  # type: ignore[no-any-return]
+        return x.base
     if t is ExtDateTime:
-        return x.base.date()  # type: ignore[no-any-return]
+        return x.base.date()
     expect(x, "date", pname)
     raise AssertionError
 

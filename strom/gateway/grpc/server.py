@@ -55,7 +55,7 @@ class GatewaySettings:
     request_timeout_ms: int = 15_000
 
 
-class GatewayService(GatewayServicer):  # type: ignore[misc]
+class GatewayService(GatewayServicer):
     def __init__(
         self,
         partition: Partition,

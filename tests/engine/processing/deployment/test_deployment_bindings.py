@@ -9,8 +9,10 @@ from strom.testing import TestEngine, bpmn
 
 
 def test_a_call_activity_bound_to_the_deployment_needs_its_process_in_it(engine: TestEngine) -> None:
-    caller = bpmn.process("caller").start_event().element(
-        "callActivity", "call", extension=called_element("callee", bindingType="deployment")
+    caller = (
+        bpmn.process("caller")
+        .start_event()
+        .element("callActivity", "call", extension=called_element("callee", bindingType="deployment"))
     )
 
     rejection = engine.deployments.deploy(caller, expect_rejection=True)
@@ -22,8 +24,12 @@ def test_a_call_activity_bound_to_the_deployment_needs_its_process_in_it(engine:
 
 
 def test_a_business_rule_task_bound_to_the_deployment_finds_its_decision_there(engine: TestEngine) -> None:
-    rules = bpmn.process("rules").start_event().element(
-        "businessRuleTask", "rule", extension=called_decision("discount", "d", bindingType="deployment")
+    rules = (
+        bpmn.process("rules")
+        .start_event()
+        .element(
+            "businessRuleTask", "rule", extension=called_decision("discount", "d", bindingType="deployment")
+        )
     )
 
     engine.deploy(("discount.dmn", dmn_table()), rules)

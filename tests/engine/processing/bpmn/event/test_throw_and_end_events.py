@@ -130,19 +130,26 @@ def test_terminating_a_message_throw_event_cancels_its_job(engine: TestEngine, e
 def test_after_a_terminate_end_event_no_flow_is_taken_in_its_scope(engine: TestEngine) -> None:
     terminate = "<bpmn:terminateEventDefinition/>"
     engine.deploy(
-        bpmn.process("race").start_event().parallel_gateway("fork")
+        bpmn.process("race")
+        .start_event()
+        .parallel_gateway("fork")
         .end_event("stop", body=terminate)
-        .move_to("fork").task("quick").service_task("late", job_type="late-work")
-        .to_xml())
+        .move_to("fork")
+        .task("quick")
+        .service_task("late", job_type="late-work")
+        .to_xml()
+    )
 
     instance = engine.instances.create("race")
 
     # "quick" finishes after "stop" interrupted the process: its token ends there.
-    assert engine.records.process_instances().with_element_id("quick").with_intent(
-        PI.ELEMENT_COMPLETED).exists()
+    assert (
+        engine.records.process_instances().with_element_id("quick").with_intent(PI.ELEMENT_COMPLETED).exists()
+    )
     assert not engine.records.process_instances().with_element_id("flow_quick_late").exists()
     assert not engine.records.process_instances().with_element_id("late").exists()
     assert not engine.records.jobs().exists()
-    completed = engine.records.process_instances().with_element_id("race").with_intent(
-        PI.ELEMENT_COMPLETED).first()
+    completed = (
+        engine.records.process_instances().with_element_id("race").with_intent(PI.ELEMENT_COMPLETED).first()
+    )
     assert completed.key == instance
