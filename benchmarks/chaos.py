@@ -31,20 +31,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-ONE_TASK = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs" targetNamespace="http://strom.chaos">
-  <bpmn:process id="chaos" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
-    <bpmn:serviceTask id="task">
-      <bpmn:extensionElements><zeebe:taskDefinition type="chaos-work"/></bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from grpc_one_task import _deploy  # noqa: E402 - the benchmark next to this one: same model
 
 
 def _free_port() -> int:
@@ -114,7 +102,7 @@ class Load:
 
         with grpc.insecure_channel(self.address) as channel:
             stub = GatewayStub(channel)
-            request = pb.CreateProcessInstanceRequest(bpmnProcessId="chaos", variables='{"n": 1}')
+            request = pb.CreateProcessInstanceRequest(bpmnProcessId="one_task", variables='{"n": 1}')
             while not self.stopping.is_set():
                 try:
                     key = stub.CreateProcessInstance(request, timeout=5).processInstanceKey
@@ -132,7 +120,7 @@ class Load:
         with grpc.insecure_channel(self.address) as channel:
             stub = GatewayStub(channel)
             activate = pb.ActivateJobsRequest(
-                type="chaos-work", worker="chaos", timeout=2_000, maxJobsToActivate=20, requestTimeout=200
+                type="bench-task", worker="chaos", timeout=2_000, maxJobsToActivate=20, requestTimeout=200
             )
             while not self.stopping.is_set():
                 try:
@@ -149,18 +137,6 @@ class Load:
                         continue  # not acknowledged (killed, or completed already after a timeout)
                     with self.lock:
                         self.completed.add(job.key)
-
-
-def _deploy(address: str) -> None:
-    import grpc
-
-    from strom.gateway.grpc._proto import GatewayStub, pb
-
-    with grpc.insecure_channel(address) as channel:
-        GatewayStub(channel).DeployResource(
-            pb.DeployResourceRequest(resources=[pb.Resource(name="chaos.bpmn", content=ONE_TASK.encode())]),
-            timeout=30,
-        )
 
 
 def _log_records(data_dir: Path) -> list[Any]:
