@@ -69,19 +69,7 @@ class Broker:
 
     def open(self) -> Broker:
         """Open the partition (restore + replay) and the metrics endpoint; ``serve`` starts it."""
-        config = self.config
-        exporters, exporter_configs = _exporters(config)
-        settings = PartitionSettings(
-            data_dir=config.data_dir,
-            snapshot_period_s=config.snapshot_period_s,
-            snapshot_every_records=config.snapshot_every_records,
-            group_commit=config.group_commit,
-            max_commands_in_batch=config.max_commands_in_batch,
-            exporters=exporters,
-            exporter_configs=exporter_configs,
-            backpressure=config.backpressure,
-            flow_control=config.flow_control,
-        )
+        settings = partition_settings(self.config)
         try:
             self.partition = Partition(settings).open()
         except ExporterError as error:
@@ -94,6 +82,7 @@ class Broker:
         )
         self.metrics = BrokerMetrics(self.partition)
         tune_garbage_collector()
+        config = self.config
         if config.metrics_port:
             self.metrics_port = self.metrics.serve(config.host, config.metrics_port)
             _log.info("metrics on http://%s:%d/metrics", config.host, self.metrics_port)
@@ -159,6 +148,26 @@ class Broker:
             await self.serve(ready)
 
         asyncio.run(main())
+
+
+def partition_settings(
+    config: BrokerConfig, partition_id: int = 1, partition_count: int = 1
+) -> PartitionSettings:
+    """How partition ``partition_id`` of a broker with ``config`` runs (its exporters made anew)."""
+    exporters, exporter_configs = _exporters(config)
+    return PartitionSettings(
+        data_dir=config.data_dir,
+        partition_id=partition_id,
+        partition_count=partition_count,
+        snapshot_period_s=config.snapshot_period_s,
+        snapshot_every_records=config.snapshot_every_records,
+        group_commit=config.group_commit,
+        max_commands_in_batch=config.max_commands_in_batch,
+        exporters=exporters,
+        exporter_configs=exporter_configs,
+        backpressure=config.backpressure,
+        flow_control=config.flow_control,
+    )
 
 
 SECONDARY_STORAGE_EXPORTER = "secondary-storage"

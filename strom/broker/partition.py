@@ -34,6 +34,7 @@ from strom.broker.job_streams import JobStreamRegistry
 from strom.broker.loop_driver import LoopDriver
 from strom.db import Database, SnapshotInfo, latest_snapshot, restore_snapshot
 from strom.engine import ENGINE_COLUMN_FAMILIES, Engine, JobStreams
+from strom.engine.partitions import InterPartitionSender, SinglePartition
 from strom.exporter import Exporter, ExporterDirector
 from strom.log import FileJournal
 from strom.protocol.enums import ValueType
@@ -61,6 +62,8 @@ class PartitionSettings:
 
     data_dir: Path
     partition_id: int = 1
+    partition_count: int = 1
+    """How many partitions the broker has (routing of messages, distribution of deployments)."""
     group_commit: bool = True
     snapshot_period_s: float = 300.0
     snapshot_every_records: int = 200_000
@@ -81,8 +84,10 @@ class Partition:
         *,
         clock: Clock | None = None,
         job_streams: JobStreams | None = None,
+        sender: InterPartitionSender | None = None,
     ) -> None:
         self.settings = settings
+        self.sender: InterPartitionSender = sender if sender is not None else SinglePartition()
         self.clock: Clock = clock or SystemClock()
         self.directory = Path(settings.data_dir) / f"partition-{settings.partition_id}"
         self.job_streams: JobStreams = job_streams if job_streams is not None else JobStreamRegistry()
@@ -144,7 +149,13 @@ class Partition:
         else:
             shutil.rmtree(runtime, ignore_errors=True)
             self.db = Database(runtime, column_families)
-        self.engine = Engine(self.db, partition_id=self.settings.partition_id, job_streams=self.job_streams)
+        self.engine = Engine(
+            self.db,
+            partition_id=self.settings.partition_id,
+            job_streams=self.job_streams,
+            partition_count=self.settings.partition_count,
+            sender=self.sender,
+        )
         self._metered = _MeteredEngine(self.engine)
         self.processor = StreamProcessor(
             log=self.log,

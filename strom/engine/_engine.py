@@ -12,6 +12,7 @@ from typing import Any
 
 from strom.db import Database
 from strom.engine.job_streams import JobStreams, NoJobStreams
+from strom.engine.partitions import InterPartitionSender, SinglePartition
 from strom.engine.processing import Processors, build_processors
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
@@ -41,9 +42,11 @@ class Engine:
         partition_id: int = 1,
         job_streams: JobStreams | None = None,
         partition_count: int = 1,
+        sender: InterPartitionSender | None = None,
     ) -> None:
         self.partition_id = partition_id
         self.partition_count = partition_count
+        self.sender: InterPartitionSender = sender if sender is not None else SinglePartition()
         self.key_generator = KeyGenerator(partition_id)
         self.state = DbProcessingState(db)
         self.appliers: EventAppliers = all_appliers(self.state)
