@@ -3,6 +3,9 @@
 Implements the engine's ``JobStreams``: the engine asks for a stream when a job becomes
 activatable (round robin over the streams of that type) and pushes the activated job to it after
 the batch is durable. Pollers waiting for a job type are woken the same way.
+
+Stream observers (``add_stream_observer``) hear of every stream added or removed: a broker whose
+partitions run in processes of their own mirrors its gateway's streams into each of them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 from strom.engine import JobStream
 
 Listener = Callable[[str], None]
+StreamObserver = Callable[[str, JobStream], None]
+"""Called with (job type, stream), on the thread that added or removed the stream."""
 
 
 class JobStreamRegistry:
@@ -22,18 +27,44 @@ class JobStreamRegistry:
         self._streams: dict[str, list[JobStream]] = {}
         self._cursor: dict[str, int] = {}
         self._listeners: list[Listener] = []
+        self._observers: list[tuple[StreamObserver, StreamObserver]] = []
 
     def add(self, job_type: str, stream: JobStream) -> None:
         with self._lock:
             self._streams.setdefault(job_type, []).append(stream)
+            observers = list(self._observers)
+        for on_added, _ in observers:
+            on_added(job_type, stream)
 
     def remove(self, job_type: str, stream: Any) -> None:
         with self._lock:
             streams = self._streams.get(job_type)
-            if streams and stream in streams:
-                streams.remove(stream)
-                if not streams:
-                    del self._streams[job_type]
+            if not streams or stream not in streams:
+                return
+            streams.remove(stream)
+            if not streams:
+                del self._streams[job_type]
+            observers = list(self._observers)
+        for _, on_removed in observers:
+            on_removed(job_type, stream)
+
+    def add_stream_observer(self, on_added: StreamObserver, on_removed: StreamObserver) -> None:
+        """Tell ``on_added`` of every stream there is now and every one added later, ``on_removed``
+        of every one removed (on the thread that added or removed it)."""
+        with self._lock:
+            self._observers.append((on_added, on_removed))
+            existing = self.streams()
+        for job_type, stream in existing:
+            on_added(job_type, stream)
+
+    def remove_stream_observer(self, on_added: StreamObserver, on_removed: StreamObserver) -> None:
+        with self._lock:
+            if (on_added, on_removed) in self._observers:
+                self._observers.remove((on_added, on_removed))
+
+    def streams(self) -> list[tuple[str, JobStream]]:
+        """Every (job type, stream) registered now."""
+        return [(job_type, stream) for job_type, streams in list(self._streams.items()) for stream in streams]
 
     def pick(self, job_type: str) -> JobStream | None:
         streams = self._streams.get(job_type)
