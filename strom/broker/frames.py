@@ -211,7 +211,11 @@ class FrameConnection(asyncio.Protocol):
             del inbox[:start]
         on_frame = self._on_frame
         for frame in frames:
-            on_frame(self, frame)
+            try:
+                on_frame(self, frame)
+            except Exception:  # a failing handler (a stream's push, a caller's callback) must not
+                # take the connection down: asyncio closes a transport whose protocol raises
+                _log.exception("handling a %s frame failed", type(frame).__name__)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None

@@ -14,6 +14,7 @@ import os
 import select
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -61,6 +62,8 @@ ONE_TASK = bpmn.process("p").start_event().service_task("task", job_type="work")
 POLLED = bpmn.process("polled").start_event().service_task("task", job_type="polled").end_event().to_xml()
 WAIT_S = 15.0
 """The longest any single wait in these tests may take (a busy 2-core machine starts Pythons slowly)."""
+START_S = 20.0
+"""The longest the partition processes may take to start (import, open, Hello)."""
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -72,10 +75,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _config(data_dir: Path) -> BrokerConfig:
-    return BrokerConfig(
+def _config(data_dir: Path, **settings: Any) -> BrokerConfig:
+    config = BrokerConfig(
         data_dir=data_dir, secondary_storage="none", grpc_port=_free_port(), rest_port=0, metrics_port=0
     )
+    for name, value in settings.items():
+        setattr(config, name, value)
+    return config
 
 
 def _alive(pid: int) -> bool:
@@ -113,11 +119,11 @@ def reaper() -> Iterator[Reaper]:
 
 @contextlib.asynccontextmanager
 async def supervised(
-    data_dir: Path, reaper: Reaper, count: int = 2, streams: JobStreamRegistry | None = None
+    data_dir: Path, reaper: Reaper, count: int = 2, streams: JobStreamRegistry | None = None, **settings: Any
 ) -> AsyncIterator[PartitionSupervisor]:
-    supervisor = PartitionSupervisor(_config(data_dir), count, streams or JobStreamRegistry())
+    supervisor = PartitionSupervisor(_config(data_dir, **settings), count, streams or JobStreamRegistry())
     try:
-        await asyncio.wait_for(supervisor.start(), 60)
+        await asyncio.wait_for(supervisor.start(), START_S)
         reaper.watch(supervisor)
         yield supervisor
     finally:
@@ -168,14 +174,16 @@ async def deploy_and_create(endpoint: RemotePartition, xml: str, process_id: str
 # -- tests -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("processing", ["event-loop", "thread"])
 def test_a_process_is_deployed_and_an_instance_created_through_partition_1s_process(
-    tmp_path: Path, reaper: Reaper
+    tmp_path: Path, reaper: Reaper, processing: str
 ) -> None:
     async def body() -> None:
-        async with supervised(tmp_path, reaper) as supervisor:
+        async with supervised(tmp_path, reaper, processing=processing) as supervisor:
             endpoint = supervisor.endpoints[1]
             pids = supervisor.pids()
             assert sorted(pids) == [1, 2] and os.getpid() not in pids.values()
+            os.kill(pids[2], signal.SIGINT)  # Ctrl-C reaches the process group: the children ignore it
             assert endpoint.status().healthy
             assert endpoint.supports(ValueType.DEPLOYMENT, DeploymentIntent.CREATE)
             assert not endpoint.supports(ValueType.DEPLOYMENT, DeploymentIntent.CREATED)  # an event
@@ -184,6 +192,9 @@ def test_a_process_is_deployed_and_an_instance_created_through_partition_1s_proc
 
             assert key > 0
             assert key >> 51 == 1  # keys carry the partition that made them
+            other = await ask(supervisor.endpoints[2], activate("nothing"))
+            assert isinstance(other, Record) and not other.is_rejection, other
+            assert supervisor.pids() == pids and supervisor.restarts == {1: 0, 2: 0}
 
     run(body)
 
@@ -343,8 +354,8 @@ def test_partition_processes_close_and_exit_when_the_main_process_is_killed(
     reaper.pids.add(main.pid)
     try:
         assert main.stdout is not None
-        ready, _, _ = select.select([main.stdout], [], [], 60)
-        assert ready, "the main process did not start its partitions within 60 s"
+        ready, _, _ = select.select([main.stdout], [], [], START_S)
+        assert ready, f"the main process did not start its partitions within {START_S:.0f} s"
         children = {int(k): v for k, v in json.loads(main.stdout.readline()).items()}
         reaper.pids.update(children.values())
         assert sorted(children) == [1, 2] and all(_alive(pid) for pid in children.values())
@@ -373,7 +384,7 @@ def test_a_partition_that_cannot_open_fails_start_naming_it_and_stops_the_others
     async def body() -> None:
         try:
             with pytest.raises(ConfigError, match=r"partition 2 exited \(exit code 2\) before it was ready"):
-                await asyncio.wait_for(supervisor.start(), 60)
+                await asyncio.wait_for(supervisor.start(), START_S)
         finally:
             reaper.watch(supervisor)
             await supervisor.stop(grace_s=10.0)
@@ -452,3 +463,51 @@ def test_frames_and_the_config_survive_the_wire() -> None:
     config = _config(Path("/some/where"))
     config.backpressure.algorithm = "vegas"
     assert config_from_json(config_to_json(config)) == config
+
+
+class BrokenStream(CollectingStream):
+    def push(self, job_key: int, job: JobRecordValue) -> None:
+        super().push(job_key, job)
+        raise RuntimeError("a stream that fails")
+
+
+def test_a_stream_that_fails_to_take_a_job_does_not_cut_the_partition_off(
+    tmp_path: Path, reaper: Reaper
+) -> None:
+    streams = JobStreamRegistry()
+    stream = BrokenStream()
+    streams.add("work", stream)
+
+    async def body() -> None:
+        async with supervised(tmp_path, reaper, streams=streams) as supervisor:
+            await deploy_and_create(supervisor.endpoints[1], ONE_TASK, "p")
+            await until(lambda: bool(stream.jobs), "the job to be pushed")
+
+            answer = await ask(supervisor.endpoints[1], activate("nothing"))
+
+            assert isinstance(answer, Record) and not answer.is_rejection, answer
+            assert supervisor.endpoints[1].status().healthy
+
+    run(body)
+
+
+def test_the_secondary_storage_is_prepared_once_and_every_partition_exports_to_it(
+    tmp_path: Path, reaper: Reaper
+) -> None:
+    async def body() -> None:
+        async with supervised(tmp_path, reaper, secondary_storage="sqlite") as supervisor:
+            instance = await deploy_and_create(supervisor.endpoints[1], ONE_TASK, "p")
+
+            def exported() -> bool:
+                with contextlib.closing(sqlite3.connect(tmp_path / "secondary.db")) as db:
+                    rows = db.execute("SELECT key FROM process_instance").fetchall()
+                return rows == [(instance,)]
+
+            await until(exported, "the instance in the secondary storage")
+            with contextlib.closing(sqlite3.connect(tmp_path / "secondary.db")) as db:
+                positions = dict(
+                    db.execute("SELECT partition_id, position FROM exporter_position").fetchall()
+                )
+            assert 1 in positions
+
+    run(body)
