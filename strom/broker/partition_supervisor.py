@@ -313,6 +313,7 @@ class PartitionSupervisor:
         elif isinstance(frame, JobPushed):
             entry = self._streams.get(frame.stream_id)
             if entry is None:  # the stream is gone: the job goes back
+                _log.debug("stream %d is gone: giving job %d back", frame.stream_id, frame.job_key)
                 yield_job = _JOB(
                     key=frame.job_key,
                     record_type=RecordType.COMMAND,

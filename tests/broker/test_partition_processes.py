@@ -511,3 +511,38 @@ def test_the_secondary_storage_is_prepared_once_and_every_partition_exports_to_i
             assert 1 in positions
 
     run(body)
+
+
+def test_a_job_pushed_to_a_stream_that_is_gone_becomes_activatable_again(
+    tmp_path: Path, reaper: Reaper
+) -> None:
+    streams = JobStreamRegistry()
+    stream = CollectingStream()
+
+    async def body() -> None:
+        async with supervised(tmp_path, reaper, streams=streams) as supervisor:
+            first = supervisor.endpoints[1]
+            deployed = await ask(first, deploy(ONE_TASK))
+            assert isinstance(deployed, Record) and not deployed.is_rejection, deployed
+            streams.add("work", stream)
+            await asyncio.sleep(0.2)  # mirrored into the children
+
+            created = asyncio.ensure_future(ask(first, create("p")))
+            for _ in range(3):  # the request leaves (ask's first step, then the flush)
+                await asyncio.sleep(0)
+            time.sleep(1.0)  # the main is busy while the child activates the job for the stream ...
+            streams.remove("work", stream)  # ... which is gone before the main reads the push
+            assert isinstance(await created, Record)
+
+            async def activatable() -> list[int]:
+                batch = await ask(first, activate("work"))
+                assert isinstance(batch, Record), batch
+                return list(batch.value.job_keys)
+
+            deadline = time.monotonic() + WAIT_S
+            while not (jobs := await activatable()):
+                assert time.monotonic() < deadline, "the job was not given back (JOB YIELD)"
+                await asyncio.sleep(0.1)
+            assert len(jobs) == 1 and stream.jobs == []
+
+    run(body)
