@@ -394,6 +394,11 @@ class PartitionSupervisor:
 
     # -- observation -----------------------------------------------------------------------------
 
+    @property
+    def hub_path(self) -> str:
+        """The hub's Unix socket (in a temporary directory ``stop`` removes; a killed main leaves it)."""
+        return self._socket
+
     def pids(self) -> dict[int, int]:
         """Partition id -> pid of its running process."""
         return {

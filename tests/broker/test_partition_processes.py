@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import sqlite3
@@ -338,7 +339,7 @@ async def main() -> None:
     config = BrokerConfig(data_dir=Path(sys.argv[1]), secondary_storage="none", rest_port=0, metrics_port=0)
     supervisor = PartitionSupervisor(config, 2, JobStreamRegistry())
     await supervisor.start()
-    print(json.dumps(supervisor.pids()), flush=True)
+    print(json.dumps({"pids": supervisor.pids(), "hub": supervisor.hub_path}), flush=True)
     await asyncio.sleep(3600)
 
 asyncio.run(main())
@@ -352,11 +353,14 @@ def test_partition_processes_close_and_exit_when_the_main_process_is_killed(
         [sys.executable, "-c", MAIN_PROCESS, str(tmp_path / "data")], stdout=subprocess.PIPE, text=True
     )
     reaper.pids.add(main.pid)
+    hub_directory: Path | None = None
     try:
         assert main.stdout is not None
         ready, _, _ = select.select([main.stdout], [], [], START_S)
         assert ready, f"the main process did not start its partitions within {START_S:.0f} s"
-        children = {int(k): v for k, v in json.loads(main.stdout.readline()).items()}
+        started = json.loads(main.stdout.readline())
+        hub_directory = Path(started["hub"]).parent
+        children = {int(k): v for k, v in started["pids"].items()}
         reaper.pids.update(children.values())
         assert sorted(children) == [1, 2] and all(_alive(pid) for pid in children.values())
 
@@ -373,6 +377,8 @@ def test_partition_processes_close_and_exit_when_the_main_process_is_killed(
     finally:
         main.kill()
         main.wait(10)
+        if hub_directory is not None:  # the killed main could not remove it
+            shutil.rmtree(hub_directory, ignore_errors=True)
 
 
 def test_a_partition_that_cannot_open_fails_start_naming_it_and_stops_the_others(
