@@ -20,6 +20,7 @@ from strom.engine.processing.writers import Writers
 from strom.engine.scheduled.due_date_checker import DueDateChecker
 from strom.engine.scheduled.event_checkers import MessageTimeToLiveChecker, timer_checker
 from strom.engine.scheduled.job_checkers import job_backoff_checker, job_timeout_checker
+from strom.engine.scheduled.redistributor import CommandRedistributor
 from strom.engine.state import DbProcessingState
 from strom.engine.state.appliers import EventAppliers, all_appliers
 from strom.protocol.enums import RejectionType, ValueType
@@ -64,6 +65,7 @@ class Engine:
             on_timer_due=self.timer_checker.schedule,
             partition_id=partition_id,
             partition_count=partition_count,
+            sender=self.sender,
         )
         processors, bpmn = build_processors(
             self.state,
@@ -82,6 +84,7 @@ class Engine:
             self.timer_checker,
             self.message_ttl_checker,
         ]
+        self._redistributor = CommandRedistributor(self.state.distributions, self.behaviors.distribution)
         self.context: ProcessingContext | None = None
 
     def add_checker(self, checker: DueDateChecker) -> None:
@@ -128,3 +131,5 @@ class Engine:
         self.context = context
         for checker in self._checkers:
             checker.start(context)
+        self._redistributor.start(context)
+        self.behaviors.subscription_commands.start(context, self.state)

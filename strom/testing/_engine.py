@@ -1,5 +1,8 @@
-"""``TestEngine``: a real partition in a directory, driven synchronously, with a controllable clock.
+"""``TestEngine``: real partitions in a directory, driven synchronously, with a controllable clock.
 
+``TestEngine(partitions=3)`` runs three partitions connected by an in-memory transport
+(``engine.transport``; it can hold back what partitions send each other, to test what happens when
+a command between partitions is lost or late); commands are routed as the gateways route them.
 Commands are processed as they are sent; records are queried through ``engine.records`` (always
 with a bound); time moves only through ``engine.clock`` / ``engine.advance_time``. The state after
 processing can be checked against a fresh replay of the same log (``check_replay``), which the
@@ -8,17 +11,22 @@ pytest fixture does after every test.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from strom.broker import Partition, PartitionSettings
-from strom.client import ActivatedJob, Client
+from strom.broker.routing import Router
+from strom.client import ActivatedJob, Client, ClientError
 from strom.client._client import Resource, deployment_resource
 from strom.db import digest
+from strom.engine.state import ProcessingState
+from strom.exporter import Controller, ExporterContext
+from strom.protocol.enums import RecordType
 from strom.protocol.intents import (
     DeploymentIntent,
     IncidentIntent,
@@ -27,7 +35,9 @@ from strom.protocol.intents import (
     ProcessInstanceIntent,
     VariableDocumentIntent,
 )
+from strom.protocol.keys import partition_of
 from strom.protocol.record import Record
+from strom.protocol.records import RECORD_CLASS_FOR_VALUE
 from strom.protocol.values.deployment import DeploymentRecordValue, DeploymentResource
 from strom.protocol.values.enums import VariableDocumentUpdateSemantic
 from strom.protocol.values.incident import IncidentRecordValue
@@ -38,6 +48,7 @@ from strom.protocol.values.process_instance import (
 )
 from strom.protocol.values.variable import VariableDocumentRecordValue
 from strom.stream.clock import ControlledClock
+from strom.stream.processor import ReadScope
 from strom.testing._compact_log import compact_log
 from strom.testing._records import RecordingExporter, RecordQueries
 
@@ -49,10 +60,69 @@ class ReplayMismatchError(AssertionError):
     or a processor changed state outside an event."""
 
 
+class InMemoryTransport:
+    """Commands between the partitions of a ``TestEngine``, delivered at once unless held."""
+
+    def __init__(self, engine: TestEngine) -> None:
+        self._engine = engine
+        self.holding = False
+        self.held: list[tuple[int, Record[Any]]] = []
+        self.sent: list[tuple[int, Record[Any]]] = []
+        """Everything sent, in order: (target partition, command)."""
+
+    def send(self, partition_id: int, command: Record[Any]) -> None:
+        self.sent.append((partition_id, command))
+        if self.holding:
+            self.held.append((partition_id, command))
+        else:
+            self._engine.partitions[partition_id].submit(command)
+
+    def hold(self) -> None:
+        """Keep what partitions send from now on (``release`` delivers it, ``drop`` loses it)."""
+        self.holding = True
+
+    def release(self) -> None:
+        self.holding = False
+        held, self.held = self.held, []
+        for partition_id, command in held:
+            self._engine.partitions[partition_id].submit(command)
+        self._engine.run()
+
+    def drop(self) -> list[tuple[int, Record[Any]]]:
+        """Lose what was held (a crash, a network fault) and deliver again from now on."""
+        self.holding = False
+        dropped, self.held = self.held, []
+        return dropped
+
+
+class _PartitionTap:
+    """The shared recorder as one partition's exporter (each partition acknowledges its own)."""
+
+    def __init__(self, recorder: RecordingExporter) -> None:
+        self._recorder = recorder
+        self._controller: Controller | None = None
+
+    def configure(self, context: ExporterContext) -> None:
+        return None
+
+    def open(self, controller: Controller) -> None:
+        self._controller = controller
+
+    def export(self, record: Record[Any]) -> None:
+        self._recorder.export(record)
+        if self._controller is not None:
+            self._controller.update_last_exported_position(record.position)
+
+    def close(self) -> None:
+        return None
+
+
 class TestEngine:
     __test__ = False  # not a pytest test class
 
-    def __init__(self, directory: Path | None = None, *, start: datetime = DEFAULT_START) -> None:
+    def __init__(
+        self, directory: Path | None = None, *, start: datetime = DEFAULT_START, partitions: int = 1
+    ) -> None:
         self._own_directory = directory is None
         self.directory = (
             Path(tempfile.mkdtemp(prefix="strom-test-")) if directory is None else Path(directory)
@@ -61,7 +131,12 @@ class TestEngine:
         self.recorder = RecordingExporter()
         self.records = RecordQueries(self.recorder)
         self.deployed: list[tuple[str, bytes]] = []
-        self.partition = self._open()
+        self.partition_count = partitions
+        self.router = Router(partitions)
+        self.transport = InMemoryTransport(self)
+        self.partitions: dict[int, Partition] = {}
+        self._open_all()
+        self.partition = self.partitions[1]
         self.client = Client(self.partition)
         self.deployments = _Deployments(self)
         self.instances = _Instances(self)
@@ -69,20 +144,33 @@ class TestEngine:
         self.variables = _Variables(self)
         self.incidents = _Incidents(self)
 
-    def _open(self) -> Partition:
+    def _open(self, partition_id: int = 1) -> Partition:
+        single = self.partition_count == 1
         settings = PartitionSettings(
             data_dir=self.directory,
+            partition_id=partition_id,
+            partition_count=self.partition_count,
             group_commit=False,
             snapshot_period_s=float("inf"),
-            exporters={"recording": self.recorder},
+            exporters={"recording": self.recorder if single else _PartitionTap(self.recorder)},
         )
-        return Partition(settings, clock=self.clock).open()
+        sender = None if single else self.transport
+        return Partition(settings, clock=self.clock, sender=sender).open()
+
+    def _open_all(self) -> None:
+        for partition_id in range(1, self.partition_count + 1):
+            self.partitions[partition_id] = self._open(partition_id)
 
     # -- driving ---------------------------------------------------------------------------------
 
     def run(self) -> None:
-        """Process until nothing is left to do (commands, due scheduled tasks)."""
-        self.partition.run_until_idle()
+        """Process until nothing is left to do on any partition (commands, due scheduled tasks,
+        commands the partitions send each other)."""
+        if self.partition_count == 1:
+            self.partition.run_until_idle()
+            return
+        while sum(partition.run_until_idle() for partition in self.partitions.values()):
+            pass
 
     def advance_time(self, delta: timedelta | float) -> None:
         """Move the clock forward and process what became due (timers, deadlines, back-offs)."""
@@ -90,44 +178,101 @@ class TestEngine:
         self.run()
 
     def send(self, value: Any, intent: int, key: int = -1, *, expect_rejection: bool = False) -> Record[Any]:
-        record = self.client.send(value, intent, key, expect_rejection=expect_rejection)
+        """Send a command to the partition the router picks and process until all are idle."""
+        if self.partition_count == 1:
+            record = self.client.send(value, intent, key, expect_rejection=expect_rejection)
+        else:
+            record = self._send_routed(value, intent, key)
+            if record.is_rejection and not expect_rejection:
+                raise ClientError(record.rejection_reason, record.rejection_type, record)
         if expect_rejection and not record.is_rejection:
             raise AssertionError(f"expected the command to be rejected, but it was answered with {record}")
         return record
+
+    def _send_routed(self, value: Any, intent: int, key: int) -> Record[Any]:
+        command = RECORD_CLASS_FOR_VALUE[type(value)](
+            key=key, record_type=RecordType.COMMAND, intent=intent, value=value
+        )
+        partition_id = self.router.partition_for(command)
+        answers: list[Record[Any]] = []
+        self.partitions[partition_id].submit(command, answers.append)
+        self.run()
+        if not answers:
+            raise ClientError(f"partition {partition_id} did not answer {type(value).__name__} {intent}")
+        return answers[0]
+
+    def partition_of_instance(self, process_instance_key: int) -> Partition:
+        return self.partitions[partition_of(process_instance_key)]
 
     def deploy(self, *resources: Resource | Any) -> Record[Any]:
         """Deploy BPMN (XML text, paths, ``(name, bytes)`` or builder objects with ``to_xml()``)."""
         return self.deployments.deploy(*resources)
 
     def restart(self, snapshot: bool = False) -> None:
-        """Close the partition (optionally snapshotting) and open it again: replay from the log."""
-        self.partition.close(snapshot=snapshot)
+        """Close the partitions (optionally snapshotting) and open them again: replay from the log."""
+        for partition in self.partitions.values():
+            partition.close(snapshot=snapshot)
         recorded = len(self.recorder.records)
-        self.partition = self._open()
+        self._open_all()
+        self.partition = self.partitions[1]
         self.client = Client(self.partition)
         # The exporter resumes after its acknowledged position: nothing recorded twice.
         del self.recorder.records[recorded:]
 
     # -- checks ------------------------------------------------------------------------------------
 
-    def state_digest(self) -> dict[str, str]:
-        return digest(self.partition.db)
+    def restart_partition(self, partition_id: int, snapshot: bool = False) -> None:
+        """Close one partition and open it again (the others keep their state and pending sends)."""
+        recorded = len(self.recorder.records)
+        self.partitions[partition_id].close(snapshot=snapshot)
+        self.partitions[partition_id] = self._open(partition_id)
+        if partition_id == 1:
+            self.partition = self.partitions[1]
+            self.client = Client(self.partition)
+        del self.recorder.records[recorded:]
+
+    @contextlib.contextmanager
+    def state(self, partition_id: int = 1) -> Iterator[ProcessingState]:
+        """Read a partition's committed state: ``with engine.state(2) as state: ...``."""
+        partition = self.partitions[partition_id]
+        with ReadScope(partition.db):
+            yield partition.engine.state
+
+    def pending_distributions(self, partition_id: int = 1) -> list[tuple[int, int]]:
+        """(distribution key, target partition) of every distribution not acknowledged yet."""
+        with self.state(partition_id) as state:
+            return [(key, target.partition_id) for key, target in state.distributions.all_pending()]
+
+    def state_digest(self, partition_id: int = 1) -> dict[str, str]:
+        return digest(self.partitions[partition_id].db)
 
     def check_replay(self) -> None:
-        """Replay the whole log into a fresh state and compare it with the live state.
+        """Replay each partition's whole log into a fresh state and compare it with the live state.
 
         Raises:
-            ReplayMismatchError: naming the column families that differ.
+            ReplayMismatchError: naming the partition and the column families that differ.
         """
         self.run()
-        live = self.state_digest()
-        self.partition.log.flush()
+        for partition_id in self.partitions:
+            self._check_replay(partition_id)
+
+    def _check_replay(self, partition_id: int) -> None:
+        live = self.state_digest(partition_id)
+        partition = self.partitions[partition_id]
+        partition.log.flush()
         copy = Path(tempfile.mkdtemp(prefix="strom-replay-"))
         try:
-            shutil.copytree(self.partition.directory / "log", copy / "partition-1" / "log")
+            shutil.copytree(partition.directory / "log", copy / f"partition-{partition_id}" / "log")
             replayed = Partition(
-                PartitionSettings(data_dir=copy, group_commit=False, snapshot_period_s=float("inf")),
+                PartitionSettings(
+                    data_dir=copy,
+                    partition_id=partition_id,
+                    partition_count=self.partition_count,
+                    group_commit=False,
+                    snapshot_period_s=float("inf"),
+                ),
                 clock=ControlledClock(datetime.fromtimestamp(0, UTC)),
+                sender=_Nowhere(),
             ).open()
             try:
                 fresh = digest(replayed.db)
@@ -137,18 +282,27 @@ class TestEngine:
             shutil.rmtree(copy, ignore_errors=True)
         differing = sorted(name for name in set(live) | set(fresh) if live.get(name) != fresh.get(name))
         if differing:
+            where = "" if self.partition_count == 1 else f" of partition {partition_id}"
             raise ReplayMismatchError(
-                "replaying the log did not rebuild the same state; column families that differ: "
-                + ", ".join(differing)
+                f"replaying the log{where} did not rebuild the same state; column families that "
+                "differ: " + ", ".join(differing)
             )
 
     def compact_log(self) -> str:
         return compact_log(self.recorder.records, self.deployed)
 
     def close(self) -> None:
-        self.partition.close(snapshot=False)
+        for partition in self.partitions.values():
+            partition.close(snapshot=False)
         if self._own_directory:
             shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class _Nowhere:
+    """A replayed copy sends nothing anywhere (it is closed right after replay)."""
+
+    def send(self, partition_id: int, command: Record[Any]) -> None:
+        return None
 
 
 class _Part:
@@ -225,7 +379,20 @@ class _Jobs(_Part):
         max_jobs: int = 32,
         fetch_variables: Iterable[str] = (),
     ) -> list[ActivatedJob]:
-        return self._engine.client.activate_jobs(job_type, worker, timeout_ms, max_jobs, fetch_variables)
+        engine = self._engine
+        if engine.partition_count == 1:
+            return engine.client.activate_jobs(job_type, worker, timeout_ms, max_jobs, fetch_variables)
+        jobs: list[ActivatedJob] = []
+        for partition in engine.partitions.values():  # as the gateway does: each partition in turn
+            if len(jobs) >= max_jobs:
+                break
+            jobs.extend(
+                Client(partition).activate_jobs(
+                    job_type, worker, timeout_ms, max_jobs - len(jobs), fetch_variables
+                )
+            )
+        engine.run()
+        return jobs
 
     def complete(
         self, job_key: int, variables: Mapping[str, Any] | None = None, expect_rejection: bool = False

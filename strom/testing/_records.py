@@ -85,6 +85,9 @@ class RecordQuery:
     def rejections(self) -> RecordQuery:
         return self.with_record_type(RecordType.COMMAND_REJECTION)
 
+    def on_partition(self, partition_id: int) -> RecordQuery:
+        return self.where(lambda record: record.partition_id == partition_id)
+
     def with_key(self, key: int) -> RecordQuery:
         return self.where(lambda r: r.key == key)
 

@@ -18,8 +18,10 @@ from strom.testing._engine import TestEngine
 
 @pytest.fixture
 def engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[TestEngine]:
-    """A real partition in ``tmp_path``, driven synchronously, with a controlled clock."""
-    test_engine = TestEngine(tmp_path / "strom")
+    """A real partition in ``tmp_path``, driven synchronously, with a controlled clock;
+    ``@pytest.mark.partitions(3)`` on the test gives it three partitions."""
+    marker = request.node.get_closest_marker("partitions")
+    test_engine = TestEngine(tmp_path / "strom", partitions=marker.args[0] if marker else 1)
     request.node._strom_engine = test_engine
     try:
         yield test_engine
@@ -45,4 +47,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "partitions(n): run the engine fixture with n partitions")
     config.addinivalue_line("markers", "no_replay_check: skip the replay-equivalence check after the test")

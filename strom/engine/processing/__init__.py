@@ -34,6 +34,7 @@ from strom.engine.processing.bpmn.task.script_task import ScriptTaskProcessor
 from strom.engine.processing.bpmn.task.user_task import UserTaskProcessor
 from strom.engine.processing.decision_evaluation.evaluate import DecisionEvaluationEvaluateProcessor
 from strom.engine.processing.deployment.create import DeploymentCreateProcessor
+from strom.engine.processing.distribution.acknowledge import CommandDistributionAcknowledgeProcessor
 from strom.engine.processing.incident.resolve import IncidentResolveProcessor
 from strom.engine.processing.job.complete import JobCompleteProcessor
 from strom.engine.processing.job.fail import JobFailProcessor
@@ -79,6 +80,7 @@ from strom.engine.state import ProcessingState
 from strom.protocol.bpmn import BpmnElementType as E
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
+    CommandDistributionIntent,
     DecisionEvaluationIntent,
     DeploymentIntent,
     IncidentIntent,
@@ -155,7 +157,12 @@ def build_processors(
     processors.register(
         ValueType.DEPLOYMENT,
         DeploymentIntent.CREATE,
-        DeploymentCreateProcessor(state, keys, behaviors.start_events),
+        DeploymentCreateProcessor(state, keys, behaviors.start_events, behaviors.distribution),
+    )
+    processors.register(
+        ValueType.COMMAND_DISTRIBUTION,
+        CommandDistributionIntent.ACKNOWLEDGE,
+        CommandDistributionAcknowledgeProcessor(state),
     )
     job = ValueType.JOB
     processors.register(job, JobIntent.COMPLETE, JobCompleteProcessor(state, behaviors))

@@ -17,6 +17,7 @@ from strom.engine.state.compensation import (
     MutableCompensationSubscriptionState,
 )
 from strom.engine.state.decision import DbDecisionState, DecisionState, MutableDecisionState
+from strom.engine.state.distribution import DbDistributionState, DistributionState, MutableDistributionState
 from strom.engine.state.element_instance import (
     DbElementInstanceState,
     ElementInstanceState,
@@ -88,6 +89,8 @@ class ProcessingState(Protocol):
     def forms(self) -> FormState: ...
     @property
     def user_tasks(self) -> UserTaskState: ...
+    @property
+    def distributions(self) -> DistributionState: ...
 
 
 class MutableProcessingState(Protocol):
@@ -125,6 +128,8 @@ class MutableProcessingState(Protocol):
     def forms(self) -> MutableFormState: ...
     @property
     def user_tasks(self) -> MutableUserTaskState: ...
+    @property
+    def distributions(self) -> MutableDistributionState: ...
 
 
 class DbProcessingState:
@@ -149,6 +154,7 @@ class DbProcessingState:
         self.decisions = DbDecisionState(db)
         self.forms = DbFormState(db)
         self.user_tasks = DbUserTaskState(db)
+        self.distributions = DbDistributionState(db)
 
 
 __all__ = ["DbProcessingState", "MutableProcessingState", "ProcessingState"]

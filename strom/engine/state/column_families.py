@@ -61,6 +61,9 @@ FORM_VERSIONS = "form_versions"
 FORM_LATEST = "form_latest"
 USER_TASKS = "user_tasks"
 USER_TASK_STATES = "user_task_states"
+# partitions: commands distributed to the other partitions until each acknowledged them
+COMMAND_DISTRIBUTIONS = "command_distributions"
+RECEIVED_DISTRIBUTIONS = "received_distributions"
 
 ALL: tuple[str, ...] = (
     PROCESSES,
@@ -117,5 +120,7 @@ ALL: tuple[str, ...] = (
     FORM_LATEST,
     USER_TASKS,
     USER_TASK_STATES,
+    COMMAND_DISTRIBUTIONS,
+    RECEIVED_DISTRIBUTIONS,
 )
 """Every column family the engine uses; a partition opens its database with these."""

@@ -30,6 +30,10 @@ _decode = msgspec.msgpack.Decoder(MessageSubscription).decode
 
 
 class MessageSubscriptionState(Protocol):
+    def all(self) -> Iterator[MessageSubscription]:
+        """Every subscription (recovery of the handshakes in flight between partitions)."""
+        ...
+
     def get(self, element_instance_key: int, message_name: str) -> MessageSubscription | None: ...
     def matching(self, tenant_id: str, name: str, correlation_key: str) -> Iterator[MessageSubscription]: ...
 
@@ -55,6 +59,10 @@ class DbMessageSubscriptionState:
             subscription = self.get(element_instance_key, name)
             if subscription is not None:
                 yield subscription
+
+    def all(self) -> Iterator[MessageSubscription]:
+        for _, raw in self._subscriptions.iterate(b""):
+            yield _decode(raw)
 
     # -- mutations (appliers only) ---------------------------------------------------------------
 

@@ -40,6 +40,10 @@ _decode = msgspec.msgpack.Decoder(ProcessMessageSubscription).decode
 
 
 class ProcessMessageSubscriptionState(Protocol):
+    def all(self) -> Iterator[ProcessMessageSubscription]:
+        """Every subscription (recovery of the handshakes in flight between partitions)."""
+        ...
+
     def get(self, element_instance_key: int, message_name: str) -> ProcessMessageSubscription | None: ...
     def of_element(self, element_instance_key: int) -> Iterator[ProcessMessageSubscription]: ...
 
@@ -59,6 +63,10 @@ class DbProcessMessageSubscriptionState:
 
     def of_element(self, element_instance_key: int) -> Iterator[ProcessMessageSubscription]:
         for _, raw in list(self._subscriptions.iterate(prefix(element_instance_key))):
+            yield _decode(raw)
+
+    def all(self) -> Iterator[ProcessMessageSubscription]:
+        for _, raw in self._subscriptions.iterate(b""):
             yield _decode(raw)
 
     # -- mutations (appliers only) ---------------------------------------------------------------

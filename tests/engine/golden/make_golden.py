@@ -704,6 +704,25 @@ def message_correlation(engine: TestEngine) -> None:
     )
 
 
+def distribution(engine: TestEngine) -> None:
+    """Three partitions: a deployment and a signal broadcast distributed from partition 1 and
+    acknowledged (COMMAND_DISTRIBUTION), received by partition 2 (DEPLOYMENT CREATED and SIGNAL
+    BROADCASTED version 2), and a repeated delivery."""
+    engine.deploy(("throws.bpmn", THROWS))
+    engine.instances.create("signals")
+    engine.instances.create("signals")  # on partition 2: round robin
+    broadcast(engine, "go", {"went": 1})
+    for target, command in list(engine.transport.sent)[:2]:
+        engine.partitions[target].submit(command)  # delivered twice: only acknowledged again
+    engine.run()
+
+
+PARTITIONED: dict[str, tuple[Callable[[TestEngine], None], int]] = {
+    "distribution_sender": (distribution, 1),
+    "distribution_receiver": (distribution, 2),
+}
+"""Scenarios run with three partitions: (scenario, the partition whose log is the golden log)."""
+
 SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "jobs_incidents_variables": jobs_incidents_variables,
     "gateways_scopes_listeners": gateways_scopes_listeners,
@@ -712,7 +731,7 @@ SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "user_tasks_decisions_forms": user_tasks_decisions_forms,
     "message_correlation": message_correlation,
 }
-SCENARIOS_ALL = (*SCENARIOS, "released_v1")
+SCENARIOS_ALL = (*SCENARIOS, *PARTITIONED, "released_v1")
 
 # -- the log of a released Strom ------------------------------------------------------------------
 
@@ -788,15 +807,18 @@ def released_v1() -> list[bytes]:
 def run(name: str) -> list[bytes]:
     """The log the scenario writes (checked to replay to the state the engine had)."""
     directory = Path(tempfile.mkdtemp(prefix=f"strom-golden-{name}-"))
+    scenario, partition_id = PARTITIONED.get(name, (SCENARIOS.get(name), 1))
+    assert scenario is not None, f"no scenario {name!r}"
     try:
-        engine = TestEngine(directory)
+        engine = TestEngine(directory, partitions=3 if name in PARTITIONED else 1)
         try:
-            SCENARIOS[name](engine)
+            scenario(engine)
             engine.check_replay()
-            engine.partition.log.flush()
+            for partition in engine.partitions.values():
+                partition.log.flush()
         finally:
             engine.close()
-        return log_records(directory / "partition-1" / "log")
+        return log_records(directory / f"partition-{partition_id}" / "log")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -851,7 +873,10 @@ def main(argv: list[str] | None = None) -> int:
             note = f"written by Strom at commit {RELEASED_V1_COMMIT} (version 1 appliers)"
         else:
             records = run(scenario)
-            note = " ".join((SCENARIOS[scenario].__doc__ or "").split())
+            function = PARTITIONED[scenario][0] if scenario in PARTITIONED else SCENARIOS[scenario]
+            note = " ".join((function.__doc__ or "").split())
+            if scenario in PARTITIONED:
+                note += f" (the log of partition {PARTITIONED[scenario][1]})"
         write_records(name, records)
         write_digest(name, records, note)
         print(f"{name}: {len(records)} records, {records_path(name).stat().st_size} bytes")

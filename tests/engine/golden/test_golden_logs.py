@@ -40,7 +40,7 @@ def test_a_golden_log_replays_to_its_committed_state(scenario: str) -> None:
     )
 
     final = differing_column_families(committed["digest"], replay(records))
-    steps, trajectory = replay_events(records)
+    steps, trajectory = replay_events(records, committed["trajectory"])
 
     along_the_way = differing_column_families(committed["trajectory"], trajectory)
     assert not final and not along_the_way and steps == committed["steps"], (

@@ -79,6 +79,8 @@ def test_events_that_change_no_state_are_registered_as_such() -> None:
     }
 
     assert no_state_change == {
+        "COMMAND_DISTRIBUTION STARTED",
+        "COMMAND_DISTRIBUTION FINISHED",
         "DEPLOYMENT CREATED",
         "PROCESS DELETING",
         "PROCESS_INSTANCE CANCELING",

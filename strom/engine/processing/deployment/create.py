@@ -5,20 +5,29 @@ atomic).
 A process whose resource (same name, same content) equals the latest version of its id is a
 duplicate: it keeps that version and key, and no PROCESS CREATED is written for it. DMN (``.dmn``)
 and form (``.form``) resources follow the same rule (see ``_decisions`` and ``_forms``).
+
+With several partitions, a deployment is created on the partition a client sent it to (the
+router's deployment partition, 1) and distributed to the others (``CommandDistributionBehavior``):
+each creates the same resources with the same keys and versions — the keys come with the
+distributed command — opens its own message and signal start event subscriptions (a message may
+start an instance on any partition) and acknowledges. Timer start events are scheduled on the
+deployment partition only, or every partition would start an instance per tick. A repeated
+delivery is only acknowledged again.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from strom.engine.processing.bpmn.behavior.start_event_subscriptions import StartEventSubscriptionBehavior
 from strom.engine.processing.deployment._decisions import DMN_EXTENSIONS, DecisionResources, ParsedDmn
 from strom.engine.processing.deployment._forms import FORM_EXTENSIONS, FormResources, ParsedForm
+from strom.engine.processing.distribution.behavior import CommandDistributionBehavior
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.engine.state.process import checksum_of
 from strom.model import BpmnDefinitions, ModelError, check_deployment_bindings
-from strom.protocol.enums import RejectionType
+from strom.protocol.enums import RejectionType, ValueType
 from strom.protocol.intents import DeploymentIntent, ProcessIntent
 from strom.protocol.record import Record
 from strom.protocol.values.deployment import DeploymentRecordValue
@@ -34,14 +43,38 @@ class DeploymentCreateProcessor:
         state: ProcessingState,
         keys: KeyGenerator,
         start_events: StartEventSubscriptionBehavior | None = None,
+        distribution: CommandDistributionBehavior | None = None,
     ) -> None:
         self._processes = state.processes
+        self._decisions = state.decisions
+        self._form_state = state.forms
+        self._distributions = state.distributions
         self._keys = keys
         self._start_events = start_events
+        self._distribution = distribution
         self._dmn = DecisionResources(state.decisions, keys)
         self._forms = FormResources(state.forms, keys)
 
     def process(self, command: Record[Any], writers: Writers) -> None:
+        distribution = self._distribution
+        if distribution is not None and distribution.is_distributed(command):
+            if self._distributions.was_received(command.key):
+                writers.reject(
+                    command,
+                    RejectionType.ALREADY_EXISTS,
+                    f"Expected to create the distributed deployment with key '{command.key}', but "
+                    "this partition created it already (a repeated delivery)",
+                )
+            else:
+                self._create(command, writers, _DistributedKeys(command.value))
+            distribution.acknowledge(writers, command)
+            return
+        self._create(command, writers, self._keys)
+
+    def _create(self, command: Record[Any], writers: Writers, keys: KeySource) -> None:
+        distributed = keys is not self._keys
+        dmn_resources = DecisionResources(self._decisions, keys) if distributed else self._dmn  # type: ignore[arg-type]
+        form_resources = FormResources(self._form_state, keys) if distributed else self._forms  # type: ignore[arg-type]
         resources = command.value.resources
         if not resources:
             writers.reject(
@@ -59,9 +92,9 @@ class DeploymentCreateProcessor:
             lower = name.lower()
             if lower.endswith(DMN_EXTENSIONS) or lower.endswith(FORM_EXTENSIONS):
                 item = (
-                    self._dmn.parse(name, resource.resource)
+                    dmn_resources.parse(name, resource.resource)
                     if lower.endswith(DMN_EXTENSIONS)
-                    else self._forms.parse(name, resource.resource)
+                    else form_resources.parse(name, resource.resource)
                 )
                 if isinstance(item, str):
                     errors.append(item)
@@ -82,8 +115,8 @@ class DeploymentCreateProcessor:
                 errors.append(f"'{name}':\n{error}")
         if not errors:
             errors.extend(_duplicate_ids(parsed))
-            errors.extend(self._dmn.duplicate_ids(dmn))
-            errors.extend(self._forms.duplicate_ids(forms))
+            errors.extend(dmn_resources.duplicate_ids(dmn))
+            errors.extend(form_resources.duplicate_ids(forms))
             errors.extend(_binding_problems(parsed, dmn, forms))
         if errors:
             writers.reject(
@@ -93,7 +126,7 @@ class DeploymentCreateProcessor:
                 + "\n".join(errors),
             )
             return
-        deployment_key = self._keys.next_key()
+        deployment_key = keys.next_key()
         metadata: list[ProcessMetadataValue] = []
         created_processes: list[ProcessRecordValue] = []
         next_versions: dict[str, int] = {}
@@ -115,7 +148,7 @@ class DeploymentCreateProcessor:
                     bpmn_process_id=process_id,
                     version=version,
                     version_tag=executable.version_tag or "",
-                    process_definition_key=self._keys.next_key(),
+                    process_definition_key=keys.next_key(),
                     resource_name=name,
                     checksum=checksum,
                     deployment_key=deployment_key,
@@ -124,8 +157,8 @@ class DeploymentCreateProcessor:
                 writers.append_event(record.process_definition_key, ProcessIntent.CREATED, record)
                 metadata.append(_metadata(record, duplicate=False))
                 created_processes.append(record)
-        drg_metadata, decision_metadata = self._dmn.create(writers, deployment_key, dmn)
-        form_metadata = self._forms.create(writers, deployment_key, forms)
+        drg_metadata, decision_metadata = dmn_resources.create(writers, deployment_key, dmn)
+        form_metadata = form_resources.create(writers, deployment_key, forms)
         created = DeploymentRecordValue(
             resources=list(resources),
             processes_metadata=metadata,
@@ -134,10 +167,43 @@ class DeploymentCreateProcessor:
             form_metadata=form_metadata,
             deployment_key=deployment_key,
         )
-        writers.respond(writers.append_event(deployment_key, DeploymentIntent.CREATED, created))
+        event = writers.append_event(deployment_key, DeploymentIntent.CREATED, created)
+        if not distributed:
+            writers.respond(event)
         if self._start_events is not None:
             # a new latest version takes over the message, timer and signal start events
-            self._start_events.on_deployed(writers, created_processes)
+            self._start_events.on_deployed(writers, created_processes, timers=not distributed)
+        if not distributed and self._distribution is not None:
+            self._distribution.distribute(
+                writers, deployment_key, ValueType.DEPLOYMENT, DeploymentIntent.CREATE, created
+            )
+
+
+class KeySource(Protocol):
+    def next_key(self) -> int: ...
+
+
+class _DistributedKeys:
+    """The keys the deployment partition gave a deployment, in the order creating it asks for them."""
+
+    def __init__(self, deployment: DeploymentRecordValue) -> None:
+        keys = [deployment.deployment_key]
+        keys.extend(p.process_definition_key for p in deployment.processes_metadata if not p.duplicate)
+        for drg in deployment.decision_requirements_metadata:
+            if drg.duplicate:
+                continue
+            keys.append(drg.decision_requirements_key)
+            keys.extend(
+                decision.decision_key
+                for decision in deployment.decisions_metadata
+                if decision.decision_requirements_key == drg.decision_requirements_key
+                and not decision.duplicate
+            )
+        keys.extend(f.form_key for f in deployment.form_metadata if not f.duplicate)
+        self._keys = iter(keys)
+
+    def next_key(self) -> int:
+        return next(self._keys)
 
 
 def _metadata(record: ProcessRecordValue, duplicate: bool) -> ProcessMetadataValue:

@@ -78,7 +78,8 @@ def _not_written(reason: str, *intents: IntEnum) -> dict[tuple[ValueType, int], 
 
 
 _MIGRATION = "process instance migration is not implemented (MIGRATE is rejected)"
-_DISTRIBUTION = "Strom distributes no commands between partitions (each deploys for itself)"
+_DISTRIBUTION = "Zeebe's pre-8.3 deployment distribution; Strom distributes with COMMAND_DISTRIBUTION"
+_DISTRIBUTION_QUEUES = "distribution queues (commands delivered one after another) are not built"
 _TASK_LISTENERS = "user task listeners are not implemented"
 
 NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
@@ -103,11 +104,12 @@ NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
         DeploymentIntent.FULLY_DISTRIBUTED,
         DeploymentDistributionIntent.DISTRIBUTING,
         DeploymentDistributionIntent.COMPLETED,
-        *(
-            intent
-            for intent in CommandDistributionIntent
-            if is_event_code(ValueType.COMMAND_DISTRIBUTION, intent)
-        ),
+    ),
+    **_not_written(
+        _DISTRIBUTION_QUEUES,
+        CommandDistributionIntent.ENQUEUED,
+        CommandDistributionIntent.CONTINUATION_REQUESTED,
+        CommandDistributionIntent.CONTINUED,
     ),
     **_not_written(
         "Zeebe's one-off rebuild of deployments from older state; Strom's state never lacked them",
@@ -291,6 +293,7 @@ def all_appliers(state: Any) -> EventAppliers:
         compensation,
         decision,
         deployment,
+        distribution,
         escalation,
         incident,
         job,
@@ -309,7 +312,7 @@ def all_appliers(state: Any) -> EventAppliers:
         module.register(appliers, state)
     for module in (process_event, timer, message, signal, compensation, escalation):
         module.register(appliers, state)
-    for module in (decision, user_task):
+    for module in (decision, user_task, distribution):
         module.register(appliers, state)
     appliers.check_complete()
     return appliers

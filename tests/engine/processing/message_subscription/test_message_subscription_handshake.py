@@ -3,8 +3,6 @@ and the message's side (MESSAGE_SUBSCRIPTION): opening, correlating and closing,
 command addressed to the other side's partition."""
 
 from strom.engine.processing.bpmn.behavior.subscription_commands import (
-    PartitionTransportMissingError,
-    SubscriptionCommands,
     partition_for_correlation_key,
     subscription_hash,
 )
@@ -182,18 +180,6 @@ def test_the_message_partition_is_zeebes_hash_of_the_correlation_key() -> None:
     assert partition_for_correlation_key("hello", 3) == 99162322 % 3 + 1
     assert partition_for_correlation_key("polygenelubricants", 3) == 2**31 % 3 + 1
     assert {partition_for_correlation_key(f"key-{i}", 1) for i in range(20)} == {1}
-
-
-def test_a_command_for_another_partition_needs_a_transport() -> None:
-    commands = SubscriptionCommands(partition_id=1, partition_count=3)
-    other = next(key for key in (f"key-{i}" for i in range(50)) if commands.message_partition(key) != 1)
-
-    try:
-        commands._send(None, commands.message_partition(other), 0, object())  # type: ignore[arg-type]
-    except PartitionTransportMissingError as error:
-        assert "no transport between partitions" in str(error)
-    else:
-        raise AssertionError("expected the command to need a transport")
 
 
 def test_subscription_commands_are_commands_on_the_log(engine: TestEngine, ev) -> None:

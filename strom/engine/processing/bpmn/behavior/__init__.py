@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from strom.engine.job_streams import JobStreams
+from strom.engine.partitions import InterPartitionSender, SinglePartition
 from strom.engine.processing.bpmn.behavior.call_activity import CallActivityBehavior
 from strom.engine.processing.bpmn.behavior.compensation import CompensationBehavior
 from strom.engine.processing.bpmn.behavior.conditional import ConditionalBehavior
@@ -34,6 +35,7 @@ from strom.engine.processing.bpmn.behavior.timer import TimerBehavior
 from strom.engine.processing.bpmn.behavior.user_task import UserTaskBehavior
 from strom.engine.processing.bpmn.behavior.variable import VariableBehavior
 from strom.engine.processing.bpmn.behavior.variable_mapping import VariableMappingBehavior
+from strom.engine.processing.distribution.behavior import CommandDistributionBehavior
 from strom.engine.state import ProcessingState
 from strom.stream.key_generator import KeyGenerator
 
@@ -62,6 +64,7 @@ class Behaviors:
     decisions: DecisionBehavior
     user_tasks: UserTaskBehavior
     element_activation: ElementActivationBehavior
+    distribution: CommandDistributionBehavior
 
     @staticmethod
     def build(
@@ -73,7 +76,9 @@ class Behaviors:
         on_timer_due: Callable[[int], None] | None = None,
         partition_id: int = 1,
         partition_count: int = 1,
+        sender: InterPartitionSender | None = None,
     ) -> Behaviors:
+        sender = sender if sender is not None else SinglePartition()
         expressions = ExpressionBehavior(state.variables)
         variables = VariableBehavior(state.variables, keys)
         incidents = IncidentBehavior(state.incidents, keys)
@@ -86,7 +91,7 @@ class Behaviors:
         # escalations, compensation; the lifecycle hooks hand terminated activities and
         # interrupted scopes over to the events that caught something
         timers = TimerBehavior(expressions)
-        commands = SubscriptionCommands(partition_id, partition_count)
+        commands = SubscriptionCommands(partition_id, partition_count, sender)
         triggers = EventTriggerBehavior(state, keys, transitions, variables)
         subscriptions = EventSubscriptionBehavior(
             state, keys, expressions, timers, commands, on_timer_due or _ignore_due_date
@@ -121,6 +126,7 @@ class Behaviors:
             decisions=DecisionBehavior(state.decisions, keys),
             user_tasks=UserTaskBehavior(state.user_tasks, state.forms, expressions, keys),
             element_activation=ElementActivationBehavior(state.element_instances, keys, subscriptions),
+            distribution=CommandDistributionBehavior(partition_id, partition_count, sender),
             call_activities=CallActivityBehavior(
                 state.element_instances,
                 state.processes,

@@ -55,16 +55,19 @@ class StartEventSubscriptionBehavior:
         self._timer_values = timers
         self._subscriptions = subscriptions
 
-    def on_deployed(self, writers: Writers, created: Iterable[ProcessRecordValue]) -> None:
+    def on_deployed(
+        self, writers: Writers, created: Iterable[ProcessRecordValue], timers: bool = True
+    ) -> None:
         """For every newly created process that is now the latest of its id: replace the start
-        event subscriptions of its predecessor by its own."""
+        event subscriptions of its predecessor by its own (timers only with ``timers``: a
+        partition that got the deployment distributed schedules none)."""
         for record in created:
             if self._processes.latest_version(record.bpmn_process_id) != record.version:
                 continue
             process = self._processes.by_key(record.process_definition_key)
             if process is not None:
                 self._close_previous(writers, process)
-                self.open(writers, process)
+                self.open(writers, process, timers)
 
     def _close_previous(self, writers: Writers, process: DeployedProcess) -> None:
         previous = self._last_with(process, _has_message)
@@ -90,7 +93,7 @@ class StartEventSubscriptionBehavior:
                 return earlier
         return None
 
-    def open(self, writers: Writers, process: DeployedProcess) -> None:
+    def open(self, writers: Writers, process: DeployedProcess, timers: bool = True) -> None:
         record = process.record
         for event in process.executable.start_events:
             if event.message is not None:
@@ -106,6 +109,8 @@ class StartEventSubscriptionBehavior:
                     ),
                 )
             elif event.timer is not None:
+                if not timers:
+                    continue
                 schedule = self._timer_values.schedule(event.timer, -1, writers.timestamp)
                 if isinstance(schedule, Failure):
                     continue  # validated at deployment; a value that cannot be computed never fires

@@ -5,20 +5,34 @@ partition that created it (the one in its key). Opening, correlating and closing
 a conversation of commands between the two: MESSAGE_SUBSCRIPTION commands go to the message's
 partition, PROCESS_MESSAGE_SUBSCRIPTION commands to the process instance's. Every command is
 addressed; one for this partition is written as a follow-up command (as Zeebe does too), one for
-another partition needs a partition transport, which Strom does not have yet.
+another partition is sent through the ``InterPartitionSender`` once the step is durable.
+
+Sending is best effort, so the side that waits for an answer sends again until it comes (Zeebe's
+pending-subscription checkers): the process partition its MESSAGE_SUBSCRIPTION CREATE / DELETE
+while its subscription is still CREATING / DELETING, the message partition its PROCESS_MESSAGE_
+SUBSCRIPTION CORRELATE while its subscription is still correlating that message. Receivers answer
+repeated commands again (they are idempotent), so the conversation survives a crash of either side:
+after recovery the commands still waiting for an answer are found in the state and sent again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from strom.engine.partitions import InterPartitionSender, SinglePartition
 from strom.engine.processing.writers import Writers
+from strom.engine.state import ProcessingState
+from strom.engine.state.process_message_subscription import SubscriptionStatus
+from strom.protocol.enums import RecordType
 from strom.protocol.intents import MessageSubscriptionIntent, ProcessMessageSubscriptionIntent
 from strom.protocol.keys import partition_of
+from strom.protocol.record import Record
+from strom.protocol.records import RECORD_CLASS_FOR_VALUE
 from strom.protocol.values.message import (
     MessageSubscriptionRecordValue,
     ProcessMessageSubscriptionRecordValue,
 )
+from strom.stream.processor import ProcessingContext
 
 _INT32 = 1 << 32
 
@@ -39,25 +53,120 @@ def partition_for_correlation_key(correlation_key: str, partition_count: int) ->
     return remainder + 1
 
 
-class PartitionTransportMissingError(RuntimeError):
-    """A subscription command is addressed to another partition, and there is no transport."""
+RESEND_INTERVAL_MS = 10_000
+"""How long a command of the handshake waits for its answer before it is sent again."""
+
+_RETRIED = {
+    (MessageSubscriptionRecordValue, MessageSubscriptionIntent.CREATE),
+    (MessageSubscriptionRecordValue, MessageSubscriptionIntent.DELETE),
+    (ProcessMessageSubscriptionRecordValue, ProcessMessageSubscriptionIntent.CORRELATE),
+}
+"""The commands that wait for an answer; the others are the answers (sent again on request)."""
+
+_Pending = tuple[type, int, int, str]
+"""(value class, intent, element instance key, message name)."""
 
 
 class SubscriptionCommands:
-    def __init__(self, partition_id: int, partition_count: int) -> None:
+    def __init__(
+        self, partition_id: int, partition_count: int, sender: InterPartitionSender | None = None
+    ) -> None:
         self.partition_id = partition_id
         self.partition_count = partition_count
+        self._sender: InterPartitionSender = sender if sender is not None else SinglePartition()
+        self._pending: dict[_Pending, tuple[int, int, Record[Any]]] = {}
+        """What waits for an answer from another partition: (due, target, command)."""
+        self._context: ProcessingContext | None = None
+        self._state: ProcessingState | None = None
 
     def message_partition(self, correlation_key: str) -> int:
         return partition_for_correlation_key(correlation_key, self.partition_count)
 
     def _send(self, writers: Writers, partition_id: int, intent: int, value: Any) -> None:
-        if partition_id != self.partition_id:
-            raise PartitionTransportMissingError(
-                f"Expected to send {type(value).__name__} to partition {partition_id}, but this "
-                "version of Strom has no transport between partitions"
+        if partition_id == self.partition_id:
+            writers.append_command(-1, intent, value)
+            return
+        command = RECORD_CLASS_FOR_VALUE[type(value)](
+            key=-1, record_type=RecordType.COMMAND, intent=intent, value=value
+        )
+        writers.side_effect(lambda: self._send_now(partition_id, command))
+
+    def _send_now(self, partition_id: int, command: Record[Any]) -> None:
+        value = command.value
+        if (type(value), command.intent) in _RETRIED and self._context is not None:
+            slot = (type(value), command.intent, value.element_instance_key, value.message_name)
+            due = self._context.clock.now_millis() + RESEND_INTERVAL_MS
+            self._pending[slot] = (due, partition_id, command)
+        self._sender.send(partition_id, command)
+
+    # -- resending -----------------------------------------------------------------------------
+
+    def start(self, context: ProcessingContext, state: ProcessingState) -> None:
+        """After recovery: find the commands still waiting for an answer and resend them."""
+        if self.partition_count == 1:
+            return
+        self._context = context
+        self._state = state
+        self._pending.clear()
+        with context.read():
+            for process_side in state.process_message_subscriptions.all():
+                target = self.message_partition(process_side.record.correlation_key)
+                if target == self.partition_id or process_side.status == SubscriptionStatus.CREATED:
+                    continue
+                intent = (
+                    MessageSubscriptionIntent.DELETE
+                    if process_side.is_closing
+                    else MessageSubscriptionIntent.CREATE
+                )
+                self._remember(target, intent, _message_side(process_side.record))
+            for message_side in state.message_subscriptions.all():
+                target = partition_of(message_side.record.process_instance_key)
+                if message_side.correlating and target != self.partition_id:
+                    self._remember(
+                        target, ProcessMessageSubscriptionIntent.CORRELATE, _process_side(message_side.record)
+                    )
+        context.scheduler.schedule_after(0, self._resend)
+
+    def _remember(self, target: int, intent: int, value: Any) -> None:
+        command = RECORD_CLASS_FOR_VALUE[type(value)](
+            key=-1, record_type=RecordType.COMMAND, intent=intent, value=value
+        )
+        self._pending[(type(value), intent, value.element_instance_key, value.message_name)] = (
+            0,
+            target,
+            command,
+        )
+
+    def _resend(self) -> None:
+        context, state = self._context, self._state
+        if context is None or state is None:
+            return
+        now = context.clock.now_millis()
+        with context.read():
+            for slot, (due, target, command) in list(self._pending.items()):
+                if not self._still_waiting(state, command):
+                    del self._pending[slot]
+                elif due <= now:
+                    self._pending[slot] = (now + RESEND_INTERVAL_MS, target, command)
+                    self._sender.send(target, command)
+        context.scheduler.schedule_after(RESEND_INTERVAL_MS, self._resend)
+
+    @staticmethod
+    def _still_waiting(state: ProcessingState, command: Record[Any]) -> bool:
+        value = command.value
+        if isinstance(value, ProcessMessageSubscriptionRecordValue):  # CORRELATE
+            message_side = state.message_subscriptions.get(value.element_instance_key, value.message_name)
+            return (
+                message_side is not None
+                and message_side.correlating
+                and message_side.record.message_key == value.message_key
             )
-        writers.append_command(-1, intent, value)
+        process_side = state.process_message_subscriptions.get(value.element_instance_key, value.message_name)
+        if process_side is None:
+            return False
+        if command.intent == MessageSubscriptionIntent.DELETE:
+            return process_side.is_closing
+        return process_side.status == SubscriptionStatus.CREATING
 
     # -- to the message's partition -----------------------------------------------------------------
 
@@ -98,3 +207,31 @@ class SubscriptionCommands:
 
     def correlate(self, writers: Writers, value: ProcessMessageSubscriptionRecordValue) -> None:
         self._to_process(writers, ProcessMessageSubscriptionIntent.CORRELATE, value)
+
+
+def _message_side(value: ProcessMessageSubscriptionRecordValue) -> MessageSubscriptionRecordValue:
+    return MessageSubscriptionRecordValue(
+        process_instance_key=value.process_instance_key,
+        element_instance_key=value.element_instance_key,
+        process_definition_key=value.process_definition_key,
+        bpmn_process_id=value.bpmn_process_id,
+        message_name=value.message_name,
+        correlation_key=value.correlation_key,
+        message_key=value.message_key,
+        interrupting=value.interrupting,
+        tenant_id=value.tenant_id,
+    )
+
+
+def _process_side(value: MessageSubscriptionRecordValue) -> ProcessMessageSubscriptionRecordValue:
+    return ProcessMessageSubscriptionRecordValue(
+        process_instance_key=value.process_instance_key,
+        element_instance_key=value.element_instance_key,
+        process_definition_key=value.process_definition_key,
+        bpmn_process_id=value.bpmn_process_id,
+        message_key=value.message_key,
+        message_name=value.message_name,
+        correlation_key=value.correlation_key,
+        variables=value.variables,
+        tenant_id=value.tenant_id,
+    )
