@@ -1,9 +1,14 @@
-"""A broker: one partition on the embedded default (file log + RocksDB), metrics, and services.
+"""A broker: its partitions on the embedded default (file log + RocksDB), metrics, and services.
 
-Services are what clients talk to (the gRPC gateway); they live in higher layers, so the broker
-takes them as ``ServiceFactory``s and runs them on its event loop. ``run()`` serves until SIGTERM
-or SIGINT, then shuts down gracefully: services stop accepting and finish running calls, the
-partition finishes its current step and flushes, takes a snapshot and closes.
+With one partition (the default) it runs in this process, on the event loop with the gateways.
+With ``partitions`` N > 1 each runs in its own OS process (``PartitionSupervisor``), so N
+partitions use N cores; this process keeps the gateways, which reach the partitions through
+``partitions`` (a ``PartitionGroup``: endpoints, router, job streams) either way.
+
+Services are what clients talk to (the gRPC gateway, REST); they live in higher layers, so the
+broker takes them as ``ServiceFactory``s and runs them on its event loop. ``run()`` serves until
+SIGTERM or SIGINT, then shuts down gracefully: services stop accepting and finish running calls,
+each partition finishes its current step and flushes, takes a snapshot and closes.
 """
 
 from __future__ import annotations
@@ -17,8 +22,13 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from strom.broker.config import BrokerConfig, ConfigError
+from strom.broker.data_dir import check_partition_count
+from strom.broker.endpoint import LocalEndpoint
+from strom.broker.job_streams import JobStreamRegistry
 from strom.broker.metrics import BrokerMetrics
 from strom.broker.partition import Partition, PartitionSettings
+from strom.broker.partition_group import PartitionGroup
+from strom.broker.partition_supervisor import PartitionSupervisor
 from strom.exporter import Exporter, ExporterError, JsonLinesExporter
 
 _log = logging.getLogger(__name__)
@@ -61,6 +71,9 @@ class Broker:
         self._factories = list(services or ())
         self._services: list[BrokerService] = []
         self.partition: Partition
+        """The partition when there is one (in this process)."""
+        self.partitions: PartitionGroup
+        self.supervisor: PartitionSupervisor | None = None
         self.metrics: BrokerMetrics | None = None
         self.metrics_port = 0
         self._stopping: asyncio.Event | None = None
@@ -68,21 +81,36 @@ class Broker:
     # -- lifecycle -------------------------------------------------------------------------------
 
     def open(self) -> Broker:
-        """Open the partition (restore + replay) and the metrics endpoint; ``serve`` starts it."""
-        settings = partition_settings(self.config)
-        try:
-            self.partition = Partition(settings).open()
-        except ExporterError as error:
-            raise ConfigError(str(error)) from None
-        _log.info(
-            "partition %d open: %d events replayed in %.2f s",
-            settings.partition_id,
-            self.partition.replayed_events,
-            self.partition.replay_seconds,
-        )
-        self.metrics = BrokerMetrics(self.partition)
-        tune_garbage_collector()
+        """Open the partition (restore + replay) and the metrics endpoint; ``serve`` starts it.
+
+        With several partitions only the metrics endpoint: ``serve`` starts the partition
+        processes (they open and replay in parallel).
+        """
         config = self.config
+        check_partition_count(config.data_dir, config.partitions)
+        if config.partitions > 1:
+            registry = JobStreamRegistry()
+            self.supervisor = PartitionSupervisor(config, config.partitions, registry)
+            self.partitions = PartitionGroup(self.supervisor.endpoints, registry)
+            self.metrics = BrokerMetrics(None, statuses=self.partitions.statuses)
+            self.metrics.add_collector(self.supervisor.collect_metrics)
+        else:
+            settings = partition_settings(config)
+            try:
+                self.partition = Partition(settings).open()
+            except ExporterError as error:
+                raise ConfigError(str(error)) from None
+            _log.info(
+                "partition %d open: %d events replayed in %.2f s",
+                settings.partition_id,
+                self.partition.replayed_events,
+                self.partition.replay_seconds,
+            )
+            job_streams = self.partition.job_streams
+            assert isinstance(job_streams, JobStreamRegistry)
+            self.partitions = PartitionGroup({1: LocalEndpoint(self.partition)}, job_streams)
+            self.metrics = BrokerMetrics(self.partition)
+        tune_garbage_collector()
         if config.metrics_port:
             self.metrics_port = self.metrics.serve(config.host, config.metrics_port)
             _log.info("metrics on http://%s:%d/metrics", config.host, self.metrics_port)
@@ -92,7 +120,9 @@ class Broker:
         """Start the services and serve until ``request_stop``; then shut everything down."""
         self._stopping = asyncio.Event()
         try:
-            if self.config.processing == "thread":
+            if self.supervisor is not None:
+                await self.supervisor.start()
+            elif self.config.processing == "thread":
                 self.partition.start()
             else:
                 self.partition.start(asyncio.get_running_loop())
@@ -122,6 +152,9 @@ class Broker:
                 await service.stop()
             except Exception:  # keep shutting down the rest
                 _log.exception("stopping %s failed", type(service).__name__)
+        if self.supervisor is not None:
+            await self.supervisor.stop()
+            _log.info("partition processes stopped")
         self.close()  # on the loop's thread: a partition driven by the loop stops between steps
 
     def close(self) -> None:

@@ -70,6 +70,9 @@ class BrokerConfig:
     history_ttl_days: float = 30.0
     """How long the secondary storage keeps a finished process instance (0: forever)."""
     node_id: int = 0
+    partitions: int = 1
+    """How many partitions (each in its own OS process when more than one): about one per core
+    the broker may use, leaving one for the gateway. Fixed when the data directory is created."""
     snapshot_period_s: float = 300.0
     snapshot_every_records: int = 200_000
     """Also snapshot after this many records since the last snapshot (bounds replay at restart)."""
@@ -119,6 +122,8 @@ class BrokerConfig:
             )
         if self.max_message_size < 1024:
             raise ConfigError(f"max_message_size must be at least 1024 bytes, got {self.max_message_size}")
+        if not 1 <= self.partitions <= 64:
+            raise ConfigError(f"partitions must be between 1 and 64, got {self.partitions}")
         if self.snapshot_every_records < 1:
             raise ConfigError(f"snapshot_every_records must be positive, got {self.snapshot_every_records}")
         if self.snapshot_period_s <= 0:

@@ -232,3 +232,31 @@ def _read_pid(fd: int) -> int | None:
     with contextlib.suppress(OSError, ValueError):
         return int(os.pread(fd, 32, 0).decode("ascii").strip())
     return None
+
+
+def existing_partitions(data_dir: Path) -> list[int]:
+    """The partitions a data directory holds a log for (``partition-N/log``), in order."""
+    if not data_dir.is_dir():
+        return []
+    found = []
+    for entry in data_dir.iterdir():
+        if _PARTITION_DIR.fullmatch(entry.name) and (entry / "log").is_dir():
+            found.append(int(entry.name.removeprefix("partition-")))
+    return sorted(found)
+
+
+def check_partition_count(data_dir: Path, partition_count: int) -> None:
+    """Refuse to run a data directory with another partition count than it was created with: keys,
+    message routing and deployments are spread by the count, so changing it would lose entities.
+
+    Raises:
+        DataDirectoryError: naming the partitions found and what to do.
+    """
+    found = existing_partitions(data_dir)
+    if found and found != list(range(1, partition_count + 1)):
+        raise DataDirectoryError(
+            f"the data directory {data_dir} holds partitions {', '.join(map(str, found))}, but the broker "
+            f"is configured with {partition_count} partition(s); the partition count is fixed when a "
+            f"data directory is created: start with --partitions {len(found)}, or use a new data directory",
+            data_dir,
+        )

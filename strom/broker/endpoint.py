@@ -27,6 +27,8 @@ class Refusal:
     """Flow control's reason, or '' for backpressure (``inflight`` of ``limit`` requests in flight)."""
     inflight: int = 0
     limit: int = 0
+    unavailable: bool = False
+    """The partition cannot take requests at all now (its process is restarting): ``reason`` says so."""
 
 
 Answer = Record[Any] | Refusal
@@ -101,7 +103,7 @@ class LocalEndpoint:
         failure = partition.failure
         return PartitionStatus(
             self.partition_id,
-            healthy=failure is None and partition.phase in ("open", "processing"),
+            healthy=failure is None,
             phase=partition.phase,
             failure="" if failure is None else f"{type(failure).__name__}: {failure}",
         )

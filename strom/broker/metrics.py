@@ -39,6 +39,7 @@ from prometheus_client import CollectorRegistry, make_wsgi_app
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from strom.broker.endpoint import PartitionStatus
 from strom.broker.partition import Partition
 
 _log = logging.getLogger(__name__)
@@ -59,8 +60,26 @@ _PHASE_REASONS = {
 
 
 class BrokerMetrics:
-    def __init__(self, partition: Partition) -> None:
+    """The metrics and health of a broker process.
+
+    Either of a partition in this process (``partition``), or — the main process of a broker
+    whose partitions run in their own processes — of the partitions' ``statuses`` only (their
+    metrics are added as a collector by whoever gathers them).
+    """
+
+    def __init__(
+        self,
+        partition: Partition | None,
+        statuses: Callable[[], list[PartitionStatus]] | None = None,
+    ) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
+        self._statuses = statuses
+        self._created = time.monotonic()
+        self._started = False
+        self._stopping = False
+        self._http: WSGIServer | None = None
+        if partition is None:
+            return
         partition_id = str(partition.settings.partition_id)
         self.step_seconds = FastHistogram(
             "strom_stream_processing_step_seconds",
@@ -81,10 +100,6 @@ class BrokerMetrics:
         self.add_collector(self.step_seconds.collect)
         self.add_collector(self.request_latency.collect)
         self.partition = partition
-        self._created = time.monotonic()
-        self._started = False
-        self._stopping = False
-        self._http: WSGIServer | None = None
 
     def add_collector(self, collect: Callable[[], Iterable[Metric]]) -> None:
         """Add metrics computed at scrape time by ``collect``."""
@@ -109,6 +124,8 @@ class BrokerMetrics:
         return False, {"broker": "starting", "reason": "the broker has not started serving yet"}
 
     def readiness(self) -> Health:
+        if self._statuses is not None:
+            return self._readiness_of_processes(self._statuses())
         partition = self.partition
         pid = partition.settings.partition_id
         failure = partition.failure
@@ -138,6 +155,30 @@ class BrokerMetrics:
             broker = "starting"
             reasons.insert(0, "the broker has not started serving yet")
         details: dict[str, Any] = {"broker": broker, "partitions": {str(pid): state}}
+        if reasons:
+            details["reason"] = "; ".join(reasons)
+        return not reasons, details
+
+    def _readiness_of_processes(self, statuses: list[PartitionStatus]) -> Health:
+        reasons = []
+        partitions: dict[str, Any] = {}
+        for status in statuses:
+            partitions[str(status.partition_id)] = {"phase": status.phase, "healthy": status.healthy}
+            if status.failure:
+                partitions[str(status.partition_id)]["failure"] = status.failure
+                reasons.append(f"partition {status.partition_id} stopped on a failure: {status.failure}")
+            elif not status.healthy or status.phase != "processing":
+                doing = _PHASE_REASONS.get(status.phase, "is " + status.phase)
+                reasons.append(f"partition {status.partition_id} {doing}")
+        if self._stopping:
+            broker = "stopping"
+            reasons.insert(0, "the broker is shutting down")
+        elif self._started:
+            broker = "started"
+        else:
+            broker = "starting"
+            reasons.insert(0, "the broker has not started serving yet")
+        details: dict[str, Any] = {"broker": broker, "partitions": partitions}
         if reasons:
             details["reason"] = "; ".join(reasons)
         return not reasons, details

@@ -163,4 +163,8 @@ class RemotePartition:
                 self.metrics_text = frame.metrics
 
     def _unavailable(self) -> Refusal:
-        return Refusal(self.partition_id, reason=f"partition {self.partition_id} is unavailable (restarting)")
+        return Refusal(
+            self.partition_id,
+            reason=f"partition {self.partition_id} is unavailable (restarting)",
+            unavailable=True,
+        )

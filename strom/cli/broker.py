@@ -27,6 +27,11 @@ import click
 @click.option("--metrics-port", type=int, help="Port of /metrics (default 9600; 0 turns it off).")
 @click.option("--rest-port", type=int, help="Port of the REST API v2 (default 8080; 0 turns it off).")
 @click.option(
+    "--partitions",
+    type=int,
+    help="Partitions, each in its own process when more than one (default 1; fixed per data dir).",
+)
+@click.option(
     "--secondary-storage",
     help="Where REST searches read from: sqlite (default, in the data dir), a postgresql:// URL, or none.",
 )
@@ -43,11 +48,12 @@ def broker(
     grpc_port: int | None,
     metrics_port: int | None,
     rest_port: int | None,
+    partitions: int | None,
     secondary_storage: str | None,
     backpressure: str | None,
     log_level: str | None,
 ) -> None:
-    """Run a broker: one partition on the embedded log and RocksDB, with Zeebe's gRPC API.
+    """Run a broker: its partitions on the embedded log and RocksDB, with Zeebe's gRPC API and REST.
 
     Settings come from the defaults, then --config, then STROM_* environment variables, then
     these flags. Unmodified Zeebe clients (zbctl --insecure, pyzeebe, the Java/Node/Go clients)
@@ -65,6 +71,7 @@ def broker(
         "grpc_port": grpc_port,
         "metrics_port": metrics_port,
         "rest_port": rest_port,
+        "partitions": partitions,
         "secondary_storage": secondary_storage,
         "log_level": log_level.upper() if log_level else None,
     }

@@ -226,10 +226,10 @@ def test_a_killed_partition_process_refuses_requests_and_comes_back_while_the_ot
 
             refused = await asyncio.wait_for(pending, WAIT_S)
             assert isinstance(refused, Refusal), refused
-            assert refused.reason == "partition 1 is unavailable (restarting)"
+            assert refused.reason == "partition 1 is unavailable (restarting)" and refused.unavailable
             assert first.status().phase == "restarting" and not first.status().healthy
             now = await ask(first, activate("nothing"))
-            assert now == Refusal(1, "partition 1 is unavailable (restarting)")
+            assert now == Refusal(1, "partition 1 is unavailable (restarting)", unavailable=True)
             other = await ask(supervisor.endpoints[2], activate("nothing"))
             assert isinstance(other, Record) and not other.is_rejection, other
 

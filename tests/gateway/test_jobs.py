@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
+from types import SimpleNamespace
 from typing import Any
 
 from strom.broker import JobStreamRegistry
@@ -27,8 +28,11 @@ class FakeBridge:
         self.batches = deque(batches or [])
         self.sent = 0
         self.submitted: list[Record[Any]] = []
+        self.partitions = SimpleNamespace(fan_out=lambda: [None])  # one partition
 
-    async def send(self, command: Record[Any], rpc: str, timeout_s: float | None = None) -> Record[Any]:
+    async def send(
+        self, command: Record[Any], rpc: str, timeout_s: float | None = None, endpoint: Any = None
+    ) -> Record[Any]:
         self.sent += 1
         keys = self.batches.popleft() if self.batches else []
         value = JobBatchRecordValue(

@@ -1,10 +1,12 @@
-"""From the gateway's event loop to the partition's processing thread and back.
+"""From the gateway's event loop to the partitions and back.
 
-``send`` hands a command to ``Partition.try_submit`` (backpressure applies) and awaits the answer.
-Answers arrive on the processing thread; they are queued and handed to the event loop in batches,
-one ``call_soon_threadsafe`` per batch rather than per answer, which matters at thousands of
-requests per second. When the partition is driven by the same event loop, answers are set at once.
-A sweeper ends requests whose deadline passed (DEADLINE_EXCEEDED) and frees their in-flight slots.
+``send`` routes a command (``PartitionGroup``), hands it to its partition's endpoint (backpressure
+applies: a ``Refusal`` becomes RESOURCE_EXHAUSTED) and awaits the answer. Answers of a partition in
+this process arrive on its processing thread; they are queued and handed to the event loop in
+batches, one ``call_soon_threadsafe`` per batch rather than per answer, which matters at thousands
+of requests per second. Answers set on the event loop's own thread (a partition driven by it, a
+partition process) are set at once. A sweeper ends requests whose deadline passed
+(DEADLINE_EXCEEDED) and frees their in-flight slots.
 """
 
 from __future__ import annotations
@@ -18,8 +20,17 @@ from collections import deque
 from functools import partial
 from typing import Any
 
-from strom.broker import Partition
-from strom.gateway.grpc.errors import GatewayError, overloaded, throttled, timed_out
+from strom.broker.endpoint import Answer, PartitionEndpoint, Refusal
+from strom.broker.partition_group import PartitionGroup
+from strom.broker.routing import UnknownPartitionError
+from strom.gateway.grpc.errors import (
+    GatewayError,
+    not_found,
+    overloaded,
+    throttled,
+    timed_out,
+    unavailable,
+)
 from strom.protocol.record import Record
 
 _log = logging.getLogger(__name__)
@@ -27,16 +38,16 @@ _log = logging.getLogger(__name__)
 
 class PartitionBridge:
     def __init__(
-        self, partition: Partition, loop: asyncio.AbstractEventLoop, request_timeout_s: float
+        self, partitions: PartitionGroup, loop: asyncio.AbstractEventLoop, request_timeout_s: float
     ) -> None:
-        self.partition = partition
-        self.partition_id = partition.settings.partition_id
+        self.partitions = partitions
         self._loop = loop
         self._loop_thread = threading.get_ident()
         self._timeout = request_timeout_s
-        self._ready: deque[tuple[asyncio.Future[Record[Any]], Record[Any]]] = deque()
+        self._ready: deque[tuple[asyncio.Future[Answer], Answer]] = deque()
         self._scheduled = False
-        self._pending: dict[int, tuple[float, asyncio.Future[Record[Any]], str]] = {}
+        self._pending: dict[int, tuple[float, asyncio.Future[Answer], str, PartitionEndpoint]] = {}
+        self._next_id = 0
         self._sweeper: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -49,40 +60,68 @@ class PartitionBridge:
                 await self._sweeper
             self._sweeper = None
 
-    async def send(self, command: Record[Any], rpc: str, timeout_s: float | None = None) -> Record[Any]:
-        """The record answering ``command`` (possibly a rejection).
+    def endpoint_for(self, command: Record[Any], rpc: str) -> PartitionEndpoint:
+        try:
+            return self.partitions.endpoint_for(command)
+        except UnknownPartitionError as error:
+            raise not_found(rpc, str(error)) from None
+
+    async def send(
+        self,
+        command: Record[Any],
+        rpc: str,
+        timeout_s: float | None = None,
+        endpoint: PartitionEndpoint | None = None,
+    ) -> Record[Any]:
+        """The record answering ``command`` (possibly a rejection), from the partition the router
+        picks (or ``endpoint``).
 
         Raises:
-            GatewayError: RESOURCE_EXHAUSTED when the partition is at its limit, DEADLINE_EXCEEDED
-                when no answer came within the timeout.
+            GatewayError: RESOURCE_EXHAUSTED when the partition is at its limit or unavailable,
+                DEADLINE_EXCEEDED when no answer came within the timeout, NOT_FOUND when the
+                command names a partition the broker does not have.
         """
-        future: asyncio.Future[Record[Any]] = self._loop.create_future()
-        request_id = self.partition.try_submit(command, partial(self._deliver, future))
-        if request_id is None:
-            if self.partition.refusal is not None:
-                raise throttled(rpc, self.partition_id, self.partition.refusal)
-            limiter = self.partition.limiter
-            raise overloaded(rpc, self.partition_id, limiter.inflight, limiter.limit)
+        if endpoint is None:
+            endpoint = self.endpoint_for(command, rpc)
+        future: asyncio.Future[Answer] = self._loop.create_future()
+        request_id = endpoint.request(command, partial(self._deliver, future))
         timeout = self._timeout if timeout_s is None else timeout_s
-        self._pending[request_id] = (time.monotonic() + timeout, future, rpc)
+        slot = self._next_id = self._next_id + 1
+        self._pending[slot] = (time.monotonic() + timeout, future, rpc, endpoint)
         try:
-            return await future
+            answer = await future
         except asyncio.CancelledError:
-            self._forget(request_id)
+            endpoint.forget_request(request_id)
             raise
         except _Expired:
-            self._forget(request_id)
+            endpoint.forget_request(request_id)
             raise timed_out(rpc, timeout) from None
         finally:
-            self._pending.pop(request_id, None)
+            self._pending.pop(slot, None)
+        if isinstance(answer, Refusal):
+            if answer.unavailable:
+                raise unavailable(rpc, answer.reason)
+            if answer.reason:
+                raise throttled(rpc, answer.partition_id, answer.reason)
+            raise overloaded(rpc, answer.partition_id, answer.inflight, answer.limit)
+        return answer
 
     def submit(self, command: Record[Any]) -> None:
         """Fire and forget, without backpressure (internal commands such as a job YIELD)."""
-        self.partition.submit(command)
+        try:
+            endpoint = self.partitions.endpoint_for(command)
+        except UnknownPartitionError:
+            _log.warning(
+                "dropped %s %s for a partition this broker does not have",
+                command.value_type.name,
+                command.key,
+            )
+            return
+        endpoint.submit(command)
 
     # -- processing thread -> event loop ------------------------------------------------------------
 
-    def _deliver(self, future: asyncio.Future[Record[Any]], record: Record[Any]) -> None:
+    def _deliver(self, future: asyncio.Future[Answer], record: Answer) -> None:
         if threading.get_ident() == self._loop_thread:  # the partition is driven by this loop
             if not future.done():
                 future.set_result(record)
@@ -105,14 +144,11 @@ class PartitionBridge:
 
     # -- deadlines ---------------------------------------------------------------------------------
 
-    def _forget(self, request_id: int) -> None:
-        self.partition.forget_request(request_id)
-
     async def _sweep(self) -> None:
         while True:
             await asyncio.sleep(0.25)
             now = time.monotonic()
-            for deadline, future, _ in list(self._pending.values()):
+            for deadline, future, _, _ in list(self._pending.values()):
                 if deadline <= now and not future.done():
                     future.set_exception(_Expired())
 

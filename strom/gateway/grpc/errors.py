@@ -106,6 +106,15 @@ def overloaded(rpc: str, partition_id: int, inflight: int, limit: int) -> Gatewa
     )
 
 
+def not_found(rpc: str, message: str) -> GatewayError:
+    return GatewayError(Code.NOT_FOUND, f"Expected to handle {rpc}: {message}")
+
+
+def unavailable(rpc: str, reason: str) -> GatewayError:
+    """The partition cannot take requests now (its process is restarting): retry later."""
+    return GatewayError(Code.UNAVAILABLE, f"Expected to handle {rpc}, but {reason}; retry later")
+
+
 def timed_out(rpc: str, seconds: float) -> GatewayError:
     return GatewayError(
         Code.DEADLINE_EXCEEDED,

@@ -19,12 +19,16 @@ import contextlib
 import threading
 from collections import defaultdict, deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any
+
+import msgspec
 
 from strom.broker import JobStreamRegistry
 from strom.gateway.grpc import requests, responses
 from strom.gateway.grpc._proto import pb
 from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import from_rejection
+from strom.protocol.record import Record
 from strom.protocol.values.job import JobRecordValue
 
 Write = Callable[[pb.ActivatedJob], Awaitable[None]]
@@ -119,7 +123,8 @@ class LongPolling:
     async def activate(
         self, request: pb.ActivateJobsRequest
     ) -> AsyncGenerator[pb.ActivateJobsResponse, None]:
-        """Zero or one response: the jobs activated, or nothing when the wait ends empty-handed."""
+        """One response per partition that had jobs (asked in turn), or nothing when the wait ends
+        empty-handed."""
         command = requests.activate_jobs(request)
         wait_ms = request.requestTimeout or self._default_ms
         loop = asyncio.get_running_loop()
@@ -130,19 +135,11 @@ class LongPolling:
             while True:
                 if event is not None:
                     event.clear()
-                record = await self._bridge.send(command, "ActivateJobs")
-                if record.is_rejection:
-                    raise from_rejection(record, "ActivateJobs")
-                batch = record.value
-                if batch.job_keys:
-                    self._counters.activated += len(batch.job_keys)
-                    delivered = False
-                    try:
-                        yield responses.activate_jobs(record)
-                        delivered = True
-                    finally:
-                        if not delivered:  # the call ended first: the jobs go back
-                            self._give_back(batch.job_keys)
+                found = False
+                async for response in self._activate_on_partitions(command):
+                    found = True
+                    yield response
+                if found:
                     return
                 if deadline is None or event is None or self._closing:
                     return
@@ -158,6 +155,38 @@ class LongPolling:
         finally:
             if event is not None:
                 self._notifications.release(job_type, event)
+
+    async def _activate_on_partitions(
+        self, command: Record[Any]
+    ) -> AsyncGenerator[pb.ActivateJobsResponse, None]:
+        """Ask each partition in turn (as Zeebe's gateway does) for what is still wanted; one
+        response per partition that had jobs."""
+        wanted = command.value.max_jobs_to_activate
+        for index, endpoint in enumerate(self._bridge.partitions.fan_out()):
+            if wanted <= 0 and index > 0:  # the first is always asked: it checks the request
+                return
+            asked = (
+                command
+                if wanted == command.value.max_jobs_to_activate
+                else msgspec.structs.replace(
+                    command, value=msgspec.structs.replace(command.value, max_jobs_to_activate=wanted)
+                )
+            )
+            record = await self._bridge.send(asked, "ActivateJobs", endpoint=endpoint)
+            if record.is_rejection:
+                raise from_rejection(record, "ActivateJobs")
+            batch = record.value
+            if not batch.job_keys:
+                continue
+            self._counters.activated += len(batch.job_keys)
+            wanted -= len(batch.job_keys)
+            delivered = False
+            try:
+                yield responses.activate_jobs(record)
+                delivered = True
+            finally:
+                if not delivered:  # the call ended first: the jobs go back
+                    self._give_back(batch.job_keys)
 
     def _give_back(self, job_keys: list[int]) -> None:
         for job_key in job_keys:

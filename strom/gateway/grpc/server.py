@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import grpc
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from strom.broker import JobStreamRegistry, Partition
 from strom.broker.broker import Broker
+from strom.broker.partition_group import PartitionGroup
 from strom.gateway.grpc import requests, responses
 from strom.gateway.grpc._proto import (
     SERVICE_NAME,
@@ -58,7 +58,7 @@ class GatewaySettings:
 class GatewayService(GatewayServicer):
     def __init__(
         self,
-        partition: Partition,
+        partitions: PartitionGroup,
         bridge: PartitionBridge,
         long_polling: LongPolling,
         counters: JobCounters,
@@ -66,16 +66,14 @@ class GatewayService(GatewayServicer):
         advertised_port: Callable[[], int],
         open_streams: set[GatewayJobStream],
     ) -> None:
-        self._partition = partition
+        self._partitions = partitions
         self._bridge = bridge
         self._long_polling = long_polling
         self._counters = counters
         self._settings = settings
         self._advertised_port = advertised_port
         self._open_streams = open_streams
-        registry = partition.job_streams
-        assert isinstance(registry, JobStreamRegistry)
-        self._registry = registry
+        self._registry = partitions.job_streams
         self._supported: dict[int, bool] = {}
 
     # -- the common path -----------------------------------------------------------------------
@@ -110,7 +108,7 @@ class GatewayService(GatewayServicer):
         slot = command.value_type << 8 | command.intent
         supported = self._supported.get(slot)
         if supported is None:
-            supported = self._supported[slot] = self._partition.supports(command.value_type, command.intent)
+            supported = self._supported[slot] = self._partitions.supports(command.value_type, command.intent)
         if not supported:
             raise unimplemented(rpc, command.value_type, command.intent)
 
@@ -126,27 +124,31 @@ class GatewayService(GatewayServicer):
     # -- cluster ---------------------------------------------------------------------------------
 
     async def Topology(self, request: pb.TopologyRequest, context: Any) -> pb.TopologyResponse:
-        healthy = self._partition.processor.failure is None
-        partition = pb.Partition(
-            partitionId=self._partition.settings.partition_id,
-            role=pb.Partition.PartitionBrokerRole.LEADER,
-            health=(
-                pb.Partition.PartitionBrokerHealth.HEALTHY
-                if healthy
-                else pb.Partition.PartitionBrokerHealth.DEAD
-            ),
-        )
+        partitions = [
+            pb.Partition(
+                partitionId=status.partition_id,
+                role=pb.Partition.PartitionBrokerRole.LEADER,
+                health=(
+                    pb.Partition.PartitionBrokerHealth.HEALTHY
+                    if status.healthy
+                    else pb.Partition.PartitionBrokerHealth.UNHEALTHY
+                    if status.phase in ("starting", "restarting", "replaying")
+                    else pb.Partition.PartitionBrokerHealth.DEAD
+                ),
+            )
+            for status in self._partitions.statuses()
+        ]
         broker = pb.BrokerInfo(
             nodeId=self._settings.node_id,
             host=self._settings.advertised_host or self._settings.host,
             port=self._advertised_port(),
-            partitions=[partition],
+            partitions=partitions,
             version=BROKER_VERSION,
         )
         return pb.TopologyResponse(
             brokers=[broker],
             clusterSize=1,
-            partitionsCount=1,
+            partitionsCount=self._partitions.count,
             replicationFactor=1,
             gatewayVersion=BROKER_VERSION,
         )
@@ -338,11 +340,9 @@ def _empty(response_type: Callable[[], Response]) -> Callable[[Record[Any]], Res
 class GatewayServer:
     """The gRPC server (gateway + health) for one partition, on the running event loop."""
 
-    def __init__(self, partition: Partition, settings: GatewaySettings) -> None:
-        registry = partition.job_streams
-        if not isinstance(registry, JobStreamRegistry):
-            raise TypeError("the gateway needs a partition opened with a JobStreamRegistry")
-        self.partition = partition
+    def __init__(self, partitions: PartitionGroup, settings: GatewaySettings) -> None:
+        registry = partitions.job_streams
+        self.partitions = partitions
         self.settings = settings
         self.counters = JobCounters()
         self.port = 0
@@ -358,7 +358,7 @@ class GatewayServer:
         """Bind and serve (``port`` tells where)."""
         loop = asyncio.get_running_loop()
         settings = self.settings
-        bridge = self._bridge = PartitionBridge(self.partition, loop, settings.request_timeout_ms / 1000)
+        bridge = self._bridge = PartitionBridge(self.partitions, loop, settings.request_timeout_ms / 1000)
         bridge.start()
         notifications = self._notifications = JobNotifications(self._registry, loop)
         long_polling = self._long_polling = LongPolling(
@@ -376,7 +376,7 @@ class GatewayServer:
             ]
         )
         service = GatewayService(
-            self.partition,
+            self.partitions,
             bridge,
             long_polling,
             self.counters,
@@ -415,7 +415,7 @@ class GatewayServer:
 
     def collect_metrics(self) -> Iterator[Metric]:
         """Jobs handed to workers and open job streams, for the broker's metrics endpoint."""
-        pid = str(self.partition.settings.partition_id)
+        pid = "all" if self.partitions.count > 1 else "1"
         jobs = CounterMetricFamily(
             "strom_jobs", "Jobs handed to workers by the gateway, by how.", labels=["partition", "action"]
         )
@@ -434,7 +434,7 @@ def gateway_for(broker: Broker) -> GatewayServer:
     """The gateway of ``broker`` (a ``ServiceFactory``), configured from its config."""
     config = broker.config
     server = GatewayServer(
-        broker.partition,
+        broker.partitions,
         GatewaySettings(
             host=config.host,
             advertised_host=config.advertised_host,

@@ -27,19 +27,25 @@ def _context(request: Request) -> RestContext:
 async def get_topology(request: Request) -> Response:
     context = _context(request)
     settings = context.settings
-    healthy = context.partition.processor.failure is None
-    partition = {
-        "partitionId": context.partition.settings.partition_id,
-        "role": "leader",
-        "health": "healthy" if healthy else "dead",
-        "state": "active",
-    }
+    partitions = [
+        {
+            "partitionId": status.partition_id,
+            "role": "leader",
+            "health": "healthy"
+            if status.healthy
+            else "unhealthy"
+            if status.phase in ("starting", "restarting", "replaying")
+            else "dead",
+            "state": "active",
+        }
+        for status in context.partitions.statuses()
+    ]
     broker = {
         "nodeId": settings.node_id,
         "brokerId": str(settings.node_id),
         "host": settings.advertised_host or settings.host,
         "port": settings.grpc_port,
-        "partitions": [partition],
+        "partitions": partitions,
         "version": BROKER_VERSION,
     }
     return json_response(
@@ -47,7 +53,7 @@ async def get_topology(request: Request) -> Response:
             "brokers": [broker],
             "clusterId": "strom",
             "clusterSize": 1,
-            "partitionsCount": 1,
+            "partitionsCount": context.partitions.count,
             "replicationFactor": 1,
             "gatewayVersion": BROKER_VERSION,
             "lastCompletedChangeId": "-1",
@@ -55,9 +61,11 @@ async def get_topology(request: Request) -> Response:
     )
 
 
-@operations.get("/status", "getStatus", "204 when a partition has a healthy leader, else 503", answers=204)
+@operations.get(
+    "/status", "getStatus", "204 when every partition has a healthy leader, else 503", answers=204
+)
 async def get_status(request: Request) -> Response:
-    healthy = _context(request).partition.processor.failure is None
+    healthy = _context(request).partitions.healthy
     return Response(status_code=204 if healthy else 503)
 
 

@@ -1,4 +1,4 @@
-"""What every REST route needs: the way to the partition, the long polls, the secondary storage.
+"""What every REST route needs: the way to the partitions, the long polls, the secondary storage.
 
 Commands take the gRPC gateway's path: the same request checks (``strom.gateway.grpc.requests``),
 the same ``PartitionBridge`` (backpressure, deadlines) and the same rejection messages, so a bad
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import msgspec
 from starlette.responses import Response
 
-from strom.broker import JobStreamRegistry, Partition
+from strom.broker.partition_group import PartitionGroup
 from strom.gateway.grpc._proto import pb
 from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import GatewayError, from_rejection, unimplemented
@@ -44,8 +44,8 @@ class RestSettings:
 
 
 class RestContext:
-    def __init__(self, partition: Partition, settings: RestSettings, search: Any = None) -> None:
-        self.partition = partition
+    def __init__(self, partitions: PartitionGroup, settings: RestSettings, search: Any = None) -> None:
+        self.partitions = partitions
         self.settings = settings
         self.search = search
         """A ``strom.search.SearchStore`` or None when the broker runs without secondary storage."""
@@ -58,12 +58,9 @@ class RestContext:
     def start(self) -> None:
         """On the event loop that serves the requests."""
         loop = asyncio.get_running_loop()
-        self._bridge = PartitionBridge(self.partition, loop, self.settings.request_timeout_ms / 1000)
+        self._bridge = PartitionBridge(self.partitions, loop, self.settings.request_timeout_ms / 1000)
         self._bridge.start()
-        registry = self.partition.job_streams
-        if not isinstance(registry, JobStreamRegistry):
-            raise TypeError("the REST gateway needs a partition opened with a JobStreamRegistry")
-        self._notifications = JobNotifications(registry, loop)
+        self._notifications = JobNotifications(self.partitions.job_streams, loop)
         self._long_polling = LongPolling(
             self._bridge, self._notifications, self.settings.long_polling_timeout_ms, self.counters
         )
@@ -84,7 +81,7 @@ class RestContext:
         slot = command.value_type << 8 | command.intent
         supported = self._supported.get(slot)
         if supported is None:
-            supported = self._supported[slot] = self.partition.supports(command.value_type, command.intent)
+            supported = self._supported[slot] = self.partitions.supports(command.value_type, command.intent)
         try:
             if not supported:
                 raise unimplemented(operation, command.value_type, command.intent)

@@ -14,8 +14,8 @@ from typing import Any
 
 import uvicorn
 
-from strom.broker import Partition
 from strom.broker.broker import Broker
+from strom.broker.partition_group import PartitionGroup
 from strom.gateway.rest.app import create_app
 from strom.gateway.rest.context import RestContext, RestSettings
 
@@ -29,8 +29,8 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 class RestServer:
-    def __init__(self, partition: Partition, settings: RestSettings, search: Any = None) -> None:
-        self.context = RestContext(partition, settings, search)
+    def __init__(self, partitions: PartitionGroup, settings: RestSettings, search: Any = None) -> None:
+        self.context = RestContext(partitions, settings, search)
         self.settings = settings
         self.port = 0
         self._server: _EmbeddedServer | None = None
@@ -82,7 +82,7 @@ def rest_for(broker: Broker) -> RestServer:
 
         search = SearchStore(url)
     return RestServer(
-        broker.partition,
+        broker.partitions,
         RestSettings(
             host=config.host,
             port=config.rest_port,
