@@ -67,6 +67,11 @@ class Router:
             return self._checked(command.key, partition_of(command.key))
         return DEPLOYMENT_PARTITION
 
+    def spreads(self, command: Record[Any]) -> bool:
+        """Whether any partition can take ``command`` (it is routed round robin): one that cannot
+        take requests now (restarting) is skipped for the next."""
+        return self.partition_count > 1 and command.value_type in _ROUND_ROBIN
+
     def next_round_robin(self) -> int:
         """The next partition in turn (fan-out starts there, so partitions share the load)."""
         return next(self._round_robin)

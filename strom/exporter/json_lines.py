@@ -8,6 +8,11 @@ without its newline (the next flush after a restart starts on a fresh line).
 Positions are acknowledged only after the lines are written to the file (and fsynced when
 ``fsync`` is set), so after a crash the file holds every acknowledged record; records after the
 last acknowledgement may appear twice, each line carries its ``position`` to tell.
+
+With several partitions each partition's exporter appends to the file: ``{partition}`` in the path
+gives each its own file (``records-{partition}.jsonl``); without it they share one, each flush one
+``O_APPEND`` write of whole lines, so lines of different partitions interleave but never mix (each
+line carries its ``partitionId`` and ``position``).
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from strom.protocol.record import Record
 
 
 class JsonLinesExporter:
-    """Config: ``path`` (required), ``flush_every`` records (default 100), ``fsync`` (default false)."""
+    """Config: ``path`` (required; ``{partition}`` in it is the partition id), ``flush_every``
+    records (default 100), ``fsync`` (default false)."""
 
     def __init__(self) -> None:
         self._path: Path | None = None
@@ -39,7 +45,7 @@ class JsonLinesExporter:
             raise ExporterConfigurationError(
                 f"exporter '{context.exporter_id}': the setting `path` (the file to write) is required"
             )
-        self._path = Path(path)
+        self._path = Path(str(path).replace("{partition}", str(context.partition_id)))
         flush_every = context.config.get("flush_every", 100)
         if not isinstance(flush_every, int) or flush_every < 1:
             raise ExporterConfigurationError(

@@ -21,6 +21,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _distinct_free_port(taken: set[int]) -> int:
+    """A free port none of ``taken`` (a port just released can be handed out again at once)."""
+    while (port := free_port()) in taken:
+        pass
+    taken.add(port)
+    return port
+
+
 class BrokerProcess:
     """A broker in ``directory`` (data, logs, and a JSON-lines record export to read back)."""
 
@@ -45,9 +53,10 @@ class BrokerProcess:
         return f"http://127.0.0.1:{self.rest_port}/v2"
 
     def start(self, timeout: float = 30.0) -> BrokerProcess:
-        self.port = self.port or free_port()
-        self.metrics_port = self.metrics_port or free_port()
-        self.rest_port = self.rest_port or free_port()
+        taken: set[int] = {port for port in (self.port, self.metrics_port, self.rest_port) if port}
+        self.port = self.port or _distinct_free_port(taken)
+        self.metrics_port = self.metrics_port or _distinct_free_port(taken)
+        self.rest_port = self.rest_port or _distinct_free_port(taken)
         env = {
             **os.environ,
             "STROM_EXPORTERS__RECORDS__PATH": str(self.records_path),

@@ -20,6 +20,8 @@ from collections import deque
 from functools import partial
 from typing import Any
 
+import grpc
+
 from strom.broker.endpoint import Answer, PartitionEndpoint, Refusal
 from strom.broker.partition_group import PartitionGroup
 from strom.broker.routing import UnknownPartitionError
@@ -83,6 +85,27 @@ class PartitionBridge:
         """
         if endpoint is None:
             endpoint = self.endpoint_for(command, rpc)
+            if self.partitions.router.spreads(command):
+                return await self._send_spread(command, rpc, timeout_s, endpoint)
+        return await self._send_to(command, rpc, timeout_s, endpoint)
+
+    async def _send_spread(
+        self, command: Record[Any], rpc: str, timeout_s: float | None, endpoint: PartitionEndpoint
+    ) -> Record[Any]:
+        """A command any partition can take: a partition that is unavailable (its process
+        restarting) is skipped for the next one, as Zeebe's gateway does for instance creation."""
+        for _ in range(self.partitions.count - 1):
+            try:
+                return await self._send_to(command, rpc, timeout_s, endpoint)
+            except GatewayError as error:
+                if error.code is not grpc.StatusCode.UNAVAILABLE:
+                    raise
+            endpoint = self.partitions.endpoint_for(command)
+        return await self._send_to(command, rpc, timeout_s, endpoint)
+
+    async def _send_to(
+        self, command: Record[Any], rpc: str, timeout_s: float | None, endpoint: PartitionEndpoint
+    ) -> Record[Any]:
         future: asyncio.Future[Answer] = self._loop.create_future()
         request_id = endpoint.request(command, partial(self._deliver, future))
         timeout = self._timeout if timeout_s is None else timeout_s
