@@ -2,6 +2,11 @@
 
     .venv/bin/python benchmarks/grpc_one_task.py                       # as fast as backpressure allows
     .venv/bin/python benchmarks/grpc_one_task.py --rate 750            # a fixed rate (instances/s)
+    .venv/bin/python benchmarks/grpc_one_task.py --partitions 1,2,4    # one run per partition count
+
+With several ``--partitions`` counts the broker runs once per count in the same invocation (each
+partition in its own process when more than one) and the JSON line adds ``scaling_2_vs_1`` (PI/s
+with two partitions / PI/s with one) and the like for every count measured.
 
 Three processes: the broker (``strom broker`` on a temporary data directory), a starter sending
 CreateProcessInstance (at ``--rate`` per second, or as fast as the broker accepts with at most
@@ -200,6 +205,11 @@ def main() -> None:
         "--data-dir", type=Path, default=None, help="broker data (default: a temporary directory)"
     )
     parser.add_argument(
+        "--partitions",
+        default="1",
+        help="partition counts to run, comma-separated (e.g. 1,2,4): one broker run each",
+    )
+    parser.add_argument(
         "--pin",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -210,8 +220,34 @@ def main() -> None:
     pin = args.pin if args.pin is not None else args.rate == 0
     client_cpus = set(cpus[1:]) if pin and len(cpus) >= 2 else None
 
+    counts = [int(count) for count in args.partitions.split(",") if count.strip()]
+    runs = {count: run_once(args, count, client_cpus) for count in counts}
+    for count, figures in runs.items():
+        print(
+            f"{count} partition(s): completed {figures['completed_pi_per_s']} PI/s over "
+            f"{figures['window_s']} s ({figures['mode']}); latency p50 {figures['p50_latency_ms']} ms, "
+            f"p99 {figures['p99_latency_ms']} ms; rejected {figures['rejected']}; errors {figures['errors']}"
+        )
+    result = dict(runs[counts[0]])
+    if len(counts) > 1:
+        result["runs"] = {str(count): figures for count, figures in runs.items()}
+        one = runs.get(1)
+        for count, figures in runs.items():
+            if one is not None and count != 1 and one["completed_pi_per_s"]:
+                result[f"scaling_{count}_vs_1"] = round(
+                    figures["completed_pi_per_s"] / one["completed_pi_per_s"], 2
+                )
+    print(json.dumps(result))
+
+
+def run_once(args: argparse.Namespace, partitions: int, client_cpus: set[int] | None) -> dict[str, Any]:
+    """One broker with ``partitions`` partitions under the starter and the worker; its figures."""
     root = Path(__file__).resolve().parents[1]
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="strom-grpc-bench-"))
+    data_dir = (
+        args.data_dir / f"partitions-{partitions}"
+        if args.data_dir
+        else Path(tempfile.mkdtemp(prefix="strom-grpc-bench-"))
+    )
     port = _free_port()
     address = f"127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(root)}
@@ -235,6 +271,8 @@ def main() -> None:
             args.backpressure,
             "--log-level",
             "WARNING",
+            "--partitions",
+            str(partitions),
         ],
         stdout=subprocess.PIPE,
         env=env,
@@ -246,6 +284,7 @@ def main() -> None:
         if "ready" not in line:
             raise SystemExit(f"the broker did not start: {line}")
         _deploy(address)
+        time.sleep(1.0 if partitions > 1 else 0.0)  # the deployment reaches the other partitions
 
         ctx = mp.get_context("spawn")
         results = ctx.Queue()
@@ -261,6 +300,13 @@ def main() -> None:
         starter.start()
         started_ns = time.time_ns()
         go.set()
+        roles = {"starter": [starter.pid], "worker": [worker.pid]}
+        time.sleep(args.warmup)
+        roles["gateway"] = [broker.pid]
+        roles["partitions"] = _children(broker.pid) if partitions > 1 else []
+        cpu_before = {role: _cpu_seconds(pids) for role, pids in roles.items()}
+        time.sleep(max(0.0, args.duration - args.warmup))
+        cpu_after = {role: _cpu_seconds(pids) for role, pids in roles.items()}
         collected: dict[str, Any] = {}
         collected.update(_take(results, "starter", args.duration + 60))
         stop.set()
@@ -297,16 +343,36 @@ def main() -> None:
         "p99_latency_ms": round(_percentile(latencies, 0.99), 2),
         "rejected": rejected,
         "errors": errors + failures,
+        "partitions": partitions,
+        # CPU time each part used in the window, in microseconds per completed instance (with one
+        # partition the gateway's figure includes the partition: they share a process)
+        "cpu_us_per_pi": {
+            role: round((cpu_after[role] - cpu_before[role]) * 1e6 / max(1, len(in_window)), 1)
+            for role in cpu_before
+            if role != "partitions" or partitions > 1
+        },
         "cpus": os.cpu_count(),
         "clients_pinned": client_cpus is not None,
     }
-    print(
-        f"completed {figures['completed_pi_per_s']} PI/s over {figures['window_s']} s "
-        f"({figures['mode']}); latency p50 {figures['p50_latency_ms']} ms, "
-        f"p99 {figures['p99_latency_ms']} ms; "
-        f"rejected {rejected}; errors {figures['errors']}"
-    )
-    print(json.dumps(figures))
+    return figures
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
+    return [int(child) for child in found.stdout.split()]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes so far (their threads included), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def _deploy(address: str) -> None:
