@@ -130,6 +130,12 @@ class Stop(_Frame):
     """Close gracefully (stop, flush, snapshot) and exit."""
 
 
+class PartitionUp(_Frame):
+    """Partition ``partition_id`` (re)connected: resend at once what waits for its answer."""
+
+    partition_id: int
+
+
 Frame = (
     Hello
     | Answer
@@ -145,6 +151,7 @@ Frame = (
     | StreamAdded
     | StreamRemoved
     | Stop
+    | PartitionUp
 )
 
 _ENCODER = msgspec.msgpack.Encoder()

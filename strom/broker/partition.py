@@ -339,6 +339,12 @@ class Partition:
             self._driver.wake()
         return request_id
 
+    def call_soon(self, task: Callable[[], None]) -> None:
+        """Run ``task`` between steps, on the thread that processes (thread-safe)."""
+        self.processor.call_soon(task)
+        if self._driver is not None:
+            self._driver.wake()
+
     def _exporter_backlog(self) -> int:
         """Durable records the slowest exporter has not acknowledged yet (0 without exporters)."""
         director = getattr(self, "director", None)

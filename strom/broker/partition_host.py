@@ -42,6 +42,7 @@ from strom.broker.frames import (
     Hello,
     JobPushed,
     JobsAvailable,
+    PartitionUp,
     Refused,
     Request,
     Send,
@@ -244,6 +245,8 @@ class PartitionHost:
             removed = self._proxies.pop(frame.stream_id, None)
             if removed is not None:
                 self.job_streams.remove(removed.job_type, removed)
+        elif isinstance(frame, PartitionUp):
+            partition.call_soon(lambda: partition.engine.partition_available(frame.partition_id))
         elif isinstance(frame, Stop):
             _log.info("stopping partition %d (asked by the main process)", self.partition_id)
             self._stopping.set()

@@ -50,6 +50,7 @@ from strom.broker.frames import (
     Hello,
     JobPushed,
     JobsAvailable,
+    PartitionUp,
     Refused,
     Send,
     Status,
@@ -345,6 +346,9 @@ class PartitionSupervisor:
             connection.send(_stream_added(stream_id, job_type, stream))
         if child.hello is not None and not child.hello.done():
             child.hello.set_result(hello)
+        for other in self._children.values():  # what the others wait for from it goes out now
+            if other is not child and other.connection is not None:
+                other.connection.send(PartitionUp(hello.partition_id))
         _log.info(
             "partition %d ready (process %d, %d events replayed)",
             hello.partition_id,

@@ -127,6 +127,12 @@ class Engine:
             f"an error occurred: {type(error).__name__}: {error}",
         )
 
+    def partition_available(self, partition_id: int) -> None:
+        """Partition ``partition_id`` (re)started: send it now what waits for its answer, instead
+        of at the next resend pass (between steps)."""
+        self._redistributor.resend_to(partition_id)
+        self.behaviors.subscription_commands.resend_to(partition_id)
+
     def on_recovered(self, context: ProcessingContext) -> None:
         self.context = context
         for checker in self._checkers:

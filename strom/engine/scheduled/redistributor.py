@@ -41,6 +41,19 @@ class CommandRedistributor:
         self._first_pass = True
         context.scheduler.schedule_after(0, self._run)
 
+    def resend_to(self, partition_id: int) -> None:
+        """Send everything pending for ``partition_id`` now (it just came back)."""
+        context = self._context
+        if context is None:
+            return
+        now = context.clock.now_millis()
+        with context.read():
+            pending = [(key, target) for key, target in self._distributions.all_pending()]
+        for key, target in pending:
+            if target.partition_id == partition_id:
+                self._behavior.resend(key, target)
+                self._retries[(key, partition_id)] = (now + self._interval, self._interval)
+
     def _run(self) -> None:
         context = self._context
         if context is None:

@@ -161,3 +161,16 @@ def test_a_signal_reaches_catch_events_on_every_partition_and_starts_one_instanc
     )
     assert len(started) == 1
     assert engine.pending_distributions() == []
+
+
+def test_a_partition_that_comes_back_gets_what_waits_for_it_at_once(engine: TestEngine) -> None:
+    engine.transport.hold()
+    engine.deploy(one_task())
+    engine.transport.drop()  # partition 3 was down
+
+    engine.partitions[1].engine.partition_available(3)  # the broker saw it come back
+    engine.run()
+
+    assert [target for _, target in engine.pending_distributions()] == [2]  # only 3 was told
+    with engine.state(3) as state:
+        assert state.processes.latest("order") is not None

@@ -137,6 +137,22 @@ class SubscriptionCommands:
             command,
         )
 
+    def resend_to(self, partition_id: int) -> None:
+        """Send what waits for ``partition_id``'s answer now (it just came back)."""
+        context, state = self._context, self._state
+        if context is None or state is None:
+            return
+        now = context.clock.now_millis()
+        with context.read():
+            for slot, (_, target, command) in list(self._pending.items()):
+                if target != partition_id:
+                    continue
+                if not self._still_waiting(state, command):
+                    del self._pending[slot]
+                else:
+                    self._pending[slot] = (now + RESEND_INTERVAL_MS, target, command)
+                    self._sender.send(target, command)
+
     def _resend(self) -> None:
         context, state = self._context, self._state
         if context is None or state is None:
