@@ -717,9 +717,44 @@ def distribution(engine: TestEngine) -> None:
     engine.run()
 
 
+def placed(job_type: str) -> bytes:
+    return definitions(
+        process(
+            "placed",
+            node("startEvent", "pl_start", '<bpmn:messageEventDefinition messageRef="m_placed"/>'),
+            service("pl_work", job_type),
+            node("endEvent", "pl_end"),
+            chain("pl_start", "pl_work", "pl_end"),
+        ),
+        roots=message("m_placed", "order-placed", None),
+    )
+
+
+def resource_deletion_distributed(engine: TestEngine) -> None:
+    """Three partitions: process definitions deleted on partition 1 and the deletions distributed,
+    received by partition 2 (RESOURCE_DELETION DELETED version 2): a process without start events,
+    the latest version of one with a message start event (the version before takes the
+    subscription back), and a repeated delivery."""
+    temporary = engine.deploy(("temporary.bpmn", TEMPORARY))
+    engine.deploy(("placed.bpmn", placed("placed_v1")))
+    latest = engine.deploy(("placed.bpmn", placed("placed_v2")))
+    for deployment in (temporary, latest):
+        key = deployment.value.processes_metadata[0].process_definition_key
+        engine.send(ResourceDeletionRecordValue(resource_key=key), ResourceDeletionIntent.DELETE)
+    deletions = [
+        (target, command)
+        for target, command in engine.transport.sent
+        if command.value_type is ValueType.RESOURCE_DELETION
+    ]
+    for target, command in deletions[:2]:
+        engine.partitions[target].submit(command)  # delivered twice: only acknowledged again
+    engine.run()
+
+
 PARTITIONED: dict[str, tuple[Callable[[TestEngine], None], int]] = {
     "distribution_sender": (distribution, 1),
     "distribution_receiver": (distribution, 2),
+    "resource_deletion_receiver": (resource_deletion_distributed, 2),
 }
 """Scenarios run with three partitions: (scenario, the partition whose log is the golden log)."""
 

@@ -8,6 +8,19 @@ deleted version (message, timer, signal) are closed and those of the version bef
 The PROCESS events carry no resource bytes and no checksum (Zeebe leaves them out so a deletion
 never exceeds a batch). Decision requirements graphs and forms cannot be deleted yet: their keys are
 rejected as not supported (the gateway answers UNIMPLEMENTED), not as unknown.
+
+With several partitions every partition holds every deployed process (the same keys), so the
+deletion is distributed as in Zeebe: the deployment partition (1, where the router sends it)
+deletes the definition, answers the client at once with DELETING and distributes the command with
+the key of its DELETING event (``CommandDistributionBehavior``). Each other partition deletes the
+same definition (writing DELETING and DELETED with that key; version 2 of the DELETED applier
+remembers it) without scheduling the timer start events of the version before (only the
+deployment partition has timers) and acknowledges. A distributed deletion is rejected there and:
+
+- acknowledged again when the partition deleted the definition already (a repeated delivery);
+- not acknowledged, so that it is sent again later, while instances of the definition still run
+  on that partition (as in Zeebe) or while the definition's deployment has not reached it yet
+  (Strom has no distribution queue that orders the deletion after its deployment).
 """
 
 from __future__ import annotations
@@ -15,10 +28,11 @@ from __future__ import annotations
 from typing import Any
 
 from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.distribution.behavior import CommandDistributionBehavior
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.engine.state.process import DeployedProcess
-from strom.protocol.enums import RejectionType
+from strom.protocol.enums import RejectionType, ValueType
 from strom.protocol.intents import (
     MessageStartEventSubscriptionIntent,
     ProcessIntent,
@@ -41,9 +55,14 @@ class ResourceDeletionDeleteProcessor:
         self._timers = state.timers
         self._signals = state.signal_subscriptions
         self._start_events = behaviors.start_events
+        self._distribution = behaviors.distribution
+        self._distributions = state.distributions
         self._keys = keys
 
     def process(self, command: Record[Any], writers: Writers) -> None:
+        if self._distribution.is_distributed(command):
+            self._process_distributed(command, writers, self._distribution)
+            return
         resource_key = command.value.resource_key
         process = self._processes.by_key(resource_key) if resource_key > 0 else None
         if process is None:
@@ -73,19 +92,66 @@ class ResourceDeletionDeleteProcessor:
         event_key = self._keys.next_key()
         deletion = command.value
         deleting = writers.append_event(event_key, ResourceDeletionIntent.DELETING, deletion)
+        self._delete(writers, process, timers=True)
+        writers.append_event(event_key, ResourceDeletionIntent.DELETED, deletion)
+        writers.respond(deleting)
+        self._distribution.distribute(
+            writers, event_key, ValueType.RESOURCE_DELETION, ResourceDeletionIntent.DELETE, deletion
+        )
+
+    def _process_distributed(
+        self, command: Record[Any], writers: Writers, distribution: CommandDistributionBehavior
+    ) -> None:
+        """The deletion the deployment partition made, distributed here (``command.key`` is the key
+        of its DELETING event)."""
+        resource_key = command.value.resource_key
+        if self._distributions.was_received(command.key):
+            writers.reject(
+                command,
+                RejectionType.NOT_FOUND,
+                f"Expected to delete the resource with key `{resource_key}` (the distributed deletion "
+                f"'{command.key}'), but this partition deleted it already (a repeated delivery)",
+            )
+            distribution.acknowledge(writers, command)
+            return
+        process = self._processes.by_key(resource_key)
+        if process is None:
+            writers.reject(
+                command,
+                RejectionType.NOT_FOUND,
+                f"Expected to delete the resource with key `{resource_key}` (the distributed deletion "
+                f"'{command.key}'), but its deployment has not reached this partition yet; the "
+                "deletion is sent again until it has",
+            )
+            return
+        if self._element_instances.has_process_instances(resource_key):
+            writers.reject(
+                command,
+                RejectionType.INVALID_STATE,
+                f"Expected to delete resource with key `{resource_key}` but there are still running "
+                "instances on this partition; the deletion is sent again until they ended",
+            )
+            return
+        deletion = command.value
+        writers.append_event(command.key, ResourceDeletionIntent.DELETING, deletion)
+        self._delete(writers, process, timers=False)
+        writers.append_event(command.key, ResourceDeletionIntent.DELETED, deletion)
+        distribution.acknowledge(writers, command)
+
+    def _delete(self, writers: Writers, process: DeployedProcess, timers: bool) -> None:
+        """PROCESS DELETING and DELETED; if it is the latest version, its start events are closed
+        and those of the version before opened (its timers only with ``timers``)."""
         record = _without_resource(process)
         writers.append_event(self._keys.next_key(), ProcessIntent.DELETING, record)
         if self._processes.latest_version(process.bpmn_process_id) == process.version:
-            self._close_start_events(writers, resource_key)
+            self._close_start_events(writers, process.key)
             previous = self._processes.by_id_and_version(
                 process.bpmn_process_id,
                 self._processes.version_before(process.bpmn_process_id, process.version),
             )
             if previous is not None:
-                self._start_events.open(writers, previous)
+                self._start_events.open(writers, previous, timers)
         writers.append_event(self._keys.next_key(), ProcessIntent.DELETED, record)
-        writers.append_event(event_key, ResourceDeletionIntent.DELETED, deletion)
-        writers.respond(deleting)
 
     def _other_kind(self, key: int) -> str | None:
         if self._decisions.requirements_by_key(key) is not None:

@@ -3,6 +3,8 @@
 PROCESS DELETING changes nothing here: Strom deletes a definition only when no instance runs, so
 DELETED follows in the same step (Zeebe marks the definition pending deletion in between).
 RESOURCE_DELETION events change no state either; both are registered as ``NoStateChange``.
+Version 2 of RESOURCE_DELETION DELETED remembers a deletion distributed from another partition, so
+that a repeated delivery is only acknowledged.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from strom.engine.state import MutableProcessingState
 from strom.engine.state.appliers import EventAppliers, NoStateChange
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import ProcessIntent, ResourceDeletionIntent
+from strom.protocol.keys import partition_of
 from strom.protocol.record import Record
 
 
@@ -24,6 +27,18 @@ class ProcessDeletedV1:
 
     def __call__(self, record: Record[Any]) -> None:
         self._processes.delete(record.value)
+
+
+class ResourceDeletionDeletedV2:
+    """A deletion whose key another partition made was distributed here: remember the key, so
+    that a repeated delivery is only acknowledged."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._distributions = state.distributions
+
+    def __call__(self, record: Record[Any]) -> None:
+        if partition_of(record.key) != record.partition_id:
+            self._distributions.mark_received(record.key)
 
 
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
@@ -39,3 +54,9 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
             intent,
             NoStateChange("the deleted resource's own events (PROCESS DELETED) change state"),
         )
+    appliers.register(
+        ValueType.RESOURCE_DELETION,
+        ResourceDeletionIntent.DELETED,
+        ResourceDeletionDeletedV2(state),
+        version=2,
+    )
