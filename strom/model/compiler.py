@@ -387,7 +387,12 @@ def _io_mappings(node: Node) -> IoMappings:
     if mapping is None:
         return IoMappings()
     inputs = tuple(
-        VariableMapping(parse_expression(child.get("source") or ""), child.get("target") or "")
+        VariableMapping(
+            static(None, "null")
+            if child.get("source") is None
+            else parse_expression(child.get("source") or ""),
+            child.get("target") or "",
+        )
         for child in mapping.children
         if child.tag == "input"
     )

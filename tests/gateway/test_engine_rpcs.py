@@ -196,6 +196,8 @@ def test_modify_process_instance_moves_the_token(stub: GatewayStub, broker: Brok
             activateInstructions=[
                 Request.ActivateInstruction(
                     elementId="second",
+                    # -1 is "no ancestor" in Zeebe's proto; the Node SDK sends it
+                    ancestorElementInstanceKey=-1,
                     variableInstructions=[Request.VariableInstruction(variables='{"moved": true}')],
                 )
             ],

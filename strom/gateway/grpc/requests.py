@@ -310,6 +310,8 @@ def modify_process_instance(request: pb.ModifyProcessInstanceRequest) -> Record[
         if not instruction.elementId:
             raise invalid_argument(f"Expected 'activateInstructions[{index}].elementId' to be set")
         ancestor = instruction.ancestorElementInstanceKey
+        if ancestor == -1:  # Zeebe's proto documents -1 as "no ancestor" (the Node SDK sends it)
+            ancestor = 0
         if ancestor:
             positive_key(ancestor, f"activateInstructions[{index}].ancestorElementInstanceKey")
         activates.append(

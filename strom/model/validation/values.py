@@ -68,7 +68,9 @@ def _path(context: ValidationContext, node: Node, path: str | None) -> None:
 
 @rule("zeebe:input")
 def input_mapping(context: ValidationContext, node: Node) -> None:
-    check_expression(context, node, node.get("source"), mandatory=True)
+    # no source: the target becomes null (Zeebe 8.8; the AI Agent template emits such inputs)
+    if node.get("source") is not None:
+        check_expression(context, node, node.get("source"), mandatory=True)
     _path(context, node, node.get("target"))
 
 

@@ -24,6 +24,29 @@ def test_input_mappings_become_local_variables_of_the_element(engine: TestEngine
     assert job.variables["total"] == 12
 
 
+def test_an_input_mapping_without_source_makes_its_target_null(engine: TestEngine) -> None:
+    # Zeebe 8.8 accepts <zeebe:input target="x"/> (the AI Agent template emits it): x is null
+    xml = (
+        bpmn.process("no_source")
+        .start_event()
+        .service_task("t", job_type="t", inputs={"kept": "=1"})
+        .end_event("end")
+        .to_xml()
+        .replace(
+            '<zeebe:input source="=1" target="kept"/>',
+            '<zeebe:input source="=1" target="kept"/><zeebe:input target="empty"/>',
+        )
+    )
+    assert 'target="empty"' in xml
+    engine.deploy(("no_source.bpmn", xml.encode()))
+    engine.instances.create("no_source", {"empty": "outer"})
+
+    [job] = engine.jobs.activate("t")
+
+    assert job.variables["empty"] is None
+    assert job.variables["kept"] == 1
+
+
 def test_a_later_input_mapping_sees_the_earlier_ones(engine: TestEngine) -> None:
     engine.deploy(
         bpmn.process("chain").start_event().service_task("t", job_type="t", inputs={"a": "=1", "b": "=a + 1"})
