@@ -1,8 +1,12 @@
 """What the zbctl-style client commands share: the gRPC connection, JSON output, readable errors.
 
 Every command talks to a gateway over gRPC (``--address``, env STROM_ADDRESS or ZEEBE_ADDRESS,
-default 127.0.0.1:26500, plaintext), prints the response as one JSON document on stdout, and on
-failure prints ``Error: <STATUS>: <message>`` on stderr and exits with status 1.
+default 127.0.0.1:26500, plaintext), prints the response as one JSON document on stdout (``complete
+job``, whose answer is empty, prints ``completed job KEY``), and on failure prints
+``Error: <STATUS>: <message>`` on stderr and exits with status 1.
+
+grpc, protobuf and the gateway stubs are imported by the functions that use them (and the commands
+import ``pb`` inside their functions), so ``strom COMMAND --help`` needs click only.
 """
 
 from __future__ import annotations
@@ -10,14 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import grpc
-from google.protobuf.descriptor import FieldDescriptor
-from google.protobuf.message import Message
 
-from strom.gateway.grpc._proto import GatewayStub
+if TYPE_CHECKING:
+    import grpc
+    from google.protobuf.message import Message
 
 DEFAULT_ADDRESS = "127.0.0.1:26500"
 _JSON_TEXT_FIELDS = frozenset({"variables", "customHeaders", "decisionOutput"})
@@ -71,6 +74,11 @@ def variables_text(value: str) -> str:
 
 def call(address: str, method: str, request: Message, deadline: float) -> Any:
     """Call ``method`` of the gateway; unary answers are returned, streams collected into a list."""
+    import grpc
+    from google.protobuf.message import Message
+
+    from strom.gateway.grpc._proto import GatewayStub
+
     with grpc.insecure_channel(address) as channel:
         rpc = getattr(GatewayStub(channel), method)
         try:
@@ -83,6 +91,8 @@ def call(address: str, method: str, request: Message, deadline: float) -> Any:
 
 
 def _readable(error: grpc.RpcError, address: str) -> click.ClickException:
+    import grpc
+
     code = error.code() if hasattr(error, "code") else None
     details = error.details() if hasattr(error, "details") else str(error)
     if code is grpc.StatusCode.UNAVAILABLE:
@@ -96,6 +106,8 @@ def _readable(error: grpc.RpcError, address: str) -> click.ClickException:
 def to_json(message: Message) -> dict[str, Any]:
     """All fields of ``message`` (defaults too) with their proto names; int64 stay numbers and JSON
     text fields (variables, custom headers) are shown as the documents they hold."""
+    from google.protobuf.descriptor import FieldDescriptor
+
     result: dict[str, Any] = {}
     for field in message.DESCRIPTOR.fields:
         value = getattr(message, field.name)
@@ -122,6 +134,8 @@ def to_json(message: Message) -> dict[str, Any]:
 
 
 def echo_json(document: Any) -> None:
+    from google.protobuf.message import Message
+
     if isinstance(document, Message):
         document = to_json(document)
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))

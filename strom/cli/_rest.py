@@ -9,12 +9,13 @@ follows the engine by a moment: a just-created instance may take a fraction of a
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    import urllib.error
 
 DEFAULT_REST_ADDRESS = "http://127.0.0.1:8080/v2"
 
@@ -34,6 +35,9 @@ def rest_options(command: F) -> F:
 
 def request(address: str, method: str, path: str, body: Any = None, timeout: float = 30.0) -> Any:
     """The decoded JSON answer (None for 204); a problem detail becomes a readable error."""
+    import urllib.error
+    import urllib.request
+
     data = None if body is None else json.dumps(body).encode()
     call = urllib.request.Request(
         address.rstrip("/") + path,

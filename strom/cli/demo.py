@@ -15,15 +15,12 @@ import tempfile
 import time
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from strom.broker import Partition, PartitionSettings
-from strom.broker.data_dir import DataDirectoryError
-from strom.client import ActivatedJob, Client, JobWorker
-from strom.protocol import codec
-from strom.testing import compact_log
+if TYPE_CHECKING:
+    from strom.client import ActivatedJob
 
 
 def _charge(job: ActivatedJob) -> dict[str, Any]:
@@ -62,6 +59,12 @@ def demo(data_dir: Path | None, instances: int) -> None:
 
 
 def _run(data_dir: Path, instances: int, kept: bool) -> None:
+    from strom.broker import Partition, PartitionSettings
+    from strom.broker.data_dir import DataDirectoryError
+    from strom.client import Client, JobWorker
+    from strom.protocol import codec
+    from strom.testing import compact_log
+
     started = time.perf_counter()
     try:
         partition = Partition(PartitionSettings(data_dir=data_dir, group_commit=True)).open()

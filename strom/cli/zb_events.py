@@ -13,7 +13,6 @@ from strom.cli._gateway import (
     variables_option,
     variables_text,
 )
-from strom.gateway.grpc._proto import pb
 
 
 @click.group("publish")
@@ -33,6 +32,8 @@ def publish_message(
     name: str, correlation_key: str, ttl: int, message_id: str, variables: str, address: str, deadline: float
 ) -> None:
     """Publish the message NAME."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.PublishMessageRequest(
         name=name,
         correlationKey=correlation_key,
@@ -55,5 +56,7 @@ def broadcast() -> None:
 @deadline_option
 def broadcast_signal(name: str, variables: str, address: str, deadline: float) -> None:
     """Broadcast the signal NAME to every instance waiting for it."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.BroadcastSignalRequest(signalName=name, variables=variables_text(variables))
     echo_json(call(address, "BroadcastSignal", request, deadline))

@@ -16,7 +16,6 @@ from strom.cli._gateway import (
     variables_text,
 )
 from strom.cli.rest_reads import complete_user_task
-from strom.gateway.grpc._proto import pb
 
 
 @click.group("activate")
@@ -49,6 +48,8 @@ def activate_jobs(
     deadline: float,
 ) -> None:
     """Activate up to --max-jobs-to-activate jobs of JOB_TYPE and print them."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.ActivateJobsRequest(
         type=job_type,
         worker=worker,
@@ -57,6 +58,13 @@ def activate_jobs(
         requestTimeout=request_timeout,
         fetchVariable=[name.strip() for name in fetch_variables.split(",") if name.strip()],
     )
+    if request_timeout >= 0:  # a long poll: say why nothing happens yet
+        how_long = (
+            f"{request_timeout / 1000:g} s"
+            if request_timeout > 0
+            else "the gateway's long-polling timeout (10 s by default)"
+        )
+        click.echo(f"waiting up to {how_long} for jobs of type '{job_type}'…", err=True)
     wait = max(deadline, request_timeout / 1000 + 5)
     answers = call(address, "ActivateJobs", request, wait)
     echo_json({"jobs": [to_json(job) for answer in answers for job in answer.jobs]})
@@ -77,8 +85,12 @@ complete.add_command(complete_user_task)
 @deadline_option
 def complete_job(key: str, variables: str, address: str, deadline: float) -> None:
     """Complete the job with KEY, passing --variables to the process."""
-    request = pb.CompleteJobRequest(jobKey=parse_key(key, "KEY"), variables=variables_text(variables))
-    echo_json(call(address, "CompleteJob", request, deadline))
+    from strom.gateway.grpc._proto import pb
+
+    job_key = parse_key(key, "KEY")
+    request = pb.CompleteJobRequest(jobKey=job_key, variables=variables_text(variables))
+    call(address, "CompleteJob", request, deadline)  # the answer is empty
+    click.echo(f"completed job {job_key}")
 
 
 @click.group("fail")
@@ -104,6 +116,8 @@ def fail_job(
     deadline: float,
 ) -> None:
     """Fail the job with KEY."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.FailJobRequest(
         jobKey=parse_key(key, "KEY"),
         retries=retries,
@@ -130,6 +144,8 @@ def throw_error(
     key: str, error_code: str, error_message: str, variables: str, address: str, deadline: float
 ) -> None:
     """Throw a BPMN error from the job with KEY."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.ThrowErrorRequest(
         jobKey=parse_key(key, "KEY"),
         errorCode=error_code,
@@ -151,6 +167,8 @@ def update() -> None:
 @deadline_option
 def update_retries(key: str, retries: int, address: str, deadline: float) -> None:
     """Set the retries of the job with KEY."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.UpdateJobRetriesRequest(jobKey=parse_key(key, "KEY"), retries=retries)
     echo_json(call(address, "UpdateJobRetries", request, deadline))
 
@@ -162,5 +180,7 @@ def update_retries(key: str, retries: int, address: str, deadline: float) -> Non
 @deadline_option
 def update_timeout(key: str, timeout: int, address: str, deadline: float) -> None:
     """Set the timeout of the activated job with KEY."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.UpdateJobTimeoutRequest(jobKey=parse_key(key, "KEY"), timeout=timeout)
     echo_json(call(address, "UpdateJobTimeout", request, deadline))

@@ -17,7 +17,6 @@ from strom.cli._gateway import (
     variables_option,
     variables_text,
 )
-from strom.gateway.grpc._proto import pb
 
 
 @click.command("status")
@@ -25,6 +24,8 @@ from strom.gateway.grpc._proto import pb
 @deadline_option
 def status(address: str, deadline: float) -> None:
     """Show the cluster topology: brokers, partitions, versions."""
+    from strom.gateway.grpc._proto import pb
+
     echo_json(call(address, "Topology", pb.TopologyRequest(), deadline))
 
 
@@ -34,6 +35,8 @@ def status(address: str, deadline: float) -> None:
 @deadline_option
 def deploy(resources: tuple[Path, ...], address: str, deadline: float) -> None:
     """Deploy BPMN (and, once supported, DMN and form) RESOURCES in one deployment."""
+    from strom.gateway.grpc._proto import pb
+
     items = []
     for path in resources:
         try:
@@ -75,6 +78,8 @@ def create_instance(
     deadline: float,
 ) -> None:
     """Start an instance of PROCESS (a BPMN process id, or a process definition key)."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.CreateProcessInstanceRequest(version=version, variables=variables_text(variables))
     if process.isdigit():
         request.processDefinitionKey = parse_key(process, "PROCESS")
@@ -102,6 +107,8 @@ def cancel() -> None:
 @deadline_option
 def cancel_instance(key: str, address: str, deadline: float) -> None:
     """Cancel the process instance with KEY."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.CancelProcessInstanceRequest(processInstanceKey=parse_key(key, "KEY"))
     echo_json(call(address, "CancelProcessInstance", request, deadline))
 
@@ -119,6 +126,8 @@ def set_() -> None:
 @deadline_option
 def set_variables(key: str, variables: str, local: bool, address: str, deadline: float) -> None:
     """Set variables on the element instance (or process instance) with KEY."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.SetVariablesRequest(
         elementInstanceKey=parse_key(key, "KEY"), variables=variables_text(variables) or "{}", local=local
     )
@@ -136,6 +145,8 @@ def resolve() -> None:
 @deadline_option
 def resolve_incident(key: str, address: str, deadline: float) -> None:
     """Resolve the incident with KEY (fix its cause first, e.g. update the job's retries)."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.ResolveIncidentRequest(incidentKey=parse_key(key, "KEY"))
     echo_json(call(address, "ResolveIncident", request, deadline))
 
@@ -152,6 +163,8 @@ def evaluate() -> None:
 @deadline_option
 def evaluate_decision(decision: str, variables: str, address: str, deadline: float) -> None:
     """Evaluate DECISION (a decision id, or a decision key) with --variables."""
+    from strom.gateway.grpc._proto import pb
+
     request = pb.EvaluateDecisionRequest(variables=variables_text(variables))
     if decision.isdigit():
         request.decisionKey = parse_key(decision, "DECISION")

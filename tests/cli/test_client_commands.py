@@ -55,16 +55,19 @@ def test_status_prints_the_topology(cli_broker: BrokerProcess) -> None:
 def test_deploy_create_activate_complete(cli_broker: BrokerProcess, files: Path) -> None:
     deployed = ok(cli_broker, "deploy", str(files / "order.bpmn"), str(files / "echo.bpmn"))
     created = ok(cli_broker, "create", "instance", "order", "--variables", '{"items": 3}')
-    activated = ok(
+    activating = strom(
         cli_broker, "activate", "jobs", "pack", "--max-jobs-to-activate", "5", "--request-timeout", "2000"
     )
-    [job] = activated["jobs"]
-    completed = ok(cli_broker, "complete", "job", str(job["key"]), "--variables", str(files / "vars.json"))
+    [job] = json.loads(activating.stdout)["jobs"]
+    completed = strom(cli_broker, "complete", "job", str(job["key"]), "--variables", str(files / "vars.json"))
 
     assert [d["process"]["bpmnProcessId"] for d in deployed["deployments"]] == ["order", "echo"]
     assert created["bpmnProcessId"] == "order" and created["processInstanceKey"] > 0
     assert job["variables"] == {"items": 3} and job["customHeaders"] == {} and job["worker"] == "strom-cli"
-    assert completed == {}
+    assert activating.exit_code == 0
+    assert activating.stderr == "waiting up to 2 s for jobs of type 'pack'…\n"
+    assert completed.exit_code == 0
+    assert completed.stdout == f"completed job {job['key']}\n"
     cli_broker.wait_for_record(
         "PROCESS_INSTANCE",
         "ELEMENT_COMPLETED",
