@@ -90,12 +90,6 @@ def test_strom_help_imports_no_command_module() -> None:
     assert [m for m in modules if m.startswith("strom.")] == ["strom.cli"]
 
 
-@pytest.mark.xfail(
-    reason="strom.gateway.grpc._proto is imported through strom/gateway/grpc/__init__.py, which imports "
-    "strom.gateway.grpc.server -> strom.broker -> strom.engine; drop this mark once that package "
-    "initialiser no longer imports the server eagerly",
-    strict=False,
-)
 def test_a_client_command_loads_no_engine() -> None:
     modules = _modules_after("status", "--address", "127.0.0.1:1", "--deadline", "0.1")
 
