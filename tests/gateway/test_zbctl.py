@@ -93,3 +93,35 @@ def test_zbctl_shows_rejections_as_errors(zbctl: Path, broker: BrokerProcess) ->
     assert result.returncode != 0
     assert "NotFound" in result.stderr or "NOT_FOUND" in result.stderr
     assert "no_such_process" in result.stderr
+
+
+def test_zbctl_against_three_partitions(zbctl: Path, tmp_path: Path, one_task_file: Path) -> None:
+    broker = BrokerProcess(tmp_path, "--partitions", "3", "--secondary-storage", "none").start(timeout=60)
+    try:
+        status = _zbctl(zbctl, broker, "status")
+        assert "Partitions count: 3" in status
+        for partition in (1, 2, 3):
+            assert f"Partition {partition} : Leader, Healthy" in status
+
+        _zbctl(zbctl, broker, "deploy", str(one_task_file))
+        created = [
+            int(json.loads(_zbctl(zbctl, broker, "create", "instance", "one_task"))["processInstanceKey"])
+            for _ in range(3)
+        ]
+        assert sorted(key >> 51 for key in created) == [1, 2, 3]  # the partition in the key's top bits
+        activated = json.loads(
+            _zbctl(
+                zbctl,
+                broker,
+                "activate",
+                "jobs",
+                "work",
+                "--maxJobsToActivate",
+                "5",
+                "--requestTimeout",
+                "5s",
+            )
+        )
+        assert sorted(int(job["processInstanceKey"]) for job in activated["jobs"]) == sorted(created)
+    finally:
+        broker.stop()
