@@ -62,7 +62,8 @@ _INTENT = {
 LEGEND = """\
 ['C'ommand/'E'vent/'R'ejection] [valueType] [intent] - #[position]->#[source position] K[key] - [summary]
 K999 - key (decomposed: partition omitted when there is one); #999 - record position; "ID" element/process id;
-@"elementid"/[K999] - element with id and key; long ids are shortened ('startEvent_5d56..acea78')."""
+@"elementid"/[K999] - element with id and key; long ids are shortened ('startEvent_5d56..acea78');
+P2 - the partition that wrote the record (with several partitions; positions are per partition)."""
 
 
 class _Keys:
@@ -150,6 +151,7 @@ def compact_log(records: Sequence[Record[Any]], deployed: Sequence[tuple[str, by
     """Render ``records`` (and the deployed resources) as Zeebe's compact record log."""
     key = _Keys(records)
     width = len(str(max((r.position for r in records), default=1)))
+    several = len({r.partition_id for r in records}) > 1  # positions are per partition then
     lines = [LEGEND, "", "-------------- Records ----------------------"]
     for record in records:
         kind = {RecordType.COMMAND: "C", RecordType.EVENT: "E", RecordType.COMMAND_REJECTION: "R"}[
@@ -169,6 +171,8 @@ def compact_log(records: Sequence[Record[Any]], deployed: Sequence[tuple[str, by
         )
         if record.is_rejection:
             line += f" !{record.rejection_type.name} ({record.rejection_reason})"
+        if several:
+            line = f"P{record.partition_id} {line}"
         lines.append(line)
     if deployed:
         lines += ["", "-------------- Deployed resources ----------------------"]

@@ -96,3 +96,17 @@ def test_element_lifecycle_records_can_be_filtered_by_element(engine: TestEngine
         ProcessInstanceIntent.ELEMENT_COMPLETING,
         ProcessInstanceIntent.ELEMENT_COMPLETED,
     ]
+
+
+def test_the_compact_log_of_several_partitions_names_the_partition_of_each_record(tmp_path: Path) -> None:
+    engine = TestEngine(tmp_path / "strom", partitions=2)
+    try:
+        engine.deploy(bpmn.process("p").start_event().end_event("end"))
+
+        lines = engine.compact_log().splitlines()
+    finally:
+        engine.close()
+
+    records = lines[lines.index("-------------- Records ----------------------") + 1 :]
+    assert records[0].startswith("P1 C DPLY")
+    assert any(line.startswith("P2 C DPLY") for line in records), "the distributed deployment on 2"
