@@ -3,10 +3,15 @@
 Registered through the ``pytest11`` entry point, so installing Strom makes the fixture available.
 After each test that used ``engine``, the log is replayed into a fresh state and compared with the
 live state (``TestEngine.check_replay``); a difference fails the test.
+
+``pytest --strom-coverage[=PATH]`` collects process coverage over every test that used ``engine``
+(``strom.testing.coverage``): a JSON report at PATH (default ``strom-coverage.json``) and a table
+in the terminal summary.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +19,9 @@ from typing import Any
 import pytest
 
 from strom.testing._engine import TestEngine
+from strom.testing.coverage import DEFAULT_PATH, ProcessCoverage
+
+_COVERAGE = pytest.StashKey[ProcessCoverage]()
 
 
 @pytest.fixture
@@ -30,6 +38,12 @@ def engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[TestEngin
         ):
             test_engine.check_replay()
     finally:
+        coverage = request.config.stash.get(_COVERAGE, None)
+        if coverage is not None:
+            try:
+                coverage.add_engine(test_engine)
+            except Exception as error:  # coverage is a report; it must not fail the test
+                warnings.warn(f"strom coverage could not read the engine: {error!r}", stacklevel=1)
         test_engine.close()
 
 
@@ -46,6 +60,53 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
             report.sections.append(("strom compact record log", f"(could not render: {error!r})"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("strom", "Strom process tests")
+    group.addoption(
+        "--strom-coverage",
+        action="store",
+        nargs="?",
+        const=DEFAULT_PATH,
+        default=None,
+        metavar="PATH",
+        dest="strom_coverage",
+        help="report which elements and sequence flows of the deployed processes the tests reached "
+        f"(JSON at PATH, default {DEFAULT_PATH}, and a table in the summary); write it as "
+        "--strom-coverage=PATH",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "partitions(n): run the engine fixture with n partitions")
     config.addinivalue_line("markers", "no_replay_check: skip the replay-equivalence check after the test")
+    path = config.getoption("strom_coverage", None)
+    if path:
+        if not str(path).endswith(".json"):
+            # ``--strom-coverage tests/`` would take the test path as the report path.
+            raise pytest.UsageError(
+                f"--strom-coverage got {path!r}, which is not a .json file; write the report path "
+                "with '=' (--strom-coverage=report.json) or put test paths before the option"
+            )
+        config.stash[_COVERAGE] = ProcessCoverage()
+
+
+def _coverage_path(config: pytest.Config) -> Path:
+    return config.invocation_params.dir / str(config.getoption("strom_coverage"))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    coverage = session.config.stash.get(_COVERAGE, None)
+    if coverage is not None:
+        coverage.write_json(_coverage_path(session.config))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    coverage = config.stash.get(_COVERAGE, None)
+    if coverage is None:
+        return
+    terminalreporter.write_sep("-", "strom process coverage")
+    if coverage.processes:
+        terminalreporter.write_line(coverage.format_table())
+    else:
+        terminalreporter.write_line("no process was deployed by a test using the engine fixture")
+    terminalreporter.write_line(f"written to {_coverage_path(config)}")
