@@ -31,8 +31,10 @@ from strom.protocol.intents import (
     DeploymentIntent,
     IncidentIntent,
     JobIntent,
+    MessageIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
+    SignalIntent,
     VariableDocumentIntent,
 )
 from strom.protocol.keys import partition_of
@@ -42,10 +44,12 @@ from strom.protocol.values.deployment import DeploymentRecordValue, DeploymentRe
 from strom.protocol.values.enums import VariableDocumentUpdateSemantic
 from strom.protocol.values.incident import IncidentRecordValue
 from strom.protocol.values.job import JobRecordValue
+from strom.protocol.values.message import MessageRecordValue
 from strom.protocol.values.process_instance import (
     ProcessInstanceCreationRecordValue,
     ProcessInstanceRecordValue,
 )
+from strom.protocol.values.signal import SignalRecordValue
 from strom.protocol.values.variable import VariableDocumentRecordValue
 from strom.stream.clock import ControlledClock
 from strom.stream.processor import ReadScope
@@ -143,6 +147,8 @@ class TestEngine:
         self.jobs = _Jobs(self)
         self.variables = _Variables(self)
         self.incidents = _Incidents(self)
+        self.messages = _Messages(self)
+        self.signals = _Signals(self)
 
     def _open(self, partition_id: int = 1) -> Partition:
         single = self.partition_count == 1
@@ -488,6 +494,39 @@ class _Incidents(_Part):
     def resolve(self, incident_key: int, expect_rejection: bool = False) -> Record[Any]:
         return self._engine.send(
             IncidentRecordValue(), IncidentIntent.RESOLVE, incident_key, expect_rejection=expect_rejection
+        )
+
+
+class _Messages(_Part):
+    def publish(
+        self,
+        name: str,
+        correlation_key: str = "",
+        variables: Mapping[str, Any] | None = None,
+        *,
+        ttl_ms: int = 60_000,
+        message_id: str = "",
+        expect_rejection: bool = False,
+    ) -> Record[Any]:
+        """Publish a message (routed by its correlation key, as the gateways do)."""
+        return self._engine.send(
+            MessageRecordValue(
+                name=name,
+                correlation_key=correlation_key,
+                time_to_live=ttl_ms,
+                message_id=message_id,
+                variables=dict(variables or {}),
+            ),
+            MessageIntent.PUBLISH,
+            expect_rejection=expect_rejection,
+        )
+
+
+class _Signals(_Part):
+    def broadcast(self, name: str, variables: Mapping[str, Any] | None = None) -> Record[Any]:
+        """Broadcast a signal (to every partition)."""
+        return self._engine.send(
+            SignalRecordValue(signal_name=name, variables=dict(variables or {})), SignalIntent.BROADCAST
         )
 
 

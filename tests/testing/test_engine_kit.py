@@ -110,3 +110,24 @@ def test_the_compact_log_of_several_partitions_names_the_partition_of_each_recor
     records = lines[lines.index("-------------- Records ----------------------") + 1 :]
     assert records[0].startswith("P1 C DPLY")
     assert any(line.startswith("P2 C DPLY") for line in records), "the distributed deployment on 2"
+
+
+def test_messages_and_signals_have_shortcuts(engine: TestEngine) -> None:
+    engine.deploy(
+        bpmn.process("wait")
+        .start_event()
+        .receive_task("pay", message="paid", correlation_key="=id")
+        .end_event("end")
+    )
+    instance = engine.instances.create("wait", {"id": "o-1"})
+
+    engine.messages.publish("paid", "o-1", {"ok": True})
+    engine.signals.broadcast("nobody-listens")
+
+    assert (
+        engine.records.process_instances()
+        .with_key(instance)
+        .with_intent(ProcessInstanceIntent.ELEMENT_COMPLETED)
+        .exists()
+    )
+    assert engine.records.signals().exists()
