@@ -303,7 +303,7 @@ def run_once(args: argparse.Namespace, partitions: int, client_cpus: set[int] | 
         roles = {"starter": [starter.pid], "worker": [worker.pid]}
         time.sleep(args.warmup)
         roles["gateway"] = [broker.pid]
-        roles["partitions"] = _children(broker.pid) if partitions > 1 else []
+        roles["partitions"] = _children(broker.pid)  # partition processes, if any
         cpu_before = {role: _cpu_seconds(pids) for role, pids in roles.items()}
         time.sleep(max(0.0, args.duration - args.warmup))
         cpu_after = {role: _cpu_seconds(pids) for role, pids in roles.items()}
@@ -349,7 +349,7 @@ def run_once(args: argparse.Namespace, partitions: int, client_cpus: set[int] | 
         "cpu_us_per_pi": {
             role: round((cpu_after[role] - cpu_before[role]) * 1e6 / max(1, len(in_window)), 1)
             for role in cpu_before
-            if role != "partitions" or partitions > 1
+            if role != "partitions" or roles["partitions"]
         },
         "cpus": os.cpu_count(),
         "clients_pinned": client_cpus is not None,

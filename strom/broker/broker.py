@@ -88,7 +88,7 @@ class Broker:
         """
         config = self.config
         check_partition_count(config.data_dir, config.partitions)
-        if config.partitions > 1:
+        if config.partitions > 1 or config.partition_processes == "always":
             registry = JobStreamRegistry()
             self.supervisor = PartitionSupervisor(config, config.partitions, registry)
             self.partitions = PartitionGroup(self.supervisor.endpoints, registry)

@@ -73,6 +73,10 @@ class BrokerConfig:
     partitions: int = 1
     """How many partitions (each in its own OS process when more than one): about one per core
     the broker may use, leaving one for the gateway. Fixed when the data directory is created."""
+    partition_processes: str = "auto"
+    """``auto``: each partition in its own process when there are several, in the main process when
+    there is one; ``always``: in their own processes also for one (the gateway then has the main
+    process's core to itself, at the price of a hop per request)."""
     snapshot_period_s: float = 300.0
     snapshot_every_records: int = 200_000
     """Also snapshot after this many records since the last snapshot (bounds replay at restart)."""
@@ -122,6 +126,10 @@ class BrokerConfig:
             )
         if self.max_message_size < 1024:
             raise ConfigError(f"max_message_size must be at least 1024 bytes, got {self.max_message_size}")
+        if self.partition_processes not in ("auto", "always"):
+            raise ConfigError(
+                f"partition_processes must be 'auto' or 'always', got {self.partition_processes!r}"
+            )
         if not 1 <= self.partitions <= 64:
             raise ConfigError(f"partitions must be between 1 and 64, got {self.partitions}")
         if self.snapshot_every_records < 1:

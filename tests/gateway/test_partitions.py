@@ -215,3 +215,24 @@ def test_a_killed_partition_process_comes_back_and_nothing_acknowledged_is_lost_
     # an instance nobody was told about can only come from a request in flight when the
     # process was killed (its answer was lost with it): at most one per failed request
     assert len(created - set(acknowledged)) <= failures
+
+
+def test_one_partition_in_its_own_process(tmp_path: Path) -> None:
+    broker = BrokerProcess(
+        tmp_path, "--secondary-storage", "none", env={"STROM_PARTITION_PROCESSES": "always"}
+    ).start(timeout=60)
+    try:
+        assert list(partition_pids(broker)) == [1]
+        model = one_task(tmp_path)
+
+        async def main(client: ZeebeClient, channel: Any) -> Any:
+            topology = await client.topology()
+            await client.deploy_resource(model)
+            return topology, await client.run_process("order")
+
+        topology, created = run(main, broker)
+    finally:
+        broker.stop()
+
+    assert topology.partitions_count == 1
+    assert partition_of(created.process_instance_key) == 1
