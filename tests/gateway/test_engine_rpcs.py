@@ -237,15 +237,34 @@ def test_deploy_a_form(stub: GatewayStub) -> None:
     assert item.form.formKey > 0
 
 
-def test_deleting_a_decision_requirements_graph_is_unimplemented(stub: GatewayStub) -> None:
-    deployment = _deploy(stub, "rates-for-deletion.dmn", DMN.replace(b'id="drg_rates"', b'id="drg_delete"'))
+def test_deleting_a_decision_requirements_graph_deletes_its_decisions(stub: GatewayStub) -> None:
+    dmn = DMN.replace(b'id="drg_rates"', b'id="drg_delete"').replace(b'id="rate"', b'id="rate_delete"')
+    deployment = _deploy(stub, "rates-for-deletion.dmn", dmn)
     [drg] = [
         item.decisionRequirements for item in deployment.deployments if item.HasField("decisionRequirements")
     ]
+    [decision] = [item.decision for item in deployment.deployments if item.HasField("decision")]
 
+    stub.DeleteResource(pb.DeleteResourceRequest(resourceKey=drg.decisionRequirementsKey))
+
+    for request in (
+        pb.EvaluateDecisionRequest(decisionKey=decision.decisionKey),
+        pb.EvaluateDecisionRequest(decisionId="rate_delete"),
+    ):
+        code, _ = _fails(lambda request=request: stub.EvaluateDecision(request))
+        assert code is grpc.StatusCode.NOT_FOUND
     code, message = _fails(
         lambda: stub.DeleteResource(pb.DeleteResourceRequest(resourceKey=drg.decisionRequirementsKey))
     )
+    assert code is grpc.StatusCode.NOT_FOUND
+    assert str(drg.decisionRequirementsKey) in message
 
-    assert code is grpc.StatusCode.UNIMPLEMENTED
-    assert "deleting decision requirements graphs is not built yet" in message
+
+def test_deleting_a_form(stub: GatewayStub) -> None:
+    form = json.dumps({"id": "form_to_delete", "type": "default", "components": []}).encode()
+    [item] = _deploy(stub, "form-to-delete.form", form).deployments
+
+    stub.DeleteResource(pb.DeleteResourceRequest(resourceKey=item.form.formKey))
+
+    code, _ = _fails(lambda: stub.DeleteResource(pb.DeleteResourceRequest(resourceKey=item.form.formKey)))
+    assert code is grpc.StatusCode.NOT_FOUND

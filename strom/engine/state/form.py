@@ -1,4 +1,9 @@
-"""Deployed forms (Camunda Forms JSON): by key, by (id, version), the latest version per id."""
+"""Deployed forms (Camunda Forms JSON): by key, by (id, version), the latest version per id.
+
+A resource deletion deletes a form: deleting the latest version makes the version before it the
+latest, and version numbers are never reused, so the highest version ever deployed is kept too, in
+the same entry as the latest (see :mod:`strom.engine.state.decision`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import msgspec
 from strom.db import Database
 from strom.db.keys import pack, pack_long, unpack_long
 from strom.engine.state import column_families as cf
+from strom.engine.state.decision import lower_latest, raise_latest, versions
 from strom.protocol.values.form import FormRecordValue
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -20,10 +26,12 @@ class FormState(Protocol):
     def by_id_and_version(self, form_id: str, version: int) -> FormRecordValue | None: ...
     def latest(self, form_id: str) -> FormRecordValue | None: ...
     def latest_version(self, form_id: str) -> int: ...
+    def highest_version(self, form_id: str) -> int: ...
 
 
 class MutableFormState(FormState, Protocol):
     def put(self, record: FormRecordValue) -> None: ...
+    def delete(self, record: FormRecordValue) -> None: ...
 
 
 class DbFormState:
@@ -41,8 +49,11 @@ class DbFormState:
         return None if raw is None else self.by_key(unpack_long(raw))
 
     def latest_version(self, form_id: str) -> int:
-        raw = self._latest.get(pack(form_id))
-        return 0 if raw is None else unpack_long(raw)
+        return versions(self._latest, form_id)[0]
+
+    def highest_version(self, form_id: str) -> int:
+        """The highest version ever deployed, deleted ones included: new versions count on from it."""
+        return versions(self._latest, form_id)[1]
 
     def latest(self, form_id: str) -> FormRecordValue | None:
         version = self.latest_version(form_id)
@@ -51,5 +62,10 @@ class DbFormState:
     def put(self, record: FormRecordValue) -> None:
         self._forms.put(pack_long(record.form_key), _encode(record))
         self._versions.put(pack(record.form_id, record.version), pack_long(record.form_key))
-        if record.version > self.latest_version(record.form_id):
-            self._latest.put(pack(record.form_id), pack_long(record.version))
+        raise_latest(self._latest, record.form_id, record.version)
+
+    def delete(self, record: FormRecordValue) -> None:
+        """Forget a form; if it was the latest version, the version before it becomes the latest."""
+        self._forms.delete(pack_long(record.form_key))
+        self._versions.delete(pack(record.form_id, record.version))
+        lower_latest(self._latest, self._versions, record.form_id, record.version)

@@ -54,6 +54,7 @@ from strom.protocol.intents import (
     UserTaskIntent,
 )
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
+from strom.protocol.values.decision import DecisionEvaluationRecordValue
 from strom.protocol.values.message import (
     MessageCorrelationRecordValue,
     MessageRecordValue,
@@ -751,6 +752,28 @@ def resource_deletion_distributed(engine: TestEngine) -> None:
     engine.run()
 
 
+def decision_and_form_deletion(engine: TestEngine) -> None:
+    """Resource deletion of DRGs and forms: the latest version of a DRG (DECISION DELETED, then
+    DECISION_REQUIREMENTS DELETED; the version before is the latest again), an older version of a
+    form (FORM DELETED; the latest stays) and then its only version left (no latest), and the
+    latest decision evaluated by id after the deletion."""
+    first = engine.deploy(("discount.dmn", DMN), ("approval.form", FORM)).value
+    second = engine.deploy(
+        ("discount.dmn", DMN.replace(b"0.15", b"0.2")), ("approval.form", FORM.replace(b"ok", b"yes"))
+    ).value
+    for key in (
+        second.decision_requirements_metadata[0].decision_requirements_key,
+        first.form_metadata[0].form_key,
+        second.form_metadata[0].form_key,
+    ):
+        engine.send(ResourceDeletionRecordValue(resource_key=key), ResourceDeletionIntent.DELETE)
+    evaluated = engine.send(
+        DecisionEvaluationRecordValue(decision_id="discount", variables={"customer": "gold"}),
+        DecisionEvaluationIntent.EVALUATE,
+    )
+    assert (evaluated.value.decision_version, evaluated.value.decision_output) == (1, "0.15")
+
+
 PARTITIONED: dict[str, tuple[Callable[[TestEngine], None], int]] = {
     "distribution_sender": (distribution, 1),
     "distribution_receiver": (distribution, 2),
@@ -765,6 +788,7 @@ SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "signals_errors_escalations_compensation": signals_errors_escalations_compensation,
     "user_tasks_decisions_forms": user_tasks_decisions_forms,
     "message_correlation": message_correlation,
+    "decision_and_form_deletion": decision_and_form_deletion,
 }
 SCENARIOS_ALL = (*SCENARIOS, *PARTITIONED, "released_v1")
 

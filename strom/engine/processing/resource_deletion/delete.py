@@ -1,26 +1,35 @@
-"""RESOURCE_DELETION DELETE: delete a deployed process definition by its key.
+"""RESOURCE_DELETION DELETE: delete a deployed process definition, decision requirements graph
+(DRG) or form by its key.
 
-As in Zeebe 8.8: a definition that still has running instances is not deleted (INVALID_STATE);
-otherwise the step writes RESOURCE_DELETION DELETING, PROCESS DELETING, PROCESS DELETED and
-RESOURCE_DELETION DELETED, and answers with the DELETING event. Deleting the latest version makes
-the version before it the latest; version numbers are never reused, and the start events of the
-deleted version (message, timer, signal) are closed and those of the version before it opened.
-The PROCESS events carry no resource bytes and no checksum (Zeebe leaves them out so a deletion
-never exceeds a batch). Decision requirements graphs and forms cannot be deleted yet: their keys are
-rejected as not supported (the gateway answers UNIMPLEMENTED), not as unknown.
+As in Zeebe 8.8, the step writes RESOURCE_DELETION DELETING, the events of the deleted resource and
+RESOURCE_DELETION DELETED, and answers with the DELETING event; a key that is none of them is
+rejected as NOT_FOUND. The resource's events:
 
-With several partitions every partition holds every deployed process (the same keys), so the
+- a process definition: PROCESS DELETING and DELETED. A definition that still has running
+  instances is not deleted (INVALID_STATE). The start events of the deleted version (message,
+  timer, signal) are closed and those of the version before it opened, if it was the latest. The
+  PROCESS events carry no resource bytes and no checksum (Zeebe leaves them out so a deletion
+  never exceeds a batch).
+- a DRG: DECISION DELETED for each of its decisions (by decision key), then DECISION_REQUIREMENTS
+  DELETED (with its DMN bytes, as in Zeebe). Decisions are evaluated, not run, so nothing stops it.
+- a form: FORM DELETED. User tasks that link the form keep its key (Zeebe changes no user task);
+  a user task created later links the latest version left, or raises a FORM_NOT_FOUND incident.
+
+Deleting the latest version makes the version before it the latest (of the process id, the DRG
+id, each decision id, the form id); version numbers are never reused.
+
+With several partitions every partition holds every deployed resource (the same keys), so the
 deletion is distributed as in Zeebe: the deployment partition (1, where the router sends it)
-deletes the definition, answers the client at once with DELETING and distributes the command with
+deletes the resource, answers the client at once with DELETING and distributes the command with
 the key of its DELETING event (``CommandDistributionBehavior``). Each other partition deletes the
-same definition (writing DELETING and DELETED with that key; version 2 of the DELETED applier
+same resource (writing DELETING and DELETED with that key; version 2 of the DELETED applier
 remembers it) without scheduling the timer start events of the version before (only the
 deployment partition has timers) and acknowledges. A distributed deletion is rejected there and:
 
-- acknowledged again when the partition deleted the definition already (a repeated delivery);
-- not acknowledged, so that it is sent again later, while instances of the definition still run
-  on that partition (as in Zeebe) or while the definition's deployment has not reached it yet
-  (Strom has no distribution queue that orders the deletion after its deployment).
+- acknowledged again when the partition deleted the resource already (a repeated delivery);
+- not acknowledged, so that it is sent again later, while instances of the process definition
+  still run on that partition (as in Zeebe) or while the resource's deployment has not reached it
+  yet (Strom has no distribution queue that orders the deletion after its deployment).
 """
 
 from __future__ import annotations
@@ -34,6 +43,9 @@ from strom.engine.state import ProcessingState
 from strom.engine.state.process import DeployedProcess
 from strom.protocol.enums import RejectionType, ValueType
 from strom.protocol.intents import (
+    DecisionIntent,
+    DecisionRequirementsIntent,
+    FormIntent,
     MessageStartEventSubscriptionIntent,
     ProcessIntent,
     ResourceDeletionIntent,
@@ -41,8 +53,13 @@ from strom.protocol.intents import (
     TimerIntent,
 )
 from strom.protocol.record import Record
+from strom.protocol.values.decision import DecisionRequirementsRecordValue
+from strom.protocol.values.form import FormRecordValue
 from strom.protocol.values.process import ProcessRecordValue
 from strom.stream.key_generator import KeyGenerator
+
+Resource = DeployedProcess | DecisionRequirementsRecordValue | FormRecordValue
+"""A deletable resource as the state holds it."""
 
 
 class ResourceDeletionDeleteProcessor:
@@ -64,24 +81,17 @@ class ResourceDeletionDeleteProcessor:
             self._process_distributed(command, writers, self._distribution)
             return
         resource_key = command.value.resource_key
-        process = self._processes.by_key(resource_key) if resource_key > 0 else None
-        if process is None:
-            kind = self._other_kind(resource_key) if resource_key > 0 else None
-            if kind is not None:
-                writers.reject(
-                    command,
-                    RejectionType.INVALID_ARGUMENT,
-                    f"Expected to delete the {kind} with key `{resource_key}`, but deleting "
-                    f"{kind}s is not built yet: this version of Strom does not support it",
-                )
-                return
+        resource = self._find(resource_key)
+        if resource is None:
             writers.reject(
                 command,
                 RejectionType.NOT_FOUND,
                 f"Expected to delete resource but no resource found with key `{resource_key}`",
             )
             return
-        if self._element_instances.has_process_instances(resource_key):
+        if isinstance(resource, DeployedProcess) and self._element_instances.has_process_instances(
+            resource_key
+        ):
             writers.reject(
                 command,
                 RejectionType.INVALID_STATE,
@@ -92,7 +102,7 @@ class ResourceDeletionDeleteProcessor:
         event_key = self._keys.next_key()
         deletion = command.value
         deleting = writers.append_event(event_key, ResourceDeletionIntent.DELETING, deletion)
-        self._delete(writers, process, timers=True)
+        self._delete(writers, resource, timers=True)
         writers.append_event(event_key, ResourceDeletionIntent.DELETED, deletion)
         writers.respond(deleting)
         self._distribution.distribute(
@@ -114,8 +124,8 @@ class ResourceDeletionDeleteProcessor:
             )
             distribution.acknowledge(writers, command)
             return
-        process = self._processes.by_key(resource_key)
-        if process is None:
+        resource = self._find(resource_key)
+        if resource is None:
             writers.reject(
                 command,
                 RejectionType.NOT_FOUND,
@@ -124,7 +134,9 @@ class ResourceDeletionDeleteProcessor:
                 "deletion is sent again until it has",
             )
             return
-        if self._element_instances.has_process_instances(resource_key):
+        if isinstance(resource, DeployedProcess) and self._element_instances.has_process_instances(
+            resource_key
+        ):
             writers.reject(
                 command,
                 RejectionType.INVALID_STATE,
@@ -134,11 +146,34 @@ class ResourceDeletionDeleteProcessor:
             return
         deletion = command.value
         writers.append_event(command.key, ResourceDeletionIntent.DELETING, deletion)
-        self._delete(writers, process, timers=False)
+        self._delete(writers, resource, timers=False)
         writers.append_event(command.key, ResourceDeletionIntent.DELETED, deletion)
         distribution.acknowledge(writers, command)
 
-    def _delete(self, writers: Writers, process: DeployedProcess, timers: bool) -> None:
+    def _find(self, key: int) -> Resource | None:
+        """The process definition, DRG or form with ``key`` (Zeebe looks in this order)."""
+        if key <= 0:
+            return None
+        return (
+            self._processes.by_key(key) or self._decisions.requirements_by_key(key) or self._forms.by_key(key)
+        )
+
+    def _delete(self, writers: Writers, resource: Resource, timers: bool) -> None:
+        """The events of the deleted resource (between DELETING and DELETED)."""
+        if isinstance(resource, DeployedProcess):
+            self._delete_process(writers, resource, timers)
+        elif isinstance(resource, DecisionRequirementsRecordValue):
+            self._delete_requirements(writers, resource)
+        else:
+            writers.append_event(self._keys.next_key(), FormIntent.DELETED, resource)
+
+    def _delete_requirements(self, writers: Writers, drg: DecisionRequirementsRecordValue) -> None:
+        """DECISION DELETED for each decision of the DRG, then DECISION_REQUIREMENTS DELETED."""
+        for decision in self._decisions.decisions_of_requirements(drg.decision_requirements_key):
+            writers.append_event(self._keys.next_key(), DecisionIntent.DELETED, decision)
+        writers.append_event(self._keys.next_key(), DecisionRequirementsIntent.DELETED, drg)
+
+    def _delete_process(self, writers: Writers, process: DeployedProcess, timers: bool) -> None:
         """PROCESS DELETING and DELETED; if it is the latest version, its start events are closed
         and those of the version before opened (its timers only with ``timers``)."""
         record = _without_resource(process)
@@ -152,13 +187,6 @@ class ResourceDeletionDeleteProcessor:
             if previous is not None:
                 self._start_events.open(writers, previous, timers)
         writers.append_event(self._keys.next_key(), ProcessIntent.DELETED, record)
-
-    def _other_kind(self, key: int) -> str | None:
-        if self._decisions.requirements_by_key(key) is not None:
-            return "decision requirements graph"
-        if self._forms.by_key(key) is not None:
-            return "form"
-        return None
 
     def _close_start_events(self, writers: Writers, process_definition_key: int) -> None:
         for message in list(self._message_starts.of_process(process_definition_key)):

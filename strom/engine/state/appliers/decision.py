@@ -1,5 +1,6 @@
-"""Appliers for DECISION_REQUIREMENTS, DECISION and FORM events (deployed DMN and forms), and
-DECISION_EVALUATION (which changes no state)."""
+"""Appliers for DECISION_REQUIREMENTS, DECISION and FORM events (deployed DMN and forms, created
+by a deployment and deleted by a resource deletion), and DECISION_EVALUATION (which changes no
+state)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,37 @@ class FormCreatedV1:
         self._forms.put(record.value)
 
 
+class DecisionRequirementsDeletedV1:
+    """Removes the DRG (its decisions were removed by their own DECISION DELETED events before);
+    if it was the latest version, the one before becomes the latest."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._decisions = state.decisions
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._decisions.delete_requirements(record.value)
+
+
+class DecisionDeletedV1:
+    """Removes the decision; if it was the latest version, the one before becomes the latest."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._decisions = state.decisions
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._decisions.delete_decision(record.value)
+
+
+class FormDeletedV1:
+    """Removes the form; if it was the latest version, the one before becomes the latest."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._forms = state.forms
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._forms.delete(record.value)
+
+
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(
         ValueType.DECISION_REQUIREMENTS,
@@ -55,6 +87,13 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     )
     appliers.register(ValueType.DECISION, DecisionIntent.CREATED, DecisionCreatedV1(state))
     appliers.register(ValueType.FORM, FormIntent.CREATED, FormCreatedV1(state))
+    appliers.register(
+        ValueType.DECISION_REQUIREMENTS,
+        DecisionRequirementsIntent.DELETED,
+        DecisionRequirementsDeletedV1(state),
+    )
+    appliers.register(ValueType.DECISION, DecisionIntent.DELETED, DecisionDeletedV1(state))
+    appliers.register(ValueType.FORM, FormIntent.DELETED, FormDeletedV1(state))
     for intent in (DecisionEvaluationIntent.EVALUATED, DecisionEvaluationIntent.FAILED):
         appliers.register(
             ValueType.DECISION_EVALUATION,

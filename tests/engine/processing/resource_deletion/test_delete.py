@@ -234,26 +234,3 @@ def test_deleting_the_only_version_cancels_its_start_timer(engine: TestEngine) -
 
     canceled = engine.records.of(ValueType.TIMER).with_intent(TimerIntent.CANCELED).limit(1)
     assert [r.value.process_definition_key for r in canceled] == [key]
-
-
-def test_decision_requirements_and_forms_are_refused_as_not_supported(engine: TestEngine) -> None:
-    dmn = b"""<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="drg" name="D" namespace="http://t">
-  <decision id="d" name="D"><literalExpression><text>1</text></literalExpression></decision>
-</definitions>"""
-    form = b'{"id": "f", "type": "default", "components": []}'
-    deployment = engine.deploy(("d.dmn", dmn), ("f.form", form)).value
-
-    for key, kind in (
-        (
-            deployment.decision_requirements_metadata[0].decision_requirements_key,
-            "decision requirements graph",
-        ),
-        (deployment.form_metadata[0].form_key, "form"),
-    ):
-        rejection = _delete(engine, key, expect_rejection=True)
-        assert rejection.rejection_type == RejectionType.INVALID_ARGUMENT
-        assert rejection.rejection_reason == (
-            f"Expected to delete the {kind} with key `{key}`, but deleting {kind}s is not built yet: "
-            "this version of Strom does not support it"
-        )
