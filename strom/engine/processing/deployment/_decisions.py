@@ -96,7 +96,7 @@ class DecisionResources:
             drg = DecisionRequirementsRecordValue(
                 decision_requirements_id=graph.id,
                 decision_requirements_name=graph.name,
-                decision_requirements_version=self._decisions.latest_requirements_version(graph.id) + 1,
+                decision_requirements_version=self._decisions.highest_requirements_version(graph.id) + 1,
                 decision_requirements_key=self._keys.next_key(),
                 namespace=graph.namespace,
                 resource_name=item.resource_name,
@@ -110,7 +110,7 @@ class DecisionResources:
                 record = DecisionRecordValue(
                     decision_id=decision.id,
                     decision_name=decision.name,
-                    version=self._decisions.latest_decision_version(decision.id) + 1,
+                    version=self._decisions.highest_decision_version(decision.id) + 1,
                     version_tag=decision.version_tag,
                     decision_key=self._keys.next_key(),
                     decision_requirements_id=drg.decision_requirements_id,

@@ -75,7 +75,7 @@ class FormResources:
                 continue
             record = FormRecordValue(
                 form_id=form.form_id,
-                version=self._forms.latest_version(form.form_id) + 1,
+                version=self._forms.highest_version(form.form_id) + 1,
                 version_tag=form.version_tag,
                 form_key=self._keys.next_key(),
                 resource_name=form.resource_name,

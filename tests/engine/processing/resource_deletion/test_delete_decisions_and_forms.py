@@ -226,12 +226,6 @@ def test_a_drg_deployed_again_after_deleting_an_older_version_is_a_new_version(e
     assert {d.version for d in again.decisions_metadata} == {3}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the DMN deployment (strom/engine/processing/deployment/_decisions.py) numbers a new "
-    "version from latest_*_version, not from highest_*_version: a deleted latest version's number "
-    "is reused",
-)
 def test_a_drg_deployed_again_after_deleting_the_latest_is_a_new_version(engine: TestEngine) -> None:
     deploy_rates(engine, rate=2)
     second = deploy_rates(engine, rate=3)
@@ -363,12 +357,6 @@ def test_a_form_deployed_again_after_deleting_an_older_version_is_a_new_version(
     assert (again.version, again.duplicate) == (3, False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the form deployment (strom/engine/processing/deployment/_forms.py) numbers a new "
-    "version from latest_version, not from highest_version: a deleted latest version's number is "
-    "reused",
-)
 def test_a_form_deployed_again_after_deleting_the_latest_is_a_new_version(engine: TestEngine) -> None:
     deploy_form(engine, "ok")
     second = deploy_form(engine, "yes")
