@@ -24,6 +24,14 @@ def _check_bpmn(data: bytes, name: str) -> list[str]:
     return [str(problem) for problem in check_bpmn(data, resource_name=name)]
 
 
+def _check_form(data: bytes, name: str) -> list[str]:
+    # the deployment's own check, so `strom check` accepts exactly what `strom deploy` accepts
+    from strom.engine.processing.deployment._forms import FormResources
+
+    parsed = FormResources.parse(name, data)
+    return [f"{name}:0: {parsed}"] if isinstance(parsed, str) else []
+
+
 def _check_dmn(data: bytes, name: str) -> list[str]:
     from strom.dmn import check_dmn
 
@@ -33,6 +41,7 @@ def _check_dmn(data: bytes, name: str) -> list[str]:
 CHECKERS: dict[str, Checker] = {
     ".bpmn": _check_bpmn,
     ".dmn": _check_dmn,
+    ".form": _check_form,
 }
 
 

@@ -54,3 +54,19 @@ def test_broken_xml_is_reported_with_its_line(tmp_path: Path) -> None:
 def test_the_command_needs_files() -> None:
     code, _ = run()
     assert code == 2
+
+
+def test_forms_are_checked_as_a_deployment_checks_them(tmp_path: Path) -> None:
+    good = tmp_path / "approval.form"
+    good.write_text('{"id": "approval", "type": "default", "components": []}')
+    no_id = tmp_path / "no_id.form"
+    no_id.write_text('{"type": "default"}')
+    broken = tmp_path / "broken.form"
+    broken.write_text("{not json")
+
+    code, lines = run(str(good), str(no_id), str(broken))
+
+    assert code == 1
+    assert lines[0] == f"{good}: OK"
+    assert lines[1].endswith("Expected the form id to be present, but none given")
+    assert "not valid JSON" in lines[2]
