@@ -81,6 +81,7 @@ _BASE_NS: dict[str, Any] = {
     "_Mapping": dict,
     "_MAX": rt.MAX_ITEMS,
     "_too_many": rt.too_many,
+    "_Failure": rt.Failure,
 }
 
 
@@ -350,11 +351,21 @@ class _Compiler:
         return f"{self.const(checker)}({self.expr(node.value, out)})"
 
     def c_If(self, node: ast.If, out: list[str]) -> str:
-        c = self.expr(node.condition, out)
+        # A condition that fails (strict mode) takes the else branch with a warning, as feel-scala
+        # (Zeebe) does: its failure is caught in a function of its own.
+        fn = self.tmp("_cond")
+        pre: list[str] = []
+        c = self.expr(node.condition, pre)
+        out.append(f"def {fn}():")
+        out.append("    try:")
+        out.extend("        " + line for line in pre)
+        out.append(f"        return {c}")
+        out.append("    except _Failure as failure:")
+        out.append("        E.warn(failure.site, failure.message)")
+        out.append("        return None")
         t = self.expr(node.then, out)
         f = self.expr(node.otherwise, out)
-        tmp = self.tmp()
-        return f"({t} if ({tmp} := {c}) is True else {f})"
+        return f"({t} if {fn}() is True else {f})"
 
     def c_For(self, node: ast.For, out: list[str]) -> str:
         fn = self.tmp("_for")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from strom.feel import FeelRange
+from strom.feel import FeelRange, compile_expression
 
 from .support import FAIL, NULL, D, check, ym
 
@@ -597,3 +597,14 @@ def test_nested_loops_share_one_iteration_budget_per_evaluation() -> None:
         compile_expression("for x in 1..1000000 return for y in 1..1000000 return x").evaluate({}, mode="dmn")
         is None
     )
+
+
+def test_an_if_whose_condition_fails_takes_the_else_branch_with_a_warning() -> None:
+    # feel-scala (Zeebe 8.8): a failing condition is null with a warning, and null takes `else`
+    expression = compile_expression('if date("not a date") > today() then "later" else "unknown"')
+
+    value, warnings = expression.evaluate_with_warnings({}, mode="strict")
+
+    assert value == "unknown"
+    assert warnings == ["date: invalid date 'not a date' at column 4"]
+    assert compile_expression('if date("2020-01-01") < today() then "past" else "x"').evaluate() == "past"
