@@ -7,10 +7,14 @@ recovery) and ``InMemoryLog`` the fast stand-in for tests. The format and durabi
 ``docs/log.md``.
 
 Layout: ``storage`` (the protocols), ``journal`` (``FileJournal``), ``memory`` (``InMemoryLog``),
-``errors``; modules starting with ``_`` are private to this package.
+``jetstream`` (``JetStreamLog``, the cluster log on NATS JetStream), ``errors``; modules starting
+with ``_`` are private to this package.
+
+``JetStreamLog`` and ``WriterFencedError`` are importable from here but only imported on first use
+(they need nats-py, the ``cluster`` extra): importing ``strom.log`` never imports ``nats``.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from strom.log._reader import JournalReader
 from strom.log.errors import (
@@ -41,7 +45,26 @@ __all__ = [
     "PositionCompactedError",
 ]
 
-if TYPE_CHECKING:  # mypy proves both implementations satisfy the protocols
+_LAZY = {"JetStreamLog", "JetStreamReader", "WriterFencedError"}
 
-    def _conforms(journal: FileJournal, memory: InMemoryLog) -> tuple[LogStorage, LogStorage]:
-        return journal, memory
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from strom.log import jetstream
+
+        return getattr(jetstream, name)
+    raise AttributeError(f"module 'strom.log' has no attribute {name!r}")
+
+
+if TYPE_CHECKING:  # mypy proves the implementations satisfy the protocols
+    from strom.log.jetstream import JetStreamLog as JetStreamLog
+    from strom.log.jetstream import JetStreamReader as JetStreamReader
+    from strom.log.jetstream import WriterFencedError as WriterFencedError
+
+    def _conforms(
+        journal: FileJournal, memory: InMemoryLog, jetstream: JetStreamLog
+    ) -> tuple[LogStorage, LogStorage, LogStorage]:
+        return journal, memory, jetstream
+
+    def _reads(reader: JetStreamReader) -> LogReader:
+        return reader
