@@ -41,7 +41,7 @@ def test_a_job_type_expression_that_is_not_a_string_raises_an_incident(engine: T
         "Expected result of the expression 'kind' to be 'STRING', but was 'NULL'"
         in incident.value.error_message
     )
-    assert "no variable found with name 'kind'" in incident.value.error_message
+    assert "[NO_VARIABLE_FOUND] No variable found with name 'kind'" in incident.value.error_message
 
 
 def test_resolving_an_unknown_or_resolved_incident_is_rejected(engine: TestEngine) -> None:

@@ -164,7 +164,7 @@ def test_a_missing_correlation_key_raises_an_incident(engine: TestEngine, ev) ->
     assert incident.value.error_message == (
         "Failed to extract the correlation key for 'key': The value must be either a string or a "
         "number, but was 'NULL'. The evaluation reported the following warnings:\n"
-        "no variable found with name 'key' at column 1"
+        "[NO_VARIABLE_FOUND] No variable found with name 'key'"
     )
     assert incident.value.process_instance_key == instance
     assert incident.value.element_id == "catch"

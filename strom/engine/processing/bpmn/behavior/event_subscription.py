@@ -33,7 +33,6 @@ from strom.engine.processing.bpmn.behavior.timer import TimerBehavior, TimerSche
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
-from strom.feel import FeelError
 from strom.model import Expression, FlowNode
 from strom.protocol.bpmn import BpmnElementType as E
 from strom.protocol.intents import (
@@ -196,15 +195,7 @@ class EventSubscriptionBehavior:
 
     def _warnings(self, expression: Expression, scope_key: int) -> list[str]:
         """FEEL's warnings (e.g. a missing variable), as Zeebe adds them to the incident."""
-        if expression.is_static:
-            return []
-        compiled: Any = expression.compiled
-        variables = self._variable_state.visible_values(scope_key, compiled.free_names)
-        try:
-            _, warnings = compiled.evaluate_with_warnings(variables, mode="dmn")
-        except FeelError:
-            return []
-        return list(warnings)
+        return self._expressions.warnings_of(expression, scope_key)
 
     def _subscribe_to_message(self, writers: Writers, context: ElementContext, item: _Evaluated) -> None:
         value = context.value

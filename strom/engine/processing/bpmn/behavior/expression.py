@@ -7,6 +7,7 @@ carrying the FEEL message, to become an incident.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from strom.engine.processing.bpmn.behavior.failure import Failure
@@ -14,6 +15,28 @@ from strom.engine.state.variable import VariableState
 from strom.feel import FeelError, to_python
 from strom.model import Expression
 from strom.protocol.values.enums import ErrorType
+
+_WARNING_TYPES = (
+    ("no variable found", "NO_VARIABLE_FOUND"),
+    ("no context entry found", "NO_CONTEXT_ENTRY_FOUND"),
+    ("no function found", "NO_FUNCTION_FOUND"),
+    ("no function '", "FUNCTION_INVOCATION_FAILURE"),
+    ("can't compare", "NOT_COMPARABLE"),
+    ("not comparable", "NOT_COMPARABLE"),
+)
+_AT_COLUMN = re.compile(r" at column \d+$")
+_BUILTIN_FAILURE = re.compile(r"^[a-z][a-z ]*: ")
+
+
+def zeebe_warning(warning: str) -> str:
+    """A FEEL warning as feel-scala words it in Zeebe's incidents: ``[TYPE] Message`` without the
+    column (``no variable found with name 'x' at column 4`` → ``[NO_VARIABLE_FOUND] No variable found
+    with name 'x'``)."""
+    text = _AT_COLUMN.sub("", warning)
+    kind = next((name for prefix, name in _WARNING_TYPES if text.startswith(prefix)), None)
+    if kind is None:
+        kind = "FUNCTION_INVOCATION_FAILURE" if _BUILTIN_FAILURE.match(text) else "UNKNOWN"
+    return f"[{kind}] {text[:1].upper()}{text[1:]}"
 
 
 class ExpressionBehavior:
@@ -44,16 +67,23 @@ class ExpressionBehavior:
             f"Expected result of the expression '{expression.source}' to be '{expected}', "
             f"but was '{_feel_type(value)}'."
         )
-        if not expression.is_static:
-            compiled: Any = expression.compiled
-            variables = self._variables.visible_values(scope_key, compiled.free_names)
-            try:
-                _, warnings = compiled.evaluate_with_warnings(variables, mode="dmn")
-            except FeelError:
-                warnings = []
-            if warnings:
-                message += " The evaluation reported the following warnings:\n" + "\n".join(warnings)
+        warnings = self.warnings_of(expression, scope_key)
+        if warnings:
+            message += " The evaluation reported the following warnings:\n" + "\n".join(warnings)
         return Failure(message, error_type, scope_key)
+
+    def warnings_of(self, expression: Expression, scope_key: int) -> list[str]:
+        """FEEL's warnings for the expression in this scope (a missing variable, …), in Zeebe's form
+        (``[NO_VARIABLE_FOUND] No variable found with name 'x'``), as Zeebe adds them to incidents."""
+        if expression.is_static:
+            return []
+        compiled: Any = expression.compiled
+        variables = self._variables.visible_values(scope_key, compiled.free_names)
+        try:
+            _, warnings = compiled.evaluate_with_warnings(variables, mode="dmn")
+        except FeelError:
+            return []
+        return [zeebe_warning(warning) for warning in warnings]
 
     def evaluate_string(
         self,
