@@ -200,6 +200,8 @@ def partition_settings(
         exporter_configs=exporter_configs,
         backpressure=config.backpressure,
         flow_control=config.flow_control,
+        log_servers=config.cluster_servers,
+        replication_factor=config.replication_factor,
     )
 
 

@@ -73,6 +73,12 @@ class BrokerConfig:
     partitions: int = 1
     """How many partitions (each in its own OS process when more than one): about one per core
     the broker may use, leaving one for the gateway. Fixed when the data directory is created."""
+    cluster: str = ""
+    """NATS server URLs (comma-separated, ``nats://host:4222``): each partition's log is a JetStream
+    stream there instead of the file journal in the data directory (state and snapshots stay
+    local). Empty: the embedded file journal, no NATS needed."""
+    replication_factor: int = 1
+    """Replicas of each partition's JetStream stream (with ``cluster``; 3 on a 3-node NATS cluster)."""
     partition_processes: str = "auto"
     """``auto``: each partition in its own process when there are several, in the main process when
     there is one; ``always``: in their own processes also for one (the gateway then has the main
@@ -94,6 +100,11 @@ class BrokerConfig:
     flow_control: FlowControlSettings = field(default_factory=FlowControlSettings)
     exporters: dict[str, ExporterConfig] = field(default_factory=dict)
     log_level: str = "INFO"
+
+    @property
+    def cluster_servers(self) -> tuple[str, ...]:
+        """The NATS servers of ``cluster``, or () for the embedded file journal."""
+        return tuple(url.strip() for url in self.cluster.split(",") if url.strip())
 
     @property
     def secondary_storage_url(self) -> str | None:
@@ -126,6 +137,14 @@ class BrokerConfig:
             )
         if self.max_message_size < 1024:
             raise ConfigError(f"max_message_size must be at least 1024 bytes, got {self.max_message_size}")
+        if self.cluster and not all(
+            url.strip().startswith(("nats://", "tls://")) for url in self.cluster.split(",")
+        ):
+            raise ConfigError(
+                f"cluster must be NATS server URLs such as nats://127.0.0.1:4222, got {self.cluster!r}"
+            )
+        if not 1 <= self.replication_factor <= 5:
+            raise ConfigError(f"replication_factor must be between 1 and 5, got {self.replication_factor}")
         if self.partition_processes not in ("auto", "always"):
             raise ConfigError(
                 f"partition_processes must be 'auto' or 'always', got {self.partition_processes!r}"

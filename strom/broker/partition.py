@@ -36,7 +36,7 @@ from strom.db import Database, SnapshotInfo, latest_snapshot, restore_snapshot
 from strom.engine import ENGINE_COLUMN_FAMILIES, Engine, JobStreams
 from strom.engine.partitions import InterPartitionSender, SinglePartition
 from strom.exporter import Exporter, ExporterDirector
-from strom.log import FileJournal
+from strom.log import FileJournal, LogStorage
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import ProcessInstanceCreationIntent
 from strom.protocol.record import Record
@@ -75,6 +75,11 @@ class PartitionSettings:
     exporter_configs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     backpressure: BackpressureSettings = field(default_factory=BackpressureSettings)
     flow_control: FlowControlSettings = field(default_factory=FlowControlSettings)
+    log_servers: tuple[str, ...] = ()
+    """NATS servers: the log is a JetStream stream there (``strom.log.JetStreamLog``) instead of
+    the file journal in the data directory; state and snapshots stay local."""
+    replication_factor: int = 1
+    """Replicas of the JetStream stream (with ``log_servers``)."""
 
 
 class Partition:
@@ -109,7 +114,7 @@ class Partition:
         self._running = False
         self._last_snapshot = time.monotonic()
         self._snapshot_position = 0
-        self.log: FileJournal
+        self.log: LogStorage
         self.db: Database
         self.engine: Engine
         self.processor: StreamProcessor
@@ -140,7 +145,18 @@ class Partition:
 
     def _open_owned(self) -> None:
         self.phase = "replaying"
-        self.log = FileJournal(self.directory / "log", segment_size=self.settings.segment_size)
+        settings = self.settings
+        if settings.log_servers:
+            from strom.log import JetStreamLog
+
+            self.log = JetStreamLog(
+                list(settings.log_servers), settings.partition_id, num_replicas=settings.replication_factor
+            )
+            max_batch_bytes = min(DEFAULT_MAX_BATCH_BYTES, self.log.max_batch_size)
+        else:
+            self.log = FileJournal(self.directory / "log", segment_size=settings.segment_size)
+            # A step's records are one log batch, and a batch must fit in a segment.
+            max_batch_bytes = min(DEFAULT_MAX_BATCH_BYTES, settings.segment_size // 4)
         column_families = list(STREAM_COLUMN_FAMILIES + ENGINE_COLUMN_FAMILIES)
         runtime = self.directory / "runtime"
         snapshot = latest_snapshot(self.snapshots_dir)
@@ -167,8 +183,7 @@ class Partition:
             key_generator=self.engine.key_generator,
             group_commit=self.settings.group_commit,
             max_commands_in_batch=self.settings.max_commands_in_batch,
-            # A step's records are one log batch, and a batch must fit in a segment.
-            max_batch_bytes=min(DEFAULT_MAX_BATCH_BYTES, self.settings.segment_size // 4),
+            max_batch_bytes=max_batch_bytes,
         )
         started = time.perf_counter()
         self.replayed_events = self.processor.recover()
@@ -413,6 +428,10 @@ class Partition:
         )
         self._last_snapshot = time.monotonic()
         self._snapshot_position = self.log.next_position
+        if self.settings.log_servers:
+            # A shared log is what another broker rebuilds from; snapshots are local to this one
+            # (not yet shared through a JetStream object store), so nothing may be compacted away.
+            return info
         keep_from = self.processor.replay_start_position
         exported = self.director.min_acknowledged_position()
         if exported is not None:

@@ -27,6 +27,13 @@ import click
 @click.option("--metrics-port", type=int, help="Port of /metrics (default 9600; 0 turns it off).")
 @click.option("--rest-port", type=int, help="Port of the REST API v2 (default 8080; 0 turns it off).")
 @click.option(
+    "--cluster",
+    help="NATS server URLs (comma-separated): partition logs on JetStream there (default: the file journal).",
+)
+@click.option(
+    "--replication-factor", type=int, help="Replicas of each partition's JetStream stream (default 1)."
+)
+@click.option(
     "--partitions",
     type=int,
     help="Partitions, each in its own process when more than one (default 1; fixed per data dir).",
@@ -48,6 +55,8 @@ def broker(
     grpc_port: int | None,
     metrics_port: int | None,
     rest_port: int | None,
+    cluster: str | None,
+    replication_factor: int | None,
     partitions: int | None,
     secondary_storage: str | None,
     backpressure: str | None,
@@ -72,6 +81,8 @@ def broker(
         "metrics_port": metrics_port,
         "rest_port": rest_port,
         "partitions": partitions,
+        "cluster": cluster,
+        "replication_factor": replication_factor,
         "secondary_storage": secondary_storage,
         "log_level": log_level.upper() if log_level else None,
     }
@@ -95,7 +106,8 @@ def broker(
         rest = f", REST API on http://{config.host}:{config.rest_port}/v2" if config.rest_port else ""
         click.echo(
             f"Strom broker ready: gRPC gateway on {config.host}:{config.grpc_port}{rest}{metrics}, "
-            f"data in {config.data_dir}",
+            f"data in {config.data_dir}"
+            + (f", partition logs on NATS JetStream at {config.cluster}" if config.cluster else ""),
         )
         sys.stdout.flush()
 
