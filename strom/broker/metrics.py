@@ -146,18 +146,7 @@ class BrokerMetrics:
                     f"times in a row for {stalled.seconds:.0f} s at position {stalled.position}: "
                     f"{stalled.error} (the log is kept for it; fix it or remove it from the config)"
                 )
-        if self._stopping:
-            broker = "stopping"
-            reasons.insert(0, "the broker is shutting down")
-        elif self._started:
-            broker = "started"
-        else:
-            broker = "starting"
-            reasons.insert(0, "the broker has not started serving yet")
-        details: dict[str, Any] = {"broker": broker, "partitions": {str(pid): state}}
-        if reasons:
-            details["reason"] = "; ".join(reasons)
-        return not reasons, details
+        return self._ready_when(reasons, {str(pid): state})
 
     def _readiness_of_processes(self, statuses: list[PartitionStatus]) -> Health:
         reasons = []
@@ -170,6 +159,11 @@ class BrokerMetrics:
             elif not status.healthy or status.phase != "processing":
                 doing = _PHASE_REASONS.get(status.phase, "is " + status.phase)
                 reasons.append(f"partition {status.partition_id} {doing}")
+        return self._ready_when(reasons, partitions)
+
+    def _ready_when(self, reasons: list[str], partitions: dict[str, Any]) -> Health:
+        """Ready when nothing is wrong with the partitions and the broker serves (not starting,
+        not shutting down)."""
         if self._stopping:
             broker = "stopping"
             reasons.insert(0, "the broker is shutting down")

@@ -13,10 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 
-from strom.protocol.intents import MessageIntent, SignalIntent
 from strom.protocol.record import Record
-from strom.protocol.values.message import MessageRecordValue
-from strom.protocol.values.signal import SignalRecordValue
 from strom.testing import TestEngine, bpmn
 
 # -- root elements -------------------------------------------------------------------------------
@@ -180,15 +177,12 @@ class Publisher:
         message_id: str = "",
         expect_rejection: bool = False,
     ) -> Record[Any]:
-        return self._engine.send(
-            MessageRecordValue(
-                name=name,
-                correlation_key=correlation_key,
-                time_to_live=ttl_ms,
-                message_id=message_id,
-                variables=dict(variables or {}),
-            ),
-            MessageIntent.PUBLISH,
+        return self._engine.messages.publish(
+            name,
+            correlation_key,
+            variables,
+            ttl_ms=ttl_ms,
+            message_id=message_id,
             expect_rejection=expect_rejection,
         )
 
@@ -200,9 +194,4 @@ def publish(engine: TestEngine) -> Publisher:
 
 @pytest.fixture
 def broadcast(engine: TestEngine) -> Any:
-    def send(name: str, variables: Mapping[str, Any] | None = None) -> Record[Any]:
-        return engine.send(
-            SignalRecordValue(signal_name=name, variables=dict(variables or {})), SignalIntent.BROADCAST
-        )
-
-    return send
+    return engine.signals.broadcast

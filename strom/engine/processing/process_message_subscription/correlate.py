@@ -13,30 +13,13 @@ from typing import Any
 import msgspec
 
 from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.subscription_commands import message_side
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.model import FlowNode
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import ProcessMessageSubscriptionIntent
 from strom.protocol.record import Record
-from strom.protocol.values.message import (
-    MessageSubscriptionRecordValue,
-    ProcessMessageSubscriptionRecordValue,
-)
-
-
-def _message_subscription(value: ProcessMessageSubscriptionRecordValue) -> MessageSubscriptionRecordValue:
-    return MessageSubscriptionRecordValue(
-        process_instance_key=value.process_instance_key,
-        element_instance_key=value.element_instance_key,
-        process_definition_key=value.process_definition_key,
-        bpmn_process_id=value.bpmn_process_id,
-        message_name=value.message_name,
-        correlation_key=value.correlation_key,
-        message_key=value.message_key,
-        interrupting=value.interrupting,
-        tenant_id=value.tenant_id,
-    )
 
 
 class ProcessMessageSubscriptionCorrelateProcessor:
@@ -70,7 +53,7 @@ class ProcessMessageSubscriptionCorrelateProcessor:
             return
         if value.message_key <= subscription.record.message_key:
             writers.reject(command, RejectionType.INVALID_STATE, "Already correlated this message")
-            self._commands.acknowledge_correlation(writers, _message_subscription(value))
+            self._commands.acknowledge_correlation(writers, message_side(value))
             return
         instance = self._instances.get(value.element_instance_key)
         process = self._processes.by_key(subscription.record.process_definition_key)
@@ -97,8 +80,8 @@ class ProcessMessageSubscriptionCorrelateProcessor:
         )
         writers.append_event(subscription.key, ProcessMessageSubscriptionIntent.CORRELATED, correlated)
         self._triggers.trigger(writers, instance, catch_event, process, value.variables)
-        self._commands.acknowledge_correlation(writers, _message_subscription(correlated))
+        self._commands.acknowledge_correlation(writers, message_side(correlated))
 
     def _reject(self, command: Record[Any], writers: Writers, rejection: RejectionType, reason: str) -> None:
         writers.reject(command, rejection, reason)
-        self._commands.reject_correlation(writers, _message_subscription(command.value))
+        self._commands.reject_correlation(writers, message_side(command.value))

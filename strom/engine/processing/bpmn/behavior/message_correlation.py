@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import msgspec
 
 from strom.engine.processing.bpmn.behavior.event_trigger import EventTriggerBehavior
-from strom.engine.processing.bpmn.behavior.subscription_commands import SubscriptionCommands
+from strom.engine.processing.bpmn.behavior.subscription_commands import SubscriptionCommands, process_side
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.engine.state.message import StartLock
@@ -24,7 +24,6 @@ from strom.protocol.intents import MessageStartEventSubscriptionIntent, MessageS
 from strom.protocol.values.message import (
     MessageRecordValue,
     MessageSubscriptionRecordValue,
-    ProcessMessageSubscriptionRecordValue,
 )
 from strom.stream.key_generator import KeyGenerator
 
@@ -126,20 +125,7 @@ class MessageCorrelationBehavior:
         return process_instance_key
 
     def _send_correlate(self, writers: Writers, record: MessageSubscriptionRecordValue) -> None:
-        self._commands.correlate(
-            writers,
-            ProcessMessageSubscriptionRecordValue(
-                process_instance_key=record.process_instance_key,
-                element_instance_key=record.element_instance_key,
-                process_definition_key=record.process_definition_key,
-                bpmn_process_id=record.bpmn_process_id,
-                message_key=record.message_key,
-                message_name=record.message_name,
-                correlation_key=record.correlation_key,
-                variables=record.variables,
-                tenant_id=record.tenant_id,
-            ),
-        )
+        self._commands.correlate(writers, process_side(record))
 
     # -- a subscription looking into the buffer ---------------------------------------------------
 

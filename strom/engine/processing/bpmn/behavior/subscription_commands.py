@@ -109,21 +109,21 @@ class SubscriptionCommands:
         self._state = state
         self._pending.clear()
         with context.read():
-            for process_side in state.process_message_subscriptions.all():
-                target = self.message_partition(process_side.record.correlation_key)
-                if target == self.partition_id or process_side.status == SubscriptionStatus.CREATED:
+            for opening in state.process_message_subscriptions.all():
+                target = self.message_partition(opening.record.correlation_key)
+                if target == self.partition_id or opening.status == SubscriptionStatus.CREATED:
                     continue
                 intent = (
                     MessageSubscriptionIntent.DELETE
-                    if process_side.is_closing
+                    if opening.is_closing
                     else MessageSubscriptionIntent.CREATE
                 )
-                self._remember(target, intent, _message_side(process_side.record))
-            for message_side in state.message_subscriptions.all():
-                target = partition_of(message_side.record.process_instance_key)
-                if message_side.correlating and target != self.partition_id:
+                self._remember(target, intent, message_side(opening.record))
+            for correlating in state.message_subscriptions.all():
+                target = partition_of(correlating.record.process_instance_key)
+                if correlating.correlating and target != self.partition_id:
                     self._remember(
-                        target, ProcessMessageSubscriptionIntent.CORRELATE, _process_side(message_side.record)
+                        target, ProcessMessageSubscriptionIntent.CORRELATE, process_side(correlating.record)
                     )
         context.scheduler.schedule_after(0, self._resend)
 
@@ -171,18 +171,20 @@ class SubscriptionCommands:
     def _still_waiting(state: ProcessingState, command: Record[Any]) -> bool:
         value = command.value
         if isinstance(value, ProcessMessageSubscriptionRecordValue):  # CORRELATE
-            message_side = state.message_subscriptions.get(value.element_instance_key, value.message_name)
+            on_message_side = state.message_subscriptions.get(value.element_instance_key, value.message_name)
             return (
-                message_side is not None
-                and message_side.correlating
-                and message_side.record.message_key == value.message_key
+                on_message_side is not None
+                and on_message_side.correlating
+                and on_message_side.record.message_key == value.message_key
             )
-        process_side = state.process_message_subscriptions.get(value.element_instance_key, value.message_name)
-        if process_side is None:
+        on_process_side = state.process_message_subscriptions.get(
+            value.element_instance_key, value.message_name
+        )
+        if on_process_side is None:
             return False
         if command.intent == MessageSubscriptionIntent.DELETE:
-            return process_side.is_closing
-        return process_side.status == SubscriptionStatus.CREATING
+            return on_process_side.is_closing
+        return on_process_side.status == SubscriptionStatus.CREATING
 
     # -- to the message's partition -----------------------------------------------------------------
 
@@ -225,7 +227,8 @@ class SubscriptionCommands:
         self._to_process(writers, ProcessMessageSubscriptionIntent.CORRELATE, value)
 
 
-def _message_side(value: ProcessMessageSubscriptionRecordValue) -> MessageSubscriptionRecordValue:
+def message_side(value: ProcessMessageSubscriptionRecordValue) -> MessageSubscriptionRecordValue:
+    """The message partition's view of a subscription (the value of a MESSAGE_SUBSCRIPTION command)."""
     return MessageSubscriptionRecordValue(
         process_instance_key=value.process_instance_key,
         element_instance_key=value.element_instance_key,
@@ -239,7 +242,8 @@ def _message_side(value: ProcessMessageSubscriptionRecordValue) -> MessageSubscr
     )
 
 
-def _process_side(value: MessageSubscriptionRecordValue) -> ProcessMessageSubscriptionRecordValue:
+def process_side(value: MessageSubscriptionRecordValue) -> ProcessMessageSubscriptionRecordValue:
+    """The process partition's view of a subscription (a PROCESS_MESSAGE_SUBSCRIPTION command)."""
     return ProcessMessageSubscriptionRecordValue(
         process_instance_key=value.process_instance_key,
         element_instance_key=value.element_instance_key,
@@ -248,6 +252,7 @@ def _process_side(value: MessageSubscriptionRecordValue) -> ProcessMessageSubscr
         message_key=value.message_key,
         message_name=value.message_name,
         correlation_key=value.correlation_key,
+        interrupting=value.interrupting,
         variables=value.variables,
         tenant_id=value.tenant_id,
     )
