@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import shutil
 import threading
@@ -32,6 +31,7 @@ import msgspec
 from strom.broker.data_dir import DirectoryLock, claim
 from strom.broker.job_streams import JobStreamRegistry
 from strom.broker.loop_driver import LoopDriver
+from strom.broker.requests import RequestRegistry, ResponseCallback
 from strom.db import Database, SnapshotInfo, latest_snapshot, restore_snapshot
 from strom.engine import ENGINE_COLUMN_FAMILIES, Engine, JobStreams
 from strom.engine.partitions import InterPartitionSender, SinglePartition
@@ -48,7 +48,6 @@ from strom.stream.result import Response, ResultBuilder
 
 _log = logging.getLogger(__name__)
 
-ResponseCallback = Callable[[Record[Any]], None]
 
 PHASES = ("new", "replaying", "open", "processing", "stopped", "closed")
 """``Partition.phase``: created; restoring + replaying in ``open``; open, driven by ``run_until_idle``
@@ -96,10 +95,8 @@ class Partition:
         self.clock: Clock = clock or SystemClock()
         self.directory = Path(settings.data_dir) / f"partition-{settings.partition_id}"
         self.job_streams: JobStreams = job_streams if job_streams is not None else JobStreamRegistry()
-        # Request ids are unique across restarts: an instance awaited before a restart must never
-        # answer a new request that happens to get its old id.
-        self._request_ids = itertools.count(time.time_ns() // 1000)
         self.limiter: RequestLimiter = build_limiter(settings.backpressure)
+        self._requests = RequestRegistry(self.limiter)
         self.flow_control = FlowControl(settings.flow_control, self._exporter_backlog)
         self.refusal: str | None = None
         """Why the last refused ``try_submit`` was refused by flow control (None: backpressure)."""
@@ -107,8 +104,6 @@ class Partition:
         self.step_observers: list[Callable[[float], None]] = []
         self._metered: _MeteredEngine | None = None
         self._driver: LoopDriver | None = None
-        self._callbacks: dict[int, ResponseCallback] = {}
-        self._callbacks_lock = threading.Lock()
         self._exporter_thread: threading.Thread | None = None
         self._exporter_wakeup = threading.Condition()
         self._running = False
@@ -304,20 +299,8 @@ class Partition:
 
     def submit(self, command: Record[Any], on_response: ResponseCallback | None = None) -> int:
         """Queue ``command``; ``on_response`` gets the answering record (from the processing thread)."""
-        request_id = next(self._request_ids)
-        if on_response is not None:
-            with self._callbacks_lock:
-                self._callbacks[request_id] = on_response
-        self.processor.submit(
-            msgspec.structs.replace(
-                command,
-                request_id=request_id,
-                request_stream_id=self.settings.partition_id,
-                partition_id=self.settings.partition_id,
-            )
-        )
-        if self._driver is not None:
-            self._driver.wake()
+        request_id = self._requests.next_id()
+        self._enqueue(request_id, command, on_response)
         return request_id
 
     def try_submit(self, command: Record[Any], on_response: ResponseCallback | None = None) -> int | None:
@@ -326,7 +309,7 @@ class Partition:
         For clients outside the process. Commands that finish work are always accepted; the slot
         is freed when the answer is sent (or the client gives up, ``forget_request``).
         """
-        request_id = next(self._request_ids)
+        request_id = self._requests.next_id()
         value_type = command.value_type
         awaits_result = (
             value_type is ValueType.PROCESS_INSTANCE_CREATION
@@ -339,9 +322,11 @@ class Partition:
                 return None
         if not self.limiter.try_acquire(request_id, exempt, sample=not awaits_result):
             return None
-        if on_response is not None:
-            with self._callbacks_lock:
-                self._callbacks[request_id] = on_response
+        self._enqueue(request_id, command, on_response)
+        return request_id
+
+    def _enqueue(self, request_id: int, command: Record[Any], on_response: ResponseCallback | None) -> None:
+        self._requests.register(request_id, on_response)
         self.processor.submit(
             msgspec.structs.replace(
                 command,
@@ -352,7 +337,6 @@ class Partition:
         )
         if self._driver is not None:
             self._driver.wake()
-        return request_id
 
     def call_soon(self, task: Callable[[], None]) -> None:
         """Run ``task`` between steps, on the thread that processes (thread-safe)."""
@@ -371,10 +355,7 @@ class Partition:
         return self.engine.supports(value_type, intent)
 
     def _respond(self, response: Response) -> None:
-        request_id = response.request_id
-        with self._callbacks_lock:
-            callback = self._callbacks.pop(request_id, None)
-        rtt = self.limiter.on_response(request_id)
+        callback, rtt = self._requests.answered(response.request_id)
         if rtt is not None:
             for observer in self.latency_observers:
                 observer(rtt)
@@ -383,9 +364,7 @@ class Partition:
 
     def forget_request(self, request_id: int) -> None:
         """The requester gave up (timeout, disconnect): drop its callback and its in-flight slot."""
-        with self._callbacks_lock:
-            self._callbacks.pop(request_id, None)
-        self.limiter.on_ignore(request_id)
+        self._requests.forget(request_id)
 
     @property
     def commands_processed(self) -> int:
