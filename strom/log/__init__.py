@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _LAZY = {"JetStreamLog", "JetStreamReader", "WriterFencedError"}
+_LAZY_LEASE = {"Lease", "LeaseError", "LeaseManager"}
 
 
 def __getattr__(name: str) -> Any:
@@ -53,6 +54,10 @@ def __getattr__(name: str) -> Any:
         from strom.log import jetstream
 
         return getattr(jetstream, name)
+    if name in _LAZY_LEASE:
+        from strom.log import lease
+
+        return getattr(lease, name)
     raise AttributeError(f"module 'strom.log' has no attribute {name!r}")
 
 
@@ -60,6 +65,9 @@ if TYPE_CHECKING:  # mypy proves the implementations satisfy the protocols
     from strom.log.jetstream import JetStreamLog as JetStreamLog
     from strom.log.jetstream import JetStreamReader as JetStreamReader
     from strom.log.jetstream import WriterFencedError as WriterFencedError
+    from strom.log.lease import Lease as Lease
+    from strom.log.lease import LeaseError as LeaseError
+    from strom.log.lease import LeaseManager as LeaseManager
 
     def _conforms(
         journal: FileJournal, memory: InMemoryLog, jetstream: JetStreamLog
