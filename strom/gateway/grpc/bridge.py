@@ -48,7 +48,8 @@ class PartitionBridge:
         self._timeout = request_timeout_s
         self._ready: deque[tuple[asyncio.Future[Answer], Answer]] = deque()
         self._scheduled = False
-        self._pending: dict[int, tuple[float, asyncio.Future[Answer], str, PartitionEndpoint]] = {}
+        self._pending: dict[int, tuple[float, asyncio.Future[Answer]]] = {}
+        """Requests waiting for an answer: their deadline and future (for the sweeper)."""
         self._next_id = 0
         self._sweeper: asyncio.Task[None] | None = None
 
@@ -110,7 +111,7 @@ class PartitionBridge:
         request_id = endpoint.request(command, partial(self._deliver, future))
         timeout = self._timeout if timeout_s is None else timeout_s
         slot = self._next_id = self._next_id + 1
-        self._pending[slot] = (time.monotonic() + timeout, future, rpc, endpoint)
+        self._pending[slot] = (time.monotonic() + timeout, future)
         try:
             answer = await future
         except asyncio.CancelledError:
@@ -171,7 +172,7 @@ class PartitionBridge:
         while True:
             await asyncio.sleep(0.25)
             now = time.monotonic()
-            for deadline, future, _, _ in list(self._pending.values()):
+            for deadline, future in list(self._pending.values()):
                 if deadline <= now and not future.done():
                     future.set_exception(_Expired())
 

@@ -17,6 +17,7 @@ after recovery the commands still waiting for an answer are found in the state a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from strom.engine.partitions import InterPartitionSender, SinglePartition
@@ -86,18 +87,21 @@ class SubscriptionCommands:
         if partition_id == self.partition_id:
             writers.append_command(-1, intent, value)
             return
-        command = RECORD_CLASS_FOR_VALUE[type(value)](
-            key=-1, record_type=RecordType.COMMAND, intent=intent, value=value
-        )
+        command = _command(intent, value)
         writers.side_effect(lambda: self._send_now(partition_id, command))
 
     def _send_now(self, partition_id: int, command: Record[Any]) -> None:
-        value = command.value
-        if (type(value), command.intent) in _RETRIED and self._context is not None:
-            slot = (type(value), command.intent, value.element_instance_key, value.message_name)
-            due = self._context.clock.now_millis() + RESEND_INTERVAL_MS
-            self._pending[slot] = (due, partition_id, command)
+        if (type(command.value), command.intent) in _RETRIED and self._context is not None:
+            self._track(partition_id, command, self._context.clock.now_millis() + RESEND_INTERVAL_MS)
         self._sender.send(partition_id, command)
+
+    def _track(self, target: int, command: Record[Any], due: int) -> None:
+        value = command.value
+        self._pending[(type(value), command.intent, value.element_instance_key, value.message_name)] = (
+            due,
+            target,
+            command,
+        )
 
     # -- resending -----------------------------------------------------------------------------
 
@@ -118,54 +122,40 @@ class SubscriptionCommands:
                     if opening.is_closing
                     else MessageSubscriptionIntent.CREATE
                 )
-                self._remember(target, intent, message_side(opening.record))
+                self._track(target, _command(intent, message_side(opening.record)), 0)
             for correlating in state.message_subscriptions.all():
                 target = partition_of(correlating.record.process_instance_key)
                 if correlating.correlating and target != self.partition_id:
-                    self._remember(
-                        target, ProcessMessageSubscriptionIntent.CORRELATE, process_side(correlating.record)
+                    command = _command(
+                        ProcessMessageSubscriptionIntent.CORRELATE, process_side(correlating.record)
                     )
+                    self._track(target, command, 0)
         context.scheduler.schedule_after(0, self._resend)
-
-    def _remember(self, target: int, intent: int, value: Any) -> None:
-        command = RECORD_CLASS_FOR_VALUE[type(value)](
-            key=-1, record_type=RecordType.COMMAND, intent=intent, value=value
-        )
-        self._pending[(type(value), intent, value.element_instance_key, value.message_name)] = (
-            0,
-            target,
-            command,
-        )
 
     def resend_to(self, partition_id: int) -> None:
         """Send what waits for ``partition_id``'s answer now (it just came back)."""
-        context, state = self._context, self._state
-        if context is None or state is None:
-            return
-        now = context.clock.now_millis()
-        with context.read():
-            for slot, (_, target, command) in list(self._pending.items()):
-                if target != partition_id:
-                    continue
-                if not self._still_waiting(state, command):
-                    del self._pending[slot]
-                else:
-                    self._pending[slot] = (now + RESEND_INTERVAL_MS, target, command)
-                    self._sender.send(target, command)
+        self._resend_due(lambda due, target: target == partition_id)
 
     def _resend(self) -> None:
+        if self._context is None:
+            return
+        now = self._context.clock.now_millis()
+        self._resend_due(lambda due, target: due <= now)
+        self._context.scheduler.schedule_after(RESEND_INTERVAL_MS, self._resend)
+
+    def _resend_due(self, due: Callable[[int, int], bool]) -> None:
+        """Forget what was answered meanwhile; send again what ``due(due time, target)`` picks."""
         context, state = self._context, self._state
         if context is None or state is None:
             return
         now = context.clock.now_millis()
         with context.read():
-            for slot, (due, target, command) in list(self._pending.items()):
+            for slot, (at, target, command) in list(self._pending.items()):
                 if not self._still_waiting(state, command):
                     del self._pending[slot]
-                elif due <= now:
+                elif due(at, target):
                     self._pending[slot] = (now + RESEND_INTERVAL_MS, target, command)
                     self._sender.send(target, command)
-        context.scheduler.schedule_after(RESEND_INTERVAL_MS, self._resend)
 
     @staticmethod
     def _still_waiting(state: ProcessingState, command: Record[Any]) -> bool:
@@ -225,6 +215,12 @@ class SubscriptionCommands:
 
     def correlate(self, writers: Writers, value: ProcessMessageSubscriptionRecordValue) -> None:
         self._to_process(writers, ProcessMessageSubscriptionIntent.CORRELATE, value)
+
+
+def _command(intent: int, value: Any) -> Record[Any]:
+    return RECORD_CLASS_FOR_VALUE[type(value)](
+        key=-1, record_type=RecordType.COMMAND, intent=intent, value=value
+    )
 
 
 def message_side(value: ProcessMessageSubscriptionRecordValue) -> MessageSubscriptionRecordValue:
