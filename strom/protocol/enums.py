@@ -55,7 +55,8 @@ class ValueType(IntEnum):
     ROLE = 44
     TENANT = 45
     GROUP = 46
-    MAPPING = 47
+    MAPPING_RULE = 47
+    MAPPING = 47  # the name before Zeebe 8.8 (an alias: MAPPING_RULE is what is written)
     IDENTITY_SETUP = 48
     RESOURCE = 49
     BATCH_OPERATION_CREATION = 50

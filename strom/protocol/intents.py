@@ -308,6 +308,74 @@ class ClockIntent(IntEnum):
     RESETTED = 3
 
 
+class UserIntent(IntEnum):
+    CREATE = 0
+    CREATED = 1
+    UPDATE = 2
+    UPDATED = 3
+    DELETE = 4
+    DELETED = 5
+    CREATE_INITIAL_ADMIN = 6
+    INITIAL_ADMIN_CREATED = 7
+
+
+class GroupIntent(IntEnum):
+    CREATE = 0
+    CREATED = 1
+    UPDATE = 2
+    UPDATED = 3
+    DELETE = 4
+    DELETED = 5
+    ADD_ENTITY = 6
+    ENTITY_ADDED = 7
+    REMOVE_ENTITY = 8
+    ENTITY_REMOVED = 9
+
+
+class RoleIntent(IntEnum):
+    CREATE = 0
+    CREATED = 1
+    UPDATE = 2
+    UPDATED = 3
+    DELETE = 4
+    DELETED = 5
+    ADD_ENTITY = 6
+    ENTITY_ADDED = 7
+    REMOVE_ENTITY = 8
+    ENTITY_REMOVED = 9
+
+
+class TenantIntent(IntEnum):
+    CREATE = 0
+    CREATED = 1
+    UPDATE = 2
+    UPDATED = 3
+    DELETE = 4
+    DELETED = 5
+    ADD_ENTITY = 6
+    ENTITY_ADDED = 7
+    REMOVE_ENTITY = 8
+    ENTITY_REMOVED = 9
+
+
+class MappingRuleIntent(IntEnum):
+    CREATE = 0
+    CREATED = 1
+    DELETE = 2
+    DELETED = 3
+    UPDATE = 4
+    UPDATED = 5
+
+
+class AuthorizationIntent(IntEnum):
+    CREATE = 0
+    CREATED = 1
+    DELETE = 2
+    DELETED = 3
+    UPDATE = 4
+    UPDATED = 5
+
+
 INTENTS: dict[ValueType, type[IntEnum]] = {
     ValueType.DEPLOYMENT: DeploymentIntent,
     ValueType.PROCESS: ProcessIntent,
@@ -344,6 +412,12 @@ INTENTS: dict[ValueType, type[IntEnum]] = {
     ValueType.COMPENSATION_SUBSCRIPTION: CompensationSubscriptionIntent,
     ValueType.PROCESS_EVENT: ProcessEventIntent,
     ValueType.CLOCK: ClockIntent,
+    ValueType.USER: UserIntent,
+    ValueType.GROUP: GroupIntent,
+    ValueType.ROLE: RoleIntent,
+    ValueType.TENANT: TenantIntent,
+    ValueType.MAPPING_RULE: MappingRuleIntent,
+    ValueType.AUTHORIZATION: AuthorizationIntent,
 }
 """The intent enum of every value type Strom speaks."""
 
@@ -465,6 +539,36 @@ _EVENTS: dict[type[IntEnum], frozenset[IntEnum]] = {
     CompensationSubscriptionIntent: _all(CompensationSubscriptionIntent),
     ProcessEventIntent: _all(ProcessEventIntent),
     ClockIntent: frozenset({ClockIntent.PINNED, ClockIntent.RESETTED}),
+    UserIntent: frozenset(
+        {UserIntent.CREATED, UserIntent.UPDATED, UserIntent.DELETED, UserIntent.INITIAL_ADMIN_CREATED}
+    ),
+    GroupIntent: _all_but(
+        GroupIntent.CREATE,
+        GroupIntent.UPDATE,
+        GroupIntent.DELETE,
+        GroupIntent.ADD_ENTITY,
+        GroupIntent.REMOVE_ENTITY,
+    ),
+    RoleIntent: _all_but(
+        RoleIntent.CREATE,
+        RoleIntent.UPDATE,
+        RoleIntent.DELETE,
+        RoleIntent.ADD_ENTITY,
+        RoleIntent.REMOVE_ENTITY,
+    ),
+    TenantIntent: _all_but(
+        TenantIntent.CREATE,
+        TenantIntent.UPDATE,
+        TenantIntent.DELETE,
+        TenantIntent.ADD_ENTITY,
+        TenantIntent.REMOVE_ENTITY,
+    ),
+    MappingRuleIntent: frozenset(
+        {MappingRuleIntent.CREATED, MappingRuleIntent.UPDATED, MappingRuleIntent.DELETED}
+    ),
+    AuthorizationIntent: frozenset(
+        {AuthorizationIntent.CREATED, AuthorizationIntent.UPDATED, AuthorizationIntent.DELETED}
+    ),
 }
 
 EVENT_INTENTS: dict[ValueType, frozenset[int]] = {
@@ -510,6 +614,7 @@ __all__ = [
     "EVENT_INTENTS",
     "INTENTS",
     "UNKNOWN_INTENT_NAME",
+    "AuthorizationIntent",
     "ClockIntent",
     "CommandDistributionIntent",
     "CompensationSubscriptionIntent",
@@ -521,9 +626,11 @@ __all__ = [
     "ErrorIntent",
     "EscalationIntent",
     "FormIntent",
+    "GroupIntent",
     "IncidentIntent",
     "JobBatchIntent",
     "JobIntent",
+    "MappingRuleIntent",
     "MessageBatchIntent",
     "MessageCorrelationIntent",
     "MessageIntent",
@@ -539,9 +646,12 @@ __all__ = [
     "ProcessIntent",
     "ProcessMessageSubscriptionIntent",
     "ResourceDeletionIntent",
+    "RoleIntent",
     "SignalIntent",
     "SignalSubscriptionIntent",
+    "TenantIntent",
     "TimerIntent",
+    "UserIntent",
     "UserTaskIntent",
     "VariableDocumentIntent",
     "VariableIntent",

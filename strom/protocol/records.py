@@ -50,6 +50,14 @@ from strom.protocol.values import (
     VariableDocumentRecordValue,
     VariableRecordValue,
 )
+from strom.protocol.values.identity import (
+    AuthorizationRecordValue,
+    GroupRecordValue,
+    MappingRuleRecordValue,
+    RoleRecordValue,
+    TenantRecordValue,
+    UserRecordValue,
+)
 
 
 class DeploymentRecord(Record[DeploymentRecordValue], tag=int(ValueType.DEPLOYMENT), frozen=True):
@@ -234,6 +242,30 @@ class ClockRecord(Record[ClockRecordValue], tag=int(ValueType.CLOCK), frozen=Tru
     value_type = ValueType.CLOCK
 
 
+class UserRecord(Record[UserRecordValue], tag=int(ValueType.USER), frozen=True):
+    value_type = ValueType.USER
+
+
+class GroupRecord(Record[GroupRecordValue], tag=int(ValueType.GROUP), frozen=True):
+    value_type = ValueType.GROUP
+
+
+class RoleRecord(Record[RoleRecordValue], tag=int(ValueType.ROLE), frozen=True):
+    value_type = ValueType.ROLE
+
+
+class TenantRecord(Record[TenantRecordValue], tag=int(ValueType.TENANT), frozen=True):
+    value_type = ValueType.TENANT
+
+
+class MappingRuleRecord(Record[MappingRuleRecordValue], tag=int(ValueType.MAPPING_RULE), frozen=True):
+    value_type = ValueType.MAPPING_RULE
+
+
+class AuthorizationRecord(Record[AuthorizationRecordValue], tag=int(ValueType.AUTHORIZATION), frozen=True):
+    value_type = ValueType.AUTHORIZATION
+
+
 AnyRecord: TypeAlias = (
     DeploymentRecord
     | ProcessRecord
@@ -270,6 +302,12 @@ AnyRecord: TypeAlias = (
     | CompensationSubscriptionRecord
     | ProcessEventRecord
     | ClockRecord
+    | UserRecord
+    | GroupRecord
+    | RoleRecord
+    | TenantRecord
+    | MappingRuleRecord
+    | AuthorizationRecord
 )
 """Every envelope class: the type the codec decodes into; ``match`` on it to dispatch."""
 
@@ -309,6 +347,12 @@ RECORD_CLASSES: dict[ValueType, type[Record[Any]]] = {
     ValueType.COMPENSATION_SUBSCRIPTION: CompensationSubscriptionRecord,
     ValueType.PROCESS_EVENT: ProcessEventRecord,
     ValueType.CLOCK: ClockRecord,
+    ValueType.USER: UserRecord,
+    ValueType.GROUP: GroupRecord,
+    ValueType.ROLE: RoleRecord,
+    ValueType.TENANT: TenantRecord,
+    ValueType.MAPPING_RULE: MappingRuleRecord,
+    ValueType.AUTHORIZATION: AuthorizationRecord,
 }
 """The envelope class of each value type Strom speaks."""
 
@@ -334,6 +378,7 @@ __all__ = [
     "RECORD_CLASS_FOR_VALUE",
     "VALUE_CLASSES",
     "AnyRecord",
+    "AuthorizationRecord",
     "ClockRecord",
     "CommandDistributionRecord",
     "CompensationSubscriptionRecord",
@@ -345,9 +390,11 @@ __all__ = [
     "ErrorRecord",
     "EscalationRecord",
     "FormRecord",
+    "GroupRecord",
     "IncidentRecord",
     "JobBatchRecord",
     "JobRecord",
+    "MappingRuleRecord",
     "MessageBatchRecord",
     "MessageCorrelationRecord",
     "MessageRecord",
@@ -363,9 +410,12 @@ __all__ = [
     "ProcessMessageSubscriptionRecord",
     "ProcessRecord",
     "ResourceDeletionRecord",
+    "RoleRecord",
     "SignalRecord",
     "SignalSubscriptionRecord",
+    "TenantRecord",
     "TimerRecord",
+    "UserRecord",
     "UserTaskRecord",
     "VariableDocumentRecord",
     "VariableRecord",

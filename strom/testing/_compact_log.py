@@ -14,6 +14,7 @@ from strom.protocol.enums import RecordType, ValueType
 from strom.protocol.intents import intent_name
 from strom.protocol.keys import local_key_of, partition_of
 from strom.protocol.record import Record
+from strom.testing._identity_log import IDENTITY_VALUE_TYPES, identity_summary
 
 _VALUE_TYPE = {
     ValueType.DEPLOYMENT: "DPLY",
@@ -42,6 +43,7 @@ _VALUE_TYPE = {
     ValueType.DECISION_EVALUATION: "DEC_EVAL",
     ValueType.COMPENSATION_SUBSCRIPTION: "COMP_SUB",
     ValueType.MESSAGE_CORRELATION: "MSG_CORR",
+    **IDENTITY_VALUE_TYPES,
 }
 _INTENT = {
     "ACTIVATE_ELEMENT": "ACTIVATE",
@@ -129,6 +131,8 @@ def _summary(record: Record[Any], key: _Keys) -> str:
         return f'{value.resource_name} -> "{value.bpmn_process_id}" (version:{value.version})'
     if kind is ValueType.DEPLOYMENT:
         return " ".join(resource.resource_name for resource in value.resources)
+    if kind in IDENTITY_VALUE_TYPES:
+        return identity_summary(kind, value)
     if kind is ValueType.PROCESS_INSTANCE_CREATION:
         return f'new <process "{_short(value.bpmn_process_id)}"> {_variables(value.variables)}'
     fields = {

@@ -35,6 +35,7 @@ from strom.engine.processing.bpmn.task.user_task import UserTaskProcessor
 from strom.engine.processing.decision_evaluation.evaluate import DecisionEvaluationEvaluateProcessor
 from strom.engine.processing.deployment.create import DeploymentCreateProcessor
 from strom.engine.processing.distribution.acknowledge import CommandDistributionAcknowledgeProcessor
+from strom.engine.processing.identity import register as register_identity
 from strom.engine.processing.incident.resolve import IncidentResolveProcessor
 from strom.engine.processing.job.complete import JobCompleteProcessor
 from strom.engine.processing.job.fail import JobFailProcessor
@@ -212,6 +213,7 @@ def build_processors(
         ProcessInstanceBatchActivateProcessor(state, keys),
     )
     _register_event_processors(processors, state, behaviors, keys, on_message_deadline or _ignore_due_date)
+    register_identity(processors, state, behaviors, keys)
     return processors, bpmn
 
 

@@ -25,6 +25,7 @@ from strom.engine.state.element_instance import (
 )
 from strom.engine.state.event_scope import DbEventScopeState, EventScopeState, MutableEventScopeState
 from strom.engine.state.form import DbFormState, FormState, MutableFormState
+from strom.engine.state.identity import DbIdentityState, IdentityState, MutableIdentityState
 from strom.engine.state.incident import DbIncidentState, IncidentState, MutableIncidentState
 from strom.engine.state.job import DbJobState, JobState, MutableJobState
 from strom.engine.state.message import DbMessageState, MessageState, MutableMessageState
@@ -91,6 +92,8 @@ class ProcessingState(Protocol):
     def user_tasks(self) -> UserTaskState: ...
     @property
     def distributions(self) -> DistributionState: ...
+    @property
+    def identity(self) -> IdentityState: ...
 
 
 class MutableProcessingState(Protocol):
@@ -130,6 +133,8 @@ class MutableProcessingState(Protocol):
     def user_tasks(self) -> MutableUserTaskState: ...
     @property
     def distributions(self) -> MutableDistributionState: ...
+    @property
+    def identity(self) -> MutableIdentityState: ...
 
 
 class DbProcessingState:
@@ -155,6 +160,7 @@ class DbProcessingState:
         self.forms = DbFormState(db)
         self.user_tasks = DbUserTaskState(db)
         self.distributions = DbDistributionState(db)
+        self.identity = DbIdentityState(db)
 
 
 __all__ = ["DbProcessingState", "MutableProcessingState", "ProcessingState"]

@@ -64,6 +64,17 @@ USER_TASK_STATES = "user_task_states"
 # partitions: commands distributed to the other partitions until each acknowledged them
 COMMAND_DISTRIBUTIONS = "command_distributions"
 RECEIVED_DISTRIBUTIONS = "received_distributions"
+# identity: users, groups, roles, tenants, mapping rules, memberships, authorizations
+USERS = "users"
+GROUPS = "groups"
+ROLES = "roles"
+TENANTS = "tenants"
+MAPPING_RULES = "mapping_rules"
+MAPPING_RULE_CLAIMS = "mapping_rule_claims"
+MEMBERSHIPS = "memberships"
+MEMBERSHIPS_BY_ENTITY = "memberships_by_entity"
+AUTHORIZATIONS = "authorizations"
+AUTHORIZATIONS_BY_OWNER = "authorizations_by_owner"
 
 ALL: tuple[str, ...] = (
     PROCESSES,
@@ -122,5 +133,15 @@ ALL: tuple[str, ...] = (
     USER_TASK_STATES,
     COMMAND_DISTRIBUTIONS,
     RECEIVED_DISTRIBUTIONS,
+    USERS,
+    GROUPS,
+    ROLES,
+    TENANTS,
+    MAPPING_RULES,
+    MAPPING_RULE_CLAIMS,
+    MEMBERSHIPS,
+    MEMBERSHIPS_BY_ENTITY,
+    AUTHORIZATIONS,
+    AUTHORIZATIONS_BY_OWNER,
 )
 """Every column family the engine uses; a partition opens its database with these."""

@@ -33,6 +33,19 @@ from strom.protocol.values.enums import (
 from strom.protocol.values.error import ErrorRecordValue
 from strom.protocol.values.escalation import EscalationRecordValue
 from strom.protocol.values.form import FormMetadataValue, FormRecordValue
+from strom.protocol.values.identity import (
+    AuthorizationOwnerType,
+    AuthorizationRecordValue,
+    AuthorizationResourceMatcher,
+    AuthorizationResourceType,
+    EntityType,
+    GroupRecordValue,
+    MappingRuleRecordValue,
+    PermissionType,
+    RoleRecordValue,
+    TenantRecordValue,
+    UserRecordValue,
+)
 from strom.protocol.values.incident import IncidentRecordValue
 from strom.protocol.values.job import (
     JobBatchRecordValue,
@@ -72,6 +85,10 @@ from strom.protocol.values.user_task import UserTaskRecordValue
 from strom.protocol.values.variable import VariableDocumentRecordValue, VariableRecordValue
 
 __all__ = [
+    "AuthorizationOwnerType",
+    "AuthorizationRecordValue",
+    "AuthorizationResourceMatcher",
+    "AuthorizationResourceType",
     "ClockRecordValue",
     "CommandDistributionRecordValue",
     "CompensationSubscriptionRecordValue",
@@ -82,6 +99,7 @@ __all__ = [
     "DeploymentDistributionRecordValue",
     "DeploymentRecordValue",
     "DeploymentResource",
+    "EntityType",
     "ErrorRecordValue",
     "ErrorType",
     "EscalationRecordValue",
@@ -90,6 +108,7 @@ __all__ = [
     "EvaluatedOutputValue",
     "FormMetadataValue",
     "FormRecordValue",
+    "GroupRecordValue",
     "IncidentRecordValue",
     "JobBatchRecordValue",
     "JobKind",
@@ -99,12 +118,14 @@ __all__ = [
     "JobResultCorrectionsValue",
     "JobResultType",
     "JobResultValue",
+    "MappingRuleRecordValue",
     "MatchedRuleValue",
     "MessageBatchRecordValue",
     "MessageCorrelationRecordValue",
     "MessageRecordValue",
     "MessageStartEventSubscriptionRecordValue",
     "MessageSubscriptionRecordValue",
+    "PermissionType",
     "ProcessEventRecordValue",
     "ProcessInstanceBatchRecordValue",
     "ProcessInstanceCreationRecordValue",
@@ -122,9 +143,12 @@ __all__ = [
     "ProcessMetadataValue",
     "ProcessRecordValue",
     "ResourceDeletionRecordValue",
+    "RoleRecordValue",
     "SignalRecordValue",
     "SignalSubscriptionRecordValue",
+    "TenantRecordValue",
     "TimerRecordValue",
+    "UserRecordValue",
     "UserTaskRecordValue",
     "VariableDocumentRecordValue",
     "VariableDocumentUpdateSemantic",

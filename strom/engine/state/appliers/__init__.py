@@ -37,6 +37,7 @@ from strom.protocol.intents import (
     ProcessMessageSubscriptionIntent,
     SignalSubscriptionIntent,
     TimerIntent,
+    UserIntent,
     UserTaskIntent,
     VariableDocumentIntent,
     VariableIntent,
@@ -157,6 +158,10 @@ NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
     **_not_written(
         "the combined job UPDATE command is not implemented (UPDATE_RETRIES, UPDATE_TIMEOUT are)",
         JobIntent.UPDATED,
+    ),
+    **_not_written(
+        "the first admin (and the built-in admin role it is given) is not built yet; USER CREATE is",
+        UserIntent.INITIAL_ADMIN_CREATED,
     ),
 }
 """Every event intent the engine never writes, with the reason: it has no applier, and writing or
@@ -286,6 +291,7 @@ def all_appliers(state: Any) -> EventAppliers:
         deployment,
         distribution,
         escalation,
+        identity,
         incident,
         job,
         message,
@@ -305,5 +311,6 @@ def all_appliers(state: Any) -> EventAppliers:
         module.register(appliers, state)
     for module in (decision, user_task, distribution):
         module.register(appliers, state)
+    identity.register(appliers, state)
     appliers.check_complete()
     return appliers

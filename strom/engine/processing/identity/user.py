@@ -1,0 +1,125 @@
+"""USER CREATE, UPDATE and DELETE (Zeebe's ``UserCreateProcessor``, ``UserUpdateProcessor``,
+``UserDeleteProcessor``).
+
+Users are found by username. The password is hashed here, on partition 1 (``passwords``): the
+USER CREATED / UPDATED events, the state and the commands distributed to the other partitions
+hold the hash only. Updating a user changes the name, email and password given; an empty one
+keeps what was there. Deleting a user removes it from its groups, roles and tenants and deletes
+its authorizations first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec.structs import replace
+
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.identity._cascade import deletion_cascade
+from strom.engine.processing.identity._support import (
+    Accepted,
+    Decision,
+    IdentityCommands,
+    Rejected,
+    invalid_id,
+    missing,
+)
+from strom.engine.processing.identity.passwords import hash_password
+from strom.engine.processing.writers import Writers
+from strom.engine.state import ProcessingState
+from strom.protocol.enums import RejectionType
+from strom.protocol.intents import UserIntent
+from strom.protocol.record import Record
+from strom.protocol.values.identity import AuthorizationOwnerType, EntityType, UserRecordValue
+from strom.stream.key_generator import KeyGenerator
+
+
+def _invalid_email(verb: str, email: str) -> Rejected | None:
+    if not email or "@" in email.strip("@"):
+        return None
+    return Rejected(
+        RejectionType.INVALID_ARGUMENT,
+        f"Expected to {verb} user with email '{email}', but the email is not a valid email address",
+    )
+
+
+class UserCreateProcessor:
+    def __init__(self, state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator) -> None:
+        self._identity = state.identity
+        self._commands = IdentityCommands(state, behaviors, keys)
+
+    def process(self, command: Record[Any], writers: Writers) -> None:
+        self._commands.process(command, writers, self._decide, creates=True)
+
+    def _decide(self, user: UserRecordValue, distributed: bool) -> Decision:
+        if not distributed:
+            invalid = (
+                invalid_id("create", "user", "username", user.username)
+                or missing("create", "user", "password", user.password)
+                or _invalid_email("create", user.email)
+            )
+            if invalid is not None:
+                return invalid
+        if self._identity.user(user.username) is not None:
+            return Rejected(
+                RejectionType.ALREADY_EXISTS,
+                f"Expected to create user with username '{user.username}', but a user with this "
+                "username already exists",
+            )
+        if distributed:
+            return Accepted(user.user_key, UserIntent.CREATED, user)
+        key = self._commands.next_key()
+        created = replace(user, user_key=key, password=hash_password(user.password))
+        return Accepted(key, UserIntent.CREATED, created)
+
+
+class UserUpdateProcessor:
+    def __init__(self, state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator) -> None:
+        self._identity = state.identity
+        self._commands = IdentityCommands(state, behaviors, keys)
+
+    def process(self, command: Record[Any], writers: Writers) -> None:
+        self._commands.process(command, writers, self._decide, creates=False)
+
+    def _decide(self, change: UserRecordValue, distributed: bool) -> Decision:
+        stored = self._identity.user(change.username)
+        if stored is None:
+            return Rejected(
+                RejectionType.NOT_FOUND,
+                f"Expected to update user with username {change.username}, but a user with this "
+                "username does not exist",
+            )
+        if distributed:
+            return Accepted(stored.user_key, UserIntent.UPDATED, change)
+        invalid = _invalid_email("update", change.email)
+        if invalid is not None:
+            return invalid
+        updated = replace(
+            stored,
+            name=change.name or stored.name,
+            email=change.email or stored.email,
+            password=hash_password(change.password) if change.password else stored.password,
+        )
+        return Accepted(stored.user_key, UserIntent.UPDATED, updated)
+
+
+class UserDeleteProcessor:
+    def __init__(self, state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator) -> None:
+        self._identity = state.identity
+        self._commands = IdentityCommands(state, behaviors, keys)
+
+    def process(self, command: Record[Any], writers: Writers) -> None:
+        self._commands.process(command, writers, self._decide, creates=False)
+
+    def _decide(self, user: UserRecordValue, distributed: bool) -> Decision:
+        stored = self._identity.user(user.username)
+        if stored is None:
+            return Rejected(
+                RejectionType.NOT_FOUND,
+                f"Expected to delete user with username {user.username}, but a user with this "
+                "username does not exist",
+            )
+        cascade = deletion_cascade(
+            self._identity, EntityType.USER, stored.username, owner_type=AuthorizationOwnerType.USER
+        )
+        return Accepted(stored.user_key, UserIntent.DELETED, stored, cascade)
