@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+import msgspec
 from _golden import (
     log_records,
     read_digest,
@@ -42,19 +43,37 @@ from _golden import (
 from strom.protocol import codec
 from strom.protocol.enums import RecordType, ValueType
 from strom.protocol.intents import (
+    AuthorizationIntent,
     DecisionEvaluationIntent,
+    GroupIntent,
     IncidentIntent,
+    MappingRuleIntent,
     MessageCorrelationIntent,
     MessageIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceModificationIntent,
     ProcessMessageSubscriptionIntent,
     ResourceDeletionIntent,
+    RoleIntent,
     SignalIntent,
+    TenantIntent,
+    UserIntent,
     UserTaskIntent,
 )
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
 from strom.protocol.values.decision import DecisionEvaluationRecordValue
+from strom.protocol.values.identity import (
+    AuthorizationOwnerType,
+    AuthorizationRecordValue,
+    AuthorizationResourceType,
+    EntityType,
+    GroupRecordValue,
+    MappingRuleRecordValue,
+    PermissionType,
+    RoleRecordValue,
+    TenantRecordValue,
+    UserRecordValue,
+)
 from strom.protocol.values.message import (
     MessageCorrelationRecordValue,
     MessageRecordValue,
@@ -774,10 +793,82 @@ def decision_and_form_deletion(engine: TestEngine) -> None:
     assert (evaluated.value.decision_version, evaluated.value.decision_output) == (1, "0.15")
 
 
+def identity_distributed(engine: TestEngine) -> None:
+    """Three partitions: every identity event, decided on partition 1 and received by partition 2
+    (USER, GROUP, ROLE, TENANT, MAPPING_RULE, AUTHORIZATION version 1): users created, updated
+    (password hash) and deleted with their memberships and authorizations, groups, roles and
+    tenants with members, mapping rules, authorizations, and a repeated delivery."""
+    users = (
+        UserRecordValue(username="demo", password="pw", name="Demo"),
+        UserRecordValue(username="ann", password="pw"),
+    )
+    for user in users:
+        engine.send(user, UserIntent.CREATE)
+    engine.send(UserRecordValue(username="ann", password="new", email="ann@example.com"), UserIntent.UPDATE)
+    engine.send(
+        MappingRuleRecordValue(mapping_rule_id="mr", claim_name="sub", claim_value="a", name="mr"),
+        MappingRuleIntent.CREATE,
+    )
+    engine.send(
+        MappingRuleRecordValue(mapping_rule_id="mr", claim_name="sub", claim_value="b", name="mr"),
+        MappingRuleIntent.UPDATE,
+    )
+    for value, intents in (
+        (GroupRecordValue(group_id="eng", name="Engineering"), GroupIntent),
+        (RoleRecordValue(role_id="ops", name="Operations"), RoleIntent),
+        (TenantRecordValue(tenant_id="acme", name="Acme"), TenantIntent),
+    ):
+        engine.send(value, intents.CREATE)
+        engine.send(msgspec.structs.replace(value, name=value.name + "!"), intents.UPDATE)
+        for entity_id in ("demo", "ann"):
+            engine.send(
+                msgspec.structs.replace(value, entity_id=entity_id, entity_type=EntityType.USER),
+                intents.ADD_ENTITY,
+            )
+        engine.send(
+            msgspec.structs.replace(value, entity_id="ann", entity_type=EntityType.USER),
+            intents.REMOVE_ENTITY,
+        )
+    engine.send(
+        RoleRecordValue(role_id="ops", entity_id="mr", entity_type=EntityType.MAPPING_RULE),
+        RoleIntent.ADD_ENTITY,
+    )
+    grant = AuthorizationRecordValue(
+        owner_id="demo",
+        owner_type=AuthorizationOwnerType.USER,
+        resource_type=AuthorizationResourceType.PROCESS_DEFINITION,
+        resource_id="*",
+        permission_types=(PermissionType.CREATE_PROCESS_INSTANCE,),
+    )
+    created = engine.send(grant, AuthorizationIntent.CREATE)
+    engine.send(
+        msgspec.structs.replace(grant, authorization_key=created.key, resource_id="order"),
+        AuthorizationIntent.UPDATE,
+    )
+    engine.send(
+        msgspec.structs.replace(grant, owner_id="ops", owner_type=AuthorizationOwnerType.ROLE),
+        AuthorizationIntent.CREATE,
+    )
+    other = engine.send(msgspec.structs.replace(grant, owner_id="ann"), AuthorizationIntent.CREATE)
+    engine.send(AuthorizationRecordValue(authorization_key=other.key), AuthorizationIntent.DELETE)
+    engine.send(
+        UserRecordValue(username="demo"), UserIntent.DELETE
+    )  # leaves group, role, tenant; its grant goes
+    engine.send(RoleRecordValue(role_id="ops"), RoleIntent.DELETE)
+    engine.send(GroupRecordValue(group_id="eng"), GroupIntent.DELETE)
+    engine.send(TenantRecordValue(tenant_id="acme"), TenantIntent.DELETE)
+    engine.send(MappingRuleRecordValue(mapping_rule_id="mr"), MappingRuleIntent.DELETE)
+    repeated = [(t, c) for t, c in engine.transport.sent if c.value_type is ValueType.USER and t == 2][:1]
+    for target, command in repeated:
+        engine.partitions[target].submit(command)  # delivered twice: only acknowledged again
+    engine.run()
+
+
 PARTITIONED: dict[str, tuple[Callable[[TestEngine], None], int]] = {
     "distribution_sender": (distribution, 1),
     "distribution_receiver": (distribution, 2),
     "resource_deletion_receiver": (resource_deletion_distributed, 2),
+    "identity_receiver": (identity_distributed, 2),
 }
 """Scenarios run with three partitions: (scenario, the partition whose log is the golden log)."""
 

@@ -1,8 +1,8 @@
 """Appliers for the identity events: USER, GROUP, ROLE, TENANT, MAPPING_RULE and AUTHORIZATION.
 
 Each stores what its event says; the processor decided everything (the user's password hash
-included). Groups, roles and tenants have the same lifecycle, so their appliers are one class per
-intent, bound to the value type's ``_Kind`` at registration.
+included). One class per (value type, intent, version), so that a new version of one never changes
+the replay of another.
 
 Every version 1 applier also remembers, on a partition that received the record from partition 1
 (its key was made there), that key as a received distribution: a repeated delivery of the same
@@ -13,13 +13,12 @@ one small entry and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from strom.engine.state import MutableProcessingState
 from strom.engine.state.appliers import EventAppliers
 from strom.engine.state.distribution import MutableDistributionState
-from strom.engine.state.identity import Membership, MutableIdentityState, Relation
+from strom.engine.state.identity import Membership, Relation
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
     AuthorizationIntent,
@@ -72,91 +71,109 @@ class UserDeletedV1(_Applier):
 # -- groups, roles, tenants ------------------------------------------------------------------------
 
 
-class _Kind:
-    """How a group, role or tenant is stored: its id field, its relation, its state methods."""
-
-    def __init__(
-        self,
-        relation: Relation,
-        id_of: Callable[[Any], str],
-        put: Callable[[MutableIdentityState, Any], None],
-        delete: Callable[[MutableIdentityState, str], None],
-    ) -> None:
-        self.relation = relation
-        self.id_of = id_of
-        self.put = put
-        self.delete = delete
+def _membership(relation: Relation, relation_id: str, value: Any) -> Membership:
+    return Membership(relation, relation_id, value.entity_type, value.entity_id)
 
 
-_GROUP = _Kind(
-    Relation.GROUP,
-    lambda value: value.group_id,
-    lambda state, value: state.put_group(value),
-    lambda state, entity_id: state.delete_group(entity_id),
-)
-_ROLE = _Kind(
-    Relation.ROLE,
-    lambda value: value.role_id,
-    lambda state, value: state.put_role(value),
-    lambda state, entity_id: state.delete_role(entity_id),
-)
-_TENANT = _Kind(
-    Relation.TENANT,
-    lambda value: value.tenant_id,
-    lambda state, value: state.put_tenant(value),
-    lambda state, entity_id: state.delete_tenant(entity_id),
-)
-
-
-class _KindApplier(_Applier):
-    def __init__(self, state: MutableProcessingState, kind: _Kind) -> None:
-        super().__init__(state)
-        self._kind = kind
-
-
-class EntityCreatedV1(_KindApplier):
-    """GROUP / ROLE / TENANT CREATED: store the new group, role or tenant."""
-
+class GroupCreatedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
-        self._kind.put(self._identity, record.value)
+        self._identity.put_group(record.value)
         _note_received(self._distributions, record)
 
 
-class EntityUpdatedV1(_KindApplier):
-    """GROUP / ROLE / TENANT UPDATED: the event holds the whole entity as it is now."""
+class GroupUpdatedV1(_Applier):
+    """The event holds the whole group as it is now."""
 
     def __call__(self, record: Record[Any]) -> None:
-        self._kind.put(self._identity, record.value)
+        self._identity.put_group(record.value)
         _note_received(self._distributions, record)
 
 
-class EntityDeletedV1(_KindApplier):
-    """GROUP / ROLE / TENANT DELETED: its members were removed by ENTITY_REMOVED events before."""
+class GroupDeletedV1(_Applier):
+    """Its memberships ended in ENTITY_REMOVED events written before this one."""
 
     def __call__(self, record: Record[Any]) -> None:
-        self._kind.delete(self._identity, self._kind.id_of(record.value))
+        self._identity.delete_group(record.value.group_id)
         _note_received(self._distributions, record)
 
 
-class MemberAddedV1(_KindApplier):
-    """GROUP / ROLE / TENANT ENTITY_ADDED."""
-
+class GroupEntityAddedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
-        value = record.value
-        self._identity.add_membership(
-            Membership(self._kind.relation, self._kind.id_of(value), value.entity_type, value.entity_id)
-        )
+        self._identity.add_membership(_membership(Relation.GROUP, record.value.group_id, record.value))
         _note_received(self._distributions, record)
 
 
-class MemberRemovedV1(_KindApplier):
-    """GROUP / ROLE / TENANT ENTITY_REMOVED."""
+class GroupEntityRemovedV1(_Applier):
+    def __call__(self, record: Record[Any]) -> None:
+        self._identity.remove_membership(_membership(Relation.GROUP, record.value.group_id, record.value))
+        _note_received(self._distributions, record)
+
+
+class RoleCreatedV1(_Applier):
+    def __call__(self, record: Record[Any]) -> None:
+        self._identity.put_role(record.value)
+        _note_received(self._distributions, record)
+
+
+class RoleUpdatedV1(_Applier):
+    """The event holds the whole role as it is now."""
 
     def __call__(self, record: Record[Any]) -> None:
-        value = record.value
-        self._identity.remove_membership(
-            Membership(self._kind.relation, self._kind.id_of(value), value.entity_type, value.entity_id)
-        )
+        self._identity.put_role(record.value)
+        _note_received(self._distributions, record)
+
+
+class RoleDeletedV1(_Applier):
+    """Its memberships ended in ENTITY_REMOVED events written before this one."""
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._identity.delete_role(record.value.role_id)
+        _note_received(self._distributions, record)
+
+
+class RoleEntityAddedV1(_Applier):
+    def __call__(self, record: Record[Any]) -> None:
+        self._identity.add_membership(_membership(Relation.ROLE, record.value.role_id, record.value))
+        _note_received(self._distributions, record)
+
+
+class RoleEntityRemovedV1(_Applier):
+    def __call__(self, record: Record[Any]) -> None:
+        self._identity.remove_membership(_membership(Relation.ROLE, record.value.role_id, record.value))
+        _note_received(self._distributions, record)
+
+
+class TenantCreatedV1(_Applier):
+    def __call__(self, record: Record[Any]) -> None:
+        self._identity.put_tenant(record.value)
+        _note_received(self._distributions, record)
+
+
+class TenantUpdatedV1(_Applier):
+    """The event holds the whole tenant as it is now."""
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._identity.put_tenant(record.value)
+        _note_received(self._distributions, record)
+
+
+class TenantDeletedV1(_Applier):
+    """Its memberships ended in ENTITY_REMOVED events written before this one."""
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._identity.delete_tenant(record.value.tenant_id)
+        _note_received(self._distributions, record)
+
+
+class TenantEntityAddedV1(_Applier):
+    def __call__(self, record: Record[Any]) -> None:
+        self._identity.add_membership(_membership(Relation.TENANT, record.value.tenant_id, record.value))
+        _note_received(self._distributions, record)
+
+
+class TenantEntityRemovedV1(_Applier):
+    def __call__(self, record: Record[Any]) -> None:
+        self._identity.remove_membership(_membership(Relation.TENANT, record.value.tenant_id, record.value))
         _note_received(self._distributions, record)
 
 
@@ -211,17 +228,24 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(user, UserIntent.CREATED, UserCreatedV1(state))
     appliers.register(user, UserIntent.UPDATED, UserUpdatedV1(state))
     appliers.register(user, UserIntent.DELETED, UserDeletedV1(state))
-    kinds: tuple[tuple[ValueType, Any, _Kind], ...] = (
-        (ValueType.GROUP, GroupIntent, _GROUP),
-        (ValueType.ROLE, RoleIntent, _ROLE),
-        (ValueType.TENANT, TenantIntent, _TENANT),
-    )
-    for value_type, intents, kind in kinds:
-        appliers.register(value_type, intents.CREATED, EntityCreatedV1(state, kind))
-        appliers.register(value_type, intents.UPDATED, EntityUpdatedV1(state, kind))
-        appliers.register(value_type, intents.DELETED, EntityDeletedV1(state, kind))
-        appliers.register(value_type, intents.ENTITY_ADDED, MemberAddedV1(state, kind))
-        appliers.register(value_type, intents.ENTITY_REMOVED, MemberRemovedV1(state, kind))
+    group = ValueType.GROUP
+    appliers.register(group, GroupIntent.CREATED, GroupCreatedV1(state))
+    appliers.register(group, GroupIntent.UPDATED, GroupUpdatedV1(state))
+    appliers.register(group, GroupIntent.DELETED, GroupDeletedV1(state))
+    appliers.register(group, GroupIntent.ENTITY_ADDED, GroupEntityAddedV1(state))
+    appliers.register(group, GroupIntent.ENTITY_REMOVED, GroupEntityRemovedV1(state))
+    role = ValueType.ROLE
+    appliers.register(role, RoleIntent.CREATED, RoleCreatedV1(state))
+    appliers.register(role, RoleIntent.UPDATED, RoleUpdatedV1(state))
+    appliers.register(role, RoleIntent.DELETED, RoleDeletedV1(state))
+    appliers.register(role, RoleIntent.ENTITY_ADDED, RoleEntityAddedV1(state))
+    appliers.register(role, RoleIntent.ENTITY_REMOVED, RoleEntityRemovedV1(state))
+    tenant = ValueType.TENANT
+    appliers.register(tenant, TenantIntent.CREATED, TenantCreatedV1(state))
+    appliers.register(tenant, TenantIntent.UPDATED, TenantUpdatedV1(state))
+    appliers.register(tenant, TenantIntent.DELETED, TenantDeletedV1(state))
+    appliers.register(tenant, TenantIntent.ENTITY_ADDED, TenantEntityAddedV1(state))
+    appliers.register(tenant, TenantIntent.ENTITY_REMOVED, TenantEntityRemovedV1(state))
     rule = ValueType.MAPPING_RULE
     appliers.register(rule, MappingRuleIntent.CREATED, MappingRuleCreatedV1(state))
     appliers.register(rule, MappingRuleIntent.UPDATED, MappingRuleUpdatedV1(state))
