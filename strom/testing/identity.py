@@ -258,7 +258,7 @@ class IdentityClient:
             resource_type=resource_type,
             resource_id=resource_id,
             resource_matcher=matcher,
-            permission_types=tuple(permissions),
+            permission_types=list(permissions),
         )
         return self._send(value, AuthorizationIntent.CREATE, expect_rejection)
 
@@ -279,7 +279,7 @@ class IdentityClient:
             owner_type=owner_type,
             resource_type=resource_type,
             resource_id=resource_id,
-            permission_types=tuple(permissions),
+            permission_types=list(permissions),
         )
         return self._send(value, AuthorizationIntent.UPDATE, expect_rejection)
 

@@ -230,4 +230,4 @@ class AuthorizationRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename
     resource_matcher: AuthorizationResourceMatcher = AuthorizationResourceMatcher.UNSPECIFIED
     resource_id: str = ""
     resource_type: AuthorizationResourceType = AuthorizationResourceType.UNSPECIFIED
-    permission_types: tuple[PermissionType, ...] = ()
+    permission_types: list[PermissionType] = []

@@ -838,7 +838,7 @@ def identity_distributed(engine: TestEngine) -> None:
         owner_type=AuthorizationOwnerType.USER,
         resource_type=AuthorizationResourceType.PROCESS_DEFINITION,
         resource_id="*",
-        permission_types=(PermissionType.CREATE_PROCESS_INSTANCE,),
+        permission_types=[PermissionType.CREATE_PROCESS_INSTANCE],
     )
     created = engine.send(grant, AuthorizationIntent.CREATE)
     engine.send(

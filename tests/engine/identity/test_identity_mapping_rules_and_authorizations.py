@@ -204,7 +204,7 @@ def test_an_authorization_is_updated_and_deleted_by_key(engine: TestEngine) -> N
     assert updated.intent == AuthorizationIntent.UPDATED and updated.key == created.key
     assert (updated.value.owner_id, updated.value.permission_types) == (
         "other",
-        (PermissionType.READ_PROCESS_DEFINITION,),
+        [PermissionType.READ_PROCESS_DEFINITION],
     )
     assert deleted.intent == AuthorizationIntent.DELETED and deleted.value.owner_id == "other"
     assert unknown.rejection_type is RejectionType.NOT_FOUND

@@ -73,7 +73,7 @@ def _normalized(verb: str, value: AuthorizationRecordValue) -> AuthorizationReco
             f"resource type '{value.resource_type}', but these permissions are not supported. "
             f"Supported permission types are: '{_names(supported)}'",
         )
-    permissions = tuple(sorted(set(value.permission_types)))
+    permissions = sorted(set(value.permission_types))
     return replace(value, resource_matcher=matcher, resource_id=resource_id, permission_types=permissions)
 
 
