@@ -274,13 +274,13 @@ def test_event_check_by_code_agrees_with_the_enum() -> None:
 
 def test_codes_a_value_type_does_not_define_are_not_events() -> None:
     assert not is_event_code(ValueType.JOB, 999)
-    assert not is_event_code(ValueType.USER, 0)
+    assert not is_event_code(ValueType.IDENTITY_SETUP, 0)
 
 
 def test_intent_names_render_like_zeebe_including_unknown_codes() -> None:
     assert intent_name(ValueType.JOB, JobIntent.COMPLETED.value) == "COMPLETED"
     assert intent_name(ValueType.MESSAGE_CORRELATION, 0) == "UNKNOWN"
-    assert intent_name(ValueType.USER, 0) == "UNKNOWN"
+    assert intent_name(ValueType.IDENTITY_SETUP, 0) == "UNKNOWN"
 
 
 def test_intent_of_gives_the_member_and_rejects_unknown_codes() -> None:
@@ -325,6 +325,12 @@ BRIEFED_VALUE_TYPES = [
     "COMPENSATION_SUBSCRIPTION",
     "PROCESS_EVENT",
     "CLOCK",
+    "USER",
+    "GROUP",
+    "ROLE",
+    "TENANT",
+    "MAPPING_RULE",
+    "AUTHORIZATION",
 ]
 
 
