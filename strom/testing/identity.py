@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from strom.engine.processing.identity.passwords import verify_password
+from strom.engine.processing.identity.passwords import hash_password, verify_password
 from strom.protocol.intents import (
     AuthorizationIntent,
     GroupIntent,
@@ -38,6 +38,11 @@ from strom.testing._engine import TestEngine
 __all__ = ["IdentityClient", "identity"]
 
 
+def _hashed(password: str) -> str:
+    """What a gateway does before writing a USER command: hash the password (empty stays empty)."""
+    return hash_password(password) if password else ""
+
+
 class IdentityClient:
     """Sends identity commands to a ``TestEngine`` (see the module's docstring)."""
 
@@ -52,7 +57,7 @@ class IdentityClient:
     def create_user(
         self, username: str, password: str, *, name: str = "", email: str = "", expect_rejection: bool = False
     ) -> Record[Any]:
-        value = UserRecordValue(username=username, password=password, name=name, email=email)
+        value = UserRecordValue(username=username, password=_hashed(password), name=name, email=email)
         return self._send(value, UserIntent.CREATE, expect_rejection)
 
     def update_user(
@@ -64,7 +69,7 @@ class IdentityClient:
         password: str = "",
         expect_rejection: bool = False,
     ) -> Record[Any]:
-        value = UserRecordValue(username=username, password=password, name=name, email=email)
+        value = UserRecordValue(username=username, password=_hashed(password), name=name, email=email)
         return self._send(value, UserIntent.UPDATE, expect_rejection)
 
     def delete_user(self, username: str, *, expect_rejection: bool = False) -> Record[Any]:

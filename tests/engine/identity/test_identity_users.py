@@ -12,6 +12,7 @@ from strom.protocol.values.identity import (
     AuthorizationOwnerType,
     AuthorizationResourceType,
     PermissionType,
+    UserRecordValue,
 )
 from strom.testing import TestEngine
 from strom.testing.identity import identity
@@ -31,7 +32,7 @@ def test_creating_a_user_writes_created_with_a_new_key_and_an_argon2_hash(engine
     assert "s3cret!" not in created.value.password
 
 
-def test_no_event_on_the_log_holds_a_clear_text_password(engine: TestEngine) -> None:
+def test_no_record_on_the_log_holds_a_clear_text_password(engine: TestEngine) -> None:
     users = identity(engine)
     users.create_user("demo", "first-password")
     users.update_user("demo", password="second-password")
@@ -39,9 +40,22 @@ def test_no_event_on_the_log_holds_a_clear_text_password(engine: TestEngine) -> 
 
     events = engine.records.of(ValueType.USER).events().limit(10)
     assert [event.intent for event in events] == [UserIntent.CREATED, UserIntent.UPDATED, UserIntent.DELETED]
-    for event in events:
-        assert "password" not in event.value.password
-        assert event.value.password.startswith("$argon2id$")
+    for record in engine.records.of(ValueType.USER).limit(20):  # commands, events, everything
+        assert "password" not in record.value.password
+        assert record.value.password.startswith("$argon2id$") or record.intent == UserIntent.DELETE
+
+
+@pytest.mark.parametrize("intent", [UserIntent.CREATE, UserIntent.UPDATE])
+def test_a_clear_text_password_in_a_command_is_refused(engine: TestEngine, intent: UserIntent) -> None:
+    identity(engine).create_user("demo", "first-password")
+
+    rejection = engine.send(
+        UserRecordValue(username="demo", password="clear-text"), intent, expect_rejection=True
+    )
+
+    assert rejection.rejection_type is RejectionType.INVALID_ARGUMENT
+    assert "password is not hashed" in rejection.rejection_reason
+    assert identity(engine).verify("demo", "first-password")
 
 
 def test_a_username_that_exists_is_rejected_as_already_existing(engine: TestEngine) -> None:

@@ -1,18 +1,17 @@
-"""Passwords: argon2id hashes (argon2-cffi), made while processing USER CREATE / UPDATE.
+"""Passwords: argon2id hashes (argon2-cffi), made before a USER CREATE / UPDATE command is written.
 
-Zeebe hashes a password in the gateway, before the command reaches the log. Strom hashes it in the
-processor, so the events (and everything distributed to the other partitions, and the state) hold
-only the hash; the client's command on partition 1's log still holds the clear text, as the command
-was sent (docs/identity.md says what that means for who may read the log). Hashing costs about
-100 ms of the partition's processing time (measured on a 2-core machine) per user created or
-password changed: rare commands, and the price of not trusting a gateway to have hashed.
+As in Zeebe, whoever turns a request into a command (a gateway, the CLI, the testing kit) hashes
+the password with :func:`hash_password` first, so no log, event, state or distributed command ever
+holds the clear text, and the ~100 ms a hash costs (measured on a 2-core machine) is spent on the
+caller's thread, never on the partition's single processing thread. The processors refuse a
+password that is not such a hash (:func:`is_password_hash`).
 
 ``verify_password`` is what the gateways use for HTTP Basic and gRPC metadata credentials.
 """
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from strom.engine.state.identity import IdentityState
@@ -29,6 +28,17 @@ refuse as a wrong password (no user enumeration by timing)."""
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password`` with a random salt, in the PHC string format."""
     return _HASHER.hash(password)
+
+
+def is_password_hash(value: str) -> bool:
+    """Whether ``value`` is an argon2 hash in the PHC string format (what the processors accept)."""
+    if not value.startswith("$argon2"):
+        return False
+    try:
+        extract_parameters(value)
+    except InvalidHashError:
+        return False
+    return True
 
 
 def verify_password(identity: IdentityState, username: str, password: str) -> bool:

@@ -1,11 +1,11 @@
 """USER CREATE, UPDATE and DELETE (Zeebe's ``UserCreateProcessor``, ``UserUpdateProcessor``,
 ``UserDeleteProcessor``).
 
-Users are found by username. The password is hashed here, on partition 1 (``passwords``): the
-USER CREATED / UPDATED events, the state and the commands distributed to the other partitions
-hold the hash only. Updating a user changes the name, email and password given; an empty one
-keeps what was there. Deleting a user removes it from its groups, roles and tenants and deletes
-its authorizations first.
+Users are found by username. The command carries the password already hashed (``passwords``:
+the gateways, the CLI and the testing kit hash before they write the command, as Zeebe's gateway
+does); a clear-text password is refused. Updating a user changes the name, email and password
+given; an empty one keeps what was there. Deleting a user removes it from its groups, roles and
+tenants and deletes its authorizations first.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from strom.engine.processing.identity._support import (
     invalid_id,
     missing,
 )
-from strom.engine.processing.identity.passwords import hash_password
+from strom.engine.processing.identity.passwords import is_password_hash
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.protocol.enums import RejectionType
@@ -32,6 +32,17 @@ from strom.protocol.intents import UserIntent
 from strom.protocol.record import Record
 from strom.protocol.values.identity import AuthorizationOwnerType, EntityType, UserRecordValue
 from strom.stream.key_generator import KeyGenerator
+
+
+def _not_hashed(verb: str, password: str) -> Rejected | None:
+    if not password or is_password_hash(password):
+        return None
+    return Rejected(
+        RejectionType.INVALID_ARGUMENT,
+        f"Expected to {verb} user with a hashed password (argon2, PHC string format), but the "
+        "password is not hashed: hash it before writing the command "
+        "(strom.engine.processing.identity.passwords.hash_password)",
+    )
 
 
 def _invalid_email(verb: str, email: str) -> Rejected | None:
@@ -56,6 +67,7 @@ class UserCreateProcessor:
             invalid = (
                 invalid_id("create", "user", "username", user.username)
                 or missing("create", "user", "password", user.password)
+                or _not_hashed("create", user.password)
                 or _invalid_email("create", user.email)
             )
             if invalid is not None:
@@ -69,7 +81,7 @@ class UserCreateProcessor:
         if distributed:
             return Accepted(user.user_key, UserIntent.CREATED, user)
         key = self._commands.next_key()
-        created = replace(user, user_key=key, password=hash_password(user.password))
+        created = replace(user, user_key=key)
         return Accepted(key, UserIntent.CREATED, created)
 
 
@@ -91,14 +103,14 @@ class UserUpdateProcessor:
             )
         if distributed:
             return Accepted(stored.user_key, UserIntent.UPDATED, change)
-        invalid = _invalid_email("update", change.email)
+        invalid = _not_hashed("update", change.password) or _invalid_email("update", change.email)
         if invalid is not None:
             return invalid
         updated = replace(
             stored,
             name=change.name or stored.name,
             email=change.email or stored.email,
-            password=hash_password(change.password) if change.password else stored.password,
+            password=change.password or stored.password,
         )
         return Accepted(stored.user_key, UserIntent.UPDATED, updated)
 
