@@ -48,6 +48,7 @@ from strom.protocol.values.enums import JobKind
 from strom.search import schema
 from strom.search._bpmn import ProcessInfo, read_process
 from strom.search._dates import parse_iso_or_none
+from strom.search._identity_export import IDENTITY_PARTITION, IdentityExport
 from strom.search.retention import HistoryCleaner
 
 _log = logging.getLogger(__name__)
@@ -251,6 +252,7 @@ class SqlExporter:
         self._decision_instances = _Rows(schema.decision_instance, frozenset({"evaluation_key"}))
         self._forms = _Rows(schema.form, frozenset({"form_id"}))
         self._subscriptions = _Rows(schema.message_subscription, frozenset({"message_name"}))
+        self._identity = IdentityExport()
         self._tables = (
             self._definitions,
             self._drgs,
@@ -331,6 +333,8 @@ class SqlExporter:
         self._flush_every = flush_every
         self._flush_interval_s = interval / 1000
         self._partition_id = context.partition_id
+        if context.partition_id == IDENTITY_PARTITION:
+            self._handlers.update(self._identity.handlers)
 
     def open(self, controller: Controller) -> None:
         if self._url is None:
@@ -392,6 +396,8 @@ class SqlExporter:
                     rows.write(connection, self._insert)
             self._fill_roots(connection)
             self._recompute_incident_flags(connection)
+            if self._identity.pending:
+                self._identity.write(connection, self._insert)
             statement = self._insert(schema.exporter_position).values(
                 partition_id=self._partition_id, position=position
             )
@@ -402,6 +408,7 @@ class SqlExporter:
             )
         for rows in self._tables:
             rows.clear()
+        self._identity.clear()
         self._incident_instances.clear()
         self._incident_elements.clear()
         self._rootless.clear()

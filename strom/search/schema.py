@@ -332,6 +332,84 @@ message_subscription = sa.Table(
     sa.Index("ix_message_subscription_name", "message_name", "correlation_key"),
 )
 
+# -- identity (Camunda 8.8's gateways read users, groups, roles, tenants, mapping rules and
+# authorizations from secondary storage, not from partition state; see strom.search.identity).
+# New tables need no schema version: ``create_all`` adds them to an existing read model. --------------
+
+identity_user = sa.Table(
+    "identity_user",
+    metadata,
+    _pk(),
+    _text("username", nullable=False, unique=True),
+    _text("name"),
+    _text("email"),
+    _text("password_hash", nullable=False),
+)
+
+identity_group = sa.Table(
+    "identity_group",
+    metadata,
+    _pk(),
+    _text("group_id", nullable=False, unique=True),
+    _text("name"),
+    _text("description"),
+)
+
+identity_role = sa.Table(
+    "identity_role",
+    metadata,
+    _pk(),
+    _text("role_id", nullable=False, unique=True),
+    _text("name"),
+    _text("description"),
+)
+
+identity_tenant = sa.Table(
+    "identity_tenant",
+    metadata,
+    _pk(),
+    _text("tenant_id", nullable=False, unique=True),
+    _text("name"),
+    _text("description"),
+)
+
+identity_membership = sa.Table(
+    "identity_membership",
+    metadata,
+    sa.Column("relation_type", sa.Text, primary_key=True),
+    sa.Column("relation_id", sa.Text, primary_key=True),
+    sa.Column("entity_type", sa.Text, primary_key=True),
+    sa.Column("entity_id", sa.Text, primary_key=True),
+    sa.Index("ix_identity_membership_entity", "entity_type", "entity_id"),
+)
+"""Who belongs to which group, role or tenant: ``relation_type`` is GROUP, ROLE or TENANT, the
+entity a USER, CLIENT, MAPPING_RULE, GROUP or ROLE named by its id."""
+
+identity_mapping_rule = sa.Table(
+    "identity_mapping_rule",
+    metadata,
+    _pk(),
+    _text("mapping_rule_id", nullable=False, unique=True),
+    _text("claim_name", nullable=False),
+    _text("claim_value", nullable=False),
+    _text("name"),
+    sa.Index("ix_identity_mapping_rule_claim", "claim_name", "claim_value"),
+)
+
+identity_authorization = sa.Table(
+    "identity_authorization",
+    metadata,
+    _pk(),
+    _text("owner_id", nullable=False),
+    _text("owner_type", nullable=False),
+    _text("resource_matcher", nullable=False),
+    _text("resource_type", nullable=False),
+    _text("resource_id", nullable=False),
+    _text("permission_types", nullable=False),
+    sa.Index("ix_identity_authorization_owner", "owner_type", "owner_id"),
+)
+"""``permission_types`` is a JSON list of permission type names."""
+
 exporter_position = sa.Table(
     "exporter_position",
     metadata,
