@@ -87,6 +87,14 @@ class Broker:
         processes (they open and replay in parallel).
         """
         config = self.config
+        if config.auth == "none":
+            _log.warning(
+                "authentication is off (auth = none): anyone who can reach the gRPC port %d%s can deploy, "
+                "start, change and cancel processes and read all data; start with --auth basic or "
+                "--auth oidc (or STROM_AUTH) to require credentials",
+                config.grpc_port,
+                f" or the REST port {config.rest_port}" if config.rest_port else "",
+            )
         check_partition_count(config.data_dir, config.partitions)
         if config.partitions > 1 or config.partition_processes == "always":
             registry = JobStreamRegistry()

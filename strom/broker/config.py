@@ -33,10 +33,15 @@ from strom.stream.backpressure import BackpressureSettings
 from strom.stream.flow_control import FlowControlSettings
 
 ENV_PREFIX = "STROM_"
-NOT_BROKER_SETTINGS = frozenset({"STROM_CONFIG", "STROM_ADDRESS", "STROM_REST_ADDRESS", "STROM_CI"})
+NOT_BROKER_SETTINGS = frozenset(
+    {"STROM_CONFIG", "STROM_ADDRESS", "STROM_REST_ADDRESS", "STROM_CI", "STROM_ADMIN_PASSWORD"}
+)
 """``STROM_*`` variables that are not broker settings: the config file's path, the client commands'
 gateway addresses (a shell that set them for ``strom status`` can still start ``strom broker``),
-and the test suite's CI flag; ``STROM_TEST_*`` variables belong to the test suite too."""
+the first admin's password (read by ``strom broker --admin-user``, never kept in the config), and
+the test suite's CI flag; ``STROM_TEST_*`` variables belong to the test suite too."""
+
+AUTH_MODES = ("none", "basic", "oidc")
 _TRUE = ("true", "1", "yes", "on")
 _FALSE = ("false", "0", "no", "off")
 
@@ -51,6 +56,26 @@ class ExporterConfig:
 
     type: str = "json-lines"
     settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class OidcConfig:
+    """How bearer tokens are checked with ``auth = "oidc"`` (see docs/authentication.md)."""
+
+    issuer: str = ""
+    """The ``iss`` every token must carry (an https URL; http only on loopback)."""
+    jwks_url: str = ""
+    """Where the issuer's signing keys are; empty: the ``jwks_uri`` of
+    ``<issuer>/.well-known/openid-configuration``."""
+    audience: str = ""
+    """The ``aud`` every token must carry; empty: not checked (not recommended)."""
+    username_claim: str = "sub"
+    """The claim that names the user (Camunda's ``usernameClaim``)."""
+    client_id_claim: str = ""
+    """The claim that names a client (machine-to-machine token): a token that carries it but not
+    ``username_claim`` is that client. Empty: every token is a user."""
+    leeway_s: float = 30.0
+    """Clock skew allowed on ``exp``/``nbf``/``iat``, in seconds."""
 
 
 @dataclass
@@ -69,6 +94,14 @@ class BrokerConfig:
     the data directory), a SQLAlchemy URL (``postgresql://user:password@host/db``), or ``none``."""
     history_ttl_days: float = 30.0
     """How long the secondary storage keeps a finished process instance (0: forever)."""
+    auth: str = "none"
+    """Who may use the gateways: ``none`` (anyone who reaches the ports; a warning at start-up),
+    ``basic`` (users and passwords, HTTP Basic and gRPC ``authorization`` metadata) or ``oidc``
+    (bearer tokens of the ``oidc`` issuer). Users are read from the secondary storage."""
+    oidc: OidcConfig = field(default_factory=OidcConfig)
+    admin_user: str = ""
+    """A user to create at start-up when there is no user yet (password from STROM_ADMIN_PASSWORD
+    or a prompt); it gets the ``admin`` role."""
     node_id: int = 0
     partitions: int = 1
     """How many partitions (each in its own OS process when more than one): about one per core
@@ -131,6 +164,7 @@ class BrokerConfig:
                 "secondary_storage must be 'sqlite', 'none' or a database URL such as "
                 f"postgresql://user:password@host/db, got {storage!r}"
             )
+        self._validate_auth()
         if self.history_ttl_days < 0:
             raise ConfigError(
                 f"history_ttl_days must be 0 (keep forever) or more, got {self.history_ttl_days:g}"
@@ -164,6 +198,42 @@ class BrokerConfig:
             self.flow_control.validate()
         except ValueError as error:
             raise ConfigError(str(error)) from None
+
+    def _validate_auth(self) -> None:
+        if self.auth not in AUTH_MODES:
+            raise ConfigError(f"auth must be one of {', '.join(AUTH_MODES)}, got {self.auth!r}")
+        if self.auth != "none" and self.secondary_storage == "none":
+            raise ConfigError(
+                f"auth = {self.auth!r} needs the secondary storage (users are read from it): set "
+                "secondary_storage to 'sqlite' or a database URL, or auth to 'none'"
+            )
+        if self.auth != "oidc":
+            return
+        oidc = self.oidc
+        if not oidc.issuer:
+            raise ConfigError(
+                "auth = 'oidc' needs oidc.issuer (env STROM_OIDC_ISSUER), the tokens' issuer URL"
+            )
+        for name in ("issuer", "jwks_url"):
+            url = getattr(oidc, name)
+            if url and not _web_url(url):
+                raise ConfigError(
+                    f"oidc.{name} must be an https URL (http only for localhost/127.0.0.1), got {url!r}"
+                )
+        if not oidc.username_claim:
+            raise ConfigError("oidc.username_claim must name a claim, e.g. 'sub' or 'preferred_username'")
+        if oidc.leeway_s < 0:
+            raise ConfigError(f"oidc.leeway_s must be 0 or more seconds, got {oidc.leeway_s:g}")
+
+
+def _web_url(url: str) -> bool:
+    """https, or http to this machine (a test issuer, a sidecar)."""
+    if url.startswith("https://"):
+        return len(url) > len("https://")
+    for local in ("http://localhost", "http://127.0.0.1", "http://[::1]"):
+        if url.startswith(local) and url[len(local) : len(local) + 1] in ("", ":", "/"):
+            return True
+    return False
 
 
 def load_config(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -47,6 +48,20 @@ import click
     type=click.Choice(["aimd", "vegas", "fixed", "off"]),
     help="Backpressure algorithm (default aimd).",
 )
+@click.option(
+    "--auth",
+    type=click.Choice(["none", "basic", "oidc"]),
+    help="Who may use the gateways: none (default; anyone who reaches the ports), basic (users and "
+    "passwords), oidc (bearer tokens of --oidc-issuer). Env STROM_AUTH.",
+)
+@click.option("--oidc-issuer", help="The issuer (iss) of accepted tokens, with --auth oidc.")
+@click.option("--oidc-jwks-url", help="The issuer's JWKS (default: from its openid-configuration).")
+@click.option("--oidc-audience", help="The audience (aud) accepted tokens must carry.")
+@click.option(
+    "--admin-user",
+    help="Create this user with the admin role at start-up when no user exists; its password comes "
+    "from STROM_ADMIN_PASSWORD, or a prompt on a terminal.",
+)
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def broker(
     config_file: Path | None,
@@ -60,6 +75,11 @@ def broker(
     partitions: int | None,
     secondary_storage: str | None,
     backpressure: str | None,
+    auth: str | None,
+    oidc_issuer: str | None,
+    oidc_jwks_url: str | None,
+    oidc_audience: str | None,
+    admin_user: str | None,
     log_level: str | None,
 ) -> None:
     """Run a broker: its partitions on the embedded log and RocksDB, with Zeebe's gRPC API and REST.
@@ -68,7 +88,7 @@ def broker(
     these flags. Unmodified Zeebe clients (zbctl --insecure, pyzeebe, the Java/Node/Go clients)
     connect to --host:--grpc-port.
     """
-    from strom.broker.broker import Broker
+    from strom.broker.broker import Broker, ServiceFactory
     from strom.broker.config import ConfigError, load_config
     from strom.broker.data_dir import DataDirectoryError
     from strom.gateway.grpc import gateway_for
@@ -85,7 +105,12 @@ def broker(
         "replication_factor": replication_factor,
         "secondary_storage": secondary_storage,
         "log_level": log_level.upper() if log_level else None,
+        "auth": auth,
+        "admin_user": admin_user,
     }
+    oidc = {"issuer": oidc_issuer, "jwks_url": oidc_jwks_url, "audience": oidc_audience}
+    if any(value is not None for value in oidc.values()):
+        overrides["oidc"] = {name: value for name, value in oidc.items() if value is not None}
     try:
         config = load_config(config_file, overrides=overrides)
     except ConfigError as error:
@@ -99,7 +124,13 @@ def broker(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    instance = Broker(config, [gateway_for, rest_for] if config.rest_port else [gateway_for])
+    services: list[ServiceFactory] = [gateway_for, rest_for] if config.rest_port else [gateway_for]
+    if config.admin_user:
+        from strom.engine.processing.identity.passwords import hash_password
+        from strom.gateway.auth.bootstrap import admin_bootstrap
+
+        services.append(admin_bootstrap(config.admin_user, hash_password(_admin_password(config.admin_user))))
+    instance = Broker(config, services)
 
     def ready() -> None:
         metrics = f", metrics on port {instance.metrics_port}" if instance.metrics_port else ""
@@ -124,3 +155,21 @@ def broker(
             ) from None
         raise
     click.echo("Strom broker stopped")
+
+
+def _admin_password(username: str) -> str:
+    """STROM_ADMIN_PASSWORD, or asked on the terminal; never a flag (it would show in ``ps``)."""
+    password = os.environ.get("STROM_ADMIN_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise click.ClickException(
+            f"--admin-user {username} needs a password: set STROM_ADMIN_PASSWORD, or run on a terminal "
+            "to be asked for it"
+        )
+    entered: str = click.prompt(
+        f"Password for the admin user {username}", hide_input=True, confirmation_prompt=True
+    )
+    if not entered:
+        raise click.ClickException("the admin user's password must not be empty")
+    return entered

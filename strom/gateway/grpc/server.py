@@ -21,6 +21,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from strom.broker.broker import Broker
 from strom.broker.partition_group import PartitionGroup
+from strom.gateway.auth.authenticator import Authenticator, authenticator_for
+from strom.gateway.auth.grpc import AuthInterceptor
 from strom.gateway.grpc import requests, responses
 from strom.gateway.grpc._proto import (
     SERVICE_NAME,
@@ -340,8 +342,15 @@ def _empty(response_type: Callable[[], Response]) -> Callable[[Record[Any]], Res
 class GatewayServer:
     """The gRPC server (gateway + health) for one partition, on the running event loop."""
 
-    def __init__(self, partitions: PartitionGroup, settings: GatewaySettings) -> None:
+    def __init__(
+        self,
+        partitions: PartitionGroup,
+        settings: GatewaySettings,
+        authenticator: Authenticator | None = None,
+    ) -> None:
         registry = partitions.job_streams
+        self.authenticator = authenticator
+        """Who may call (None: anyone, as with ``auth = none``)."""
         self.partitions = partitions
         self.settings = settings
         self.counters = JobCounters()
@@ -364,7 +373,9 @@ class GatewayServer:
         long_polling = self._long_polling = LongPolling(
             bridge, notifications, settings.long_polling_timeout_ms, self.counters
         )
+        interceptors = [] if self.authenticator is None else [AuthInterceptor(self.authenticator)]
         server = self._server = grpc.aio.server(
+            interceptors=interceptors,
             options=[
                 ("grpc.max_receive_message_length", settings.max_message_size),
                 ("grpc.max_send_message_length", settings.max_message_size),
@@ -373,7 +384,7 @@ class GatewayServer:
                 ("grpc.keepalive_permit_without_calls", 1),
                 ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
                 ("grpc.http2.max_ping_strikes", 0),
-            ]
+            ],
         )
         service = GatewayService(
             self.partitions,
@@ -412,6 +423,8 @@ class GatewayServer:
             self._notifications.close()
         if self._bridge is not None:
             await self._bridge.close()
+        if self.authenticator is not None:
+            self.authenticator.close()
 
     def collect_metrics(self) -> Iterator[Metric]:
         """Jobs handed to workers and open job streams, for the broker's metrics endpoint."""
@@ -444,6 +457,7 @@ def gateway_for(broker: Broker) -> GatewayServer:
             long_polling_timeout_ms=config.long_polling_timeout_ms,
             request_timeout_ms=config.request_timeout_ms,
         ),
+        authenticator_for(config) if config.auth != "none" else None,
     )
     if broker.metrics is not None:
         broker.metrics.add_collector(server.collect_metrics)

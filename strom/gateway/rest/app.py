@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from strom.gateway.auth import rest as auth_rest
+from strom.gateway.auth.authenticator import Authenticator
 from strom.gateway.rest import (
     cluster,
     decisions,
@@ -40,14 +42,19 @@ DESCRIPTION = (
     "read the secondary storage (eventually consistent). Written by Strom from the documented "
     "behavior; operations Strom does not serve answer 501 with a problem detail."
 )
+_IDENTITY_OPERATIONS = auth_rest.operations.table
+_REPLACED = {(op.method, op.path) for op in _IDENTITY_OPERATIONS}
 OPERATIONS: list[Operation] = [
     op
     for module in (cluster, resources, process_instances, jobs, user_tasks, events, decisions, searches)
     for op in module.operations.table
-]
+    if (op.method, op.path) not in _REPLACED  # who the caller is: answered by strom.gateway.auth
+] + _IDENTITY_OPERATIONS
 
 
-def create_app(context: RestContext) -> Starlette:
+def create_app(context: RestContext, auth: auth_rest.RestAuth | None = None) -> Starlette:
+    """The app serving ``context``; ``auth`` says who may call ``/v2`` (default: anyone)."""
+    auth = auth or auth_rest.RestAuth(Authenticator("none"))
     document = openapi(OPERATIONS, BASE, TITLE, BROKER_VERSION, DESCRIPTION)
 
     async def openapi_json(request: Request) -> Response:
@@ -78,11 +85,13 @@ def create_app(context: RestContext) -> Starlette:
         exception_handlers={Problem: problem, HTTPException: http_error, Exception: unexpected},
     )
     api.state.context = context
+    api.state.auth = auth
 
     app = Starlette()
     app.state.context = context
     mount_ui(app)  # Operate at /operate, Tasklist at /tasklist; / leads to Operate
     app.mount(BASE, api)
+    app.add_middleware(auth_rest.AuthMiddleware, authenticator=auth.authenticator)
     return app
 
 

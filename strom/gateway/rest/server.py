@@ -16,6 +16,8 @@ import uvicorn
 
 from strom.broker.broker import Broker
 from strom.broker.partition_group import PartitionGroup
+from strom.gateway.auth.authenticator import Authenticator, authenticator_for
+from strom.gateway.auth.rest import RestAuth
 from strom.gateway.rest.app import create_app
 from strom.gateway.rest.context import RestContext, RestSettings
 
@@ -29,8 +31,15 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 class RestServer:
-    def __init__(self, partitions: PartitionGroup, settings: RestSettings, search: Any = None) -> None:
+    def __init__(
+        self,
+        partitions: PartitionGroup,
+        settings: RestSettings,
+        search: Any = None,
+        auth: RestAuth | None = None,
+    ) -> None:
         self.context = RestContext(partitions, settings, search)
+        self.auth = auth or RestAuth(Authenticator("none"))
         self.settings = settings
         self.port = 0
         self._server: _EmbeddedServer | None = None
@@ -39,7 +48,7 @@ class RestServer:
     async def start(self) -> None:
         self.context.start()
         config = uvicorn.Config(
-            create_app(self.context),
+            create_app(self.context, self.auth),
             host=self.settings.host,
             port=self.settings.port,
             lifespan="off",
@@ -70,6 +79,7 @@ class RestServer:
         await self.context.stop()
         if self.context.search is not None:
             self.context.search.close()
+        self.auth.authenticator.close()
 
 
 def rest_for(broker: Broker) -> RestServer:
@@ -77,10 +87,13 @@ def rest_for(broker: Broker) -> RestServer:
     config = broker.config
     url = config.secondary_storage_url
     search = None
+    identities = None
     if url is not None:
         from strom.search import SearchStore
+        from strom.search.identity import IdentityStore
 
         search = SearchStore(url)
+        identities = IdentityStore(url)
     return RestServer(
         broker.partitions,
         RestSettings(
@@ -93,4 +106,5 @@ def rest_for(broker: Broker) -> RestServer:
             request_timeout_ms=config.request_timeout_ms,
         ),
         search,
+        RestAuth(authenticator_for(config, identities), identities),
     )

@@ -1,0 +1,88 @@
+"""``strom broker --admin-user NAME``: create the first user at start-up, when there is none.
+
+A broker service (run after the gateways): it reads secondary storage, and when no user exists it
+writes USER CREATE (with the password hashed before, by the CLI) and gives the user the ``admin``
+role, through the same ``PartitionBridge`` as the gateways. A user of that name that exists on the
+log but is not exported yet makes the engine answer ALREADY_EXISTS, which counts as done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from strom.broker.broker import Broker
+from strom.broker.partition_group import PartitionGroup
+from strom.gateway.grpc.bridge import PartitionBridge
+from strom.gateway.grpc.errors import GatewayError
+from strom.gateway.grpc.requests import command
+from strom.protocol.enums import RejectionType
+from strom.protocol.intents import RoleIntent, UserIntent
+from strom.protocol.record import Record
+from strom.protocol.values.identity import EntityType, RoleRecordValue, UserRecordValue
+from strom.search.identity import IdentityStore
+
+_log = logging.getLogger(__name__)
+
+ADMIN_ROLE = "admin"
+
+
+class AdminBootstrap:
+    """Creates ``username`` with ``password_hash`` and the admin role when storage has no user."""
+
+    def __init__(
+        self, partitions: PartitionGroup, storage_url: str | None, username: str, password_hash: str
+    ) -> None:
+        self._partitions = partitions
+        self._storage_url = storage_url
+        self._username = username
+        self._password_hash = password_hash
+        self.created = False
+
+    async def start(self) -> None:
+        if self._storage_url is not None:
+            store = IdentityStore(self._storage_url)
+            try:
+                exists = await asyncio.to_thread(store.has_users)
+            finally:
+                store.close()
+            if exists:
+                _log.info("admin user %r not created: users exist already", self._username)
+                return
+        bridge = PartitionBridge(self._partitions, asyncio.get_running_loop(), 15.0)
+        bridge.start()
+        try:
+            user = UserRecordValue(username=self._username, password=self._password_hash)
+            await self._send(bridge, command(user, UserIntent.CREATE), "CreateUser")
+            role = RoleRecordValue(role_id=ADMIN_ROLE, name="Admin")
+            await self._send(bridge, command(role, RoleIntent.CREATE), "CreateRole")
+            member = RoleRecordValue(
+                role_id=ADMIN_ROLE, entity_id=self._username, entity_type=EntityType.USER
+            )
+            await self._send(bridge, command(member, RoleIntent.ADD_ENTITY), "AssignRoleToUser")
+        finally:
+            await bridge.close()
+        self.created = True
+        _log.info("admin user %r created with the %r role", self._username, ADMIN_ROLE)
+
+    async def _send(self, bridge: PartitionBridge, request: Record[Any], operation: str) -> None:
+        try:
+            answer = await bridge.send(request, operation)
+        except GatewayError as error:
+            raise RuntimeError(f"creating the admin user failed: {error.message}") from None
+        if answer.is_rejection and answer.rejection_type is not RejectionType.ALREADY_EXISTS:
+            raise RuntimeError(f"creating the admin user failed: {answer.rejection_reason}")
+
+    async def stop(self) -> None:
+        pass
+
+
+def admin_bootstrap(username: str, password_hash: str) -> Callable[[Broker], AdminBootstrap]:
+    """A ``ServiceFactory`` creating the admin user (see the module docstring)."""
+
+    def factory(broker: Broker) -> AdminBootstrap:
+        return AdminBootstrap(broker.partitions, broker.config.secondary_storage_url, username, password_hash)
+
+    return factory
