@@ -22,7 +22,7 @@ from typing import Any, Final, final
 from rocksdict import BlockBasedOptions, Cache, Options, Rdict, WriteOptions
 
 from strom.db.errors import DbError, TransactionError, UnknownColumnFamilyError
-from strom.db.transaction import NO_TRANSACTION, ColumnFamily, Transaction
+from strom.db.transaction import NO_TRANSACTION_OPEN, ColumnFamily, Transaction
 
 __all__ = ["Database", "DbOptions"]
 
@@ -75,6 +75,8 @@ class Database:
             holds it: close it, and drop every unfinished iterator, first).
     """
 
+    __deletable__ = ("_rdict",)  # mypyc: ``close`` deletes the handle so later use fails loudly
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -104,7 +106,8 @@ class Database:
         self._write_options = WriteOptions()
         # A property in rocksdict 0.3.29, although its stub declares a method.
         self._write_options.disable_wal = True  # type: ignore[method-assign,assignment]
-        self._active: Transaction = NO_TRANSACTION
+        self._idle = Transaction(self, refuse=NO_TRANSACTION_OPEN)
+        self._active: Transaction = self._idle
         self._bound: dict[str, ColumnFamily] = {}
         self._closed = False
 
@@ -135,7 +138,7 @@ class Database:
             TransactionError: a transaction is already open (commit or roll it back first).
         """
         self._check_open()
-        if self._active is not NO_TRANSACTION:
+        if self._active is not self._idle:
             raise TransactionError(
                 "a transaction is already open on this database; commit or roll it back first "
                 "(one transaction per processing step)"
@@ -147,7 +150,7 @@ class Database:
     @property
     def current_transaction(self) -> Transaction | None:
         """The open transaction, if any."""
-        return None if self._active is NO_TRANSACTION else self._active
+        return None if self._active is self._idle else self._active
 
     def column_family(self, name: str) -> ColumnFamily:
         """A handle on column family ``name`` bound to the open transaction; one object per name.
@@ -217,7 +220,7 @@ class Database:
                 reader.close()
             self._handles.clear()
             self._rdict.close()
-            del self._rdict
+            del self._rdict  # later use fails loudly, not on a closed handle
 
     def __enter__(self) -> Database:
         return self
@@ -233,7 +236,7 @@ class Database:
 
     def _end(self, txn: Transaction) -> None:
         if self._active is txn:
-            self._active = NO_TRANSACTION
+            self._active = self._idle
 
     def _unknown(self, name: str) -> UnknownColumnFamilyError:
         return UnknownColumnFamilyError(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Final, final
+from typing import TYPE_CHECKING, Any, Final, final
 
 from rocksdict import ReadOptions, WriteBatch
 
@@ -42,8 +42,9 @@ class _Missing:
 _MISSING: Final = _Missing()
 
 
-class _Overlay(dict[bytes, bytes | None]):
-    """One column family's pending writes (``None`` marks a delete).
+class _Overlay(dict[bytes, Any]):
+    """One column family's pending writes (``None`` marks a delete): ``bytes``, or an object a state
+    class put to be encoded once at commit by its column family's registered encoder.
 
     ``ordered`` is a sorted list of the keys, built by the first prefix scan of the column family
     in the transaction and kept sorted from then on, so a scan costs a bisection and the matching
@@ -56,7 +57,7 @@ class _Overlay(dict[bytes, bytes | None]):
         super().__init__()
         self.ordered: list[bytes] | None = None
 
-    def set(self, key: bytes, value: bytes | None) -> None:
+    def set(self, key: bytes, value: object) -> None:
         ordered = self.ordered
         if ordered is not None and key not in self:
             insort(ordered, key)
@@ -147,23 +148,28 @@ class Transaction:
 
     __slots__ = ("_db", "_savepoints", "_undo", "_writes")
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, refuse: str | None = None) -> None:
         self._db = db
-        self._writes: dict[str, _Overlay] | _Refuse = _Overlays(db._name_set)
+        # ``refuse``: a permanently closed transaction, the database's "active" one while none is
+        # open, whose every use raises with that message.
+        self._writes: dict[str, _Overlay] | _Refuse = (
+            _Overlays(db._name_set) if refuse is None else _Refuse(refuse)
+        )
         self._undo: list[_UndoEntry] = []
         self._savepoints: list[Savepoint] = []
 
     # -- reads -------------------------------------------------------------------------------------
 
-    def get(self, cf: str, key: bytes) -> bytes | None:
-        """The value of ``key`` as this transaction sees it (its own writes first), or ``None``."""
+    def get(self, cf: str, key: bytes) -> Any:
+        """The value of ``key`` as this transaction sees it (its own writes first), or ``None``:
+        ``bytes``, or the object put in this transaction if its column family has an encoder."""
         try:
             value = self._writes[cf].get(key, _MISSING)
         except KeyError:
             raise self._db._unknown(cf) from None
         if value is _MISSING:
             return self._db._readers[cf].get(key)
-        return value  # type: ignore[return-value]
+        return value
 
     def exists(self, cf: str, key: bytes) -> bool:
         """Whether ``key`` has a value as this transaction sees it."""
@@ -195,8 +201,10 @@ class Transaction:
 
     # -- writes ------------------------------------------------------------------------------------
 
-    def put(self, cf: str, key: bytes, value: bytes) -> None:
-        """Set ``key`` to ``value`` in this transaction (visible to its reads at once)."""
+    def put(self, cf: str, key: bytes, value: object) -> None:
+        """Set ``key`` to ``value`` in this transaction (visible to its reads at once): ``bytes``, or
+        an object that the column family's encoder (:meth:`Database.register_encoder`) turns into
+        bytes at commit."""
         try:
             overlay = self._writes[cf]
         except KeyError:
@@ -247,7 +255,7 @@ class Transaction:
             if previous is _MISSING:
                 overlay.forget(key)
             else:
-                overlay[key] = previous  # type: ignore[assignment]
+                overlay[key] = previous
 
     def release(self, savepoint: Savepoint) -> None:
         """Forget ``savepoint`` (and those inside it), keeping its writes; ends the undo bookkeeping."""
@@ -375,18 +383,18 @@ class ColumnFamily:
         """The column family's name."""
         return self._name
 
-    def get(self, key: bytes) -> bytes | None:
+    def get(self, key: bytes) -> Any:
         """See :meth:`Transaction.get`."""
         value = self._db._active._writes[self._name].get(key, _MISSING)
         if value is _MISSING:
             return self._reader.get(key)
-        return value  # type: ignore[return-value]
+        return value
 
     def exists(self, key: bytes) -> bool:
         """See :meth:`Transaction.exists`."""
         return self.get(key) is not None
 
-    def put(self, key: bytes, value: bytes) -> None:
+    def put(self, key: bytes, value: object) -> None:
         """See :meth:`Transaction.put`."""
         txn = self._db._active
         overlay = txn._writes[self._name]
@@ -416,19 +424,10 @@ class ColumnFamily:
         return f"<ColumnFamily {self._name!r}>"
 
 
-def _no_transaction() -> Transaction:
-    """A permanently closed transaction: the database's 'active' slot when none is open."""
-    txn = Transaction.__new__(Transaction)
-    txn._writes = _Refuse(
-        "no transaction is open: state is read and written inside db.transaction(), which the "
-        "stream processor opens for each processing step"
-    )
-    txn._undo = []
-    txn._savepoints = []
-    return txn
-
-
-NO_TRANSACTION: Final = _no_transaction()
+NO_TRANSACTION_OPEN: Final = (
+    "no transaction is open: state is read and written inside db.transaction(), which the "
+    "stream processor opens for each processing step"
+)
 
 
 def prefix_upper_bound(prefix: bytes) -> bytes | None:
@@ -490,14 +489,14 @@ def _merged(
             if current is missing:  # rolled back meanwhile: the stored value (if any) counts
                 current = reader.get(candidate)
             if current is not None:
-                yield candidate, current  # type: ignore[misc]
+                yield candidate, current
         if index < count and pending[index] == key:
             index += 1
         current = get(key, missing)
         if current is missing:
             yield key, value
         elif current is not None:
-            yield key, current  # type: ignore[misc]
+            yield key, current
     while index < count:
         candidate = pending[index]
         index += 1
@@ -505,4 +504,4 @@ def _merged(
         if current is missing:
             current = reader.get(candidate)
         if current is not None:
-            yield candidate, current  # type: ignore[misc]
+            yield candidate, current

@@ -170,7 +170,7 @@ class StreamProcessor:
         self._recovered = False
         self._failure: BaseException | None = None
         self._wakeup = threading.Condition()
-        self._thread: threading.Thread | None = None
+        self._processing_thread: threading.Thread | None = None
         self._stopping = False
         self._sleeping = False
         self._step_listeners: list[Callable[[], None]] = []
@@ -416,8 +416,8 @@ class StreamProcessor:
                     break
                 next_root += 1
                 queue.append(builder.write(root))
-            for root in reversed(roots[next_root:]):
-                inbox.appendleft(root)
+            for index in range(len(roots) - 1, next_root - 1, -1):
+                inbox.appendleft(roots[index])
             return builder, txn, queue, processed_position
         except BaseException:
             txn.rollback()
@@ -549,26 +549,26 @@ class StreamProcessor:
 
     def start(self, name: str | None = None) -> None:
         """Run the processing loop in a thread, with background group commit if enabled."""
-        if self._thread is not None:
+        if self._processing_thread is not None:
             return
         if self._group_commit:
             self.log.start_group_commit(self.on_durable)
         self._stopping = False
-        self._thread = threading.Thread(
+        self._processing_thread = threading.Thread(
             target=self._loop, name=name or f"partition-{self.partition_id}", daemon=True
         )
-        self._thread.start()
+        self._processing_thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Finish the current step, flush the log, deliver what is durable, and stop the thread."""
-        thread = self._thread
+        thread = self._processing_thread
         if thread is None:
             return
         with self._wakeup:
             self._stopping = True
             self._wakeup.notify()
         thread.join(timeout)
-        self._thread = None
+        self._processing_thread = None
         if self._group_commit:
             self.log.stop_group_commit()
         self._durable_position = self.log.flush()
@@ -577,7 +577,7 @@ class StreamProcessor:
     def call_soon(self, task: Callable[[], None]) -> None:
         """Run ``task`` on the processing thread between steps (e.g. to take a snapshot)."""
         self.scheduler.schedule_after(0, task)
-        if self._thread is not None:
+        if self._processing_thread is not None:
             with self._wakeup:
                 self._wakeup.notify()
 
@@ -602,21 +602,22 @@ class StreamProcessor:
                 # after that look sees the flag and wakes us (and only then pays for the lock).
                 self._sleeping = True
                 try:
-                    if self._stopping or self._inbox or self._pending:
-                        continue
-                    if (
-                        self._awaiting_durability
-                        and self._awaiting_durability[0][0] <= self._durable_position
-                    ):
-                        continue
-                    next_due = self.scheduler.next_due()
-                    timeout = 0.5
-                    if next_due is not None:
-                        timeout = min(timeout, max(0.0, (next_due - self.clock.now_millis()) / 1000))
-                    if timeout > 0:
-                        wakeup.wait(timeout)
+                    self._sleep(wakeup)
                 finally:
                     self._sleeping = False
+
+    def _sleep(self, wakeup: threading.Condition) -> None:
+        """Wait for work (called holding ``wakeup``): not at all if some is there already."""
+        if self._stopping or self._inbox or self._pending:
+            return
+        if self._awaiting_durability and self._awaiting_durability[0][0] <= self._durable_position:
+            return
+        next_due = self.scheduler.next_due()
+        timeout = 0.5
+        if next_due is not None:
+            timeout = min(timeout, max(0.0, (next_due - self.clock.now_millis()) / 1000))
+        if timeout > 0:
+            wakeup.wait(timeout)
 
     # -- snapshots ---------------------------------------------------------------------------------
 

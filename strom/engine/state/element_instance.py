@@ -10,61 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-import msgspec
-
 from strom.db import Database
 from strom.db.keys import pack, pack_long, prefix, unpack
 from strom.engine.state import column_families as cf
+from strom.engine.state.element_instance_record import (
+    ElementInstance,
+    decode_element_instance,
+    encode_element_instance,
+)
 from strom.protocol.bpmn import BpmnElementType
-from strom.protocol.intents import ProcessInstanceIntent
-from strom.protocol.values.process_instance import ProcessInstanceRecordValue
-
-
-class ElementInstance(msgspec.Struct, array_like=True, kw_only=True, frozen=True):
-    """What the engine remembers of one element instance between commands.
-
-    ``state`` is the last lifecycle event applied (an ``ProcessInstanceIntent`` event code).
-    New fields go last, with defaults: the encoding is positional.
-    """
-
-    key: int
-    state: int
-    value: ProcessInstanceRecordValue
-    parent_key: int = -1
-    active_children: int = 0
-    active_flows: int = 0
-    job_key: int = -1
-    multi_instance_loop_counter: int = 0
-    interrupting_event_key: int = -1
-    called_child_instance_key: int = -1
-    user_task_key: int = -1
-    activated_children: int = 0
-    completed_children: int = 0
-    terminated_children: int = 0
-    extra: dict[str, Any] = {}
-    execution_listener_index: int = 0
-    """Execution listeners of the current phase (start or end) whose jobs completed."""
-
-    @property
-    def is_active(self) -> bool:
-        return self.state == ProcessInstanceIntent.ELEMENT_ACTIVATED
-
-    @property
-    def is_terminating(self) -> bool:
-        return self.state == ProcessInstanceIntent.ELEMENT_TERMINATING
-
-    @property
-    def is_completing(self) -> bool:
-        return self.state == ProcessInstanceIntent.ELEMENT_COMPLETING
-
-    @property
-    def can_complete_scope(self) -> bool:
-        """No child is active and no token is on its way to one."""
-        return self.active_children == 0 and self.active_flows == 0
-
-
-_encode = msgspec.msgpack.Encoder().encode
-_decode = msgspec.msgpack.Decoder(ElementInstance).decode
 
 
 class ElementInstanceState(Protocol):
@@ -91,7 +45,7 @@ class DbElementInstanceState:
 
     def __init__(self, db: Database) -> None:
         self._instances = db.column_family(cf.ELEMENT_INSTANCES)
-        db.register_encoder(cf.ELEMENT_INSTANCES, _encode)
+        db.register_encoder(cf.ELEMENT_INSTANCES, encode_element_instance)
         self._children = db.column_family(cf.ELEMENT_CHILDREN)
         self._taken = db.column_family(cf.TAKEN_SEQUENCE_FLOWS)
         # Marks scopes that ever got a join token: removing any other instance skips the scan.
@@ -102,7 +56,7 @@ class DbElementInstanceState:
         stored: Any = self._instances.get(pack_long(key))
         if stored is None or stored.__class__ is ElementInstance:
             return stored
-        return _decode(stored)
+        return decode_element_instance(stored)
 
     def children(self, parent_key: int) -> Iterator[ElementInstance]:
         for child_key in self.child_keys(parent_key):
@@ -138,7 +92,7 @@ class DbElementInstanceState:
     def put(self, instance: ElementInstance) -> None:
         # The object itself goes into the transaction (encoded once, at commit): an instance
         # changes several times per step.
-        self._instances.put(pack_long(instance.key), instance)  # type: ignore[arg-type]
+        self._instances.put(pack_long(instance.key), instance)
 
     def create(self, instance: ElementInstance) -> None:
         self.put(instance)

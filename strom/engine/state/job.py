@@ -107,7 +107,7 @@ class DbJobState:
 
     def _store(self, key: int, job: JobRecordValue, status: JobStatus) -> None:
         packed = pack_long(key)
-        self._jobs.put(packed, job)  # type: ignore[arg-type]  # encoded at commit
+        self._jobs.put(packed, job)  # encoded at commit
         self._states.put(packed, _STATUS[status])
 
     def _clear_indexes(self, key: int, previous: JobRecordValue | None) -> None:

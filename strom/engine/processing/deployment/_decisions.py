@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import msgspec
 
 from strom.dmn import DecisionRequirementsGraph, DmnError
+from strom.engine.processing.deployment._keys import KeySource
 from strom.engine.processing.writers import Writers
 from strom.engine.state.decision import DecisionState
 from strom.engine.state.process import checksum_of
@@ -22,7 +23,6 @@ from strom.protocol.values.decision import (
     DecisionRequirementsMetadataValue,
     DecisionRequirementsRecordValue,
 )
-from strom.stream.key_generator import KeyGenerator
 
 DMN_EXTENSIONS = (".dmn",)
 
@@ -35,7 +35,7 @@ class ParsedDmn:
 
 
 class DecisionResources:
-    def __init__(self, decisions: DecisionState, keys: KeyGenerator) -> None:
+    def __init__(self, decisions: DecisionState, keys: KeySource) -> None:
         self._decisions = decisions
         self._keys = keys
 

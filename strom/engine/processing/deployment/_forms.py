@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import msgspec
 
+from strom.engine.processing.deployment._keys import KeySource
 from strom.engine.processing.writers import Writers
 from strom.engine.state.form import FormState
 from strom.engine.state.process import checksum_of
 from strom.protocol.intents import FormIntent
 from strom.protocol.values.form import FormMetadataValue, FormRecordValue
-from strom.stream.key_generator import KeyGenerator
 
 FORM_EXTENSIONS = (".form",)
 
@@ -29,7 +29,7 @@ class ParsedForm:
 
 
 class FormResources:
-    def __init__(self, forms: FormState, keys: KeyGenerator) -> None:
+    def __init__(self, forms: FormState, keys: KeySource) -> None:
         self._forms = forms
         self._keys = keys
 

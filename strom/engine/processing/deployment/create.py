@@ -17,11 +17,12 @@ delivery is only acknowledged again.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from strom.engine.processing.bpmn.behavior.start_event_subscriptions import StartEventSubscriptionBehavior
 from strom.engine.processing.deployment._decisions import DMN_EXTENSIONS, DecisionResources, ParsedDmn
 from strom.engine.processing.deployment._forms import FORM_EXTENSIONS, FormResources, ParsedForm
+from strom.engine.processing.deployment._keys import KeySource
 from strom.engine.processing.distribution.behavior import CommandDistributionBehavior
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
@@ -73,8 +74,8 @@ class DeploymentCreateProcessor:
 
     def _create(self, command: Record[Any], writers: Writers, keys: KeySource) -> None:
         distributed = keys is not self._keys
-        dmn_resources = DecisionResources(self._decisions, keys) if distributed else self._dmn  # type: ignore[arg-type]
-        form_resources = FormResources(self._form_state, keys) if distributed else self._forms  # type: ignore[arg-type]
+        dmn_resources = DecisionResources(self._decisions, keys) if distributed else self._dmn
+        form_resources = FormResources(self._form_state, keys) if distributed else self._forms
         resources = command.value.resources
         if not resources:
             writers.reject(
@@ -177,10 +178,6 @@ class DeploymentCreateProcessor:
             self._distribution.distribute(
                 writers, deployment_key, ValueType.DEPLOYMENT, DeploymentIntent.CREATE, created
             )
-
-
-class KeySource(Protocol):
-    def next_key(self) -> int: ...
 
 
 class _DistributedKeys:
