@@ -56,7 +56,11 @@ class LocalIssuer:
                 length = int(self.headers.get("content-length", "0"))
                 form = parse_qs(self.rfile.read(length).decode())
                 client_id = form.get("client_id", [""])[0]
-                if self.path != "/oauth/token" or form.get("client_secret", [""])[0] != "secret":
+                secret = form.get("client_secret", [""])[0]
+                sent = self.headers.get("authorization", "")
+                if sent.lower().startswith("basic "):  # client_secret_basic (oauthlib's default)
+                    client_id, _, secret = base64.b64decode(sent[6:]).decode().partition(":")
+                if self.path != "/oauth/token" or secret != "secret":
                     self._json({"error": "invalid_client"}, 401)
                     return
                 token = issuer.token(sub=client_id, **issuer.token_claims)
