@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "update": ("strom.cli.zb_jobs:update", "Update a resource (a job's retries or timeout)."),
     "publish": ("strom.cli.zb_events:publish", "Publish a resource (a message)."),
     "broadcast": ("strom.cli.zb_events:broadcast", "Broadcast a resource (a signal)."),
+    "user": ("strom.cli.user:user", "Manage users of a broker with authentication (create)."),
     "get": (
         "strom.cli.rest_reads:get",
         "Show what runs, from the secondary storage (tables; --json for scripts).",

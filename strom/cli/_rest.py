@@ -9,7 +9,7 @@ follows the engine by a moment: a just-created instance may take a fraction of a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -33,8 +33,16 @@ def rest_options(command: F) -> F:
     )(command)
 
 
-def request(address: str, method: str, path: str, body: Any = None, timeout: float = 30.0) -> Any:
-    """The decoded JSON answer (None for 204); a problem detail becomes a readable error."""
+def request(
+    address: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    timeout: float = 30.0,
+    headers: Mapping[str, str] | None = None,
+) -> Any:
+    """The decoded JSON answer (None for 204); a problem detail becomes a readable error.
+    ``headers`` are added (``authorization`` for a broker with authentication on)."""
     import urllib.error
     import urllib.request
 
@@ -43,7 +51,7 @@ def request(address: str, method: str, path: str, body: Any = None, timeout: flo
         address.rstrip("/") + path,
         data=data,
         method=method,
-        headers={"content-type": "application/json", "accept": "application/json"},
+        headers={"content-type": "application/json", "accept": "application/json", **(headers or {})},
     )
     try:
         with urllib.request.urlopen(call, timeout=timeout) as answer:

@@ -242,3 +242,47 @@ def test_pyzeebe_with_credentials_deploys_and_starts_an_instance(
 
     assert key > 0
     assert "UNAUTHENTICATED" in refused_with or "Invalid username or password" in refused_with, refused_with
+
+
+# -- CLI ----------------------------------------------------------------------------------------------
+
+
+def _strom_user_create(secured: BrokerProcess, *args: str, password: str, **env: str) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from strom.cli import main; main()",
+            "user",
+            "create",
+            *args,
+            "--password-stdin",
+        ],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "STROM_REST_ADDRESS": secured.rest_address, **env},
+    )
+
+
+def test_strom_user_create_with_an_admins_credentials(secured: BrokerProcess, http: httpx.Client) -> None:
+    refused = _strom_user_create(secured, "dave", password="pw-dave")
+    created = _strom_user_create(
+        secured,
+        "dave",
+        "--name",
+        "Dave",
+        password="pw-dave",
+        CAMUNDA_BASIC_AUTH_USERNAME=ADMIN,
+        CAMUNDA_BASIC_AUTH_PASSWORD=PASSWORD,
+    )
+
+    assert refused.returncode != 0 and "UNAUTHORIZED" in refused.stderr
+    assert created.returncode == 0, created.stderr
+    assert "created user dave" in created.stdout
+    _until_user_can_log_in(http, "dave", "pw-dave")
