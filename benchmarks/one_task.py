@@ -9,7 +9,12 @@ which replays the whole log: ``replay_records_per_s`` is the replay itself (read
 applying every record); ``restart_seconds`` the whole reopening, which also verifies every log
 segment's checksums and opens RocksDB.
 
-    .venv/bin/python benchmarks/one_task.py [--instances 20000] [--window 400]
+    .venv/bin/python benchmarks/one_task.py [--instances 20000] [--rounds 5] [--window 400]
+
+Strom and SpiffWorkflow run in alternating rounds in this one process (a warm-up round each first)
+and each figure is the median of its rounds, so machine drift hits both alike. ``variant`` says
+whether the engine ran compiled with mypyc or interpreted (``STROM_PURE_PYTHON=1`` forces the
+latter); ``replay_vs_processing`` is replay records/s over processing records/s of the same run.
 
 The last line is one JSON object with the figures.
 """
@@ -20,6 +25,7 @@ import argparse
 import json
 import resource
 import shutil
+import statistics
 import tempfile
 import threading
 import time
@@ -28,6 +34,7 @@ from typing import Any
 
 from strom.broker import Partition, PartitionSettings
 from strom.broker.broker import tune_garbage_collector
+from strom.build_variant import variant
 from strom.client import Client, JobWorker
 from strom.protocol.enums import RecordType
 from strom.protocol.intents import ProcessInstanceCreationIntent
@@ -52,78 +59,97 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def run_strom(data_dir: Path, instances: int, window: int) -> dict[str, Any]:
-    tune_garbage_collector()  # what `strom broker` does at start-up
-    partition = Partition(
-        PartitionSettings(data_dir=data_dir, group_commit=True, snapshot_period_s=float("inf"))
-    ).open()
-    partition.start()
-    Client(partition).deploy(("one_task.bpmn", BPMN.encode()))
-    worker = JobWorker(partition, "work", lambda job: None, inline=True).start()
-    creation = RECORD_CLASS_FOR_VALUE[ProcessInstanceCreationRecordValue]
-    value = ProcessInstanceCreationRecordValue(bpmn_process_id="one_task")
-    slots = threading.Semaphore(window)
-    done = threading.Event()
-    latencies: list[float] = []
-    rejected = 0
-    lock = threading.Lock()
-    first_position = partition.log.next_position
+class StromRun:
+    """One partition as `strom broker` runs it, measured in rounds (so Spiff can run in between)."""
 
-    def submit() -> None:
-        started = time.perf_counter()
+    def __init__(self, data_dir: Path, window: int) -> None:
+        tune_garbage_collector()  # what `strom broker` does at start-up
+        self.data_dir = data_dir
+        self.window = window
+        self.partition = Partition(
+            PartitionSettings(data_dir=data_dir, group_commit=True, snapshot_period_s=float("inf"))
+        ).open()
+        self.partition.start()
+        Client(self.partition).deploy(("one_task.bpmn", BPMN.encode()))
+        self.worker = JobWorker(self.partition, "work", lambda job: None, inline=True).start()
+        self.latencies: list[float] = []
+        self.rejected = 0
+        self.records = 0
+        self.seconds = 0.0
 
-        def finished(record: Record[Any]) -> None:
-            nonlocal rejected
-            elapsed = time.perf_counter() - started
-            with lock:
-                if record.is_rejection:
-                    rejected += 1
-                latencies.append(elapsed)
-                if len(latencies) == instances:
-                    done.set()
-            slots.release()
+    def round(self, instances: int) -> float:
+        """Run ``instances`` instances to completion; their PI/s."""
+        partition = self.partition
+        creation = RECORD_CLASS_FOR_VALUE[ProcessInstanceCreationRecordValue]
+        value = ProcessInstanceCreationRecordValue(bpmn_process_id="one_task")
+        slots = threading.Semaphore(self.window)
+        done = threading.Event()
+        latencies: list[float] = []
+        lock = threading.Lock()
+        first_position = partition.log.next_position
 
-        partition.submit(
-            creation(
-                record_type=RecordType.COMMAND,
-                intent=ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT,
-                value=value,
-            ),
-            finished,
-        )
+        def submit() -> None:
+            started = time.perf_counter()
 
-    began = time.perf_counter()
-    for _ in range(instances):
-        slots.acquire()
-        submit()
-    done.wait(600)
-    elapsed = time.perf_counter() - began
-    records = partition.log.next_position - first_position
-    worker.stop()
-    partition.close(snapshot=False)
-    latencies.sort()
+            def finished(record: Record[Any]) -> None:
+                elapsed = time.perf_counter() - started
+                with lock:
+                    if record.is_rejection:
+                        self.rejected += 1
+                    latencies.append(elapsed)
+                    if len(latencies) == instances:
+                        done.set()
+                slots.release()
 
-    reopened_at = time.perf_counter()
-    replayed = Partition(
-        PartitionSettings(data_dir=data_dir, group_commit=False, snapshot_period_s=float("inf"))
-    ).open()
-    restart_seconds = time.perf_counter() - reopened_at
-    replay_seconds = replayed.replay_seconds  # reading and applying the log (StreamProcessor.recover)
-    replay_records = replayed.log.next_position - 1
-    replayed.close(snapshot=False)
-    return {
-        "completed_pi_per_s": round(len(latencies) / elapsed, 1),
-        "records_per_s": round(records / elapsed, 1),
-        "records_per_instance": round(records / instances, 1),
-        "p50_latency_ms": round(latencies[len(latencies) // 2] * 1000, 2),
-        "p99_latency_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
-        "rejected": rejected,
-        "job_completions_rejected": worker.rejected,
-        "replay_records_per_s": round(replay_records / replay_seconds, 1),
-        "replay_seconds": round(replay_seconds, 3),
-        "restart_seconds": round(restart_seconds, 3),
-        "replayed_records": replay_records,
-    }
+            partition.submit(
+                creation(
+                    record_type=RecordType.COMMAND,
+                    intent=ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT,
+                    value=value,
+                ),
+                finished,
+            )
+
+        began = time.perf_counter()
+        for _ in range(instances):
+            slots.acquire()
+            submit()
+        done.wait(600)
+        elapsed = time.perf_counter() - began
+        self.records += partition.log.next_position - first_position
+        self.seconds += elapsed
+        self.latencies.extend(latencies)
+        return len(latencies) / elapsed
+
+    def finish(self) -> dict[str, Any]:
+        """Close, reopen without a snapshot (replaying the whole log), and report."""
+        self.worker.stop()
+        self.partition.close(snapshot=False)
+        latencies = sorted(self.latencies)
+        instances = len(latencies)
+        reopened_at = time.perf_counter()
+        replayed = Partition(
+            PartitionSettings(data_dir=self.data_dir, group_commit=False, snapshot_period_s=float("inf"))
+        ).open()
+        restart_seconds = time.perf_counter() - reopened_at
+        replay_seconds = replayed.replay_seconds  # reading and applying the log (StreamProcessor.recover)
+        replay_records = replayed.log.next_position - 1
+        replayed.close(snapshot=False)
+        processing_records_per_s = self.records / self.seconds
+        replay_records_per_s = replay_records / replay_seconds
+        return {
+            "records_per_s": round(processing_records_per_s, 1),
+            "records_per_instance": round(self.records / instances, 1),
+            "p50_latency_ms": round(latencies[instances // 2] * 1000, 2),
+            "p99_latency_ms": round(latencies[int(instances * 0.99)] * 1000, 2),
+            "rejected": self.rejected,
+            "job_completions_rejected": self.worker.rejected,
+            "replay_records_per_s": round(replay_records_per_s, 1),
+            "replay_vs_processing": round(replay_records_per_s / processing_records_per_s, 2),
+            "replay_seconds": round(replay_seconds, 3),
+            "restart_seconds": round(restart_seconds, 3),
+            "replayed_records": replay_records,
+        }
 
 
 def run_spiffworkflow(instances: int) -> float:
@@ -148,22 +174,38 @@ def run_spiffworkflow(instances: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--instances", type=int, default=20_000)
+    parser.add_argument("--instances", type=int, default=20_000, help="Strom instances in all")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating Strom / Spiff rounds")
     parser.add_argument("--window", type=int, default=400, help="instances in flight at once")
     parser.add_argument("--data-dir", type=Path, default=None, help="default: a fresh temporary folder")
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="strom-bench-"))
+    per_round = max(1, args.instances // args.rounds)
+    spiff_per_round = min(per_round, 1_000)
+    strom_rates: list[float] = []
+    spiff_rates: list[float] = []
     try:
-        strom = run_strom(data_dir, args.instances, args.window)
+        run = StromRun(data_dir, args.window)
+        run.round(min(per_round, 1_000))  # warm-up: imports, caches, the first RocksDB files
+        run.records, run.seconds, run.latencies = 0, 0.0, []
+        run_spiffworkflow(min(spiff_per_round, 200))
+        for _ in range(args.rounds):
+            strom_rates.append(run.round(per_round))
+            spiff_rates.append(run_spiffworkflow(spiff_per_round))
+        strom = run.finish()
     finally:
         if args.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
-    spiff = run_spiffworkflow(min(args.instances, 5_000))
+    strom_pi_per_s = statistics.median(strom_rates)
+    spiff_pi_per_s = statistics.median(spiff_rates)
     figures = {
-        "instances": args.instances,
+        "instances": per_round * args.rounds,
+        "rounds": args.rounds,
+        "variant": variant(),
+        "completed_pi_per_s": round(strom_pi_per_s, 1),
         **strom,
-        "spiffworkflow_pi_per_s": round(spiff, 1),
-        "vs_spiffworkflow": round(strom["completed_pi_per_s"] / spiff, 3),
+        "spiffworkflow_pi_per_s": round(spiff_pi_per_s, 1),
+        "vs_spiffworkflow": round(strom_pi_per_s / spiff_pi_per_s, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "durable": True,
     }
