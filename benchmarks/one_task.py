@@ -13,8 +13,8 @@ segment's checksums and opens RocksDB.
 
 Strom and SpiffWorkflow run in alternating rounds in this one process (a warm-up round each first)
 and each figure is the median of its rounds, so machine drift hits both alike. ``variant`` says
-whether the engine ran compiled with mypyc or interpreted (``STROM_PURE_PYTHON=1`` forces the
-latter); ``replay_vs_processing`` is replay records/s over processing records/s of the same run.
+whether the engine ran compiled with mypyc or interpreted (``strom.build_variant``);
+``replay_vs_processing`` is replay records/s over processing records/s of the same run.
 
 The last line is one JSON object with the figures.
 """
