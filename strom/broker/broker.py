@@ -87,14 +87,6 @@ class Broker:
         processes (they open and replay in parallel).
         """
         config = self.config
-        if config.auth == "none":
-            _log.warning(
-                "authentication is off (auth = none): anyone who can reach the gRPC port %d%s can deploy, "
-                "start, change and cancel processes and read all data; start with --auth basic or "
-                "--auth oidc (or STROM_AUTH) to require credentials",
-                config.grpc_port,
-                f" or the REST port {config.rest_port}" if config.rest_port else "",
-            )
         check_partition_count(config.data_dir, config.partitions)
         if config.partitions > 1 or config.partition_processes == "always":
             registry = JobStreamRegistry()
@@ -122,6 +114,15 @@ class Broker:
         if config.metrics_port:
             self.metrics_port = self.metrics.serve(config.host, config.metrics_port)
             _log.info("metrics on http://%s:%d/metrics", config.host, self.metrics_port)
+        # Said once the data directory is ours: a broker refused for a locked directory says only that.
+        if config.auth == "none":
+            _log.warning(
+                "authentication is off (auth = none): anyone who can reach the gRPC port %d%s can deploy, "
+                "start, change and cancel processes and read all data; start with --auth basic or "
+                "--auth oidc (or STROM_AUTH) to require credentials",
+                config.grpc_port,
+                f" or the REST port {config.rest_port}" if config.rest_port else "",
+            )
         return self
 
     async def serve(self, ready: Callable[[], None] | None = None) -> None:
