@@ -12,29 +12,11 @@ must queue rather than exhaust memory.
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import time
 from collections import OrderedDict
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
-_HASHER = PasswordHasher()
-
-
-@functools.cache
-def _nobody() -> str:
-    """A hash nobody's password matches: an unknown user costs as much as a wrong password."""
-    return _HASHER.hash("not the password of anyone")
-
-
-def verify_hash(password_hash: str, password: str) -> bool:
-    """Whether ``password`` matches the argon2 ``password_hash`` (False for a malformed hash)."""
-    try:
-        return bool(_HASHER.verify(password_hash, password))
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+from strom.engine.processing.identity.passwords import unknown_user_hash, verify_hash
 
 
 class PasswordVerifier:
@@ -64,7 +46,7 @@ class PasswordVerifier:
             self._slots = asyncio.Semaphore(self._concurrency)
         async with self._slots:
             self.verifications += 1
-            matches = await asyncio.to_thread(verify_hash, password_hash or _nobody(), password)
+            matches = await asyncio.to_thread(verify_hash, password_hash or unknown_user_hash(), password)
         if not matches or password_hash is None or not password:
             return False
         self._remembered[key] = (password_hash, time.monotonic() + self._ttl_s)

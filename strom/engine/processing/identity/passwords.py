@@ -11,6 +11,8 @@ password that is not such a hash (:func:`is_password_hash`).
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -20,9 +22,13 @@ _HASHER = PasswordHasher()
 """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile); a hash names its own
 parameters, so changing them later still verifies the hashes made before."""
 
-_NOBODY = _HASHER.hash("not a password of anyone")
-"""Verified against when the user does not exist, so that an unknown username takes as long to
-refuse as a wrong password (no user enumeration by timing)."""
+
+@functools.cache
+def unknown_user_hash() -> str:
+    """A hash nobody's password matches, checked against when the user does not exist, so that an
+    unknown username takes as long to refuse as a wrong password (no user enumeration by timing).
+    Made on first use: a hash costs ~100 ms, which importing the engine must not pay."""
+    return _HASHER.hash("not the password of anyone")
 
 
 def hash_password(password: str) -> str:
@@ -41,15 +47,19 @@ def is_password_hash(value: str) -> bool:
     return True
 
 
+def verify_hash(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches the argon2 ``password_hash`` (False for a malformed hash)."""
+    try:
+        return bool(_HASHER.verify(password_hash, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 def verify_password(identity: IdentityState, username: str, password: str) -> bool:
     """Whether ``username`` is a user of ``identity`` whose password is ``password``.
 
     A missing user, an empty password and a stored value that is not a hash all answer False.
     """
     user = identity.user(username)
-    stored = _NOBODY if user is None or not user.password else user.password
-    try:
-        matches = _HASHER.verify(stored, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-    return matches and user is not None and bool(password)
+    stored = unknown_user_hash() if user is None or not user.password else user.password
+    return verify_hash(stored, password) and user is not None and bool(password)
