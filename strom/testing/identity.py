@@ -8,7 +8,6 @@ is idle, and returns the answer: the event, or with ``expect_rejection=True`` th
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import IntEnum
 from typing import Any
 
 from strom.engine.processing.identity.passwords import hash_password, verify_password
@@ -42,15 +41,6 @@ __all__ = ["IdentityClient", "identity"]
 def _hashed(password: str) -> str:
     """What a gateway does before writing a USER command: hash the password (empty stays empty)."""
     return hash_password(password) if password else ""
-
-
-_Entity = GroupRecordValue | RoleRecordValue | TenantRecordValue
-_ENTITY_KINDS: dict[type[Any], tuple[type[IntEnum], str]] = {
-    GroupRecordValue: (GroupIntent, "group_id"),
-    RoleRecordValue: (RoleIntent, "role_id"),
-    TenantRecordValue: (TenantIntent, "tenant_id"),
-}
-"""Per value class: its intents and the field naming the group, role or tenant."""
 
 
 class IdentityClient:
@@ -90,22 +80,24 @@ class IdentityClient:
         with self._engine.state(partition_id) as state:
             return verify_password(state.identity, username, password)
 
-    # -- groups, roles, tenants: one lifecycle, each method names its kind (``_change``) -----------
+    # -- groups, roles, tenants ------------------------------------------------------------------
 
     def create_group(
         self, group_id: str, name: str | None = None, description: str = "", *, expect_rejection: bool = False
     ) -> Record[Any]:
-        return self._create(GroupRecordValue, group_id, name, description, expect_rejection)
+        value = GroupRecordValue(
+            group_id=group_id, name=group_id if name is None else name, description=description
+        )
+        return self._send(value, GroupIntent.CREATE, expect_rejection)
 
     def update_group(
         self, group_id: str, name: str, description: str = "", *, expect_rejection: bool = False
     ) -> Record[Any]:
-        return self._change(
-            GroupRecordValue, "UPDATE", group_id, expect_rejection, name=name, description=description
-        )
+        value = GroupRecordValue(group_id=group_id, name=name, description=description)
+        return self._send(value, GroupIntent.UPDATE, expect_rejection)
 
     def delete_group(self, group_id: str, *, expect_rejection: bool = False) -> Record[Any]:
-        return self._change(GroupRecordValue, "DELETE", group_id, expect_rejection)
+        return self._send(GroupRecordValue(group_id=group_id), GroupIntent.DELETE, expect_rejection)
 
     def add_to_group(
         self,
@@ -115,14 +107,8 @@ class IdentityClient:
         *,
         expect_rejection: bool = False,
     ) -> Record[Any]:
-        return self._change(
-            GroupRecordValue,
-            "ADD_ENTITY",
-            group_id,
-            expect_rejection,
-            entity_id=entity_id,
-            entity_type=entity_type,
-        )
+        value = GroupRecordValue(group_id=group_id, entity_id=entity_id, entity_type=entity_type)
+        return self._send(value, GroupIntent.ADD_ENTITY, expect_rejection)
 
     def remove_from_group(
         self,
@@ -132,29 +118,25 @@ class IdentityClient:
         *,
         expect_rejection: bool = False,
     ) -> Record[Any]:
-        return self._change(
-            GroupRecordValue,
-            "REMOVE_ENTITY",
-            group_id,
-            expect_rejection,
-            entity_id=entity_id,
-            entity_type=entity_type,
-        )
+        value = GroupRecordValue(group_id=group_id, entity_id=entity_id, entity_type=entity_type)
+        return self._send(value, GroupIntent.REMOVE_ENTITY, expect_rejection)
 
     def create_role(
         self, role_id: str, name: str | None = None, description: str = "", *, expect_rejection: bool = False
     ) -> Record[Any]:
-        return self._create(RoleRecordValue, role_id, name, description, expect_rejection)
+        value = RoleRecordValue(
+            role_id=role_id, name=role_id if name is None else name, description=description
+        )
+        return self._send(value, RoleIntent.CREATE, expect_rejection)
 
     def update_role(
         self, role_id: str, name: str, description: str = "", *, expect_rejection: bool = False
     ) -> Record[Any]:
-        return self._change(
-            RoleRecordValue, "UPDATE", role_id, expect_rejection, name=name, description=description
-        )
+        value = RoleRecordValue(role_id=role_id, name=name, description=description)
+        return self._send(value, RoleIntent.UPDATE, expect_rejection)
 
     def delete_role(self, role_id: str, *, expect_rejection: bool = False) -> Record[Any]:
-        return self._change(RoleRecordValue, "DELETE", role_id, expect_rejection)
+        return self._send(RoleRecordValue(role_id=role_id), RoleIntent.DELETE, expect_rejection)
 
     def add_to_role(
         self,
@@ -164,14 +146,8 @@ class IdentityClient:
         *,
         expect_rejection: bool = False,
     ) -> Record[Any]:
-        return self._change(
-            RoleRecordValue,
-            "ADD_ENTITY",
-            role_id,
-            expect_rejection,
-            entity_id=entity_id,
-            entity_type=entity_type,
-        )
+        value = RoleRecordValue(role_id=role_id, entity_id=entity_id, entity_type=entity_type)
+        return self._send(value, RoleIntent.ADD_ENTITY, expect_rejection)
 
     def remove_from_role(
         self,
@@ -181,14 +157,8 @@ class IdentityClient:
         *,
         expect_rejection: bool = False,
     ) -> Record[Any]:
-        return self._change(
-            RoleRecordValue,
-            "REMOVE_ENTITY",
-            role_id,
-            expect_rejection,
-            entity_id=entity_id,
-            entity_type=entity_type,
-        )
+        value = RoleRecordValue(role_id=role_id, entity_id=entity_id, entity_type=entity_type)
+        return self._send(value, RoleIntent.REMOVE_ENTITY, expect_rejection)
 
     def create_tenant(
         self,
@@ -198,17 +168,19 @@ class IdentityClient:
         *,
         expect_rejection: bool = False,
     ) -> Record[Any]:
-        return self._create(TenantRecordValue, tenant_id, name, description, expect_rejection)
+        value = TenantRecordValue(
+            tenant_id=tenant_id, name=tenant_id if name is None else name, description=description
+        )
+        return self._send(value, TenantIntent.CREATE, expect_rejection)
 
     def update_tenant(
         self, tenant_id: str, name: str, description: str = "", *, expect_rejection: bool = False
     ) -> Record[Any]:
-        return self._change(
-            TenantRecordValue, "UPDATE", tenant_id, expect_rejection, name=name, description=description
-        )
+        value = TenantRecordValue(tenant_id=tenant_id, name=name, description=description)
+        return self._send(value, TenantIntent.UPDATE, expect_rejection)
 
     def delete_tenant(self, tenant_id: str, *, expect_rejection: bool = False) -> Record[Any]:
-        return self._change(TenantRecordValue, "DELETE", tenant_id, expect_rejection)
+        return self._send(TenantRecordValue(tenant_id=tenant_id), TenantIntent.DELETE, expect_rejection)
 
     def add_to_tenant(
         self,
@@ -218,14 +190,8 @@ class IdentityClient:
         *,
         expect_rejection: bool = False,
     ) -> Record[Any]:
-        return self._change(
-            TenantRecordValue,
-            "ADD_ENTITY",
-            tenant_id,
-            expect_rejection,
-            entity_id=entity_id,
-            entity_type=entity_type,
-        )
+        value = TenantRecordValue(tenant_id=tenant_id, entity_id=entity_id, entity_type=entity_type)
+        return self._send(value, TenantIntent.ADD_ENTITY, expect_rejection)
 
     def remove_from_tenant(
         self,
@@ -235,34 +201,8 @@ class IdentityClient:
         *,
         expect_rejection: bool = False,
     ) -> Record[Any]:
-        return self._change(
-            TenantRecordValue,
-            "REMOVE_ENTITY",
-            tenant_id,
-            expect_rejection,
-            entity_id=entity_id,
-            entity_type=entity_type,
-        )
-
-    def _create(
-        self, kind: type[_Entity], entity_id: str, name: str | None, description: str, expect_rejection: bool
-    ) -> Record[Any]:
-        return self._change(
-            kind,
-            "CREATE",
-            entity_id,
-            expect_rejection,
-            name=entity_id if name is None else name,
-            description=description,
-        )
-
-    def _change(
-        self, kind: type[_Entity], intent: str, own_id: str, expect_rejection: bool, **fields: Any
-    ) -> Record[Any]:
-        intents, id_field = _ENTITY_KINDS[kind]
-        fields[id_field] = own_id
-        value = kind(**fields)
-        return self._send(value, intents[intent], expect_rejection)
+        value = TenantRecordValue(tenant_id=tenant_id, entity_id=entity_id, entity_type=entity_type)
+        return self._send(value, TenantIntent.REMOVE_ENTITY, expect_rejection)
 
     # -- mapping rules ---------------------------------------------------------------------------
 
