@@ -16,6 +16,7 @@ import msgspec
 from strom.db import Database
 from strom.db.keys import pack, prefix, unpack
 from strom.engine.state import column_families as cf
+from strom.protocol.keys import partition_of
 from strom.protocol.values.command_distribution import CommandDistributionRecordValue
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -41,7 +42,7 @@ class DistributionState(Protocol):
 class MutableDistributionState(DistributionState, Protocol):
     def add_pending(self, distribution_key: int, value: CommandDistributionRecordValue) -> None: ...
     def remove_pending(self, distribution_key: int, partition_id: int) -> None: ...
-    def mark_received(self, distribution_key: int) -> None: ...
+    def mark_if_received(self, key: int, partition_id: int) -> None: ...
 
 
 class DbDistributionState:
@@ -74,5 +75,8 @@ class DbDistributionState:
     def remove_pending(self, distribution_key: int, partition_id: int) -> None:
         self._pending.delete(pack(distribution_key, partition_id))
 
-    def mark_received(self, distribution_key: int) -> None:
-        self._received.put(pack(distribution_key), b"")
+    def mark_if_received(self, key: int, partition_id: int) -> None:
+        """Remember ``key`` when another partition made it: the record keyed by it reached
+        ``partition_id`` by distribution, and a repeated delivery must only be acknowledged."""
+        if partition_of(key) != partition_id:
+            self._received.put(pack(key), b"")

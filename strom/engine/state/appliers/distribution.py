@@ -10,7 +10,6 @@ from strom.engine.state import MutableProcessingState
 from strom.engine.state.appliers import EventAppliers, NoStateChange
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import CommandDistributionIntent, DeploymentIntent, SignalIntent
-from strom.protocol.keys import partition_of
 from strom.protocol.record import Record
 
 
@@ -38,8 +37,7 @@ class SignalBroadcastedV2:
         self._distributions = state.distributions
 
     def __call__(self, record: Record[Any]) -> None:
-        if partition_of(record.key) != record.partition_id:
-            self._distributions.mark_received(record.key)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class DeploymentCreatedV2:
@@ -50,8 +48,7 @@ class DeploymentCreatedV2:
         self._distributions = state.distributions
 
     def __call__(self, record: Record[Any]) -> None:
-        if partition_of(record.key) != record.partition_id:
-            self._distributions.mark_received(record.key)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:

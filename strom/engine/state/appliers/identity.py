@@ -17,7 +17,6 @@ from typing import Any
 
 from strom.engine.state import MutableProcessingState
 from strom.engine.state.appliers import EventAppliers
-from strom.engine.state.distribution import MutableDistributionState
 from strom.engine.state.identity import Membership, Relation
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
@@ -28,13 +27,7 @@ from strom.protocol.intents import (
     TenantIntent,
     UserIntent,
 )
-from strom.protocol.keys import partition_of
 from strom.protocol.record import Record
-
-
-def _note_received(distributions: MutableDistributionState, record: Record[Any]) -> None:
-    if partition_of(record.key) != record.partition_id:
-        distributions.mark_received(record.key)
 
 
 class _Applier:
@@ -51,7 +44,7 @@ class _Applier:
 class UserCreatedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_user(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class UserUpdatedV1(_Applier):
@@ -59,13 +52,13 @@ class UserUpdatedV1(_Applier):
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_user(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class UserDeletedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_user(record.value.username)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 # -- groups, roles, tenants ------------------------------------------------------------------------
@@ -78,7 +71,7 @@ def _membership(relation: Relation, relation_id: str, value: Any) -> Membership:
 class GroupCreatedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_group(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class GroupUpdatedV1(_Applier):
@@ -86,7 +79,7 @@ class GroupUpdatedV1(_Applier):
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_group(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class GroupDeletedV1(_Applier):
@@ -94,25 +87,25 @@ class GroupDeletedV1(_Applier):
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_group(record.value.group_id)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class GroupEntityAddedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.add_membership(_membership(Relation.GROUP, record.value.group_id, record.value))
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class GroupEntityRemovedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.remove_membership(_membership(Relation.GROUP, record.value.group_id, record.value))
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class RoleCreatedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_role(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class RoleUpdatedV1(_Applier):
@@ -120,7 +113,7 @@ class RoleUpdatedV1(_Applier):
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_role(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class RoleDeletedV1(_Applier):
@@ -128,25 +121,25 @@ class RoleDeletedV1(_Applier):
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_role(record.value.role_id)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class RoleEntityAddedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.add_membership(_membership(Relation.ROLE, record.value.role_id, record.value))
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class RoleEntityRemovedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.remove_membership(_membership(Relation.ROLE, record.value.role_id, record.value))
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class TenantCreatedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_tenant(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class TenantUpdatedV1(_Applier):
@@ -154,7 +147,7 @@ class TenantUpdatedV1(_Applier):
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_tenant(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class TenantDeletedV1(_Applier):
@@ -162,19 +155,19 @@ class TenantDeletedV1(_Applier):
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_tenant(record.value.tenant_id)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class TenantEntityAddedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.add_membership(_membership(Relation.TENANT, record.value.tenant_id, record.value))
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class TenantEntityRemovedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.remove_membership(_membership(Relation.TENANT, record.value.tenant_id, record.value))
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 # -- mapping rules ---------------------------------------------------------------------------------
@@ -183,7 +176,7 @@ class TenantEntityRemovedV1(_Applier):
 class MappingRuleCreatedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_mapping_rule(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class MappingRuleUpdatedV1(_Applier):
@@ -191,13 +184,13 @@ class MappingRuleUpdatedV1(_Applier):
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_mapping_rule(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class MappingRuleDeletedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_mapping_rule(record.value.mapping_rule_id)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 # -- authorizations --------------------------------------------------------------------------------
@@ -206,7 +199,7 @@ class MappingRuleDeletedV1(_Applier):
 class AuthorizationCreatedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_authorization(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class AuthorizationUpdatedV1(_Applier):
@@ -214,13 +207,13 @@ class AuthorizationUpdatedV1(_Applier):
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_authorization(record.value)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class AuthorizationDeletedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_authorization(record.value.authorization_key)
-        _note_received(self._distributions, record)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
