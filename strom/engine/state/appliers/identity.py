@@ -29,33 +29,36 @@ from strom.protocol.intents import (
 )
 from strom.protocol.record import Record
 
+# -- users -----------------------------------------------------------------------------------------
 
-class _Applier:
-    """What every identity applier needs: the identity state and the received distributions."""
+
+class UserCreatedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._identity.put_user(record.value)
+        self._distributions.mark_if_received(record.key, record.partition_id)
+
+
+class UserUpdatedV1:
+    """The event holds the whole user as it is now (hash included), not only what changed."""
 
     def __init__(self, state: MutableProcessingState) -> None:
         self._identity = state.identity
         self._distributions = state.distributions
 
-
-# -- users -----------------------------------------------------------------------------------------
-
-
-class UserCreatedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_user(record.value)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class UserUpdatedV1(_Applier):
-    """The event holds the whole user as it is now (hash included), not only what changed."""
+class UserDeletedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
 
-    def __call__(self, record: Record[Any]) -> None:
-        self._identity.put_user(record.value)
-        self._distributions.mark_if_received(record.key, record.partition_id)
-
-
-class UserDeletedV1(_Applier):
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_user(record.value.username)
         self._distributions.mark_if_received(record.key, record.partition_id)
@@ -68,103 +71,163 @@ def _membership(relation: Relation, relation_id: str, value: Any) -> Membership:
     return Membership(relation, relation_id, value.entity_type, value.entity_id)
 
 
-class GroupCreatedV1(_Applier):
+class GroupCreatedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_group(record.value)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class GroupUpdatedV1(_Applier):
+class GroupUpdatedV1:
     """The event holds the whole group as it is now."""
 
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_group(record.value)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class GroupDeletedV1(_Applier):
+class GroupDeletedV1:
     """Its memberships ended in ENTITY_REMOVED events written before this one."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_group(record.value.group_id)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class GroupEntityAddedV1(_Applier):
+class GroupEntityAddedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.add_membership(_membership(Relation.GROUP, record.value.group_id, record.value))
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class GroupEntityRemovedV1(_Applier):
+class GroupEntityRemovedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.remove_membership(_membership(Relation.GROUP, record.value.group_id, record.value))
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class RoleCreatedV1(_Applier):
+class RoleCreatedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_role(record.value)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class RoleUpdatedV1(_Applier):
+class RoleUpdatedV1:
     """The event holds the whole role as it is now."""
 
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_role(record.value)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class RoleDeletedV1(_Applier):
+class RoleDeletedV1:
     """Its memberships ended in ENTITY_REMOVED events written before this one."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_role(record.value.role_id)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class RoleEntityAddedV1(_Applier):
+class RoleEntityAddedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.add_membership(_membership(Relation.ROLE, record.value.role_id, record.value))
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class RoleEntityRemovedV1(_Applier):
+class RoleEntityRemovedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.remove_membership(_membership(Relation.ROLE, record.value.role_id, record.value))
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class TenantCreatedV1(_Applier):
+class TenantCreatedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_tenant(record.value)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class TenantUpdatedV1(_Applier):
+class TenantUpdatedV1:
     """The event holds the whole tenant as it is now."""
 
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_tenant(record.value)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class TenantDeletedV1(_Applier):
+class TenantDeletedV1:
     """Its memberships ended in ENTITY_REMOVED events written before this one."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
 
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_tenant(record.value.tenant_id)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class TenantEntityAddedV1(_Applier):
+class TenantEntityAddedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.add_membership(_membership(Relation.TENANT, record.value.tenant_id, record.value))
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class TenantEntityRemovedV1(_Applier):
+class TenantEntityRemovedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.remove_membership(_membership(Relation.TENANT, record.value.tenant_id, record.value))
         self._distributions.mark_if_received(record.key, record.partition_id)
@@ -173,21 +236,33 @@ class TenantEntityRemovedV1(_Applier):
 # -- mapping rules ---------------------------------------------------------------------------------
 
 
-class MappingRuleCreatedV1(_Applier):
+class MappingRuleCreatedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_mapping_rule(record.value)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class MappingRuleUpdatedV1(_Applier):
+class MappingRuleUpdatedV1:
     """The event holds the whole rule; its claim index moves with it."""
 
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_mapping_rule(record.value)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class MappingRuleDeletedV1(_Applier):
+class MappingRuleDeletedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_mapping_rule(record.value.mapping_rule_id)
         self._distributions.mark_if_received(record.key, record.partition_id)
@@ -196,21 +271,33 @@ class MappingRuleDeletedV1(_Applier):
 # -- authorizations --------------------------------------------------------------------------------
 
 
-class AuthorizationCreatedV1(_Applier):
+class AuthorizationCreatedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_authorization(record.value)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class AuthorizationUpdatedV1(_Applier):
+class AuthorizationUpdatedV1:
     """The event holds the whole authorization; its owner index moves with it."""
 
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.put_authorization(record.value)
         self._distributions.mark_if_received(record.key, record.partition_id)
 
 
-class AuthorizationDeletedV1(_Applier):
+class AuthorizationDeletedV1:
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._identity = state.identity
+        self._distributions = state.distributions
+
     def __call__(self, record: Record[Any]) -> None:
         self._identity.delete_authorization(record.value.authorization_key)
         self._distributions.mark_if_received(record.key, record.partition_id)
