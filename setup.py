@@ -1,4 +1,13 @@
-"""Builds the UI (Operate, Tasklist) with npm while the Python package is built.
+"""Builds the UI (Operate, Tasklist) with npm and compiles the engine with mypyc while the
+Python package is built.
+
+Compilation: the modules of ``COMPILED_PACKAGES`` are compiled with mypyc (they are plain, typed
+Python and run uncompiled too); the compiled extension modules are written next to the sources,
+where Python prefers them. Left out: ``__init__`` modules (package glue: nothing to gain, and a
+compiled module loses its docstring) and every module that defines a msgspec struct (mypyc drops a
+class's keywords, and a struct's ``array_like`` / ``frozen`` are keywords). ``STROM_COMPILE=0``
+installs without compiling; ``STROM_PURE_PYTHON=1`` at run time ignores the compiled modules
+(``strom.build_variant``). A compiler (gcc) and the Python headers are needed to compile.
 
 The metadata is in pyproject.toml; this file only adds a step to ``build_py``, which both a wheel
 build and an editable install (``pip install -e .``, PEP 660) run. The step runs ``npm ci`` (only
@@ -17,6 +26,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
@@ -26,6 +36,42 @@ APPS = ("operate", "tasklist")
 HOW_TO_BUILD = "cd ui && npm ci && npm run build"
 STAMP = ".strom-lock-sha256"
 """In ui/node_modules: the SHA-256 of the package-lock.json that ``npm ci`` installed."""
+
+
+COMPILED_PACKAGES = ("strom/db", "strom/stream", "strom/engine")
+
+
+def compiled_modules(root: Path = ROOT) -> list[str]:
+    """The source files mypyc compiles, relative to ``root``."""
+    modules = []
+    for package in COMPILED_PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            if path.name == "__init__.py" or "msgspec.Struct" in path.read_text(encoding="utf-8"):
+                continue
+            modules.append(path.relative_to(root).as_posix())
+    return modules
+
+
+def compiled_extensions() -> list[Any]:
+    """The mypyc extension modules, or none when ``STROM_COMPILE=0``."""
+    if os.environ.get("STROM_COMPILE", "1") == "0":
+        print("strom: STROM_COMPILE=0: the engine is not compiled", file=sys.stderr, flush=True)
+        return []
+    from mypyc.build import mypycify
+
+    print(
+        "strom: compiling the engine with mypyc (a few minutes; STROM_COMPILE=0 skips it)",
+        file=sys.stderr,
+        flush=True,
+    )
+    return list(
+        mypycify(
+            ["--no-warn-unused-ignores", *compiled_modules()],
+            opt_level="3",
+            group_name="strom",
+            multi_file=True,
+        )
+    )
 
 
 class UIBuildError(Exception):
@@ -127,4 +173,4 @@ class BuildPyWithUI(build_py):
 
 
 if __name__ == "__main__":
-    setup(cmdclass={"build_py": BuildPyWithUI})
+    setup(cmdclass={"build_py": BuildPyWithUI}, ext_modules=compiled_extensions())
