@@ -25,12 +25,13 @@ import argparse
 import json
 import resource
 import shutil
-import statistics
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from _spiff import SpiffRun, alternate
 
 from strom.broker import Partition, PartitionSettings
 from strom.broker.broker import tune_garbage_collector
@@ -60,9 +61,23 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 class StromRun:
-    """One partition as `strom broker` runs it, measured in rounds (so Spiff can run in between)."""
+    """One partition as `strom broker` runs it, measured in rounds (so Spiff can run in between).
 
-    def __init__(self, data_dir: Path, window: int) -> None:
+    Each instance of ``process_id`` (default: the one-task model above) is created with
+    ``variables`` and waits for its result; an in-process job worker completes every job of
+    ``job_type`` with no variables as it is pushed.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        window: int,
+        *,
+        bpmn: str = BPMN,
+        process_id: str = "one_task",
+        job_type: str = "work",
+        variables: dict[str, Any] | None = None,
+    ) -> None:
         tune_garbage_collector()  # what `strom broker` does at start-up
         self.data_dir = data_dir
         self.window = window
@@ -70,8 +85,9 @@ class StromRun:
             PartitionSettings(data_dir=data_dir, group_commit=True, snapshot_period_s=float("inf"))
         ).open()
         self.partition.start()
-        Client(self.partition).deploy(("one_task.bpmn", BPMN.encode()))
-        self.worker = JobWorker(self.partition, "work", lambda job: None, inline=True).start()
+        Client(self.partition).deploy((f"{process_id}.bpmn", bpmn.encode()))
+        self.worker = JobWorker(self.partition, job_type, lambda job: None, inline=True).start()
+        self.value = ProcessInstanceCreationRecordValue(bpmn_process_id=process_id, variables=variables or {})
         self.latencies: list[float] = []
         self.rejected = 0
         self.records = 0
@@ -81,7 +97,7 @@ class StromRun:
         """Run ``instances`` instances to completion; their PI/s."""
         partition = self.partition
         creation = RECORD_CLASS_FOR_VALUE[ProcessInstanceCreationRecordValue]
-        value = ProcessInstanceCreationRecordValue(bpmn_process_id="one_task")
+        value = self.value
         slots = threading.Semaphore(self.window)
         done = threading.Event()
         latencies: list[float] = []
@@ -114,12 +130,18 @@ class StromRun:
         for _ in range(instances):
             slots.acquire()
             submit()
-        done.wait(600)
+        if not done.wait(900):
+            raise RuntimeError(f"only {len(latencies)} of {instances} instances completed in 15 minutes")
         elapsed = time.perf_counter() - began
         self.records += partition.log.next_position - first_position
         self.seconds += elapsed
         self.latencies.extend(latencies)
         return len(latencies) / elapsed
+
+    def warm_up(self, instances: int) -> None:
+        """A round left out of the figures: imports, caches, the first RocksDB files."""
+        self.round(instances)
+        self.records, self.seconds, self.latencies, self.rejected = 0, 0.0, [], 0
 
     def finish(self) -> dict[str, Any]:
         """Close, reopen without a snapshot (replaying the whole log), and report."""
@@ -155,26 +177,6 @@ class StromRun:
         }
 
 
-def run_spiffworkflow(instances: int) -> float:
-    from SpiffWorkflow.bpmn import BpmnWorkflow
-    from SpiffWorkflow.bpmn.parser import BpmnParser
-    from SpiffWorkflow.util.task import TaskState
-
-    parser = BpmnParser()
-    parser.add_bpmn_str(BPMN.encode())
-    spec = parser.get_spec("one_task")
-    began = time.perf_counter()
-    for _ in range(instances):
-        workflow = BpmnWorkflow(spec)
-        workflow.do_engine_steps()
-        [task] = workflow.get_tasks(state=TaskState.STARTED)
-        task.complete()
-        workflow.do_engine_steps()
-        if not workflow.is_completed():
-            raise RuntimeError("SpiffWorkflow did not complete the instance")
-    return instances / (time.perf_counter() - began)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=20_000, help="Strom instances in all")
@@ -185,22 +187,18 @@ def main() -> None:
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="strom-bench-"))
     per_round = max(1, args.instances // args.rounds)
     spiff_per_round = min(per_round, 1_000)
-    strom_rates: list[float] = []
-    spiff_rates: list[float] = []
     try:
         run = StromRun(data_dir, args.window)
-        run.round(min(per_round, 1_000))  # warm-up: imports, caches, the first RocksDB files
-        run.records, run.seconds, run.latencies = 0, 0.0, []
-        run_spiffworkflow(min(spiff_per_round, 200))
-        for _ in range(args.rounds):
-            strom_rates.append(run.round(per_round))
-            spiff_rates.append(run_spiffworkflow(spiff_per_round))
+        spiff = SpiffRun(BPMN, "one_task")
+        run.warm_up(min(per_round, 1_000))
+        spiff.round(min(spiff_per_round, 200))
+        strom_pi_per_s, spiff_pi_per_s = alternate(
+            args.rounds, lambda: run.round(per_round), lambda: spiff.round(spiff_per_round)
+        )
         strom = run.finish()
     finally:
         if args.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
-    strom_pi_per_s = statistics.median(strom_rates)
-    spiff_pi_per_s = statistics.median(spiff_rates)
     figures = {
         "instances": per_round * args.rounds,
         "rounds": args.rounds,

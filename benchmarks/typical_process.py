@@ -1,5 +1,5 @@
 """Typical-process throughput: ten service tasks and an exclusive gateway with Zeebe's ~1 KB
-"typical" benchmark payload, in-process and durable.
+"typical" benchmark payload, in-process and durable, against SpiffWorkflow.
 
 The shape of the camunda-8-benchmark's typical process (its timers left out): start, five
 service tasks, an exclusive gateway on ``var2`` (``= var2=true`` / ``= var2=false``), five more
@@ -7,11 +7,18 @@ service tasks, end. Each instance is created with the payload of
 ``../shared/corpus/camunda-community-hub__camunda-8-benchmark/…typical_payload.json`` (a fresh UUID
 in place of ``${RANDOM_UUID}``) and waits for its result (CreateProcessInstanceWithResult); an
 in-process job worker completes every job with no variables as it is pushed. One partition on
-its embedded default: file journal with group commit, RocksDB state.
+its embedded default: file journal with group commit, RocksDB state (``one_task.StromRun``).
 
-    .venv/bin/python benchmarks/typical_process.py [--instances 5000] [--window 200]
+SpiffWorkflow runs the same model in memory with the same payload, its gateway conditions in
+Python (``var2 == True``), each waiting service task completed from the driver loop. Strom and
+SpiffWorkflow run in alternating rounds in this one process (a warm-up round each first), each
+figure the median of its rounds, as in ``one_task.py``: ``vs_spiffworkflow`` is Strom's PI/s over
+Spiff's (goal 2.0).
 
-The last line is one JSON object with the figures.
+    .venv/bin/python benchmarks/typical_process.py [--instances 5000] [--rounds 5] [--window 200]
+
+Without the corpus (``../shared`` next to the repository) the benchmark skips, saying why. The last
+line is one JSON object with the figures.
 """
 
 from __future__ import annotations
@@ -22,20 +29,14 @@ import json
 import resource
 import shutil
 import tempfile
-import threading
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-from strom.broker import Partition, PartitionSettings
-from strom.broker.broker import tune_garbage_collector
-from strom.client import Client, JobWorker
-from strom.protocol.enums import RecordType
-from strom.protocol.intents import ProcessInstanceCreationIntent
-from strom.protocol.record import Record
-from strom.protocol.records import RECORD_CLASS_FOR_VALUE
-from strom.protocol.values.process_instance import ProcessInstanceCreationRecordValue
+from _spiff import SpiffRun, alternate
+from one_task import StromRun
+
+from strom.build_variant import variant
 
 ROOT = Path(__file__).resolve().parents[1]
 PAYLOAD = (
@@ -67,11 +68,12 @@ def _flow(flow_id: str, source: str, target: str, condition: str = "") -> str:
     )
 
 
-def typical_bpmn() -> str:
+def typical_bpmn(when_true: str = "= var2=true", when_false: str = "= var2=false") -> str:
+    """The model, with the gateway's two conditions (FEEL for Strom; Python for SpiffWorkflow)."""
     chain = ["start", *(f"task{n}" for n in range(1, 6)), "gateway"]
     flows = [_flow(f"f{i}", a, b) for i, (a, b) in enumerate(itertools.pairwise(chain))]
-    flows.append(_flow("yes", "gateway", "task6", "= var2=true"))
-    flows.append(_flow("no", "gateway", "end_no", "= var2=false"))
+    flows.append(_flow("yes", "gateway", "task6", when_true))
+    flows.append(_flow("no", "gateway", "end_no", when_false))
     tail = [f"task{n}" for n in range(6, 11)] + ["end"]
     flows += [_flow(f"g{i}", a, b) for i, (a, b) in enumerate(itertools.pairwise(tail))]
     return (
@@ -94,92 +96,64 @@ def payload() -> dict[str, Any]:
     return json.loads(text)
 
 
-def run(data_dir: Path, instances: int, window: int) -> dict[str, Any]:
-    tune_garbage_collector()  # what `strom broker` does at start-up
-    partition = Partition(
-        PartitionSettings(data_dir=data_dir, group_commit=True, snapshot_period_s=float("inf"))
-    ).open()
-    partition.start()
-    Client(partition).deploy(("typical.bpmn", typical_bpmn().encode()))
-    worker = JobWorker(partition, JOB_TYPE, lambda job: None, inline=True).start()
-    creation = RECORD_CLASS_FOR_VALUE[ProcessInstanceCreationRecordValue]
-    variables = payload()
-    slots = threading.Semaphore(window)
-    done = threading.Event()
-    latencies: list[float] = []
-    rejected = 0
-    lock = threading.Lock()
-    first_position = partition.log.next_position
-
-    def submit() -> None:
-        started = time.perf_counter()
-
-        def finished(record: Record[Any]) -> None:
-            nonlocal rejected
-            elapsed = time.perf_counter() - started
-            with lock:
-                if record.is_rejection:
-                    rejected += 1
-                latencies.append(elapsed)
-                if len(latencies) == instances:
-                    done.set()
-            slots.release()
-
-        value = ProcessInstanceCreationRecordValue(bpmn_process_id="typical", variables=variables)
-        partition.submit(
-            creation(
-                record_type=RecordType.COMMAND,
-                intent=ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT,
-                value=value,
-            ),
-            finished,
-        )
-
-    began = time.perf_counter()
-    for _ in range(instances):
-        slots.acquire()
-        submit()
-    finished_in_time = done.wait(900)
-    elapsed = time.perf_counter() - began
-    records = partition.log.next_position - first_position
-    jobs = worker.completed
-    worker.stop()
-    partition.close(snapshot=False)
-    latencies.sort()
-    if not finished_in_time or not latencies:
-        raise RuntimeError(f"only {len(latencies)} of {instances} instances completed")
-    return {
-        "completed_pi_per_s": round(len(latencies) / elapsed, 1),
-        "jobs_per_s": round(jobs / elapsed, 1),
-        "records_per_s": round(records / elapsed, 1),
-        "records_per_instance": round(records / instances, 1),
-        "p50_latency_ms": round(latencies[len(latencies) // 2] * 1000, 2),
-        "p99_latency_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
-        "rejected": rejected,
-        "job_completions_rejected": worker.rejected,
-        "seconds": round(elapsed, 2),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--instances", type=int, default=5_000)
+    parser.add_argument("--instances", type=int, default=5_000, help="Strom instances in all")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating Strom / Spiff rounds")
     parser.add_argument("--window", type=int, default=200, help="instances in flight at once")
     parser.add_argument("--data-dir", type=Path, default=None, help="default: a fresh temporary folder")
     args = parser.parse_args()
+    if not PAYLOAD.is_file():
+        reason = f"no payload at {PAYLOAD} (the shared corpus is not next to the repository)"
+        print(f"skipped: {reason}")
+        print(json.dumps({"benchmark": "typical_process", "skipped": reason}))
+        return
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="strom-typical-"))
+    per_round = max(1, args.instances // args.rounds)
+    spiff_per_round = min(per_round, 500)
+    variables = payload()
     try:
-        figures = {
-            "instances": args.instances,
-            "service_tasks": 10,
-            "payload_bytes": len(json.dumps(payload()).encode()),
-            **run(data_dir, args.instances, args.window),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "durable": True,
-        }
+        run = StromRun(
+            data_dir,
+            args.window,
+            bpmn=typical_bpmn(),
+            process_id="typical",
+            job_type=JOB_TYPE,
+            variables=variables,
+        )
+        spiff = SpiffRun(typical_bpmn("var2 == True", "var2 == False"), "typical", variables)
+        run.warm_up(min(per_round, 500))
+        spiff.round(min(spiff_per_round, 100))
+        if spiff.service_tasks != 10:
+            raise RuntimeError(f"SpiffWorkflow ran {spiff.service_tasks} service tasks, not 10")
+        jobs_before = run.worker.completed
+        strom_pi_per_s, spiff_pi_per_s = alternate(
+            args.rounds, lambda: run.round(per_round), lambda: spiff.round(spiff_per_round)
+        )
+        jobs = run.worker.completed - jobs_before
+        strom = run.finish()
     finally:
         if args.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
+    instances = per_round * args.rounds
+    if jobs != 10 * instances:
+        raise RuntimeError(f"{jobs} jobs completed for {instances} instances, not 10 each")
+    figures = {
+        "benchmark": "typical_process",
+        "instances": instances,
+        "rounds": args.rounds,
+        "variant": variant(),
+        "service_tasks": 10,
+        "payload_bytes": len(json.dumps(variables).encode()),
+        "completed_pi_per_s": round(strom_pi_per_s, 1),
+        "jobs_per_s": round(strom_pi_per_s * 10, 1),
+        **strom,
+        "spiffworkflow_pi_per_s": round(spiff_pi_per_s, 1),
+        "vs_spiffworkflow": round(strom_pi_per_s / spiff_pi_per_s, 3),
+        "goal_vs_spiffworkflow_met": strom_pi_per_s / spiff_pi_per_s >= 2.0,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "durable": True,
+    }
     for name, value in figures.items():
         print(f"{name:>26}: {value}")
     print(json.dumps(figures))
