@@ -8,6 +8,14 @@ With several ``--partitions`` counts the broker runs once per count in the same 
 partition in its own process when more than one) and the JSON line adds ``scaling_2_vs_1`` (PI/s
 with two partitions / PI/s with one) and the like for every count measured.
 
+``grpc_vs_in_process`` (goal 0.5) is the gRPC PI/s over the in-process PI/s of the same one-task
+model with the same partition count, measured in the same invocation right before and right after
+each gRPC run (``in_process_pi_per_s`` is the mean of the two): the in-process figure is
+``one_task.py``'s harness (an embedded partition with group commit, instances created with
+CreateProcessInstanceWithResult, ``--in-process-window`` in flight, an in-process job worker), in a
+process of its own; with N partitions, N such partitions in N processes run at once, each on its
+own data directory, and their instances over the slowest one's time make the figure.
+
 Three processes: the broker (``strom broker`` on a temporary data directory), a starter sending
 CreateProcessInstance (at ``--rate`` per second, or as fast as the broker accepts with at most
 ``--in-flight`` calls outstanding) and a worker taking jobs from StreamActivatedJobs and answering
@@ -180,6 +188,46 @@ async def _start(address: str, rate: float, in_flight: int, duration: float, go:
     results.put(("starter", created, rejected, errors))
 
 
+# -- the in-process reference ---------------------------------------------------------------------
+
+
+def in_process_main(instances: int, window: int, start: Any, results: Any) -> None:
+    """One embedded partition (``one_task.StromRun``): a warm-up, then ``instances`` timed."""
+    from one_task import StromRun
+
+    data_dir = Path(tempfile.mkdtemp(prefix="strom-grpc-bench-in-process-"))
+    try:
+        run = StromRun(data_dir, window)
+        run.warm_up(min(instances, 1_000))
+        start.wait()
+        began = time.perf_counter()
+        run.round(instances)
+        results.put(time.perf_counter() - began)
+        run.worker.stop()
+        run.partition.close(snapshot=False)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def in_process_pi_per_s(partitions: int, instances: int, window: int) -> float:
+    """Completed PI/s of ``partitions`` embedded partitions, each in its own process, run at once."""
+    ctx = mp.get_context("spawn")
+    results = ctx.Queue()
+    start = ctx.Barrier(partitions)
+    processes = [
+        ctx.Process(target=in_process_main, args=(instances, window, start, results))
+        for _ in range(partitions)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        elapsed = [results.get(timeout=900) for _ in processes]
+    finally:
+        for process in processes:
+            process.join(60)
+    return partitions * instances / max(elapsed)
+
+
 # -- the run -----------------------------------------------------------------------------------------
 
 
@@ -210,6 +258,15 @@ def main() -> None:
         help="partition counts to run, comma-separated (e.g. 1,2,4): one broker run each",
     )
     parser.add_argument(
+        "--in-process-instances",
+        type=int,
+        default=10_000,
+        help="instances per partition of each in-process measurement (before and after each gRPC run)",
+    )
+    parser.add_argument(
+        "--in-process-window", type=int, default=400, help="in-process instances in flight at once"
+    )
+    parser.add_argument(
         "--pin",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -221,12 +278,14 @@ def main() -> None:
     client_cpus = set(cpus[1:]) if pin and len(cpus) >= 2 else None
 
     counts = [int(count) for count in args.partitions.split(",") if count.strip()]
-    runs = {count: run_once(args, count, client_cpus) for count in counts}
+    runs = {count: with_in_process(args, count, client_cpus) for count in counts}
     for count, figures in runs.items():
         print(
             f"{count} partition(s): completed {figures['completed_pi_per_s']} PI/s over "
             f"{figures['window_s']} s ({figures['mode']}); latency p50 {figures['p50_latency_ms']} ms, "
             f"p99 {figures['p99_latency_ms']} ms; rejected {figures['rejected']}; errors {figures['errors']}"
+            f"; in-process {figures['in_process_pi_per_s']} PI/s: grpc_vs_in_process "
+            f"{figures['grpc_vs_in_process']}"
         )
     result = dict(runs[counts[0]])
     if len(counts) > 1:
@@ -238,6 +297,24 @@ def main() -> None:
                     figures["completed_pi_per_s"] / one["completed_pi_per_s"], 2
                 )
     print(json.dumps(result))
+
+
+def with_in_process(
+    args: argparse.Namespace, partitions: int, client_cpus: set[int] | None
+) -> dict[str, Any]:
+    """``run_once`` between two in-process measurements with as many partitions; the figures."""
+    before = in_process_pi_per_s(partitions, args.in_process_instances, args.in_process_window)
+    figures = run_once(args, partitions, client_cpus)
+    after = in_process_pi_per_s(partitions, args.in_process_instances, args.in_process_window)
+    in_process = (before + after) / 2
+    ratio = figures["completed_pi_per_s"] / in_process
+    return {
+        **figures,
+        "in_process_pi_per_s": round(in_process, 1),
+        "in_process_before_after_pi_per_s": [round(before, 1), round(after, 1)],
+        "grpc_vs_in_process": round(ratio, 3),
+        "goal_grpc_vs_in_process_met": ratio >= 0.5,
+    }
 
 
 def run_once(args: argparse.Namespace, partitions: int, client_cpus: set[int] | None) -> dict[str, Any]:
