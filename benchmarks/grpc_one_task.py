@@ -319,7 +319,6 @@ def with_in_process(
 
 def run_once(args: argparse.Namespace, partitions: int, client_cpus: set[int] | None) -> dict[str, Any]:
     """One broker with ``partitions`` partitions under the starter and the worker; its figures."""
-    root = Path(__file__).resolve().parents[1]
     data_dir = (
         args.data_dir / f"partitions-{partitions}"
         if args.data_dir
@@ -327,40 +326,9 @@ def run_once(args: argparse.Namespace, partitions: int, client_cpus: set[int] | 
     )
     port = _free_port()
     address = f"127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    broker = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from strom.cli import main; main()",
-            "broker",
-            "--data-dir",
-            str(data_dir),
-            "--grpc-port",
-            str(port),
-            "--metrics-port",
-            "0",
-            "--rest-port",  # the gRPC path alone: no REST server, no secondary storage exporter
-            "0",
-            "--secondary-storage",
-            "none",
-            "--backpressure",
-            args.backpressure,
-            "--log-level",
-            "WARNING",
-            "--partitions",
-            str(partitions),
-        ],
-        stdout=subprocess.PIPE,
-        env=env,
-        cwd=root,
-    )
+    broker = start_broker(data_dir, port, partitions=partitions, backpressure=args.backpressure)
     try:
-        assert broker.stdout is not None
-        line = broker.stdout.readline().decode()
-        if "ready" not in line:
-            raise SystemExit(f"the broker did not start: {line}")
-        _deploy(address)
+        deploy(address)
         time.sleep(1.0 if partitions > 1 else 0.0)  # the deployment reaches the other partitions
 
         ctx = mp.get_context("spawn")
@@ -391,11 +359,7 @@ def run_once(args: argparse.Namespace, partitions: int, client_cpus: set[int] | 
         starter.join(10)
         worker.join(10)
     finally:
-        broker.send_signal(signal.SIGTERM)
-        try:
-            broker.wait(30)
-        except subprocess.TimeoutExpired:
-            broker.kill()
+        stop_broker(broker)
         if args.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -452,16 +416,67 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-def _deploy(address: str) -> None:
+def start_broker(
+    data_dir: Path, port: int, *, partitions: int = 1, backpressure: str = "aimd"
+) -> subprocess.Popen[bytes]:
+    """``strom broker`` on ``data_dir`` serving gRPC on ``port``, once it said it is ready.
+
+    The gRPC path alone: no metrics, no REST server, no secondary storage exporter.
+    """
+    root = Path(__file__).resolve().parents[1]
+    broker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from strom.cli import main; main()",
+            "broker",
+            "--data-dir",
+            str(data_dir),
+            "--grpc-port",
+            str(port),
+            "--metrics-port",
+            "0",
+            "--rest-port",
+            "0",
+            "--secondary-storage",
+            "none",
+            "--backpressure",
+            backpressure,
+            "--log-level",
+            "WARNING",
+            "--partitions",
+            str(partitions),
+        ],
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        cwd=root,
+    )
+    assert broker.stdout is not None
+    line = broker.stdout.readline().decode()
+    if "ready" not in line:
+        stop_broker(broker)
+        raise SystemExit(f"the broker did not start: {line}")
+    return broker
+
+
+def stop_broker(broker: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """SIGTERM (a graceful stop: the partitions take their final snapshot), then wait; kill if stuck."""
+    broker.send_signal(signal.SIGTERM)
+    try:
+        broker.wait(timeout)
+    except subprocess.TimeoutExpired:
+        broker.kill()
+        broker.wait()
+
+
+def deploy(address: str, name: str = "one_task.bpmn", bpmn: str = ONE_TASK) -> None:
     import grpc
 
     from strom.gateway.grpc._proto import GatewayStub, pb
 
     with grpc.insecure_channel(address) as channel:
         GatewayStub(channel).DeployResource(
-            pb.DeployResourceRequest(
-                resources=[pb.Resource(name="one_task.bpmn", content=ONE_TASK.encode())]
-            ),
+            pb.DeployResourceRequest(resources=[pb.Resource(name=name, content=bpmn.encode())]),
             timeout=30,
         )
 
