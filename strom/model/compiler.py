@@ -14,6 +14,7 @@ from typing import Any
 
 from strom.model import _feel, kinds, timers
 from strom.model.elements import (
+    AD_HOC_INNER_INSTANCE_SUFFIX,
     DEFAULT_JOB_RETRIES,
     USER_TASK_FORM_KEY_HEADER,
     USER_TASK_JOB_TYPE,
@@ -144,7 +145,11 @@ class _ProcessCompiler:
         elements.update(self.flows)
         for node in nodes:
             if node.id and (node.tag in kinds.FLOW_NODES or node.tag == "process"):
-                elements[node.id] = self._flow_node(node)
+                flow_node = self._flow_node(node)
+                elements[node.id] = flow_node
+                if flow_node.ad_hoc is not None:
+                    inner = _ad_hoc_inner_instance(flow_node)
+                    elements[inner.id] = inner
         process = self.process
         return ExecutableProcess(
             id=process.id or "",
@@ -623,6 +628,7 @@ def _ad_hoc(node: Node, incoming: Mapping[str, list[SequenceFlow]]) -> AdHoc:
         for child in node.children
         if child.tag in kinds.FLOW_NODES
         and child.tag != "boundaryEvent"
+        and not kinds.is_event_subprocess(child)
         and child.id
         and not incoming.get(child.id)
     )
@@ -631,6 +637,21 @@ def _ad_hoc(node: Node, incoming: Mapping[str, list[SequenceFlow]]) -> AdHoc:
         active_elements_collection=_optional(_attribute(settings, "activeElementsCollection")),
         completion_condition=_optional(condition.text) if condition is not None else None,
         cancel_remaining_instances=kinds.boolean(node, "cancelRemainingInstances", True),
+        output_collection=_attribute(settings, "outputCollection") or None,
+        output_element=_optional(_attribute(settings, "outputElement")),
+        inner_instance_id=(node.id or "") + AD_HOC_INNER_INSTANCE_SUFFIX,
+    )
+
+
+def _ad_hoc_inner_instance(ad_hoc_subprocess: FlowNode) -> FlowNode:
+    """The element an ad-hoc subprocess's inner instances run as: a scope inside the subprocess
+    holding one activation of an inner element (Zeebe's ``…#innerInstance``)."""
+    assert ad_hoc_subprocess.ad_hoc is not None
+    return FlowNode(
+        id=ad_hoc_subprocess.ad_hoc.inner_instance_id,
+        element_type=BpmnElementType.AD_HOC_SUB_PROCESS_INNER_INSTANCE,
+        flow_scope_id=ad_hoc_subprocess.id,
+        line=ad_hoc_subprocess.line,
     )
 
 

@@ -257,14 +257,27 @@ class UserTaskDefinition:
     task_listeners: tuple[TaskListener, ...] = ()
 
 
+AD_HOC_INNER_INSTANCE_SUFFIX = "#innerInstance"
+"""Appended to an ad-hoc subprocess's id to name its inner instances (Zeebe's element id for them)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AdHoc:
-    """An ad-hoc subprocess: which inner elements may be activated and when it completes."""
+    """An ad-hoc subprocess: which inner elements may be activated and when it completes.
+
+    ``activity_ids``: the inner elements that may be activated (no incoming sequence flow, not a
+    boundary event or event subprocess). Each activation runs in its own inner instance (an
+    ``AD_HOC_SUB_PROCESS_INNER_INSTANCE`` element with the id ``inner_instance_id``), as in Zeebe;
+    ``output_element`` is evaluated there when it completes and appended to ``output_collection``.
+    """
 
     activity_ids: tuple[str, ...]
     active_elements_collection: Expression | None = None
     completion_condition: Expression | None = None
     cancel_remaining_instances: bool = True
+    output_collection: str | None = None
+    output_element: Expression | None = None
+    inner_instance_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,9 @@ from typing import Any, Protocol
 
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
+from strom.engine.processing.bpmn.container.ad_hoc_activities import AdHocActivities
+from strom.engine.processing.bpmn.container.ad_hoc_inner_instance import AdHocInnerInstanceProcessor
+from strom.engine.processing.bpmn.container.ad_hoc_sub_process import AdHocSubProcessProcessor
 from strom.engine.processing.bpmn.container.call_activity import CallActivityProcessor
 from strom.engine.processing.bpmn.container.event_sub_process import EventSubProcessProcessor
 from strom.engine.processing.bpmn.container.multi_instance import MultiInstanceBodyProcessor
@@ -274,9 +277,12 @@ def _register_event_processors(
 def _element_processors(state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator) -> dict[E, Any]:
     pass_through = PassThroughProcessor(behaviors, state)
     job_worker = JobWorkerTaskProcessor(state, behaviors)
+    ad_hoc = AdHocActivities(state, behaviors, keys)
     return {
         E.PROCESS: ProcessProcessor(state, behaviors),
         E.SUB_PROCESS: SubProcessProcessor(state, behaviors),
+        E.AD_HOC_SUB_PROCESS: AdHocSubProcessProcessor(state, behaviors, ad_hoc),
+        E.AD_HOC_SUB_PROCESS_INNER_INSTANCE: AdHocInnerInstanceProcessor(state, behaviors, ad_hoc),
         E.CALL_ACTIVITY: CallActivityProcessor(state, behaviors),
         E.MULTI_INSTANCE_BODY: MultiInstanceBodyProcessor(state, behaviors, keys),
         E.EXCLUSIVE_GATEWAY: ExclusiveGatewayProcessor(state, behaviors),

@@ -109,6 +109,7 @@ def completion_condition(context: ValidationContext, node: Node) -> None:
 @rule("zeebe:adHoc")
 def ad_hoc(context: ValidationContext, node: Node) -> None:
     check_expression(context, node, node.get("activeElementsCollection") or None, non_static=True)
+    check_expression(context, node, node.get("outputElement") or None)
 
 
 @rule("conditionExpression")

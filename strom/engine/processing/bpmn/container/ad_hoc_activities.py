@@ -1,0 +1,232 @@
+"""What the ad-hoc subprocess and its inner instances share: activating an inner element in a new
+inner instance, and the subprocess's part when an inner instance completes (the output collection
+and the completion condition).
+
+Zeebe 8.8 (``BpmnAdHocSubProcessBehavior``, ``AdHocSubProcessProcessor``) runs every activation of
+an inner element inside its own inner instance, an ``AD_HOC_SUB_PROCESS_INNER_INSTANCE`` element
+``<id>#innerInstance`` whose ACTIVATING and ACTIVATED events the subprocess writes itself (there is
+no ACTIVATE command for it), followed by the ACTIVATE_ELEMENT command of the inner element. The
+inner instance is the variable scope of that one activation (the output element lives there), and
+it completes when the flow it started has ended, which is when the subprocess evaluates its
+completion condition.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.expression import _feel_type
+from strom.engine.processing.bpmn.behavior.failure import Failure
+from strom.engine.processing.bpmn.behavior.variable import to_json
+from strom.engine.processing.bpmn.behavior.variable_mapping import owner_of
+from strom.engine.processing.bpmn.container._children import terminate_children
+from strom.engine.processing.bpmn.context import ElementContext
+from strom.engine.processing.writers import Writers
+from strom.engine.state import ProcessingState
+from strom.model import AdHoc
+from strom.protocol.bpmn import BpmnElementType, BpmnEventType
+from strom.protocol.intents import ProcessInstanceIntent as PI
+from strom.protocol.values.enums import ErrorType
+from strom.stream.key_generator import KeyGenerator
+
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NULL = b"null"
+
+
+def ad_hoc_of(context: ElementContext) -> AdHoc:
+    ad_hoc = context.element.ad_hoc
+    assert ad_hoc is not None  # only ad-hoc subprocesses are run by these processors
+    return ad_hoc
+
+
+def _msgpack_type(value: Any) -> str:
+    """The name Zeebe's msgpack reader gives a value's type (its output collection message)."""
+    if value is None:
+        return "NIL"
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int):
+        return "INTEGER"
+    if isinstance(value, float):
+        return "FLOAT"
+    if isinstance(value, str):
+        return "STRING"
+    if isinstance(value, dict):
+        return "MAP"
+    return "ARRAY"
+
+
+class AdHocActivities:
+    """Activation of inner elements and the completion rules of an ad-hoc subprocess."""
+
+    def __init__(self, state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator) -> None:
+        self._instances = state.element_instances
+        self._variables = state.variables
+        self._transitions = behaviors.state_transitions
+        self._expressions = behaviors.expressions
+        self._variable_behavior = behaviors.variables
+        self._keys = keys
+        # The completion condition's result between the two halves of one inner instance's
+        # completion (evaluated before it is COMPLETED, used by the subprocess right after, in the
+        # same command). Never state: replay does not run processors.
+        self._satisfied: dict[int, bool] = {}
+
+    # -- activation --------------------------------------------------------------------------------
+
+    def elements_to_activate(self, context: ElementContext) -> list[str] | Failure:
+        """The ids ``activeElementsCollection`` names (none without the expression), checked
+        against the elements that may be activated."""
+        ad_hoc = ad_hoc_of(context)
+        expression = ad_hoc.active_elements_collection
+        if expression is None:
+            return []
+        value = self._expressions.evaluate(expression, context.key)
+        if isinstance(value, Failure):
+            return Failure(
+                f"Failed to activate ad-hoc elements. {value.message}",
+                ErrorType.EXTRACT_VALUE_ERROR,
+                context.key,
+            )
+        if not isinstance(value, list):
+            return Failure(
+                "Failed to activate ad-hoc elements. Expected result of the expression "
+                f"'{expression.source}' to be 'ARRAY', but was '{_feel_type(value)}'.",
+                ErrorType.EXTRACT_VALUE_ERROR,
+                context.key,
+            )
+        if not all(isinstance(item, str) for item in value):
+            return Failure(
+                "Failed to activate ad-hoc elements. Expected result of the expression "
+                f"'{expression.source}' to be 'ARRAY' containing 'STRING' items, but was 'ARRAY' "
+                "containing at least one non-'STRING' item.",
+                ErrorType.EXTRACT_VALUE_ERROR,
+                context.key,
+            )
+        unknown = [item for item in value if item not in ad_hoc.activity_ids]
+        if unknown:
+            ids = ", ".join(f"'{item}'" for item in unknown)
+            return Failure(
+                f"Failed to activate ad-hoc elements. No BPMN elements found with ids: {ids}.",
+                ErrorType.EXTRACT_VALUE_ERROR,
+                context.key,
+            )
+        return value
+
+    def initialize_output_collection(self, writers: Writers, context: ElementContext) -> None:
+        name = ad_hoc_of(context).output_collection
+        if name:
+            self._variable_behavior.set_local(writers, context.key, name, b"[]", owner_of(context))
+
+    def activate(self, writers: Writers, context: ElementContext, element_id: str) -> int:
+        """Start ``element_id`` in a new inner instance of the subprocess; returns the inner
+        instance's key."""
+        ad_hoc = ad_hoc_of(context)
+        inner_key = self._keys.next_key()
+        inner_value = msgspec.structs.replace(
+            context.value,
+            element_id=ad_hoc.inner_instance_id,
+            bpmn_element_type=BpmnElementType.AD_HOC_SUB_PROCESS_INNER_INSTANCE,
+            bpmn_event_type=BpmnEventType.UNSPECIFIED,
+            flow_scope_key=context.key,
+        )
+        writers.append_event(inner_key, PI.ELEMENT_ACTIVATING, inner_value)
+        writers.append_event(inner_key, PI.ELEMENT_ACTIVATED, inner_value)
+        output = ad_hoc.output_element
+        if output is not None and not output.is_static and _VARIABLE_NAME.fullmatch(output.source.strip()):
+            # the activation fills it in; it stays local to this inner instance
+            self._variable_behavior.set_local(
+                writers, inner_key, output.source.strip(), _NULL, owner_of(context)
+            )
+        executable = context.process.executable
+        element = executable.flow_node(element_id)
+        inner = ElementContext(
+            inner_key, inner_value, executable.flow_node(ad_hoc.inner_instance_id), context.process
+        )
+        self._transitions.activate_element(writers, inner, element)
+        return inner_key
+
+    # -- an inner instance completes ---------------------------------------------------------------
+
+    def before_inner_completed(
+        self, writers: Writers, subprocess: ElementContext, inner: ElementContext
+    ) -> Failure | None:
+        """Append the output element to the output collection and evaluate the completion
+        condition, before the inner instance is COMPLETED (its variables are still there)."""
+        ad_hoc = ad_hoc_of(subprocess)
+        if ad_hoc.output_collection:
+            failure = self._append_output(writers, ad_hoc, subprocess, inner)
+            if failure is not None:
+                return failure
+        self._satisfied.pop(inner.key, None)
+        condition = ad_hoc.completion_condition
+        if condition is None:
+            return None
+        satisfied = self._expressions.evaluate(condition, subprocess.key)
+        if isinstance(satisfied, Failure):
+            return Failure(
+                f"Failed to evaluate completion condition. {satisfied.message}",
+                ErrorType.EXTRACT_VALUE_ERROR,
+                subprocess.key,
+            )
+        if not isinstance(satisfied, bool):
+            return Failure(
+                "Failed to evaluate completion condition. Expected result of the expression "
+                f"'{condition.source}' to be 'BOOLEAN', but was '{_feel_type(satisfied)}'.",
+                ErrorType.EXTRACT_VALUE_ERROR,
+                subprocess.key,
+            )
+        self._satisfied[inner.key] = satisfied
+        return None
+
+    def after_inner_completed(
+        self, writers: Writers, subprocess: ElementContext, inner: ElementContext
+    ) -> None:
+        """Complete the subprocess when its completion rule says so (Zeebe's
+        ``afterExecutionPathCompleted``): without a condition once nothing is left running; with
+        one once it held, terminating the remaining inner instances first when
+        ``cancelRemainingInstances`` is set."""
+        instance = self._instances.get(subprocess.key)
+        satisfied = self._satisfied.pop(inner.key, False)
+        if instance is None or not instance.is_active:
+            return
+        ad_hoc = ad_hoc_of(subprocess)
+        if ad_hoc.completion_condition is None:
+            if instance.can_complete_scope:
+                self._transitions.complete_element(writers, subprocess)
+            return
+        if not satisfied:
+            return
+        if ad_hoc.cancel_remaining_instances:
+            if not terminate_children(self._instances, self._transitions, writers, subprocess):
+                self._transitions.complete_element(writers, subprocess)
+            # otherwise it completes once the last of them has terminated (on_child_terminated)
+        elif instance.can_complete_scope:
+            self._transitions.complete_element(writers, subprocess)
+
+    def _append_output(
+        self, writers: Writers, ad_hoc: AdHoc, subprocess: ElementContext, inner: ElementContext
+    ) -> Failure | None:
+        name = ad_hoc.output_collection
+        assert name is not None
+        element: Any = None
+        if ad_hoc.output_element is not None:
+            element = self._expressions.evaluate(ad_hoc.output_element, inner.key)
+            if isinstance(element, Failure):
+                return element
+        stored = self._variables.get_local(subprocess.key, name)
+        collection = stored.value if stored is not None else None
+        if not isinstance(collection, list):
+            return Failure(
+                "The output collection has the wrong type. Expected ARRAY but was "
+                f"{_msgpack_type(collection)}.",
+                ErrorType.EXTRACT_VALUE_ERROR,
+                subprocess.key,
+            )
+        self._variable_behavior.set_local(
+            writers, subprocess.key, name, to_json([*collection, element]), owner_of(subprocess)
+        )
+        return None
