@@ -50,6 +50,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("strom.cli.zb_events:publish", "Publish a resource (a message)."),
     "broadcast": ("strom.cli.zb_events:broadcast", "Broadcast a resource (a signal)."),
     "user": ("strom.cli.user:user", "Manage users of a broker with authentication (create)."),
+    "authorization": (
+        "strom.cli.authorization:authorization",
+        "Manage authorizations of a broker (create).",
+    ),
     "get": (
         "strom.cli.rest_reads:get",
         "Show what runs, from the secondary storage (tables; --json for scripts).",

@@ -12,14 +12,19 @@ through its groups and roles.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
 from strom.search import schema
+from strom.search._filters import Field, Kind, condition
+from strom.search.errors import SearchError
 
 
 @dataclass(frozen=True)
@@ -202,3 +207,220 @@ class IdentityStore:
             total = connection.execute(count).scalar_one()
         users = [StoredUser(r.key, r.username, r.name or "", r.email or "", r.password_hash) for r in rows]
         return users, int(total)
+
+    def search(
+        self,
+        listing: Listing,
+        filter_: Mapping[str, Any] | None = None,
+        sort: Sequence[Mapping[str, Any]] | None = None,
+        page: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """One page of ``listing``'s rows (dicts by REST field name) matching ``filter_`` (plain
+        values or Camunda's operators), in ``sort`` order: ``{items, page}`` as Camunda answers.
+
+        A cursor is the position of an item in the ordered rows: identity lists are short and
+        change rarely, so positions stand in for the keyset cursors of the process searches.
+
+        Raises:
+            SearchError: INVALID_ARGUMENT naming the unknown field or the bad page.
+        """
+        rows = listing.rows.subquery()
+        where = _filtered(rows, filter_)
+        offset, limit = _window(page)
+        query = sa.select(rows).where(*where).order_by(*_ordered(rows, listing, sort))
+        count = sa.select(sa.func.count()).select_from(rows).where(*where)
+        with self._engine.connect() as connection:
+            items = [dict(row) for row in connection.execute(query.offset(offset).limit(limit)).mappings()]
+            total = int(connection.execute(count).scalar_one())
+        for item in items:
+            item.pop("key", None)
+        return {
+            "items": items,
+            "page": {
+                "totalItems": total,
+                "hasMoreTotalItems": False,
+                "startCursor": _encode_cursor(offset) if items else None,
+                "endCursor": _encode_cursor(offset + len(items) - 1) if items else None,
+            },
+        }
+
+    def get(self, listing: Listing, value: Any) -> dict[str, Any] | None:
+        """The row of ``listing`` whose ordering field (its id) is ``value``, or None."""
+        rows = listing.rows.subquery()
+        with self._engine.connect() as connection:
+            row = connection.execute(sa.select(rows).where(rows.c[listing.order] == value)).mappings().first()
+        if row is None:
+            return None
+        item = dict(row)
+        item.pop("key", None)
+        return item
+
+
+# -- searches of the identity REST operations ----------------------------------------------------------
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+_user = schema.identity_user
+_group = schema.identity_group
+_role = schema.identity_role
+_tenant = schema.identity_tenant
+_rule = schema.identity_mapping_rule
+_member = schema.identity_membership
+_authorization = schema.identity_authorization
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A searchable identity list: its rows as a select whose columns carry the REST field names
+    (every one filterable and sortable), and the field ordering it by default (unique per row)."""
+
+    rows: sa.Select[Any]
+    order: str
+
+
+def _entities(table: sa.Table, id_column: str, id_field: str) -> sa.Select[Any]:
+    return sa.select(
+        table.c[id_column].label(id_field),
+        table.c.name.label("name"),
+        table.c.description.label("description"),
+        table.c.key.label("key"),
+    )
+
+
+_RULES = sa.select(
+    _rule.c.mapping_rule_id.label("mappingRuleId"),
+    _rule.c.claim_name.label("claimName"),
+    _rule.c.claim_value.label("claimValue"),
+    _rule.c.name.label("name"),
+)
+
+LISTINGS: dict[str, Listing] = {
+    "user": Listing(
+        sa.select(
+            _user.c.username.label("username"), _user.c.name.label("name"), _user.c.email.label("email")
+        ),
+        "username",
+    ),
+    "group": Listing(_entities(_group, "group_id", "groupId"), "groupId"),
+    "role": Listing(_entities(_role, "role_id", "roleId"), "roleId"),
+    "tenant": Listing(_entities(_tenant, "tenant_id", "tenantId"), "tenantId"),
+    "mappingRule": Listing(_RULES, "mappingRuleId"),
+    "authorization": Listing(
+        sa.select(
+            _authorization.c.key.label("authorizationKey"),
+            _authorization.c.owner_id.label("ownerId"),
+            _authorization.c.owner_type.label("ownerType"),
+            _authorization.c.resource_type.label("resourceType"),
+            _authorization.c.resource_id.label("resourceId"),
+            _authorization.c.resource_matcher.label("resourceMatcher"),
+            _authorization.c.permission_types.label("permissionTypes"),
+        ),
+        "authorizationKey",
+    ),
+}
+"""The top-level searches (``/groups/search`` …) by entity name."""
+
+_MEMBER_FIELDS = {"USER": "username", "CLIENT": "clientId", "GROUP": "groupId"}
+
+
+def member_listing(relation_type: str, relation_id: str, entity_type: str) -> Listing:
+    """The members of one type of a group, role or tenant (``/groups/{groupId}/users/search``):
+    ids for users, clients and groups, whole mapping rules and roles (as Camunda answers them)."""
+    held = sa.and_(
+        _member.c.relation_type == relation_type,
+        _member.c.relation_id == relation_id,
+        _member.c.entity_type == entity_type,
+    )
+    if entity_type == "MAPPING_RULE":
+        rows = _RULES.join_from(_rule, _member, _member.c.entity_id == _rule.c.mapping_rule_id).where(held)
+        return Listing(rows, "mappingRuleId")
+    if entity_type == "ROLE":
+        roles = _entities(_role, "role_id", "roleId")
+        return Listing(
+            roles.join_from(_role, _member, _member.c.entity_id == _role.c.role_id).where(held), "roleId"
+        )
+    field = _MEMBER_FIELDS[entity_type]
+    return Listing(sa.select(_member.c.entity_id.label(field)).where(held), field)
+
+
+def roles_of_group(group_id: str) -> Listing:
+    """The roles a group holds (``/groups/{groupId}/roles/search``): memberships the other way round."""
+    held = sa.and_(
+        _member.c.relation_type == "ROLE", _member.c.entity_type == "GROUP", _member.c.entity_id == group_id
+    )
+    roles = _entities(_role, "role_id", "roleId")
+    return Listing(
+        roles.join_from(_role, _member, _member.c.relation_id == _role.c.role_id).where(held), "roleId"
+    )
+
+
+def _invalid(detail: str) -> SearchError:
+    return SearchError("INVALID_ARGUMENT", detail)
+
+
+def _encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"position": position}).encode()).decode()
+
+
+def _decode_cursor(cursor: Any, name: str) -> int:
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(str(cursor).encode()))
+        position = decoded["position"]
+    except (ValueError, TypeError, KeyError, binascii.Error):
+        raise _invalid(f"'page.{name}' is not a cursor returned by this search") from None
+    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        raise _invalid(f"'page.{name}' is not a cursor returned by this search")
+    return position
+
+
+def _window(page: Mapping[str, Any] | None) -> tuple[int, int]:
+    """(offset, limit) of a ``page``: ``from``/``limit``, or a cursor (the position of an item)."""
+    page = page or {}
+    limit = page.get("limit")
+    limit = DEFAULT_LIMIT if limit is None else limit
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= MAX_LIMIT:
+        raise _invalid(f"'page.limit' must be an integer from 0 to {MAX_LIMIT}, got {limit!r}")
+    after, before, offset = page.get("after"), page.get("before"), page.get("from")
+    if sum(value is not None for value in (after, before, offset)) > 1:
+        raise _invalid("'page' takes one of 'from', 'after' and 'before'")
+    if after is not None:
+        return _decode_cursor(after, "after") + 1, limit
+    if before is not None:
+        end = _decode_cursor(before, "before")
+        start = max(0, end - limit)
+        return start, end - start
+    offset = 0 if offset is None else offset
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise _invalid(f"'page.from' must be a non-negative integer, got {offset!r}")
+    return offset, limit
+
+
+def _filtered(rows: sa.Subquery, filter_: Mapping[str, Any] | None) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    for name, value in (filter_ or {}).items():
+        if value is None:
+            continue
+        if name not in rows.c or name == "key":
+            fields = rows.c.keys()
+            known = ", ".join(column for column in fields if column != "key")
+            raise _invalid(f"unknown filter field '{name}'; known fields: {known}")
+        column = rows.c[name]
+        kind: Kind = "key" if name == "authorizationKey" else "str"
+        clauses.append(condition(name, Field(column, kind), value))
+    return clauses
+
+
+def _ordered(rows: sa.Subquery, listing: Listing, sort: Sequence[Mapping[str, Any]] | None) -> list[Any]:
+    clauses: list[Any] = []
+    for index, entry in enumerate(sort or []):
+        name = entry.get("field")
+        if not isinstance(name, str) or name not in rows.c:
+            known = ", ".join(rows.c.keys())
+            raise _invalid(f"unknown sort field {name!r} in 'sort[{index}]'; known fields: {known}")
+        direction = str(entry.get("order") or "ASC").upper()
+        if direction not in ("ASC", "DESC"):
+            raise _invalid(f"'sort[{index}].order' must be ASC or DESC, got {entry.get('order')!r}")
+        column = rows.c[name]
+        clauses.append((column.desc() if direction == "DESC" else column.asc()).nulls_last())
+    clauses.append(rows.c[listing.order].asc())
+    return clauses

@@ -22,6 +22,7 @@ from strom.gateway.rest import (
     cluster,
     decisions,
     events,
+    identity,
     jobs,
     process_instances,
     resources,
@@ -50,6 +51,7 @@ OPERATIONS: list[Operation] = [
     for op in module.operations.table
     if (op.method, op.path) not in _REPLACED  # who the caller is: answered by strom.gateway.auth
 ] + _IDENTITY_OPERATIONS
+OPERATIONS += identity.operations.table  # groups, roles, tenants, mapping rules, authorizations, users
 
 
 def create_app(context: RestContext, auth: auth_rest.RestAuth | None = None) -> Starlette:
