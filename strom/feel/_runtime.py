@@ -102,6 +102,21 @@ class Env:
         return None
 
 
+class StrictEvaluation(Env):
+    """A fresh ``Env(True, None)`` for one strict evaluation, made in half the time.
+
+    The class has no ``__init__`` of its own to run: its fields start as these class attributes
+    (they shadow ``Env``'s slots), and a loop's first ``iterations += 1`` gives the instance its own
+    count. A new one per evaluation still, since it carries that evaluation's loop budget.
+    """
+
+    strict = True
+    warnings = None
+    iterations = 0
+
+    __init__ = object.__init__
+
+
 STRICT = Env(True, None)
 QUIET = Env(False, None)
 

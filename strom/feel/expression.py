@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ._runtime import LEFT, RIGHT, Env, Failure
+from ._runtime import LEFT, RIGHT, Env, Failure, StrictEvaluation
 from .compiler import CompiledCode, compile_tree
 from .errors import FeelError, FeelEvaluationError, position_of
 from .parser import parse_expression
@@ -83,7 +83,7 @@ class CompiledExpression(_Compiled):
         if mode == "strict":
             try:
                 # a fresh Env per evaluation: it carries this evaluation's loop budget
-                return self._fn(_EMPTY if variables is None else variables, Env(True, None))
+                return self._fn(_EMPTY if variables is None else variables, StrictEvaluation())
             except Failure as f:
                 raise self._failure(f) from None
             except FeelError:

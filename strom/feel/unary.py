@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._runtime import Env, Failure
+from ._runtime import Env, Failure, StrictEvaluation
 from .compiler import compile_tests_tree
 from .errors import FeelError
 from .expression import _EMPTY, TypePredicates, _check_mode, _Compiled, _keys, _TypeKey
@@ -31,7 +31,7 @@ class CompiledUnaryTests(_Compiled):
     ) -> bool:
         if mode == "strict":
             try:
-                env = Env(True, None)  # a fresh Env per evaluation: it carries the loop budget
+                env = StrictEvaluation()  # a fresh Env per evaluation: it carries the loop budget
                 return self._fn(input_value, _EMPTY if variables is None else variables, env) is True
             except Failure as f:
                 raise self._failure(f) from None
