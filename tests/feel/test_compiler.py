@@ -599,6 +599,20 @@ def test_nested_loops_share_one_iteration_budget_per_evaluation() -> None:
     )
 
 
+def test_every_strict_evaluation_starts_with_the_whole_iteration_budget() -> None:
+    # a strict evaluation's Env starts from class-attribute defaults: counting must stay per instance
+    from strom.feel import compile_expression, compile_unary_tests
+    from strom.feel._runtime import StrictEvaluation
+
+    big = compile_expression("count(for a in 1..600000 return a)")
+    assert [big.evaluate({}) for _ in range(2)] == [600000] * 2
+    tests = compile_unary_tests("count(for a in 1..600000 return a) = 600000")
+    assert [tests.matches(None) for _ in range(2)] == [True, True]
+    assert StrictEvaluation.iterations == 0
+    env = StrictEvaluation()
+    assert (env.strict, env.warnings, env.iterations) == (True, None, 0)
+
+
 def test_an_if_whose_condition_fails_takes_the_else_branch_with_a_warning() -> None:
     # feel-scala (Zeebe 8.8): a failing condition is null with a warning, and null takes `else`
     expression = compile_expression('if date("not a date") > today() then "later" else "unknown"')
