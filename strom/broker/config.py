@@ -98,6 +98,10 @@ class BrokerConfig:
     """Who may use the gateways: ``none`` (anyone who reaches the ports; a warning at start-up),
     ``basic`` (users and passwords, HTTP Basic and gRPC ``authorization`` metadata) or ``oidc``
     (bearer tokens of the ``oidc`` issuer). Users are read from the secondary storage."""
+    authorizations: bool = True
+    """With ``auth`` on, whether the engine checks each command's permissions (the caller's
+    authorizations, roles ``admin`` / ``readonly-admin``; FORBIDDEN otherwise) and REST searches
+    show only what the caller may read. Off: every authenticated caller may do anything."""
     oidc: OidcConfig = field(default_factory=OidcConfig)
     admin_user: str = ""
     """A user to create at start-up when there is no user yet (password from STROM_ADMIN_PASSWORD

@@ -54,6 +54,12 @@ import click
     help="Who may use the gateways: none (default; anyone who reaches the ports), basic (users and "
     "passwords), oidc (bearer tokens of --oidc-issuer). Env STROM_AUTH.",
 )
+@click.option(
+    "--authorizations/--no-authorizations",
+    default=None,
+    help="With --auth basic/oidc: check each command's permissions in the engine (default on); off "
+    "lets every authenticated caller do anything. Env STROM_AUTHORIZATIONS.",
+)
 @click.option("--oidc-issuer", help="The issuer (iss) of accepted tokens, with --auth oidc.")
 @click.option("--oidc-jwks-url", help="The issuer's JWKS (default: from its openid-configuration).")
 @click.option("--oidc-audience", help="The audience (aud) accepted tokens must carry.")
@@ -76,6 +82,7 @@ def broker(
     secondary_storage: str | None,
     backpressure: str | None,
     auth: str | None,
+    authorizations: bool | None,
     oidc_issuer: str | None,
     oidc_jwks_url: str | None,
     oidc_audience: str | None,
@@ -106,6 +113,7 @@ def broker(
         "secondary_storage": secondary_storage,
         "log_level": log_level.upper() if log_level else None,
         "auth": auth,
+        "authorizations": authorizations,
         "admin_user": admin_user,
     }
     oidc = {"issuer": oidc_issuer, "jwks_url": oidc_jwks_url, "audience": oidc_audience}

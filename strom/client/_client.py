@@ -57,6 +57,9 @@ class Client:
     def __init__(self, partition: Partition, timeout: float = 30.0) -> None:
         self._partition = partition
         self._timeout = timeout
+        self.caller: dict[str, Any] = {}
+        """Who sends the commands (``Record.authorizations``, as an authenticating gateway fills
+        it); empty sends them as the engine's own, checked against no permission."""
 
     # -- generic ---------------------------------------------------------------------------------
 
@@ -75,7 +78,11 @@ class Client:
             ClientError: the command was rejected (unless ``expect_rejection``), or no answer came.
         """
         command = RECORD_CLASS_FOR_VALUE[type(value)](
-            key=key, record_type=RecordType.COMMAND, intent=intent, value=value
+            key=key,
+            record_type=RecordType.COMMAND,
+            intent=intent,
+            value=value,
+            authorizations=dict(self.caller),
         )
         answer = _Answer()
         request_id = self._partition.submit(command, answer)

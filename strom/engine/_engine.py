@@ -14,6 +14,7 @@ from strom.db import Database
 from strom.engine.job_streams import JobStreams, NoJobStreams
 from strom.engine.partitions import InterPartitionSender, SinglePartition
 from strom.engine.processing import Processors, build_processors
+from strom.engine.processing.authorization import REQUIREMENTS, AuthorizationCheck, names_caller
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
 from strom.engine.processing.writers import Writers
@@ -78,6 +79,7 @@ class Engine:
         self.processors: Processors = processors
         self.bpmn: BpmnProcessor = bpmn
         self._table = processors.table
+        self.authorization = AuthorizationCheck(self.state.identity)
         self._checkers: list[DueDateChecker | MessageTimeToLiveChecker] = [
             self.timeout_checker,
             self.backoff_checker,
@@ -115,7 +117,24 @@ class Engine:
                 "of Strom does not support it",
             )
             return
+        if command.authorizations and not self._authorized(command, writers):
+            return
         processor.process(command, writers)
+
+    def _authorized(self, command: Record[Any], writers: Writers) -> bool:
+        """Whether the caller ``command`` names holds the permission it needs; rejects it with
+        FORBIDDEN naming the permission when not. Commands without a caller (the engine's own,
+        and every command while the gateways authenticate no one) need none."""
+        if not names_caller(command):
+            return True
+        requirement = REQUIREMENTS.get(command.value_type << 8 | command.intent)
+        if requirement is None:
+            return True
+        request = requirement(command, self.state)
+        if request is None or self.authorization.permits(self.authorization.caller(command), request):
+            return True
+        writers.reject(command, RejectionType.FORBIDDEN, request.forbidden_reason())
+        return False
 
     def on_processing_error(self, error: Exception, command: Record[Any], result: ResultBuilder) -> None:
         writers = self._writers.bind(result)

@@ -11,7 +11,7 @@ numeric code; compare it with the intent enums (``JobIntent.CREATED``), which ar
 
 from __future__ import annotations
 
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import msgspec
 
@@ -21,6 +21,14 @@ BROKER_VERSION = "8.8.0"
 """The Zeebe version whose protocol Strom speaks; reported to clients and written on records."""
 
 V = TypeVar("V")
+
+AUTHORIZED_USERNAME = "authorized_username"
+"""Key of a command's ``authorizations``: the username of the caller (Zeebe's name)."""
+AUTHORIZED_CLIENT_ID = "authorized_client_id"
+"""Key of a command's ``authorizations``: the OIDC client id of the caller (Zeebe's name)."""
+USER_TOKEN_CLAIMS = "user_token_claims"
+"""Key of a command's ``authorizations``: the claims of the caller's verified token, which the
+engine matches against its mapping rules (Zeebe's name)."""
 
 
 class Record(
@@ -56,6 +64,10 @@ class Record(
     request_stream_id: int = -1
     operation_reference: int = -1
     broker_version: str = BROKER_VERSION
+    authorizations: dict[str, Any] = msgspec.field(default_factory=dict)
+    """Who sent the command, as its gateway authenticated it (``AUTHORIZED_USERNAME`` …): the
+    engine checks that caller's permissions before processing. Empty for a command of the engine
+    itself, and for every command while the gateways run without authentication."""
     value: V
 
     @property

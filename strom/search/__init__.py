@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from strom.search.errors import SearchError
 from strom.search.exporter import SqlExporter
-from strom.search.query import SearchStore
+from strom.search.query import NotPermittedError, Restriction, SearchStore
 
-__all__ = ["SearchError", "SearchStore", "SqlExporter"]
+__all__ = ["NotPermittedError", "Restriction", "SearchError", "SearchStore", "SqlExporter"]

@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -147,6 +148,19 @@ def _json_value(value: Any) -> Any:
     return value if value is None or isinstance(value, bool | int | float | str) else str(value)
 
 
+@dataclass(frozen=True)
+class Restriction:
+    """Only rows whose ``column`` holds one of ``allowed`` (the ids a caller may read, e.g. the
+    BPMN process ids it holds ``READ_PROCESS_INSTANCE`` on)."""
+
+    column: str
+    allowed: frozenset[str]
+
+
+class NotPermittedError(Exception):
+    """The item exists, but the caller may not read it (outside its ``Restriction``)."""
+
+
 class SearchStore:
     """Searches and gets over the read model at ``url`` (any SQLAlchemy URL the exporter writes).
 
@@ -163,8 +177,11 @@ class SearchStore:
 
     # -- searches ----------------------------------------------------------------------------------
 
-    def search(self, entity: str, body: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """One page of ``entity`` items matching ``body["filter"]`` in ``body["sort"]`` order.
+    def search(
+        self, entity: str, body: Mapping[str, Any] | None = None, restriction: Restriction | None = None
+    ) -> dict[str, Any]:
+        """One page of ``entity`` items matching ``body["filter"]`` in ``body["sort"]`` order
+        (and the ``restriction``, which counts and cursors see too).
 
         Raises:
             SearchError: INVALID_ARGUMENT naming the unknown entity, field, operator or bad value.
@@ -174,6 +191,8 @@ class SearchStore:
         if not isinstance(body, Mapping):
             raise invalid("the search request must be an object")
         where = _conditions(spec, body.get("filter"))
+        if restriction is not None:
+            where.append(spec.table.c[restriction.column].in_(sorted(restriction.allowed)))
         order = _order(spec, body.get("sort"))
         limit, offset, cursor, forward = self._page(body.get("page"), len(order))
         labels = [expr.label(f"_sort{index}") for index, (expr, _) in enumerate(order)]
@@ -239,8 +258,12 @@ class SearchStore:
 
     # -- gets --------------------------------------------------------------------------------------
 
-    def get(self, entity: str, key: int | str) -> Item | None:
-        """The ``entity`` with this key (variables with their full value), or None."""
+    def get(self, entity: str, key: int | str, restriction: Restriction | None = None) -> Item | None:
+        """The ``entity`` with this key (variables with their full value), or None.
+
+        Raises:
+            NotPermittedError: it exists but lies outside ``restriction``.
+        """
         spec = _entity(entity)
         if spec.key_kind == "key":
             wanted: Any = convert(f"{entity} key", "key", key)
@@ -250,6 +273,8 @@ class SearchStore:
             row = connection.execute(sa.select(spec.table).where(spec.key == wanted)).mappings().first()
         if row is None:
             return None
+        if restriction is not None and row[restriction.column] not in restriction.allowed:
+            raise NotPermittedError(f"{entity} {key}")
         return (spec.full_item or spec.item)(row)
 
     def _scalar(self, statement: Any) -> Any:
@@ -361,4 +386,4 @@ class SearchStore:
         return int(position or 0)
 
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "SearchError", "SearchStore"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "NotPermittedError", "Restriction", "SearchError", "SearchStore"]

@@ -238,8 +238,13 @@ class StreamProcessor:
             if reader is not None:
                 for position, data in reader.read_available():
                     record = codec.decode(data)
-                    observe(record.key)
                     record_type = record.record_type
+                    if record_type is event_type or (
+                        record_type is command_type and record.source_record_position >= 0
+                    ):
+                        # keys this partition made: on events and follow-up commands; a client's
+                        # command (and so its rejection) carries whatever key the client sent
+                        observe(record.key)
                     if record_type is command_type:
                         if position > processed:
                             pending.append(record)

@@ -38,7 +38,7 @@ from strom.protocol.intents import (
     VariableDocumentIntent,
 )
 from strom.protocol.keys import partition_of
-from strom.protocol.record import Record
+from strom.protocol.record import AUTHORIZED_CLIENT_ID, AUTHORIZED_USERNAME, USER_TOKEN_CLAIMS, Record
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
 from strom.protocol.values.deployment import DeploymentRecordValue, DeploymentResource
 from strom.protocol.values.enums import VariableDocumentUpdateSemantic
@@ -197,7 +197,11 @@ class TestEngine:
 
     def _send_routed(self, value: Any, intent: int, key: int) -> Record[Any]:
         command = RECORD_CLASS_FOR_VALUE[type(value)](
-            key=key, record_type=RecordType.COMMAND, intent=intent, value=value
+            key=key,
+            record_type=RecordType.COMMAND,
+            intent=intent,
+            value=value,
+            authorizations=dict(self.client.caller),
         )
         partition_id = self.router.partition_for(command)
         answers: list[Record[Any]] = []
@@ -206,6 +210,25 @@ class TestEngine:
         if not answers:
             raise ClientError(f"partition {partition_id} did not answer {type(value).__name__} {intent}")
         return answers[0]
+
+    @contextlib.contextmanager
+    def as_caller(
+        self, username: str = "", *, client_id: str = "", claims: Mapping[str, Any] | None = None
+    ) -> Iterator[None]:
+        """Send the commands of the ``with`` block as the named user or client (with its token's
+        ``claims``), as a gateway with authentication on does: the engine checks their permissions."""
+        caller: dict[str, Any] = {}
+        if username:
+            caller[AUTHORIZED_USERNAME] = username
+        if client_id:
+            caller[AUTHORIZED_CLIENT_ID] = client_id
+        if claims:
+            caller[USER_TOKEN_CLAIMS] = dict(claims)
+        before, self.client.caller = self.client.caller, caller
+        try:
+            yield
+        finally:
+            self.client.caller = before
 
     def partition_of_instance(self, process_instance_key: int) -> Partition:
         return self.partitions[partition_of(process_instance_key)]

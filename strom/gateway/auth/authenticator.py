@@ -86,12 +86,15 @@ class Authenticator:
         client_id_claim: str = "",
         lookup_ttl_s: float = 1.0,
         passwords: PasswordVerifier | None = None,
+        authorizations: bool = True,
     ) -> None:
         if mode != "none" and store is None:
             raise ValueError(f"auth mode {mode!r} needs the identity store (secondary storage)")
         if mode == "oidc" and tokens is None:
             raise ValueError("auth mode 'oidc' needs a token validator")
         self.mode: Mode = mode
+        self.authorizations = authorizations
+        """Whether the callers' permissions are checked (``Identity.checked``)."""
         self._store = store
         self._tokens = tokens
         self._username_claim = username_claim
@@ -165,6 +168,7 @@ class Authenticator:
             roles=m.roles,
             tenants=m.tenants,
             method="basic",
+            checked=self.authorizations,
         )
 
     def _load_user(self, username: str) -> _UserEntry:
@@ -212,6 +216,7 @@ class Authenticator:
             mapping_rules=rules,
             method="oidc",
             claims=MappingProxyType(claims),
+            checked=self.authorizations,
         )
 
     def _load_token(
@@ -238,7 +243,7 @@ def authenticator_for(config: BrokerConfig, store: IdentityStore | None = None) 
         assert url is not None, "BrokerConfig.validate refuses auth without secondary storage"
         store = IdentityStore(url)
     if mode == "basic":
-        return Authenticator("basic", store)
+        return Authenticator("basic", store, authorizations=config.authorizations)
     oidc = config.oidc
     tokens = TokenValidator(
         OidcSettings(
@@ -246,5 +251,10 @@ def authenticator_for(config: BrokerConfig, store: IdentityStore | None = None) 
         )
     )
     return Authenticator(
-        "oidc", store, tokens, username_claim=oidc.username_claim, client_id_claim=oidc.client_id_claim
+        "oidc",
+        store,
+        tokens,
+        username_claim=oidc.username_claim,
+        client_id_claim=oidc.client_id_claim,
+        authorizations=config.authorizations,
     )

@@ -2,8 +2,9 @@
 
 REST handlers read it with ``identity_of(request)`` (the auth middleware puts it in the request's
 ASGI scope), gRPC handlers with ``current_identity()`` (the interceptor sets a context variable for
-the call). With authentication off every request is ``ANONYMOUS``. Authorization checks (issue 16
-item 3) will read the same object.
+the call). With authentication off every request is ``ANONYMOUS``. The partition bridge puts the caller
+of the request being handled on every command it sends (``authorization_data``), and the engine
+checks that caller's permissions.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from starlette.requests import HTTPConnection
+
+from strom.protocol.record import AUTHORIZED_CLIENT_ID, AUTHORIZED_USERNAME, USER_TOKEN_CLAIMS
 
 IdentityKind = Literal["anonymous", "user", "client"]
 IDENTITY_SCOPE_KEY = "strom.identity"
@@ -43,6 +46,8 @@ class Identity:
     """How the caller proved who it is."""
     claims: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     """The token's verified claims (OIDC only)."""
+    checked: bool = True
+    """Whether the engine checks this caller's permissions (``authorizations`` in the config)."""
 
     @property
     def principal(self) -> str:
@@ -52,6 +57,21 @@ class Identity:
     @property
     def authenticated(self) -> bool:
         return self.kind != "anonymous"
+
+    def authorization_data(self) -> dict[str, Any]:
+        """What a command sent for this caller carries in ``Record.authorizations``, for the
+        engine's permission checks: the username or client id, and a token's claims (which the
+        engine matches against its mapping rules)."""
+        data: dict[str, Any] = {}
+        if not self.checked:
+            return data
+        if self.username:
+            data[AUTHORIZED_USERNAME] = self.username
+        elif self.client_id:
+            data[AUTHORIZED_CLIENT_ID] = self.client_id
+        if self.claims:
+            data[USER_TOKEN_CLAIMS] = dict(self.claims)
+        return data
 
 
 ANONYMOUS = Identity(kind="anonymous")

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from strom.gateway.auth.authenticator import AuthenticationError, Authenticator
-from strom.gateway.auth.identity import ANONYMOUS, IDENTITY_SCOPE_KEY, Identity, identity_of
+from strom.gateway.auth.identity import ANONYMOUS, IDENTITY_SCOPE_KEY, Identity, _current, identity_of
 from strom.gateway.grpc.requests import command
 from strom.gateway.rest.context import RestContext, json_response
 from strom.gateway.rest.operations import Body, Operations
@@ -82,7 +82,11 @@ class AuthMiddleware:
             await response(scope, receive, send)
             return
         scope[IDENTITY_SCOPE_KEY] = identity
-        await self.app(scope, receive, send)
+        token = _current.set(identity)  # commands sent for this request name their caller
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _current.reset(token)
 
 
 # -- operations -------------------------------------------------------------------------------------

@@ -21,10 +21,12 @@ from functools import partial
 from typing import Any
 
 import grpc
+import msgspec
 
 from strom.broker.endpoint import Answer, PartitionEndpoint, Refusal
 from strom.broker.partition_group import PartitionGroup
 from strom.broker.routing import UnknownPartitionError
+from strom.gateway.auth.identity import current_identity
 from strom.gateway.grpc.errors import (
     GatewayError,
     not_found,
@@ -77,13 +79,17 @@ class PartitionBridge:
         endpoint: PartitionEndpoint | None = None,
     ) -> Record[Any]:
         """The record answering ``command`` (possibly a rejection), from the partition the router
-        picks (or ``endpoint``).
+        picks (or ``endpoint``). The command names the caller of the request being handled
+        (``current_identity``), whose permissions the engine checks.
 
         Raises:
             GatewayError: RESOURCE_EXHAUSTED when the partition is at its limit or unavailable,
                 DEADLINE_EXCEEDED when no answer came within the timeout, NOT_FOUND when the
                 command names a partition the broker does not have.
         """
+        caller = current_identity().authorization_data()
+        if caller:
+            command = msgspec.structs.replace(command, authorizations=caller)
         if endpoint is None:
             endpoint = self.endpoint_for(command, rpc)
             if self.partitions.router.spreads(command):

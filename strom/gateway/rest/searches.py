@@ -2,7 +2,8 @@
 
 Each search takes Camunda's request (``filter``, ``sort``, ``page``) and answers ``{items, page}``.
 Without secondary storage every search answers 403 with a problem detail that says so, as Camunda
-does when no secondary storage is configured.
+does when no secondary storage is configured. With authorizations on, a caller sees only what it
+may read (``strom.gateway.auth.permissions``); a get of something else answers 403.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from strom.gateway.auth.permissions import READS, read_restriction
 from strom.gateway.rest.context import RestContext, json_response, key
 from strom.gateway.rest.operations import Body, Operations
 from strom.gateway.rest.problems import Problem, not_found
-from strom.search import SearchError, SearchStore
+from strom.search import NotPermittedError, SearchError, SearchStore
 
 operations = Operations("Search")
 _EVALUATED_DECISION = re.compile(r"[1-9][0-9]{0,18}-[1-9][0-9]{0,4}")
@@ -57,8 +59,9 @@ async def _search(request: Request, entity: str, body: SearchRequest, **fixed: A
         query["sort"] = msgspec.to_builtins(body.sort)
     if body.page is not None:
         query["page"] = body.page
+    restriction = await read_restriction(request, entity)
     try:
-        result: dict[str, Any] = await run_in_threadpool(store.search, entity, query)
+        result: dict[str, Any] = await run_in_threadpool(store.search, entity, query, restriction)
     except SearchError as error:
         raise Problem(400, error.title, error.detail) from None
     return result
@@ -69,7 +72,16 @@ async def _get(request: Request, entity: str, key_text: str, field: str, name: s
     # A decision instance's key is "<evaluation key>-<n>" (one per decision of an evaluation).
     instance_of_evaluation = entity == "decisionInstance" and _EVALUATED_DECISION.fullmatch(key_text)
     lookup: int | str = key_text if instance_of_evaluation else key(key_text, field)
-    item: dict[str, Any] | None = await run_in_threadpool(store.get, entity, lookup)
+    restriction = await read_restriction(request, entity)
+    try:
+        item: dict[str, Any] | None = await run_in_threadpool(store.get, entity, lookup, restriction)
+    except NotPermittedError:
+        resource_type, permission, _ = READS[entity]
+        raise Problem(
+            403,
+            "FORBIDDEN",
+            f"Insufficient permissions to perform operation '{permission}' on resource '{resource_type}'",
+        ) from None
     if item is None:
         raise not_found(f"{name} with key '{key_text}' not found")
     return item

@@ -2,6 +2,8 @@
 
 The batch is one JOB_BATCH ACTIVATED event (written even when empty, so the gateway knows to long
 poll). It is cut short (``truncated``) before its records would exceed the batch size limit.
+A worker that names its tenants gets only their jobs; a worker whose command names its caller gets
+only jobs of processes the caller may update (``UPDATE_PROCESS_INSTANCE``), as Zeebe filters them.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from typing import Any
 
 import msgspec
 
+from strom.engine.processing.authorization import AuthorizationCheck, names_caller
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import JobBatchIntent
 from strom.protocol.record import Record
+from strom.protocol.values.identity import WILDCARD_RESOURCE_ID, AuthorizationResourceType, PermissionType
 from strom.protocol.values.job import JobRecordValue
 from strom.stream.key_generator import KeyGenerator
 
@@ -38,6 +42,7 @@ class JobBatchActivateProcessor:
         self._activation = behaviors.job_activation
         self._keys = keys
         self._max_bytes = max_batch_bytes
+        self._authorization = AuthorizationCheck(state.identity)
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         request = command.value
@@ -51,11 +56,17 @@ class JobBatchActivateProcessor:
         size = 0
         truncated = False
         fetch = request.variables
+        tenants: list[str] = request.tenant_ids
+        processes = self._permitted_processes(command)
         for job_key in self._jobs.activatable(request.type):
             if len(keys) >= request.max_jobs_to_activate:
                 break
             job = self._jobs.get(job_key)
             if job is None:
+                continue
+            if tenants and job.tenant_id not in tenants:
+                continue
+            if processes is not None and job.bpmn_process_id not in processes:
                 continue
             activated = msgspec.structs.replace(
                 job,
@@ -76,6 +87,18 @@ class JobBatchActivateProcessor:
         if keys:
             on_deadline = self._on_deadline
             writers.side_effect(lambda: on_deadline(deadline))
+
+    def _permitted_processes(self, command: Record[Any]) -> set[str] | None:
+        """The processes whose jobs the command's caller may take, ``None`` for every one."""
+        if not command.authorizations or not names_caller(command):
+            return None
+        check = self._authorization
+        processes = check.resource_ids(
+            check.caller(command),
+            AuthorizationResourceType.PROCESS_DEFINITION,
+            PermissionType.UPDATE_PROCESS_INSTANCE,
+        )
+        return None if WILDCARD_RESOURCE_ID in processes else processes
 
 
 def _invalid(request: Any) -> str | None:

@@ -1,0 +1,176 @@
+"""Whether the caller of a command holds a permission (Zeebe's ``AuthorizationCheckBehavior``).
+
+A command names its caller in ``Record.authorizations`` (the gateway that authenticated it put the
+username or client id there, with the token's claims). The caller's *owners* are that user or
+client, the mapping rules its claims match, the groups all of these are in, and the roles of any of
+them. The caller holds a permission when one owner holds an authorization for the resource type
+with that permission, on every resource (``*``) or on the one named.
+
+Built-in roles, as Camunda 8.8 sets them up: ``admin`` holds every permission on everything;
+``readonly-admin`` every ``READ…`` permission. (Camunda gives these roles authorization records at
+start-up; Strom gives them their meaning directly — see docs/identity.md.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strom.engine.state.identity import IdentityState, Relation
+from strom.protocol.record import (
+    AUTHORIZED_CLIENT_ID,
+    AUTHORIZED_USERNAME,
+    USER_TOKEN_CLAIMS,
+    Record,
+)
+from strom.protocol.values.identity import (
+    WILDCARD_RESOURCE_ID,
+    AuthorizationOwnerType,
+    AuthorizationResourceType,
+    EntityType,
+    PermissionType,
+)
+
+ADMIN_ROLE = "admin"
+"""The built-in role holding every permission."""
+READONLY_ADMIN_ROLE = "readonly-admin"
+"""The built-in role holding every read permission."""
+
+
+class PermissionRequest:
+    """A permission a command needs: ``permission`` on ``resource_type``, for ``resource_id`` (or,
+    when ``resource_id`` is empty, on every resource of the type — only ``*`` grants it)."""
+
+    __slots__ = ("permission", "resource_id", "resource_type")
+
+    def __init__(
+        self, resource_type: AuthorizationResourceType, permission: PermissionType, resource_id: str = ""
+    ) -> None:
+        self.resource_type = resource_type
+        self.permission = permission
+        self.resource_id = resource_id
+
+    def forbidden_reason(self) -> str:
+        """Zeebe's rejection reason when the caller lacks this permission."""
+        reason = (
+            f"Insufficient permissions to perform operation '{self.permission}' "
+            f"on resource '{self.resource_type}'"
+        )
+        if self.resource_id:
+            reason += f", required resource identifiers are one of '[*, {self.resource_id}]'"
+        return reason
+
+
+class Caller:
+    """Who a command's caller is in terms of the engine's identity state: its owners (to look up
+    authorizations), its roles and its tenants. Resolved once per command."""
+
+    __slots__ = ("owners", "roles", "tenants")
+
+    def __init__(
+        self, owners: list[tuple[AuthorizationOwnerType, str]], roles: set[str], tenants: set[str]
+    ) -> None:
+        self.owners = owners
+        self.roles = roles
+        self.tenants = tenants
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_ROLE in self.roles
+
+
+def names_caller(command: Record[Any]) -> bool:
+    """Whether ``command`` says who sent it (so its permissions are checked)."""
+    authorizations = command.authorizations
+    return bool(authorizations.get(AUTHORIZED_USERNAME) or authorizations.get(AUTHORIZED_CLIENT_ID))
+
+
+class AuthorizationCheck:
+    """Resolves a command's caller and answers whether it holds a permission."""
+
+    def __init__(self, identity: IdentityState) -> None:
+        self._identity = identity
+
+    def caller(self, command: Record[Any]) -> Caller:
+        """The owners, roles and tenants of the caller ``command`` names."""
+        data = command.authorizations
+        entities: list[tuple[EntityType, str]] = []
+        username = data.get(AUTHORIZED_USERNAME)
+        if isinstance(username, str) and username:
+            entities.append((EntityType.USER, username))
+        client_id = data.get(AUTHORIZED_CLIENT_ID)
+        if isinstance(client_id, str) and client_id:
+            entities.append((EntityType.CLIENT, client_id))
+        claims = data.get(USER_TOKEN_CLAIMS)
+        if isinstance(claims, dict):
+            for rule_id in self._matched_mapping_rules(claims):
+                entities.append((EntityType.MAPPING_RULE, rule_id))
+        owners: list[tuple[AuthorizationOwnerType, str]] = []
+        roles: set[str] = set()
+        tenants: set[str] = set()
+        groups: list[str] = []
+        for entity_type, entity_id in entities:
+            owners.append((AuthorizationOwnerType(str(entity_type)), entity_id))
+            self._collect(entity_type, entity_id, groups, roles, tenants)
+        for group_id in groups:
+            owners.append((AuthorizationOwnerType.GROUP, group_id))
+            self._collect(EntityType.GROUP, group_id, [], roles, tenants)
+        for role_id in roles:
+            owners.append((AuthorizationOwnerType.ROLE, role_id))
+            for membership in self._identity.memberships_of(EntityType.ROLE, role_id):
+                if membership.relation is Relation.TENANT:
+                    tenants.add(membership.relation_id)
+        return Caller(owners, roles, tenants)
+
+    def permits(self, caller: Caller, request: PermissionRequest) -> bool:
+        """Whether ``caller`` holds ``request``'s permission."""
+        if caller.is_admin:
+            return True
+        if READONLY_ADMIN_ROLE in caller.roles and str(request.permission).startswith("READ"):
+            return True
+        return bool(
+            self.resource_ids(caller, request.resource_type, request.permission)
+            & {
+                WILDCARD_RESOURCE_ID,
+                request.resource_id or WILDCARD_RESOURCE_ID,
+            }
+        )
+
+    def resource_ids(
+        self, caller: Caller, resource_type: AuthorizationResourceType, permission: PermissionType
+    ) -> set[str]:
+        """The resource ids on which ``caller`` holds ``permission`` (``*`` for every one)."""
+        if caller.is_admin or (READONLY_ADMIN_ROLE in caller.roles and str(permission).startswith("READ")):
+            return {WILDCARD_RESOURCE_ID}
+        found: set[str] = set()
+        for owner_type, owner_id in caller.owners:
+            for authorization in self._identity.authorizations_of(owner_type, owner_id):
+                if (
+                    authorization.resource_type == resource_type
+                    and permission in authorization.permission_types
+                ):
+                    found.add(authorization.resource_id)
+        return found
+
+    def _matched_mapping_rules(self, claims: dict[str, Any]) -> list[str]:
+        matched: list[str] = []
+        for name, value in claims.items():
+            values = value if isinstance(value, list) else [value]
+            for one in values:
+                if isinstance(one, (str, int, float, bool)):
+                    text = str(one).lower() if isinstance(one, bool) else str(one)
+                    rule_id = self._identity.mapping_rule_for_claim(str(name), text)
+                    if rule_id is not None and rule_id not in matched:
+                        matched.append(rule_id)
+        return matched
+
+    def _collect(
+        self, entity_type: EntityType, entity_id: str, groups: list[str], roles: set[str], tenants: set[str]
+    ) -> None:
+        for membership in self._identity.memberships_of(entity_type, entity_id):
+            if membership.relation is Relation.GROUP:
+                if membership.relation_id not in groups:
+                    groups.append(membership.relation_id)
+            elif membership.relation is Relation.ROLE:
+                roles.add(membership.relation_id)
+            else:
+                tenants.add(membership.relation_id)

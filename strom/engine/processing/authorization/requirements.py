@@ -1,0 +1,236 @@
+"""Which permission each client command needs (the checks Zeebe 8.8's processors make).
+
+One function per command, reading state only to find the resource the command is about (the
+process of an instance, job or user task; the decision evaluated; the entity changed). A function
+answers ``None`` when the command's target does not exist: the processor then rejects it with
+NOT_FOUND, as it does without authorization, so the check never hides a clearer answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from strom.engine.processing.authorization.check import PermissionRequest
+from strom.engine.state import ProcessingState
+from strom.protocol.enums import ValueType
+from strom.protocol.intents import (
+    AuthorizationIntent,
+    DecisionEvaluationIntent,
+    DeploymentIntent,
+    GroupIntent,
+    IncidentIntent,
+    JobIntent,
+    MappingRuleIntent,
+    MessageCorrelationIntent,
+    MessageIntent,
+    ProcessInstanceCreationIntent,
+    ProcessInstanceIntent,
+    ProcessInstanceModificationIntent,
+    ResourceDeletionIntent,
+    RoleIntent,
+    TenantIntent,
+    UserIntent,
+    UserTaskIntent,
+    VariableDocumentIntent,
+)
+from strom.protocol.record import Record
+from strom.protocol.values.identity import AuthorizationResourceType as Resource
+from strom.protocol.values.identity import PermissionType as Permission
+
+Requirement = Callable[[Record[Any], ProcessingState], PermissionRequest | None]
+"""What a command needs, given the command and the state it is processed against."""
+
+
+def _process_of_instance(state: ProcessingState, element_instance_key: int) -> str | None:
+    instance = state.element_instances.get(element_instance_key)
+    return None if instance is None else instance.value.bpmn_process_id
+
+
+def _create_instance(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+    value = command.value
+    process_id: str = value.bpmn_process_id
+    if not process_id and value.process_definition_key > 0:
+        process = state.processes.by_key(value.process_definition_key)
+        if process is None:
+            return None
+        process_id = process.bpmn_process_id
+    return PermissionRequest(Resource.PROCESS_DEFINITION, Permission.CREATE_PROCESS_INSTANCE, process_id)
+
+
+def _on_instance(permission: Permission) -> Requirement:
+    def requirement(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+        key = command.value.process_instance_key if command.value.process_instance_key > 0 else command.key
+        process_id = _process_of_instance(state, key)
+        if process_id is None:
+            return None
+        return PermissionRequest(Resource.PROCESS_DEFINITION, permission, process_id)
+
+    return requirement
+
+
+def _set_variables(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+    process_id = _process_of_instance(state, command.value.scope_key)
+    if process_id is None:
+        return None
+    return PermissionRequest(Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, process_id)
+
+
+def _on_job(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+    job = state.jobs.get(command.key)
+    if job is None:
+        return None
+    return PermissionRequest(
+        Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, job.bpmn_process_id
+    )
+
+
+def _on_user_task(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+    task = state.user_tasks.get(command.key)
+    if task is None:
+        return None
+    return PermissionRequest(Resource.PROCESS_DEFINITION, Permission.UPDATE_USER_TASK, task.bpmn_process_id)
+
+
+def _resolve_incident(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+    incident = state.incidents.get(command.key)
+    if incident is None:
+        return None
+    return PermissionRequest(
+        Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, incident.bpmn_process_id
+    )
+
+
+def _evaluate_decision(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+    decision_id: str = command.value.decision_id
+    if not decision_id and command.value.decision_key > 0:
+        decision = state.decisions.decision_by_key(command.value.decision_key)
+        if decision is None:
+            return None
+        decision_id = decision.decision_id
+    return PermissionRequest(Resource.DECISION_DEFINITION, Permission.CREATE_DECISION_INSTANCE, decision_id)
+
+
+def _delete_resource(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+    key = command.value.resource_key
+    process = state.processes.by_key(key)
+    if process is not None:
+        return PermissionRequest(Resource.RESOURCE, Permission.DELETE_PROCESS, process.bpmn_process_id)
+    requirements = state.decisions.requirements_by_key(key)
+    if requirements is not None:
+        return PermissionRequest(
+            Resource.RESOURCE, Permission.DELETE_DRD, requirements.decision_requirements_id
+        )
+    form = state.forms.by_key(key)
+    if form is not None:
+        return PermissionRequest(Resource.RESOURCE, Permission.DELETE_FORM, form.form_id)
+    return None
+
+
+def _every(resource: Resource, permission: Permission) -> Requirement:
+    """A permission only ``*`` grants (creating something new, publishing a message)."""
+    request = PermissionRequest(resource, permission)
+
+    def requirement(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+        return request
+
+    return requirement
+
+
+def _named(resource: Resource, permission: Permission, field: str) -> Requirement:
+    """A permission on the entity the command names in ``field`` (a username, a group id …)."""
+
+    def requirement(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+        return PermissionRequest(resource, permission, str(getattr(command.value, field)))
+
+    return requirement
+
+
+def _on_authorization(permission: Permission) -> Requirement:
+    def requirement(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+        if command.key <= 0 and command.value.authorization_key > 0:
+            return PermissionRequest(Resource.AUTHORIZATION, permission, str(command.value.authorization_key))
+        return PermissionRequest(
+            Resource.AUTHORIZATION, permission, str(command.key) if command.key > 0 else ""
+        )
+
+    return requirement
+
+
+def _entity_requirements(
+    resource: Resource, intents: type[GroupIntent] | type[RoleIntent] | type[TenantIntent], field: str
+) -> dict[int, Requirement]:
+    return {
+        intents.CREATE: _every(resource, Permission.CREATE),
+        intents.UPDATE: _named(resource, Permission.UPDATE, field),
+        intents.DELETE: _named(resource, Permission.DELETE, field),
+        intents.ADD_ENTITY: _named(resource, Permission.UPDATE, field),
+        intents.REMOVE_ENTITY: _named(resource, Permission.UPDATE, field),
+    }
+
+
+def _table() -> dict[int, Requirement]:
+    by_type: dict[ValueType, dict[int, Requirement]] = {
+        ValueType.PROCESS_INSTANCE_CREATION: {
+            ProcessInstanceCreationIntent.CREATE: _create_instance,
+            ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT: _create_instance,
+        },
+        ValueType.PROCESS_INSTANCE: {
+            ProcessInstanceIntent.CANCEL: _on_instance(Permission.CANCEL_PROCESS_INSTANCE),
+        },
+        ValueType.PROCESS_INSTANCE_MODIFICATION: {
+            ProcessInstanceModificationIntent.MODIFY: _on_instance(Permission.MODIFY_PROCESS_INSTANCE),
+        },
+        ValueType.VARIABLE_DOCUMENT: {VariableDocumentIntent.UPDATE: _set_variables},
+        ValueType.INCIDENT: {IncidentIntent.RESOLVE: _resolve_incident},
+        ValueType.JOB: {
+            JobIntent.COMPLETE: _on_job,
+            JobIntent.FAIL: _on_job,
+            JobIntent.THROW_ERROR: _on_job,
+            JobIntent.UPDATE_RETRIES: _on_job,
+            JobIntent.UPDATE_TIMEOUT: _on_job,
+            JobIntent.UPDATE: _on_job,
+        },
+        ValueType.USER_TASK: {
+            UserTaskIntent.COMPLETE: _on_user_task,
+            UserTaskIntent.ASSIGN: _on_user_task,
+            UserTaskIntent.CLAIM: _on_user_task,
+            UserTaskIntent.UPDATE: _on_user_task,
+        },
+        ValueType.DEPLOYMENT: {DeploymentIntent.CREATE: _every(Resource.RESOURCE, Permission.CREATE)},
+        ValueType.RESOURCE_DELETION: {ResourceDeletionIntent.DELETE: _delete_resource},
+        ValueType.MESSAGE: {MessageIntent.PUBLISH: _every(Resource.MESSAGE, Permission.CREATE)},
+        ValueType.MESSAGE_CORRELATION: {
+            MessageCorrelationIntent.CORRELATE: _every(Resource.MESSAGE, Permission.CREATE)
+        },
+        ValueType.DECISION_EVALUATION: {DecisionEvaluationIntent.EVALUATE: _evaluate_decision},
+        ValueType.USER: {
+            UserIntent.CREATE: _every(Resource.USER, Permission.CREATE),
+            UserIntent.UPDATE: _named(Resource.USER, Permission.UPDATE, "username"),
+            UserIntent.DELETE: _named(Resource.USER, Permission.DELETE, "username"),
+        },
+        ValueType.GROUP: _entity_requirements(Resource.GROUP, GroupIntent, "group_id"),
+        ValueType.ROLE: _entity_requirements(Resource.ROLE, RoleIntent, "role_id"),
+        ValueType.TENANT: _entity_requirements(Resource.TENANT, TenantIntent, "tenant_id"),
+        ValueType.MAPPING_RULE: {
+            MappingRuleIntent.CREATE: _every(Resource.MAPPING_RULE, Permission.CREATE),
+            MappingRuleIntent.UPDATE: _named(Resource.MAPPING_RULE, Permission.UPDATE, "mapping_rule_id"),
+            MappingRuleIntent.DELETE: _named(Resource.MAPPING_RULE, Permission.DELETE, "mapping_rule_id"),
+        },
+        ValueType.AUTHORIZATION: {
+            AuthorizationIntent.CREATE: _every(Resource.AUTHORIZATION, Permission.CREATE),
+            AuthorizationIntent.UPDATE: _on_authorization(Permission.UPDATE),
+            AuthorizationIntent.DELETE: _on_authorization(Permission.DELETE),
+        },
+    }
+    return {
+        value_type << 8 | intent: requirement
+        for value_type, requirements in by_type.items()
+        for intent, requirement in requirements.items()
+    }
+
+
+REQUIREMENTS: dict[int, Requirement] = _table()
+"""The permission a client command needs, by ``value_type << 8 | intent`` (the processors' key).
+Commands not listed need none (internal commands, and job activation, which is filtered instead:
+a worker is given only jobs of processes it may update)."""
