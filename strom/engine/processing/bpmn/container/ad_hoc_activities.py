@@ -13,6 +13,7 @@ completion condition.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -27,6 +28,9 @@ from strom.engine.processing.bpmn.container._children import terminate_children
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
+from strom.feel import FeelError, compile_expression, to_python
+from strom.feel import ast as feel_ast
+from strom.feel.parser import parse_expression as parse_feel
 from strom.model import AdHoc
 from strom.protocol.bpmn import BpmnElementType, BpmnEventType
 from strom.protocol.intents import ProcessInstanceIntent as PI
@@ -35,6 +39,90 @@ from strom.stream.key_generator import KeyGenerator
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NULL = b"null"
+ELEMENTS_VARIABLE = "adHocSubProcessElements"
+"""The subprocess's local variable describing the elements that may be activated (Zeebe's name)."""
+_FROM_AI = "fromAi"
+_FROM_AI_PARAMETERS = ("value", "description", "type", "schema", "options")
+
+
+def activity_metadata(context: ElementContext) -> list[dict[str, Any]]:
+    """Zeebe's ``AdHocActivityMetadata`` of each element that may be activated: id, name,
+    documentation, ``zeebe:properties`` (an empty value is null) and the ``fromAi(...)`` parameters
+    of its input mappings; empty entries are left out, as Zeebe's JSON leaves them out."""
+    executable = context.process.executable
+    result = []
+    for element_id in ad_hoc_of(context).activity_ids:
+        element = executable.flow_node(element_id)
+        entry: dict[str, Any] = {"elementId": element.id}
+        if element.name:
+            entry["elementName"] = element.name
+        if element.documentation:
+            entry["documentation"] = element.documentation
+        if element.properties:
+            entry["properties"] = {name: value or None for name, value in element.properties.items()}
+        parameters = [
+            parameter
+            for mapping in element.io_mappings.inputs
+            if not mapping.source.is_static
+            for parameter in _from_ai_parameters(mapping.source.source)
+        ]
+        if parameters:
+            entry["parameters"] = parameters
+        result.append(entry)
+    return result
+
+
+def _from_ai_parameters(source: str) -> list[dict[str, Any]]:
+    """The ``fromAi(value, description, type, schema, options)`` calls in a FEEL expression, in
+    source order, as Zeebe's tool parameters (the name is the last segment of ``value``)."""
+    try:
+        tree = parse_feel(source)
+    except FeelError:
+        return []
+    found: list[dict[str, Any]] = []
+    _collect_from_ai(tree, source, found)
+    return found
+
+
+def _collect_from_ai(node: Any, source: str, found: list[dict[str, Any]]) -> None:
+    if (
+        isinstance(node, feel_ast.Call)
+        and isinstance(node.callee, feel_ast.Name)
+        and node.callee.name == _FROM_AI
+    ):
+        parameter = _from_ai_parameter(node, source)
+        if parameter is not None:
+            found.append(parameter)
+    if isinstance(node, (list, tuple)):
+        for item in node:
+            _collect_from_ai(item, source, found)
+    elif dataclasses.is_dataclass(node):
+        for item in dataclasses.fields(node):
+            _collect_from_ai(getattr(node, item.name), source, found)
+
+
+def _from_ai_parameter(call: Any, source: str) -> dict[str, Any] | None:
+    arguments: dict[str, Any] = dict(zip(_FROM_AI_PARAMETERS, call.args, strict=False))
+    for name, argument in call.named or ():
+        arguments[name] = argument
+    value = arguments.get("value")
+    if not isinstance(value, (feel_ast.Path, feel_ast.Name)):
+        return None  # Zeebe wants a variable reference (``toolCall.x``); its last segment names it
+    parameter: dict[str, Any] = {"name": value.name}
+    for key in ("description", "type"):
+        argument = arguments.get(key)
+        if isinstance(argument, feel_ast.Literal) and isinstance(argument.value, str) and argument.value:
+            parameter[key] = argument.value
+    for key in ("schema", "options"):
+        argument = arguments.get(key)
+        if isinstance(argument, feel_ast.ContextLit) and argument.entries:
+            try:
+                evaluated = to_python(compile_expression(source[argument.start : argument.end]).evaluate({}))
+            except FeelError:
+                evaluated = None
+            if evaluated is not None:
+                parameter[key] = evaluated
+    return parameter
 
 
 def ad_hoc_of(context: ElementContext) -> AdHoc:
@@ -74,6 +162,9 @@ class AdHocActivities:
         # completion (evaluated before it is COMPLETED, used by the subprocess right after, in the
         # same command). Never state: replay does not run processors.
         self._satisfied: dict[int, bool] = {}
+        # ``adHocSubProcessElements`` by (process definition, element): derived from the
+        # immutable model, so a cache, not state
+        self._elements_json: dict[tuple[int, str], bytes] = {}
 
     # -- activation --------------------------------------------------------------------------------
 
@@ -116,10 +207,19 @@ class AdHocActivities:
             )
         return value
 
-    def initialize_output_collection(self, writers: Writers, context: ElementContext) -> None:
+    def initialize_variables(self, writers: Writers, context: ElementContext) -> None:
+        """The subprocess's local ``adHocSubProcessElements`` (what may be activated, for job
+        workers to choose from) and its output collection, empty (Zeebe's ``onActivate``)."""
+        owner = owner_of(context)
+        key = (context.process_definition_key, context.element_id)
+        elements = self._elements_json.get(key)
+        if elements is None:
+            elements = to_json(activity_metadata(context))
+            self._elements_json[key] = elements
+        self._variable_behavior.set_local(writers, context.key, ELEMENTS_VARIABLE, elements, owner)
         name = ad_hoc_of(context).output_collection
         if name:
-            self._variable_behavior.set_local(writers, context.key, name, b"[]", owner_of(context))
+            self._variable_behavior.set_local(writers, context.key, name, b"[]", owner)
 
     def activate(self, writers: Writers, context: ElementContext, element_id: str) -> int:
         """Start ``element_id`` in a new inner instance of the subprocess; returns the inner

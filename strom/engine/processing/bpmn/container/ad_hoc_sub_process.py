@@ -39,7 +39,7 @@ class AdHocSubProcessProcessor:
         self._activities = activities
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
-        self._activities.initialize_output_collection(writers, context)
+        self._activities.initialize_variables(writers, context)
         return self._mappings.apply_inputs(writers, context)
 
     def finalize_activation(self, writers: Writers, context: ElementContext) -> Failure | None:

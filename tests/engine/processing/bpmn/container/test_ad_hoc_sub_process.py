@@ -3,11 +3,12 @@ completion condition deciding when the subprocess is done (Zeebe 8.8's BPMN impl
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from _execution_xml import complete_jobs, completed, element_key, lifecycle, terminated
+from _execution_xml import complete_jobs, completed, element_key, lifecycle, multi_instance, terminated
 
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.intents import IncidentIntent, VariableIntent
@@ -315,3 +316,96 @@ def test_a_failing_completion_condition_is_an_incident_on_the_inner_instance(eng
 
     assert lifecycle(engine, INNER)[-1] == "ELEMENT_COMPLETED"
     assert lifecycle(engine, "tools")[-1] == "ELEMENT_COMPLETED"
+
+
+def test_a_multi_instance_ad_hoc_subprocess_runs_one_subprocess_per_item(engine: TestEngine) -> None:
+    xml = _process(collection="=[element]").to_xml()
+    loop = multi_instance("=items", "element")
+    engine.deploy(
+        (
+            "agent.bpmn",
+            xml.replace('<bpmn:serviceTask id="A">', loop + '<bpmn:serviceTask id="A">', 1).encode(),
+        )
+    )
+    instance = engine.instances.create("agent", {"items": ["A", "B"]})
+
+    assert complete_jobs(engine, "A") == 1
+    assert complete_jobs(engine, "B") == 1
+
+    subprocesses = (
+        engine.records.process_instances()
+        .with_element_type(BpmnElementType.AD_HOC_SUB_PROCESS)
+        .with_intent(PI.ELEMENT_COMPLETED)
+        .limit(3)
+    )
+    assert len(subprocesses) == 2
+    assert complete_jobs(engine, "after") == 1
+    assert completed(engine, instance)
+
+
+def test_a_multi_instance_element_inside_runs_its_instances_in_one_inner_instance(engine: TestEngine) -> None:
+    xml = _process().to_xml()
+    loop = multi_instance("=[1, 2]")
+    engine.deploy(
+        ("agent.bpmn", xml.replace("</bpmn:serviceTask>", loop + "</bpmn:serviceTask>", 1).encode())
+    )
+    engine.instances.create("agent", {"toActivate": ["A"]})
+
+    assert complete_jobs(engine, "A") == 2
+
+    body = (
+        engine.records.process_instances()
+        .with_element_type(BpmnElementType.MULTI_INSTANCE_BODY)
+        .with_intent(PI.ELEMENT_COMPLETED)
+        .first()
+    )
+    assert body.value.flow_scope_key == _activated(engine, INNER)[0]
+    assert lifecycle(engine, "tools")[-1] == "ELEMENT_COMPLETED"
+
+
+def test_the_elements_that_may_be_activated_are_described_in_a_local_variable(engine: TestEngine) -> None:
+    tool = (
+        '<bpmn:serviceTask id="lookup" name="Look up"><bpmn:documentation>Finds a user</bpmn:documentation>'
+        '<bpmn:extensionElements><zeebe:taskDefinition type="lookup"/>'
+        '<zeebe:properties><zeebe:property name="kind" value="read"/><zeebe:property name="empty" value=""/>'
+        "</zeebe:properties>"
+        + io_mapping(
+            {
+                "user": '=fromAi(toolCall.user, "The user id", "string", {enum: ["a", "b"]})',
+                "limit": '=string(fromAi(description: "Max rows", value: toolCall.limit, type: "integer"))',
+                "fixed": "=42",
+            }
+        )
+        + "</bpmn:extensionElements></bpmn:serviceTask>"
+    )
+    xml = (
+        _process(collection=None)
+        .to_xml()
+        .replace('<bpmn:serviceTask id="A">', tool + '<bpmn:serviceTask id="A">', 1)
+    )
+    engine.deploy(("agent.bpmn", xml.encode()))
+    engine.instances.create("agent")
+
+    variable = engine.records.variables().with_name("adHocSubProcessElements").first()
+
+    assert variable.value.scope_key == element_key(engine, "tools")
+    assert json.loads(variable.value.value) == [
+        {
+            "elementId": "lookup",
+            "elementName": "Look up",
+            "documentation": "Finds a user",
+            "properties": {"kind": "read", "empty": None},
+            "parameters": [
+                {
+                    "name": "user",
+                    "description": "The user id",
+                    "type": "string",
+                    "schema": {"enum": ["a", "b"]},
+                },
+                {"name": "limit", "description": "Max rows", "type": "integer"},
+            ],
+        },
+        {"elementId": "A"},
+        {"elementId": "B"},
+        {"elementId": "C"},
+    ]
