@@ -4,8 +4,9 @@ Strom runs one partition on its embedded default (file journal with group commit
 per group of batches, RocksDB state), started instances wait for their result
 (CreateProcessInstanceWithResult), and an in-process job worker completes each job as it is
 pushed. SpiffWorkflow runs the same BPMN in memory (it keeps nothing on disk), its waiting service
-task completed from the driver loop. After the run the partition is reopened without a snapshot,
-which replays the whole log: ``replay_records_per_s`` is the replay itself (reading, decoding and
+task completed from the driver loop. The partition takes no snapshot during the run (after one, the
+log below it may be deleted); after the run it is reopened without a snapshot, which replays the
+whole log: ``replay_records_per_s`` is the replay itself (reading, decoding and
 applying every record); ``restart_seconds`` the whole reopening, which also verifies every log
 segment's checksums and opens RocksDB.
 
@@ -81,8 +82,16 @@ class StromRun:
         tune_garbage_collector()  # what `strom broker` does at start-up
         self.data_dir = data_dir
         self.window = window
+        # No snapshot during the run (a broker takes one every 5 minutes or 200,000 records, a flush
+        # and a checkpoint): after one the log below it may be deleted, and ``finish`` replays the
+        # whole log.
         self.partition = Partition(
-            PartitionSettings(data_dir=data_dir, group_commit=True, snapshot_period_s=float("inf"))
+            PartitionSettings(
+                data_dir=data_dir,
+                group_commit=True,
+                snapshot_period_s=float("inf"),
+                snapshot_every_records=1 << 62,
+            )
         ).open()
         self.partition.start()
         Client(self.partition).deploy((f"{process_id}.bpmn", bpmn.encode()))
@@ -147,8 +156,7 @@ class StromRun:
         """Close, reopen without a snapshot (replaying the whole log), and report."""
         self.worker.stop()
         self.partition.close(snapshot=False)
-        # A snapshot taken during the run (the partition snapshots as its log grows) would shorten
-        # the replay: drop them, so the reopening replays the whole log.
+        # A snapshot would shorten the replay: drop any, so the reopening replays the whole log.
         shutil.rmtree(self.partition.snapshots_dir, ignore_errors=True)
         latencies = sorted(self.latencies)
         instances = len(latencies)
