@@ -29,6 +29,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,9 @@ class StromRun:
 
     Each instance of ``process_id`` (default: the one-task model above) is created with
     ``variables`` and waits for its result; an in-process job worker completes every job of
-    ``job_type`` with no variables as it is pushed.
+    ``job_type`` with no variables as it is pushed. With ``authorizations`` every command names
+    that caller (as a gateway with authentication on does); ``before_start`` runs first with a
+    client of the open partition (to create that caller's user and permissions).
     """
 
     def __init__(
@@ -78,6 +81,8 @@ class StromRun:
         process_id: str = "one_task",
         job_type: str = "work",
         variables: dict[str, Any] | None = None,
+        authorizations: dict[str, Any] | None = None,
+        before_start: Callable[[Client], None] | None = None,
     ) -> None:
         tune_garbage_collector()  # what `strom broker` does at start-up
         self.data_dir = data_dir
@@ -94,8 +99,14 @@ class StromRun:
             )
         ).open()
         self.partition.start()
-        Client(self.partition).deploy((f"{process_id}.bpmn", bpmn.encode()))
-        self.worker = JobWorker(self.partition, job_type, lambda job: None, inline=True).start()
+        client = Client(self.partition)
+        if before_start is not None:
+            before_start(client)
+        client.deploy((f"{process_id}.bpmn", bpmn.encode()))
+        self.authorizations = dict(authorizations or {})
+        self.worker = JobWorker(
+            self.partition, job_type, lambda job: None, inline=True, caller=self.authorizations
+        ).start()
         self.value = ProcessInstanceCreationRecordValue(bpmn_process_id=process_id, variables=variables or {})
         self.latencies: list[float] = []
         self.rejected = 0
@@ -107,6 +118,7 @@ class StromRun:
         partition = self.partition
         creation = RECORD_CLASS_FOR_VALUE[ProcessInstanceCreationRecordValue]
         value = self.value
+        authorizations = self.authorizations
         slots = threading.Semaphore(self.window)
         done = threading.Event()
         latencies: list[float] = []
@@ -131,6 +143,7 @@ class StromRun:
                     record_type=RecordType.COMMAND,
                     intent=ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT,
                     value=value,
+                    authorizations=authorizations,
                 ),
                 finished,
             )

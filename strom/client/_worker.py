@@ -40,7 +40,10 @@ class JobWorker:
         timeout_ms: int = 300_000,
         fetch_variables: Iterable[str] = (),
         inline: bool = False,
+        caller: Mapping[str, Any] | None = None,
     ) -> None:
+        """``caller``: who completes the jobs (``Record.authorizations``, as an authenticating
+        gateway fills it); the engine checks its permissions."""
         registry = partition.job_streams
         if not isinstance(registry, JobStreamRegistry):
             raise TypeError(
@@ -49,6 +52,8 @@ class JobWorker:
         self._partition = partition
         self._registry = registry
         self._client = Client(partition)
+        self._caller = dict(caller or {})
+        self._client.caller = self._caller
         self.job_type = job_type
         self._handler = handler
         self._name = name
@@ -131,7 +136,13 @@ class JobWorker:
         self.completed += 1
 
     def _send(self, job_key: int, intent: int, value: JobRecordValue) -> None:
-        command = _JobRecord(key=job_key, record_type=RecordType.COMMAND, intent=intent, value=value)
+        command = _JobRecord(
+            key=job_key,
+            record_type=RecordType.COMMAND,
+            intent=intent,
+            value=value,
+            authorizations=self._caller,
+        )
         self._partition.submit(command, self._on_answer)
 
     def _on_answer(self, record: Record[Any]) -> None:

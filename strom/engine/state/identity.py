@@ -67,6 +67,9 @@ _authorizations = msgspec.msgpack.Decoder(AuthorizationRecordValue).decode
 
 
 class IdentityState(Protocol):
+    generation: int
+    """Changes with every membership, mapping rule and authorization change (and rollback)."""
+
     def user(self, username: str) -> UserRecordValue | None:
         """The user with its password hash, or None."""
         ...
@@ -126,6 +129,13 @@ class DbIdentityState:
         self._memberships_by_entity = db.column_family(cf.MEMBERSHIPS_BY_ENTITY)
         self._authorizations = db.column_family(cf.AUTHORIZATIONS)
         self._authorizations_by_owner = db.column_family(cf.AUTHORIZATIONS_BY_OWNER)
+        self.generation = 0
+        """Counts changes of what decides permissions (memberships, mapping rules, authorizations)
+        and rollbacks: a permission cache is current while the generation it was made at is."""
+        db.add_rollback_listener(self._changed)
+
+    def _changed(self) -> None:
+        self.generation += 1
 
     def user(self, username: str) -> UserRecordValue | None:
         raw = self._users.get(pack(username))
@@ -207,6 +217,7 @@ class DbIdentityState:
         self._tenants.delete(pack(tenant_id))
 
     def put_mapping_rule(self, rule: MappingRuleRecordValue) -> None:
+        self.generation += 1
         old = self.mapping_rule(rule.mapping_rule_id)
         if old is not None:
             self._mapping_rule_claims.delete(pack(old.claim_name, old.claim_value))
@@ -214,20 +225,24 @@ class DbIdentityState:
         self._mapping_rule_claims.put(pack(rule.claim_name, rule.claim_value), rule.mapping_rule_id.encode())
 
     def delete_mapping_rule(self, mapping_rule_id: str) -> None:
+        self.generation += 1
         old = self.mapping_rule(mapping_rule_id)
         if old is not None:
             self._mapping_rule_claims.delete(pack(old.claim_name, old.claim_value))
         self._mapping_rules.delete(pack(mapping_rule_id))
 
     def add_membership(self, membership: Membership) -> None:
+        self.generation += 1
         self._members.put(_member_key(membership), b"")
         self._memberships_by_entity.put(_entity_key(membership), b"")
 
     def remove_membership(self, membership: Membership) -> None:
+        self.generation += 1
         self._members.delete(_member_key(membership))
         self._memberships_by_entity.delete(_entity_key(membership))
 
     def put_authorization(self, authorization: AuthorizationRecordValue) -> None:
+        self.generation += 1
         key = authorization.authorization_key
         old = self.authorization(key)
         if old is not None:
@@ -238,6 +253,7 @@ class DbIdentityState:
         )
 
     def delete_authorization(self, key: int) -> None:
+        self.generation += 1
         old = self.authorization(key)
         if old is not None:
             self._authorizations_by_owner.delete(pack(str(old.owner_type), old.owner_id, key))
