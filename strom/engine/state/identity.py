@@ -131,11 +131,21 @@ class DbIdentityState:
         self._authorizations_by_owner = db.column_family(cf.AUTHORIZATIONS_BY_OWNER)
         self.generation = 0
         """Counts changes of what decides permissions (memberships, mapping rules, authorizations)
-        and rollbacks: a permission cache is current while the generation it was made at is."""
-        db.add_rollback_listener(self._changed)
+        and rollbacks of such changes: a permission cache is current while the generation it was
+        made at is."""
+        self._mutated = False
+        db.add_rollback_listener(self._rolled_back)
 
     def _changed(self) -> None:
         self.generation += 1
+        self._mutated = True
+
+    def _rolled_back(self) -> None:
+        # Most rollbacks undo no identity change (the processor rolls back idle and failed steps):
+        # only one after a change (since the last such rollback) makes cached permissions stale.
+        if self._mutated:
+            self.generation += 1
+            self._mutated = False
 
     def user(self, username: str) -> UserRecordValue | None:
         raw = self._users.get(pack(username))
@@ -217,7 +227,7 @@ class DbIdentityState:
         self._tenants.delete(pack(tenant_id))
 
     def put_mapping_rule(self, rule: MappingRuleRecordValue) -> None:
-        self.generation += 1
+        self._changed()
         old = self.mapping_rule(rule.mapping_rule_id)
         if old is not None:
             self._mapping_rule_claims.delete(pack(old.claim_name, old.claim_value))
@@ -225,24 +235,24 @@ class DbIdentityState:
         self._mapping_rule_claims.put(pack(rule.claim_name, rule.claim_value), rule.mapping_rule_id.encode())
 
     def delete_mapping_rule(self, mapping_rule_id: str) -> None:
-        self.generation += 1
+        self._changed()
         old = self.mapping_rule(mapping_rule_id)
         if old is not None:
             self._mapping_rule_claims.delete(pack(old.claim_name, old.claim_value))
         self._mapping_rules.delete(pack(mapping_rule_id))
 
     def add_membership(self, membership: Membership) -> None:
-        self.generation += 1
+        self._changed()
         self._members.put(_member_key(membership), b"")
         self._memberships_by_entity.put(_entity_key(membership), b"")
 
     def remove_membership(self, membership: Membership) -> None:
-        self.generation += 1
+        self._changed()
         self._members.delete(_member_key(membership))
         self._memberships_by_entity.delete(_entity_key(membership))
 
     def put_authorization(self, authorization: AuthorizationRecordValue) -> None:
-        self.generation += 1
+        self._changed()
         key = authorization.authorization_key
         old = self.authorization(key)
         if old is not None:
@@ -253,7 +263,7 @@ class DbIdentityState:
         )
 
     def delete_authorization(self, key: int) -> None:
-        self.generation += 1
+        self._changed()
         old = self.authorization(key)
         if old is not None:
             self._authorizations_by_owner.delete(pack(str(old.owner_type), old.owner_id, key))

@@ -258,3 +258,20 @@ def test_permissions_hold_on_every_partition(engine: TestEngine) -> None:
     assert all(r.rejection_type is RejectionType.FORBIDDEN for r in refused)
     assert len({key >> 51 for key in created}) == 3
     assert len(engine.records.creations().with_intent(ProcessInstanceCreationIntent.CREATED).limit(3)) == 3
+
+
+def test_a_deleted_authorization_stops_granting_at_once(engine: TestEngine) -> None:
+    _deploy_task_process(engine, "order")
+    alice = _user(engine)
+    granted = identity(engine).create_authorization(
+        alice, USER, PROCESS, [P.CREATE_PROCESS_INSTANCE], "order"
+    )
+
+    with engine.as_caller(alice):
+        before = engine.instances.create("order")
+    identity(engine).delete_authorization(granted.key)
+    with engine.as_caller(alice):
+        after = engine.instances.create("order", expect_rejection=True)
+
+    assert before > 0
+    assert after.rejection_type is RejectionType.FORBIDDEN

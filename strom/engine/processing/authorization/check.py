@@ -171,6 +171,9 @@ class AuthorizationCheck:
         """The resource ids on which ``caller`` holds ``permission`` (``*`` for every one)."""
         if caller.is_admin or (READONLY_ADMIN_ROLE in caller.roles and str(permission).startswith("READ")):
             return {WILDCARD_RESOURCE_ID}
+        known = caller.permitted.get((resource_type, permission))
+        if known is not None:
+            return known
         found: set[str] = set()
         for owner_type, owner_id in caller.owners:
             for authorization in self._identity.authorizations_of(owner_type, owner_id):
@@ -179,6 +182,7 @@ class AuthorizationCheck:
                     and permission in authorization.permission_types
                 ):
                     found.add(authorization.resource_id)
+        caller.permitted[(resource_type, permission)] = found
         return found
 
     def _matched_mapping_rules(self, claims: dict[str, Any]) -> list[str]:
