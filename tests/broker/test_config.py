@@ -131,3 +131,9 @@ def test_client_settings_in_the_environment_do_not_break_the_broker() -> None:
     )
 
     assert config.grpc_port == 26500
+
+
+def test_authorizations_are_on_by_default_and_off_by_environment_or_flag() -> None:
+    assert load_config(environ={}).authorizations is True
+    assert load_config(environ={"STROM_AUTHORIZATIONS": "false"}).authorizations is False
+    assert load_config(environ={}, overrides={"authorizations": False}).authorizations is False
