@@ -120,6 +120,8 @@ class StreamAdded(_Frame):
     worker: str
     timeout: int
     fetch_variables: list[str]
+    authorizations: dict[str, Any] = {}
+    """Who opened the stream (``JobStream.authorizations``)."""
 
 
 class StreamRemoved(_Frame):

@@ -66,7 +66,8 @@ class JobStreamRegistry:
         """Every (job type, stream) registered now."""
         return [(job_type, stream) for job_type, streams in list(self._streams.items()) for stream in streams]
 
-    def pick(self, job_type: str) -> JobStream | None:
+    def pick(self, job_type: str, accepts: Callable[[JobStream], bool] | None = None) -> JobStream | None:
+        """The next stream of ``job_type`` in turn (round robin) that ``accepts`` takes."""
         streams = self._streams.get(job_type)
         if not streams:
             return None
@@ -74,9 +75,14 @@ class JobStreamRegistry:
             streams = self._streams.get(job_type)
             if not streams:
                 return None
-            index = self._cursor.get(job_type, 0) % len(streams)
-            self._cursor[job_type] = index + 1
-            return streams[index]
+            start = self._cursor.get(job_type, 0)
+            for offset in range(len(streams)):
+                index = (start + offset) % len(streams)
+                stream = streams[index]
+                if accepts is None or accepts(stream):
+                    self._cursor[job_type] = index + 1
+                    return stream
+            return None
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(job_type)`` whenever jobs of a type become activatable."""

@@ -105,7 +105,7 @@ class ProxyJobStream:
     """A job stream of the main process (a gateway's StreamActivatedJobs call, a worker), as the
     child's engine sees it: pushing sends the job to the main, which hands it to the real stream."""
 
-    __slots__ = ("_fetch", "_host", "_timeout", "_worker", "job_type", "stream_id")
+    __slots__ = ("_authorizations", "_fetch", "_host", "_timeout", "_worker", "job_type", "stream_id")
 
     def __init__(self, host: PartitionHost, frame: StreamAdded) -> None:
         self._host = host
@@ -114,10 +114,15 @@ class ProxyJobStream:
         self._worker = frame.worker
         self._timeout = frame.timeout
         self._fetch = list(frame.fetch_variables)
+        self._authorizations = dict(frame.authorizations)
 
     @property
     def worker(self) -> str:
         return self._worker
+
+    @property
+    def authorizations(self) -> dict[str, Any]:
+        return self._authorizations
 
     @property
     def timeout(self) -> int:

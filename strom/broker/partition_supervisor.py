@@ -454,7 +454,14 @@ class PartitionSupervisor:
 
 
 def _stream_added(stream_id: int, job_type: str, stream: JobStream) -> StreamAdded:
-    return StreamAdded(stream_id, job_type, stream.worker, stream.timeout, list(stream.fetch_variables))
+    return StreamAdded(
+        stream_id,
+        job_type,
+        stream.worker,
+        stream.timeout,
+        list(stream.fetch_variables),
+        dict(stream.authorizations),
+    )
 
 
 def _describe_exit(code: int | None) -> str:

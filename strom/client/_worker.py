@@ -80,6 +80,10 @@ class JobWorker:
     def fetch_variables(self) -> list[str]:
         return self._fetch
 
+    @property
+    def authorizations(self) -> dict[str, Any]:
+        return self._caller
+
     def push(self, job_key: int, job: JobRecordValue) -> None:
         if self._inline:
             self._handle(job_key, job)

@@ -7,7 +7,8 @@ never asks again. Pushing and waking pollers happen as side effects, after the b
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from strom.protocol.values.job import JobRecordValue
 
@@ -28,13 +29,19 @@ class JobStream(Protocol):
         """Variable names to send with each job; empty means all."""
         ...
 
+    @property
+    def authorizations(self) -> dict[str, Any]:
+        """Who opened the stream (``Record.authorizations``); empty for a caller not checked."""
+        ...
+
     def push(self, job_key: int, job: JobRecordValue) -> None:
         """Hand an activated job to the worker; if that fails, the stream yields the job back."""
 
 
 class JobStreams(Protocol):
-    def pick(self, job_type: str) -> JobStream | None:
-        """A stream to push a job of ``job_type`` to, or None to leave the job for polling."""
+    def pick(self, job_type: str, accepts: Callable[[JobStream], bool] | None = None) -> JobStream | None:
+        """A stream to push a job of ``job_type`` to (one ``accepts`` takes, when given), or None
+        to leave the job for polling."""
 
     def notify_available(self, job_type: str) -> None:
         """Jobs of ``job_type`` became activatable: wake long-polling requests."""
@@ -43,7 +50,7 @@ class JobStreams(Protocol):
 class NoJobStreams:
     """No workers attached (tests that poll, tools)."""
 
-    def pick(self, job_type: str) -> JobStream | None:
+    def pick(self, job_type: str, accepts: Callable[[JobStream], bool] | None = None) -> JobStream | None:
         return None
 
     def notify_available(self, job_type: str) -> None:

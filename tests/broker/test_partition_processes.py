@@ -250,6 +250,7 @@ class CollectingStream:
         self.worker = "collector"
         self.timeout = 60_000
         self.fetch_variables: list[str] = []
+        self.authorizations: dict[str, str] = {}
         self.jobs: list[tuple[int, JobRecordValue]] = []
 
     def push(self, job_key: int, job: JobRecordValue) -> None:

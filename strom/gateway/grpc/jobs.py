@@ -24,6 +24,7 @@ from typing import Any
 import msgspec
 
 from strom.broker import JobStreamRegistry
+from strom.gateway.auth.identity import current_identity
 from strom.gateway.grpc import requests, responses
 from strom.gateway.grpc._proto import pb
 from strom.gateway.grpc.bridge import PartitionBridge
@@ -198,6 +199,7 @@ class GatewayJobStream:
     """One StreamActivatedJobs call, as the engine's ``JobStream``."""
 
     __slots__ = (
+        "_authorizations",
         "_bridge",
         "_closed",
         "_counters",
@@ -222,9 +224,11 @@ class GatewayJobStream:
         worker: str,
         timeout: int,
         fetch_variables: list[str],
+        authorizations: dict[str, Any] | None = None,
     ) -> None:
         self._loop = loop
         self._bridge = bridge
+        self._authorizations = dict(authorizations or {})
         self._counters = counters
         self.job_type = job_type
         self._worker = worker
@@ -250,6 +254,11 @@ class GatewayJobStream:
     @property
     def fetch_variables(self) -> list[str]:
         return self._fetch
+
+    @property
+    def authorizations(self) -> dict[str, Any]:
+        """The caller who opened the stream: the engine pushes only jobs it may work on."""
+        return self._authorizations
 
     def push(self, job_key: int, job: JobRecordValue) -> None:
         if self._closed:
@@ -333,7 +342,10 @@ async def stream_jobs(
 ) -> None:
     """Register a stream for the request's job type and write its jobs until the call ends."""
     job_type, worker, timeout, fetch = requests.stream_activated_jobs(request)
-    stream = GatewayJobStream(asyncio.get_running_loop(), bridge, counters, job_type, worker, timeout, fetch)
+    caller = current_identity().authorization_data()
+    stream = GatewayJobStream(
+        asyncio.get_running_loop(), bridge, counters, job_type, worker, timeout, fetch, caller
+    )
     registry.add(job_type, stream)
     open_streams.add(stream)
     try:

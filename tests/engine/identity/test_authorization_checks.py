@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+from strom.client import JobWorker
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import (
     MessageIntent,
     ProcessInstanceCreationIntent,
     UserTaskIntent,
 )
+from strom.protocol.record import AUTHORIZED_USERNAME
 from strom.protocol.values.identity import (
     AuthorizationOwnerType,
     AuthorizationResourceType,
@@ -20,7 +22,7 @@ from strom.protocol.values.identity import (
 )
 from strom.protocol.values.message import MessageRecordValue
 from strom.protocol.values.user_task import UserTaskRecordValue
-from strom.testing import TestEngine, bpmn
+from strom.testing import TestEngine, assert_instance, bpmn
 from strom.testing.identity import identity
 
 USER = AuthorizationOwnerType.USER
@@ -275,3 +277,29 @@ def test_a_deleted_authorization_stops_granting_at_once(engine: TestEngine) -> N
 
     assert before > 0
     assert after.rejection_type is RejectionType.FORBIDDEN
+
+
+def test_a_job_stream_is_pushed_only_jobs_its_caller_may_update(engine: TestEngine) -> None:
+    _deploy_task_process(engine, "order")
+    _deploy_task_process(engine, "invoice")
+    worker = _user(engine, "worker")
+    identity(engine).create_authorization(worker, USER, PROCESS, [P.UPDATE_PROCESS_INSTANCE], "order")
+    pushed: list[str] = []
+    stream = JobWorker(
+        engine.partition,
+        "work",
+        lambda job: pushed.append(job.record.bpmn_process_id) or {},
+        inline=True,
+        caller={AUTHORIZED_USERNAME: worker},
+    ).start()
+    try:
+        order = engine.instances.create("order")
+        invoice = engine.instances.create("invoice")
+        engine.run()
+    finally:
+        stream.stop()
+
+    assert pushed == ["order"]
+    assert_instance(engine, order).is_completed()
+    [left] = engine.jobs.activate("work")
+    assert left.record.process_instance_key == invoice

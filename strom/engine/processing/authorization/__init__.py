@@ -8,6 +8,7 @@ from strom.engine.processing.authorization.check import (
     Caller,
     PermissionRequest,
     names_caller,
+    names_caller_data,
 )
 from strom.engine.processing.authorization.requirements import REQUIREMENTS
 
@@ -19,4 +20,5 @@ __all__ = [
     "Caller",
     "PermissionRequest",
     "names_caller",
+    "names_caller_data",
 ]

@@ -87,7 +87,11 @@ class Caller:
 
 def names_caller(command: Record[Any]) -> bool:
     """Whether ``command`` says who sent it (so its permissions are checked)."""
-    authorizations = command.authorizations
+    return names_caller_data(command.authorizations)
+
+
+def names_caller_data(authorizations: dict[str, Any]) -> bool:
+    """Whether ``authorizations`` (a command's or a job stream's) name a caller."""
     return bool(authorizations.get(AUTHORIZED_USERNAME) or authorizations.get(AUTHORIZED_CLIENT_ID))
 
 
@@ -109,7 +113,10 @@ class AuthorizationCheck:
 
     def caller(self, command: Record[Any]) -> Caller:
         """The owners, roles and tenants of the caller ``command`` names."""
-        data = command.authorizations
+        return self.caller_named(command.authorizations)
+
+    def caller_named(self, data: dict[str, Any]) -> Caller:
+        """The caller ``data`` (a command's or job stream's ``authorizations``) names."""
         key = _cache_key(data)
         generation = self._identity.generation
         known = self._callers.get(key)

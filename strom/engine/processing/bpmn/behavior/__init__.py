@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from strom.engine.job_streams import JobStreams
 from strom.engine.partitions import InterPartitionSender, SinglePartition
+from strom.engine.processing.authorization import AuthorizationCheck
 from strom.engine.processing.bpmn.behavior.call_activity import CallActivityBehavior
 from strom.engine.processing.bpmn.behavior.compensation import CompensationBehavior
 from strom.engine.processing.bpmn.behavior.conditional import ConditionalBehavior
@@ -82,7 +83,9 @@ class Behaviors:
         expressions = ExpressionBehavior(state.variables)
         variables = VariableBehavior(state.variables, keys)
         incidents = IncidentBehavior(state.incidents, keys)
-        activation = JobActivationBehavior(state.variables, keys, job_streams, on_job_deadline)
+        activation = JobActivationBehavior(
+            state.variables, keys, job_streams, on_job_deadline, AuthorizationCheck(state.identity)
+        )
         jobs = JobBehavior(state.jobs, keys, expressions, incidents, activation)
         transitions = StateTransitionBehavior(
             state.element_instances, state.processes, keys, state.event_scopes

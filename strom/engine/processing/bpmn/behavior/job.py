@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 
 import msgspec
 
-from strom.engine.job_streams import JobStreams
+from strom.engine.job_streams import JobStream, JobStreams
+from strom.engine.processing.authorization import AuthorizationCheck, names_caller_data
 from strom.engine.processing.bpmn.behavior.expression import ExpressionBehavior
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.behavior.incident import IncidentBehavior
@@ -17,6 +18,7 @@ from strom.engine.state.variable import VariableState
 from strom.model import JobDefinition
 from strom.protocol.intents import JobBatchIntent, JobIntent
 from strom.protocol.values.enums import JobKind, JobListenerEventType
+from strom.protocol.values.identity import WILDCARD_RESOURCE_ID, AuthorizationResourceType, PermissionType
 from strom.protocol.values.job import JobBatchRecordValue, JobRecordValue
 from strom.stream.key_generator import KeyGenerator
 
@@ -33,14 +35,16 @@ class JobActivationBehavior:
         keys: KeyGenerator,
         streams: JobStreams,
         on_deadline: Callable[[int], None],
+        authorization: AuthorizationCheck | None = None,
     ) -> None:
         self._variables = variables
         self._keys = keys
         self._streams = streams
         self._on_deadline = on_deadline
+        self._authorization = authorization
 
     def publish(self, writers: Writers, job_key: int, job: JobRecordValue) -> None:
-        stream = self._streams.pick(job.type)
+        stream = self._streams.pick(job.type, self._may_take(job))
         if stream is None:
             job_type = job.type
             streams = self._streams
@@ -73,6 +77,26 @@ class JobActivationBehavior:
             stream.push(job_key, activated)
 
         writers.side_effect(push)
+
+    def _may_take(self, job: JobRecordValue) -> Callable[[JobStream], bool] | None:
+        """Which streams may be given ``job``: those opened by no checked caller, or by one who may
+        update instances of the job's process (as job activation filters polled jobs)."""
+        check = self._authorization
+        if check is None:
+            return None
+
+        def may_take(stream: JobStream) -> bool:
+            caller = stream.authorizations
+            if not caller or not names_caller_data(caller):
+                return True
+            ids = check.resource_ids(
+                check.caller_named(caller),
+                AuthorizationResourceType.PROCESS_DEFINITION,
+                PermissionType.UPDATE_PROCESS_INSTANCE,
+            )
+            return WILDCARD_RESOURCE_ID in ids or job.bpmn_process_id in ids
+
+        return may_take
 
     def variables_for(self, job: JobRecordValue, fetch: list[str] | None) -> dict[str, object]:
         """The variables a worker sees: all visible from the job's element, or only ``fetch``."""
