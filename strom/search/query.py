@@ -378,6 +378,33 @@ class SearchStore:
             for row in rows
         ]
 
+    def effective_variable_keys(self, element_instance_key: int) -> list[int]:
+        """The variables an element instance sees: those of its own scope and of every enclosing
+        scope up to its process instance, the nearest scope's winning where names repeat (what a
+        user task's form or a job's worker reads)."""
+        instances = schema.element_instance
+        variables = schema.variable
+        chain: list[int] = []
+        with self._engine.connect() as connection:
+            scope: int | None = element_instance_key
+            while scope is not None and scope > 0 and scope not in chain and len(chain) < 1000:
+                chain.append(scope)
+                scope = connection.execute(
+                    sa.select(instances.c.flow_scope_key).where(instances.c.key == scope)
+                ).scalar_one_or_none()
+            rows = connection.execute(
+                sa.select(variables.c.key, variables.c.name, variables.c.scope_key).where(
+                    variables.c.scope_key.in_(chain)
+                )
+            ).all()
+        depth = {scope_key: index for index, scope_key in enumerate(chain)}
+        nearest: dict[str, tuple[int, int]] = {}
+        for key, name, scope_key in rows:
+            found = nearest.get(name)
+            if found is None or depth[scope_key] < found[0]:
+                nearest[name] = (depth[scope_key], key)
+        return sorted(key for _, key in nearest.values())
+
     def exported_position(self, partition_id: int) -> int:
         """The last log position of ``partition_id`` the read model holds (0 before any export):
         a client that wrote at position P sees its write once this is >= P."""

@@ -264,6 +264,26 @@ async def user_task_variables(request: Request, userTaskKey: str, body: SearchRe
     return json_response(await _search(request, "variable", body, scopeKey=task["elementInstanceKey"]))
 
 
+@operations.post(
+    "/user-tasks/{userTaskKey}/effective-variables/search",
+    "searchUserTaskEffectiveVariables",
+    "Search the variables a user task sees (its scope and every enclosing one, the nearest winning)",
+    body=SearchRequest,
+    tag="User task",
+)
+async def user_task_effective_variables(request: Request, userTaskKey: str, body: SearchRequest) -> Response:
+    task = await _get(request, "userTask", userTaskKey, "userTaskKey", "User task")
+    store = _store(request)
+    element_instance = int(task["elementInstanceKey"])
+    keys = await run_in_threadpool(store.effective_variable_keys, element_instance)
+    if not keys:
+        empty = {"totalItems": 0, "hasMoreTotalItems": False, "startCursor": None, "endCursor": None}
+        return json_response({"items": [], "page": empty})
+    return json_response(
+        await _search(request, "variable", body, variableKey={"$in": [str(k) for k in keys]})
+    )
+
+
 async def _statistics(request: Request, **owner: int) -> Response:
     store = _store(request)
     try:

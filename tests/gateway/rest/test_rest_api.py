@@ -142,3 +142,42 @@ def test_a_modification_without_an_ancestor_activates_in_the_instance(http: http
 
     assert answer.status_code == 204, answer.text
     _until(http, "/user-tasks/search", {"filter": {"processInstanceKey": instance}}, 2)
+
+
+def test_a_user_task_s_effective_variables_are_its_scopes_nearest_first(http: httpx.Client) -> None:
+    model = (
+        bpmn.process("effective_variables")
+        .start_event()
+        .sub_process("review", inputs={"b": '="from the subprocess"'})
+        .start_event("inner_start")
+        .user_task("approve", inputs={"c": '="local to the task"'})
+        .end_event("inner_end")
+        .end_sub_process()
+        .end_event()
+        .to_xml()
+    )
+    deployed = http.post("/deployments", files=[("resources", ("effective_variables.bpmn", model.encode()))])
+    assert deployed.status_code == 200, deployed.text
+    instance = http.post(
+        "/process-instances",
+        json={"processDefinitionId": "effective_variables", "variables": {"a": 1, "b": "from the instance"}},
+    ).json()["processInstanceKey"]
+    [task] = _until(http, "/user-tasks/search", {"filter": {"processInstanceKey": instance}}, 1)
+    _until(http, "/variables/search", {"filter": {"processInstanceKey": instance}}, 4)
+
+    effective = http.post(
+        f"/user-tasks/{task['userTaskKey']}/effective-variables/search", json={"sort": [{"field": "name"}]}
+    ).json()
+    only_c = http.post(
+        f"/user-tasks/{task['userTaskKey']}/effective-variables/search", json={"filter": {"name": "c"}}
+    ).json()
+    unknown = http.post("/user-tasks/2251799813999999/effective-variables/search", json={})
+
+    assert [(v["name"], v["value"]) for v in effective["items"]] == [
+        ("a", "1"),
+        ("b", '"from the subprocess"'),
+        ("c", '"local to the task"'),
+    ]
+    assert effective["page"]["totalItems"] == 3
+    assert [v["name"] for v in only_c["items"]] == ["c"]
+    assert unknown.status_code == 404
