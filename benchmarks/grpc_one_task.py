@@ -417,11 +417,18 @@ def _cpu_seconds(pids: list[int]) -> float:
 
 
 def start_broker(
-    data_dir: Path, port: int, *, partitions: int = 1, backpressure: str = "aimd"
+    data_dir: Path,
+    port: int,
+    *,
+    partitions: int = 1,
+    backpressure: str = "aimd",
+    rest_port: int = 0,
+    secondary_storage: str = "none",
 ) -> subprocess.Popen[bytes]:
     """``strom broker`` on ``data_dir`` serving gRPC on ``port``, once it said it is ready.
 
-    The gRPC path alone: no metrics, no REST server, no secondary storage exporter.
+    By default the gRPC path alone: no metrics, no REST server (``rest_port``), no secondary
+    storage exporter (``secondary_storage``).
     """
     root = Path(__file__).resolve().parents[1]
     broker = subprocess.Popen(
@@ -437,9 +444,9 @@ def start_broker(
             "--metrics-port",
             "0",
             "--rest-port",
-            "0",
+            str(rest_port),
             "--secondary-storage",
-            "none",
+            secondary_storage,
             "--backpressure",
             backpressure,
             "--log-level",
