@@ -10,6 +10,7 @@ import regex as re  # the `re` API with a time limit per match (catastrophic bac
 
 from .._format import to_feel_string
 from ._registry import Invalid, builtin, list_arg, num, text
+from ._xsd_regex import compile_xpath_regex, replacement_function
 
 
 def _cp_len(s: str) -> int:
@@ -63,69 +64,6 @@ def substring_after(s: Any, match: Any) -> Any:
     return "" if i < 0 else s[i + len(m) :]
 
 
-def _flags(flags: Any) -> tuple[int, bool]:
-    if flags is None:
-        return 0, False
-    f = text(flags, "flags")
-    out = 0
-    literal = False
-    for ch in f:
-        if ch == "i":
-            out |= re.IGNORECASE
-        elif ch == "s":
-            out |= re.DOTALL
-        elif ch == "m":
-            out |= re.MULTILINE
-        elif ch == "x":
-            out |= re.VERBOSE
-        elif ch == "q":
-            literal = True
-        else:
-            raise Invalid(f"invalid regular expression flag '{ch}'")
-    return out, literal
-
-
-_XSD_ESCAPES = {
-    "i": r"[A-Za-z_:]",
-    "c": r"[-A-Za-z0-9._:]",
-    "I": r"[^A-Za-z_:]",
-    "C": r"[^-A-Za-z0-9._:]",
-}
-# the Unicode categories Python's re can express
-_CATEGORIES = {"L": r"[^\W\d_]", "N": r"\d", "Nd": r"\d", "P": r"[^\w\s]"}
-
-
-def _translate(p: str) -> str:
-    """XML Schema regex (as fn:matches uses) to Python re, escape by escape."""
-    out: list[str] = []
-    i = 0
-    while i < len(p):
-        ch = p[i]
-        if ch == "\\" and i + 1 < len(p):
-            nxt = p[i + 1]
-            if nxt in _XSD_ESCAPES:
-                out.append(_XSD_ESCAPES[nxt])
-                i += 2
-                continue
-            if nxt in "pP" and i + 2 < len(p) and p[i + 2] == "{":
-                close = p.find("}", i + 3)
-                name = p[i + 3 : close] if close > 0 else ""
-                if name not in _CATEGORIES:
-                    raise Invalid(f"unsupported character class \\{nxt}{{{name}}}")
-                cls = _CATEGORIES[name]
-                if nxt == "P":
-                    cls = f"(?:(?!{cls}).)"
-                out.append(cls)
-                i = close + 1
-                continue
-            out.append(p[i : i + 2])
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
 REGEX_TIMEOUT_S = 1.0
 """The longest one regular expression may run on one input. A pattern such as ``^(a+)+$`` takes time
 doubling with every character; without a bound one expression would hold the whole partition."""
@@ -139,52 +77,22 @@ def _too_slow(pattern: Any) -> Invalid:
 
 
 def _pattern(pattern: Any, flags: Any) -> re.Pattern[str]:
-    p = text(pattern, "pattern")
-    fl, literal = _flags(flags)
-    p = re.escape(p) if literal else _translate(p)
-    try:
-        return re.compile(p, fl)
-    except re.error as e:
-        raise Invalid(f"invalid regular expression {pattern!r}: {e}") from None
+    # a null flags argument is the same as none given (DMN 1.5 10.3.4.3: flags are optional)
+    return compile_xpath_regex(text(pattern, "pattern"), "" if flags is None else text(flags, "flags"))
 
 
-def _replacement(rep: str) -> str:
-    out = []
-    i = 0
-    while i < len(rep):
-        ch = rep[i]
-        if ch == "\\" and i + 1 < len(rep):
-            out.append(rep[i + 1].replace("\\", "\\\\"))
-            i += 2
-            continue
-        if ch == "$" and i + 1 < len(rep) and rep[i + 1].isdigit():
-            j = i + 1
-            while j < len(rep) and rep[j].isdigit():
-                j += 1
-            out.append(f"\\g<{rep[i + 1 : j]}>")
-            i = j
-            continue
-        if ch == "$":
-            raise Invalid("invalid replacement string: '$' must be followed by a group number")
-        out.append("\\\\" if ch == "\\" else ch)
-        i += 1
-    return "".join(out)
-
-
-@builtin("replace", "input, pattern, replacement, flags?")
+@builtin("replace", "input, pattern, replacement, flags?", nulls=False)
 def replace(s: Any, pattern: Any, replacement: Any, flags: Any = None) -> Any:
+    if s is None or pattern is None or replacement is None:
+        return None
     s = text(s, "input")
     rx = _pattern(pattern, flags)
     rep = text(replacement, "replacement")
-    if rx.match("", timeout=REGEX_TIMEOUT_S) is not None and rx.pattern != "":
-        raise Invalid("pattern matches the empty string")
-    literal = flags is not None and "q" in flags
     try:
-        if literal:
-            return rx.sub(lambda m: rep, s, timeout=REGEX_TIMEOUT_S)
-        return rx.sub(_replacement(rep), s, timeout=REGEX_TIMEOUT_S)
-    except (re.error, IndexError) as e:
-        raise Invalid(f"invalid replacement: {e}") from None
+        if rx.fullmatch("", timeout=REGEX_TIMEOUT_S) is not None:
+            raise Invalid(f"the pattern {pattern!r} matches the empty string, so it cannot be replaced")
+        substitute = replacement_function(rep, rx.groups, literal=flags is not None and "q" in flags)
+        return rx.sub(substitute, s, timeout=REGEX_TIMEOUT_S)
     except TimeoutError:
         raise _too_slow(pattern) from None
 
@@ -204,8 +112,10 @@ def ends_with(s: Any, match: Any) -> Any:
     return text(s, "string").endswith(text(match, "match"))
 
 
-@builtin("matches", "input, pattern, flags?")
+@builtin("matches", "input, pattern, flags?", nulls=False)
 def matches(s: Any, pattern: Any, flags: Any = None) -> Any:
+    if s is None or pattern is None:
+        return None
     try:
         return _pattern(pattern, flags).search(text(s, "input"), timeout=REGEX_TIMEOUT_S) is not None
     except TimeoutError:
@@ -216,11 +126,11 @@ def matches(s: Any, pattern: Any, flags: Any = None) -> Any:
 def split(s: Any, delimiter: Any) -> Any:
     s = text(s, "string")
     rx = _pattern(delimiter, None)
-    if rx.match("", timeout=REGEX_TIMEOUT_S) is not None:
-        raise Invalid("delimiter matches the empty string")
     out: list[str] = []
     last = 0
     try:
+        if rx.fullmatch("", timeout=REGEX_TIMEOUT_S) is not None:
+            raise Invalid(f"the delimiter {delimiter!r} matches the empty string")
         for m in rx.finditer(s, timeout=REGEX_TIMEOUT_S):
             out.append(s[last : m.start()])
             last = m.end()
