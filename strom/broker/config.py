@@ -102,6 +102,9 @@ class BrokerConfig:
     """With ``auth`` on, whether the engine checks each command's permissions (the caller's
     authorizations, roles ``admin`` / ``readonly-admin``; FORBIDDEN otherwise) and REST searches
     show only what the caller may read. Off: every authenticated caller may do anything."""
+    clock_controlled: bool = False
+    """Whether the REST API may pin and reset the engine's clock (``PUT /v2/clock``,
+    ``POST /v2/clock/reset``; Zeebe's ``clock.controlled``): for tests and demos, never production."""
     oidc: OidcConfig = field(default_factory=OidcConfig)
     admin_user: str = ""
     """A user to create at start-up when there is no user yet (password from STROM_ADMIN_PASSWORD

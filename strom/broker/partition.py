@@ -41,7 +41,7 @@ from strom.protocol.enums import ValueType
 from strom.protocol.intents import ProcessInstanceCreationIntent
 from strom.protocol.record import Record
 from strom.stream.backpressure import EXEMPT_COMMANDS, BackpressureSettings, RequestLimiter, build_limiter
-from strom.stream.clock import Clock, SystemClock
+from strom.stream.clock import Clock, PinnableClock, SystemClock
 from strom.stream.flow_control import FlowControl, FlowControlSettings
 from strom.stream.processor import DEFAULT_MAX_BATCH_BYTES, STREAM_COLUMN_FAMILIES, StreamProcessor
 from strom.stream.result import Response, ResultBuilder
@@ -92,7 +92,8 @@ class Partition:
     ) -> None:
         self.settings = settings
         self.sender: InterPartitionSender = sender if sender is not None else SinglePartition()
-        self.clock: Clock = clock or SystemClock()
+        self.clock = PinnableClock(clock or SystemClock())
+        """The partition's clock: ``clock`` (system time by default), unless a CLOCK PIN command fixed it."""
         self.directory = Path(settings.data_dir) / f"partition-{settings.partition_id}"
         self.job_streams: JobStreams = job_streams if job_streams is not None else JobStreamRegistry()
         self.limiter: RequestLimiter = build_limiter(settings.backpressure)
@@ -166,6 +167,7 @@ class Partition:
             job_streams=self.job_streams,
             partition_count=self.settings.partition_count,
             sender=self.sender,
+            clock=self.clock,
         )
         self._metered = _MeteredEngine(self.engine)
         self.processor = StreamProcessor(

@@ -60,6 +60,13 @@ import click
     help="With --auth basic/oidc: check each command's permissions in the engine (default on); off "
     "lets every authenticated caller do anything. Env STROM_AUTHORIZATIONS.",
 )
+@click.option(
+    "--clock-controlled",
+    is_flag=True,
+    default=None,
+    help="Let PUT /v2/clock pin the engine's clock and POST /v2/clock/reset reset it (tests and "
+    "demos). Env STROM_CLOCK_CONTROLLED.",
+)
 @click.option("--oidc-issuer", help="The issuer (iss) of accepted tokens, with --auth oidc.")
 @click.option("--oidc-jwks-url", help="The issuer's JWKS (default: from its openid-configuration).")
 @click.option("--oidc-audience", help="The audience (aud) accepted tokens must carry.")
@@ -83,6 +90,7 @@ def broker(
     backpressure: str | None,
     auth: str | None,
     authorizations: bool | None,
+    clock_controlled: bool | None,
     oidc_issuer: str | None,
     oidc_jwks_url: str | None,
     oidc_audience: str | None,
@@ -114,6 +122,7 @@ def broker(
         "log_level": log_level.upper() if log_level else None,
         "auth": auth,
         "authorizations": authorizations,
+        "clock_controlled": clock_controlled,
         "admin_user": admin_user,
     }
     oidc = {"issuer": oidc_issuer, "jwks_url": oidc_jwks_url, "audience": oidc_audience}

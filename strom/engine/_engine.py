@@ -17,6 +17,7 @@ from strom.engine.processing import Processors, build_processors
 from strom.engine.processing.authorization import REQUIREMENTS, AuthorizationCheck, names_caller
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
+from strom.engine.processing.clock.pin import ClockPinProcessor, ClockResetProcessor
 from strom.engine.processing.writers import Writers
 from strom.engine.scheduled.due_date_checker import DueDateChecker
 from strom.engine.scheduled.event_checkers import MessageTimeToLiveChecker, timer_checker
@@ -25,8 +26,9 @@ from strom.engine.scheduled.redistributor import CommandRedistributor
 from strom.engine.state import DbProcessingState
 from strom.engine.state.appliers import EventAppliers, all_appliers
 from strom.protocol.enums import RejectionType, ValueType
-from strom.protocol.intents import intent_name
+from strom.protocol.intents import ClockIntent, intent_name
 from strom.protocol.record import Record
+from strom.stream.clock import PinnableClock, SystemClock
 from strom.stream.key_generator import KeyGenerator
 from strom.stream.processor import ProcessingContext
 from strom.stream.result import ResultBuilder
@@ -45,8 +47,11 @@ class Engine:
         job_streams: JobStreams | None = None,
         partition_count: int = 1,
         sender: InterPartitionSender | None = None,
+        clock: PinnableClock | None = None,
     ) -> None:
         self.partition_id = partition_id
+        self.clock = clock if clock is not None else PinnableClock(SystemClock())
+        """The partition's clock, which CLOCK PIN / RESET commands control."""
         self.partition_count = partition_count
         self.sender: InterPartitionSender = sender if sender is not None else SinglePartition()
         self.key_generator = KeyGenerator(partition_id)
@@ -75,6 +80,16 @@ class Engine:
             self.timeout_checker.schedule,
             self.backoff_checker.schedule,
             on_message_deadline=self.message_ttl_checker.schedule,
+        )
+        processors.register(
+            ValueType.CLOCK,
+            ClockIntent.PIN,
+            ClockPinProcessor(self.state, self.behaviors.distribution, self.key_generator, self.clock),
+        )
+        processors.register(
+            ValueType.CLOCK,
+            ClockIntent.RESET,
+            ClockResetProcessor(self.state, self.behaviors.distribution, self.key_generator, self.clock),
         )
         self.processors: Processors = processors
         self.bpmn: BpmnProcessor = bpmn
@@ -154,6 +169,12 @@ class Engine:
 
     def on_recovered(self, context: ProcessingContext) -> None:
         self.context = context
+        with context.read():  # replay rebuilt the clock's state, not the live clock
+            pinned = self.state.clock.pinned_millis()
+        if pinned >= 0:
+            self.clock.pin(pinned)
+        else:
+            self.clock.reset()
         for checker in self._checkers:
             checker.start(context)
         self._redistributor.start(context)

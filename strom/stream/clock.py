@@ -70,3 +70,36 @@ class ControlledClock:
                 raise ValueError(f"cannot move the clock back to {at.isoformat()}")
             self._frozen = True
             self._pinned = millis
+
+
+class PinnableClock:
+    """A partition's clock as the engine can control it (Zeebe's controllable stream clock): the
+    ``source`` clock's time, or a time a CLOCK PIN command fixed until a RESET.
+
+    Pinning is what a test or a demo asks for over the API (``PUT /v2/clock``) on a broker started
+    with a controllable clock; the engine keeps the pinned time in its state, so a restarted
+    partition pins its clock again after replay.
+    """
+
+    __slots__ = ("_pinned", "source")
+
+    def __init__(self, source: Clock) -> None:
+        self.source = source
+        self._pinned = -1
+
+    def now_millis(self) -> int:
+        pinned = self._pinned
+        return self.source.now_millis() if pinned < 0 else pinned
+
+    @property
+    def pinned_millis(self) -> int:
+        """The pinned time in epoch ms, or -1 while the clock follows its source."""
+        return self._pinned
+
+    def pin(self, millis: int) -> None:
+        """Stop the clock at ``millis`` (epoch ms) until ``reset``."""
+        self._pinned = millis
+
+    def reset(self) -> None:
+        """Follow the source clock again."""
+        self._pinned = -1

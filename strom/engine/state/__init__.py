@@ -11,6 +11,7 @@ from typing import Protocol
 
 from strom.db import Database
 from strom.engine.state.await_result import AwaitResultState, DbAwaitResultState, MutableAwaitResultState
+from strom.engine.state.clock import ClockState, DbClockState, MutableClockState
 from strom.engine.state.compensation import (
     CompensationSubscriptionState,
     DbCompensationSubscriptionState,
@@ -94,6 +95,8 @@ class ProcessingState(Protocol):
     def distributions(self) -> DistributionState: ...
     @property
     def identity(self) -> IdentityState: ...
+    @property
+    def clock(self) -> ClockState: ...
 
 
 class MutableProcessingState(Protocol):
@@ -135,6 +138,8 @@ class MutableProcessingState(Protocol):
     def distributions(self) -> MutableDistributionState: ...
     @property
     def identity(self) -> MutableIdentityState: ...
+    @property
+    def clock(self) -> MutableClockState: ...
 
 
 class DbProcessingState:
@@ -161,6 +166,7 @@ class DbProcessingState:
         self.user_tasks = DbUserTaskState(db)
         self.distributions = DbDistributionState(db)
         self.identity = DbIdentityState(db)
+        self.clock = DbClockState(db)
 
 
 __all__ = ["DbProcessingState", "MutableProcessingState", "ProcessingState"]

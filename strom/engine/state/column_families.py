@@ -75,6 +75,8 @@ MEMBERSHIPS = "memberships"
 MEMBERSHIPS_BY_ENTITY = "memberships_by_entity"
 AUTHORIZATIONS = "authorizations"
 AUTHORIZATIONS_BY_OWNER = "authorizations_by_owner"
+# the clock a CLOCK PIN command fixed
+CLOCK = "clock"
 
 ALL: tuple[str, ...] = (
     PROCESSES,
@@ -143,5 +145,6 @@ ALL: tuple[str, ...] = (
     MEMBERSHIPS_BY_ENTITY,
     AUTHORIZATIONS,
     AUTHORIZATIONS_BY_OWNER,
+    CLOCK,
 )
 """Every column family the engine uses; a partition opens its database with these."""

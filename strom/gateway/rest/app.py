@@ -19,6 +19,7 @@ from starlette.routing import Route
 from strom.gateway.auth import rest as auth_rest
 from strom.gateway.auth.authenticator import Authenticator
 from strom.gateway.rest import (
+    clock,
     cluster,
     decisions,
     events,
@@ -52,6 +53,7 @@ OPERATIONS: list[Operation] = [
     if (op.method, op.path) not in _REPLACED  # who the caller is: answered by strom.gateway.auth
 ] + _IDENTITY_OPERATIONS
 OPERATIONS += identity.operations.table  # groups, roles, tenants, mapping rules, authorizations, users
+OPERATIONS += clock.operations.table
 
 
 def create_app(context: RestContext, auth: auth_rest.RestAuth | None = None) -> Starlette:

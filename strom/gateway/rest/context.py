@@ -41,6 +41,8 @@ class RestSettings:
     request_timeout_ms: int = 15_000
     max_resource_size: int = 4 * 1024 * 1024
     """Largest file of a deployment, in bytes (the gRPC gateway's message size limit)."""
+    clock_controlled: bool = False
+    """Whether ``PUT /v2/clock`` and ``POST /v2/clock/reset`` may pin and reset the engine's clock."""
 
 
 class RestContext:

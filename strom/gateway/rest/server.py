@@ -104,6 +104,7 @@ def rest_for(broker: Broker) -> RestServer:
             node_id=config.node_id,
             long_polling_timeout_ms=config.long_polling_timeout_ms,
             request_timeout_ms=config.request_timeout_ms,
+            clock_controlled=config.clock_controlled,
         ),
         search,
         RestAuth(authenticator_for(config, identities), identities),

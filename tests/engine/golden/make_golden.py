@@ -44,6 +44,7 @@ from strom.protocol import codec
 from strom.protocol.enums import RecordType, ValueType
 from strom.protocol.intents import (
     AuthorizationIntent,
+    ClockIntent,
     DecisionEvaluationIntent,
     GroupIntent,
     IncidentIntent,
@@ -61,6 +62,7 @@ from strom.protocol.intents import (
     UserTaskIntent,
 )
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
+from strom.protocol.values.clock import ClockRecordValue
 from strom.protocol.values.decision import DecisionEvaluationRecordValue
 from strom.protocol.values.identity import (
     AuthorizationOwnerType,
@@ -864,11 +866,23 @@ def identity_distributed(engine: TestEngine) -> None:
     engine.run()
 
 
+def clock_distributed(engine: TestEngine) -> None:
+    """Three partitions: the clock pinned on partition 1 and the pin distributed (CLOCK PINNED,
+    received by partition 2), then reset the same way (CLOCK RESETTED), and a repeated delivery."""
+    engine.send(ClockRecordValue(time=engine.clock.now_millis() + 3_600_000), ClockIntent.PIN)
+    engine.send(ClockRecordValue(), ClockIntent.RESET)
+    repeated = [(t, c) for t, c in engine.transport.sent if c.value_type is ValueType.CLOCK and t == 2][:1]
+    for target, command in repeated:
+        engine.partitions[target].submit(command)  # delivered twice: only acknowledged again
+    engine.run()
+
+
 PARTITIONED: dict[str, tuple[Callable[[TestEngine], None], int]] = {
     "distribution_sender": (distribution, 1),
     "distribution_receiver": (distribution, 2),
     "resource_deletion_receiver": (resource_deletion_distributed, 2),
     "identity_receiver": (identity_distributed, 2),
+    "clock_receiver": (clock_distributed, 2),
 }
 """Scenarios run with three partitions: (scenario, the partition whose log is the golden log)."""
 

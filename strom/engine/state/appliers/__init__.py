@@ -20,7 +20,6 @@ from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
     EVENT_INTENTS,
     INTENTS,
-    ClockIntent,
     CommandDistributionIntent,
     CompensationSubscriptionIntent,
     DeploymentDistributionIntent,
@@ -149,11 +148,6 @@ NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
     **_not_written(
         "the result of a process instance is a response to its request, never a log record",
         ProcessInstanceResultIntent.COMPLETED,
-    ),
-    **_not_written(
-        "the clock cannot be pinned (the engine's time is the step's time)",
-        ClockIntent.PINNED,
-        ClockIntent.RESETTED,
     ),
     **_not_written(
         "the combined job UPDATE command is not implemented (UPDATE_RETRIES, UPDATE_TIMEOUT are)",
@@ -286,6 +280,7 @@ def all_appliers(state: Any) -> EventAppliers:
         MissingApplierError: an event intent has neither an applier nor a NOT_WRITTEN entry.
     """
     from strom.engine.state.appliers import (
+        clock,
         compensation,
         decision,
         deployment,
@@ -312,5 +307,6 @@ def all_appliers(state: Any) -> EventAppliers:
     for module in (decision, user_task, distribution):
         module.register(appliers, state)
     identity.register(appliers, state)
+    clock.register(appliers, state)
     appliers.check_complete()
     return appliers
