@@ -33,7 +33,15 @@ from .temporal import (
     wall_ns,
     zone_of,
 )
-from .values import BuiltinFunction, FeelFunction, FeelRange, Overload, UserFunction, type_name
+from .values import (
+    SINGLE_VALUE_PARAMS,
+    BuiltinFunction,
+    FeelFunction,
+    FeelRange,
+    Overload,
+    UserFunction,
+    type_name,
+)
 
 NUMT = frozenset({int, Decimal, float})
 #: placeholders in failure messages for the source text of the left and right operand
@@ -868,9 +876,29 @@ def call_builtin(name: str, impl: Callable[..., Any], E: Env, s: int, *args: Any
     try:
         return impl(*args)
     except Invalid as e:
+        unwrapped = _singletons_unwrapped(impl, args)
+        if unwrapped is None:
+            return E.fail(s, f"{name}: {e}")
+    except (ArithmeticError, ValueError, OverflowError, TypeError, IndexError, KeyError) as e:
+        return E.fail(s, f"{name}: {type(e).__name__}: {e}")
+    try:  # once more with the singleton lists as their elements; no further unwrapping
+        return impl(*unwrapped)
+    except Invalid as e:
         return E.fail(s, f"{name}: {e}")
     except (ArithmeticError, ValueError, OverflowError, TypeError, IndexError, KeyError) as e:
         return E.fail(s, f"{name}: {type(e).__name__}: {e}")
+
+
+def _singletons_unwrapped(impl: Callable[..., Any], args: tuple[Any, ...]) -> list[Any] | None:
+    """The arguments with singleton lists unwrapped where one value is expected, or None if none is."""
+    single = SINGLE_VALUE_PARAMS.get(impl, ())
+    out = list(args)
+    changed = False
+    for i in single:
+        if i < len(out) and type(out[i]) in (list, tuple) and len(out[i]) == 1:
+            out[i] = out[i][0]
+            changed = True
+    return out if changed else None
 
 
 def select_overload(fn: BuiltinFunction, n: int) -> Overload | None:

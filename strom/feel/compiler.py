@@ -498,7 +498,11 @@ class _Compiler:
             var = names[name]
             msg = f"argument '{name}' is not of type '{typ.name}'"
             out.append(f"    if {var} is not None and not {checker}({var}):")
-            out.append(f"        return E.fail({self.site(node)}, {msg!r})")
+            # a singleton list of the type stands for its element (DMN 1.5 10.3.2.9.4)
+            out.append(f"        if type({var}) is list and len({var}) == 1 and {checker}({var}[0]):")
+            out.append(f"            {var} = {var}[0]")
+            out.append("        else:")
+            out.append(f"            return E.fail({self.site(node)}, {msg!r})")
         out.extend("    " + line for line in body)
         out.append(f"    return {code}")
         params = tuple(name for name, _ in node.params)

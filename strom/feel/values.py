@@ -86,6 +86,13 @@ class Overload:
     varargs: bool = False
 
 
+SINGLE_VALUE_PARAMS: dict[Callable[..., Any], tuple[int, ...]] = {}
+"""A builtin implementation's parameters (by position) that take one value, not a list or any value.
+
+A singleton list passed there stands for its element (DMN 1.5 10.3.2.9.4, "from singleton list").
+Only a call that fails is retried with the elements, so a successful call pays nothing for it."""
+
+
 class BuiltinFunction(FeelFunction):
     """A builtin; overloads are chosen by argument count or by the names given."""
 

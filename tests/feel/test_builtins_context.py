@@ -25,7 +25,8 @@ CASES = [
     ('context put({x: 1, y: {a: 0}}, ["y", "a", "b"], 2)', FAIL),
     ('context put(context: {}, key: "a", value: 1)', {"a": 1}),
     ('context put(context: {}, keys: ["a"], value: 1)', {"a": 1}),
-    ('context put(context: {}, key: ["a"], value: 1)', FAIL),
+    ('context put(context: {}, key: ["a"], value: 1)', {"a": 1}),  # a singleton list is its element
+    ('context put(context: {}, key: ["a", "b"], value: 1)', FAIL),
     ("context put({}, [], 1)", FAIL),
     ('context put({x: 1}, "y", null)', {"x": 1, "y": None}),
     ('context put(null, "y", 1)', None),

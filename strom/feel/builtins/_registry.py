@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from .._runtime import Invalid
 from ..temporal import ExtDate, ExtDateTime, ExtTime
-from ..values import FeelFunction, FeelRange, Overload, type_name
+from ..values import SINGLE_VALUE_PARAMS, FeelFunction, FeelRange, Overload, type_name
 
 __all__ = ["REGISTRY", "Invalid", "builtin", "expect", "int_arg", "list_arg", "num", "text"]
 
@@ -18,15 +18,28 @@ F = TypeVar("F", bound=Callable[..., Any])
 NUMT = (int, Decimal, float)
 
 
-def builtin(name: str, params: str = "", *, varargs: bool = False, nulls: bool = True) -> Callable[[F], F]:
+# parameters that take a list or any value: a singleton list there is itself, not its element
+_LIST_OR_ANY = frozenset(
+    {"list", "item", "element", "newItem", "value", "value1", "value2", "default", "keys", "key or keys"}
+    | {"contexts", "entries", "precedes"}
+)
+
+
+def builtin(
+    name: str, params: str = "", *, varargs: bool = False, nulls: bool = True, any_value: str = ""
+) -> Callable[[F], F]:
     """Register an overload. ``params`` lists names, ``?`` marks optional ones.
 
     With ``nulls`` (the default) a null argument makes the result null without calling the
-    function, which is what almost every builtin in the spec does.
+    function, which is what almost every builtin in the spec does. ``any_value`` names further
+    parameters that take any value (``string(from)``), beyond the usual list/any names; on every
+    other parameter a singleton list stands for its element.
     """
     names = [p.strip() for p in params.split(",") if p.strip()]
     required = sum(1 for p in names if not p.endswith("?"))
     clean = tuple(p.rstrip("?") for p in names)
+    keep = _LIST_OR_ANY | {p.strip() for p in any_value.split(",")}
+    single = () if varargs else tuple(i for i, p in enumerate(clean) if p not in keep)
 
     def deco(fn: F) -> F:
         impl: Callable[..., Any] = fn
@@ -39,6 +52,8 @@ def builtin(name: str, params: str = "", *, varargs: bool = False, nulls: bool =
                 return _fn(*args)
 
         REGISTRY.setdefault(name, []).append(Overload(clean, required, impl, varargs))
+        if single:
+            SINGLE_VALUE_PARAMS[impl] = single
         return fn
 
     return deco

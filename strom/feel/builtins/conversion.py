@@ -157,7 +157,7 @@ def number(x: Any, grouping: Any = None, decimal_sep: Any = None) -> Any:
     )
 
 
-@builtin("string", "from", nulls=False)
+@builtin("string", "from", nulls=False, any_value="from")
 def string(x: Any) -> Any:
     if x is None:
         return None

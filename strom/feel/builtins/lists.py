@@ -259,7 +259,7 @@ def reverse(lst: Any) -> Any:
     return list_arg(lst, "list")[::-1]
 
 
-@builtin("index of", "list, match", nulls=False)
+@builtin("index of", "list, match", nulls=False, any_value="match")
 def index_of(lst: Any, match: Any) -> Any:
     if lst is None:
         return None
@@ -390,4 +390,4 @@ def list_replace(lst: Any, position: Any, new_item: Any) -> Any:
     return out
 
 
-builtin("list replace", "list, match, newItem", nulls=False)(list_replace)
+builtin("list replace", "list, match, newItem", nulls=False, any_value="match")(list_replace)

@@ -11,6 +11,8 @@ from ._registry import builtin
 
 @builtin("not", "negand", nulls=False)
 def not_(x: Any) -> Any:
+    if type(x) is list and len(x) == 1:  # a singleton list is its element (DMN 1.5 10.3.2.9.4)
+        x = x[0]
     if x is True:
         return False
     if x is False:
