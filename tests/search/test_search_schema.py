@@ -47,17 +47,20 @@ def test_a_read_model_of_version_1_is_migrated_to_the_current_version(db_url: st
                     "CREATE INDEX ix_process_instance_bpmn_process_id ON process_instance (bpmn_process_id)"
                 )
             )
+            connection.execute(sa.text("DROP INDEX ix_element_instance_definition_element"))  # version 2
             connection.execute(sa.update(schema.schema_version).values(version=1))
 
         schema.create_schema(engine)
 
         indexes = {index["name"] for index in sa.inspect(engine).get_indexes("process_instance")}
+        element_indexes = {index["name"] for index in sa.inspect(engine).get_indexes("element_instance")}
         with engine.connect() as connection:
             version = connection.execute(sa.select(schema.schema_version.c.version)).scalar_one()
     finally:
         engine.dispose()
     assert "ix_process_instance_process_start" in indexes
     assert "ix_process_instance_bpmn_process_id" not in indexes
+    assert "ix_element_instance_definition_element" in element_indexes
     assert version == schema.SCHEMA_VERSION
 
 
