@@ -4,6 +4,7 @@
 //   /operate/instances/{key}      one instance: diagram with its tokens, incidents, variables, history
 //   /operate/decisions            evaluated decisions: filter, sort, page
 //   /operate/decisions/{key}      one evaluation: inputs, matched rules, outputs, result
+//   /login                        the login form (`--auth basic`), served with Operate's page
 import '../shared/style.css';
 import './diagram.css';
 
@@ -11,6 +12,7 @@ import { api, count, search, searchAll } from '../shared/api.js';
 import { formatDate, h, replace, shortValue, stateBadge } from '../shared/dom.js';
 import { showError, showNotice } from '../shared/messages.js';
 import { Router } from '../shared/router.js';
+import { LOGIN_PATH, loginPage, showSession } from '../shared/session.js';
 import { Diagram } from './diagram.js';
 
 const app = document.getElementById('app');
@@ -21,7 +23,8 @@ const router = new Router('/operate', [
   [ /^\/processes\/?$/, processes ],
   [ /^\/instances\/(\d+)\/?$/, instance ],
   [ /^\/decisions\/?$/, decisions ],
-  [ /^\/decisions\/([\w-]+)\/?$/, decision ]
+  [ /^\/decisions\/([\w-]+)\/?$/, decision ],
+  [ /^\/login\/?$/, (match, query) => loginPage(app, query) ]
 ], notFound);
 
 function link(path, text, query, attributes = {}) {
@@ -877,4 +880,8 @@ async function decision(match, query, page) {
     h('section', { class: 'card', id: 'decision-result' }, h('h2', {}, 'Result'), h('pre', { class: 'mono result' }, item.result)));
 }
 
+if (location.pathname !== LOGIN_PATH) {
+  // who is logged in, for the top bar; a 401 here (or on the page's own calls) leads to the login page
+  api('GET', '/authentication/me').then((me) => showSession(me), () => {});
+}
 router.render();

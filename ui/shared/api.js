@@ -1,5 +1,8 @@
 // The REST API v2 of the broker that serves the page: every read and every action goes through it.
 // Errors arrive as problem details ({title, status, detail}); they become ApiError with that detail.
+// With `--auth basic` the requests carry the session cookie of the login page and the session's CSRF
+// token; a 401 with the session challenge sends the user to the login page.
+import { csrfToken, toLogin } from './session.js';
 
 export const BASE = '/v2';
 
@@ -13,7 +16,10 @@ export class ApiError extends Error {
 }
 
 export async function api(method, path, body) {
-  const init = { method, headers: { accept: 'application/json' } };
+  // X-Requested-With asks the broker for its session challenge rather than Basic (no browser prompt)
+  const init = { method, headers: { accept: 'application/json', 'x-requested-with': 'XMLHttpRequest' } };
+  const csrf = csrfToken();
+  if (csrf) init.headers['x-csrf-token'] = csrf;
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -23,6 +29,10 @@ export async function api(method, path, body) {
     response = await fetch(BASE + path, init);
   } catch (error) {
     throw new ApiError(0, 'UNAVAILABLE', `The broker did not answer ${method} ${path}: ${error.message}`);
+  }
+  if (response.status === 401 && (response.headers.get('www-authenticate') || '').startsWith('Session')) {
+    toLogin();
+    return new Promise(() => {}); // the page is being left for the login page
   }
   if (!response.ok) {
     let problem = {};

@@ -9,10 +9,12 @@ import { api, search, searchAll } from '../shared/api.js';
 import { formatDate, h, replace, shortValue, stateBadge } from '../shared/dom.js';
 import { showError, showNotice } from '../shared/messages.js';
 import { Router } from '../shared/router.js';
+import { showSession } from '../shared/session.js';
 
 const app = document.getElementById('app');
 const PAGE_SIZE = 50;
 let me = 'anonymous';
+let myGroups = [];
 
 const router = new Router('/tasklist', [
   [ /^\/?$/, tasks ],
@@ -41,6 +43,14 @@ function notFound(path) {
 const VIEWS = {
   open: { label: 'All open', filter: () => ({ state: 'CREATED' }) },
   mine: { label: 'Assigned to me', filter: () => ({ state: 'CREATED', assignee: me }) },
+  candidate: {
+    label: 'My candidate tasks',
+    // candidate users name me, or candidate groups name one of my groups (from /authentication/me)
+    filter: () => ({
+      state: 'CREATED',
+      $or: [ { candidateUser: me }, ...(myGroups.length ? [ { candidateGroup: { $in: myGroups } } ] : []) ]
+    })
+  },
   unassigned: { label: 'Unassigned', filter: () => ({ state: 'CREATED', assignee: { $exists: false } }) },
   completed: { label: 'Completed', filter: () => ({ state: 'COMPLETED' }) }
 };
@@ -398,10 +408,12 @@ async function start() {
   try {
     const user = await api('GET', '/authentication/me');
     me = user.username || me;
+    myGroups = user.groups || [];
+    showSession(user, { alwaysName: true });
   } catch (error) {
     showError(error, 'Could not tell who you are; acting as "anonymous"');
+    document.getElementById('user').textContent = me;
   }
-  document.getElementById('user').textContent = me;
   router.render();
 }
 

@@ -150,6 +150,24 @@ class Authenticator:
 
     # -- Basic -------------------------------------------------------------------------------------
 
+    async def check_password(self, username: str, password: str) -> Identity:
+        """The user ``username`` when ``password`` is theirs (mode ``basic``): the UI's login form.
+
+        Raises:
+            AuthenticationError: another mode, an unknown user or a wrong password.
+        """
+        if self.mode != "basic":
+            raise self._refused("Logging in with a username and password needs auth = basic")
+        return await self._basic(BasicCredentials(username, password))
+
+    async def user(self, username: str) -> Identity | None:
+        """The user ``username`` as a logged-in caller (a UI session proved the password before),
+        or None when the user does not exist (any more)."""
+        entry: _UserEntry = await self._lookups.get(("user", username), lambda: self._load_user(username))
+        if self.mode != "basic" or entry.user is None:
+            return None
+        return self._user_identity(entry)
+
     async def _basic(self, credentials: BasicCredentials) -> Identity:
         username = credentials.username
         entry: _UserEntry = await self._lookups.get(("user", username), lambda: self._load_user(username))
@@ -157,6 +175,10 @@ class Authenticator:
         stored_hash = user.password_hash if user is not None else None
         if not await self.passwords.verify(username, credentials.password, stored_hash):
             raise self._refused("Invalid username or password")
+        return self._user_identity(entry)
+
+    def _user_identity(self, entry: _UserEntry) -> Identity:
+        user = entry.user
         assert user is not None
         m = entry.memberships
         return Identity(

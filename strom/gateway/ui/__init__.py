@@ -3,7 +3,9 @@
 The apps are static files built from ``ui/`` at the repository root (``npm run build`` writes them
 to ``static/operate`` and ``static/tasklist``); they read and act only through ``/v2``. Each app is
 a single page: any path below ``/operate/`` or ``/tasklist/`` that is not a file answers the app's
-``index.html`` and the app routes on the client.
+``index.html`` and the app routes on the client. ``/login`` is Operate's page too: the login form the
+apps go to when ``/v2`` answers 401 with the session challenge (``--auth basic``; see
+``strom.gateway.auth.sessions``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -48,7 +50,8 @@ def _is_route(path: str) -> bool:
 
 
 def mount_ui(app: Starlette) -> None:
-    """Serves Operate at ``/operate``, Tasklist at ``/tasklist``, and makes ``/`` lead to Operate.
+    """Serves Operate at ``/operate``, Tasklist at ``/tasklist`` and the login page at ``/login``,
+    and makes ``/`` lead to Operate.
 
     Call it before other routes of ``/`` are added: the first route that matches a path serves it.
     """
@@ -56,7 +59,14 @@ def mount_ui(app: Starlette) -> None:
     async def root(request: Request) -> Response:
         return RedirectResponse("/operate/")
 
+    async def login(request: Request) -> Response:
+        index = STATIC / "operate" / "index.html"
+        if not index.is_file():
+            return await _missing("operate")(request)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
     app.add_route("/", root, include_in_schema=False)
+    app.add_route("/login", login, include_in_schema=False)
     for name in APPS:
         directory = STATIC / name
         if (directory / "index.html").is_file():
