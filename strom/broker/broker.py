@@ -19,7 +19,7 @@ import importlib
 import logging
 import signal
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from strom.broker.config import BrokerConfig, ConfigError
 from strom.broker.data_dir import check_partition_count
@@ -30,6 +30,10 @@ from strom.broker.partition import Partition, PartitionSettings
 from strom.broker.partition_group import PartitionGroup
 from strom.broker.partition_supervisor import PartitionSupervisor
 from strom.exporter import Exporter, ExporterError, JsonLinesExporter
+
+if TYPE_CHECKING:
+    from strom.broker.cluster_member import PartitionMember
+    from strom.log.lease import LeaseManager
 
 _log = logging.getLogger(__name__)
 
@@ -74,6 +78,9 @@ class Broker:
         """The partition when there is one (in this process)."""
         self.partitions: PartitionGroup
         self.supervisor: PartitionSupervisor | None = None
+        self.member: PartitionMember | None = None
+        """With ``cluster`` and one partition: this broker's member of it (leader or follower)."""
+        self._leases: LeaseManager | None = None
         self.metrics: BrokerMetrics | None = None
         self.metrics_port = 0
         self._stopping: asyncio.Event | None = None
@@ -94,6 +101,8 @@ class Broker:
             self.partitions = PartitionGroup(self.supervisor.endpoints, registry)
             self.metrics = BrokerMetrics(None, statuses=self.partitions.statuses)
             self.metrics.add_collector(self.supervisor.collect_metrics)
+        elif config.cluster_servers:
+            self.metrics = self._open_member()
         else:
             settings = partition_settings(config)
             try:
@@ -125,12 +134,38 @@ class Broker:
             )
         return self
 
+    def _open_member(self) -> BrokerMetrics:
+        """Cluster mode, one partition: follow it on its stream, lead it while holding its lease."""
+        from strom.broker.cluster_member import PartitionMember
+        from strom.log.lease import LeaseManager
+
+        config = self.config
+        self._leases = LeaseManager(
+            list(config.cluster_servers),
+            f"broker-{config.node_id}",
+            ttl_s=config.lease_ttl_s,
+            renew_every_s=config.lease_ttl_s / 4,
+            replicas=config.replication_factor,
+        )
+        registry = JobStreamRegistry()
+        try:
+            self.member = PartitionMember(
+                partition_settings(config), self._leases, job_streams=registry
+            ).open()
+        except BaseException:
+            self._leases.close()
+            raise
+        self.partitions = PartitionGroup({1: self.member}, registry)
+        return BrokerMetrics(None, statuses=self.partitions.statuses)
+
     async def serve(self, ready: Callable[[], None] | None = None) -> None:
         """Start the services and serve until ``request_stop``; then shut everything down."""
         self._stopping = asyncio.Event()
         try:
             if self.supervisor is not None:
                 await self.supervisor.start()
+            elif self.member is not None:
+                pass  # the member starts processing when it takes the lease
             elif self.config.processing == "thread":
                 self.partition.start()
             else:
@@ -171,6 +206,14 @@ class Broker:
         if self.metrics is not None:
             self.metrics.close()
             self.metrics = None
+        if self.member is not None:
+            try:
+                self.member.close()
+            finally:
+                self.member = None
+                if self._leases is not None:
+                    self._leases.close()
+            _log.info("partition closed")
         partition = getattr(self, "partition", None)
         if partition is not None:
             try:

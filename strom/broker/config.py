@@ -119,6 +119,9 @@ class BrokerConfig:
     local). Empty: the embedded file journal, no NATS needed."""
     replication_factor: int = 1
     """Replicas of each partition's JetStream stream (with ``cluster``; 3 on a 3-node NATS cluster)."""
+    lease_ttl_s: float = 5.0
+    """With ``cluster``: how long a partition's leadership lease lasts without a renewal (renewed
+    every quarter of it); a follower takes over about this long after its leader died."""
     partition_processes: str = "auto"
     """``auto``: each partition in its own process when there are several, in the main process when
     there is one; ``always``: in their own processes also for one (the gateway then has the main
@@ -184,6 +187,8 @@ class BrokerConfig:
             raise ConfigError(
                 f"cluster must be NATS server URLs such as nats://127.0.0.1:4222, got {self.cluster!r}"
             )
+        if not self.lease_ttl_s > 0:
+            raise ConfigError(f"lease_ttl_s must be positive, got {self.lease_ttl_s}")
         if not 1 <= self.replication_factor <= 5:
             raise ConfigError(f"replication_factor must be between 1 and 5, got {self.replication_factor}")
         if self.partition_processes not in ("auto", "always"):

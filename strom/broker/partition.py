@@ -79,6 +79,9 @@ class PartitionSettings:
     the file journal in the data directory; state and snapshots stay local."""
     replication_factor: int = 1
     """Replicas of the JetStream stream (with ``log_servers``)."""
+    follow: bool = False
+    """Open as a cluster follower: replay, but do not begin processing (``strom.broker.cluster_member``
+    replays what the leader appends and switches the partition to processing when it takes over)."""
 
 
 class Partition:
@@ -183,7 +186,7 @@ class Partition:
             max_batch_bytes=max_batch_bytes,
         )
         started = time.perf_counter()
-        self.replayed_events = self.processor.recover()
+        self.replayed_events = self.processor.recover(processing=not settings.follow)
         # Log growth counts from the restored snapshot (a restart does not reset it), or from the start.
         self._snapshot_position = 0 if snapshot is None else self.processor.replay_start_position
         self.replay_seconds = time.perf_counter() - started

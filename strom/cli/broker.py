@@ -35,6 +35,11 @@ import click
     "--replication-factor", type=int, help="Replicas of each partition's JetStream stream (default 1)."
 )
 @click.option(
+    "--node-id",
+    type=int,
+    help="This broker's id in a cluster (default 0); every broker on the same NATS needs its own.",
+)
+@click.option(
     "--partitions",
     type=int,
     help="Partitions, each in its own process when more than one (default 1; fixed per data dir).",
@@ -84,6 +89,7 @@ def broker(
     metrics_port: int | None,
     rest_port: int | None,
     cluster: str | None,
+    node_id: int | None,
     replication_factor: int | None,
     partitions: int | None,
     secondary_storage: str | None,
@@ -118,6 +124,7 @@ def broker(
         "partitions": partitions,
         "cluster": cluster,
         "replication_factor": replication_factor,
+        "node_id": node_id,
         "secondary_storage": secondary_storage,
         "log_level": log_level.upper() if log_level else None,
         "auth": auth,

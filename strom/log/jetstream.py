@@ -67,6 +67,7 @@ from typing import Any, TypeVar
 
 import nats
 import nats.errors
+import nats.js.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import api as js_api
@@ -90,6 +91,8 @@ HEADER_RESERVE = 512
 """Bytes of a message's size limit kept for its headers (ours need about 100)."""
 WRONG_LAST_SEQUENCE = 10071
 """JetStream's error code for a publish whose ``Nats-Expected-Last-Sequence`` does not match."""
+FENCE_HEADER = "Strom-Fence"
+"""Header of a fence message (empty payload): the position the log continues at."""
 MIN_MESSAGE_SIZE = 4096
 _READ_AHEAD = 64
 """Batches a reader requests at once (concurrently, from the loop)."""
@@ -352,6 +355,11 @@ class JetStreamLog:
     @property
     def first_position(self) -> int:
         return self._first_position
+
+    @property
+    def failure(self) -> BaseException | None:
+        """Why the log refuses further work (``WriterFencedError`` once fenced), or None."""
+        return self._failure
 
     @property
     def max_batch_size(self) -> int:
@@ -623,6 +631,125 @@ class JetStreamLog:
             return None
         return (message.headers or {}).get("Nats-Msg-Id", "")
 
+    # ------------------------------------------------------------------ following and taking over
+
+    def catch_up(self) -> int:
+        """Learn the batches another writer (the partition's leader) stored since this log last looked.
+
+        For a cluster follower, whose log does not append: afterwards ``next_position``,
+        ``durable_position`` and readers cover everything the stream holds now. Returns
+        ``next_position``.
+
+        Raises:
+            RuntimeError: this log has appended batches that are not acknowledged yet.
+            LogFailedError: the stream could not be read, or it ends before what this log saw.
+            LogCorruptionError: a new message is not a valid batch or not the one expected next.
+        """
+        if self._closed or self._failure is not None:
+            self._raise_unusable()
+        if self._queue or self._durable < self._next - 1:
+            raise RuntimeError("catch_up() is for a log that does not append (a follower's)")
+        return self._call(self._catch_up())
+
+    async def _catch_up(self) -> int:
+        info = await self._jsm.stream_info(self._stream)
+        last = info.state.last_seq
+        if last < self._next_seq - 1:
+            raise LogFailedError(
+                f"JetStream stream {self._stream} ends at sequence {last} but this log saw sequence"
+                f" {self._next_seq - 1}: acknowledged batches were lost"
+                " (is the cluster running with sync_interval: always?)"
+            )
+        seq = self._next_seq
+        while seq <= last:
+            upto = min(seq + _READ_AHEAD - 1, last)
+            batches = await self._read_batches(seq, upto)
+            with self._lock:
+                if not self._firsts:
+                    self._index_base = seq
+                for offset, (first, count, _) in enumerate(batches):
+                    if first != self._next:
+                        raise LogCorruptionError(
+                            f"batch at stream sequence {seq + offset} starts at position {first},"
+                            f" expected {self._next}",
+                            segment=self._stream,
+                            offset=seq + offset,
+                            position=self._next,
+                        )
+                    self._firsts.append(first)
+                    self._next = first + count
+            seq = upto + 1
+        self._next_seq = last + 1
+        with self._cond:
+            self._durable = self._next - 1
+            self._mark = (last, self._durable)
+            self._cond.notify_all()
+        return self._next
+
+    def fence(self, attempts: int = 20) -> int:
+        """Make this log the stream's only writer (a new leader, before it appends anything).
+
+        Catches up, then stores a **fence**: a message without records (``Strom-Fence`` header)
+        published with ``Nats-Expected-Last-Sequence`` = the last sequence caught up to. If another
+        writer (the deposed leader) stored a batch meanwhile, the fence is refused: the log catches
+        up again (the caller replays that batch too) and retries. Once the fence is stored, every
+        append of an earlier writer expects an older sequence and is refused (``WriterFencedError``
+        on that writer's side), so nothing interleaves. Readers skip fences. Returns
+        ``next_position``, where this writer's first batch goes.
+
+        Raises:
+            WriterFencedError: other writers kept appending through ``attempts`` tries.
+            LogFailedError: the stream could not be read or written.
+        """
+        if self._closed or self._failure is not None:
+            self._raise_unusable()
+        return self._call(self._fence(attempts))
+
+    async def _fence(self, attempts: int) -> int:
+        assert self._nc is not None
+        js = self._nc.jetstream(timeout=self._ack_timeout)
+        for attempt in range(attempts):
+            await self._catch_up()
+            seq, position = self._next_seq, self._next
+            msg_id = f"{self._partition}-fence-{seq}-{self._token}"
+            headers = {
+                "Nats-Expected-Last-Sequence": str(seq - 1),
+                "Nats-Msg-Id": msg_id,
+                FENCE_HEADER: str(position),
+            }
+            try:
+                ack = await js.publish(self._subject, b"", headers=headers)
+            except nats.js.errors.APIError as exc:
+                if exc.err_code != WRONG_LAST_SEQUENCE:
+                    raise LogFailedError(f"cannot fence JetStream stream {self._stream}: {exc!r}") from exc
+                _log.info(
+                    "fencing %s: another writer appended (attempt %d); catching up", self._stream, attempt
+                )
+                continue
+            except (nats.errors.Error, TimeoutError) as exc:  # the outcome is unknown: look
+                if await self._owner_of(seq) != msg_id:
+                    _log.info("fencing %s: no answer (%r); trying again", self._stream, exc)
+                    await asyncio.sleep(_PROBE_RETRY_S)
+                    continue
+            else:
+                if ack.seq != seq:
+                    raise LogFailedError(
+                        f"JetStream stored the fence of {self._stream} at sequence {ack.seq}, expected {seq}"
+                    )
+            with self._lock:
+                if not self._firsts:
+                    self._index_base = seq
+                self._firsts.append(position)
+            self._next_seq = seq + 1
+            with self._cond:
+                self._mark = (seq, self._durable)
+            _log.info("fenced JetStream stream %s at sequence %d (position %d)", self._stream, seq, position)
+            return position
+        raise WriterFencedError(
+            f"could not fence JetStream stream {self._stream}: another writer kept appending"
+            f" through {attempts} attempts"
+        )
+
     # ------------------------------------------------------------------ reading
 
     def reader(self, from_position: int | None = None) -> JetStreamReader:
@@ -641,6 +768,9 @@ class JetStreamLog:
                 f" {self._first_position}"
             ) from exc
         data = message.data or b""
+        fence = (message.headers or {}).get(FENCE_HEADER) if not data else None
+        if fence is not None:  # a new writer's fence: no records, the position it continues at
+            return int(fence), 0, b""
         checked = _batch.check(data, 0, len(data))
         if isinstance(checked, str) or checked[2] != len(data):
             reason = checked if isinstance(checked, str) else "trailing bytes after the batch"
@@ -879,6 +1009,8 @@ class JetStreamReader:
         last = min(seq + _READ_AHEAD - 1, durable_seq)
         expected = nxt
         for offset, (first, count, frame) in enumerate(log._call(log._read_batches(seq, last))):
+            if count == 0 and first == expected:
+                continue  # a fence (see ``JetStreamLog.fence``): no records
             if not (first <= expected < first + count) or (offset and first != expected):
                 raise LogCorruptionError(
                     f"batch at stream sequence {seq + offset} starts at position {first},"

@@ -207,8 +207,12 @@ class StreamProcessor:
 
     # -- replay ------------------------------------------------------------------------------------
 
-    def recover(self) -> int:
+    def recover(self, processing: bool = True) -> int:
         """Replay the log from the state's positions, then switch to processing. Returns events applied.
+
+        With ``processing=False`` (a cluster follower) it only replays: call it again whenever the
+        log grew (each call continues from the positions in state), and once with ``True`` to
+        switch to processing from there.
 
         Raises:
             strom.log.LogCorruptionError: the log is damaged before its tail.
@@ -276,8 +280,9 @@ class StreamProcessor:
         self._processed_position = processed
         self._durable_position = self.log.durable_position
         self._pending = pending
-        self._recovered = True
-        self._processor.on_recovered(ProcessingContext(self))
+        if processing:
+            self._recovered = True
+            self._processor.on_recovered(ProcessingContext(self))
         return replayed
 
     # -- input -------------------------------------------------------------------------------------

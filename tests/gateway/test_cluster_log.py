@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import signal
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,8 +34,29 @@ def nats(tmp_path: Path) -> Iterator[NatsServer]:
 def broker_on(directory: Path, nats: NatsServer, *args: str) -> BrokerProcess:
     directory.mkdir()
     return BrokerProcess(
-        directory, "--cluster", nats.url, "--secondary-storage", "none", "--rest-port", "0", *args
+        directory,
+        "--cluster",
+        nats.url,
+        "--secondary-storage",
+        "none",
+        "--rest-port",
+        "0",
+        *args,
+        env={"STROM_LEASE_TTL_S": "1"},  # a SIGKILLed leader's lease frees soon
     ).start(timeout=60)
+
+
+def wait_until_ready(process: BrokerProcess, timeout_s: float = 15) -> None:
+    """Until the broker leads its partitions (the first one's lease expires after its TTL)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{process.metrics_port}/ready", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not ready within {timeout_s} s:\n{process.logs()}") from None
+            time.sleep(0.05)
 
 
 @pytest.mark.parametrize("partitions", ["1", "2"])
@@ -59,8 +82,9 @@ def test_a_broker_on_a_fresh_machine_rebuilds_the_state_from_the_stream(
     finally:
         first.stop(signal.SIGKILL)  # no snapshot, no goodbye: only the stream has it
 
-    second = broker_on(tmp_path / "second", nats, "--partitions", partitions)
+    second = broker_on(tmp_path / "second", nats, "--partitions", partitions, "--node-id", "2")
     try:
+        wait_until_ready(second)
         with grpc.insecure_channel(second.address) as channel:
             stub = GatewayStub(channel)
             request = pb.ActivateJobsRequest(

@@ -1,0 +1,339 @@
+"""A partition of a cluster broker: its follower or its leader, as its lease says (ARCHITECTURE §11).
+
+In a cluster every broker opens every partition it serves on the partition's JetStream stream
+(``PartitionSettings.log_servers``) as a ``PartitionMember``. Which one of them processes is decided
+by the partition's lease in the JetStream KV bucket (``strom.log.LeaseManager``):
+
+- **follower** (no lease): the partition is open in replay mode (``PartitionSettings.follow``). The
+  member's thread polls every ``poll_s``: it tries to take the lease and, while another broker
+  holds it, catches the log up with the stream (``JetStreamLog.catch_up``) and replays what the
+  leader appended (``StreamProcessor.recover(processing=False)``), so its state stays current.
+  Requests are refused as unavailable (forwarding to the leader is not built).
+- **taking over** (the lease was free or expired, and this broker took it): the log **fences** the
+  stream (``JetStreamLog.fence``: it catches up and stores a record-less marker with the expected
+  last sequence, so a deposed leader's later appends are refused), the processor replays what is
+  left and switches to processing (``recover()``), and the partition starts its threads. The
+  engine and the stream processor do not know any of this: they see a log and a replay.
+- **leader**: the lease manager renews the lease well inside its TTL. When it cannot (``on_lost``),
+  or the log refuses an append (fenced: another broker took over), the member refuses requests at
+  once, stops the processor, answers every request still waiting with an unavailable refusal,
+  closes the partition without a snapshot (its state may hold steps the stream never acknowledged)
+  and reopens it as a follower from its newest snapshot, replaying the stream from there.
+
+A member implements the gateways' ``PartitionEndpoint`` (``request``, ``submit``, ``status``…), so a
+broker's router can hold it like a ``LocalEndpoint``. The embedded default (file journal, no NATS)
+never imports this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import threading
+import time
+from dataclasses import replace
+from typing import Any
+
+from strom.broker.endpoint import AnswerCallback, PartitionStatus, Refusal
+from strom.broker.partition import Partition, PartitionSettings
+from strom.engine import JobStreams
+from strom.engine.partitions import InterPartitionSender
+from strom.log.jetstream import JetStreamLog
+from strom.log.lease import Lease, LeaseError, LeaseManager
+from strom.protocol.enums import ValueType
+from strom.protocol.record import Record
+from strom.stream.clock import Clock
+
+_log = logging.getLogger(__name__)
+
+ROLES = ("new", "follower", "leader", "stepping-down", "closed")
+
+
+class PartitionMember:
+    """One partition on one cluster broker; see the module docstring.
+
+    Args:
+        settings: the partition's settings; ``log_servers`` must name the NATS servers.
+        leases: this broker's lease manager (shared by its partitions).
+        poll_s: how often a follower catches up and tries to take the lease.
+    """
+
+    def __init__(
+        self,
+        settings: PartitionSettings,
+        leases: LeaseManager,
+        *,
+        poll_s: float = 0.05,
+        clock: Clock | None = None,
+        job_streams: JobStreams | None = None,
+        sender: InterPartitionSender | None = None,
+    ) -> None:
+        if not settings.log_servers:
+            raise ValueError("a cluster member needs the NATS servers of its log (log_servers)")
+        self.settings = replace(settings, follow=True)
+        self.partition_id = settings.partition_id
+        self.node_id = leases.node_id
+        self._leases = leases
+        self._poll_s = poll_s
+        self._clock = clock
+        self._job_streams = job_streams
+        self._sender = sender
+        self.role = "new"
+        self.term = 0
+        """The term of the lease this member leads under (0 before it ever led)."""
+        self.takeovers = 0
+        self.last_takeover_s = 0.0
+        """Seconds from taking the lease to processing, at the last takeover (fence + replay)."""
+        self.partition: Partition
+        self._lock = threading.Lock()
+        self._outstanding: dict[int, tuple[int, AnswerCallback]] = {}
+        self._tokens = itertools.count(1)
+        self._wake = threading.Event()
+        self._lost = False
+        self._closing = False
+        self._runner: threading.Thread | None = None
+        self._failing_since = 0.0
+        leases.on_lost(self._on_lost)
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def open(self) -> PartitionMember:
+        """Open the partition as a follower (restore the snapshot, replay the stream), take the lease
+        if it is free (so a broker that finds no leader leads when this returns), and start the
+        member's thread, which keeps following and takes the lease when it becomes free."""
+        self.partition = self._open_follower()
+        try:
+            self._follow_or_take_over()
+        except Exception:  # NATS away: the thread keeps trying
+            _log.warning("partition %d: first look at the lease failed", self.partition_id, exc_info=True)
+        self._runner = threading.Thread(
+            target=self._run, name=f"member-{self.node_id}-{self.partition_id}", daemon=True
+        )
+        self._runner.start()
+        return self
+
+    def close(self) -> None:
+        """Stop the member; a leader finishes its step, snapshots, and releases the lease."""
+        self._closing = True
+        self._wake.set()
+        if self._runner is not None:
+            self._runner.join(60)
+            self._runner = None
+        led = self.role == "leader"
+        self.role = "closed"
+        try:
+            self.partition.close(snapshot=self.partition.failure is None)
+        finally:
+            if led:
+                with contextlib.suppress(LeaseError):
+                    self._leases.release(self.partition_id)
+            self._refuse_outstanding("the broker is shutting down")
+
+    def wait_for_role(self, role: str, timeout_s: float) -> bool:
+        """Wait until the member has ``role`` (for tests and tools); False on timeout."""
+        deadline = time.monotonic() + timeout_s
+        while self.role != role:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    # -- the gateways' side (PartitionEndpoint) ----------------------------------------------------
+
+    def request(self, command: Record[Any], on_answer: AnswerCallback) -> int:
+        """Send ``command`` to this partition if this broker leads it; else refuse it as unavailable."""
+        if self.role != "leader":
+            on_answer(Refusal(self.partition_id, self._unavailable(), unavailable=True))
+            return -1
+        token = next(self._tokens)
+
+        def answered(record: Record[Any]) -> None:
+            with self._lock:
+                entry = self._outstanding.pop(token, None)
+            if entry is not None:
+                entry[1](record)
+
+        with self._lock:
+            self._outstanding[token] = (-1, on_answer)
+        partition = self.partition
+        request_id = partition.try_submit(command, answered)
+        if request_id is None:
+            with self._lock:
+                self._outstanding.pop(token, None)
+            limiter = partition.limiter
+            on_answer(Refusal(self.partition_id, partition.refusal or "", limiter.inflight, limiter.limit))
+            return -1
+        with self._lock:
+            if token in self._outstanding:
+                self._outstanding[token] = (request_id, on_answer)
+        if self.role != "leader":  # stepped down meanwhile, maybe after refusing what waited
+            self._refuse_outstanding(self._unavailable(), token)
+        return token
+
+    def submit(self, command: Record[Any]) -> None:
+        """Fire and forget; dropped (with a log line) when this broker does not lead the partition."""
+        if self.role != "leader":
+            _log.info(
+                "partition %d: %s dropped: %s",
+                self.partition_id,
+                command.value_type.name,
+                self._unavailable(),
+            )
+            return
+        self.partition.submit(command)
+
+    def forget_request(self, request_id: int) -> None:
+        with self._lock:
+            entry = self._outstanding.pop(request_id, None)
+        if entry is not None and entry[0] >= 0:
+            self.partition.forget_request(entry[0])
+
+    def supports(self, value_type: ValueType, intent: int) -> bool:
+        return self.partition.supports(value_type, intent)
+
+    def status(self) -> PartitionStatus:
+        leads = self.role == "leader"
+        failure = self.partition.failure if leads else None
+        return PartitionStatus(
+            self.partition_id,
+            healthy=leads and failure is None,
+            phase=self.partition.phase if leads else self.role,  # "processing" while it leads
+            failure="" if failure is None else f"{type(failure).__name__}: {failure}",
+        )
+
+    def _unavailable(self) -> str:
+        return (
+            f"partition {self.partition_id} is not led by this broker (node {self.node_id}, {self.role});"
+            " forwarding to the leader is not built: send it to the leader's broker"
+        )
+
+    # -- the member's thread ------------------------------------------------------------------------
+
+    def _on_lost(self, partition_id: int) -> None:
+        """From the lease thread: refuse requests now, let the member's thread step down."""
+        if partition_id != self.partition_id:
+            return
+        self._lost = True
+        if self.role == "leader":
+            self.role = "stepping-down"
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._closing:
+            try:
+                if self.partition.phase == "closed":  # stepped down, reopening failed: again
+                    self.partition = self._open_follower()
+                elif self.role == "follower":
+                    self._follow_or_take_over()
+                elif self.role in ("leader", "stepping-down"):
+                    why = self._why_step_down()
+                    if why:
+                        self._step_down(why)
+                self._failing_since = 0.0
+            except Exception:  # NATS away, a log failure: keep trying, say so once in a while
+                now = time.monotonic()
+                if not self._failing_since or now - self._failing_since > 10:
+                    _log.warning("partition %d member (%s)", self.partition_id, self.role, exc_info=True)
+                    self._failing_since = now
+            self._wake.wait(self._poll_s)
+            self._wake.clear()
+
+    def _why_step_down(self) -> str:
+        if self._lost:
+            return "its lease was lost (not renewed within the TTL, or taken by another broker)"
+        failure = self.partition.failure or self._log().failure
+        if failure is not None:
+            return f"its log failed: {failure}"
+        return ""
+
+    def _follow_or_take_over(self) -> None:
+        self._lost = False
+        try:
+            lease = self._leases.acquire(self.partition_id)
+        except LeaseError as exc:
+            _log.debug("partition %d: cannot ask for the lease: %s", self.partition_id, exc)
+            lease = None
+        if lease is not None:
+            self._take_over(lease)
+            return
+        partition = self.partition
+        log = self._log()
+        before = log.next_position
+        if log.catch_up() != before:
+            partition.processor.recover(processing=False)
+
+    def _take_over(self, lease: Lease) -> None:
+        started = time.monotonic()
+        partition = self.partition
+        try:
+            self._log().fence()
+            partition.processor.recover()
+            partition.start()
+        except Exception:
+            _log.exception("partition %d: taking over (term %d) failed", self.partition_id, lease.term)
+            with contextlib.suppress(LeaseError):
+                self._leases.release(self.partition_id)
+            self._reopen_as_follower()
+            return
+        self.term = lease.term
+        self.takeovers += 1
+        self.last_takeover_s = time.monotonic() - started
+        self.role = "leader"
+        if self._lost:  # lost while taking over: the next round steps down
+            self.role = "stepping-down"
+        _log.info(
+            "node %s leads partition %d (term %d) from position %d, after %.3f s of fencing and replay",
+            self.node_id,
+            self.partition_id,
+            lease.term,
+            partition.log.next_position,
+            self.last_takeover_s,
+        )
+
+    def _step_down(self, why: str) -> None:
+        self.role = "stepping-down"
+        _log.warning("node %s steps down as leader of partition %d: %s", self.node_id, self.partition_id, why)
+        if not self._lost:  # the log failed but the lease may still be ours: give it up
+            with contextlib.suppress(LeaseError):
+                self._leases.release(self.partition_id)
+        self._reopen_as_follower()
+
+    def _reopen_as_follower(self) -> None:
+        try:
+            # No snapshot: the state may hold steps whose batches the stream never acknowledged.
+            self.partition.close(snapshot=False)
+        except Exception as exc:  # fenced or NATS away: what was not acknowledged is not ours
+            _log.info("partition %d closed after stepping down: %s", self.partition_id, exc)
+        self._refuse_outstanding(f"partition {self.partition_id} lost its leader on node {self.node_id}")
+        self.partition = self._open_follower()
+
+    def _open_follower(self) -> Partition:
+        partition = Partition(
+            self.settings, clock=self._clock, job_streams=self._job_streams, sender=self._sender
+        ).open()
+        self.role = "follower"
+        return partition
+
+    def _refuse_outstanding(self, reason: str, token: int | None = None) -> None:
+        """Answer every waiting request (or only ``token``'s) as unavailable, each exactly once."""
+        with self._lock:
+            if token is None:
+                waiting = list(self._outstanding.values())
+                self._outstanding.clear()
+            else:
+                entry = self._outstanding.pop(token, None)
+                waiting = [] if entry is None else [entry]
+        for _, on_answer in waiting:
+            try:
+                on_answer(Refusal(self.partition_id, reason, unavailable=True))
+            except Exception:
+                _log.exception("answering a request of partition %d failed", self.partition_id)
+
+    def _log(self) -> JetStreamLog:
+        log = self.partition.log
+        assert isinstance(log, JetStreamLog)
+        return log
+
+
+__all__ = ["ROLES", "PartitionMember"]

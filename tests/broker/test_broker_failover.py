@@ -1,0 +1,114 @@
+"""Two ``strom broker --cluster … --node-id N`` processes on one NATS server (issue 15, item 2): one
+leads partition 1, the other follows; SIGKILL the leader and the follower takes over within the
+lease TTL, with every acknowledged instance in its state."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gateway"))
+
+from broker_process import BrokerProcess
+
+from strom.gateway.grpc._proto import GatewayStub, pb
+from strom.testing import bpmn
+from tests.log._nats import NatsServer, required_binary, start_server
+
+pytestmark = pytest.mark.slow
+
+TTL_S = "1.5"
+
+
+@pytest.fixture
+def nats(tmp_path: Path) -> Iterator[NatsServer]:
+    server = start_server(required_binary(), tmp_path / "nats", sync_always=True)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def broker(directory: Path, nats: NatsServer, node_id: int) -> BrokerProcess:
+    directory.mkdir()
+    return BrokerProcess(
+        directory,
+        "--cluster",
+        nats.url,
+        "--node-id",
+        str(node_id),
+        "--secondary-storage",
+        "none",
+        "--rest-port",
+        "0",
+        env={"STROM_LEASE_TTL_S": TTL_S},
+    ).start(timeout=60)
+
+
+def ready(process: BrokerProcess) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{process.metrics_port}/ready", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def test_the_follower_broker_takes_over_when_the_leader_is_killed(tmp_path: Path, nats: NatsServer) -> None:
+    first = broker(tmp_path / "b1", nats, 1)
+    second = None
+    try:
+        second = broker(tmp_path / "b2", nats, 2)
+        assert ready(first) and not ready(second)
+        xml = bpmn.process("order").start_event().service_task("t", job_type="work").end_event("e").to_xml()
+        with grpc.insecure_channel(first.address) as channel:
+            stub = GatewayStub(channel)
+            stub.DeployResource(
+                pb.DeployResourceRequest(resources=[pb.Resource(name="order.bpmn", content=xml.encode())])
+            )
+            created = {
+                stub.CreateProcessInstance(
+                    pb.CreateProcessInstanceRequest(bpmnProcessId="order", variables=json.dumps({"n": n}))
+                ).processInstanceKey
+                for n in range(10)
+            }
+        with grpc.insecure_channel(second.address) as channel, pytest.raises(grpc.RpcError) as refused:
+            GatewayStub(channel).CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId="order"))
+        assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
+
+        first.stop(signal.SIGKILL)
+        killed = time.monotonic()
+        while not ready(second):
+            assert time.monotonic() - killed < float(TTL_S) + 5, second.logs()
+            time.sleep(0.05)
+        takeover_s = time.monotonic() - killed
+        assert takeover_s < float(TTL_S) + 2, takeover_s
+
+        with grpc.insecure_channel(second.address) as channel:
+            stub = GatewayStub(channel)
+            created.add(
+                stub.CreateProcessInstance(
+                    pb.CreateProcessInstanceRequest(bpmnProcessId="order")
+                ).processInstanceKey
+            )
+            request = pb.ActivateJobsRequest(
+                type="work", worker="w", timeout=60_000, maxJobsToActivate=20, requestTimeout=5_000
+            )
+            jobs = [job for answer in stub.ActivateJobs(request) for job in answer.jobs]
+            assert {job.processInstanceKey for job in jobs} == created
+            for job in jobs:
+                stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key))
+        for key in created:
+            second.wait_for_record("PROCESS_INSTANCE", "ELEMENT_COMPLETED", key=key, timeout=20)
+    finally:
+        first.stop(signal.SIGKILL)
+        if second is not None:
+            second.stop()
