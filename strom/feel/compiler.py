@@ -511,6 +511,12 @@ class _Compiler:
     def c_Call(self, node: ast.Call, out: list[str]) -> str:
         callee = node.callee
         s = self.site(node, *(node.args or [v for _, v in (node.named or [])]))
+        if node.named is not None:
+            seen: set[str] = set()
+            for name, _ in node.named:
+                if name in seen:
+                    return f"E.fail({s}, {f'parameter {name!r} is given twice'!r})"
+                seen.add(name)
         if isinstance(callee, ast.Name) and callee.name in BUILTINS and not self.shadowed(callee.name):
             fn = BUILTINS[callee.name]
             if node.named is None:

@@ -54,9 +54,10 @@ class FeelRange:
 
         left = "[" if self.start_included else "("
         right = "]" if self.end_included else ")"
-        if self.start is None and self.end is not None:
+        # "< 10" and "(null..10)" are different values (DMN TCK 0068); each prints as written
+        if self.origin in ("<", "<=") and self.start is None:
             return ("<= " if self.end_included else "< ") + to_feel_string(self.end, quoted=True)
-        if self.end is None and self.start is not None:
+        if self.origin in (">", ">=") and self.end is None:
             return (">= " if self.start_included else "> ") + to_feel_string(self.start, quoted=True)
         return (
             f"{left}{to_feel_string(self.start, quoted=True)}..{to_feel_string(self.end, quoted=True)}{right}"

@@ -207,8 +207,8 @@ def _literal_endpoint(node: Any) -> bool:
 
     if node is None:
         return True
-    if isinstance(node, ast.Literal):
-        return node.kind != "null"
+    if isinstance(node, ast.Literal):  # null included: "[1..null]" is a range, "[null..null]" is not
+        return True
     if isinstance(node, ast.Call) and isinstance(node.callee, ast.Name) and node.named is None:
         return (
             node.callee.name in ("date", "time", "date and time", "duration")
@@ -217,6 +217,12 @@ def _literal_endpoint(node: Any) -> bool:
             and node.args[0].kind == "string"
         )
     return False
+
+
+def _is_null(node: Any) -> bool:
+    from .. import ast
+
+    return node is None or (isinstance(node, ast.Literal) and node.kind == "null")
 
 
 @builtin("range", "from")
@@ -236,6 +242,8 @@ def range_(x: Any) -> Any:
         _literal_endpoint(node.low) and _literal_endpoint(node.high)
     ):
         raise Invalid(f"not a range literal: {s!r}")
+    if _is_null(node.low) and _is_null(node.high):
+        raise Invalid(f"a range needs at least one endpoint that is not null: {s!r}")
     value = compile_expression(s).evaluate({}, mode="dmn")
     if type(value) is not FeelRange:
         raise Invalid(f"invalid range {s!r}")
