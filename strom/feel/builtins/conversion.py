@@ -178,17 +178,16 @@ def duration(x: Any) -> Any:
 
 
 def _months_between(a: Any, b: Any) -> int:
-    def key(x: Any) -> tuple[int, int, int, int]:
-        if type(x) is _dt.datetime or type(x) is ExtDateTime:
-            secs = x.hour * 3600 + x.minute * 60 + x.second
-            return x.year, x.month, x.day, (secs * 1000000 + x.microsecond) * 1000 + nanosecond_of(x)
-        return x.year, x.month, x.day, 0
+    """Whole months from a's date to b's (java.time's ``Period.between``, days dropped).
 
-    ka, kb = key(a), key(b)
-    months = (kb[0] - ka[0]) * 12 + (kb[1] - ka[1])
-    if months > 0 and (kb[2], kb[3]) < (ka[2], ka[3]):
+    Only the calendar dates count, as written: a date and time contributes its local date, its
+    time of day and zone none. That is what feel-scala (Zeebe) and Drools compute, so
+    ``2011-01-28T10:00`` to ``2011-02-28T09:00`` is one month, not zero.
+    """
+    months = (b.year - a.year) * 12 + (b.month - a.month)
+    if months > 0 and b.day < a.day:
         months -= 1
-    elif months < 0 and (kb[2], kb[3]) > (ka[2], ka[3]):
+    elif months < 0 and b.day > a.day:
         months += 1
     return months
 
