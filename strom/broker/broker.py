@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from strom.broker.config import BrokerConfig, ConfigError
 from strom.broker.data_dir import check_partition_count
+from strom.broker.disk import DiskSpaceMonitor
 from strom.broker.endpoint import LocalEndpoint
 from strom.broker.job_streams import JobStreamRegistry
 from strom.broker.metrics import BrokerMetrics
@@ -83,6 +84,8 @@ class Broker:
         self._leases: LeaseManager | None = None
         self.metrics: BrokerMetrics | None = None
         self.metrics_port = 0
+        self._disk: DiskSpaceMonitor | None = None
+        """The main process's watch of the disk when no partition runs in it (for readiness)."""
         self._stopping: asyncio.Event | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -119,6 +122,11 @@ class Broker:
             assert isinstance(job_streams, JobStreamRegistry)
             self.partitions = PartitionGroup({1: LocalEndpoint(self.partition)}, job_streams)
             self.metrics = BrokerMetrics(self.partition)
+        if "partition" not in self.__dict__ and config.disk.enable_monitoring:
+            # Partitions elsewhere (processes, a cluster member) refuse by their own watch; this
+            # one tells readiness.
+            self._disk = DiskSpaceMonitor(config.data_dir, config.disk).start()
+            self.metrics.disk = self._disk
         tune_garbage_collector()
         if config.metrics_port:
             self.metrics_port = self.metrics.serve(config.host, config.metrics_port)
@@ -206,6 +214,9 @@ class Broker:
         if self.metrics is not None:
             self.metrics.close()
             self.metrics = None
+        if self._disk is not None:
+            self._disk.stop()
+            self._disk = None
         if self.member is not None:
             try:
                 self.member.close()
@@ -252,6 +263,7 @@ def partition_settings(
         exporter_configs=exporter_configs,
         backpressure=config.backpressure,
         flow_control=config.flow_control,
+        disk=config.disk,
         log_servers=config.cluster_servers,
         replication_factor=config.replication_factor,
     )

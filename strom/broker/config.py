@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from strom.broker.disk import DiskSettings
 from strom.stream.backpressure import BackpressureSettings
 from strom.stream.flow_control import FlowControlSettings
 
@@ -141,6 +142,8 @@ class BrokerConfig:
     """Where steps run: ``event-loop`` (with the gateway, the faster) or ``thread`` (their own)."""
     backpressure: BackpressureSettings = field(default_factory=BackpressureSettings)
     flow_control: FlowControlSettings = field(default_factory=FlowControlSettings)
+    disk: DiskSettings = field(default_factory=DiskSettings)
+    """Disk watermark (``strom.broker.disk``): below ``free_space_processing`` commands are refused."""
     exporters: dict[str, ExporterConfig] = field(default_factory=dict)
     log_level: str = "INFO"
 
@@ -208,6 +211,7 @@ class BrokerConfig:
         try:
             self.backpressure.validate()
             self.flow_control.validate()
+            self.disk.validate()
         except ValueError as error:
             raise ConfigError(str(error)) from None
 

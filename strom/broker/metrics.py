@@ -39,6 +39,7 @@ from prometheus_client import CollectorRegistry, make_wsgi_app
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from strom.broker.disk import DiskSpaceMonitor
 from strom.broker.endpoint import PartitionStatus
 from strom.broker.partition import Partition
 
@@ -78,6 +79,8 @@ class BrokerMetrics:
         self._started = False
         self._stopping = False
         self._http: WSGIServer | None = None
+        self.disk: DiskSpaceMonitor | None = None
+        """The watch of the data directory's free space: readiness is DOWN while it pauses."""
         if partition is None:
             return
         partition_id = str(partition.settings.partition_id)
@@ -100,6 +103,9 @@ class BrokerMetrics:
         self.add_collector(self.step_seconds.collect)
         self.add_collector(self.request_latency.collect)
         self.partition = partition
+        if partition.disk is not None:
+            self.disk = partition.disk.monitor
+            self.add_collector(lambda: _disk_metrics(partition_id, partition))
 
     def add_collector(self, collect: Callable[[], Iterable[Metric]]) -> None:
         """Add metrics computed at scrape time by ``collect``."""
@@ -137,6 +143,9 @@ class BrokerMetrics:
             reasons.append(f"partition {pid} stopped on a failure: {state['failure']}")
         elif phase != "processing":
             reasons.append(f"partition {pid} {_PHASE_REASONS.get(phase, phase)}")
+        if partition.disk_refusal is not None:
+            state["refusing"] = partition.disk_refusal
+            reasons.append(f"partition {pid} refuses commands: {partition.disk_refusal}")
         director = getattr(partition, "director", None)
         for stalled in director.failing() if director is not None else ():
             if stalled.seconds >= EXPORTER_STALLED_AFTER_S:
@@ -159,6 +168,9 @@ class BrokerMetrics:
             elif not status.healthy or status.phase != "processing":
                 doing = _PHASE_REASONS.get(status.phase, "is " + status.phase)
                 reasons.append(f"partition {status.partition_id} {doing}")
+        disk = self.disk
+        if disk is not None and disk.paused:
+            reasons.append(f"commands are refused: {disk.reason()}")
         return self._ready_when(reasons, partitions)
 
     def _ready_when(self, reasons: list[str], partitions: dict[str, Any]) -> Health:
@@ -354,6 +366,38 @@ class _PartitionCollector(Collector):
             "1 while the partition processes, 0 once it stopped on a failure.",
             1 if processor.failure is None else 0,
         )
+
+
+def _disk_metrics(pid: str, partition: Partition) -> Iterable[Metric]:
+    """The data directory's free space, the watermark, and whether commands are refused for it."""
+    guard = partition.disk
+    if guard is None:
+        return
+    monitor = guard.monitor
+    for name, doc, value in (
+        ("strom_disk_free_bytes", "Free bytes on the data directory's file system.", monitor.free_bytes),
+        (
+            "strom_disk_free_space_processing_bytes",
+            "The watermark: below this much free space client commands are refused.",
+            monitor.watermark_bytes,
+        ),
+        (
+            "strom_disk_processing_paused",
+            "1 while client commands are refused for lack of disk space (or a full disk stopped "
+            "processing and the partition waits to reopen), else 0.",
+            0 if partition.disk_refusal is None else 1,
+        ),
+    ):
+        family = GaugeMetricFamily(name, doc, labels=["partition"])
+        family.add_metric([pid], value)
+        yield family
+    recoveries = CounterMetricFamily(
+        "strom_disk_recoveries",
+        "Times the partition reopened by itself after a full disk stopped processing.",
+        labels=["partition"],
+    )
+    recoveries.add_metric([pid], guard.reopened)
+    yield recoveries
 
 
 EXPORTER_STALLED_AFTER_S = 30.0

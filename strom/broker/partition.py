@@ -29,6 +29,7 @@ from typing import Any
 import msgspec
 
 from strom.broker.data_dir import DirectoryLock, claim
+from strom.broker.disk import DiskSettings, PartitionDiskGuard
 from strom.broker.job_streams import JobStreamRegistry
 from strom.broker.loop_driver import LoopDriver
 from strom.broker.requests import RequestRegistry, ResponseCallback
@@ -79,6 +80,9 @@ class PartitionSettings:
     the file journal in the data directory; state and snapshots stay local."""
     replication_factor: int = 1
     """Replicas of the JetStream stream (with ``log_servers``)."""
+    disk: DiskSettings | None = None
+    """Watch the data directory's free space (``strom.broker.disk``): refuse commands below the
+    watermark, reopen by itself after a full disk stopped processing. None: not watched."""
     follow: bool = False
     """Open as a cluster follower: replay, but do not begin processing (``strom.broker.cluster_member``
     replays what the leader appends and switches the partition to processing when it takes over)."""
@@ -104,6 +108,9 @@ class Partition:
         self.flow_control = FlowControl(settings.flow_control, self._exporter_backlog)
         self.refusal: str | None = None
         """Why the last refused ``try_submit`` was refused by flow control (None: backpressure)."""
+        self.disk: PartitionDiskGuard | None = None
+        self.disk_refusal: str | None = None
+        """Set by the disk guard while every client command is refused (short of disk space)."""
         self.latency_observers: list[Callable[[int], None]] = []
         self.step_observers: list[Callable[[float], None]] = []
         self._metered: _MeteredEngine | None = None
@@ -140,7 +147,49 @@ class Partition:
         except BaseException:
             self._release_after_failed_open()
             raise
+        disk = self.settings.disk
+        if disk is not None and disk.enable_monitoring:
+            self.disk = PartitionDiskGuard.watch(self, disk)
         return self
+
+    def reopen(self) -> None:
+        """Close log, state and exporters and open them again, keeping the directory: restore the
+        newest snapshot, replay the durable log, then process as before (threads or event loop).
+
+        For a partition whose processing stopped on a failure it can recover from (a full disk,
+        ``strom.broker.disk``); what was not durable is gone, and requests in flight are not
+        answered (the requester times out). Call it on the thread that drives the partition.
+        """
+        driver = self._driver
+        loop = driver.loop if driver is not None else None
+        running = self._running
+        self._halt_after_failure()
+        self._open_owned()
+        if running:
+            self.start(loop)
+
+    def _halt_after_failure(self) -> None:
+        """Stop the threads and close the files of a failed partition, whatever else fails."""
+        driver, self._driver = self._driver, None
+        processor = self.__dict__.get("processor")
+        with contextlib.suppress(Exception):
+            if driver is not None:
+                driver.stop()
+                if self.settings.group_commit:
+                    self.log.stop_group_commit()
+            elif processor is not None:
+                processor.stop()
+        self._running = False
+        if self._exporter_thread is not None:
+            with self._exporter_wakeup:
+                self._exporter_wakeup.notify()
+            self._exporter_thread.join(10)
+            self._exporter_thread = None
+        for name in ("director", "log", "db"):
+            resource = self.__dict__.get(name)
+            if resource is not None:
+                with contextlib.suppress(Exception):
+                    resource.close()
 
     def _open_owned(self) -> None:
         self.phase = "replaying"
@@ -284,6 +333,8 @@ class Partition:
         Every file is closed and the directory released even when a step fails (the error is
         raised, with any later one chained).
         """
+        if self.disk is not None:
+            self.disk.stop()
         with contextlib.ExitStack() as closing:  # runs the callbacks last-in first-out
             closing.callback(self._release_directory)
             closing.callback(self.db.close)
@@ -314,6 +365,9 @@ class Partition:
         For clients outside the process. Commands that finish work are always accepted; the slot
         is freed when the answer is sent (or the client gives up, ``forget_request``).
         """
+        if self.disk_refusal is not None:  # short of disk space: nothing is written
+            self.refusal = self.disk_refusal
+            return None
         request_id = self._requests.next_id()
         value_type = command.value_type
         awaits_result = (

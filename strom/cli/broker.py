@@ -54,6 +54,11 @@ import click
     help="Backpressure algorithm (default aimd).",
 )
 @click.option(
+    "--disk-free-space-processing",
+    help="Refuse client commands while the data directory's file system has less free space than "
+    "this: bytes (512MB, 2GB) or a share (5%); default 1GB. Env STROM_DISK__FREE_SPACE_PROCESSING.",
+)
+@click.option(
     "--auth",
     type=click.Choice(["none", "basic", "oidc"]),
     help="Who may use the gateways: none (default; anyone who reaches the ports), basic (users and "
@@ -94,6 +99,7 @@ def broker(
     partitions: int | None,
     secondary_storage: str | None,
     backpressure: str | None,
+    disk_free_space_processing: str | None,
     auth: str | None,
     authorizations: bool | None,
     clock_controlled: bool | None,
@@ -132,6 +138,8 @@ def broker(
         "clock_controlled": clock_controlled,
         "admin_user": admin_user,
     }
+    if disk_free_space_processing is not None:
+        overrides["disk"] = {"free_space_processing": disk_free_space_processing}
     oidc = {"issuer": oidc_issuer, "jwks_url": oidc_jwks_url, "audience": oidc_audience}
     if any(value is not None for value in oidc.values()):
         overrides["oidc"] = {name: value for name, value in oidc.items() if value is not None}

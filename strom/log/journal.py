@@ -219,6 +219,12 @@ class FileJournal:
         return self._firsts[0]
 
     @property
+    def failure(self) -> BaseException | None:
+        """What made the log refuse further work (a failed write or sync, e.g. the disk is full),
+        also when only the committer thread has seen it yet; None while it works."""
+        return self._failure
+
+    @property
     def max_batch_size(self) -> int:
         """The largest batch a segment can hold, framed: 24 bytes + 4 per record + the records."""
         return self._segment_size - SEGMENT_HEADER_SIZE
