@@ -310,15 +310,20 @@ class PartitionDiskGuard:
                 _log.error(
                     "partition %d stopped processing: writing to %s failed because the disk is full (%s). "
                     "Nothing acknowledged is lost: a command is answered only once it is on the durable "
-                    "log. Client commands are refused with RESOURCE_EXHAUSTED; once %s are free the "
-                    "partition reopens by itself (restores its newest snapshot and replays the log). "
-                    "Free space on that file system (%s free now)",
+                    "log. Client commands are refused with RESOURCE_EXHAUSTED; %s. Free space on that "
+                    "file system (%s free now)",
                     pid,
                     partition.directory,
                     _root_cause(failure),
-                    format_bytes(monitor.resume_bytes),
+                    "the cluster member reopens it as a follower"
+                    if partition.settings.log_servers
+                    else f"once {format_bytes(monitor.resume_bytes)} are free the partition reopens by "
+                    "itself (restores its newest snapshot and replays the log)",
                     format_bytes(monitor.free_bytes),
                 )
+            if partition.settings.log_servers:  # a cluster member reopens its partition itself
+                partition.disk_refusal = f"partition {pid} stopped processing because the disk is full"
+                return
             if monitor.paused:
                 partition.disk_refusal = (
                     f"partition {pid} stopped processing because the disk is full; "
