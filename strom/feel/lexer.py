@@ -34,12 +34,37 @@ class Token:
     backtick: bool = False
 
 
+# DMN 1.5 grammar rule 28, name start char beyond ASCII (the XML NameStartChar ranges): letters of
+# every script, and every code point outside the Basic Multilingual Plane up to U+EFFFF (emoji too)
+_NAME_START_RANGES = (
+    (0xC0, 0xD6),
+    (0xD8, 0xF6),
+    (0xF8, 0x2FF),
+    (0x370, 0x37D),
+    (0x37F, 0x1FFF),
+    (0x200C, 0x200D),
+    (0x2070, 0x218F),
+    (0x2C00, 0x2FEF),
+    (0x3001, 0xD7FF),
+    (0xF900, 0xFDCF),
+    (0xFDF0, 0xFFFD),
+    (0x10000, 0xEFFFF),
+)
+
+
 def _is_name_start(ch: str) -> bool:
-    return ch.isalpha() or ch == "_" or ch == "?" or ch == "$"
+    if ch.isalpha() or ch == "_" or ch == "?" or ch == "$":
+        return True
+    code = ord(ch)
+    return code >= 0xC0 and any(lo <= code <= hi for lo, hi in _NAME_START_RANGES)
 
 
 def _is_name_part(ch: str) -> bool:
-    return ch.isalnum() or ch == "_" or ch == "?" or ch == "$" or ch in "\u00b7\u0300\u0301\u203f\u2040"
+    """Rule 29: a name start char, a digit, U+00B7, combining marks U+0300-036F, U+203F-2040."""
+    if ch.isalnum() or ch == "_" or ch == "?" or ch == "$" or ch == "\u00b7":
+        return True
+    code = ord(ch)
+    return 0x300 <= code <= 0x36F or 0x203F <= code <= 0x2040 or _is_name_start(ch)
 
 
 def _read_string(src: str, i: int) -> tuple[str, int]:
@@ -60,8 +85,9 @@ def _read_string(src: str, i: int) -> tuple[str, int]:
                 j += 2
                 continue
             if esc == "u" or esc == "U":
-                width = 4 if esc == "u" else 8
+                width = 4 if esc == "u" else 6  # DMN 1.5 rule 65: \uXXXX, \UXXXXXX
                 digits = src[j + 2 : j + 2 + width]
+                escape_at = j
                 if len(digits) != width or any(c not in "0123456789abcdefABCDEF" for c in digits):
                     raise FeelSyntaxError.at("invalid unicode escape in string", src, j)
                 code = int(digits, 16)
@@ -75,7 +101,7 @@ def _read_string(src: str, i: int) -> tuple[str, int]:
                             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                             j += 6
                 if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-                    raise FeelSyntaxError.at("invalid unicode escape in string", src, j)
+                    raise FeelSyntaxError.at("invalid unicode escape in string", src, escape_at)
                 out.append(chr(code))
                 continue
             out.append("\\")

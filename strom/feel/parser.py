@@ -49,6 +49,7 @@ _PHRASES: tuple[tuple[str, ...], ...] = (
     ("get", "or", "else"),
 )
 _CMP = frozenset({"=", "!=", "<", "<=", ">", ">="})
+_NAME_SYMBOLS = frozenset({".", "/", "-", "+", "*"})  # DMN 1.5 rule 30, additional name symbols (and ')
 
 
 class _Parser:
@@ -467,6 +468,39 @@ class _Parser:
         open_tok = self.expect_op("{")
         entries: list[tuple[str, ast.Node]] = []
         seen: set[str] = set()
+        added: list[str] = []
+        known = self.known
+        try:
+            self.context_entries(entries, seen, added)
+        finally:
+            self.known = known
+        close = self.expect_op("}", "to close the context")
+        return ast.ContextLit(open_tok.pos, close.end, entries)
+
+    def key_with_symbols(self, key: str, first: Token) -> str:
+        """A context key that goes on with DMN's additional name symbols (``. / - + *``) up to ':'.
+
+        In key position nothing else can follow a name, so ``{a-b: 1}`` and ``{x.y: 2}`` are keys
+        "a-b" and "x.y" (DMN 1.5 rules 27 and 30), not a subtraction or a path.
+        """
+        j = self.i
+        end = self.toks[j - 1].end
+        while self.toks[j].kind == OP and self.toks[j].value in _NAME_SYMBOLS:
+            k = j + 1
+            while self.toks[k].kind == OP and self.toks[k].value in _NAME_SYMBOLS:
+                k += 1
+            if self.toks[k].kind not in (NAME, NUMBER) or self.toks[k].backtick:
+                return key
+            k += 1
+            while self.toks[k].kind in (NAME, NUMBER) and not self.toks[k].backtick:
+                k += 1
+            j, end = k, self.toks[k - 1].end
+        if j == self.i:
+            return key
+        self.i = j
+        return " ".join(self.src[first.pos : end].split())
+
+    def context_entries(self, entries: list[tuple[str, ast.Node]], seen: set[str], added: list[str]) -> None:
         if not self.is_op("}"):
             while True:
                 key_tok = self.tok
@@ -475,19 +509,22 @@ class _Parser:
                     self.i += 1
                 elif key_tok.kind == NAME:
                     key, _, _ = self.read_name(allow_keywords=True)
+                    key = self.key_with_symbols(key, key_tok)
                 else:
                     raise self.error(f"expected a context key but found {self.describe(key_tok)}")
                 if key in seen:
                     raise self.error(f"duplicate context key '{key}'", key_tok)
                 seen.add(key)
                 self.expect_op(":", "after the context key")
+                if not _plain_name(key) and key not in self.known:
+                    # later entries (and what they nest) may use the key as a name: `{a-b: 1, c: a-b + 1}`
+                    self.known = sorted([*self.known, key], key=len, reverse=True)
+                    added.append(key)
                 entries.append((key, self.expression()))
                 if self.is_op(","):
                     self.i += 1
                     continue
                 break
-        close = self.expect_op("}", "to close the context")
-        return ast.ContextLit(open_tok.pos, close.end, entries)
 
     def if_expr(self) -> ast.Node:
         start = self.expect_kw("if")

@@ -26,7 +26,7 @@ LITERALS = [
     ('"line\\nbreak"', "line\nbreak"),
     ('"tab\\there"', "tab\there"),
     ('"\\u0041"', "A"),
-    ('"\\U0001F600"', "\U0001f600"),
+    ('"\\U01F600"', "\U0001f600"),
     ('"\\ud83d\\ude00"', "\U0001f600"),
     ('"日本"', "日本"),
     ("true", True),
