@@ -59,6 +59,8 @@ class RestAuth:
 
     authenticator: Authenticator
     store: IdentityStore | None = None
+    sessions: Sessions | None = None
+    """The UI's login sessions (None: a secret of this process only, made by the middleware)."""
 
     def __post_init__(self) -> None:
         self.setup_lock = asyncio.Lock()

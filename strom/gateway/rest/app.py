@@ -95,7 +95,7 @@ def create_app(context: RestContext, auth: auth_rest.RestAuth | None = None) -> 
     app.state.context = context
     mount_ui(app)  # Operate at /operate, Tasklist at /tasklist; / leads to Operate
     app.mount(BASE, api)
-    app.add_middleware(auth_rest.AuthMiddleware, authenticator=auth.authenticator)
+    app.add_middleware(auth_rest.AuthMiddleware, authenticator=auth.authenticator, sessions=auth.sessions)
     return app
 
 

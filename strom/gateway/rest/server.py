@@ -18,6 +18,7 @@ from strom.broker.broker import Broker
 from strom.broker.partition_group import PartitionGroup
 from strom.gateway.auth.authenticator import Authenticator, authenticator_for
 from strom.gateway.auth.rest import RestAuth
+from strom.gateway.auth.sessions import Sessions
 from strom.gateway.rest.app import create_app
 from strom.gateway.rest.context import RestContext, RestSettings
 
@@ -107,5 +108,10 @@ def rest_for(broker: Broker) -> RestServer:
             clock_controlled=config.clock_controlled,
         ),
         search,
-        RestAuth(authenticator_for(config, identities), identities),
+        RestAuth(
+            authenticator_for(config, identities),
+            identities,
+            # the UI's sessions outlive a restart: their secret is kept in the data directory
+            Sessions.from_directory(config.data_dir) if config.auth == "basic" else None,
+        ),
     )
