@@ -32,7 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from grpc_one_task import _deploy  # noqa: E402 - the benchmark next to this one: same model
+from grpc_one_task import deploy  # noqa: E402 - the benchmark next to this one: same model
 
 
 def _free_port() -> int:
@@ -163,7 +163,7 @@ def campaign(kills: int, seed: int, data_dir: Path, finish_s: float = 60.0) -> d
     started = time.monotonic()
     broker = Broker(data_dir)
     broker.start()
-    _deploy(f"127.0.0.1:{broker.port}")
+    deploy(f"127.0.0.1:{broker.port}")
     for _ in range(kills):
         load = Load(f"127.0.0.1:{broker.port}", created, completed, lock).start()
         time.sleep(rng.uniform(0.3, 2.0))

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from grpc_one_task import _deploy, _free_port, _take, starter_main, worker_main
+from grpc_one_task import _free_port, _take, deploy, starter_main, worker_main
 
 
 class _Connection:
@@ -202,7 +202,7 @@ def main() -> None:
         line = broker.stdout.readline().decode()
         if "ready" not in line:
             raise SystemExit(f"the broker did not start: {line}")
-        _deploy(address)
+        deploy(address)
         for _ in range(args.rounds):
             for api in ("grpc", "rest"):
                 result = _round(api, address, base, args.duration, args.warmup, args.in_flight)
