@@ -607,22 +607,32 @@ def between(v: Any, lo: Any, hi: Any, E: Env, s: int, s2: int) -> bool | None:
 
 
 # -- ranges and unary tests ----------------------------------------------------------------
-def in_range(v: Any, si: bool, lo: Any, hi: Any, ei: bool) -> bool | None:
+def in_range(v: Any, si: bool, lo: Any, hi: Any, ei: bool, unbounded: bool = False) -> bool | None:
+    """``v in [lo..hi]``: ``lo <= v and v <= hi`` (DMN 1.5 Table 55).
+
+    A null endpoint compares as null, so the result is false or null, never true (DMN 1.5, issue
+    DMN15-78); with ``unbounded`` (a ``< 10`` range's missing side) it is no bound at all.
+    """
     if v is None:
         return None
+    unknown = False
     if lo is not None:
         c = compare(v, lo, QUIET, 0)
         if c is None:
             return None
         if c < 0 or (c == 0 and not si):
             return False
+    elif not unbounded:
+        unknown = True
     if hi is not None:
         c = compare(v, hi, QUIET, 0)
         if c is None:
             return None
         if c > 0 or (c == 0 and not ei):
             return False
-    return True
+    elif not unbounded:
+        unknown = True
+    return None if unknown else True
 
 
 def make_range(si: bool, lo: Any, hi: Any, ei: bool, E: Env, s: int) -> FeelRange | None:
@@ -668,7 +678,7 @@ def match(v: Any, t: Any) -> bool | None:
     """Does input v satisfy the evaluated positive unary test t? (DMN 1.5, 10.3.2.9.1)"""
     tt = type(t)
     if tt is FeelRange:
-        return in_range(v, t.start_included, t.start, t.end, t.end_included)
+        return in_range(v, t.start_included, t.start, t.end, t.end_included, bool(t.origin))
     if tt is NotEqualTest:
         return ne(v, t.value, QUIET, 0)
     if t is None:

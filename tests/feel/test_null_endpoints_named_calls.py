@@ -1,7 +1,8 @@
 """Ranges with a null endpoint (DMN 1.5 10.3.2.7) and named-parameter calls that leave parameters out.
 
-A null endpoint leaves that side unbounded, but the range stays a value of its own: ``[1..null]``
-is not ``>= 1`` (DMN TCK 0068), prints as written, and ``range()`` reads it back.
+A null endpoint is not an unbounded side: ``[1..null]`` is not ``>= 1`` (DMN TCK 0068), prints as
+written, ``range()`` reads it back, and comparing with it is null (DMN 1.5, issue DMN15-78), so
+``5 in [1..null]`` is null where ``5 in >= 1`` is true.
 """
 
 from __future__ import annotations
@@ -13,11 +14,16 @@ from strom.feel import FeelRange
 from .support import FAIL, check
 
 RANGES = [
-    ("5 in [1..null]", True),
+    # a null endpoint compares as null: false or null, never true (DMN 1.5, issue DMN15-78)
+    ("5 in [1..null]", None),
     ("0 in [1..null]", False),
-    ("5 in (null..10)", True),
+    ("5 in (null..10)", None),
+    ("5 in [1..x]", None),
+    ("5 in (< 10)", True),
+    ("5 in (>= 1)", True),
     ("10 in (null..10)", False),
-    ('date("2024-05-01") in [date("2024-01-01")..null]', True),
+    ('date("2024-05-01") in [date("2024-01-01")..null]', None),
+    ('date("2023-05-01") in [date("2024-01-01")..null]', False),
     ("[1..null] = [1..null]", True),
     ("[1..null] = (>= 1)", False),
     ("(null..10) = (< 10)", False),
@@ -31,14 +37,20 @@ RANGES = [
     ('range("[1..null]")', FeelRange(True, 1, None, True)),
     ('range("(null..10)")', FeelRange(False, None, 10, False)),
     ('range("[1..null]") = [1..null]', True),
-    ('7 in range("[5..null)")', True),
+    ('7 in range("[5..null)")', None),
     ('string(range("[1..null)"))', "[1..null)"),
     ('range("[null..null]")', FAIL),
     ('range("[..2]")', FAIL),
+    # range functions: only the comparisons they make with a null endpoint are null
     ("before(1, [2..null])", True),
+    ("before(1, [null..5])", None),
     ("after(10, [null..5])", True),
-    ("includes([null..5], [1..3])", True),
-    ("overlaps([1..null], [5..10])", True),
+    ("after([1..null], 0)", True),
+    ("includes([null..5], [1..3])", None),
+    ("includes([1..null], 0)", False),
+    ("overlaps([1..null], [5..10])", None),
+    ("includes(< 5, 3)", True),
+    ("before(> 5, 1)", False),
 ]
 
 NAMED_CALLS = [

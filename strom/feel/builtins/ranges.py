@@ -1,7 +1,7 @@
 """Range builtins (DMN 1.5 10.3.4.9): before, after, meets, overlaps, includes and the rest.
 
-Every function takes points or ranges in any combination; an unbounded endpoint acts as
-minus or plus infinity.
+Every function takes points or ranges in any combination; an unbounded endpoint (``< 10``) acts
+as minus or plus infinity; a null one (``(null..10)``) never gives true.
 """
 
 from __future__ import annotations
@@ -13,10 +13,14 @@ from ..values import FeelRange
 from ._registry import Invalid, builtin
 
 _NEG, _POS = object(), object()
+_NULL = object()  # the null endpoint of a range written so, [1..null]
 
 
 def _c(a: Any, b: Any) -> int:
     """Compare two endpoints where _NEG/_POS stand for -inf/+inf."""
+    if a is _NULL or b is _NULL:
+        # DMN 1.5 (issue DMN15-78): comparing with a null endpoint is null, never true
+        raise _NullComparison
     if a is b and (a is _NEG or a is _POS):
         return 0
     if a is _NEG or b is _POS:
@@ -32,8 +36,9 @@ def _c(a: Any, b: Any) -> int:
 def _r(x: Any) -> tuple[Any, bool, Any, bool]:
     """(start, start included, end, end included) of a range, or of a point as [p..p]."""
     if type(x) is FeelRange:
-        s = _NEG if x.start is None else x.start
-        e = _POS if x.end is None else x.end
+        # a missing side of "< 10" is unbounded; a null endpoint written as such is null
+        s = (_NEG if x.origin else _NULL) if x.start is None else x.start
+        e = (_POS if x.origin else _NULL) if x.end is None else x.end
         return s, x.start_included, e, x.end_included
     return x, True, x, True
 
@@ -89,8 +94,11 @@ def finishes(a: Any, b: Any) -> bool:
 def includes(a: Any, b: Any) -> bool:
     as_, asi, ae, aei = _r(a)
     if not _isr(b):
-        c1, c2 = _c(as_, b), _c(b, ae)
-        return (c1 < 0 or (c1 == 0 and asi)) and (c2 < 0 or (c2 == 0 and aei))
+        c1 = _c(as_, b)
+        if not (c1 < 0 or (c1 == 0 and asi)):
+            return False  # decided before the end is looked at (it may be null)
+        c2 = _c(b, ae)
+        return c2 < 0 or (c2 == 0 and aei)
     bs, bsi, be, bei = _r(b)
     c1 = _c(as_, bs)
     c2 = _c(ae, be)
@@ -121,9 +129,19 @@ def _need_ranges(*xs: Any) -> None:
             raise Invalid("expected a range")
 
 
+class _NullComparison(Exception):
+    """A comparison with a null endpoint: null, so the function's result is null."""
+
+
 def _register(name: str, fn: Any, signatures: list[str]) -> None:
+    def checked(a: Any, b: Any, _fn: Any = fn) -> Any:
+        try:
+            return _fn(a, b)
+        except _NullComparison:
+            return None
+
     for sig in signatures:
-        builtin(name, sig)(fn)
+        builtin(name, sig)(checked)
 
 
 _PAIRS = ["point1, point2", "point, range", "range, point", "range1, range2"]
