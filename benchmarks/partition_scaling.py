@@ -26,14 +26,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from one_task import run_strom
+from one_task import StromRun
 
 
 def _partition(data_dir: str, instances: int, window: int, go: Any, results: Any) -> None:
+    strom = StromRun(Path(data_dir), window)
     go.wait()
     began = time.perf_counter()
-    figures = run_strom(Path(data_dir), instances, window)
-    results.put((began, began + instances / figures["completed_pi_per_s"], figures))
+    rate = strom.round(instances)
+    ended = time.perf_counter()
+    strom.worker.stop()
+    strom.partition.close(snapshot=False)
+    results.put((began, ended, {"completed_pi_per_s": rate}))
 
 
 def run(count: int, instances: int, window: int) -> dict[str, Any]:
