@@ -20,7 +20,7 @@ _FROM_GRPC: dict[grpc.StatusCode, tuple[int, str]] = {
     grpc.StatusCode.FAILED_PRECONDITION: (409, "INVALID_STATE"),
     grpc.StatusCode.PERMISSION_DENIED: (403, "FORBIDDEN"),
     grpc.StatusCode.UNAUTHENTICATED: (401, "UNAUTHORIZED"),
-    grpc.StatusCode.RESOURCE_EXHAUSTED: (429, "RESOURCE_EXHAUSTED"),
+    grpc.StatusCode.RESOURCE_EXHAUSTED: (503, "RESOURCE_EXHAUSTED"),  # as Camunda 8.8 documents it
     grpc.StatusCode.DEADLINE_EXCEEDED: (504, "DEADLINE_EXCEEDED"),
     grpc.StatusCode.UNIMPLEMENTED: (501, "NOT_IMPLEMENTED"),
     grpc.StatusCode.UNAVAILABLE: (503, "UNAVAILABLE"),
