@@ -7,7 +7,8 @@ by the partition's lease in the JetStream KV bucket (``strom.log.LeaseManager``)
 - **follower** (no lease): the partition is open in replay mode (``PartitionSettings.follow``). The
   member's thread polls every ``poll_s``: it tries to take the lease and, while another broker
   holds it, catches the log up with the stream (``JetStreamLog.catch_up``) and replays what the
-  leader appended (``StreamProcessor.recover(processing=False)``), so its state stays current.
+  leader appended (``StreamProcessor.recover(processing=False)``), so its state stays current. It
+  snapshots that state as a leader would (``snapshot_period_s``, ``snapshot_every_records``).
   Requests are refused as unavailable (forwarding to the leader is not built).
 - **taking over** (the lease was free or expired, and this broker took it): the log **fences** the
   stream (``JetStreamLog.fence``: it catches up and stores a record-less marker with the expected
@@ -94,6 +95,8 @@ class PartitionMember:
         self._closing = False
         self._runner: threading.Thread | None = None
         self._failing_since = 0.0
+        self._last_snapshot = 0.0
+        self._snapshot_position = 0
         leases.on_lost(self._on_lost)
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -262,6 +265,22 @@ class PartitionMember:
         before = log.next_position
         if log.catch_up() != before:
             partition.processor.recover(processing=False)
+            self._maybe_snapshot()
+
+    def _maybe_snapshot(self) -> None:
+        """Snapshot a follower's state as a leader would (period or log growth), so that a restart
+        or a step-down replays from there, not from the start of the stream."""
+        settings = self.settings
+        partition = self.partition
+        grown = partition.log.next_position - self._snapshot_position
+        if (
+            time.monotonic() - self._last_snapshot < settings.snapshot_period_s
+            and grown < settings.snapshot_every_records
+        ):
+            return
+        partition.snapshot()  # between replays, on this thread: only acknowledged records in it
+        self._last_snapshot = time.monotonic()
+        self._snapshot_position = partition.log.next_position
 
     def _take_over(self, lease: Lease) -> None:
         started = time.monotonic()
@@ -312,6 +331,8 @@ class PartitionMember:
         partition = Partition(
             self.settings, clock=self._clock, job_streams=self._job_streams, sender=self._sender
         ).open()
+        self._last_snapshot = time.monotonic()
+        self._snapshot_position = partition.processor.replay_start_position
         self.role = "follower"
         return partition
 

@@ -22,6 +22,7 @@ import pytest
 
 from strom.broker import PartitionSettings
 from strom.broker.endpoint import Refusal
+from strom.db import latest_snapshot
 from strom.db.digest import digest
 from strom.protocol import codec
 from strom.protocol.enums import RecordType, ValueType
@@ -58,12 +59,15 @@ def members(server: NatsServer, tmp_path: Path) -> Iterator[Callable[..., Partit
     """Opens members of partition 1 (one data directory and lease manager each); closes them all."""
     made: list[tuple[PartitionMember, LeaseManager]] = []
 
-    def make(node_id: str, **lease_options: Any) -> PartitionMember:
+    def make(node_id: str, snapshot_every_records: int = 200_000, **lease_options: Any) -> PartitionMember:
         options: dict[str, Any] = {"ttl_s": TTL, "renew_every_s": RENEW, "max_clock_skew_s": SKEW}
         options.update(lease_options)
         leases = LeaseManager(server.url, node_id, **options)
         settings = PartitionSettings(
-            data_dir=tmp_path / node_id, log_servers=(server.url,), snapshot_period_s=float("inf")
+            data_dir=tmp_path / node_id,
+            log_servers=(server.url,),
+            snapshot_period_s=float("inf"),
+            snapshot_every_records=snapshot_every_records,
         )
         member = PartitionMember(settings, leases, poll_s=0.02)
         made.append((member, leases))
@@ -142,6 +146,34 @@ def test_one_leader_and_a_follower_whose_state_stays_equal(
     assert leader.partition.processor.applied_position > 30
     assert digest(follower.partition.db) == digest(leader.partition.db)
     assert follower.role == "follower" and leader.term > 0
+
+
+def test_a_follower_snapshots_and_a_restarted_follower_replays_only_what_came_after(
+    members: Callable[..., PartitionMember],
+) -> None:
+    leader = members("b1")
+    assert leader.wait_for_role("leader", 10)
+    follower = members("b2", snapshot_every_records=100)
+    assert not isinstance(ask(leader, deploy_command()), Refusal)
+    create_instances(leader, 40)
+    wait_until(lambda: caught_up(follower, leader), 10, "the follower catches up")
+    snapshot = latest_snapshot(follower.partition.snapshots_dir)
+    assert snapshot is not None and snapshot.metadata["applied_position"] >= 100
+    state = digest(follower.partition.db)
+
+    # as after a crash: the member's thread stops, the partition closes without a final snapshot
+    follower._closing = True
+    follower._wake.set()
+    assert follower._runner is not None
+    follower._runner.join(10)
+    follower.partition.close(snapshot=False)
+    follower.role = "closed"
+
+    restarted = members("b2", snapshot_every_records=100)
+    assert restarted.wait_for_role("follower", 10)
+    assert restarted.partition.processor.applied_position == leader.partition.processor.applied_position
+    assert restarted.partition.replayed_events < leader.partition.processor.applied_position - 100
+    assert digest(restarted.partition.db) == state
 
 
 def test_a_follower_takes_over_a_released_lease_from_current_state(
