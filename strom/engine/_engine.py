@@ -17,7 +17,7 @@ from strom.engine.processing import Processors, build_processors
 from strom.engine.processing.authorization import REQUIREMENTS, AuthorizationCheck, names_caller
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
-from strom.engine.processing.clock.pin import ClockPinProcessor, ClockResetProcessor
+from strom.engine.processing.clock.pin import ClockProcessor
 from strom.engine.processing.writers import Writers
 from strom.engine.scheduled.due_date_checker import DueDateChecker
 from strom.engine.scheduled.event_checkers import MessageTimeToLiveChecker, timer_checker
@@ -84,12 +84,16 @@ class Engine:
         processors.register(
             ValueType.CLOCK,
             ClockIntent.PIN,
-            ClockPinProcessor(self.state, self.behaviors.distribution, self.key_generator, self.clock),
+            ClockProcessor(
+                self.state, self.behaviors.distribution, self.key_generator, self.clock, pins=True
+            ),
         )
         processors.register(
             ValueType.CLOCK,
             ClockIntent.RESET,
-            ClockResetProcessor(self.state, self.behaviors.distribution, self.key_generator, self.clock),
+            ClockProcessor(
+                self.state, self.behaviors.distribution, self.key_generator, self.clock, pins=False
+            ),
         )
         self.processors: Processors = processors
         self.bpmn: BpmnProcessor = bpmn

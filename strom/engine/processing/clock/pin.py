@@ -9,6 +9,7 @@ gateway's question (``clock_controlled``): the engine obeys the command it is gi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from strom.engine.processing.distribution.behavior import CommandDistributionBehavior
@@ -21,22 +22,30 @@ from strom.stream.clock import PinnableClock
 from strom.stream.key_generator import KeyGenerator
 
 
-class ClockPinProcessor:
+class ClockProcessor:
+    """PIN (``pins``) or RESET: the same steps, another event and clock change."""
+
     def __init__(
         self,
         state: ProcessingState,
         distribution: CommandDistributionBehavior,
         keys: KeyGenerator,
         clock: PinnableClock,
+        *,
+        pins: bool,
     ) -> None:
         self._distributions = state.distributions
         self._distribution = distribution
         self._keys = keys
         self._clock = clock
+        self._pins = pins
+        self._event = ClockIntent.PINNED if pins else ClockIntent.RESETTED
+        self._command = ClockIntent.PIN if pins else ClockIntent.RESET
+        self._verb = "pin" if pins else "reset"
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         value = command.value
-        if value.time < 0:
+        if self._pins and value.time < 0:
             writers.reject(
                 command,
                 RejectionType.INVALID_ARGUMENT,
@@ -44,57 +53,27 @@ class ClockPinProcessor:
                 f"'{value.time}'",
             )
             return
-        clock = self._clock
-        millis = value.time
+        change = self._change(value.time)
         if self._distribution.is_distributed(command):
             if self._distributions.was_received(command.key):
                 writers.reject(
                     command,
                     RejectionType.ALREADY_EXISTS,
-                    f"Expected to pin the clock with key '{command.key}', but this partition pinned "
-                    "it already (a repeated delivery)",
+                    f"Expected to {self._verb} the clock with key '{command.key}', but this partition "
+                    f"did it already (a repeated delivery)",
                 )
             else:
-                writers.append_event(command.key, ClockIntent.PINNED, value)
-                writers.side_effect(lambda: clock.pin(millis))
+                writers.append_event(command.key, self._event, value)
+                writers.side_effect(change)
             self._distribution.acknowledge(writers, command)
             return
         key = self._keys.next_key()
-        writers.respond(writers.append_event(key, ClockIntent.PINNED, value))
-        writers.side_effect(lambda: clock.pin(millis))
-        self._distribution.distribute(writers, key, ValueType.CLOCK, ClockIntent.PIN, value)
+        writers.respond(writers.append_event(key, self._event, value))
+        writers.side_effect(change)
+        self._distribution.distribute(writers, key, ValueType.CLOCK, self._command, value)
 
-
-class ClockResetProcessor:
-    def __init__(
-        self,
-        state: ProcessingState,
-        distribution: CommandDistributionBehavior,
-        keys: KeyGenerator,
-        clock: PinnableClock,
-    ) -> None:
-        self._distributions = state.distributions
-        self._distribution = distribution
-        self._keys = keys
-        self._clock = clock
-
-    def process(self, command: Record[Any], writers: Writers) -> None:
-        value = command.value
+    def _change(self, millis: int) -> Callable[[], None]:
         clock = self._clock
-        if self._distribution.is_distributed(command):
-            if self._distributions.was_received(command.key):
-                writers.reject(
-                    command,
-                    RejectionType.ALREADY_EXISTS,
-                    f"Expected to reset the clock with key '{command.key}', but this partition reset "
-                    "it already (a repeated delivery)",
-                )
-            else:
-                writers.append_event(command.key, ClockIntent.RESETTED, value)
-                writers.side_effect(clock.reset)
-            self._distribution.acknowledge(writers, command)
-            return
-        key = self._keys.next_key()
-        writers.respond(writers.append_event(key, ClockIntent.RESETTED, value))
-        writers.side_effect(clock.reset)
-        self._distribution.distribute(writers, key, ValueType.CLOCK, ClockIntent.RESET, value)
+        if not self._pins:
+            return clock.reset
+        return lambda: clock.pin(millis)
