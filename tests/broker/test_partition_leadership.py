@@ -323,3 +323,25 @@ def test_a_follower_takes_over_from_a_sigkilled_leader_and_nothing_acknowledged_
     assert acknowledged <= set(on_stream), f"lost: {len(acknowledged - set(on_stream))}"
     assert len(on_stream) == len(set(on_stream)), "a creation is doubled"
     assert set(after) <= set(on_stream)
+
+
+def test_a_leader_that_cannot_renew_refuses_at_once_and_leads_again_when_nats_is_back(
+    members: Callable[..., PartitionMember], server: NatsServer
+) -> None:
+    leader = members("b1")
+    assert leader.wait_for_role("leader", 10)
+    assert not isinstance(ask(leader, deploy_command()), Refusal)
+    before = create_instances(leader, 5)
+
+    server.kill()  # NATS gone: no renewal can be acknowledged
+    killed = time.monotonic()
+    wait_until(lambda: leader.role != "leader", TTL + 2, "the leader steps down")
+    assert time.monotonic() - killed < TTL + 1
+    refused = ask(leader, create_command(), timeout_s=2)
+    assert isinstance(refused, Refusal) and refused.unavailable
+
+    server.start().wait_ready()
+    assert leader.wait_for_role("leader", 60), leader.role
+    after = create_instances(leader, 5)
+    on_stream = created_on_stream(server)
+    assert sorted(on_stream) == sorted(before + after)
