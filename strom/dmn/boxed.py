@@ -234,6 +234,13 @@ def _iterator(expr: Expression, scope: Mapping[str, Any], run: Run) -> Any:
         results.append(evaluate(expr.body, local, run))
     if expr.operator == "for":
         return results
+    # a 'satisfies' that is not a boolean (nor null) makes the whole expression null, whatever the
+    # other items gave (DMN 1.5 boxed some/every; the TCK's 1153/1154 expect null)
+    for r in results:
+        if r is not None and type(r) is not bool:
+            what = f"the '{expr.operator}' condition should be a boolean but is {describe_value(r)}"
+            run.fail(what, _where(expr, run))
+            return None
     if expr.operator == "some":
         return any(r is True for r in results)
     return all(r is True for r in results)
@@ -251,8 +258,14 @@ def _filter(expr: Expression, scope: Mapping[str, Any], run: Run) -> Any:
         if isinstance(item, Mapping):
             local.update(item)
         local["item"] = item
-        if evaluate(expr.match, local, run) is True:
+        matched = evaluate(expr.match, local, run)
+        if matched is True:
             kept.append(item)
+        elif matched is not None and matched is not False:
+            # a non-boolean match makes the filter null, not an item left out (TCK 1151)
+            what = f"the filter's match should be a boolean but is {describe_value(matched)}"
+            run.fail(what, _where(expr, run))
+            return None
     return kept
 
 

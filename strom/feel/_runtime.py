@@ -935,9 +935,9 @@ def call_value(f: Any, args: list[Any], named: dict[str, Any] | None, E: Env, s:
                 return E.fail(s, f"function has no parameter '{unknown[0]}'")
             args = [named.get(p) for p in params]
         elif len(args) != len(params):
-            if len(args) > len(params):
-                return E.fail(s, f"expected {len(params)} arguments but got {len(args)}")
-            args = list(args) + [None] * (len(params) - len(args))
+            # positionally, every parameter needs its argument (DMN 1.5 10.3.2.13.2); by name one
+            # left out is null
+            return E.fail(s, f"expected {len(params)} arguments but got {len(args)}")
         return f.func(*args)
     if isinstance(f, BuiltinFunction):
         if named is not None:

@@ -410,7 +410,8 @@ FUNCTIONS = [
     ("(function(a, b) a + b)(1, 2)", 3),
     ("(function() 42)()", 42),
     ("(function(a) a)(null)", None),
-    ("(function(a, b) b)(1)", None),
+    ("(function(a, b) b)(1)", FAIL),  # positionally every parameter needs an argument
+    ("(function(a, b) b)(a: 1)", None),  # by name one left out is null
     ("(function(a, b) a - b)(b: 1, a: 5)", 4),
     ("(function(a: number) a * 2)(4)", 8),
     ("(function(a, b) a)(1, 2, 3)", FAIL),
