@@ -259,6 +259,12 @@ class DecisionRequirementsGraph:
     def decision(self, decision_id: str) -> Decision | None:
         return self.definitions.decisions.get(decision_id)
 
+    def _only_named(self, name: str) -> Decision | None:
+        """The one decision called ``name`` — how a decision without an id (lenient parsing) is
+        evaluated; None when no decision, or several, have that name."""
+        found = [d for d in self.definitions.decisions.values() if d.name == name]
+        return found[0] if len(found) == 1 else None
+
     def decision_by_name(self, name: str) -> Decision | None:
         for decision in self.definitions.decisions.values():
             if decision.name == name:
@@ -274,9 +280,10 @@ class DecisionRequirementsGraph:
     ) -> DecisionResult:
         """Evaluate a decision (and what it requires) with ``variables``; never raises for errors
         in the model or the data: those come back as ``failure`` (strict) or null plus a warning
-        (``mode="dmn"``). Raises ``KeyError`` for an unknown decision id.
+        (``mode="dmn"``). ``decision_id`` may also be the name of exactly one decision (a decision
+        without an id has only its name). Raises ``KeyError`` for an unknown decision.
         """
-        decision = self.definitions.decisions.get(decision_id)
+        decision = self.definitions.decisions.get(decision_id) or self._only_named(decision_id)
         if decision is None:
             raise KeyError(f"no decision with id '{decision_id}' in DRG '{self.id}'")
         run = Run(mode, variables if variables is not None else {})

@@ -192,6 +192,8 @@ class _Reader:
         self.imported_types = imported_types
         self.defer = defer
         self.problems: list[Problem] = []
+        #: (tag, name) -> line of the elements read without an id (lenient parsing only)
+        self.without_id: dict[tuple[str, str], int] = {}
         self.namespace = root.get("namespace", "")
         #: names FEEL may meet anywhere: item components, context entries, relation columns,
         #: import names and what imported models declare (mostly read after a '.')
@@ -362,12 +364,17 @@ class _Reader:
             ident = el.get("id", "")
             name = el.get("name", "")
             if not ident:
-                self.problem(el, name, f"The {tag} '{name}' must have an 'id'")
-                continue
+                if not self.defer or not name:
+                    self.problem(el, name, _missing_id(tag, name))
+                    continue
+                # DMN makes ids optional: without one the element is found by its name only
+                # (evaluate("Adult"), the TCK's result nodes), and no href can reach it
+                ident = _NAMELESS_PREFIX + name
+                self.without_id[(tag, name)] = el.sourceline or 0
             if ident in seen:
                 self.problem(el, ident, f"The id '{ident}' is already used on line {seen[ident]}")
                 continue
-            if not _NCNAME.match(ident):
+            if not _NCNAME.match(ident) and not ident.startswith(_NAMELESS_PREFIX):
                 self.problem(
                     el, ident, f"The id '{ident}' is not a valid XML id (letters, digits, '_', '-', '.')"
                 )
@@ -910,6 +917,13 @@ class _Reader:
         )
 
     # -- references ------------------------------------------------------------------------
+    def nameless_hint(self, tag: str, ref: Reference) -> str:
+        """When an href names an element that exists but has no id, say so."""
+        if ref.namespace == self.namespace and (tag, ref.id) in self.without_id:
+            line = self.without_id[(tag, ref.id)]
+            return f" (the {tag} named '{ref.id}' on line {line} has no 'id', and a reference needs one)"
+        return ""
+
     def check_references(self, definitions: Definitions) -> None:
         def lookup(ref: Reference, table: str) -> bool:
             if ref.namespace == self.namespace:
@@ -925,7 +939,8 @@ class _Reader:
                             self.resource_name,
                             decision.line,
                             decision.id,
-                            f"Requires the decision '{_show(ref, self.namespace)}', which is not defined",
+                            f"Requires the decision '{_show(ref, self.namespace)}', which is not defined"
+                            + self.nameless_hint("decision", ref),
                         )
                     )
             for ref in decision.required_inputs:
@@ -935,7 +950,8 @@ class _Reader:
                             self.resource_name,
                             decision.line,
                             decision.id,
-                            f"Requires the input data '{_show(ref, self.namespace)}', which is not defined",
+                            f"Requires the input data '{_show(ref, self.namespace)}', which is not defined"
+                            + self.nameless_hint("inputData", ref),
                         )
                     )
             for ref in decision.required_knowledge:
@@ -1010,6 +1026,23 @@ class _Reader:
 
 #: XML Schema's NCName, which DMN ids are (Zeebe's model API rejects others); Unicode letters too
 _NCNAME = re.compile(r"^[^\W\d][\w.\-]*$")
+_NAMELESS_PREFIX = "(no id) "  # not an XML id, so no href (#id) can name it
+
+
+def _missing_id(tag: str, name: str) -> str:
+    """Why an element needs an id, and one to add."""
+    if not name:
+        return f"The {tag} has neither an 'id' nor a 'name'"
+    suggestion = re.sub(r"[^\w.\-]", "_", name)
+    if not _NCNAME.match(suggestion):
+        suggestion = "_" + suggestion
+    record = " (the decisionId of its records)" if tag == "decision" else ""
+    return (
+        f"The {tag} '{name}' must have an 'id': Zeebe identifies it by id{record} and references "
+        f'(href="#...") need one; add id="{suggestion}"'
+    )
+
+
 _EXTERNAL = re.compile(r"^\s*function\s*\(([^()]*)\)\s*external\s*(\{.*\})\s*$", re.DOTALL)
 
 
