@@ -32,6 +32,9 @@ FLAGS = [
     ('matches("a b", "a b", "x")', False),
     ('matches("a b", "a[ ]b", "x")', True),
     ('matches("a#b", "a#b", "x")', True),
+    ('matches("a b", "a\\ sb", "x")', True),  # removed before escapes are read: "\\ s" is "\\s"
+    ('matches("hello", "\\p{ I s B a s i c L a t i n }+", "x")', True),
+    ('matches("hello", "\\p{ IsBasicLatin}+")', FAIL),
     ('matches("ABC", "a b c", "ix")', True),
     # 'q': everything literal, combinable with 'i'; m, s and x are then without effect
     ('matches("a.c", "a.c", "q")', True),

@@ -367,8 +367,12 @@ def _strip_whitespace(pattern: str) -> str:
     while i < len(pattern):
         c = pattern[i]
         if c == "\\" and i + 1 < len(pattern):
-            out.append(pattern[i : i + 2])
-            i += 2
+            # removal comes first, so "\ s" is "\s" (QT3 K2-MatchesFunc-1)
+            j = i + 1
+            while j < len(pattern) and depth == 0 and pattern[j] in _WHITESPACE:
+                j += 1
+            out.append(pattern[i : j + 1] if depth else "\\" + pattern[j : j + 1])
+            i = j + 1
             continue
         if c == "[":
             depth += 1
