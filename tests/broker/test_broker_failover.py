@@ -83,6 +83,9 @@ def test_the_follower_broker_takes_over_when_the_leader_is_killed(tmp_path: Path
         with grpc.insecure_channel(second.address) as channel, pytest.raises(grpc.RpcError) as refused:
             GatewayStub(channel).CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId="order"))
         assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
+        with grpc.insecure_channel(second.address) as channel:
+            [follower] = GatewayStub(channel).Topology(pb.TopologyRequest()).brokers[0].partitions
+        assert follower.role == pb.Partition.PartitionBrokerRole.FOLLOWER
 
         first.stop(signal.SIGKILL)
         killed = time.monotonic()

@@ -129,10 +129,12 @@ class GatewayService(GatewayServicer):
         partitions = [
             pb.Partition(
                 partitionId=status.partition_id,
-                role=pb.Partition.PartitionBrokerRole.LEADER,
+                role=pb.Partition.PartitionBrokerRole.FOLLOWER
+                if status.phase == "follower"  # a cluster member replaying the leader's log
+                else pb.Partition.PartitionBrokerRole.LEADER,
                 health=(
                     pb.Partition.PartitionBrokerHealth.HEALTHY
-                    if status.healthy
+                    if status.healthy or status.phase == "follower"
                     else pb.Partition.PartitionBrokerHealth.UNHEALTHY
                     if status.phase in ("starting", "restarting", "replaying")
                     else pb.Partition.PartitionBrokerHealth.DEAD

@@ -30,9 +30,9 @@ async def get_topology(request: Request) -> Response:
     partitions = [
         {
             "partitionId": status.partition_id,
-            "role": "leader",
+            "role": "follower" if status.phase == "follower" else "leader",
             "health": "healthy"
-            if status.healthy
+            if status.healthy or status.phase == "follower"
             else "unhealthy"
             if status.phase in ("starting", "restarting", "replaying")
             else "dead",
