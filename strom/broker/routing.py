@@ -8,7 +8,7 @@
 - Decision evaluation: round robin (every partition has every decision).
 - Job activation: every partition (``FAN_OUT``): the caller asks them in turn.
 - Anything else that names an entity (a job, an instance, an incident, a user task, a variable
-  scope): the partition in the key's upper 13 bits.
+  scope, an ad-hoc sub-process instance): the partition in the key's upper 13 bits.
 
 One router serves every gateway, so gRPC and REST route (and refuse) identically.
 """
@@ -63,6 +63,9 @@ class Router:
             return partition_for_correlation_key(command.value.correlation_key, count)
         if value_type is ValueType.VARIABLE_DOCUMENT:
             return self._checked(command.value.scope_key, partition_of(command.value.scope_key))
+        if value_type is ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION:
+            key = command.value.ad_hoc_sub_process_instance_key
+            return self._checked(key, partition_of(key))
         if command.key > 0:
             return self._checked(command.key, partition_of(command.key))
         return DEPLOYMENT_PARTITION

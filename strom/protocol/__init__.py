@@ -21,6 +21,7 @@ from strom.protocol.intents import (
     EVENT_INTENTS,
     INTENTS,
     UNKNOWN_INTENT_NAME,
+    AdHocSubProcessInstructionIntent,
     AuthorizationIntent,
     ClockIntent,
     CommandDistributionIntent,
@@ -81,6 +82,7 @@ from strom.protocol.records import (
     RECORD_CLASS_FOR_VALUE,
     RECORD_CLASSES,
     VALUE_CLASSES,
+    AdHocSubProcessInstructionRecord,
     AnyRecord,
     AuthorizationRecord,
     ClockRecord,
@@ -126,6 +128,8 @@ from strom.protocol.records import (
 )
 from strom.protocol.tenant import DEFAULT_TENANT_ID
 from strom.protocol.values import (
+    AdHocSubProcessActivateElementInstructionValue,
+    AdHocSubProcessInstructionRecordValue,
     AuthorizationOwnerType,
     AuthorizationRecordValue,
     AuthorizationResourceMatcher,
@@ -208,6 +212,10 @@ __all__ = [
     "RECORD_CLASS_FOR_VALUE",
     "UNKNOWN_INTENT_NAME",
     "VALUE_CLASSES",
+    "AdHocSubProcessActivateElementInstructionValue",
+    "AdHocSubProcessInstructionIntent",
+    "AdHocSubProcessInstructionRecord",
+    "AdHocSubProcessInstructionRecordValue",
     "AnyRecord",
     "AuthorizationIntent",
     "AuthorizationOwnerType",

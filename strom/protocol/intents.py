@@ -367,6 +367,13 @@ class MappingRuleIntent(IntEnum):
     UPDATED = 5
 
 
+class AdHocSubProcessInstructionIntent(IntEnum):
+    ACTIVATE = 0
+    ACTIVATED = 1
+    COMPLETE = 2
+    COMPLETED = 3
+
+
 class AuthorizationIntent(IntEnum):
     CREATE = 0
     CREATED = 1
@@ -418,6 +425,7 @@ INTENTS: dict[ValueType, type[IntEnum]] = {
     ValueType.TENANT: TenantIntent,
     ValueType.MAPPING_RULE: MappingRuleIntent,
     ValueType.AUTHORIZATION: AuthorizationIntent,
+    ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION: AdHocSubProcessInstructionIntent,
 }
 """The intent enum of every value type Strom speaks."""
 
@@ -569,6 +577,9 @@ _EVENTS: dict[type[IntEnum], frozenset[IntEnum]] = {
     AuthorizationIntent: frozenset(
         {AuthorizationIntent.CREATED, AuthorizationIntent.UPDATED, AuthorizationIntent.DELETED}
     ),
+    AdHocSubProcessInstructionIntent: frozenset(
+        {AdHocSubProcessInstructionIntent.ACTIVATED, AdHocSubProcessInstructionIntent.COMPLETED}
+    ),
 }
 
 EVENT_INTENTS: dict[ValueType, frozenset[int]] = {
@@ -614,6 +625,7 @@ __all__ = [
     "EVENT_INTENTS",
     "INTENTS",
     "UNKNOWN_INTENT_NAME",
+    "AdHocSubProcessInstructionIntent",
     "AuthorizationIntent",
     "ClockIntent",
     "CommandDistributionIntent",

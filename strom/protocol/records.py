@@ -14,6 +14,7 @@ import msgspec
 from strom.protocol.enums import ValueType
 from strom.protocol.record import Record
 from strom.protocol.values import (
+    AdHocSubProcessInstructionRecordValue,
     ClockRecordValue,
     CommandDistributionRecordValue,
     CompensationSubscriptionRecordValue,
@@ -266,6 +267,14 @@ class AuthorizationRecord(Record[AuthorizationRecordValue], tag=int(ValueType.AU
     value_type = ValueType.AUTHORIZATION
 
 
+class AdHocSubProcessInstructionRecord(
+    Record[AdHocSubProcessInstructionRecordValue],
+    tag=int(ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION),
+    frozen=True,
+):
+    value_type = ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION
+
+
 AnyRecord: TypeAlias = (
     DeploymentRecord
     | ProcessRecord
@@ -308,6 +317,7 @@ AnyRecord: TypeAlias = (
     | TenantRecord
     | MappingRuleRecord
     | AuthorizationRecord
+    | AdHocSubProcessInstructionRecord
 )
 """Every envelope class: the type the codec decodes into; ``match`` on it to dispatch."""
 
@@ -353,6 +363,7 @@ RECORD_CLASSES: dict[ValueType, type[Record[Any]]] = {
     ValueType.TENANT: TenantRecord,
     ValueType.MAPPING_RULE: MappingRuleRecord,
     ValueType.AUTHORIZATION: AuthorizationRecord,
+    ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION: AdHocSubProcessInstructionRecord,
 }
 """The envelope class of each value type Strom speaks."""
 
@@ -377,6 +388,7 @@ __all__ = [
     "RECORD_CLASSES",
     "RECORD_CLASS_FOR_VALUE",
     "VALUE_CLASSES",
+    "AdHocSubProcessInstructionRecord",
     "AnyRecord",
     "AuthorizationRecord",
     "ClockRecord",

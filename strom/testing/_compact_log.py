@@ -43,6 +43,7 @@ _VALUE_TYPE = {
     ValueType.DECISION_EVALUATION: "DEC_EVAL",
     ValueType.COMPENSATION_SUBSCRIPTION: "COMP_SUB",
     ValueType.MESSAGE_CORRELATION: "MSG_CORR",
+    ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION: "AD_HOC",
     **IDENTITY_VALUE_TYPES,
 }
 _INTENT = {
@@ -135,6 +136,17 @@ def _summary(record: Record[Any], key: _Keys) -> str:
         return identity_summary(kind, value)
     if kind is ValueType.PROCESS_INSTANCE_CREATION:
         return f'new <process "{_short(value.bpmn_process_id)}"> {_variables(value.variables)}'
+    if kind is ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION:
+        elements = " ".join(
+            f'"{_short(e.element_id)}"{_variables(e.variables) if e.variables else ""}'
+            for e in value.activate_elements
+        )
+        return (
+            f"<[{key(value.ad_hoc_sub_process_instance_key)}]>"
+            + (f" activate {elements}" if elements else "")
+            + (" fulfilled" if value.completion_condition_fulfilled else "")
+            + (" cancel remaining" if value.cancel_remaining_instances else "")
+        )
     fields = {
         name: getattr(value, name)
         for name in (

@@ -12,6 +12,7 @@ import pytest
 
 from strom.protocol import (
     INTENTS,
+    AdHocSubProcessInstructionIntent,
     ClockIntent,
     CommandDistributionIntent,
     DeploymentIntent,
@@ -80,6 +81,7 @@ ZEEBE_CODES: list[tuple[type[Enum], dict[str, int]]] = [
             "COMPENSATION_SUBSCRIPTION": 39,
             "MESSAGE_CORRELATION": 40,
             "CLOCK": 42,
+            "AD_HOC_SUB_PROCESS_INSTRUCTION": 53,
         },
     ),
     (
@@ -185,6 +187,7 @@ ZEEBE_CODES: list[tuple[type[Enum], dict[str, int]]] = [
         {"STARTED": 0, "DISTRIBUTING": 1, "ACKNOWLEDGE": 2, "ACKNOWLEDGED": 3, "FINISHED": 4, "CONTINUE": 9},
     ),
     (ClockIntent, {"PIN": 0, "PINNED": 1, "RESET": 2, "RESETTED": 3}),
+    (AdHocSubProcessInstructionIntent, {"ACTIVATE": 0, "ACTIVATED": 1, "COMPLETE": 2, "COMPLETED": 3}),
 ]
 
 
@@ -331,6 +334,7 @@ BRIEFED_VALUE_TYPES = [
     "TENANT",
     "MAPPING_RULE",
     "AUTHORIZATION",
+    "AD_HOC_SUB_PROCESS_INSTRUCTION",
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from strom.engine.processing.ad_hoc_sub_process_instruction import register as register_ad_hoc_instructions
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
 from strom.engine.processing.bpmn.container.ad_hoc_activities import AdHocActivities
@@ -140,7 +141,8 @@ def build_processors(
     on_message_deadline: Callable[[int], None] | None = None,
 ) -> tuple[Processors, BpmnProcessor]:
     processors = Processors()
-    bpmn = BpmnProcessor(state, behaviors, keys, _element_processors(state, behaviors, keys))
+    ad_hoc = AdHocActivities(state, behaviors, keys)
+    bpmn = BpmnProcessor(state, behaviors, keys, _element_processors(state, behaviors, keys, ad_hoc))
     for intent in (
         ProcessInstanceIntent.ACTIVATE_ELEMENT,
         ProcessInstanceIntent.COMPLETE_ELEMENT,
@@ -217,6 +219,7 @@ def build_processors(
     )
     _register_event_processors(processors, state, behaviors, keys, on_message_deadline or _ignore_due_date)
     register_identity(processors, state, behaviors, keys)
+    register_ad_hoc_instructions(processors, state, behaviors, ad_hoc)
     return processors, bpmn
 
 
@@ -274,10 +277,11 @@ def _register_event_processors(
     )
 
 
-def _element_processors(state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator) -> dict[E, Any]:
+def _element_processors(
+    state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator, ad_hoc: AdHocActivities
+) -> dict[E, Any]:
     pass_through = PassThroughProcessor(behaviors, state)
     job_worker = JobWorkerTaskProcessor(state, behaviors)
-    ad_hoc = AdHocActivities(state, behaviors, keys)
     return {
         E.PROCESS: ProcessProcessor(state, behaviors),
         E.SUB_PROCESS: SubProcessProcessor(state, behaviors),

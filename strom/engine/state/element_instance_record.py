@@ -14,7 +14,15 @@ import msgspec
 from strom.protocol.intents import ProcessInstanceIntent
 from strom.protocol.values.process_instance import ProcessInstanceRecordValue
 
-__all__ = ["ElementInstance", "decode_element_instance", "encode_element_instance"]
+__all__ = [
+    "COMPLETION_CONDITION_FULFILLED",
+    "ElementInstance",
+    "decode_element_instance",
+    "encode_element_instance",
+]
+
+COMPLETION_CONDITION_FULFILLED = "completionConditionFulfilled"
+"""The key in ``ElementInstance.extra`` marking an ad-hoc sub-process's completion condition fulfilled."""
 
 
 class ElementInstance(msgspec.Struct, array_like=True, kw_only=True, frozen=True):
@@ -41,6 +49,14 @@ class ElementInstance(msgspec.Struct, array_like=True, kw_only=True, frozen=True
     extra: dict[str, Any] = {}
     execution_listener_index: int = 0
     """Execution listeners of the current phase (start or end) whose jobs completed."""
+
+    @property
+    def completion_condition_fulfilled(self) -> bool:
+        """An ad-hoc sub-process whose completion condition a job worker said is fulfilled
+        (AD_HOC_SUB_PROCESS_INSTRUCTION COMPLETED): it completes once nothing runs in it. Kept in
+        ``extra`` (key ``COMPLETION_CONDITION_FULFILLED``), so instances without it are stored as
+        before."""
+        return bool(self.extra.get(COMPLETION_CONDITION_FULFILLED, False))
 
     @property
     def is_active(self) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from strom.gateway.grpc import job_result
 from strom.gateway.grpc._proto import pb
 from strom.gateway.grpc.errors import invalid_argument
 from strom.protocol.enums import RecordType
@@ -407,6 +408,9 @@ def complete_job(request: pb.CompleteJobRequest) -> Record[Any]:
         positive_key(key, "jobKey")
     text = request.variables
     value = JobRecordValue(variables=variables(text)) if text else _EMPTY_JOB
+    result = job_result.result_of(request)
+    if result is not None:
+        value = msgspec.structs.replace(value, result=result)
     return _JOB(key=key, record_type=_COMMAND, intent=JobIntent.COMPLETE, value=value)
 
 

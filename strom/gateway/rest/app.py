@@ -19,6 +19,7 @@ from starlette.routing import Route
 from strom.gateway.auth import rest as auth_rest
 from strom.gateway.auth.authenticator import Authenticator
 from strom.gateway.rest import (
+    ad_hoc_sub_processes,
     clock,
     cluster,
     decisions,
@@ -53,6 +54,7 @@ OPERATIONS: list[Operation] = [
     if (op.method, op.path) not in _REPLACED  # who the caller is: answered by strom.gateway.auth
 ] + _IDENTITY_OPERATIONS
 OPERATIONS += identity.operations.table  # groups, roles, tenants, mapping rules, authorizations, users
+OPERATIONS += ad_hoc_sub_processes.operations.table
 OPERATIONS += clock.operations.table
 
 

@@ -1,5 +1,6 @@
-"""Job commands: activation (long polling, as gRPC's ActivateJobs), completion, failure, BPMN
-error, update of retries and timeout."""
+"""Job commands: activation (long polling, as gRPC's ActivateJobs), completion (with a job result:
+a task listener's verdict or an ad-hoc sub-process worker's choice), failure, BPMN error, update of
+retries and timeout."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from strom.gateway.grpc import requests
+from strom.gateway.grpc import job_result, requests
 from strom.gateway.grpc._proto import pb
 from strom.gateway.rest.context import RestContext, command_from, json_response, key, text, variables_text
 from strom.gateway.rest.operations import Body, Operations
 from strom.gateway.rest.problems import invalid_argument
+from strom.protocol.values.job import JobResultValue
 
 operations = Operations("Job")
 
@@ -29,8 +31,36 @@ class JobActivationRequest(Body):
     tenantIds: list[str] = msgspec.field(default_factory=list)
 
 
+class JobResultCorrections(Body):
+    assignee: str | None = None
+    dueDate: str | None = None
+    followUpDate: str | None = None
+    candidateUsers: list[str] | None = None
+    candidateGroups: list[str] | None = None
+    priority: int | None = None
+
+
+class JobResultActivateElement(Body):
+    elementId: str
+    variables: dict[str, Any] | None = None
+
+
+class JobResult(Body):
+    """``userTask`` (a task listener's verdict) or ``adHocSubProcess`` (what the ad-hoc
+    sub-process's worker chose)."""
+
+    type: str | None = None
+    denied: bool | None = None
+    deniedReason: str | None = None
+    corrections: JobResultCorrections | None = None
+    activateElements: list[JobResultActivateElement] = msgspec.field(default_factory=list)
+    isCompletionConditionFulfilled: bool | None = None
+    isCancelRemainingInstances: bool | None = None
+
+
 class JobCompletionRequest(Body):
     variables: dict[str, Any] | None = None
+    result: JobResult | None = None
 
 
 class JobFailRequest(Body):
@@ -119,8 +149,33 @@ async def complete_job(
     body: JobCompletionRequest,
 ) -> Response:
     message = pb.CompleteJobRequest(jobKey=key(jobKey, "jobKey"), variables=variables_text(body.variables))
-    await _context(request).send(command_from(requests.complete_job, message), "CompleteJob")
+    command = command_from(requests.complete_job, message)
+    if body.result is not None:
+        result = command_from(_job_result, body.result)
+        value = msgspec.structs.replace(command.value, result=result)
+        command = msgspec.structs.replace(command, value=value)
+    await _context(request).send(command, "CompleteJob")
     return Response(status_code=204)
+
+
+def _job_result(result: JobResult) -> JobResultValue:
+    corrections = result.corrections
+    result_type = result.type
+    if result_type is None and (
+        result.activateElements
+        or result.isCompletionConditionFulfilled is not None
+        or result.isCancelRemainingInstances is not None
+    ):
+        result_type = "adHocSubProcess"  # a client that leaves out the discriminator
+    return job_result.from_fields(
+        result_type=result_type,
+        denied=bool(result.denied),
+        denied_reason=result.deniedReason or "",
+        corrections=msgspec.structs.asdict(corrections) if corrections is not None else None,
+        activate_elements=[(e.elementId, variables_text(e.variables)) for e in result.activateElements],
+        completion_condition_fulfilled=bool(result.isCompletionConditionFulfilled),
+        cancel_remaining_instances=bool(result.isCancelRemainingInstances),
+    )
 
 
 @operations.post(

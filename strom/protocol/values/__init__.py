@@ -5,6 +5,10 @@ camelCase on the wire (Zeebe's exported JSON names). Add fields only at the end 
 default, and never change a field's type: logs written by older code must still decode.
 """
 
+from strom.protocol.values.ad_hoc_sub_process import (
+    AdHocSubProcessActivateElementInstructionValue,
+    AdHocSubProcessInstructionRecordValue,
+)
 from strom.protocol.values.clock import ClockRecordValue
 from strom.protocol.values.command_distribution import CommandDistributionRecordValue
 from strom.protocol.values.compensation import CompensationSubscriptionRecordValue
@@ -85,6 +89,8 @@ from strom.protocol.values.user_task import UserTaskRecordValue
 from strom.protocol.values.variable import VariableDocumentRecordValue, VariableRecordValue
 
 __all__ = [
+    "AdHocSubProcessActivateElementInstructionValue",
+    "AdHocSubProcessInstructionRecordValue",
     "AuthorizationOwnerType",
     "AuthorizationRecordValue",
     "AuthorizationResourceMatcher",

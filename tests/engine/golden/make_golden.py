@@ -726,6 +726,78 @@ def message_correlation(engine: TestEngine) -> None:
     )
 
 
+AD_HOC = definitions(
+    process(
+        "agent",
+        node("startEvent", "ah_start"),
+        node(
+            "adHocSubProcess",
+            "ah_tools",
+            service("ah_a") + service("ah_b"),
+            '<zeebe:adHoc outputCollection="results" outputElement="=toolCall"/>'
+            '<zeebe:taskDefinition type="ah_agent"/>',
+        ),
+        node(
+            "adHocSubProcess",
+            "ah_manual",
+            service("ah_c"),
+            '<zeebe:adHoc outputCollection="done"/>',
+        ),
+        node("endEvent", "ah_end"),
+        chain("ah_start", "ah_tools", "ah_manual", "ah_end"),
+    )
+)
+
+
+def ad_hoc_sub_process(engine: TestEngine) -> None:
+    """A job worker drives an ad-hoc subprocess (JOB COMPLETED with a result, then
+    AD_HOC_SUB_PROCESS_INSTRUCTION ACTIVATE / ACTIVATED with variables and COMPLETE / COMPLETED
+    cancelling what still runs); a client activates an element of another one."""
+    from strom.protocol.intents import AdHocSubProcessInstructionIntent, JobIntent
+    from strom.protocol.values.ad_hoc_sub_process import (
+        AdHocSubProcessActivateElementInstructionValue,
+        AdHocSubProcessInstructionRecordValue,
+    )
+    from strom.protocol.values.enums import JobResultType
+    from strom.protocol.values.job import JobRecordValue, JobResultActivateElementValue, JobResultValue
+
+    def agent(result: JobResultValue, variables: dict[str, Any]) -> None:
+        value = JobRecordValue(variables=variables, result=result)
+        engine.send(value, JobIntent.COMPLETE, one_job(engine, "ah_agent"))
+
+    def activate(*element_ids: str) -> JobResultValue:
+        return JobResultValue(
+            type=JobResultType.AD_HOC_SUB_PROCESS,
+            activate_elements=[
+                JobResultActivateElementValue(element_id=e, variables={"toolCall": {"tool": e}})
+                for e in element_ids
+            ],
+        )
+
+    engine.deploy(("agent.bpmn", AD_HOC))
+    engine.instances.create("agent")
+    agent(activate("ah_a"), {"turn": 1})
+    complete_all(engine, "ah_a")
+    agent(activate("ah_a", "ah_b"), {"turn": 2})
+    complete_all(engine, "ah_b")
+    done = JobResultValue(
+        type=JobResultType.AD_HOC_SUB_PROCESS,
+        completion_condition_fulfilled=True,
+        cancel_remaining_instances=True,
+    )
+    agent(done, {"turn": 3})
+    manual = element_key(engine, "ah_manual", engine.records.process_instances().first().key)
+    instruction = AdHocSubProcessInstructionRecordValue(
+        ad_hoc_sub_process_instance_key=manual,
+        activate_elements=[
+            AdHocSubProcessActivateElementInstructionValue(element_id="ah_c", variables={"n": 1})
+        ],
+    )
+    engine.send(instruction, AdHocSubProcessInstructionIntent.ACTIVATE, manual)
+    complete_all(engine, "ah_c")
+    assert engine.records.process_instances().with_element_id("ah_end").exists()
+
+
 def distribution(engine: TestEngine) -> None:
     """Three partitions: a deployment and a signal broadcast distributed from partition 1 and
     acknowledged (COMMAND_DISTRIBUTION), received by partition 2 (DEPLOYMENT CREATED and SIGNAL
@@ -894,6 +966,7 @@ SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "user_tasks_decisions_forms": user_tasks_decisions_forms,
     "message_correlation": message_correlation,
     "decision_and_form_deletion": decision_and_form_deletion,
+    "ad_hoc_sub_process": ad_hoc_sub_process,
 }
 SCENARIOS_ALL = (*SCENARIOS, *PARTITIONED, "released_v1")
 

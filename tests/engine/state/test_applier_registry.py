@@ -95,6 +95,7 @@ def test_events_that_change_no_state_are_registered_as_such() -> None:
         "RESOURCE_DELETION DELETING",
         "RESOURCE_DELETION DELETED",
         "MESSAGE_CORRELATION CORRELATED",
+        "AD_HOC_SUB_PROCESS_INSTRUCTION ACTIVATED",
     }
 
 

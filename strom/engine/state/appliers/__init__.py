@@ -280,6 +280,7 @@ def all_appliers(state: Any) -> EventAppliers:
         MissingApplierError: an event intent has neither an applier nor a NOT_WRITTEN entry.
     """
     from strom.engine.state.appliers import (
+        ad_hoc_sub_process,
         clock,
         compensation,
         decision,
@@ -304,7 +305,7 @@ def all_appliers(state: Any) -> EventAppliers:
         module.register(appliers, state)
     for module in (process_event, timer, message, signal, compensation, escalation):
         module.register(appliers, state)
-    for module in (decision, user_task, distribution):
+    for module in (decision, user_task, distribution, ad_hoc_sub_process):
         module.register(appliers, state)
     identity.register(appliers, state)
     clock.register(appliers, state)

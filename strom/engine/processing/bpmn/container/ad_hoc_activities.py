@@ -6,9 +6,17 @@ Zeebe 8.8 (``BpmnAdHocSubProcessBehavior``, ``AdHocSubProcessProcessor``) runs e
 an inner element inside its own inner instance, an ``AD_HOC_SUB_PROCESS_INNER_INSTANCE`` element
 ``<id>#innerInstance`` whose ACTIVATING and ACTIVATED events the subprocess writes itself (there is
 no ACTIVATE command for it), followed by the ACTIVATE_ELEMENT command of the inner element. The
-inner instance is the variable scope of that one activation (the output element lives there), and
-it completes when the flow it started has ended, which is when the subprocess evaluates its
-completion condition.
+inner instance is the variable scope of that one activation (the output element and the variables
+an instruction gives the element live there), and it completes when the flow it started has ended,
+which is when the subprocess evaluates its completion condition.
+
+A subprocess with a ``zeebe:taskDefinition`` is driven by a job worker instead (Zeebe's
+``JOB_WORKER`` implementation type, the AI-agent pattern): a job of kind ``AD_HOC_SUB_PROCESS`` is
+created when it activates and again after each inner flow ends (the previous one cancelled if
+still open); the worker's job result names the elements to activate and whether the completion
+condition is fulfilled (AD_HOC_SUB_PROCESS_INSTRUCTION ACTIVATE / COMPLETE, see
+``processing/ad_hoc_sub_process_instruction``). Once it is, the subprocess completes when nothing
+runs in it any more, terminating what still runs first when asked to.
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ from strom.feel.parser import parse_expression as parse_feel
 from strom.model import AdHoc
 from strom.protocol.bpmn import BpmnElementType, BpmnEventType
 from strom.protocol.intents import ProcessInstanceIntent as PI
-from strom.protocol.values.enums import ErrorType
+from strom.protocol.values.enums import ErrorType, JobKind
 from strom.stream.key_generator import KeyGenerator
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -125,6 +133,11 @@ def _from_ai_parameter(call: Any, source: str) -> dict[str, Any] | None:
     return parameter
 
 
+def is_job_worker(context: ElementContext) -> bool:
+    """Whether the ad-hoc subprocess is driven by a job worker (``zeebe:taskDefinition``)."""
+    return context.element.job is not None
+
+
 def ad_hoc_of(context: ElementContext) -> AdHoc:
     ad_hoc = context.element.ad_hoc
     assert ad_hoc is not None  # only ad-hoc subprocesses are run by these processors
@@ -157,6 +170,7 @@ class AdHocActivities:
         self._transitions = behaviors.state_transitions
         self._expressions = behaviors.expressions
         self._variable_behavior = behaviors.variables
+        self._jobs = behaviors.jobs
         self._keys = keys
         # The completion condition's result between the two halves of one inner instance's
         # completion (evaluated before it is COMPLETED, used by the subprocess right after, in the
@@ -221,9 +235,28 @@ class AdHocActivities:
         if name:
             self._variable_behavior.set_local(writers, context.key, name, b"[]", owner)
 
-    def activate(self, writers: Writers, context: ElementContext, element_id: str) -> int:
-        """Start ``element_id`` in a new inner instance of the subprocess; returns the inner
-        instance's key."""
+    def create_job(self, writers: Writers, context: ElementContext) -> Failure | None:
+        """The job a job worker completes to choose the next elements (kind ``AD_HOC_SUB_PROCESS``,
+        the subprocess's task definition and headers, its variables)."""
+        definition = context.element.job
+        assert definition is not None  # only for job-worker ad-hoc subprocesses
+        job = self._jobs.prepare(
+            context, definition, context.element.task_headers, JobKind.AD_HOC_SUB_PROCESS
+        )
+        if isinstance(job, Failure):
+            return job
+        self._jobs.write(writers, job)
+        return None
+
+    def activate(
+        self,
+        writers: Writers,
+        context: ElementContext,
+        element_id: str,
+        variables: dict[str, Any] | None = None,
+    ) -> int:
+        """Start ``element_id`` in a new inner instance of the subprocess, with ``variables`` as
+        the inner instance's local variables; returns the inner instance's key."""
         ad_hoc = ad_hoc_of(context)
         inner_key = self._keys.next_key()
         inner_value = msgspec.structs.replace(
@@ -241,6 +274,8 @@ class AdHocActivities:
             self._variable_behavior.set_local(
                 writers, inner_key, output.source.strip(), _NULL, owner_of(context)
             )
+        if variables:
+            self._variable_behavior.merge_local(writers, inner_key, variables, owner_of(context))
         executable = context.process.executable
         element = executable.flow_node(element_id)
         inner = ElementContext(
@@ -263,8 +298,8 @@ class AdHocActivities:
                 return failure
         self._satisfied.pop(inner.key, None)
         condition = ad_hoc.completion_condition
-        if condition is None:
-            return None
+        if condition is None or is_job_worker(subprocess):
+            return None  # a job worker says when the condition is fulfilled
         satisfied = self._expressions.evaluate(condition, subprocess.key)
         if isinstance(satisfied, Failure):
             return Failure(
@@ -294,16 +329,36 @@ class AdHocActivities:
         if instance is None or not instance.is_active:
             return
         ad_hoc = ad_hoc_of(subprocess)
+        if is_job_worker(subprocess):
+            # one open job at a time: the worker decides again, seeing this flow's results
+            if instance.job_key > 0:
+                self._jobs.cancel(writers, instance.job_key)
+            if instance.completion_condition_fulfilled:
+                self.completion_condition_fulfilled(writers, subprocess, ad_hoc.cancel_remaining_instances)
+            else:
+                # as Zeebe, a job type or retries expression that fails now creates no job
+                self.create_job(writers, subprocess)
+            return
         if ad_hoc.completion_condition is None:
             if instance.can_complete_scope:
                 self._transitions.complete_element(writers, subprocess)
             return
-        if not satisfied:
+        if satisfied:
+            self.completion_condition_fulfilled(writers, subprocess, ad_hoc.cancel_remaining_instances)
+
+    def completion_condition_fulfilled(
+        self, writers: Writers, subprocess: ElementContext, cancel_remaining_instances: bool
+    ) -> None:
+        """Complete the subprocess now that its completion condition is fulfilled: at once when
+        nothing runs in it; else terminate what runs (it completes after the last one, see
+        ``on_child_terminated``) or, without ``cancel_remaining_instances``, wait for it (Zeebe's
+        ``BpmnAdHocSubProcessBehavior.completionConditionFulfilled``)."""
+        instance = self._instances.get(subprocess.key)
+        if instance is None:
             return
-        if ad_hoc.cancel_remaining_instances:
+        if cancel_remaining_instances:
             if not terminate_children(self._instances, self._transitions, writers, subprocess):
                 self._transitions.complete_element(writers, subprocess)
-            # otherwise it completes once the last of them has terminated (on_child_terminated)
         elif instance.can_complete_scope:
             self._transitions.complete_element(writers, subprocess)
 

@@ -8,7 +8,12 @@ to the output collection and the completion condition is evaluated: without one,
 completes when nothing is left running in it; once it holds, it completes, terminating the inner
 instances still running first unless ``cancelRemainingInstances="false"``. Boundary events, event
 subprocesses, execution listeners and termination work as for an embedded subprocess. As Zeebe
-8.8's ``AdHocSubProcessProcessor`` (BPMN implementation type).
+8.8's ``AdHocSubProcessProcessor``, BPMN implementation type.
+
+With a ``zeebe:taskDefinition`` (Zeebe's JOB_WORKER implementation type) a job worker chooses
+instead: the subprocess creates a job of kind ``AD_HOC_SUB_PROCESS`` when it activates (no
+``activeElementsCollection``, no completion condition expression) and again after each inner flow;
+see ``AdHocActivities``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.protocol.bpmn import BpmnElementType
-from strom.protocol.values.enums import ErrorType
+from strom.protocol.values.enums import JobKind
 
 
 class AdHocSubProcessProcessor:
@@ -43,12 +48,20 @@ class AdHocSubProcessProcessor:
         return self._mappings.apply_inputs(writers, context)
 
     def finalize_activation(self, writers: Writers, context: ElementContext) -> Failure | None:
-        if context.element.job is not None:
-            return Failure(
-                f"Element '{context.element_id}' is an ad-hoc subprocess implemented by a job worker "
-                "(zeebe:taskDefinition), which this version of Strom does not execute yet",
-                ErrorType.UNKNOWN,
+        definition = context.element.job
+        if definition is not None:
+            # a job worker chooses the elements: no activeElementsCollection (Zeebe's JOB_WORKER type)
+            job = self._jobs.prepare(
+                context, definition, context.element.task_headers, JobKind.AD_HOC_SUB_PROCESS
             )
+            if isinstance(job, Failure):
+                return job
+            failure = self._events.subscribe(writers, context)
+            if failure is not None:
+                return failure
+            self._jobs.write(writers, job)
+            self._transitions.activated(writers, context)
+            return None
         elements = self._activities.elements_to_activate(context)
         if isinstance(elements, Failure):
             return elements
@@ -82,7 +95,7 @@ class AdHocSubProcessProcessor:
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
         instance = self._instances.get(context.key)
         if instance is not None and instance.job_key > 0:
-            self._jobs.cancel(writers, instance.job_key)  # an execution listener's job
+            self._jobs.cancel(writers, instance.job_key)  # a listener's or the job worker's job
         self._events.unsubscribe(writers, context)
         self._incidents.resolve_for_element(writers, context.key)
         if not terminate_children(self._instances, self._transitions, writers, context):
