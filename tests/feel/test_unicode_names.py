@@ -14,7 +14,9 @@ ESCAPES = [
     ('"\\U01f600!"', "\U0001f600!"),
     ('"\\U10FFFF"', "\U0010ffff"),
     ('"\\U000041BC"', "ABC"),  # six digits, then the text goes on
-    ('string length("\\U01F600")', 1),
+    ('string length("\\U01F600")', 2),  # UTF-16 code units (TCK 0083)
+    ('string length("\\ud83d\\udc0e\\uD83D\\uDE00")', 4),
+    ('string length("a\u00e9")', 2),
     ('"\\u00e9\\U01F40E"', "é\U0001f40e"),
     ('"\\ud83d\\ude00"', "\U0001f600"),
 ]
