@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from _execution_xml import complete_jobs, completed, element_key, lifecycle
 
 from strom.client import ActivatedJob
@@ -15,6 +16,7 @@ from strom.protocol.enums import RejectionType, ValueType
 from strom.protocol.intents import AdHocSubProcessInstructionIntent as Instruction
 from strom.protocol.intents import JobIntent, VariableIntent
 from strom.protocol.intents import ProcessInstanceIntent as PI
+from strom.protocol.keys import partition_of
 from strom.protocol.values.ad_hoc_sub_process import (
     AdHocSubProcessActivateElementInstructionValue,
     AdHocSubProcessInstructionRecordValue,
@@ -465,3 +467,28 @@ def test_activating_elements_of_a_completed_subprocess_is_rejected(engine: TestE
     rejection = _instruct(engine, tools, "B", expect_rejection=True)
 
     assert rejection.rejection_type is RejectionType.NOT_FOUND  # the instance is gone once completed
+
+
+@pytest.mark.partitions(3)
+def test_instructions_go_to_the_partition_of_the_ad_hoc_subprocess(engine: TestEngine) -> None:
+    engine.deploy(_process())
+    instances = [engine.instances.create("agent", {"question": q}) for q in ("a", "b")]
+    assert len({partition_of(key) for key in instances}) == 2  # round robin
+    tools = [element_key(engine, "tools", key) for key in instances]
+
+    for key in tools:  # a client's activation, routed by the subprocess instance key
+        answer = _instruct(engine, key, "A", toolCall={"id": str(key), "q": "x"})
+        assert answer.intent == Instruction.ACTIVATED
+        assert answer.partition_id == partition_of(key)
+    assert _tool_worker(engine, "A") == 2
+
+    jobs = engine.jobs.activate("agent")
+    assert {job.record.process_instance_key for job in jobs} == set(instances)
+    assert len(jobs) == 2  # each first job was replaced by one that sees its tool's result
+    for job in jobs:
+        assert job.variables["toolCallResults"] == [
+            {"id": str(job.record.element_instance_key), "content": "A:x"}
+        ]
+        _complete(engine, job.key, _done())
+    done = engine.records.process_instances().with_element_id("tools").with_intent(PI.ELEMENT_COMPLETED)
+    assert len(done.limit(3)) == 2
