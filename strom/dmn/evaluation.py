@@ -315,6 +315,34 @@ class DecisionRequirementsGraph:
             return self._failed(service.id, service.name, _unexpected(error), run)
         return DecisionResult(service.id, service.name, value, tuple(run.audit), None, tuple(run.warnings))
 
+    def evaluate_knowledge(
+        self, bkm: str, arguments: Mapping[str, Any] | None = None, *, mode: str = "strict"
+    ) -> DecisionResult:
+        """Invoke a business knowledge model (by id, or by its name) with arguments by parameter name.
+
+        A parameter left out is null, an unknown name fails; the result is converted to the output
+        type of the BKM's function type, if it has one (how the DMN TCK invokes BKMs).
+        """
+        found = self.definitions.knowledge_models.get(bkm)
+        if found is None:
+            named = [k for k in self.definitions.knowledge_models.values() if k.name == bkm]
+            found = named[0] if len(named) == 1 else None
+        if found is None:
+            raise KeyError(f"no business knowledge model '{bkm}' in DRG '{self.id}'")
+        given = dict(arguments) if arguments is not None else {}
+        run = Run(mode, given)
+        try:
+            function = self._bkm_function(found, run)
+            unknown = [n for n in given if n not in function.params]
+            if unknown:
+                raise Abort(f"'{found.name}' has no parameter '{unknown[0]}'", found.id)
+            value = function.func(*(given.get(p) for p in function.params))
+        except Abort as abort:
+            return self._failed(found.id, found.name, abort, run)
+        except Exception as error:
+            return self._failed(found.id, found.name, _unexpected(error), run)
+        return DecisionResult(found.id, found.name, value, tuple(run.audit), None, tuple(run.warnings))
+
     def _failed(self, called_id: str, called_name: str, abort: Abort, run: Run) -> DecisionResult:
         failed = abort.decision_id or called_id
         message = f"Expected to evaluate decision '{called_id}', but {abort.message}"
@@ -433,6 +461,9 @@ class DecisionRequirementsGraph:
             function: Any = UserFunction((), missing, bkm.name)
         else:
             function = make_function(bkm.logic, scope, run, bkm.name, bkm.id)
+            target = bkm.type.result if bkm.type is not None and bkm.type.base == "function" else None
+            if target is not None:  # the variable's function type converts what the logic returns
+                function = _with_result_type(function, target, run, bkm)
         run.functions[key] = function
         scope[bkm.name] = function  # a BKM may call itself without requiring itself
         defs = self._definitions[bkm.namespace]
@@ -483,6 +514,19 @@ class DecisionRequirementsGraph:
         if target is not None and target.base == "function":
             target = target.result
         return run.conform(result, target, f"the result of decision service '{service.name}'", service.id)
+
+
+def _with_result_type(
+    function: UserFunction, target: Any, run: Run, bkm: BusinessKnowledgeModel
+) -> UserFunction:
+    """``function`` whose results conform to ``target`` (a singleton list to its element, …)."""
+    inner = function.func
+
+    def call(*args: Any) -> Any:
+        result = inner(*args)
+        return run.conform(result, target, f"the result of business knowledge model '{bkm.name}'", bkm.id)
+
+    return UserFunction(function.params, call, function.name)
 
 
 def _unexpected(error: Exception) -> Abort:

@@ -240,6 +240,14 @@ def _run_case(case: TckCase) -> CaseResult:
             return CaseResult(case.case_id, case.level, False, f"no decision service '{case.invocable}'")
         service_result = graph.evaluate_decision_service(service.id, inputs, mode="dmn")
         outputs = [r.id for r in service.output_decisions]
+    elif case.kind == "bkm":
+        try:
+            service_result = graph.evaluate_knowledge(case.invocable, inputs, mode="dmn")
+        except KeyError:
+            return CaseResult(
+                case.case_id, case.level, False, f"no business knowledge model '{case.invocable}'"
+            )
+        outputs = [case.invocable]
     for node in case.results:
         if service_result is not None:
             value = service_result.value
