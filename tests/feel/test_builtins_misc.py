@@ -1,4 +1,4 @@
-"""Boolean and miscellaneous builtins: not, is, is defined, get or else, assert."""
+"""Boolean and miscellaneous builtins: not, is, is defined, get or else, assert, fromAi."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ from strom.feel import FeelEvaluationError, compile_expression
 from .support import FAIL, check
 
 CASES = [
+    # fromAi (Camunda 8.8): an AI agent's value, evaluated as the value itself
+    ('fromAi("Berlin", "the city to look up", "string")', "Berlin"),
+    ('fromAi(value: 3, description: "how many")', 3),
+    ('fromAi({a: 1}, "a context", "object", {type: "object"}, {required: false})', {"a": 1}),
+    ("fromAi(null)", None),
     ("not(true)", False),
     ("not(false)", True),
     ("not(null)", None),

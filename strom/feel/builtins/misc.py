@@ -1,4 +1,4 @@
-"""Boolean and miscellaneous builtins: not, is, is defined, get or else, assert."""
+"""Boolean and miscellaneous builtins: not, is, is defined, get or else, assert, fromAi."""
 
 from __future__ import annotations
 
@@ -57,4 +57,18 @@ def assert2(value: Any, condition: Any) -> Any:
 def assert3(value: Any, condition: Any, cause: Any) -> Any:
     if condition is not True:
         raise Invalid(str(cause))
+    return value
+
+
+@builtin(
+    "fromAi",
+    "value, description?, type?, schema?, options?",
+    nulls=False,
+    any_value="value, description, type, schema, options",
+)
+def from_ai(
+    value: Any, description: Any = None, kind: Any = None, schema: Any = None, options: Any = None
+) -> Any:
+    """Camunda 8.8's marker for a value an AI agent fills in (a tool's input mapping): it evaluates
+    to ``value``; the other arguments describe it to the agent (``adHocSubProcessElements``)."""
     return value
