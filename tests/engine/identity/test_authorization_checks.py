@@ -11,6 +11,7 @@ from strom.protocol.enums import RejectionType
 from strom.protocol.intents import (
     MessageIntent,
     ProcessInstanceCreationIntent,
+    ProcessInstanceMigrationIntent,
     UserTaskIntent,
 )
 from strom.protocol.record import AUTHORIZED_USERNAME
@@ -21,6 +22,10 @@ from strom.protocol.values.identity import (
     PermissionType,
 )
 from strom.protocol.values.message import MessageRecordValue
+from strom.protocol.values.process_instance import (
+    ProcessInstanceMigrationMappingInstructionValue,
+    ProcessInstanceMigrationRecordValue,
+)
 from strom.protocol.values.user_task import UserTaskRecordValue
 from strom.testing import TestEngine, assert_instance, bpmn
 from strom.testing.identity import identity
@@ -303,3 +308,32 @@ def test_a_job_stream_is_pushed_only_jobs_its_caller_may_update(engine: TestEngi
     assert_instance(engine, order).is_completed()
     [left] = engine.jobs.activate("work")
     assert left.record.process_instance_key == invoice
+
+
+def test_migrating_an_instance_needs_update_process_instance_on_its_process(engine: TestEngine) -> None:
+    _deploy_task_process(engine, "order")
+    instance = engine.instances.create("order")
+    target = engine.deploy(
+        bpmn.process("order").start_event().service_task("task", job_type="work").end_event("done")
+    ).value.processes_metadata[0]
+    alice = _user(engine)
+    migration = ProcessInstanceMigrationRecordValue(
+        process_instance_key=instance,
+        target_process_definition_key=target.process_definition_key,
+        mapping_instructions=[
+            ProcessInstanceMigrationMappingInstructionValue(
+                source_element_id="task", target_element_id="task"
+            )
+        ],
+    )
+
+    with engine.as_caller(alice):
+        refused = engine.send(
+            migration, ProcessInstanceMigrationIntent.MIGRATE, instance, expect_rejection=True
+        )
+    identity(engine).create_authorization(alice, USER, PROCESS, [P.UPDATE_PROCESS_INSTANCE], "order")
+    with engine.as_caller(alice):
+        migrated = engine.send(migration, ProcessInstanceMigrationIntent.MIGRATE, instance)
+
+    assert refused.rejection_type is RejectionType.FORBIDDEN
+    assert migrated.intent == ProcessInstanceMigrationIntent.MIGRATED

@@ -15,6 +15,7 @@ from strom.engine.processing.authorization.check import PermissionRequest
 from strom.engine.state import ProcessingState
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
+    AdHocSubProcessInstructionIntent,
     AuthorizationIntent,
     DecisionEvaluationIntent,
     DeploymentIntent,
@@ -26,6 +27,7 @@ from strom.protocol.intents import (
     MessageIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
+    ProcessInstanceMigrationIntent,
     ProcessInstanceModificationIntent,
     ResourceDeletionIntent,
     RoleIntent,
@@ -71,6 +73,13 @@ def _on_instance(permission: Permission) -> Requirement:
 
 def _set_variables(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
     process_id = _process_of_instance(state, command.value.scope_key)
+    if process_id is None:
+        return None
+    return PermissionRequest(Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, process_id)
+
+
+def _on_ad_hoc_sub_process(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+    process_id = _process_of_instance(state, command.value.ad_hoc_sub_process_instance_key)
     if process_id is None:
         return None
     return PermissionRequest(Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, process_id)
@@ -181,7 +190,14 @@ def _table() -> dict[int, Requirement]:
         ValueType.PROCESS_INSTANCE_MODIFICATION: {
             ProcessInstanceModificationIntent.MODIFY: _on_instance(Permission.MODIFY_PROCESS_INSTANCE),
         },
+        ValueType.PROCESS_INSTANCE_MIGRATION: {
+            ProcessInstanceMigrationIntent.MIGRATE: _on_instance(Permission.UPDATE_PROCESS_INSTANCE),
+        },
         ValueType.VARIABLE_DOCUMENT: {VariableDocumentIntent.UPDATE: _set_variables},
+        ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION: {
+            AdHocSubProcessInstructionIntent.ACTIVATE: _on_ad_hoc_sub_process,
+            AdHocSubProcessInstructionIntent.COMPLETE: _on_ad_hoc_sub_process,
+        },
         ValueType.INCIDENT: {IncidentIntent.RESOLVE: _resolve_incident},
         ValueType.JOB: {
             JobIntent.COMPLETE: _on_job,
