@@ -278,21 +278,50 @@ def test_a_job_in_the_wrong_state_is_failed_precondition(stub: GatewayStub) -> N
     assert code is grpc.StatusCode.FAILED_PRECONDITION
 
 
-# -- what the engine does not have ---------------------------------------------------------------
+# -- process instance migration ------------------------------------------------------------------
 
 
-def test_migrate_process_instance_is_unimplemented(stub: GatewayStub) -> None:
-    request = pb.MigrateProcessInstanceRequest(
-        processInstanceKey=2251799813685249,
-        migrationPlan=pb.MigrateProcessInstanceRequest.MigrationPlan(
-            targetProcessDefinitionKey=2251799813685250
-        ),
+def test_migrate_process_instance_moves_a_waiting_job_to_the_new_version(stub: GatewayStub) -> None:
+    _deploy(stub, "migrated", job_type="migrated-work")
+    instance = _create(stub, "migrated")
+    xml = (
+        bpmn.process("migrated")
+        .start_event()
+        .service_task("task", job_type="migrated-work-v2")
+        .service_task("then", job_type="migrated-then")
+        .end_event()
+        .to_xml()
+    )
+    deployed = stub.DeployResource(
+        pb.DeployResourceRequest(resources=[pb.Resource(name="migrated.bpmn", content=xml.encode())])
+    )
+    target = int(deployed.deployments[0].process.processDefinitionKey)
+    plan = pb.MigrateProcessInstanceRequest.MigrationPlan(
+        targetProcessDefinitionKey=target,
+        mappingInstructions=[
+            pb.MigrateProcessInstanceRequest.MappingInstruction(
+                sourceElementId="task", targetElementId="task"
+            )
+        ],
     )
 
-    code, message = _code(lambda: stub.MigrateProcessInstance(request))
+    stub.MigrateProcessInstance(
+        pb.MigrateProcessInstanceRequest(processInstanceKey=instance, migrationPlan=plan)
+    )
 
-    assert code is grpc.StatusCode.UNIMPLEMENTED
+    [job] = _activate(stub, "migrated-work")  # the job keeps its type
+    assert job.processDefinitionKey == target
+    stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key))
+    assert len(_activate(stub, "migrated-then")) == 1
+    unmapped = pb.MigrateProcessInstanceRequest.MigrationPlan(targetProcessDefinitionKey=target)
+    code, message = _code(
+        lambda: stub.MigrateProcessInstance(
+            pb.MigrateProcessInstanceRequest(processInstanceKey=instance, migrationPlan=unmapped)
+        )
+    )
+    assert code is grpc.StatusCode.FAILED_PRECONDITION
     assert message == (
-        "MigrateProcessInstance is not implemented by this Strom broker: its engine has no process "
-        "instance migration yet (no processor for PROCESS_INSTANCE_MIGRATION MIGRATE commands)"
+        f"Command 'MIGRATE' rejected with code 'INVALID_STATE': Expected to migrate process instance "
+        f"'{instance}' but no mapping instruction defined for active element with id 'then'. Elements "
+        "cannot be migrated without a mapping."
     )

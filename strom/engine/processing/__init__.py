@@ -56,10 +56,14 @@ from strom.engine.processing.message.publish import MessagePublishProcessor
 from strom.engine.processing.message_subscription.correlate import MessageSubscriptionCorrelateProcessor
 from strom.engine.processing.message_subscription.create import MessageSubscriptionCreateProcessor
 from strom.engine.processing.message_subscription.delete import MessageSubscriptionDeleteProcessor
+from strom.engine.processing.message_subscription.migrate import MessageSubscriptionMigrateProcessor
 from strom.engine.processing.message_subscription.reject import MessageSubscriptionRejectProcessor
 from strom.engine.processing.process_instance.cancel import ProcessInstanceCancelProcessor
 from strom.engine.processing.process_instance_batch.activate import ProcessInstanceBatchActivateProcessor
 from strom.engine.processing.process_instance_creation.create import ProcessInstanceCreateProcessor
+from strom.engine.processing.process_instance_migration.migrate import (
+    ProcessInstanceMigrationMigrateProcessor,
+)
 from strom.engine.processing.process_instance_modification.modify import (
     ProcessInstanceModificationModifyProcessor,
 )
@@ -98,6 +102,7 @@ from strom.protocol.intents import (
     ProcessInstanceBatchIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
+    ProcessInstanceMigrationIntent,
     ProcessInstanceModificationIntent,
     ProcessMessageSubscriptionIntent,
     ResourceDeletionIntent,
@@ -202,6 +207,11 @@ def build_processors(
         ProcessInstanceModificationIntent.MODIFY,
         ProcessInstanceModificationModifyProcessor(state, behaviors),
     )
+    processors.register(
+        ValueType.PROCESS_INSTANCE_MIGRATION,
+        ProcessInstanceMigrationIntent.MIGRATE,
+        ProcessInstanceMigrationMigrateProcessor(state, behaviors),
+    )
     user_task = ValueType.USER_TASK
     processors.register(user_task, UserTaskIntent.COMPLETE, UserTaskCompleteProcessor(state, behaviors))
     processors.register(user_task, UserTaskIntent.ASSIGN, UserTaskAssignProcessor(state))
@@ -259,6 +269,7 @@ def _register_event_processors(
         ms, MessageSubscriptionIntent.DELETE, MessageSubscriptionDeleteProcessor(state, behaviors)
     )
     processors.register(ms, MessageSubscriptionIntent.REJECT, MessageSubscriptionRejectProcessor(behaviors))
+    processors.register(ms, MessageSubscriptionIntent.MIGRATE, MessageSubscriptionMigrateProcessor(state))
     pms = ValueType.PROCESS_MESSAGE_SUBSCRIPTION
     processors.register(
         pms, ProcessMessageSubscriptionIntent.CREATE, ProcessMessageSubscriptionCreateProcessor(state)

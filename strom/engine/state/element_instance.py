@@ -38,6 +38,7 @@ class MutableElementInstanceState(ElementInstanceState, Protocol):
     def remove(self, instance: ElementInstance) -> None: ...
     def increment_taken_flow(self, scope_key: int, gateway_id: str, flow_id: str) -> None: ...
     def consume_taken_flows(self, scope_key: int, gateway_id: str, flow_ids: list[str]) -> int: ...
+    def migrate(self, instance: ElementInstance) -> None: ...
 
 
 class DbElementInstanceState:
@@ -113,6 +114,18 @@ class DbElementInstanceState:
             for taken_key, _ in list(self._taken.iterate(prefix(key))):
                 self._taken.delete(taken_key)
             self._scopes_with_taken.delete(packed)
+
+    def migrate(self, instance: ElementInstance) -> None:
+        """Store ``instance`` with its new process definition; a process instance moves in the
+        index of instances by definition."""
+        previous = self.get(instance.key)
+        self.put(instance)
+        if instance.value.bpmn_element_type is not BpmnElementType.PROCESS or previous is None:
+            return
+        old_definition = previous.value.process_definition_key
+        if old_definition != instance.value.process_definition_key:
+            self._by_definition.delete(pack(old_definition, instance.key))
+            self._by_definition.put(pack(instance.value.process_definition_key, instance.key), b"")
 
     def increment_taken_flow(self, scope_key: int, gateway_id: str, flow_id: str) -> None:
         self._scopes_with_taken.put(pack_long(scope_key), b"")

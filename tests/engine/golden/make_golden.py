@@ -52,6 +52,8 @@ from strom.protocol.intents import (
     MessageCorrelationIntent,
     MessageIntent,
     ProcessInstanceCreationIntent,
+    ProcessInstanceIntent,
+    ProcessInstanceMigrationIntent,
     ProcessInstanceModificationIntent,
     ProcessMessageSubscriptionIntent,
     ResourceDeletionIntent,
@@ -83,6 +85,8 @@ from strom.protocol.values.message import (
 )
 from strom.protocol.values.process_instance import (
     ProcessInstanceCreationRecordValue,
+    ProcessInstanceMigrationMappingInstructionValue,
+    ProcessInstanceMigrationRecordValue,
     ProcessInstanceModificationActivateInstructionValue,
     ProcessInstanceModificationRecordValue,
     ProcessInstanceModificationTerminateInstructionValue,
@@ -938,6 +942,71 @@ def identity_distributed(engine: TestEngine) -> None:
     engine.run()
 
 
+def migrating(version: int) -> bytes:
+    """A service task with timer, message and signal boundary events (ids and timer per version),
+    and a Camunda user task."""
+    n = str(version)
+    return definitions(
+        process(
+            "migrating",
+            node("startEvent", "mg_start"),
+            node("parallelGateway", "mg_fork"),
+            service("mg_work", "mg_work"),
+            node("userTask", "mg_check", ext="<zeebe:userTask/>"),
+            node("endEvent", "mg_end"),
+            node("endEvent", "mg_checked"),
+            boundary("mg_timer" + n, "mg_work", timer("timeDuration", f"PT{version}H")),
+            boundary("mg_msg" + n, "mg_work", '<bpmn:messageEventDefinition messageRef="m_mg"/>'),
+            boundary("mg_sig" + n, "mg_work", '<bpmn:signalEventDefinition signalRef="s_mg"/>'),
+            node("endEvent", "mg_late" + n),
+            node("endEvent", "mg_stopped" + n),
+            node("endEvent", "mg_halted" + n),
+            chain("mg_start", "mg_fork", "mg_work", "mg_end"),
+            chain("mg_fork", "mg_check", "mg_checked"),
+            chain("mg_timer" + n, "mg_late" + n),
+            chain("mg_msg" + n, "mg_stopped" + n),
+            chain("mg_sig" + n, "mg_halted" + n),
+        ),
+        roots=message("m_mg", "mg-stop") + '<bpmn:signal id="s_mg" name="mg-halt"/>',
+    )
+
+
+def process_instance_migration(engine: TestEngine) -> None:
+    """Process instance migration (PROCESS_INSTANCE_MIGRATION MIGRATED): ELEMENT_MIGRATED, JOB,
+    INCIDENT, USER_TASK, VARIABLE, TIMER, PROCESS_MESSAGE_SUBSCRIPTION, MESSAGE_SUBSCRIPTION and
+    SIGNAL_SUBSCRIPTION MIGRATED; the instance then finishes on the target."""
+    engine.deploy(("migrating.bpmn", migrating(1)))
+    instance = engine.instances.create("migrating", {"key": "mg-1"})
+    [work] = engine.jobs.activate("mg_work")
+    engine.jobs.fail(work.key, retries=0, error_message="down")  # an incident to migrate
+    target = engine.deploy(("migrating.bpmn", migrating(2))).value.processes_metadata[0]
+    mappings = [("mg_work", "mg_work"), ("mg_check", "mg_check"), ("mg_timer1", "mg_timer2")]
+    mappings += [("mg_msg1", "mg_msg2"), ("mg_sig1", "mg_sig2")]
+    engine.send(
+        ProcessInstanceMigrationRecordValue(
+            process_instance_key=instance,
+            target_process_definition_key=target.process_definition_key,
+            mapping_instructions=[
+                ProcessInstanceMigrationMappingInstructionValue(source_element_id=s, target_element_id=t)
+                for s, t in mappings
+            ],
+        ),
+        ProcessInstanceMigrationIntent.MIGRATE,
+        instance,
+    )
+    engine.jobs.update_retries(work.key, 1)
+    engine.incidents.resolve(incident_keys(engine)[0])
+    complete_all(engine, "mg_work")
+    [task] = engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).limit(1)
+    user_task(engine, UserTaskIntent.COMPLETE, task.key)
+    assert (
+        engine.records.process_instances()
+        .with_element_id("migrating")
+        .with_intent(ProcessInstanceIntent.ELEMENT_COMPLETED)
+        .exists()
+    )
+
+
 def clock_distributed(engine: TestEngine) -> None:
     """Three partitions: the clock pinned on partition 1 and the pin distributed (CLOCK PINNED,
     received by partition 2), then reset the same way (CLOCK RESETTED), and a repeated delivery."""
@@ -967,6 +1036,7 @@ SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "message_correlation": message_correlation,
     "decision_and_form_deletion": decision_and_form_deletion,
     "ad_hoc_sub_process": ad_hoc_sub_process,
+    "process_instance_migration": process_instance_migration,
 }
 SCENARIOS_ALL = (*SCENARIOS, *PARTITIONED, "released_v1")
 

@@ -22,7 +22,6 @@ from strom.protocol.intents import (
     INTENTS,
     JobIntent,
     ProcessInstanceIntent,
-    TimerIntent,
     intent_name,
     is_event,
 )
@@ -96,6 +95,8 @@ def test_events_that_change_no_state_are_registered_as_such() -> None:
         "RESOURCE_DELETION DELETED",
         "MESSAGE_CORRELATION CORRELATED",
         "AD_HOC_SUB_PROCESS_INSTRUCTION ACTIVATED",
+        "PROCESS_INSTANCE_MIGRATION MIGRATED",
+        "VARIABLE MIGRATED",
     }
 
 
@@ -130,14 +131,16 @@ def test_a_registry_missing_an_event_fails_when_it_is_checked() -> None:
         appliers.check_complete()
 
     assert "JOB CREATED," not in str(raised.value)
-    assert "JOB MIGRATED" not in str(raised.value)  # listed as never written
+    assert "JOB UPDATED" not in str(raised.value)  # listed as never written
 
 
 def test_an_event_both_registered_and_listed_as_never_written_fails_the_check() -> None:
     appliers = _registry()
-    appliers.register(ValueType.TIMER, TimerIntent.MIGRATED, NoStateChange("test"))
+    appliers.register(
+        ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ANCESTOR_MIGRATED, NoStateChange("test")
+    )
 
-    with pytest.raises(ValueError, match="TIMER MIGRATED"):
+    with pytest.raises(ValueError, match="PROCESS_INSTANCE ANCESTOR_MIGRATED"):
         appliers.check_complete()
 
 
@@ -169,10 +172,10 @@ def test_replaying_an_event_without_an_applier_raises() -> None:
     appliers = _registry()
 
     with pytest.raises(MissingApplierError) as raised:
-        appliers.apply(_job_event(JobIntent.MIGRATED))
+        appliers.apply(_job_event(JobIntent.UPDATED))
 
     assert str(raised.value) == (
-        "no applier for JOB MIGRATED version 1 (record at position 7); known versions: none"
+        "no applier for JOB UPDATED version 1 (record at position 7); known versions: none"
     )
 
 
@@ -201,8 +204,8 @@ def test_writing_an_event_without_an_applier_raises_before_anything_is_written()
     result = ResultBuilder(first_position=1, partition_id=1, timestamp=0)
     writers = Writers(_registry()).bind(result)
 
-    with pytest.raises(MissingApplierError, match="JOB MIGRATED"):
-        writers.append_event(1, JobIntent.MIGRATED, JobRecordValue(type="work"))
+    with pytest.raises(MissingApplierError, match="JOB UPDATED"):
+        writers.append_event(1, JobIntent.UPDATED, JobRecordValue(type="work"))
 
     assert result.records == []
 
@@ -232,5 +235,5 @@ def test_the_version_to_write_of_an_event_without_an_applier_is_an_error() -> No
     appliers = _registry()
 
     assert appliers.latest_version(ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ELEMENT_ACTIVATING) == 2
-    with pytest.raises(MissingApplierError, match="PROCESS_INSTANCE ELEMENT_MIGRATED"):
-        appliers.latest_version(ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ELEMENT_MIGRATED)
+    with pytest.raises(MissingApplierError, match="PROCESS_INSTANCE ANCESTOR_MIGRATED"):
+        appliers.latest_version(ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ANCESTOR_MIGRATED)

@@ -25,17 +25,11 @@ from strom.protocol.intents import (
     DeploymentDistributionIntent,
     DeploymentIntent,
     ErrorIntent,
-    IncidentIntent,
     JobIntent,
     MessageCorrelationIntent,
-    MessageSubscriptionIntent,
     ProcessInstanceBatchIntent,
     ProcessInstanceIntent,
-    ProcessInstanceMigrationIntent,
     ProcessInstanceResultIntent,
-    ProcessMessageSubscriptionIntent,
-    SignalSubscriptionIntent,
-    TimerIntent,
     UserIntent,
     UserTaskIntent,
     VariableDocumentIntent,
@@ -74,7 +68,10 @@ def _not_written(reason: str, *intents: IntEnum) -> dict[tuple[ValueType, int], 
     return {(value_types[type(intent)], int(intent)): reason for intent in intents}
 
 
-_MIGRATION = "process instance migration is not implemented (MIGRATE is rejected)"
+_MIGRATION = (
+    "process instance migration leaves called instances and compensation subscriptions as they are "
+    "(Strom keeps no tree paths to adjust)"
+)
 _DISTRIBUTION = "Zeebe's pre-8.3 deployment distribution; Strom distributes with COMMAND_DISTRIBUTION"
 _DISTRIBUTION_QUEUES = "distribution queues (commands delivered one after another) are not built"
 _TASK_LISTENERS = "user task listeners are not implemented"
@@ -82,17 +79,7 @@ _TASK_LISTENERS = "user task listeners are not implemented"
 NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
     **_not_written(
         _MIGRATION,
-        ProcessInstanceMigrationIntent.MIGRATED,
-        ProcessInstanceIntent.ELEMENT_MIGRATED,
         ProcessInstanceIntent.ANCESTOR_MIGRATED,
-        JobIntent.MIGRATED,
-        VariableIntent.MIGRATED,
-        IncidentIntent.MIGRATED,
-        MessageSubscriptionIntent.MIGRATED,
-        ProcessMessageSubscriptionIntent.MIGRATED,
-        TimerIntent.MIGRATED,
-        SignalSubscriptionIntent.MIGRATED,
-        UserTaskIntent.MIGRATED,
         CompensationSubscriptionIntent.MIGRATED,
     ),
     **_not_written(
@@ -293,6 +280,7 @@ def all_appliers(state: Any) -> EventAppliers:
         message,
         process_event,
         process_instance,
+        process_instance_migration,
         resource_deletion,
         signal,
         timer,
@@ -309,5 +297,6 @@ def all_appliers(state: Any) -> EventAppliers:
         module.register(appliers, state)
     identity.register(appliers, state)
     clock.register(appliers, state)
+    process_instance_migration.register(appliers, state)
     appliers.check_complete()
     return appliers

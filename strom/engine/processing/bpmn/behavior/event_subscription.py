@@ -111,10 +111,15 @@ class EventSubscriptionBehavior:
 
     # -- subscribing ------------------------------------------------------------------------------
 
-    def subscribe(self, writers: Writers, context: ElementContext) -> Failure | None:
+    def subscribe(
+        self, writers: Writers, context: ElementContext, only: frozenset[str] | None = None
+    ) -> Failure | None:
+        """Open the subscriptions of the element instance (``only``: of these catch events)."""
         if context.element_id not in context.process.traits.subscribing:
             return None
         events = catch_events_of(context)
+        if only is not None:
+            events = [event for event in events if event.id in only]
         if not events:
             return None
         evaluated: list[_Evaluated] = []
@@ -145,6 +150,24 @@ class EventSubscriptionBehavior:
             if item.event.signal is not None:
                 self._subscribe_to_signal(writers, context, item)
         return None
+
+    def message_names(
+        self, writers: Writers, context: ElementContext, only: frozenset[str]
+    ) -> dict[str, str] | Failure:
+        """Evaluate what ``subscribe(..., only)`` would subscribe to, writing nothing: the message
+        name of each message catch event by its id, or the first failure."""
+        names: dict[str, str] = {}
+        if context.element_id not in context.process.traits.subscribing:
+            return names
+        for event in catch_events_of(context):
+            if event.id not in only:
+                continue
+            result = self._evaluate(writers, context, event)
+            if isinstance(result, Failure):
+                return result
+            if event.message is not None:
+                names[event.id] = result.message_name
+        return names
 
     def _evaluate(self, writers: Writers, context: ElementContext, event: FlowNode) -> _Evaluated | Failure:
         scope_key = context.key
@@ -275,6 +298,11 @@ class EventSubscriptionBehavior:
             for start in _start_events(executable.flow_node(subprocess_id))
         }
         self._unsubscribe(writers, context.key, start_ids)
+
+    def unsubscribe_events(self, writers: Writers, element_instance_key: int, event_ids: set[str]) -> None:
+        """Close only the subscriptions of these catch events of the element instance."""
+        if event_ids:
+            self._unsubscribe(writers, element_instance_key, event_ids)
 
     def _unsubscribe(self, writers: Writers, element_instance_key: int, only: set[str] | None) -> None:
         for timer_key, timer in self._timers.of_element(element_instance_key):

@@ -200,6 +200,12 @@ class SubscriptionCommands:
             writers, self.message_partition(value.correlation_key), MessageSubscriptionIntent.REJECT, value
         )
 
+    def migrate_message_subscription(self, writers: Writers, value: MessageSubscriptionRecordValue) -> None:
+        """MESSAGE_SUBSCRIPTION MIGRATE to the message's partition (a migrated catch event)."""
+        self._send(
+            writers, self.message_partition(value.correlation_key), MessageSubscriptionIntent.MIGRATE, value
+        )
+
     # -- to the process instance's partition --------------------------------------------------------
 
     def _to_process(
