@@ -26,6 +26,7 @@ from strom.gateway.rest import (
     events,
     identity,
     jobs,
+    process_instance_migration,
     process_instances,
     resources,
     searches,
@@ -54,8 +55,9 @@ OPERATIONS: list[Operation] = [
     if (op.method, op.path) not in _REPLACED  # who the caller is: answered by strom.gateway.auth
 ] + _IDENTITY_OPERATIONS
 OPERATIONS += identity.operations.table  # groups, roles, tenants, mapping rules, authorizations, users
-OPERATIONS += ad_hoc_sub_processes.operations.table
 OPERATIONS += clock.operations.table
+OPERATIONS += process_instance_migration.operations.table
+OPERATIONS += ad_hoc_sub_processes.operations.table
 
 
 def create_app(context: RestContext, auth: auth_rest.RestAuth | None = None) -> Starlette:
