@@ -146,6 +146,8 @@ class BrokerConfig:
     """Disk watermark (``strom.broker.disk``): below ``free_space_processing`` commands are refused."""
     exporters: dict[str, ExporterConfig] = field(default_factory=dict)
     log_level: str = "INFO"
+    log_format: str = "text"
+    """``text`` (for a terminal) or ``json`` (one JSON object per line, for a log collector)."""
 
     @property
     def cluster_servers(self) -> tuple[str, ...]:
@@ -171,6 +173,8 @@ class BrokerConfig:
                 raise ConfigError(f"{name} must be a TCP port (0-65535), got {port}")
         if self.grpc_port == 0:
             raise ConfigError("grpc_port must not be 0: clients need to know where to connect")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError(f"log_format must be 'text' or 'json', got {self.log_format!r}")
         storage = self.secondary_storage
         if storage not in ("sqlite", "none") and "://" not in storage:
             raise ConfigError(

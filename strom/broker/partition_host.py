@@ -54,6 +54,7 @@ from strom.broker.frames import (
     config_from_json,
 )
 from strom.broker.job_streams import JobStreamRegistry
+from strom.broker.logs import configure_logging
 from strom.broker.metrics import BrokerMetrics
 from strom.broker.partition import Partition
 from strom.exporter import ExporterError
@@ -363,11 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl-C in a terminal reaches the whole process group: the main process decides (Stop).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     host = PartitionHost(args.hub, args.partition, args.count, args.config)
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=host.config.log_level.upper(),
-        format=f"%(asctime)s partition-{args.partition} %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(host.config.log_level, host.config.log_format, f"partition-{args.partition}")
     try:
         return asyncio.run(host.run())
     except (DataDirectoryError, ExporterError, ConfigError) as error:  # the user's to fix: no traceback

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
@@ -86,6 +85,11 @@ import click
     "from STROM_ADMIN_PASSWORD, or a prompt on a terminal.",
 )
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    help="text (default) or json: one JSON object per line for a log collector. Env STROM_LOG_FORMAT.",
+)
 def broker(
     config_file: Path | None,
     data_dir: Path | None,
@@ -108,6 +112,7 @@ def broker(
     oidc_audience: str | None,
     admin_user: str | None,
     log_level: str | None,
+    log_format: str | None,
 ) -> None:
     """Run a broker: its partitions on the embedded log and RocksDB, with Zeebe's gRPC API and REST.
 
@@ -118,6 +123,7 @@ def broker(
     from strom.broker.broker import Broker, ServiceFactory
     from strom.broker.config import ConfigError, load_config
     from strom.broker.data_dir import DataDirectoryError
+    from strom.broker.logs import configure_logging
     from strom.gateway.grpc import gateway_for
     from strom.gateway.rest import rest_for
 
@@ -133,6 +139,7 @@ def broker(
         "node_id": node_id,
         "secondary_storage": secondary_storage,
         "log_level": log_level.upper() if log_level else None,
+        "log_format": log_format,
         "auth": auth,
         "authorizations": authorizations,
         "clock_controlled": clock_controlled,
@@ -151,11 +158,7 @@ def broker(
         config.backpressure.enabled = False
     elif backpressure is not None:
         config.backpressure.algorithm = backpressure
-    logging.basicConfig(
-        level=config.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(config.log_level, config.log_format)
     services: list[ServiceFactory] = [gateway_for, rest_for] if config.rest_port else [gateway_for]
     if config.admin_user:
         from strom.engine.processing.identity.passwords import hash_password
