@@ -361,6 +361,7 @@ class _PartitionCollector(Collector):
             partition.log.durable_position,
         )
         yield from _exporter_metrics(pid, partition)
+        yield from _zeebe_metrics(pid, partition, max(0, partition.log.next_position - self._first_position))
         yield gauge(
             "strom_partition_healthy",
             "1 while the partition processes, 0 once it stopped on a failure.",
@@ -462,6 +463,71 @@ def _exporter_metrics(pid: str, partition: Partition) -> Iterable[Metric]:
     for limit, count in partition.flow_control.refused.items():
         flow.add_metric([pid, limit], count)
     yield flow
+
+
+def _zeebe_metrics(pid: str, partition: Partition, written: int) -> Iterable[Metric]:
+    """The same figures under Zeebe's metric names and labels, so Zeebe's Grafana dashboard and
+    alerts find them (``strom_*`` stay the documented names)."""
+    records = CounterMetricFamily(
+        "zeebe_stream_processor_records",
+        "Records the stream processor processed (commands) and wrote (Zeebe's name).",
+        labels=["action", "partition"],
+    )
+    records.add_metric(["processed", pid], partition.commands_processed)
+    records.add_metric(["written", pid], written)
+    yield records
+    processed = GaugeMetricFamily(
+        "zeebe_stream_processor_last_processed_position",
+        "Position of the last processed command (Zeebe's name).",
+        labels=["partition"],
+    )
+    processed.add_metric([pid], partition.processor.processed_position)
+    yield processed
+    committed = GaugeMetricFamily(
+        "zeebe_log_appender_last_committed_position",
+        "Position of the last durable record (Zeebe's name).",
+        labels=["partition"],
+    )
+    committed.add_metric([pid], partition.log.durable_position)
+    yield committed
+    limiter = partition.limiter
+    limit = GaugeMetricFamily(
+        "zeebe_backpressure_requests_limit",
+        "Current in-flight request limit (Zeebe's name).",
+        labels=["partition"],
+    )
+    limit.add_metric([pid], limiter.limit)
+    inflight = GaugeMetricFamily(
+        "zeebe_backpressure_inflight_requests_count",
+        "Client requests accepted, not yet answered (Zeebe's name).",
+        labels=["partition"],
+    )
+    inflight.add_metric([pid], limiter.inflight)
+    received = CounterMetricFamily(
+        "zeebe_received_request_count", "Client requests received (Zeebe's name).", labels=["partition"]
+    )
+    received.add_metric([pid], limiter.accepted + limiter.rejected)
+    dropped = CounterMetricFamily(
+        "zeebe_dropped_request_count",
+        "Client requests refused by backpressure (Zeebe's name).",
+        labels=["partition"],
+    )
+    dropped.add_metric([pid], limiter.rejected)
+    yield from (limit, inflight, received, dropped)
+    exported = GaugeMetricFamily(
+        "zeebe_exporter_last_exported_position",
+        "Last position each exporter acknowledged (Zeebe's name).",
+        labels=["exporter", "partition"],
+    )
+    persisted = GaugeMetricFamily(
+        "zeebe_exporter_last_updated_exported_position",
+        "Acknowledged position last persisted for each exporter (Zeebe's name).",
+        labels=["exporter", "partition"],
+    )
+    for lag in partition.director.lag():
+        exported.add_metric([lag.exporter_id, pid], lag.acknowledged)
+        persisted.add_metric([lag.exporter_id, pid], lag.persisted)
+    yield from (exported, persisted)
 
 
 class FastHistogram:

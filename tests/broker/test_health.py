@@ -108,6 +108,24 @@ def test_metrics_are_still_served(broker: BrokerProcess) -> None:
 
 
 @pytest.mark.slow
+def test_zeebe_s_metric_names_are_served_for_its_dashboards(broker: BrokerProcess) -> None:
+    _, _, body = _get(broker.metrics_port, "/metrics")
+    processed = broker.metric("zeebe_stream_processor_records_total", action="processed", partition="1")
+    ours = broker.metric("strom_records_processed_total", partition="1")
+
+    for name in (
+        "zeebe_stream_processor_last_processed_position",
+        "zeebe_log_appender_last_committed_position",
+        "zeebe_backpressure_requests_limit",
+        "zeebe_received_request_count_total",
+        "zeebe_dropped_request_count_total",
+    ):
+        assert name + '{partition="1"}' in body, name
+    assert 'zeebe_stream_processor_records_total{action="written",partition="1"}' in body
+    assert processed == ours  # the same count under both names (an idle broker: no command in between)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["/nonexistent", "/", "/actuator", "/actuator/health/nothing", "/readyz"])
 def test_unknown_paths_are_not_found(broker: BrokerProcess, path: str) -> None:
     status, _, _ = _get(broker.metrics_port, path)
