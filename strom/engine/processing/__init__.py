@@ -82,6 +82,10 @@ from strom.engine.processing.timer.trigger import TimerTriggerProcessor
 from strom.engine.processing.user_task.assign import UserTaskAssignProcessor
 from strom.engine.processing.user_task.claim import UserTaskClaimProcessor
 from strom.engine.processing.user_task.complete import UserTaskCompleteProcessor
+from strom.engine.processing.user_task.complete_task_listener import (
+    UserTaskCompleteTaskListenerProcessor,
+)
+from strom.engine.processing.user_task.deny_task_listener import UserTaskDenyTaskListenerProcessor
 from strom.engine.processing.user_task.update import UserTaskUpdateProcessor
 from strom.engine.processing.variable_document.update import VariableDocumentUpdateProcessor
 from strom.engine.processing.writers import Writers
@@ -214,7 +218,15 @@ def build_processors(
     )
     user_task = ValueType.USER_TASK
     processors.register(user_task, UserTaskIntent.COMPLETE, UserTaskCompleteProcessor(state, behaviors))
-    processors.register(user_task, UserTaskIntent.ASSIGN, UserTaskAssignProcessor(state))
+    processors.register(user_task, UserTaskIntent.ASSIGN, UserTaskAssignProcessor(state, behaviors))
+    processors.register(
+        user_task,
+        UserTaskIntent.COMPLETE_TASK_LISTENER,
+        UserTaskCompleteTaskListenerProcessor(state, behaviors),
+    )
+    processors.register(
+        user_task, UserTaskIntent.DENY_TASK_LISTENER, UserTaskDenyTaskListenerProcessor(state)
+    )
     processors.register(user_task, UserTaskIntent.CLAIM, UserTaskClaimProcessor(state))
     processors.register(user_task, UserTaskIntent.UPDATE, UserTaskUpdateProcessor(state))
     processors.register(

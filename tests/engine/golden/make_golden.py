@@ -715,6 +715,51 @@ def user_tasks_decisions_forms(engine: TestEngine) -> None:
     assert engine.records.decision_evaluations().with_intent(DecisionEvaluationIntent.FAILED).exists()
 
 
+LISTENED = definitions(
+    process(
+        "listened",
+        node("startEvent", "tl_start"),
+        node(
+            "userTask",
+            "tl_task",
+            ext='<zeebe:userTask/><zeebe:assignmentDefinition assignee="ann"/><zeebe:taskListeners>'
+            '<zeebe:taskListener eventType="creating" type="tl_create"/>'
+            '<zeebe:taskListener eventType="assigning" type="tl_assign"/>'
+            '<zeebe:taskListener eventType="completing" type="tl_complete"/>'
+            "</zeebe:taskListeners>",
+        ),
+        node("endEvent", "tl_end"),
+        chain("tl_start", "tl_task", "tl_end"),
+    )
+)
+
+
+def user_task_listeners(engine: TestEngine) -> None:
+    """User task listeners: a creating listener correcting the task (CORRECTED), an assigning
+    one (ASSIGNED v2), a completing one denying (COMPLETION_DENIED) and then allowing the
+    completion (COMPLETING v2, JOB COMPLETED v3)."""
+    from strom.protocol.intents import JobIntent
+    from strom.protocol.values.job import JobRecordValue, JobResultCorrectionsValue, JobResultValue
+
+    def listener(job_type: str, result: JobResultValue) -> None:
+        [job] = engine.jobs.activate(job_type)
+        engine.send(JobRecordValue(result=result), JobIntent.COMPLETE, job.key)
+
+    engine.deploy(("listened.bpmn", LISTENED))
+    engine.instances.create("listened")
+    corrections = JobResultCorrectionsValue(assignee="bob", priority=70)
+    listener(
+        "tl_create", JobResultValue(corrected_attributes=["assignee", "priority"], corrections=corrections)
+    )
+    listener("tl_assign", JobResultValue())
+    [task] = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).limit(1)
+    user_task(engine, UserTaskIntent.COMPLETE, task.key, variables={"ok": False})
+    listener("tl_complete", JobResultValue(denied=True))
+    user_task(engine, UserTaskIntent.COMPLETE, task.key, variables={"ok": True})
+    listener("tl_complete", JobResultValue())
+    assert engine.records.user_tasks().with_intent(UserTaskIntent.COMPLETED).exists()
+
+
 def message_correlation(engine: TestEngine) -> None:
     """CorrelateMessage (MESSAGE_CORRELATION CORRELATE): to a waiting instance, starting one, and a
     rejected one nothing waits for."""
@@ -1037,6 +1082,7 @@ SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "decision_and_form_deletion": decision_and_form_deletion,
     "ad_hoc_sub_process": ad_hoc_sub_process,
     "process_instance_migration": process_instance_migration,
+    "user_task_listeners": user_task_listeners,
 }
 SCENARIOS_ALL = (*SCENARIOS, *PARTITIONED, "released_v1")
 

@@ -186,7 +186,7 @@ def test_replaying_an_event_of_an_unknown_version_raises() -> None:
         appliers.apply(_job_event(JobIntent.COMPLETED, version=9))
 
     assert str(raised.value) == (
-        "no applier for JOB COMPLETED version 9 (record at position 7); known versions: 1, 2"
+        "no applier for JOB COMPLETED version 9 (record at position 7); known versions: 1, 2, 3"
     )
 
 

@@ -5,6 +5,10 @@ result becomes AD_HOC_SUB_PROCESS_INSTRUCTION commands on the sub-process, ACTIV
 ``activateElements`` and COMPLETE when ``isCompletionConditionFulfilled``, as Zeebe 8.8's
 ``JobCompleteProcessor`` writes them; the worker's variables are merged from the sub-process's
 scope (propagated).
+
+A user task listener's job (kind ``TASK_LISTENER``) continues its task's transition with USER_TASK
+COMPLETE_TASK_LISTENER (its result's ``corrections`` on the task) or, when its result says
+``denied``, DENY_TASK_LISTENER.
 """
 
 from __future__ import annotations
@@ -17,11 +21,17 @@ from strom.engine.processing.ad_hoc_sub_process_instruction.activate import java
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.variable import VariableOwner
 from strom.engine.processing.job._preconditions import JobPreconditions
+from strom.engine.processing.user_task.complete_task_listener import CORRECTABLE
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.engine.state.element_instance import ElementInstance
 from strom.protocol.enums import RejectionType
-from strom.protocol.intents import AdHocSubProcessInstructionIntent, JobIntent, ProcessInstanceIntent
+from strom.protocol.intents import (
+    AdHocSubProcessInstructionIntent,
+    JobIntent,
+    ProcessInstanceIntent,
+    UserTaskIntent,
+)
 from strom.protocol.record import Record
 from strom.protocol.values.ad_hoc_sub_process import (
     AdHocSubProcessActivateElementInstructionValue,
@@ -43,6 +53,7 @@ class JobCompleteProcessor:
         self._processes = state.processes
         self._preconditions = JobPreconditions(state.jobs)
         self._variables = behaviors.variables
+        self._user_tasks = state.user_tasks
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         job = self._preconditions.check(command, "complete", writers)
@@ -50,6 +61,10 @@ class JobCompleteProcessor:
             return
         result = command.value.result
         if job.job_kind is JobKind.AD_HOC_SUB_PROCESS and not self._ad_hoc_result_valid(
+            command, job, result, writers
+        ):
+            return
+        if job.job_kind is JobKind.TASK_LISTENER and not self._task_listener_result_valid(
             command, job, result, writers
         ):
             return
@@ -61,6 +76,9 @@ class JobCompleteProcessor:
             return
         if job.job_kind is JobKind.EXECUTION_LISTENER:
             self._continue_after_listener(writers, job, instance, variables)
+            return
+        if job.job_kind is JobKind.TASK_LISTENER:
+            self._continue_after_task_listener(writers, instance, result)
             return
         if job.job_kind is JobKind.AD_HOC_SUB_PROCESS:
             self._instruct_ad_hoc_sub_process(writers, job, instance, result, variables)
@@ -172,6 +190,49 @@ class JobCompleteProcessor:
         writers.append_command(
             instance.key, ProcessInstanceIntent.COMPLETE_EXECUTION_LISTENER, instance.value
         )
+
+    def _task_listener_result_valid(
+        self, command: Record[Any], job: JobRecordValue, result: JobResultValue, writers: Writers
+    ) -> bool:
+        """Only completing listeners may deny; corrections name known attributes."""
+        if result.denied and job.job_listener_event_type is not JobListenerEventType.COMPLETING:
+            writers.reject(
+                command,
+                RejectionType.INVALID_ARGUMENT,
+                f"Expected to complete task listener job with key '{command.key}', but denying the "
+                f"'{job.job_listener_event_type.value.lower()}' transition is not supported; only "
+                "completing listeners can deny",
+            )
+            return False
+        unknown = [name for name in result.corrected_attributes if name not in CORRECTABLE]
+        if unknown:
+            writers.reject(
+                command,
+                RejectionType.INVALID_ARGUMENT,
+                f"Expected to complete task listener job with key '{command.key}', but the job "
+                f"result corrects the unknown attributes {java_list(unknown)}; supported are "
+                f"{java_list(list(CORRECTABLE))}",
+            )
+            return False
+        return True
+
+    def _continue_after_task_listener(
+        self, writers: Writers, instance: ElementInstance, result: JobResultValue
+    ) -> None:
+        """The user task's transition goes on (COMPLETE_TASK_LISTENER, with the corrections on
+        the task) or is denied (DENY_TASK_LISTENER)."""
+        task_key = instance.user_task_key
+        task = self._user_tasks.get(task_key)
+        if task is None:
+            return
+        if result.denied:
+            writers.append_command(task_key, UserTaskIntent.DENY_TASK_LISTENER, task)
+            return
+        corrected = [name for name in result.corrected_attributes if name in CORRECTABLE]
+        corrections = result.corrections
+        changes = {CORRECTABLE[name]: getattr(corrections, CORRECTABLE[name]) for name in corrected}
+        value = msgspec.structs.replace(task, **changes, changed_attributes=corrected)
+        writers.append_command(task_key, UserTaskIntent.COMPLETE_TASK_LISTENER, value)
 
     def _has_output_mappings(self, value: Any) -> bool:
         process = self._processes.by_key(value.process_definition_key)

@@ -74,7 +74,7 @@ _MIGRATION = (
 )
 _DISTRIBUTION = "Zeebe's pre-8.3 deployment distribution; Strom distributes with COMMAND_DISTRIBUTION"
 _DISTRIBUTION_QUEUES = "distribution queues (commands delivered one after another) are not built"
-_TASK_LISTENERS = "user task listeners are not implemented"
+_TASK_LISTENERS = "user task listeners of the updating event, and denied assignments, are not built"
 
 NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
     **_not_written(
@@ -103,9 +103,7 @@ NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
     **_not_written(
         _TASK_LISTENERS,
         UserTaskIntent.ASSIGNMENT_DENIED,
-        UserTaskIntent.COMPLETION_DENIED,
         UserTaskIntent.UPDATE_DENIED,
-        UserTaskIntent.CORRECTED,
         VariableDocumentIntent.UPDATING,
         VariableDocumentIntent.UPDATE_DENIED,
     ),

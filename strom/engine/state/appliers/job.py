@@ -8,6 +8,7 @@ import msgspec
 
 from strom.engine.state import MutableProcessingState
 from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.task_listener import index_key
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import JobBatchIntent, JobIntent
 from strom.protocol.record import Record
@@ -82,6 +83,26 @@ class JobCompletedV2:
             self._instances.put(
                 _replace(instance, execution_listener_index=instance.execution_listener_index + 1)
             )
+
+
+class JobCompletedV3:
+    """V3: as V2, and a completed user task listener job counts on its element instance, per
+    listener event type, so the next listener (or the rest of the task's transition) follows."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._v2 = JobCompletedV2(state)
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._v2(record)
+        job = record.value
+        if job.job_kind is not JobKind.TASK_LISTENER:
+            return
+        instance = self._instances.get(job.element_instance_key)
+        if instance is not None:
+            key = index_key(job.job_listener_event_type.value)
+            extra = {**instance.extra, key: int(instance.extra.get(key, 0)) + 1}
+            self._instances.put(_replace(instance, extra=extra))
 
 
 class JobCanceledV1:
@@ -213,6 +234,7 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(ValueType.JOB_BATCH, JobBatchIntent.ACTIVATED, JobBatchActivatedV1(state))
     appliers.register(job, JobIntent.COMPLETED, JobCompletedV1(state))
     appliers.register(job, JobIntent.COMPLETED, JobCompletedV2(state), version=2)
+    appliers.register(job, JobIntent.COMPLETED, JobCompletedV3(state), version=3)
     appliers.register(job, JobIntent.CANCELED, JobCanceledV1(state))
     appliers.register(job, JobIntent.FAILED, JobFailedV1(state))
     appliers.register(job, JobIntent.TIMED_OUT, JobTimedOutV1(state))

@@ -8,6 +8,7 @@ import msgspec
 
 from strom.engine.state import MutableProcessingState
 from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.task_listener import index_key, without_index
 from strom.engine.state.user_task import LifecycleState
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import UserTaskIntent
@@ -160,3 +161,70 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(task, UserTaskIntent.CANCELING, UserTaskCancelingV1(state))
     appliers.register(task, UserTaskIntent.COMPLETED, UserTaskCompletedV1(state))
     appliers.register(task, UserTaskIntent.CANCELED, UserTaskCanceledV1(state))
+    register_task_listener_events(appliers, state)
+
+
+class UserTaskCompletingV2:
+    """V2: as V1, and the task keeps the completion's variables, for completing listeners to
+    finish the completion with."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._tasks.get(record.key) is not None:
+            self._tasks.put(record.key, record.value, LifecycleState.COMPLETING)
+
+
+class UserTaskAssignedV2:
+    """V2: as V1, and the element instance's count of completed assigning listeners is cleared."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._tasks.get(record.key) is not None:
+            self._tasks.put(record.key, _replace(record.value, variables={}), LifecycleState.CREATED)
+        _clear_listener_index(self._instances, record.value.element_instance_key, "ASSIGNING")
+
+
+class UserTaskCorrectedV1:
+    """A task listener corrected attributes: the task as the event shows it, lifecycle unchanged."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+
+    def __call__(self, record: Record[Any]) -> None:
+        lifecycle = self._tasks.lifecycle(record.key)
+        if lifecycle is not LifecycleState.NOT_FOUND:
+            self._tasks.put(record.key, record.value, lifecycle)
+
+
+class UserTaskCompletionDeniedV1:
+    """A completing listener denied the completion: the task is back in CREATED (without the
+    completion's variables) and the count of completed completing listeners is cleared."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._tasks = state.user_tasks
+        self._instances = state.element_instances
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._tasks.get(record.key) is not None:
+            self._tasks.put(record.key, _replace(record.value, variables={}), LifecycleState.CREATED)
+        _clear_listener_index(self._instances, record.value.element_instance_key, "COMPLETING")
+
+
+def _clear_listener_index(instances: Any, element_instance_key: int, event_type: str) -> None:
+    instance = instances.get(element_instance_key)
+    if instance is not None and index_key(event_type) in instance.extra:
+        instances.put(_replace(instance, extra=without_index(instance.extra, event_type)))
+
+
+def register_task_listener_events(appliers: EventAppliers, state: MutableProcessingState) -> None:
+    """The USER_TASK events of user task listeners, and the versions they brought."""
+    task = ValueType.USER_TASK
+    appliers.register(task, UserTaskIntent.COMPLETING, UserTaskCompletingV2(state), version=2)
+    appliers.register(task, UserTaskIntent.ASSIGNED, UserTaskAssignedV2(state), version=2)
+    appliers.register(task, UserTaskIntent.CORRECTED, UserTaskCorrectedV1(state))
+    appliers.register(task, UserTaskIntent.COMPLETION_DENIED, UserTaskCompletionDeniedV1(state))

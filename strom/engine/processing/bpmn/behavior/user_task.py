@@ -227,6 +227,20 @@ class UserTaskBehavior:
         self, writers: Writers, context: ElementContext, props: UserTaskProperties
     ) -> tuple[int, UserTaskRecordValue]:
         """USER_TASK CREATING (with the assignee) and CREATED (without: it is assigned after)."""
+        key, task = self.creating(writers, context, props)
+        return key, self.created(writers, key, task)
+
+    def created(self, writers: Writers, key: int, task: UserTaskRecordValue) -> UserTaskRecordValue:
+        """USER_TASK CREATED: ``task`` (as CREATING showed it) without its assignee, which is
+        assigned after."""
+        created = _replace(task, assignee="")
+        writers.append_event(key, UserTaskIntent.CREATED, created)
+        return created
+
+    def creating(
+        self, writers: Writers, context: ElementContext, props: UserTaskProperties
+    ) -> tuple[int, UserTaskRecordValue]:
+        """USER_TASK CREATING, with the assignee: the task exists, its creation is under way."""
         key = self._keys.next_key()
         value = context.value
         task = UserTaskRecordValue(
@@ -250,9 +264,7 @@ class UserTaskBehavior:
             tenant_id=value.tenant_id,
         )
         writers.append_event(key, UserTaskIntent.CREATING, task)
-        created = _replace(task, assignee="")
-        writers.append_event(key, UserTaskIntent.CREATED, created)
-        return key, created
+        return key, task
 
     def assign(
         self, writers: Writers, key: int, task: UserTaskRecordValue, assignee: str

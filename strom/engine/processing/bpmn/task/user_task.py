@@ -1,6 +1,7 @@
 """User task: a Camunda user task (``zeebe:userTask``) lives as USER_TASK records — created when
 the element activates, completed through USER_TASK COMPLETE, canceled when the element is
-terminated; without the marker it is job-based (job type ``io.camunda.zeebe:userTask``)."""
+terminated; task listeners hold its creating, assigning and completing transitions
+(``user_task._transitions``); without the marker it is job-based (job type ``io.camunda.zeebe:userTask``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.bpmn.task.job_worker_task import JobWorkerTaskProcessor
+from strom.engine.processing.user_task._transitions import UserTaskTransitions
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
-from strom.protocol.values.enums import ErrorType
+from strom.model import TaskListenerEventType
 
 
 def _is_camunda_user_task(context: ElementContext) -> bool:
@@ -28,6 +30,7 @@ class UserTaskProcessor:
         self._incidents = behaviors.incidents
         self._events = behaviors.event_subscriptions
         self._jobs = behaviors.jobs
+        self._task_transitions = UserTaskTransitions(state, behaviors)
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
         if not _is_camunda_user_task(context):
@@ -38,22 +41,28 @@ class UserTaskProcessor:
         definition = context.element.user_task
         if definition is None or not definition.is_zeebe_user_task:
             return self._job_worker.finalize_activation(writers, context)
-        if definition.task_listeners:
-            return Failure(
-                f"Expected to create user task '{context.element_id}', but it has task listeners "
-                "(zeebe:taskListener), which this version of Strom does not run",
-                ErrorType.UNKNOWN,
-            )
         props = self._user_tasks.evaluate(context, definition)
         if isinstance(props, Failure):
             return props
         failure = self._events.subscribe(writers, context)
         if failure is not None:
             return failure
+        if self._task_transitions.listeners.listeners(context, TaskListenerEventType.CREATING):
+            # Zeebe 8.8: the element is ACTIVATED while creating listeners hold the task in CREATING
+            self._user_tasks.creating(writers, context, props)
+            started = self._task_transitions.listeners.next(
+                writers, context, TaskListenerEventType.CREATING, 0
+            )
+            if isinstance(started, Failure):
+                return started
+            self._transitions.activated(writers, context)
+            return None
         key, task = self._user_tasks.create(writers, context, props)
         self._transitions.activated(writers, context)
         if props.assignee:
-            self._user_tasks.assign(writers, key, task, props.assignee)
+            assigned = self._task_transitions.assign(writers, context, key, task, props.assignee)
+            if isinstance(assigned, Failure):
+                return assigned
         return None
 
     def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:

@@ -140,16 +140,3 @@ def test_a_user_task_without_the_marker_is_a_job_for_the_tasklist_worker(engine:
 
     assert not engine.records.user_tasks().exists()
     assert completed(engine, instance)
-
-
-def test_task_listeners_are_not_run_but_an_incident_says_so(engine: TestEngine) -> None:
-    listener = (
-        '<zeebe:taskListeners><zeebe:taskListener eventType="creating" type="check"/></zeebe:taskListeners>'
-    )
-    engine.deploy(_task(user_task() + listener))
-
-    engine.instances.create("review")
-
-    incident = engine.records.incidents().with_intent(IncidentIntent.CREATED).first()
-    assert "task listeners" in incident.value.error_message
-    assert not engine.records.user_tasks().exists()

@@ -1,0 +1,170 @@
+"""User task listeners (``zeebe:taskListeners``): jobs that hold a user task's creating, assigning
+and completing transitions until they are done, correct the task or deny its completion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from _execution_xml import user_task, user_task_command
+
+from strom.protocol.enums import RejectionType
+from strom.protocol.intents import IncidentIntent, JobIntent, ProcessInstanceIntent, UserTaskIntent
+from strom.protocol.values.enums import ErrorType, JobKind, JobListenerEventType
+from strom.protocol.values.job import JobRecordValue, JobResultCorrectionsValue, JobResultValue
+from strom.testing import TestEngine, bpmn
+
+
+def _listeners(*pairs: tuple[str, str]) -> str:
+    return (
+        "<zeebe:taskListeners>"
+        + "".join(f'<zeebe:taskListener eventType="{event}" type="{kind}"/>' for event, kind in pairs)
+        + "</zeebe:taskListeners>"
+    )
+
+
+def _deploy(engine: TestEngine, *pairs: tuple[str, str], **attributes: str) -> int:
+    engine.deploy(
+        bpmn.process("review")
+        .start_event()
+        .element("userTask", "approve", extension=user_task(**attributes) + _listeners(*pairs))
+        .end_event()
+    )
+    return int(engine.instances.create("review"))
+
+
+def _complete_listener(
+    engine: TestEngine, job_type: str, expect_rejection: bool = False, **result: Any
+) -> Any:
+    [job] = engine.jobs.activate(job_type)
+    return engine.send(
+        JobRecordValue(result=JobResultValue(**result)),
+        JobIntent.COMPLETE,
+        job.key,
+        expect_rejection=expect_rejection,
+    )
+
+
+def _task_key(engine: TestEngine) -> int:
+    return int(engine.records.user_tasks().with_intent(UserTaskIntent.CREATING).first().key)
+
+
+def _completed(engine: TestEngine) -> bool:
+    return (
+        engine.records.process_instances()
+        .with_element_id("approve")
+        .with_intent(ProcessInstanceIntent.ELEMENT_COMPLETED)
+        .exists()
+    )
+
+
+def test_a_creating_listener_holds_the_creation_until_its_job_completes(engine: TestEngine) -> None:
+    _deploy(engine, ("creating", "check"))
+
+    [job] = engine.records.jobs().with_intent(JobIntent.CREATED).limit(1)
+    assert (job.value.job_kind, job.value.job_listener_event_type) == (
+        JobKind.TASK_LISTENER,
+        JobListenerEventType.CREATING,
+    )
+    assert not engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).exists()
+
+    _complete_listener(engine, "check")
+
+    assert engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).exists()
+
+
+def test_two_listeners_run_one_after_the_other_in_order(engine: TestEngine) -> None:
+    _deploy(engine, ("creating", "first"), ("creating", "second"))
+
+    assert engine.jobs.activate("second") == []
+    _complete_listener(engine, "first")
+    assert not engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).exists()
+    _complete_listener(engine, "second")
+
+    assert engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).exists()
+
+
+def test_corrections_of_a_listener_are_applied_to_the_task(engine: TestEngine) -> None:
+    _deploy(engine, ("creating", "check"), assignee="ann")
+
+    _complete_listener(
+        engine,
+        "check",
+        corrected_attributes=["assignee", "priority", "candidateGroupsList"],
+        corrections=JobResultCorrectionsValue(assignee="bob", priority=80, candidate_groups_list=["ops"]),
+    )
+
+    corrected = engine.records.user_tasks().with_intent(UserTaskIntent.CORRECTED).first()
+    assert corrected.value.changed_attributes == ["assignee", "priority", "candidateGroupsList"]
+    assigned = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).first()
+    assert (assigned.value.assignee, assigned.value.priority, assigned.value.candidate_groups_list) == (
+        "bob",
+        80,
+        ["ops"],
+    )
+
+
+def test_a_completing_listener_that_denies_sends_the_task_back_to_created(engine: TestEngine) -> None:
+    _deploy(engine, ("completing", "audit"))
+    key = int(engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).first().key)
+
+    answer = user_task_command(engine, UserTaskIntent.COMPLETE, key, variables={"ok": False})
+    assert UserTaskIntent(answer.intent) is UserTaskIntent.COMPLETING
+    _complete_listener(engine, "audit", denied=True)
+
+    assert engine.records.user_tasks().with_intent(UserTaskIntent.COMPLETION_DENIED).exists()
+    assert not _completed(engine)
+
+    user_task_command(engine, UserTaskIntent.COMPLETE, key, variables={"ok": True})
+    _complete_listener(engine, "audit")
+
+    [done] = engine.records.user_tasks().with_intent(UserTaskIntent.COMPLETED).limit(1)
+    assert done.value.variables == {"ok": True}
+    assert _completed(engine)
+
+
+def test_an_assigning_listener_holds_the_assignment(engine: TestEngine) -> None:
+    _deploy(engine, ("assigning", "notify"))
+    key = _task_key(engine)
+
+    answer = user_task_command(engine, UserTaskIntent.ASSIGN, key, assignee="bob")
+    assert UserTaskIntent(answer.intent) is UserTaskIntent.ASSIGNING
+    assert not engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).exists()
+
+    _complete_listener(engine, "notify")
+
+    assigned = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).first()
+    assert assigned.value.assignee == "bob"
+    user_task_command(engine, UserTaskIntent.ASSIGN, key, assignee="ann")
+    _complete_listener(engine, "notify")
+    [_, again] = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).limit(2)
+    assert again.value.assignee == "ann"
+
+
+def test_a_creating_listener_may_not_deny(engine: TestEngine) -> None:
+    _deploy(engine, ("creating", "check"))
+
+    rejection = _complete_listener(engine, "check", expect_rejection=True, denied=True)
+
+    assert rejection.rejection_type is RejectionType.INVALID_ARGUMENT
+
+
+def test_a_listener_job_out_of_retries_raises_an_incident_and_resolving_it_retries(
+    engine: TestEngine,
+) -> None:
+    _deploy(engine, ("completing", "audit"))
+    key = _task_key(engine)
+    user_task_command(engine, UserTaskIntent.COMPLETE, key)
+
+    [job] = engine.jobs.activate("audit")
+    engine.jobs.fail(job.key, retries=0, error_message="audit down")
+
+    incident = engine.records.incidents().with_intent(IncidentIntent.CREATED).first()
+    assert (incident.value.element_id, incident.value.error_type) == (
+        "approve",
+        ErrorType.TASK_LISTENER_NO_RETRIES,
+    )
+    engine.jobs.update_retries(job.key, 1)
+    engine.incidents.resolve(incident.key)
+    _complete_listener(engine, "audit")
+
+    assert _completed(engine)
