@@ -227,7 +227,7 @@ def build_processors(
     processors.register(
         user_task, UserTaskIntent.DENY_TASK_LISTENER, UserTaskDenyTaskListenerProcessor(state)
     )
-    processors.register(user_task, UserTaskIntent.CLAIM, UserTaskClaimProcessor(state))
+    processors.register(user_task, UserTaskIntent.CLAIM, UserTaskClaimProcessor(state, behaviors))
     processors.register(user_task, UserTaskIntent.UPDATE, UserTaskUpdateProcessor(state))
     processors.register(
         ValueType.DECISION_EVALUATION,

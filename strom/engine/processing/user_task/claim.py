@@ -1,4 +1,8 @@
-"""USER_TASK CLAIM: take an unassigned task (or one already assigned to the claimant)."""
+"""USER_TASK CLAIM: take an unassigned task (or one already assigned to the claimant).
+
+Assigning task listeners hold a claim in CLAIMING until their jobs are done, as in Zeebe 8.8;
+the request is then answered with the CLAIMING event.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,23 @@ from typing import Any
 
 import msgspec
 
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.behavior.user_task import ASSIGNEE
 from strom.engine.processing.user_task._preconditions import UserTaskPreconditions
+from strom.engine.processing.user_task._transitions import UserTaskTransitions
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
+from strom.model import TaskListenerEventType
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import UserTaskIntent
 from strom.protocol.record import Record
 
 
 class UserTaskClaimProcessor:
-    def __init__(self, state: ProcessingState) -> None:
+    def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
         self._preconditions = UserTaskPreconditions(state.user_tasks)
+        self._transitions = UserTaskTransitions(state, behaviors)
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         task = self._preconditions.check(command, "claim", writers)
@@ -44,5 +53,14 @@ class UserTaskClaimProcessor:
             action=command.value.action or "claim",
             changed_attributes=[ASSIGNEE] if task.assignee != assignee else [],
         )
-        writers.append_event(command.key, UserTaskIntent.CLAIMING, claimed)
+        claiming = writers.append_event(command.key, UserTaskIntent.CLAIMING, claimed)
+        context = self._transitions.listeners.context_of(task)
+        if context is not None:
+            started = self._transitions.listeners.next(writers, context, TaskListenerEventType.ASSIGNING, 0)
+            if isinstance(started, Failure):
+                self._transitions.raise_incident(writers, started, context)
+                return
+            if started:
+                writers.respond(claiming)
+                return
         writers.respond(writers.append_event(command.key, UserTaskIntent.ASSIGNED, claimed))

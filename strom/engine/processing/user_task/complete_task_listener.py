@@ -26,6 +26,7 @@ from strom.protocol.record import Record
 LISTENED = {
     LifecycleState.CREATING: TaskListenerEventType.CREATING,
     LifecycleState.ASSIGNING: TaskListenerEventType.ASSIGNING,
+    LifecycleState.CLAIMING: TaskListenerEventType.ASSIGNING,
     LifecycleState.COMPLETING: TaskListenerEventType.COMPLETING,
 }
 """The lifecycle states a listener can hold a task in, and the listeners' event type."""

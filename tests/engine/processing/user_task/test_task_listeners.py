@@ -140,6 +140,20 @@ def test_an_assigning_listener_holds_the_assignment(engine: TestEngine) -> None:
     assert again.value.assignee == "ann"
 
 
+def test_an_assigning_listener_holds_a_claim(engine: TestEngine) -> None:
+    _deploy(engine, ("assigning", "notify"))
+    key = _task_key(engine)
+
+    answer = user_task_command(engine, UserTaskIntent.CLAIM, key, assignee="cy")
+    assert UserTaskIntent(answer.intent) is UserTaskIntent.CLAIMING
+    assert not engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).exists()
+
+    _complete_listener(engine, "notify")
+
+    assigned = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).first()
+    assert (assigned.value.assignee, assigned.value.action) == ("cy", "claim")
+
+
 def test_a_creating_listener_may_not_deny(engine: TestEngine) -> None:
     _deploy(engine, ("creating", "check"))
 
