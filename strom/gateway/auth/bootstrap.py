@@ -15,6 +15,7 @@ from typing import Any
 
 from strom.broker.broker import Broker
 from strom.broker.partition_group import PartitionGroup
+from strom.engine.processing.authorization import ADMIN_ROLE
 from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import GatewayError
 from strom.gateway.grpc.requests import command
@@ -25,8 +26,6 @@ from strom.protocol.values.identity import EntityType, RoleRecordValue, UserReco
 from strom.search.identity import IdentityStore
 
 _log = logging.getLogger(__name__)
-
-ADMIN_ROLE = "admin"
 
 
 class AdminBootstrap:

@@ -14,7 +14,7 @@ import asyncio
 
 from starlette.requests import Request
 
-from strom.engine.processing.authorization import ADMIN_ROLE, READONLY_ADMIN_ROLE
+from strom.engine.processing.authorization import granted_by_role
 from strom.gateway.auth.identity import Identity, identity_of
 from strom.protocol.values.identity import (
     WILDCARD_RESOURCE_ID,
@@ -66,9 +66,7 @@ def readable_ids(
     permission: PermissionType,
 ) -> frozenset[str] | None:
     """The resource ids ``identity`` may read with ``permission``; None for every one."""
-    if not identity.authenticated or not identity.checked or ADMIN_ROLE in identity.roles:
-        return None
-    if READONLY_ADMIN_ROLE in identity.roles and str(permission).startswith("READ"):
+    if not identity.authenticated or not identity.checked or granted_by_role(identity.roles, permission):
         return None
     found: set[str] = set()
     for authorization in store.authorizations(owners_of(identity)):

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from strom.engine.processing.authorization import ADMIN_ROLE
 from strom.gateway.auth.authenticator import AuthenticationError, Authenticator
 from strom.gateway.auth.identity import ANONYMOUS, IDENTITY_SCOPE_KEY, Identity, _current, identity_of
 from strom.gateway.auth.sessions import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, Sessions
@@ -38,7 +39,6 @@ from strom.protocol.values.identity import EntityType, RoleRecordValue, UserReco
 from strom.search.identity import IdentityStore
 
 OPEN_PATHS = frozenset({"/v2/license", "/v2/status", "/v2/setup/user", "/v2/openapi.json", "/v2/docs"})
-ADMIN_ROLE = "admin"
 LOGIN_PATH, LOGOUT_PATH = "/auth/login", "/auth/logout"
 SESSION_SCOPE_KEY = "strom.session"
 """The ASGI scope key holding the session token of a cookie-authenticated request."""

@@ -7,6 +7,7 @@ from strom.engine.processing.authorization.check import (
     AuthorizationCheck,
     Caller,
     PermissionRequest,
+    granted_by_role,
     names_caller,
     names_caller_data,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "AuthorizationCheck",
     "Caller",
     "PermissionRequest",
+    "granted_by_role",
     "names_caller",
     "names_caller_data",
 ]

@@ -13,6 +13,7 @@ start-up; Strom gives them their meaning directly — see docs/identity.md.)
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from strom.engine.state.identity import IdentityState, Relation
@@ -34,6 +35,12 @@ ADMIN_ROLE = "admin"
 """The built-in role holding every permission."""
 READONLY_ADMIN_ROLE = "readonly-admin"
 """The built-in role holding every read permission."""
+
+
+def granted_by_role(roles: Collection[str], permission: PermissionType) -> bool:
+    """Whether a built-in role grants ``permission`` whatever the authorizations say: ``admin``
+    every one, ``readonly-admin`` every ``READ…`` one."""
+    return ADMIN_ROLE in roles or (READONLY_ADMIN_ROLE in roles and str(permission).startswith("READ"))
 
 
 class PermissionRequest:
@@ -79,10 +86,6 @@ class Caller:
         self.tenants = tenants
         self.generation = generation
         self.permitted: dict[tuple[AuthorizationResourceType, PermissionType], set[str]] = {}
-
-    @property
-    def is_admin(self) -> bool:
-        return ADMIN_ROLE in self.roles
 
 
 def names_caller(command: Record[Any]) -> bool:
@@ -160,10 +163,6 @@ class AuthorizationCheck:
 
     def permits(self, caller: Caller, request: PermissionRequest) -> bool:
         """Whether ``caller`` holds ``request``'s permission."""
-        if caller.is_admin:
-            return True
-        if READONLY_ADMIN_ROLE in caller.roles and str(request.permission).startswith("READ"):
-            return True
         return bool(
             self.resource_ids(caller, request.resource_type, request.permission)
             & {
@@ -176,7 +175,7 @@ class AuthorizationCheck:
         self, caller: Caller, resource_type: AuthorizationResourceType, permission: PermissionType
     ) -> set[str]:
         """The resource ids on which ``caller`` holds ``permission`` (``*`` for every one)."""
-        if caller.is_admin or (READONLY_ADMIN_ROLE in caller.roles and str(permission).startswith("READ")):
+        if granted_by_role(caller.roles, permission):
             return {WILDCARD_RESOURCE_ID}
         known = caller.permitted.get((resource_type, permission))
         if known is not None:
