@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 
 import msgspec
 
@@ -44,7 +45,10 @@ class JobActivationBehavior:
         self._authorization = authorization
 
     def publish(self, writers: Writers, job_key: int, job: JobRecordValue) -> None:
-        stream = self._streams.pick(job.type, self._may_take(job))
+        stream = self._streams.pick(job.type)
+        if stream is not None and stream.authorizations and not self._may_take(job, stream):
+            # a stream of a caller who may not work on this job: the next one that may, if any
+            stream = self._streams.pick(job.type, partial(self._may_take, job))
         if stream is None:
             job_type = job.type
             streams = self._streams
@@ -78,25 +82,19 @@ class JobActivationBehavior:
 
         writers.side_effect(push)
 
-    def _may_take(self, job: JobRecordValue) -> Callable[[JobStream], bool] | None:
-        """Which streams may be given ``job``: those opened by no checked caller, or by one who may
-        update instances of the job's process (as job activation filters polled jobs)."""
+    def _may_take(self, job: JobRecordValue, stream: JobStream) -> bool:
+        """Whether ``stream`` may be given ``job``: it was opened by no checked caller, or by one who
+        may update instances of the job's process (as job activation filters polled jobs)."""
+        caller = stream.authorizations
         check = self._authorization
-        if check is None:
-            return None
-
-        def may_take(stream: JobStream) -> bool:
-            caller = stream.authorizations
-            if not caller or not names_caller_data(caller):
-                return True
-            ids = check.resource_ids(
-                check.caller_named(caller),
-                AuthorizationResourceType.PROCESS_DEFINITION,
-                PermissionType.UPDATE_PROCESS_INSTANCE,
-            )
-            return WILDCARD_RESOURCE_ID in ids or job.bpmn_process_id in ids
-
-        return may_take
+        if check is None or not caller or not names_caller_data(caller):
+            return True
+        ids = check.resource_ids(
+            check.caller_named(caller),
+            AuthorizationResourceType.PROCESS_DEFINITION,
+            PermissionType.UPDATE_PROCESS_INSTANCE,
+        )
+        return WILDCARD_RESOURCE_ID in ids or job.bpmn_process_id in ids
 
     def variables_for(self, job: JobRecordValue, fetch: list[str] | None) -> dict[str, object]:
         """The variables a worker sees: all visible from the job's element, or only ``fetch``."""
