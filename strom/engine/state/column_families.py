@@ -61,6 +61,7 @@ FORM_VERSIONS = "form_versions"
 FORM_LATEST = "form_latest"
 USER_TASKS = "user_tasks"
 USER_TASK_STATES = "user_task_states"
+USER_TASKS_BEFORE_TRANSITION = "user_tasks_before_transition"
 # partitions: commands distributed to the other partitions until each acknowledged them
 COMMAND_DISTRIBUTIONS = "command_distributions"
 RECEIVED_DISTRIBUTIONS = "received_distributions"
@@ -133,6 +134,7 @@ ALL: tuple[str, ...] = (
     FORM_LATEST,
     USER_TASKS,
     USER_TASK_STATES,
+    USER_TASKS_BEFORE_TRANSITION,
     COMMAND_DISTRIBUTIONS,
     RECEIVED_DISTRIBUTIONS,
     USERS,

@@ -3,6 +3,9 @@
 The lifecycle follows Zeebe's ``UserTaskState.LifecycleState``: a task is CREATING until it is
 CREATED, and passes through ASSIGNING / CLAIMING / UPDATING / COMPLETING / CANCELING while a
 command on it is under way. Variables of a completion are not kept.
+
+While an assignment, claim or update waits for its task listeners, the task as it was before
+is kept too (``before_transition``): a listener that denies the transition puts it back.
 """
 
 from __future__ import annotations
@@ -37,17 +40,21 @@ class LifecycleState(IntEnum):
 class UserTaskState(Protocol):
     def get(self, key: int) -> UserTaskRecordValue | None: ...
     def lifecycle(self, key: int) -> LifecycleState: ...
+    def before_transition(self, key: int) -> UserTaskRecordValue | None: ...
 
 
 class MutableUserTaskState(UserTaskState, Protocol):
     def put(self, key: int, task: UserTaskRecordValue, lifecycle: LifecycleState) -> None: ...
     def remove(self, key: int) -> None: ...
+    def put_before_transition(self, key: int, task: UserTaskRecordValue) -> None: ...
+    def remove_before_transition(self, key: int) -> None: ...
 
 
 class DbUserTaskState:
     def __init__(self, db: Database) -> None:
         self._tasks = db.column_family(cf.USER_TASKS)
         self._states = db.column_family(cf.USER_TASK_STATES)
+        self._before = db.column_family(cf.USER_TASKS_BEFORE_TRANSITION)
 
     def get(self, key: int) -> UserTaskRecordValue | None:
         raw = self._tasks.get(pack_long(key))
@@ -64,3 +71,15 @@ class DbUserTaskState:
     def remove(self, key: int) -> None:
         self._tasks.delete(pack_long(key))
         self._states.delete(pack_long(key))
+        self._before.delete(pack_long(key))
+
+    def before_transition(self, key: int) -> UserTaskRecordValue | None:
+        """The task as it was before the assignment / claim / update under way."""
+        raw = self._before.get(pack_long(key))
+        return None if raw is None else _decode(raw)
+
+    def put_before_transition(self, key: int, task: UserTaskRecordValue) -> None:
+        self._before.put(pack_long(key), _encode(task))
+
+    def remove_before_transition(self, key: int) -> None:
+        self._before.delete(pack_long(key))

@@ -16,7 +16,8 @@ class UserTaskRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="cam
     ``changed_attributes`` names the attributes an UPDATE/ASSIGN/CORRECTED record changed, and
     ``action`` is the caller's label for the transition (``"complete"``, ``"assign"``, custom …).
     A form is either deployed (``form_key``) or external (``external_form_reference``).
-    ``creation_timestamp`` is epoch ms.
+    ``creation_timestamp`` is epoch ms. ``denied_reason`` is a task listener's reason for denying
+    a transition (DENY_TASK_LISTENER and the *_DENIED events).
     """
 
     user_task_key: int = -1
@@ -40,3 +41,4 @@ class UserTaskRecordValue(msgspec.Struct, frozen=True, kw_only=True, rename="cam
     priority: int = 50
     variables: dict[str, Any] = {}
     tenant_id: str = DEFAULT_TENANT_ID
+    denied_reason: str = ""
