@@ -28,6 +28,7 @@ from strom.gateway.rest import (
     jobs,
     process_instance_migration,
     process_instances,
+    records,
     resources,
     searches,
     user_tasks,
@@ -58,6 +59,7 @@ OPERATIONS += identity.operations.table  # groups, roles, tenants, mapping rules
 OPERATIONS += clock.operations.table
 OPERATIONS += process_instance_migration.operations.table
 OPERATIONS += ad_hoc_sub_processes.operations.table
+OPERATIONS += records.operations.table  # Strom's own: the record log of an instance
 
 
 def create_app(context: RestContext, auth: auth_rest.RestAuth | None = None) -> Starlette:

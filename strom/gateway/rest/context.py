@@ -43,6 +43,9 @@ class RestSettings:
     """Largest file of a deployment, in bytes (the gRPC gateway's message size limit)."""
     clock_controlled: bool = False
     """Whether ``PUT /v2/clock`` and ``POST /v2/clock/reset`` may pin and reset the engine's clock."""
+    data_dir: str = ""
+    """Where the partitions keep their file logs (``partition-N/log``), for the record log reads;
+    empty when they are not files here (cluster mode)."""
 
 
 class RestContext:
