@@ -4,7 +4,11 @@
 
 A JSON line has ``timestamp`` (ISO 8601, UTC, milliseconds), ``level``, ``logger``, ``message``,
 ``process`` (``broker`` or ``partition-N``), ``exception`` when there is a traceback, and whatever
-``extra=`` fields the call passed that JSON can hold.
+``extra=`` fields the call passed (lists and dicts as JSON, anything else JSON cannot hold as its
+``repr``).
+
+``LogBudget`` keeps a kind of event that can come in floods (command rejections, incidents) from
+flooding the log: a few lines per time window, the rest summed up in one line.
 """
 
 from __future__ import annotations
@@ -12,6 +16,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,8 +47,11 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         for name, value in vars(record).items():
             if name not in _STANDARD and name not in entry:
-                entry[name] = value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
-        return json.dumps(entry, ensure_ascii=False)
+                entry[name] = value if isinstance(value, _JSON_TYPES) else repr(value)
+        return json.dumps(entry, ensure_ascii=False, default=repr)
+
+
+_JSON_TYPES = (str, int, float, bool, type(None), list, dict)
 
 
 def configure_logging(level: str, log_format: str, process: str = "broker") -> None:
@@ -52,3 +63,76 @@ def configure_logging(level: str, log_format: str, process: str = "broker") -> N
         prefix = "" if process == "broker" else f"{process} "
         handler.setFormatter(logging.Formatter(f"%(asctime)s {prefix}%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level.upper(), handlers=[handler])
+
+
+class LogBudget:
+    """At most ``limit`` lines of one kind of event per ``window_s`` seconds; what comes over it is
+    counted by a short key (e.g. ``"JOB COMPLETE NOT_FOUND"``) and written as one summary line
+    when the window ends (from a timer thread, so it comes even when the flood stops): a WARNING
+    with ``event`` = ``<event>_suppressed``, ``count`` and ``by`` (the ten most frequent keys).
+
+    ``allow`` is called on the processing thread for each event: a clock read and a comparison
+    while under the limit; a lock and a counter increment over it.
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        event: str,
+        what: str,
+        *,
+        limit: int,
+        window_s: float,
+        extra: dict[str, Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._logger = logger
+        self._event = event
+        self._what = what
+        self.limit = limit
+        self.window_s = window_s
+        self._extra = extra or {}
+        self._clock = clock
+        self._window_end = 0.0
+        self._used = 0
+        self._suppressed: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def allow(self, key: str) -> bool:
+        """Whether this event may be logged now; if not it is counted under ``key``."""
+        now = self._clock()
+        if now >= self._window_end:
+            self._window_end = now + self.window_s
+            self._used = 0
+        if self._used < self.limit:
+            self._used += 1
+            return True
+        with self._lock:
+            self._suppressed[key] += 1
+            if self._timer is None:
+                self._timer = threading.Timer(max(0.0, self._window_end - now), self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+        return False
+
+    def flush(self) -> int:
+        """Write the summary of what was suppressed so far (if anything); returns how many."""
+        with self._lock:
+            suppressed, self._suppressed = self._suppressed, Counter()
+            timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+        total = sum(suppressed.values())
+        if total:
+            top = dict(suppressed.most_common(10))
+            self._logger.warning(
+                "%d more %s not logged (over %d per %g s); most frequent: %s",
+                total,
+                self._what,
+                self.limit,
+                self.window_s,
+                ", ".join(f"{key} x{count}" for key, count in top.items()),
+                extra={**self._extra, "event": f"{self._event}_suppressed", "count": total, "by": top},
+            )
+        return total

@@ -17,8 +17,11 @@ durable records after its acknowledged position; ``strom_exporter_lag_seconds``:
 oldest of them, 0 when caught up), which reads one record from the log when the exporter moved.
 Only the two histograms are observed as things happen: the duration of each processing step and
 the latency of each client request (accepted -> answered); they count into plain lists (a bisect
-and an increment, no lock) and become Prometheus histograms at scrape time. Other parts of the
-broker (the gateway) add collectors with ``add_collector``.
+and an increment, no lock) and become Prometheus histograms at scrape time. Zeebe's per-event
+counts (``zeebe_element_instance_events_total``, ``zeebe_job_events_total``,
+``zeebe_incident_events_total`` …) are counted by the partition's ``RecordObserver``
+(``strom.broker.record_observer``) from the records each step wrote, and read here. Other parts of
+the broker (the gateway) add collectors with ``add_collector``.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from prometheus_client.registry import Collector
 from strom.broker.disk import DiskSpaceMonitor
 from strom.broker.endpoint import PartitionStatus
 from strom.broker.partition import Partition
+from strom.broker.record_observer import RecordObserver
 
 _log = logging.getLogger(__name__)
 
@@ -362,6 +366,7 @@ class _PartitionCollector(Collector):
         )
         yield from _exporter_metrics(pid, partition)
         yield from _zeebe_metrics(pid, partition, max(0, partition.log.next_position - self._first_position))
+        yield from _event_metrics(pid, partition.record_observer)
         yield gauge(
             "strom_partition_healthy",
             "1 while the partition processes, 0 once it stopped on a failure.",
@@ -528,6 +533,60 @@ def _zeebe_metrics(pid: str, partition: Partition, written: int) -> Iterable[Met
         exported.add_metric([lag.exporter_id, pid], lag.acknowledged)
         persisted.add_metric([lag.exporter_id, pid], lag.persisted)
     yield from (exported, persisted)
+
+
+def _event_metrics(pid: str, observer: RecordObserver) -> Iterable[Metric]:
+    """Zeebe's per-event counts (``strom.broker.record_observer``), with Zeebe's names and labels;
+    copied off the processing thread's dictionaries in one step each (no lock needed)."""
+    elements = CounterMetricFamily(
+        "zeebe_element_instance_events",
+        "Number of process element instance events (activated, completed, terminated).",
+        labels=["action", "type", "eventType", "partition"],
+    )
+    for (action, element_type, event_type), count in list(observer.element_events.items()):
+        elements.add_metric([action, str(element_type), str(event_type), pid], count)
+    executed = CounterMetricFamily(
+        "zeebe_executed_instances",
+        "Number of executed (root) process instances.",
+        labels=["action", "type", "partition"],
+    )
+    for action, count in list(observer.executed_instances.items()):
+        executed.add_metric([action, "ROOT_PROCESS_INSTANCE", pid], count)
+    creations = CounterMetricFamily(
+        "zeebe_process_instance_creations",
+        "Number of created (root) process instances, by creation mode.",
+        labels=["creation_mode", "partition"],
+    )
+    for mode, count in list(observer.creations.items()):
+        creations.add_metric([mode, pid], count)
+    jobs = CounterMetricFamily(
+        "zeebe_job_events",
+        "Number of job events (created, activated, pushed, completed, failed, timed out, canceled, "
+        "error thrown), by job type and kind.",
+        labels=["action", "partition", "type", "job_kind"],
+    )
+    for (action, job_type, job_kind), count in list(observer.job_events.items()):
+        jobs.add_metric([action, pid, job_type, str(job_kind)], count)
+    incidents = CounterMetricFamily(
+        "zeebe_incident_events", "Number of incident events.", labels=["action", "partition"]
+    )
+    for action, count in list(observer.incident_events.items()):
+        incidents.add_metric([action, pid], count)
+    pending = GaugeMetricFamily(
+        "zeebe_pending_incidents_total",
+        "Number of pending incidents (created minus resolved since the broker started, as Zeebe's).",
+        labels=["partition"],
+    )
+    pending.add_metric([pid], observer.pending_incidents)
+    rejections = CounterMetricFamily(
+        "strom_command_rejections",
+        "Commands the engine rejected, by value type, intent and rejection type (their log lines "
+        "are rate-limited; this count is not).",
+        labels=["partition", "valueType", "intent", "rejectionType"],
+    )
+    for (value_type, intent, rejection_type), count in list(observer.rejections.items()):
+        rejections.add_metric([pid, value_type, intent, rejection_type], count)
+    yield from (elements, executed, creations, jobs, incidents, pending, rejections)
 
 
 class FastHistogram:

@@ -32,6 +32,7 @@ from strom.broker.data_dir import DirectoryLock, claim
 from strom.broker.disk import DiskSettings, PartitionDiskGuard
 from strom.broker.job_streams import JobStreamRegistry
 from strom.broker.loop_driver import LoopDriver
+from strom.broker.record_observer import RecordObserver
 from strom.broker.requests import RequestRegistry, ResponseCallback
 from strom.db import Database, SnapshotInfo, latest_snapshot, restore_snapshot
 from strom.engine import ENGINE_COLUMN_FAMILIES, Engine, JobStreams
@@ -113,6 +114,8 @@ class Partition:
         """Set by the disk guard while every client command is refused (short of disk space)."""
         self.latency_observers: list[Callable[[int], None]] = []
         self.step_observers: list[Callable[[float], None]] = []
+        self.record_observer = RecordObserver(settings.partition_id)
+        """Zeebe's per-event counts and the incident / rejection log lines, from what each step wrote."""
         self._metered: _MeteredEngine | None = None
         self._driver: LoopDriver | None = None
         self._exporter_thread: threading.Thread | None = None
@@ -247,6 +250,7 @@ class Partition:
             self.settings.exporter_configs,
         )
         self.director.open()
+        self.processor.add_records_listener(self.record_observer.observe)
         self.processor.add_step_listener(self._after_step)
         self.phase = "open"
 

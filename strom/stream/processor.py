@@ -174,6 +174,7 @@ class StreamProcessor:
         self._stopping = False
         self._sleeping = False
         self._step_listeners: list[Callable[[], None]] = []
+        self._records_listeners: list[Callable[[list[Record[Any]]], None]] = []
         self._durable_listeners: list[Callable[[int], None]] = []
 
     # -- state -----------------------------------------------------------------------------------
@@ -200,6 +201,11 @@ class StreamProcessor:
     def add_durable_listener(self, listener: Callable[[int], None]) -> None:
         """Call ``listener(position)`` whenever more of the log is durable (from the committer thread)."""
         self._durable_listeners.append(listener)
+
+    def add_records_listener(self, listener: Callable[[list[Record[Any]]], None]) -> None:
+        """Call ``listener(records)`` on the processing thread with the records of each committed
+        step (appended to the log, not yet durable), before the step listeners."""
+        self._records_listeners.append(listener)
 
     def add_step_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` on the processing thread after each committed step (e.g. to export)."""
@@ -371,6 +377,9 @@ class StreamProcessor:
             self._deliver_durable()
             for durable_listener in self._durable_listeners:
                 durable_listener(durable)
+        if records:
+            for records_listener in self._records_listeners:
+                records_listener(builder.records)
         for listener in self._step_listeners:
             listener()
         return True
