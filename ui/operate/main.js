@@ -2,6 +2,7 @@
 //   /operate/                     dashboard: running instances and incidents per process
 //   /operate/processes            process instances: filter, sort, page
 //   /operate/instances/{key}      one instance: diagram with its tokens, incidents, variables, history
+//   /operate/instances/{key}/records   its record log: filter, why?, tokens after any record (records.js)
 //   /operate/decisions            evaluated decisions: filter, sort, page
 //   /operate/decisions/{key}      one evaluation: inputs, matched rules, outputs, result
 //   /login                        the login form (`--auth basic`), served with Operate's page
@@ -14,6 +15,7 @@ import { showError, showNotice } from '../shared/messages.js';
 import { Router } from '../shared/router.js';
 import { LOGIN_PATH, loginPage, showSession } from '../shared/session.js';
 import { Diagram } from './diagram.js';
+import { instanceTabs, recordLog } from './records.js';
 
 const app = document.getElementById('app');
 const PAGE_SIZE = 50;
@@ -22,6 +24,7 @@ const router = new Router('/operate', [
   [ /^\/?$/, dashboard ],
   [ /^\/processes\/?$/, processes ],
   [ /^\/instances\/(\d+)\/?$/, instance ],
+  [ /^\/instances\/(\d+)\/records\/?$/, (match, query, page) => recordLog(app, match[1], query, page, { link, router, current }) ],
   [ /^\/decisions\/?$/, decisions ],
   [ /^\/decisions\/([\w-]+)\/?$/, decision ],
   [ /^\/login\/?$/, (match, query) => loginPage(app, query) ]
@@ -447,6 +450,7 @@ async function instance(match, query, page) {
   const history = h('div', {});
   replace(app,
     h('h1', {}, 'Process instance ', h('span', { class: 'mono', id: 'instance-key' }, key)),
+    instanceTabs(link, key, 'overview'),
     header,
     h('section', { class: 'card' }, diagramBox),
     h('section', { class: 'card', id: 'incidents' }, incidents),
