@@ -207,7 +207,9 @@ export async function recordLog(app, key, query, page, { link, router, current }
 
   function showFacts(log) {
     const parts = [ `Partition ${log.partitionId}`, `read up to position ${log.readUpTo}` ];
-    replace(facts, parts.join(' · '),
+    const reload = h('button', { id: 'records-reload', class: 'reload', title: 'Read the records written since',
+      onclick: () => router.go(location.pathname + location.search, true) }, 'Reload');
+    replace(facts, reload, parts.join(' · '),
       log.compacted ? h('span', { class: 'compacted', id: 'compacted' },
         ` · Records before position ${log.firstPosition} were compacted (below the snapshot and the exporters' positions); they are not shown.`) : null);
   }

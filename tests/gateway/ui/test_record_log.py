@@ -103,6 +103,11 @@ def test_record_log_filters_by_value_type_and_shows_a_rejection(page: Any, rest:
     job_key = page.locator('#records tr.record[data-intent="CREATED"] td.key').get_attribute("title")
     again = rest.client.post(f"/jobs/{job_key}/completion", json={})
     assert again.status_code == 404
+    # the page read the log before the rejection was written: Reload reads on
+    rejected = page.locator('#records tr.record[data-record-type="COMMAND_REJECTION"]')
+    expect(rejected).to_have_count(0)
+    page.locator("#records-reload").click()
+    expect(rejected).to_have_count(1)
     page.locator('#record-filters select[name="recordType"]').select_option("COMMAND_REJECTION")
     expect(page).to_have_url(re.compile(r"recordType=COMMAND_REJECTION"))
     rejection = page.locator("#records tr.record")
