@@ -157,6 +157,7 @@ def build_processors(
         ProcessInstanceIntent.COMPLETE_ELEMENT,
         ProcessInstanceIntent.TERMINATE_ELEMENT,
         ProcessInstanceIntent.COMPLETE_EXECUTION_LISTENER,
+        ProcessInstanceIntent.CONTINUE_TERMINATING_ELEMENT,
     ):
         processors.register(ValueType.PROCESS_INSTANCE, intent, bpmn)
     processors.register(
@@ -228,7 +229,7 @@ def build_processors(
         user_task, UserTaskIntent.DENY_TASK_LISTENER, UserTaskDenyTaskListenerProcessor(state)
     )
     processors.register(user_task, UserTaskIntent.CLAIM, UserTaskClaimProcessor(state, behaviors))
-    processors.register(user_task, UserTaskIntent.UPDATE, UserTaskUpdateProcessor(state))
+    processors.register(user_task, UserTaskIntent.UPDATE, UserTaskUpdateProcessor(state, behaviors))
     processors.register(
         ValueType.DECISION_EVALUATION,
         DecisionEvaluationIntent.EVALUATE,

@@ -760,6 +760,60 @@ def user_task_listeners(engine: TestEngine) -> None:
     assert engine.records.user_tasks().with_intent(UserTaskIntent.COMPLETED).exists()
 
 
+GUARDED = definitions(
+    process(
+        "guarded",
+        node("startEvent", "tg_start"),
+        node(
+            "userTask",
+            "tg_task",
+            ext="<zeebe:userTask/><zeebe:taskListeners>"
+            '<zeebe:taskListener eventType="assigning" type="tg_assign"/>'
+            '<zeebe:taskListener eventType="updating" type="tg_update"/>'
+            '<zeebe:taskListener eventType="completing" type="tg_complete"/>'
+            '<zeebe:taskListener eventType="canceling" type="tg_cancel"/>'
+            "</zeebe:taskListeners>",
+        ),
+        node("endEvent", "tg_end"),
+        chain("tg_start", "tg_task", "tg_end"),
+    )
+)
+
+
+def user_task_listener_denials(engine: TestEngine) -> None:
+    """User task listeners denying and allowing an assignment (ASSIGNING v2, ASSIGNMENT_DENIED),
+    a claim (CLAIMING v2, ASSIGNED v3), an update (UPDATING v2, UPDATE_DENIED, UPDATED v2 after a
+    correction) and a completion (COMPLETION_DENIED v2); a canceling listener holding the
+    cancellation of an instance (CANCELING, CANCELED, CONTINUE_TERMINATING_ELEMENT)."""
+    from strom.protocol.intents import JobIntent
+    from strom.protocol.values.job import JobRecordValue, JobResultCorrectionsValue, JobResultValue
+
+    def listener(job_type: str, result: JobResultValue) -> None:
+        [job] = engine.jobs.activate(job_type)
+        engine.send(JobRecordValue(result=result), JobIntent.COMPLETE, job.key)
+
+    engine.deploy(("guarded.bpmn", GUARDED))
+    engine.instances.create("guarded")
+    canceled = engine.instances.create("guarded")
+    [task, _] = engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).limit(2)
+    user_task(engine, UserTaskIntent.ASSIGN, task.key, assignee="bob")
+    listener("tg_assign", JobResultValue(denied=True, denied_reason="bob is away"))
+    user_task(engine, UserTaskIntent.CLAIM, task.key, assignee="cy")
+    listener("tg_assign", JobResultValue())
+    user_task(engine, UserTaskIntent.UPDATE, task.key, priority=90, changed_attributes=["priority"])
+    listener("tg_update", JobResultValue(denied=True))
+    user_task(engine, UserTaskIntent.UPDATE, task.key, priority=80, changed_attributes=["priority"])
+    corrections = JobResultCorrectionsValue(due_date="2030-01-01T00:00Z")
+    listener("tg_update", JobResultValue(corrected_attributes=["dueDate"], corrections=corrections))
+    user_task(engine, UserTaskIntent.COMPLETE, task.key, variables={"ok": False})
+    listener("tg_complete", JobResultValue(denied=True, denied_reason="not ok"))
+    user_task(engine, UserTaskIntent.COMPLETE, task.key, variables={"ok": True})
+    listener("tg_complete", JobResultValue())
+    engine.instances.cancel(canceled)
+    listener("tg_cancel", JobResultValue())
+    assert engine.records.user_tasks().with_intent(UserTaskIntent.CANCELED).exists()
+
+
 def message_correlation(engine: TestEngine) -> None:
     """CorrelateMessage (MESSAGE_CORRELATION CORRELATE): to a waiting instance, starting one, and a
     rejected one nothing waits for."""
@@ -1083,6 +1137,7 @@ SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "ad_hoc_sub_process": ad_hoc_sub_process,
     "process_instance_migration": process_instance_migration,
     "user_task_listeners": user_task_listeners,
+    "user_task_listener_denials": user_task_listener_denials,
 }
 SCENARIOS_ALL = (*SCENARIOS, *PARTITIONED, "released_v1")
 

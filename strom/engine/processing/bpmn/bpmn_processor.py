@@ -1,5 +1,6 @@
-"""The BPMN stream processor: ACTIVATE_ELEMENT, COMPLETE_ELEMENT, TERMINATE_ELEMENT and
-COMPLETE_EXECUTION_LISTENER commands.
+"""The BPMN stream processor: ACTIVATE_ELEMENT, COMPLETE_ELEMENT, TERMINATE_ELEMENT,
+COMPLETE_EXECUTION_LISTENER and CONTINUE_TERMINATING_ELEMENT commands (the last after a user
+task's canceling listeners, to the processor's ``finalize_termination``).
 
 It checks that the command still applies to the element instance, writes the lifecycle event
 that starts the step, and hands the element's work to the processor registered for its BPMN
@@ -95,6 +96,8 @@ class BpmnProcessor:
             self._terminate(command, writers, element, process)
         elif intent == PI.COMPLETE_EXECUTION_LISTENER:
             self._continue_after_listener(command, writers, element, process)
+        elif intent == PI.CONTINUE_TERMINATING_ELEMENT:
+            self._continue_terminating(command, writers, element, process)
 
     # -- steps -------------------------------------------------------------------------------------
 
@@ -261,6 +264,31 @@ class BpmnProcessor:
         context = ElementContext(instance.key, instance.value, element, process)
         self._transitions.terminating(writers, context)
         self._processor(context).on_terminate(writers, context)
+
+    def _continue_terminating(
+        self, command: Record[Any], writers: Writers, element: FlowNode, process: Any
+    ) -> None:
+        """What held a termination is done (a user task's canceling listeners): finish it."""
+        instance = self._instances.get(command.key)
+        processor = (
+            None
+            if instance is None
+            else self._processor(ElementContext(instance.key, instance.value, element, process))
+        )
+        if (
+            instance is None
+            or instance.state != PI.ELEMENT_TERMINATING
+            or not hasattr(processor, "finalize_termination")
+        ):
+            state = "NOT_FOUND" if instance is None else PI(instance.state).name
+            writers.reject(
+                command,
+                RejectionType.INVALID_STATE,
+                f"Expected element instance to be in state 'ELEMENT_TERMINATING' but was '{state}'.",
+            )
+            return
+        context = ElementContext(instance.key, instance.value, element, process)
+        processor.finalize_termination(writers, context)  # type: ignore[union-attr]
 
     def _processor(self, context: ElementContext) -> ElementProcessor:
         processor = self._processors.get(context.value.bpmn_element_type)

@@ -40,6 +40,13 @@ from strom.protocol.values.ad_hoc_sub_process import (
 from strom.protocol.values.enums import JobKind, JobListenerEventType
 from strom.protocol.values.job import JobRecordValue, JobResultValue
 
+_DENIABLE = (
+    JobListenerEventType.ASSIGNING,
+    JobListenerEventType.UPDATING,
+    JobListenerEventType.COMPLETING,
+)
+"""The task listeners that may deny their transition."""
+
 
 class JobCompleteProcessor:
     """Job data from state, only the variables from the command.
@@ -194,14 +201,27 @@ class JobCompleteProcessor:
     def _task_listener_result_valid(
         self, command: Record[Any], job: JobRecordValue, result: JobResultValue, writers: Writers
     ) -> bool:
-        """Only completing listeners may deny; corrections name known attributes."""
-        if result.denied and job.job_listener_event_type is not JobListenerEventType.COMPLETING:
+        """Only assigning, updating and completing listeners may deny (Zeebe's texts); a denial
+        corrects nothing; corrections name known attributes."""
+        if result.denied and job.job_listener_event_type not in _DENIABLE:
             writers.reject(
                 command,
                 RejectionType.INVALID_ARGUMENT,
-                f"Expected to complete task listener job with key '{command.key}', but denying the "
-                f"'{job.job_listener_event_type.value.lower()}' transition is not supported; only "
-                "completing listeners can deny",
+                f"Denying result is not supported for '{job.job_listener_event_type.value}' task "
+                f"listener jobs (job key '{command.key}', type '{job.type}', processInstanceKey "
+                f"'{job.process_instance_key}'). Only the following listener event types support "
+                "denying: [ASSIGNING, COMPLETING, UPDATING].",
+            )
+            return False
+        if result.denied and result.corrected_attributes:
+            writers.reject(
+                command,
+                RejectionType.INVALID_ARGUMENT,
+                "Expected to complete task listener job with corrections, but the job result is "
+                f"denied (job key '{command.key}', type '{job.type}', processInstanceKey "
+                f"'{job.process_instance_key}'). The corrections would be reverted by the denial. "
+                "Either complete the job with corrections without setting denied, or complete the "
+                "job with a denied result but no corrections.",
             )
             return False
         unknown = [name for name in result.corrected_attributes if name not in CORRECTABLE]
@@ -226,7 +246,8 @@ class JobCompleteProcessor:
         if task is None:
             return
         if result.denied:
-            writers.append_command(task_key, UserTaskIntent.DENY_TASK_LISTENER, task)
+            denied = msgspec.structs.replace(task, denied_reason=result.denied_reason)
+            writers.append_command(task_key, UserTaskIntent.DENY_TASK_LISTENER, denied)
             return
         corrected = [name for name in result.corrected_attributes if name in CORRECTABLE]
         corrections = result.corrections

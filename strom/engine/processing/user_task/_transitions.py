@@ -1,13 +1,18 @@
-"""The user task transitions that task listeners can hold up: creating, assigning, completing.
+"""The user task transitions that task listeners can hold up: creating, assigning (and claiming),
+updating, completing and canceling.
 
-Each starts with its intermediate event (CREATING, ASSIGNING, COMPLETING); with listeners of its
-event type it waits there for their jobs (``TaskListenerBehavior``), otherwise, or once the last
-listener completed, it finishes (CREATED, ASSIGNED, COMPLETED) — Zeebe 8.8's
-``BpmnUserTaskBehavior`` and ``UserTaskProcessor`` together. Shared by the USER_TASK command
-processors and the user task element processor.
+Each starts with its intermediate event (CREATING, ASSIGNING / CLAIMING, UPDATING, COMPLETING,
+CANCELING); with listeners of its event type it waits there for their jobs
+(``TaskListenerBehavior``), otherwise, or once the last listener completed, it finishes (CREATED,
+ASSIGNED, UPDATED, COMPLETED, CANCELED) — Zeebe 8.8's ``BpmnUserTaskBehavior`` and
+``UserTaskProcessor`` together. Shared by the USER_TASK command processors and the user task
+element processor. A finished assignment or update names in ``changedAttributes`` what differs
+from the task before it (the request's changes and the listeners' corrections).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import msgspec
 
@@ -19,6 +24,7 @@ from strom.engine.processing.bpmn.behavior.variable import VariableOwner
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
+from strom.engine.state.user_task import LifecycleState
 from strom.model import TaskListenerEventType
 from strom.protocol.intents import ProcessInstanceIntent, UserTaskIntent
 from strom.protocol.record import Record
@@ -28,11 +34,27 @@ _replace = msgspec.structs.replace
 Outcome = Record[UserTaskRecordValue] | Failure
 """The record to answer a request with, or the failure to raise an incident for."""
 
+ATTRIBUTES = {
+    "assignee": "assignee",
+    "candidateGroupsList": "candidate_groups_list",
+    "candidateUsersList": "candidate_users_list",
+    "dueDate": "due_date",
+    "followUpDate": "follow_up_date",
+    "priority": "priority",
+}
+"""Zeebe's names of the attributes a transition or a listener changes, and their record fields."""
+
+
+def changed_between(before: UserTaskRecordValue, after: UserTaskRecordValue) -> list[str]:
+    """The attributes whose values differ between ``before`` and ``after``."""
+    return [name for name, field in ATTRIBUTES.items() if getattr(before, field) != getattr(after, field)]
+
 
 class UserTaskTransitions:
     def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
         self._instances = state.element_instances
         self._processes = state.processes
+        self._tasks = state.user_tasks
         self._variables = behaviors.variables
         self._incidents = behaviors.incidents
         self._user_tasks = behaviors.user_tasks
@@ -42,13 +64,25 @@ class UserTaskTransitions:
         """A listener job that cannot be created: an incident on the task's element."""
         self._incidents.raise_for_element(writers, failure, context)
 
-    def _start(
-        self, writers: Writers, context: ElementContext | None, event_type: TaskListenerEventType
-    ) -> bool | Failure:
-        """The first listener's job of ``event_type``; False without listeners (or element)."""
+    def _begin(
+        self,
+        writers: Writers,
+        context: ElementContext | None,
+        key: int,
+        intent: UserTaskIntent,
+        task: UserTaskRecordValue,
+        event_type: TaskListenerEventType,
+        changed: Sequence[str] = (),
+    ) -> Outcome | None:
+        """The intermediate event, and the first listener's job of ``event_type``: the event if
+        listeners hold the transition, None when it may finish at once."""
+        record = writers.append_event(key, intent, task)
         if context is None:
-            return False
-        return self.listeners.next(writers, context, event_type, 0)
+            return None
+        started = self.listeners.next(writers, context, event_type, 0, task, changed)
+        if isinstance(started, Failure):
+            return started
+        return record if started else None
 
     # -- creating ----------------------------------------------------------------------------------
 
@@ -71,19 +105,46 @@ class UserTaskTransitions:
         task: UserTaskRecordValue,
         assignee: str,
         action: str = "",
+        intent: UserTaskIntent = UserTaskIntent.ASSIGNING,
     ) -> Outcome:
-        """ASSIGNING; ASSIGNED unless assigning listeners hold it up."""
+        """ASSIGNING (or CLAIMING); ASSIGNED unless assigning listeners hold it up."""
         changed = [ASSIGNEE] if task.assignee != assignee else []
         assigning = _replace(
             task, assignee=assignee, changed_attributes=changed, action=action or task.action
         )
-        record = writers.append_event(key, UserTaskIntent.ASSIGNING, assigning)
-        started = self._start(writers, context, TaskListenerEventType.ASSIGNING)
-        if isinstance(started, Failure):
-            return started
-        if started:
-            return record
+        held = self._begin(writers, context, key, intent, assigning, TaskListenerEventType.ASSIGNING, changed)
+        if held is not None:
+            return held
         return writers.append_event(key, UserTaskIntent.ASSIGNED, assigning)
+
+    # -- updating ----------------------------------------------------------------------------------
+
+    def update(
+        self, writers: Writers, context: ElementContext | None, key: int, updating: UserTaskRecordValue
+    ) -> Outcome:
+        """UPDATING; UPDATED unless updating listeners hold it up."""
+        held = self._begin(
+            writers,
+            context,
+            key,
+            UserTaskIntent.UPDATING,
+            updating,
+            TaskListenerEventType.UPDATING,
+            updating.changed_attributes,
+        )
+        if held is not None:
+            return held
+        return writers.append_event(key, UserTaskIntent.UPDATED, updating)
+
+    def _finish_with_diff(
+        self, writers: Writers, key: int, intent: UserTaskIntent, task: UserTaskRecordValue
+    ) -> Record[UserTaskRecordValue]:
+        """ASSIGNED / UPDATED after listeners: ``changedAttributes`` is what differs from the
+        task before the transition."""
+        before = self._tasks.before_transition(key)
+        if before is not None:
+            task = _replace(task, changed_attributes=changed_between(before, task))
+        return writers.append_event(key, intent, task)
 
     # -- completing --------------------------------------------------------------------------------
 
@@ -92,12 +153,11 @@ class UserTaskTransitions:
     ) -> Outcome:
         """COMPLETING (the task keeps the variables); COMPLETED unless completing listeners hold
         it up."""
-        record = writers.append_event(key, UserTaskIntent.COMPLETING, task)
-        started = self._start(writers, context, TaskListenerEventType.COMPLETING)
-        if isinstance(started, Failure):
-            return started
-        if started:
-            return record
+        held = self._begin(
+            writers, context, key, UserTaskIntent.COMPLETING, task, TaskListenerEventType.COMPLETING
+        )
+        if held is not None:
+            return held
         return self.finish_completing(writers, key, task)
 
     def finish_completing(
@@ -125,6 +185,40 @@ class UserTaskTransitions:
         writers.append_command(instance.key, ProcessInstanceIntent.COMPLETE_ELEMENT, instance.value)
         return completed
 
+    # -- canceling ---------------------------------------------------------------------------------
+
+    def cancel(self, writers: Writers, context: ElementContext, key: int) -> bool | Failure:
+        """CANCELING for the task of a terminating element, then its canceling listeners: True
+        while they hold the termination (the last one continues it, see ``finish_canceling``);
+        False when the task is CANCELED (or there is none) and the element may terminate."""
+        if key <= 0 or self._tasks.lifecycle(key) in (LifecycleState.NOT_FOUND, LifecycleState.CANCELING):
+            return False
+        task = self._tasks.get(key)
+        if task is None:
+            return False
+        held = self._begin(
+            writers, context, key, UserTaskIntent.CANCELING, task, TaskListenerEventType.CANCELING
+        )
+        if isinstance(held, Failure):
+            return held
+        if held is not None:
+            return True
+        writers.append_event(key, UserTaskIntent.CANCELED, task)
+        return False
+
+    def finish_canceling(
+        self, writers: Writers, key: int, task: UserTaskRecordValue
+    ) -> Record[UserTaskRecordValue]:
+        """CANCELED after the canceling listeners, and the element's termination goes on
+        (CONTINUE_TERMINATING_ELEMENT), as in Zeebe 8.8."""
+        canceled = writers.append_event(key, UserTaskIntent.CANCELED, task)
+        instance = self._instances.get(task.element_instance_key)
+        if instance is not None:
+            writers.append_command(
+                instance.key, ProcessInstanceIntent.CONTINUE_TERMINATING_ELEMENT, instance.value
+            )
+        return canceled
+
     # -- after a listener --------------------------------------------------------------------------
 
     def after_listener(
@@ -135,9 +229,14 @@ class UserTaskTransitions:
         task: UserTaskRecordValue,
         event_type: TaskListenerEventType,
         index: int,
+        corrected: Sequence[str] = (),
     ) -> Outcome | None:
-        """The job of listener ``index`` of ``event_type``, or the end of the transition."""
-        started = self.listeners.next(writers, context, event_type, index)
+        """The job of listener ``index`` of ``event_type``, or the end of the transition.
+        The job names as changed what differs from the task before the transition (or, for
+        creating / completing / canceling, what the listeners ``corrected``)."""
+        before = self._tasks.before_transition(key)
+        changed = changed_between(before, task) if before is not None else list(corrected)
+        started = self.listeners.next(writers, context, event_type, index, task, changed)
         if isinstance(started, Failure):
             return started
         if started:
@@ -145,5 +244,9 @@ class UserTaskTransitions:
         if event_type is TaskListenerEventType.CREATING:
             return self.finish_creating(writers, context, key, task)
         if event_type is TaskListenerEventType.ASSIGNING:
-            return writers.append_event(key, UserTaskIntent.ASSIGNED, task)
+            return self._finish_with_diff(writers, key, UserTaskIntent.ASSIGNED, task)
+        if event_type is TaskListenerEventType.UPDATING:
+            return self._finish_with_diff(writers, key, UserTaskIntent.UPDATED, task)
+        if event_type is TaskListenerEventType.CANCELING:
+            return self.finish_canceling(writers, key, task)
         return self.finish_completing(writers, key, task)

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.failure import Failure
-from strom.engine.processing.bpmn.behavior.user_task import ASSIGNEE
 from strom.engine.processing.user_task._preconditions import UserTaskPreconditions
 from strom.engine.processing.user_task._transitions import UserTaskTransitions
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
-from strom.model import TaskListenerEventType
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import UserTaskIntent
 from strom.protocol.record import Record
@@ -47,20 +43,18 @@ class UserTaskClaimProcessor:
                 f"Expected to claim user task with key '{command.key}', but it has already been assigned",
             )
             return
-        claimed = msgspec.structs.replace(
-            task,
-            assignee=assignee,
-            action=command.value.action or "claim",
-            changed_attributes=[ASSIGNEE] if task.assignee != assignee else [],
-        )
-        claiming = writers.append_event(command.key, UserTaskIntent.CLAIMING, claimed)
         context = self._transitions.listeners.context_of(task)
-        if context is not None:
-            started = self._transitions.listeners.next(writers, context, TaskListenerEventType.ASSIGNING, 0)
-            if isinstance(started, Failure):
-                self._transitions.raise_incident(writers, started, context)
-                return
-            if started:
-                writers.respond(claiming)
-                return
-        writers.respond(writers.append_event(command.key, UserTaskIntent.ASSIGNED, claimed))
+        outcome = self._transitions.assign(
+            writers,
+            context,
+            command.key,
+            task,
+            assignee,
+            action=command.value.action or "claim",
+            intent=UserTaskIntent.CLAIMING,
+        )
+        if isinstance(outcome, Failure):
+            if context is not None:
+                self._transitions.raise_incident(writers, outcome, context)
+            return
+        writers.respond(outcome)

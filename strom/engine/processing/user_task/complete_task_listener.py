@@ -2,8 +2,8 @@
 
 Written by JOB COMPLETE for a TASK_LISTENER job, with the worker's corrections on the task (the
 corrected attributes in ``changedAttributes``). Corrections become USER_TASK CORRECTED; then the
-next listener's job is created, or the transition finishes (CREATED, ASSIGNED, COMPLETED), as
-Zeebe 8.8's ``UserTaskProcessor`` does for COMPLETE_TASK_LISTENER.
+next listener's job is created, or the transition finishes (CREATED, ASSIGNED, UPDATED,
+COMPLETED, CANCELED), as Zeebe 8.8's ``UserTaskProcessor`` does for COMPLETE_TASK_LISTENER.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ LISTENED = {
     LifecycleState.CREATING: TaskListenerEventType.CREATING,
     LifecycleState.ASSIGNING: TaskListenerEventType.ASSIGNING,
     LifecycleState.CLAIMING: TaskListenerEventType.ASSIGNING,
+    LifecycleState.UPDATING: TaskListenerEventType.UPDATING,
     LifecycleState.COMPLETING: TaskListenerEventType.COMPLETING,
+    LifecycleState.CANCELING: TaskListenerEventType.CANCELING,
 }
 """The lifecycle states a listener can hold a task in, and the listeners' event type."""
 
@@ -68,6 +70,6 @@ class UserTaskCompleteTaskListenerProcessor:
             writers.append_event(key, UserTaskIntent.CORRECTED, task)
         instance = self._instances.get(task.element_instance_key)
         index = 0 if instance is None else self._transitions.listeners.completed(instance, event_type)
-        outcome = self._transitions.after_listener(writers, context, key, task, event_type, index)
+        outcome = self._transitions.after_listener(writers, context, key, task, event_type, index, corrected)
         if isinstance(outcome, Failure):
             self._transitions.raise_incident(writers, outcome, context)

@@ -1,8 +1,11 @@
-"""USER_TASK DENY_TASK_LISTENER: a completing listener denied the completion.
+"""USER_TASK DENY_TASK_LISTENER: a task listener denied the transition it was holding.
 
-Written by JOB COMPLETE for a TASK_LISTENER job whose result says ``denied``. As in Zeebe 8.8,
-the completion is rejected with COMPLETION_DENIED: the task is back in CREATED and can be
-completed again (its completing listeners run again from the first).
+Written by JOB COMPLETE for a TASK_LISTENER job whose result says ``denied``. As in Zeebe 8.8:
+a completing listener's denial is COMPLETION_DENIED (the task is back in CREATED, its completing
+listeners run again on the next COMPLETE); an assigning listener's (of an assignment or a claim)
+is ASSIGNMENT_DENIED and an updating listener's UPDATE_DENIED, each with the task as it was before
+the transition — the old assignee, the old attributes — back in CREATED. The event carries the
+listener's ``deniedReason``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ from strom.protocol.enums import RejectionType
 from strom.protocol.intents import UserTaskIntent
 from strom.protocol.record import Record
 
+DENIED = {
+    LifecycleState.COMPLETING: UserTaskIntent.COMPLETION_DENIED,
+    LifecycleState.ASSIGNING: UserTaskIntent.ASSIGNMENT_DENIED,
+    LifecycleState.CLAIMING: UserTaskIntent.ASSIGNMENT_DENIED,
+    LifecycleState.UPDATING: UserTaskIntent.UPDATE_DENIED,
+}
+"""The transitions a listener may deny (by the task's lifecycle state), and the event it writes."""
+
 
 class UserTaskDenyTaskListenerProcessor:
     def __init__(self, state: ProcessingState) -> None:
@@ -27,13 +38,19 @@ class UserTaskDenyTaskListenerProcessor:
         key = command.key
         task = self._user_tasks.get(key)
         lifecycle = self._user_tasks.lifecycle(key)
-        if task is None or lifecycle is not LifecycleState.COMPLETING:
+        intent = DENIED.get(lifecycle)
+        if task is None or intent is None:
             writers.reject(
                 command,
                 RejectionType.INVALID_STATE,
-                f"Expected to deny the completion of user task with key '{key}', but it is in state "
-                f"'{lifecycle.name}'",
+                f"Expected to reject operation for user task: '{key}', but operation could not be "
+                f"determined from the task's current lifecycle state: '{lifecycle.name}'",
             )
             return
-        denied = msgspec.structs.replace(task, variables={}, changed_attributes=[])
-        writers.append_event(key, UserTaskIntent.COMPLETION_DENIED, denied)
+        before = self._user_tasks.before_transition(key)
+        if intent is not UserTaskIntent.COMPLETION_DENIED and before is not None:
+            task = before
+        denied = msgspec.structs.replace(
+            task, variables={}, changed_attributes=[], denied_reason=command.value.denied_reason
+        )
+        writers.append_event(key, intent, denied)

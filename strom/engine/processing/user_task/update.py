@@ -1,6 +1,10 @@
 """USER_TASK UPDATE: change the attributes the command names in ``changedAttributes``
 (candidate groups and users, due and follow-up date, priority); the events name those that
-actually changed."""
+actually changed.
+
+Updating task listeners hold the update in UPDATING until their jobs are done (they may correct
+the task, or deny the update: UPDATE_DENIED), as in Zeebe 8.8 (``_transitions``).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ from typing import Any
 
 import msgspec
 
+from strom.engine.processing.bpmn.behavior import Behaviors
+from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.user_task._preconditions import UserTaskPreconditions
+from strom.engine.processing.user_task._transitions import UserTaskTransitions
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.protocol.enums import RejectionType
-from strom.protocol.intents import UserTaskIntent
 from strom.protocol.record import Record
 
 # Zeebe's attribute names (as on the record) and the field each one sets
@@ -26,8 +32,9 @@ UPDATABLE = {
 
 
 class UserTaskUpdateProcessor:
-    def __init__(self, state: ProcessingState) -> None:
+    def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
         self._preconditions = UserTaskPreconditions(state.user_tasks)
+        self._transitions = UserTaskTransitions(state, behaviors)
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         task = self._preconditions.check(command, "update", writers)
@@ -61,5 +68,10 @@ class UserTaskUpdateProcessor:
         updated = msgspec.structs.replace(
             task, **changes, changed_attributes=changed, action=request.action or "update"
         )
-        writers.append_event(command.key, UserTaskIntent.UPDATING, updated)
-        writers.respond(writers.append_event(command.key, UserTaskIntent.UPDATED, updated))
+        context = self._transitions.listeners.context_of(task)
+        outcome = self._transitions.update(writers, context, command.key, updated)
+        if isinstance(outcome, Failure):
+            if context is not None:
+                self._transitions.raise_incident(writers, outcome, context)
+            return
+        writers.respond(outcome)

@@ -31,7 +31,6 @@ from strom.protocol.intents import (
     ProcessInstanceIntent,
     ProcessInstanceResultIntent,
     UserIntent,
-    UserTaskIntent,
     VariableDocumentIntent,
     VariableIntent,
     intent_name,
@@ -74,7 +73,7 @@ _MIGRATION = (
 )
 _DISTRIBUTION = "Zeebe's pre-8.3 deployment distribution; Strom distributes with COMMAND_DISTRIBUTION"
 _DISTRIBUTION_QUEUES = "distribution queues (commands delivered one after another) are not built"
-_TASK_LISTENERS = "user task listeners of the updating event, and denied assignments, are not built"
+_TASK_LISTENERS = "updating user task listeners do not run on variable updates of the task's scope"
 
 NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
     **_not_written(
@@ -102,8 +101,6 @@ NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
     ),
     **_not_written(
         _TASK_LISTENERS,
-        UserTaskIntent.ASSIGNMENT_DENIED,
-        UserTaskIntent.UPDATE_DENIED,
         VariableDocumentIntent.UPDATING,
         VariableDocumentIntent.UPDATE_DENIED,
     ),

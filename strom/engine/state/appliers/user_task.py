@@ -215,6 +215,93 @@ class UserTaskCompletionDeniedV1:
         _clear_listener_index(self._instances, record.value.element_instance_key, "COMPLETING")
 
 
+class _BeginTransitionV2:
+    """V2 of ASSIGNING / CLAIMING / UPDATING: as V1, and the task as it was before is kept (when
+    the transition starts from CREATED), for a denying listener to put back."""
+
+    def __init__(self, state: MutableProcessingState, lifecycle: LifecycleState) -> None:
+        self._tasks = state.user_tasks
+        self._lifecycle = lifecycle
+
+    def __call__(self, record: Record[Any]) -> None:
+        current = self._tasks.get(record.key)
+        if current is None:
+            return
+        if self._tasks.lifecycle(record.key) is LifecycleState.CREATED:
+            self._tasks.put_before_transition(record.key, current)
+        self._tasks.put(record.key, _replace(record.value, variables={}), self._lifecycle)
+
+
+class _EndTransition:
+    """The transition is over (done or denied): the task as the event shows it, back in CREATED;
+    the kept task before it and the count of completed listeners of ``event_type`` are dropped."""
+
+    def __init__(self, state: MutableProcessingState, event_type: str) -> None:
+        self._tasks = state.user_tasks
+        self._instances = state.element_instances
+        self._event_type = event_type
+
+    def __call__(self, record: Record[Any]) -> None:
+        if self._tasks.get(record.key) is not None:
+            task = _replace(record.value, variables={}, denied_reason="")
+            self._tasks.put(record.key, task, LifecycleState.CREATED)
+            self._tasks.remove_before_transition(record.key)
+        _clear_listener_index(self._instances, record.value.element_instance_key, self._event_type)
+
+
+class UserTaskAssigningV2(_BeginTransitionV2):
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, LifecycleState.ASSIGNING)
+
+
+class UserTaskClaimingV2(_BeginTransitionV2):
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, LifecycleState.CLAIMING)
+
+
+class UserTaskUpdatingV2(_BeginTransitionV2):
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, LifecycleState.UPDATING)
+
+
+class UserTaskAssignedV3(_EndTransition):
+    """V3: as V2, and the task kept from before the assignment is dropped."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, "ASSIGNING")
+
+
+class UserTaskAssignmentDeniedV1(_EndTransition):
+    """An assigning listener denied the assignment (or claim): the event shows the task as it
+    was before, back in CREATED."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, "ASSIGNING")
+
+
+class UserTaskUpdatedV2(_EndTransition):
+    """V2: as V1, and the task kept from before the update and the count of completed updating
+    listeners are dropped."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, "UPDATING")
+
+
+class UserTaskCompletionDeniedV2(_EndTransition):
+    """V2: as V1, and the listener's denied reason is not kept on the task."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, "COMPLETING")
+
+
+class UserTaskUpdateDeniedV1(_EndTransition):
+    """An updating listener denied the update: the event shows the task as it was before, back
+    in CREATED."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, "UPDATING")
+
+
 def _clear_listener_index(instances: Any, element_instance_key: int, event_type: str) -> None:
     instance = instances.get(element_instance_key)
     if instance is not None and index_key(event_type) in instance.extra:
@@ -228,3 +315,11 @@ def register_task_listener_events(appliers: EventAppliers, state: MutableProcess
     appliers.register(task, UserTaskIntent.ASSIGNED, UserTaskAssignedV2(state), version=2)
     appliers.register(task, UserTaskIntent.CORRECTED, UserTaskCorrectedV1(state))
     appliers.register(task, UserTaskIntent.COMPLETION_DENIED, UserTaskCompletionDeniedV1(state))
+    appliers.register(task, UserTaskIntent.ASSIGNING, UserTaskAssigningV2(state), version=2)
+    appliers.register(task, UserTaskIntent.CLAIMING, UserTaskClaimingV2(state), version=2)
+    appliers.register(task, UserTaskIntent.UPDATING, UserTaskUpdatingV2(state), version=2)
+    appliers.register(task, UserTaskIntent.ASSIGNED, UserTaskAssignedV3(state), version=3)
+    appliers.register(task, UserTaskIntent.UPDATED, UserTaskUpdatedV2(state), version=2)
+    appliers.register(task, UserTaskIntent.ASSIGNMENT_DENIED, UserTaskAssignmentDeniedV1(state))
+    appliers.register(task, UserTaskIntent.UPDATE_DENIED, UserTaskUpdateDeniedV1(state))
+    appliers.register(task, UserTaskIntent.COMPLETION_DENIED, UserTaskCompletionDeniedV2(state), version=2)

@@ -1,7 +1,8 @@
 """User task: a Camunda user task (``zeebe:userTask``) lives as USER_TASK records — created when
 the element activates, completed through USER_TASK COMPLETE, canceled when the element is
-terminated; task listeners hold its creating, assigning and completing transitions
-(``user_task._transitions``); without the marker it is job-based (job type ``io.camunda.zeebe:userTask``)."""
+terminated; task listeners hold its creating, assigning, updating, completing and canceling
+transitions (``user_task._transitions``); without the marker it is job-based (job type
+``io.camunda.zeebe:userTask``)."""
 
 from __future__ import annotations
 
@@ -49,9 +50,9 @@ class UserTaskProcessor:
             return failure
         if self._task_transitions.listeners.listeners(context, TaskListenerEventType.CREATING):
             # Zeebe 8.8: the element is ACTIVATED while creating listeners hold the task in CREATING
-            self._user_tasks.creating(writers, context, props)
+            _, task = self._user_tasks.creating(writers, context, props)
             started = self._task_transitions.listeners.next(
-                writers, context, TaskListenerEventType.CREATING, 0
+                writers, context, TaskListenerEventType.CREATING, 0, task
             )
             if isinstance(started, Failure):
                 return started
@@ -72,15 +73,26 @@ class UserTaskProcessor:
         return self._job_worker.finalize_completion(writers, context)
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
+        """As Zeebe 8.8: a listener's job under way is canceled, the task goes CANCELING; its
+        canceling listeners hold the element in TERMINATING (the last one writes
+        CONTINUE_TERMINATING_ELEMENT), otherwise the task is CANCELED and the element TERMINATED."""
         if not _is_camunda_user_task(context):
             self._job_worker.on_terminate(writers, context)
             return
         instance = self._instances.get(context.key)
-        if instance is not None:
-            if instance.job_key > 0:
-                self._jobs.cancel(writers, instance.job_key)  # an execution listener's job
-            self._user_tasks.cancel(writers, instance.user_task_key)
+        if instance is not None and instance.job_key > 0:
+            self._jobs.cancel(writers, instance.job_key)  # an execution or task listener's job
         self._events.unsubscribe(writers, context)
         self._incidents.resolve_for_element(writers, context.key)
+        if instance is not None:
+            held = self._task_transitions.cancel(writers, context, instance.user_task_key)
+            if isinstance(held, Failure):
+                self._task_transitions.raise_incident(writers, held, context)
+                return
+            if held:
+                return
+        self.finalize_termination(writers, context)
+
+    def finalize_termination(self, writers: Writers, context: ElementContext) -> None:
         self._transitions.terminated(writers, context)
         self._transitions.after_terminated(writers, context)

@@ -1,0 +1,270 @@
+"""User task listeners of updating and canceling, denied assignments and updates, and what a
+listener's job carries (Zeebe 8.8's behavior)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from _execution_xml import modify, user_task, user_task_command
+
+from strom.protocol.enums import RejectionType
+from strom.protocol.intents import JobIntent, ProcessInstanceIntent, UserTaskIntent
+from strom.protocol.values.enums import JobListenerEventType
+from strom.protocol.values.job import JobRecordValue, JobResultCorrectionsValue, JobResultValue
+from strom.testing import TestEngine, bpmn
+
+HEADERS = '<zeebe:taskHeaders><zeebe:header key="team" value="ops"/></zeebe:taskHeaders>'
+
+
+def _listeners(*pairs: tuple[str, str]) -> str:
+    return (
+        "<zeebe:taskListeners>"
+        + "".join(f'<zeebe:taskListener eventType="{event}" type="{kind}"/>' for event, kind in pairs)
+        + "</zeebe:taskListeners>"
+    )
+
+
+def _deploy(
+    engine: TestEngine, *pairs: tuple[str, str], variables: dict[str, Any] | None = None, **attributes: str
+) -> int:
+    engine.deploy(
+        bpmn.process("review")
+        .start_event()
+        .element("userTask", "approve", extension=user_task(**attributes) + HEADERS + _listeners(*pairs))
+        .end_event("done")
+    )
+    return int(engine.instances.create("review", variables or {}))
+
+
+def _task_key(engine: TestEngine) -> int:
+    return int(engine.records.user_tasks().with_intent(UserTaskIntent.CREATING).first().key)
+
+
+def _complete_listener(
+    engine: TestEngine, job_type: str, expect_rejection: bool = False, **result: Any
+) -> Any:
+    [job] = engine.jobs.activate(job_type)
+    return engine.send(
+        JobRecordValue(result=JobResultValue(**result)),
+        JobIntent.COMPLETE,
+        job.key,
+        expect_rejection=expect_rejection,
+    )
+
+
+def _intents(engine: TestEngine) -> list[UserTaskIntent]:
+    return [UserTaskIntent(record.intent) for record in engine.records.user_tasks().events().limit(100)]
+
+
+def _element(engine: TestEngine, element_id: str, intent: ProcessInstanceIntent) -> bool:
+    return engine.records.process_instances().with_element_id(element_id).with_intent(intent).exists()
+
+
+# -- updating --------------------------------------------------------------------------------------
+
+
+def test_an_updating_listener_holds_the_update_until_its_job_completes(engine: TestEngine) -> None:
+    _deploy(engine, ("updating", "audit"))
+    key = _task_key(engine)
+
+    answer = user_task_command(
+        engine, UserTaskIntent.UPDATE, key, priority=80, changed_attributes=["priority"]
+    )
+
+    assert UserTaskIntent(answer.intent) is UserTaskIntent.UPDATING
+    assert not engine.records.user_tasks().with_intent(UserTaskIntent.UPDATED).exists()
+    [job] = engine.jobs.activate("audit")
+    assert job.record.job_listener_event_type is JobListenerEventType.UPDATING
+    engine.jobs.complete(job.key)
+    updated = engine.records.user_tasks().with_intent(UserTaskIntent.UPDATED).first()
+    assert (updated.value.priority, updated.value.changed_attributes) == (80, ["priority"])
+
+
+def test_an_updating_listener_may_correct_the_update(engine: TestEngine) -> None:
+    _deploy(engine, ("updating", "audit"))
+    key = _task_key(engine)
+    user_task_command(
+        engine, UserTaskIntent.UPDATE, key, due_date="2030-01-01T10:00Z", changed_attributes=["dueDate"]
+    )
+
+    _complete_listener(
+        engine,
+        "audit",
+        corrected_attributes=["priority"],
+        corrections=JobResultCorrectionsValue(priority=99),
+    )
+
+    updated = engine.records.user_tasks().with_intent(UserTaskIntent.UPDATED).first()
+    assert (updated.value.due_date, updated.value.priority) == ("2030-01-01T10:00Z", 99)
+    assert sorted(updated.value.changed_attributes) == ["dueDate", "priority"]
+
+
+def test_an_updating_listener_that_denies_keeps_the_task_as_it_was(engine: TestEngine) -> None:
+    _deploy(engine, ("updating", "audit"), priority="40")
+    key = _task_key(engine)
+    user_task_command(engine, UserTaskIntent.UPDATE, key, priority=90, changed_attributes=["priority"])
+
+    _complete_listener(engine, "audit", denied=True, denied_reason="not now")
+
+    denied = engine.records.user_tasks().with_intent(UserTaskIntent.UPDATE_DENIED).first()
+    assert (denied.value.priority, denied.value.denied_reason) == (40, "not now")
+    assert not engine.records.user_tasks().with_intent(UserTaskIntent.UPDATED).exists()
+    user_task_command(engine, UserTaskIntent.UPDATE, key, priority=70, changed_attributes=["priority"])
+    _complete_listener(engine, "audit")
+    updated = engine.records.user_tasks().with_intent(UserTaskIntent.UPDATED).first()
+    assert (updated.value.priority, updated.value.denied_reason) == (70, "")
+
+
+# -- denied assignments ----------------------------------------------------------------------------
+
+
+def test_an_assigning_listener_that_denies_keeps_the_old_assignee(engine: TestEngine) -> None:
+    _deploy(engine, ("assigning", "gate"), assignee="ann")
+    key = _task_key(engine)
+    _complete_listener(engine, "gate")  # the model's assignee: ann
+
+    user_task_command(engine, UserTaskIntent.ASSIGN, key, assignee="bob")
+    _complete_listener(engine, "gate", denied=True, denied_reason="bob is away")
+
+    assert _intents(engine)[-2:] == [UserTaskIntent.ASSIGNING, UserTaskIntent.ASSIGNMENT_DENIED]
+    denied = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNMENT_DENIED).first()
+    assert (denied.value.assignee, denied.value.denied_reason) == ("ann", "bob is away")
+    user_task_command(engine, UserTaskIntent.COMPLETE, key)
+    assert _element(engine, "done", ProcessInstanceIntent.ELEMENT_COMPLETED)
+
+
+def test_a_denied_claim_leaves_the_task_unassigned_and_claimable(engine: TestEngine) -> None:
+    _deploy(engine, ("assigning", "gate"))
+    key = _task_key(engine)
+
+    user_task_command(engine, UserTaskIntent.CLAIM, key, assignee="cy")
+    _complete_listener(engine, "gate", denied=True)
+
+    denied = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNMENT_DENIED).first()
+    assert denied.value.assignee == ""
+    user_task_command(engine, UserTaskIntent.CLAIM, key, assignee="dee")
+    _complete_listener(engine, "gate")
+    assigned = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).first()
+    assert assigned.value.assignee == "dee"
+
+
+def test_a_denial_with_corrections_is_rejected(engine: TestEngine) -> None:
+    _deploy(engine, ("assigning", "gate"))
+    user_task_command(engine, UserTaskIntent.ASSIGN, _task_key(engine), assignee="bob")
+
+    rejection = _complete_listener(
+        engine,
+        "gate",
+        expect_rejection=True,
+        denied=True,
+        corrected_attributes=["priority"],
+        corrections=JobResultCorrectionsValue(priority=1),
+    )
+
+    assert rejection.rejection_type is RejectionType.INVALID_ARGUMENT
+    assert "The corrections would be reverted by the denial" in rejection.rejection_reason
+
+
+def test_a_canceling_listener_may_not_deny(engine: TestEngine) -> None:
+    instance = _deploy(engine, ("canceling", "cleanup"))
+    engine.instances.cancel(instance)
+
+    rejection = _complete_listener(engine, "cleanup", expect_rejection=True, denied=True)
+
+    assert rejection.rejection_type is RejectionType.INVALID_ARGUMENT
+    assert rejection.rejection_reason.startswith("Denying result is not supported for 'CANCELING'")
+    assert "[ASSIGNING, COMPLETING, UPDATING]" in rejection.rejection_reason
+
+
+# -- canceling -------------------------------------------------------------------------------------
+
+
+def test_canceling_the_instance_waits_for_the_canceling_listener(engine: TestEngine) -> None:
+    instance = _deploy(engine, ("canceling", "cleanup"))
+
+    engine.instances.cancel(instance)
+
+    assert _intents(engine)[-1] is UserTaskIntent.CANCELING
+    assert _element(engine, "approve", ProcessInstanceIntent.ELEMENT_TERMINATING)
+    assert not _element(engine, "approve", ProcessInstanceIntent.ELEMENT_TERMINATED)
+    assert not _element(engine, "review", ProcessInstanceIntent.ELEMENT_TERMINATED)
+
+    _complete_listener(engine, "cleanup")
+
+    assert _intents(engine)[-1] is UserTaskIntent.CANCELED
+    assert _element(engine, "approve", ProcessInstanceIntent.ELEMENT_TERMINATED)
+    assert _element(engine, "review", ProcessInstanceIntent.ELEMENT_TERMINATED)
+
+
+def test_a_listener_job_under_way_is_canceled_before_the_canceling_listener_runs(
+    engine: TestEngine,
+) -> None:
+    instance = _deploy(engine, ("assigning", "gate"), ("canceling", "cleanup"))
+    user_task_command(engine, UserTaskIntent.ASSIGN, _task_key(engine), assignee="bob")
+    [gate] = engine.jobs.activate("gate")
+
+    engine.instances.cancel(instance)
+
+    assert engine.records.jobs().with_key(gate.key).with_intent(JobIntent.CANCELED).exists()
+    _complete_listener(engine, "cleanup")
+    assert _element(engine, "review", ProcessInstanceIntent.ELEMENT_TERMINATED)
+
+
+def test_an_interrupting_boundary_event_continues_after_the_canceling_listener(engine: TestEngine) -> None:
+    engine.deploy(
+        bpmn.process("review")
+        .start_event()
+        .element("userTask", "approve", extension=user_task() + _listeners(("canceling", "cleanup")))
+        .end_event("done")
+        .boundary_event("late", attached_to="approve")
+        .message("escalate", correlation_key="=id")
+        .end_event("escalated")
+    )
+    engine.instances.create("review", {"id": "r1"})
+
+    engine.messages.publish("escalate", "r1")
+
+    assert not _element(engine, "escalated", ProcessInstanceIntent.ELEMENT_COMPLETED)
+    _complete_listener(engine, "cleanup")
+    assert _element(engine, "approve", ProcessInstanceIntent.ELEMENT_TERMINATED)
+    assert _element(engine, "escalated", ProcessInstanceIntent.ELEMENT_COMPLETED)
+
+
+def test_a_modification_cancels_the_task_without_its_canceling_listeners(engine: TestEngine) -> None:
+    instance = _deploy(engine, ("canceling", "cleanup"))
+    element = engine.records.process_instances().with_element_id("approve").first()
+
+    modify(engine, instance, activate=["done"], terminate=[element.key])
+
+    assert _intents(engine)[-2:] == [UserTaskIntent.CANCELING, UserTaskIntent.CANCELED]
+    assert engine.jobs.activate("cleanup") == []
+
+
+# -- the listener's job ----------------------------------------------------------------------------
+
+
+def test_a_listener_job_carries_the_task_in_headers_and_the_variables_in_scope(engine: TestEngine) -> None:
+    _deploy(
+        engine,
+        ("assigning", "gate"),
+        variables={"amount": 12},
+        candidateGroups="sales, ops",
+        dueDate="2031-05-06T07:08:09Z",
+        priority="60",
+    )
+    key = _task_key(engine)
+
+    user_task_command(engine, UserTaskIntent.ASSIGN, key, assignee="bob", action="delegate")
+
+    [job] = engine.jobs.activate("gate")
+    assert job.custom_headers == {
+        "team": "ops",
+        "io.camunda.zeebe:userTaskKey": str(key),
+        "io.camunda.zeebe:assignee": "bob",
+        "io.camunda.zeebe:candidateGroups": '["sales","ops"]',
+        "io.camunda.zeebe:dueDate": "2031-05-06T07:08:09Z",
+        "io.camunda.zeebe:priority": "60",
+        "io.camunda.zeebe:action": "delegate",
+        "io.camunda.zeebe:changedAttributes": '["assignee"]',
+    }
+    assert job.variables == {"amount": 12}
