@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -286,3 +287,24 @@ def test_a_caller_without_read_permission_on_the_process_is_forbidden(
             )
     finally:
         assert process.stop() == 0, process.logs()
+
+
+@pytest.mark.slow
+def test_in_cluster_mode_the_record_log_says_it_is_not_available(tmp_path: Path) -> None:
+    from tests.log._nats import required_binary, start_server
+
+    server = start_server(required_binary(), tmp_path / "nats", sync_always=True)
+    try:
+        (tmp_path / "broker").mkdir()
+        process = BrokerProcess(
+            tmp_path / "broker", "--cluster", server.url, "--secondary-storage", "none"
+        ).start(timeout=60)
+        try:
+            path = f"{process.rest_address}/strom/process-instances/2251799813685249/records/search"
+            answer = httpx.post(path, json={}, timeout=30)
+        finally:
+            assert process.stop() == 0, process.logs()
+    finally:
+        server.stop()
+    assert answer.status_code == 501, answer.text
+    assert "JetStream" in answer.json()["detail"]
