@@ -332,7 +332,7 @@ export async function recordLog(app, key, query, page, { link, router, current }
       h('button', { id: 'step-latest', disabled: selected === null, onclick: () => select(null) }, 'Now'),
       h('span', { class: 'step-label', id: 'step-label' }, record
         ? `Tokens after #${record.position}: ${RECORD_TYPES[record.recordType]} ${VALUE_TYPES[record.valueType] || record.valueType} ${record.intent}`
-        : 'Tokens now (after the last record read)'));
+        : selected === null ? 'Tokens now (after the last record read)' : `Tokens after #${selected}`));
   }
 
   try {
