@@ -23,6 +23,7 @@ from strom.db.keys import pack, pack_long, prefix, unpack, unpack_long
 from strom.dmn import DecisionRequirementsGraph, parse_dmn
 from strom.engine.state import column_families as cf
 from strom.engine.state.process import checksum_of
+from strom.engine.state.tenant import tenant_qualified
 from strom.protocol.values.decision import DecisionRecordValue, DecisionRequirementsRecordValue
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -54,14 +55,18 @@ class ParsedGraphs:
 class DecisionState(Protocol):
     def parse(self, resource_name: str, resource: bytes) -> DecisionRequirementsGraph: ...
     def decision_by_key(self, key: int) -> DecisionRecordValue | None: ...
-    def decision_by_id_and_version(self, decision_id: str, version: int) -> DecisionRecordValue | None: ...
-    def latest_decision(self, decision_id: str) -> DecisionRecordValue | None: ...
-    def latest_decision_version(self, decision_id: str) -> int: ...
+    def decision_by_id_and_version(
+        self, tenant_id: str, decision_id: str, version: int
+    ) -> DecisionRecordValue | None: ...
+    def latest_decision(self, tenant_id: str, decision_id: str) -> DecisionRecordValue | None: ...
+    def latest_decision_version(self, tenant_id: str, decision_id: str) -> int: ...
     def requirements_by_key(self, key: int) -> DecisionRequirementsRecordValue | None: ...
-    def latest_requirements(self, requirements_id: str) -> DecisionRequirementsRecordValue | None: ...
-    def latest_requirements_version(self, requirements_id: str) -> int: ...
-    def highest_requirements_version(self, requirements_id: str) -> int: ...
-    def highest_decision_version(self, decision_id: str) -> int: ...
+    def latest_requirements(
+        self, tenant_id: str, requirements_id: str
+    ) -> DecisionRequirementsRecordValue | None: ...
+    def latest_requirements_version(self, tenant_id: str, requirements_id: str) -> int: ...
+    def highest_requirements_version(self, tenant_id: str, requirements_id: str) -> int: ...
+    def highest_decision_version(self, tenant_id: str, decision_id: str) -> int: ...
     def decisions_of_requirements(self, requirements_key: int) -> list[DecisionRecordValue]: ...
     def graph(self, requirements_key: int) -> DecisionRequirementsGraph | None: ...
     def decision_in_requirements(
@@ -94,37 +99,41 @@ class DbDecisionState:
         raw = self._decisions.get(pack_long(key))
         return None if raw is None else _decode_decision(raw)
 
-    def decision_by_id_and_version(self, decision_id: str, version: int) -> DecisionRecordValue | None:
-        raw = self._decision_versions.get(pack(decision_id, version))
+    def decision_by_id_and_version(
+        self, tenant_id: str, decision_id: str, version: int
+    ) -> DecisionRecordValue | None:
+        raw = self._decision_versions.get(pack(tenant_qualified(tenant_id, decision_id), version))
         return None if raw is None else self.decision_by_key(unpack_long(raw))
 
-    def latest_decision_version(self, decision_id: str) -> int:
-        return versions(self._decision_latest, decision_id)[0]
+    def latest_decision_version(self, tenant_id: str, decision_id: str) -> int:
+        return versions(self._decision_latest, tenant_qualified(tenant_id, decision_id))[0]
 
-    def highest_decision_version(self, decision_id: str) -> int:
+    def highest_decision_version(self, tenant_id: str, decision_id: str) -> int:
         """The highest version ever deployed, deleted ones included: new versions count on from it."""
-        return versions(self._decision_latest, decision_id)[1]
+        return versions(self._decision_latest, tenant_qualified(tenant_id, decision_id))[1]
 
-    def latest_decision(self, decision_id: str) -> DecisionRecordValue | None:
-        version = self.latest_decision_version(decision_id)
-        return None if version == 0 else self.decision_by_id_and_version(decision_id, version)
+    def latest_decision(self, tenant_id: str, decision_id: str) -> DecisionRecordValue | None:
+        version = self.latest_decision_version(tenant_id, decision_id)
+        return None if version == 0 else self.decision_by_id_and_version(tenant_id, decision_id, version)
 
     def requirements_by_key(self, key: int) -> DecisionRequirementsRecordValue | None:
         raw = self._requirements.get(pack_long(key))
         return None if raw is None else _decode_requirements(raw)
 
-    def latest_requirements_version(self, requirements_id: str) -> int:
-        return versions(self._requirements_latest, requirements_id)[0]
+    def latest_requirements_version(self, tenant_id: str, requirements_id: str) -> int:
+        return versions(self._requirements_latest, tenant_qualified(tenant_id, requirements_id))[0]
 
-    def highest_requirements_version(self, requirements_id: str) -> int:
+    def highest_requirements_version(self, tenant_id: str, requirements_id: str) -> int:
         """The highest version ever deployed, deleted ones included: new versions count on from it."""
-        return versions(self._requirements_latest, requirements_id)[1]
+        return versions(self._requirements_latest, tenant_qualified(tenant_id, requirements_id))[1]
 
-    def latest_requirements(self, requirements_id: str) -> DecisionRequirementsRecordValue | None:
-        version = self.latest_requirements_version(requirements_id)
+    def latest_requirements(
+        self, tenant_id: str, requirements_id: str
+    ) -> DecisionRequirementsRecordValue | None:
+        version = self.latest_requirements_version(tenant_id, requirements_id)
         if version == 0:
             return None
-        raw = self._requirements_versions.get(pack(requirements_id, version))
+        raw = self._requirements_versions.get(pack(tenant_qualified(tenant_id, requirements_id), version))
         return None if raw is None else self.requirements_by_key(unpack_long(raw))
 
     def graph(self, requirements_key: int) -> DecisionRequirementsGraph | None:
@@ -151,7 +160,7 @@ class DbDecisionState:
 
     def put_requirements(self, record: DecisionRequirementsRecordValue) -> None:
         key = record.decision_requirements_key
-        requirements_id = record.decision_requirements_id
+        requirements_id = tenant_qualified(record.tenant_id, record.decision_requirements_id)
         version = record.decision_requirements_version
         self._requirements.put(pack_long(key), _encode(record))
         self._requirements_versions.put(pack(requirements_id, version), pack_long(key))
@@ -159,15 +168,16 @@ class DbDecisionState:
 
     def put_decision(self, record: DecisionRecordValue) -> None:
         key = record.decision_key
+        decision_id = tenant_qualified(record.tenant_id, record.decision_id)
         self._decisions.put(pack_long(key), _encode(record))
-        self._decision_versions.put(pack(record.decision_id, record.version), pack_long(key))
+        self._decision_versions.put(pack(decision_id, record.version), pack_long(key))
         self._by_requirements.put(pack(record.decision_requirements_key, record.decision_id), pack_long(key))
-        raise_latest(self._decision_latest, record.decision_id, record.version)
+        raise_latest(self._decision_latest, decision_id, record.version)
 
     def delete_requirements(self, record: DecisionRequirementsRecordValue) -> None:
         """Forget a DRG (its decisions are deleted by their own events); if it was the latest
         version, the version before it becomes the latest."""
-        requirements_id = record.decision_requirements_id
+        requirements_id = tenant_qualified(record.tenant_id, record.decision_requirements_id)
         version = record.decision_requirements_version
         self._requirements.delete(pack_long(record.decision_requirements_key))
         self._requirements_versions.delete(pack(requirements_id, version))
@@ -175,10 +185,11 @@ class DbDecisionState:
 
     def delete_decision(self, record: DecisionRecordValue) -> None:
         """Forget a decision; if it was the latest version, the version before it becomes latest."""
+        decision_id = tenant_qualified(record.tenant_id, record.decision_id)
         self._decisions.delete(pack_long(record.decision_key))
-        self._decision_versions.delete(pack(record.decision_id, record.version))
+        self._decision_versions.delete(pack(decision_id, record.version))
         self._by_requirements.delete(pack(record.decision_requirements_key, record.decision_id))
-        lower_latest(self._decision_latest, self._decision_versions, record.decision_id, record.version)
+        lower_latest(self._decision_latest, self._decision_versions, decision_id, record.version)
 
 
 # -- the latest and the highest version of an id, in one entry (shared with forms) -----------------

@@ -15,6 +15,7 @@ import msgspec
 from strom.db import Database
 from strom.db.keys import pack, pack_long, prefix, unpack, unpack_long
 from strom.engine.state import column_families as cf
+from strom.engine.state.tenant import tenant_qualified
 from strom.model import BpmnDefinitions, ExecutableProcess, FlowNode, parse_bpmn
 from strom.protocol.bpmn import BpmnElementType, BpmnEventType
 from strom.protocol.values.process import ProcessRecordValue
@@ -86,6 +87,10 @@ class DeployedProcess:
     def version(self) -> int:
         return self.record.version
 
+    @property
+    def tenant_id(self) -> str:
+        return self.record.tenant_id
+
 
 def checksum_of(resource: bytes) -> bytes:
     """Zeebe's resource checksum (MD5): equal checksums mean an unchanged resource."""
@@ -119,12 +124,16 @@ class ParsedResources:
 class ProcessState(Protocol):
     def parse(self, resource_name: str, resource: bytes) -> BpmnDefinitions: ...
     def by_key(self, key: int) -> DeployedProcess | None: ...
-    def by_id_and_version(self, bpmn_process_id: str, version: int) -> DeployedProcess | None: ...
-    def latest(self, bpmn_process_id: str) -> DeployedProcess | None: ...
-    def latest_version(self, bpmn_process_id: str) -> int: ...
-    def latest_by_version_tag(self, bpmn_process_id: str, version_tag: str) -> DeployedProcess | None: ...
-    def highest_version(self, bpmn_process_id: str) -> int: ...
-    def version_before(self, bpmn_process_id: str, version: int) -> int: ...
+    def by_id_and_version(
+        self, tenant_id: str, bpmn_process_id: str, version: int
+    ) -> DeployedProcess | None: ...
+    def latest(self, tenant_id: str, bpmn_process_id: str) -> DeployedProcess | None: ...
+    def latest_version(self, tenant_id: str, bpmn_process_id: str) -> int: ...
+    def latest_by_version_tag(
+        self, tenant_id: str, bpmn_process_id: str, version_tag: str
+    ) -> DeployedProcess | None: ...
+    def highest_version(self, tenant_id: str, bpmn_process_id: str) -> int: ...
+    def version_before(self, tenant_id: str, bpmn_process_id: str, version: int) -> int: ...
 
 
 class MutableProcessState(ProcessState, Protocol):
@@ -157,38 +166,40 @@ class DbProcessState:
         self._cache[key] = deployed
         return deployed
 
-    def by_id_and_version(self, bpmn_process_id: str, version: int) -> DeployedProcess | None:
-        raw = self._versions.get(pack(bpmn_process_id, version))
+    def by_id_and_version(self, tenant_id: str, bpmn_process_id: str, version: int) -> DeployedProcess | None:
+        raw = self._versions.get(pack(tenant_qualified(tenant_id, bpmn_process_id), version))
         return None if raw is None else self.by_key(unpack_long(raw))
 
-    def latest_version(self, bpmn_process_id: str) -> int:
-        raw = self._latest.get(pack(bpmn_process_id))
+    def latest_version(self, tenant_id: str, bpmn_process_id: str) -> int:
+        raw = self._latest.get(pack(tenant_qualified(tenant_id, bpmn_process_id)))
         return 0 if raw is None else unpack_long(raw)
 
-    def latest(self, bpmn_process_id: str) -> DeployedProcess | None:
-        version = self.latest_version(bpmn_process_id)
-        return None if version == 0 else self.by_id_and_version(bpmn_process_id, version)
+    def latest(self, tenant_id: str, bpmn_process_id: str) -> DeployedProcess | None:
+        version = self.latest_version(tenant_id, bpmn_process_id)
+        return None if version == 0 else self.by_id_and_version(tenant_id, bpmn_process_id, version)
 
-    def latest_by_version_tag(self, bpmn_process_id: str, version_tag: str) -> DeployedProcess | None:
-        version = self.latest_version(bpmn_process_id)
+    def latest_by_version_tag(
+        self, tenant_id: str, bpmn_process_id: str, version_tag: str
+    ) -> DeployedProcess | None:
+        version = self.latest_version(tenant_id, bpmn_process_id)
         while version > 0:
-            process = self.by_id_and_version(bpmn_process_id, version)
+            process = self.by_id_and_version(tenant_id, bpmn_process_id, version)
             if process is not None and process.record.version_tag == version_tag:
                 return process
             version -= 1
         return None
 
-    def highest_version(self, bpmn_process_id: str) -> int:
+    def highest_version(self, tenant_id: str, bpmn_process_id: str) -> int:
         """The highest version ever deployed, deleted ones included: new versions count on from it,
         so a version number is never reused (as in Zeebe)."""
-        raw = self._highest.get(pack(bpmn_process_id))
+        raw = self._highest.get(pack(tenant_qualified(tenant_id, bpmn_process_id)))
         deleted = 0 if raw is None else unpack_long(raw)
-        return max(deleted, self.latest_version(bpmn_process_id))
+        return max(deleted, self.latest_version(tenant_id, bpmn_process_id))
 
-    def version_before(self, bpmn_process_id: str, version: int) -> int:
+    def version_before(self, tenant_id: str, bpmn_process_id: str, version: int) -> int:
         """The highest deployed version below ``version``, 0 if there is none."""
         before = 0
-        for key, _ in self._versions.iterate(prefix(bpmn_process_id)):
+        for key, _ in self._versions.iterate(prefix(tenant_qualified(tenant_id, bpmn_process_id))):
             known = int(unpack(key, (str, int))[1])
             if known >= version:
                 break
@@ -197,23 +208,24 @@ class DbProcessState:
 
     def put(self, record: ProcessRecordValue) -> None:
         key = record.process_definition_key
+        qualified = tenant_qualified(record.tenant_id, record.bpmn_process_id)
         self._processes.put(pack_long(key), _encode(record))
-        self._versions.put(pack(record.bpmn_process_id, record.version), pack_long(key))
-        if record.version > self.latest_version(record.bpmn_process_id):
-            self._latest.put(pack(record.bpmn_process_id), pack_long(record.version))
+        self._versions.put(pack(qualified, record.version), pack_long(key))
+        if record.version > self.latest_version(record.tenant_id, record.bpmn_process_id):
+            self._latest.put(pack(qualified), pack_long(record.version))
 
     def delete(self, record: ProcessRecordValue) -> None:
         """Forget a definition; if it was the latest version, the version before it becomes latest."""
-        process_id = record.bpmn_process_id
-        version = record.version
-        highest = self.highest_version(process_id)
+        tenant_id, process_id, version = record.tenant_id, record.bpmn_process_id, record.version
+        qualified = tenant_qualified(tenant_id, process_id)
+        highest = self.highest_version(tenant_id, process_id)
         self._processes.delete(pack_long(record.process_definition_key))
-        self._versions.delete(pack(process_id, version))
+        self._versions.delete(pack(qualified, version))
         self._cache.pop(record.process_definition_key, None)
-        if version == self.latest_version(process_id):
-            before = self.version_before(process_id, version)
+        if version == self.latest_version(tenant_id, process_id):
+            before = self.version_before(tenant_id, process_id, version)
             if before:
-                self._latest.put(pack(process_id), pack_long(before))
+                self._latest.put(pack(qualified), pack_long(before))
             else:
-                self._latest.delete(pack(process_id))
-        self._highest.put(pack(process_id), pack_long(max(highest, version)))
+                self._latest.delete(pack(qualified))
+        self._highest.put(pack(qualified), pack_long(max(highest, version)))

@@ -24,9 +24,11 @@ class DecisionEvaluationEvaluateProcessor:
     def process(self, command: Record[Any], writers: Writers) -> None:
         request = command.value
         if request.decision_id:
-            decision = self._decisions.find(request.decision_id, BindingType.LATEST, None, -1)
+            decision = self._decisions.find(
+                request.tenant_id, request.decision_id, BindingType.LATEST, None, -1
+            )
         elif request.decision_key > -1:
-            decision = self._decisions.by_key(request.decision_key)
+            decision = self._decisions.by_key(request.tenant_id, request.decision_key)
         else:
             writers.reject(
                 command,

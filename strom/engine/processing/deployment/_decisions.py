@@ -71,15 +71,16 @@ class DecisionResources:
         return errors
 
     def create(
-        self, writers: Writers, deployment_key: int, parsed: list[ParsedDmn]
+        self, writers: Writers, deployment_key: int, tenant_id: str, parsed: list[ParsedDmn]
     ) -> tuple[list[DecisionRequirementsMetadataValue], list[DecisionRecordValue]]:
-        """Write the events of the new versions; returns the deployment's metadata lists."""
+        """Write the events of the new versions (of tenant ``tenant_id``); returns the deployment's
+        metadata lists."""
         drg_metadata: list[DecisionRequirementsMetadataValue] = []
         decision_metadata: list[DecisionRecordValue] = []
         for item in parsed:
             graph = item.graph
             checksum = checksum_of(item.resource)
-            latest = self._decisions.latest_requirements(graph.id)
+            latest = self._decisions.latest_requirements(tenant_id, graph.id)
             if (
                 latest is not None
                 and latest.checksum == checksum
@@ -96,13 +97,17 @@ class DecisionResources:
             drg = DecisionRequirementsRecordValue(
                 decision_requirements_id=graph.id,
                 decision_requirements_name=graph.name,
-                decision_requirements_version=self._decisions.highest_requirements_version(graph.id) + 1,
+                decision_requirements_version=self._decisions.highest_requirements_version(
+                    tenant_id, graph.id
+                )
+                + 1,
                 decision_requirements_key=self._keys.next_key(),
                 namespace=graph.namespace,
                 resource_name=item.resource_name,
                 checksum=checksum,
                 deployment_key=deployment_key,
                 resource=item.resource,
+                tenant_id=tenant_id,
             )
             writers.append_event(drg.decision_requirements_key, DecisionRequirementsIntent.CREATED, drg)
             drg_metadata.append(_drg_metadata(drg, duplicate=False))
@@ -110,12 +115,13 @@ class DecisionResources:
                 record = DecisionRecordValue(
                     decision_id=decision.id,
                     decision_name=decision.name,
-                    version=self._decisions.highest_decision_version(decision.id) + 1,
+                    version=self._decisions.highest_decision_version(tenant_id, decision.id) + 1,
                     version_tag=decision.version_tag,
                     decision_key=self._keys.next_key(),
                     decision_requirements_id=drg.decision_requirements_id,
                     decision_requirements_key=drg.decision_requirements_key,
                     deployment_key=deployment_key,
+                    tenant_id=tenant_id,
                 )
                 writers.append_event(record.decision_key, DecisionIntent.CREATED, record)
                 decision_metadata.append(record)

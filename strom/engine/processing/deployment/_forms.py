@@ -60,12 +60,12 @@ class FormResources:
         return errors
 
     def create(
-        self, writers: Writers, deployment_key: int, parsed: list[ParsedForm]
+        self, writers: Writers, deployment_key: int, tenant_id: str, parsed: list[ParsedForm]
     ) -> list[FormMetadataValue]:
         metadata: list[FormMetadataValue] = []
         for form in parsed:
             checksum = checksum_of(form.resource)
-            latest = self._forms.latest(form.form_id)
+            latest = self._forms.latest(tenant_id, form.form_id)
             if (
                 latest is not None
                 and latest.checksum == checksum
@@ -75,13 +75,14 @@ class FormResources:
                 continue
             record = FormRecordValue(
                 form_id=form.form_id,
-                version=self._forms.highest_version(form.form_id) + 1,
+                version=self._forms.highest_version(tenant_id, form.form_id) + 1,
                 version_tag=form.version_tag,
                 form_key=self._keys.next_key(),
                 resource_name=form.resource_name,
                 checksum=checksum,
                 deployment_key=deployment_key,
                 resource=form.resource,
+                tenant_id=tenant_id,
             )
             writers.append_event(record.form_key, FormIntent.CREATED, record)
             metadata.append(_metadata(record, duplicate=False))

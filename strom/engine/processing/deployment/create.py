@@ -128,6 +128,7 @@ class DeploymentCreateProcessor:
             )
             return
         deployment_key = keys.next_key()
+        tenant_id = command.value.tenant_id
         metadata: list[ProcessMetadataValue] = []
         created_processes: list[ProcessRecordValue] = []
         next_versions: dict[str, int] = {}
@@ -135,7 +136,7 @@ class DeploymentCreateProcessor:
             checksum = checksum_of(data)
             for executable in definitions.processes:
                 process_id = executable.id
-                latest = self._processes.latest(process_id)
+                latest = self._processes.latest(tenant_id, process_id)
                 if (
                     latest is not None
                     and latest.record.checksum == checksum
@@ -143,7 +144,8 @@ class DeploymentCreateProcessor:
                 ):
                     metadata.append(_metadata(latest.record, duplicate=True))
                     continue
-                version = next_versions.get(process_id, self._processes.highest_version(process_id)) + 1
+                highest = self._processes.highest_version(tenant_id, process_id)
+                version = next_versions.get(process_id, highest) + 1
                 next_versions[process_id] = version
                 record = ProcessRecordValue(
                     bpmn_process_id=process_id,
@@ -154,12 +156,13 @@ class DeploymentCreateProcessor:
                     checksum=checksum,
                     deployment_key=deployment_key,
                     resource=data,
+                    tenant_id=tenant_id,
                 )
                 writers.append_event(record.process_definition_key, ProcessIntent.CREATED, record)
                 metadata.append(_metadata(record, duplicate=False))
                 created_processes.append(record)
-        drg_metadata, decision_metadata = dmn_resources.create(writers, deployment_key, dmn)
-        form_metadata = form_resources.create(writers, deployment_key, forms)
+        drg_metadata, decision_metadata = dmn_resources.create(writers, deployment_key, tenant_id, dmn)
+        form_metadata = form_resources.create(writers, deployment_key, tenant_id, forms)
         created = DeploymentRecordValue(
             resources=list(resources),
             processes_metadata=metadata,
@@ -167,6 +170,7 @@ class DeploymentCreateProcessor:
             decision_requirements_metadata=drg_metadata,
             form_metadata=form_metadata,
             deployment_key=deployment_key,
+            tenant_id=tenant_id,
         )
         event = writers.append_event(deployment_key, DeploymentIntent.CREATED, created)
         if not distributed:

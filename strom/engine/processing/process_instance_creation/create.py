@@ -92,13 +92,14 @@ class ProcessInstanceCreateProcessor:
         request = command.value
         if request.process_definition_key > 0:
             process = self._processes.by_key(request.process_definition_key)
-            if process is None:
+            if process is None or process.tenant_id != request.tenant_id:
                 writers.reject(
                     command,
                     RejectionType.NOT_FOUND,
                     f"Expected to find process definition with key "
                     f"'{request.process_definition_key}', but none found",
                 )
+                return None
             return process
         if not request.bpmn_process_id:
             writers.reject(
@@ -108,7 +109,9 @@ class ProcessInstanceCreateProcessor:
             )
             return None
         if request.version > 0:
-            process = self._processes.by_id_and_version(request.bpmn_process_id, request.version)
+            process = self._processes.by_id_and_version(
+                request.tenant_id, request.bpmn_process_id, request.version
+            )
             if process is None:
                 writers.reject(
                     command,
@@ -117,7 +120,7 @@ class ProcessInstanceCreateProcessor:
                     f"'{request.bpmn_process_id}' and version '{request.version}', but none found",
                 )
             return process
-        process = self._processes.latest(request.bpmn_process_id)
+        process = self._processes.latest(request.tenant_id, request.bpmn_process_id)
         if process is None:
             writers.reject(
                 command,

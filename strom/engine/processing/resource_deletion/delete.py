@@ -82,7 +82,7 @@ class ResourceDeletionDeleteProcessor:
             return
         resource_key = command.value.resource_key
         resource = self._find(resource_key)
-        if resource is None:
+        if resource is None or resource.tenant_id != command.value.tenant_id:
             writers.reject(
                 command,
                 RejectionType.NOT_FOUND,
@@ -178,11 +178,13 @@ class ResourceDeletionDeleteProcessor:
         and those of the version before opened (its timers only with ``timers``)."""
         record = _without_resource(process)
         writers.append_event(self._keys.next_key(), ProcessIntent.DELETING, record)
-        if self._processes.latest_version(process.bpmn_process_id) == process.version:
+        tenant_id = process.tenant_id
+        if self._processes.latest_version(tenant_id, process.bpmn_process_id) == process.version:
             self._close_start_events(writers, process.key)
             previous = self._processes.by_id_and_version(
+                tenant_id,
                 process.bpmn_process_id,
-                self._processes.version_before(process.bpmn_process_id, process.version),
+                self._processes.version_before(tenant_id, process.bpmn_process_id, process.version),
             )
             if previous is not None:
                 self._start_events.open(writers, previous, timers)

@@ -14,6 +14,7 @@ from strom.engine.processing.bpmn.behavior.subscription_commands import partitio
 from strom.protocol.intents import ProcessInstanceIntent, TimerIntent
 from strom.protocol.keys import partition_of
 from strom.protocol.record import Record
+from strom.protocol.tenant import DEFAULT_TENANT_ID
 from strom.testing import TestEngine, bpmn
 
 pytestmark = pytest.mark.partitions(3)
@@ -85,7 +86,7 @@ def test_a_called_process_runs_on_the_partition_of_its_parent(engine: TestEngine
     for partition_id in PARTITIONS:  # both processes reached every partition, with the same keys
         with engine.state(partition_id) as state:
             for process_id, key in definitions.items():
-                latest = state.processes.latest(process_id)
+                latest = state.processes.latest(DEFAULT_TENANT_ID, process_id)
                 assert latest is not None and latest.key == key
 
     parents = [engine.instances.create("parent") for _ in PARTITIONS]

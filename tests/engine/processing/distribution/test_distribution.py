@@ -15,6 +15,7 @@ from strom.protocol.intents import (
     SignalIntent,
 )
 from strom.protocol.keys import partition_of
+from strom.protocol.tenant import DEFAULT_TENANT_ID
 from strom.protocol.values.signal import SignalRecordValue
 from strom.testing import TestEngine
 from strom.testing.bpmn import process
@@ -112,7 +113,7 @@ def test_a_distribution_survives_a_restart_of_the_distributing_partition(engine:
     assert not engine.pending_distributions()
     for partition_id in (2, 3):
         with engine.state(partition_id) as state:
-            assert state.processes.latest("order") is not None
+            assert state.processes.latest(DEFAULT_TENANT_ID, "order") is not None
 
 
 def test_a_new_version_is_distributed_and_instances_anywhere_start_it(engine: TestEngine) -> None:
@@ -173,4 +174,4 @@ def test_a_partition_that_comes_back_gets_what_waits_for_it_at_once(engine: Test
 
     assert [target for _, target in engine.pending_distributions()] == [2]  # only 3 was told
     with engine.state(3) as state:
-        assert state.processes.latest("order") is not None
+        assert state.processes.latest(DEFAULT_TENANT_ID, "order") is not None

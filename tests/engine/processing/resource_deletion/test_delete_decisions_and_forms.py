@@ -20,6 +20,7 @@ from strom.protocol.intents import (
 )
 from strom.protocol.keys import partition_of
 from strom.protocol.record import Record
+from strom.protocol.tenant import DEFAULT_TENANT_ID
 from strom.protocol.values.enums import ErrorType
 from strom.protocol.values.resource_deletion import ResourceDeletionRecordValue
 from strom.testing import TestEngine, bpmn
@@ -130,11 +131,11 @@ def test_a_deleted_drg_and_its_decisions_are_gone_from_state(engine: TestEngine)
 
     with engine.state() as state:
         assert state.decisions.requirements_by_key(key) is None
-        assert state.decisions.latest_requirements("drg_rates") is None
+        assert state.decisions.latest_requirements(DEFAULT_TENANT_ID, "drg_rates") is None
         assert state.decisions.graph(key) is None
         for decision_id, decision_key in decision_keys(deployment).items():
             assert state.decisions.decision_by_key(decision_key) is None
-            assert state.decisions.latest_decision(decision_id) is None
+            assert state.decisions.latest_decision(DEFAULT_TENANT_ID, decision_id) is None
             assert state.decisions.decision_in_requirements(key, decision_id) is None
         assert state.decisions.decisions_of_requirements(key) == []
 
@@ -146,12 +147,14 @@ def test_deleting_the_latest_drg_makes_the_version_before_the_latest(engine: Tes
     delete(engine, drg_key(second))
 
     with engine.state() as state:
-        latest = state.decisions.latest_requirements("drg_rates")
+        latest = state.decisions.latest_requirements(DEFAULT_TENANT_ID, "drg_rates")
         assert latest is not None
         assert (latest.decision_requirements_key, latest.decision_requirements_version) == (drg_key(first), 1)
-        assert state.decisions.latest_decision_version("rate") == 1
-        assert state.decisions.highest_requirements_version("drg_rates") == 2  # never reused
-        assert state.decisions.highest_decision_version("rate") == 2
+        assert state.decisions.latest_decision_version(DEFAULT_TENANT_ID, "rate") == 1
+        assert (
+            state.decisions.highest_requirements_version(DEFAULT_TENANT_ID, "drg_rates") == 2
+        )  # never reused
+        assert state.decisions.highest_decision_version(DEFAULT_TENANT_ID, "rate") == 2
     answer = evaluate_decision(engine, decision_id="rate")
     assert (answer.value.decision_version, answer.value.decision_output) == (1, "2")
     assert answer.value.decision_key == decision_keys(first)["rate"]
@@ -178,7 +181,7 @@ def test_deleting_an_older_drg_keeps_the_latest(engine: TestEngine) -> None:
     delete(engine, drg_key(first))
 
     with engine.state() as state:
-        latest = state.decisions.latest_requirements("drg_rates")
+        latest = state.decisions.latest_requirements(DEFAULT_TENANT_ID, "drg_rates")
         assert latest is not None and latest.decision_requirements_key == drg_key(second)
         assert state.decisions.decision_by_key(decision_keys(first)["rate"]) is None
     answer = evaluate_decision(engine, decision_id="rate")
@@ -291,8 +294,8 @@ def test_deleting_a_form_writes_form_deleted_between_deleting_and_deleted(engine
     assert deleted.value.resource == approval_form()[1]
     with engine.state() as state:
         assert state.forms.by_key(form.form_key) is None
-        assert state.forms.latest("approval") is None
-        assert state.forms.by_id_and_version("approval", 1) is None
+        assert state.forms.latest(DEFAULT_TENANT_ID, "approval") is None
+        assert state.forms.by_id_and_version(DEFAULT_TENANT_ID, "approval", 1) is None
 
 
 def test_deleting_the_latest_form_makes_the_version_before_the_latest(engine: TestEngine) -> None:
@@ -302,9 +305,9 @@ def test_deleting_the_latest_form_makes_the_version_before_the_latest(engine: Te
     delete(engine, second.form_key)
 
     with engine.state() as state:
-        latest = state.forms.latest("approval")
+        latest = state.forms.latest(DEFAULT_TENANT_ID, "approval")
         assert latest is not None and (latest.form_key, latest.version) == (first.form_key, 1)
-        assert state.forms.highest_version("approval") == 2  # never reused
+        assert state.forms.highest_version(DEFAULT_TENANT_ID, "approval") == 2  # never reused
 
 
 def test_deleting_an_older_form_keeps_the_latest(engine: TestEngine) -> None:
@@ -314,7 +317,7 @@ def test_deleting_an_older_form_keeps_the_latest(engine: TestEngine) -> None:
     delete(engine, first.form_key)
 
     with engine.state() as state:
-        latest = state.forms.latest("approval")
+        latest = state.forms.latest(DEFAULT_TENANT_ID, "approval")
         assert latest is not None and latest.form_key == second.form_key
         assert state.forms.by_key(first.form_key) is None
 
@@ -379,10 +382,13 @@ def test_deleted_resources_stay_deleted_after_a_restart(engine: TestEngine) -> N
 
     with engine.state() as state:
         assert state.decisions.requirements_by_key(drg) is None
-        assert state.decisions.latest_requirements_version("drg_rates") == 1
-        assert state.decisions.highest_requirements_version("drg_rates") == 2
+        assert state.decisions.latest_requirements_version(DEFAULT_TENANT_ID, "drg_rates") == 1
+        assert state.decisions.highest_requirements_version(DEFAULT_TENANT_ID, "drg_rates") == 2
         assert state.forms.by_key(form) is None
-        assert (state.forms.latest_version("approval"), state.forms.highest_version("approval")) == (1, 2)
+        assert (
+            state.forms.latest_version(DEFAULT_TENANT_ID, "approval"),
+            state.forms.highest_version(DEFAULT_TENANT_ID, "approval"),
+        ) == (1, 2)
 
 
 # -- three partitions -------------------------------------------------------------------------------
@@ -442,9 +448,9 @@ def test_a_drg_and_a_form_are_deleted_on_every_partition(engine: TestEngine) -> 
     )
     for partition_id in PARTITIONS:
         with engine.state(partition_id) as state:
-            latest = state.decisions.latest_decision("rate")
+            latest = state.decisions.latest_decision(DEFAULT_TENANT_ID, "rate")
             assert latest is not None and latest.decision_key == decision_keys(first)["rate"]
-            assert state.forms.latest("approval") is None
+            assert state.forms.latest(DEFAULT_TENANT_ID, "approval") is None
     assert not engine.pending_distributions()
 
 

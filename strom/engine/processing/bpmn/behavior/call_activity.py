@@ -61,9 +61,10 @@ class CallActivityBehavior:
         process_id = self._expressions.evaluate_string(called.process_id, context.key, "process id")
         if isinstance(process_id, Failure):
             return process_id
+        tenant_id = context.value.tenant_id  # a called process is of the caller's tenant
         if called.binding_type is BindingType.DEPLOYMENT:
             deployment_key = context.process.record.deployment_key
-            process = self._in_deployment(process_id, deployment_key)
+            process = self._in_deployment(tenant_id, process_id, deployment_key)
             if process is None:
                 return Failure(
                     f"Expected to call process with BPMN process id '{process_id}' with binding "
@@ -74,7 +75,7 @@ class CallActivityBehavior:
                     ErrorType.CALLED_ELEMENT_ERROR,
                 )
         elif called.binding_type is BindingType.VERSION_TAG:
-            process = self._processes.latest_by_version_tag(process_id, called.version_tag or "")
+            process = self._processes.latest_by_version_tag(tenant_id, process_id, called.version_tag or "")
             if process is None:
                 return Failure(
                     f"Expected to call process with BPMN process id '{process_id}' and version tag "
@@ -83,7 +84,7 @@ class CallActivityBehavior:
                     ErrorType.CALLED_ELEMENT_ERROR,
                 )
         else:
-            process = self._processes.latest(process_id)
+            process = self._processes.latest(tenant_id, process_id)
             if process is None:
                 return Failure(
                     f"Expected process with BPMN process id '{process_id}' to be deployed, but not found.",
@@ -97,11 +98,11 @@ class CallActivityBehavior:
             )
         return process
 
-    def _in_deployment(self, process_id: str, deployment_key: int) -> DeployedProcess | None:
+    def _in_deployment(self, tenant_id: str, process_id: str, deployment_key: int) -> DeployedProcess | None:
         # versions grow with deployments: walk down from the latest until an older deployment
-        version = self._processes.latest_version(process_id)
+        version = self._processes.latest_version(tenant_id, process_id)
         while version > 0:
-            process = self._processes.by_id_and_version(process_id, version)
+            process = self._processes.by_id_and_version(tenant_id, process_id, version)
             if process is not None:
                 if process.record.deployment_key == deployment_key:
                     return process

@@ -30,11 +30,17 @@ class DecisionBehavior:
         self._keys = keys
 
     def find(
-        self, decision_id: str, binding: BindingType, version_tag: str | None, deployment_key: int
+        self,
+        tenant_id: str,
+        decision_id: str,
+        binding: BindingType,
+        version_tag: str | None,
+        deployment_key: int,
     ) -> DecisionRecordValue | Failure:
-        """The decision to call by id and binding; a CALLED_DECISION_ERROR failure if missing."""
+        """The decision of tenant ``tenant_id`` to call by id and binding; a CALLED_DECISION_ERROR
+        failure if missing."""
         if binding is BindingType.DEPLOYMENT:
-            decision = self._in_deployment(decision_id, deployment_key)
+            decision = self._in_deployment(tenant_id, decision_id, deployment_key)
             if decision is None:
                 return Failure(
                     f"Expected to evaluate decision '{decision_id}' with binding type 'deployment', "
@@ -46,7 +52,7 @@ class DecisionBehavior:
                 )
             return decision
         if binding is BindingType.VERSION_TAG:
-            decision = self._with_version_tag(decision_id, version_tag or "")
+            decision = self._with_version_tag(tenant_id, decision_id, version_tag or "")
             if decision is None:
                 return Failure(
                     f"Expected to evaluate decision with id '{decision_id}' and version tag "
@@ -55,7 +61,7 @@ class DecisionBehavior:
                     ErrorType.CALLED_DECISION_ERROR,
                 )
             return decision
-        decision = self._decisions.latest_decision(decision_id)
+        decision = self._decisions.latest_decision(tenant_id, decision_id)
         if decision is None:
             return Failure(
                 f"Expected to evaluate decision '{decision_id}', but no decision found for id "
@@ -64,9 +70,10 @@ class DecisionBehavior:
             )
         return decision
 
-    def by_key(self, decision_key: int) -> DecisionRecordValue | Failure:
+    def by_key(self, tenant_id: str, decision_key: int) -> DecisionRecordValue | Failure:
+        """The decision ``decision_key`` if it belongs to tenant ``tenant_id``."""
         decision = self._decisions.decision_by_key(decision_key)
-        if decision is None:
+        if decision is None or decision.tenant_id != tenant_id:
             return Failure(
                 f"Expected to evaluate decision '{decision_key}', but no decision found for key "
                 f"'{decision_key}'",
@@ -124,10 +131,12 @@ class DecisionBehavior:
         value = _replace(base, evaluated_decisions=evaluated, decision_output=result.output_json)
         return key, DecisionEvaluationIntent.EVALUATED, value, result
 
-    def _in_deployment(self, decision_id: str, deployment_key: int) -> DecisionRecordValue | None:
-        version = self._decisions.latest_decision_version(decision_id)
+    def _in_deployment(
+        self, tenant_id: str, decision_id: str, deployment_key: int
+    ) -> DecisionRecordValue | None:
+        version = self._decisions.latest_decision_version(tenant_id, decision_id)
         while version > 0:
-            decision = self._decisions.decision_by_id_and_version(decision_id, version)
+            decision = self._decisions.decision_by_id_and_version(tenant_id, decision_id, version)
             if decision is not None:
                 if decision.deployment_key == deployment_key:
                     return decision
@@ -136,10 +145,12 @@ class DecisionBehavior:
             version -= 1
         return None
 
-    def _with_version_tag(self, decision_id: str, version_tag: str) -> DecisionRecordValue | None:
-        version = self._decisions.latest_decision_version(decision_id)
+    def _with_version_tag(
+        self, tenant_id: str, decision_id: str, version_tag: str
+    ) -> DecisionRecordValue | None:
+        version = self._decisions.latest_decision_version(tenant_id, decision_id)
         while version > 0:
-            decision = self._decisions.decision_by_id_and_version(decision_id, version)
+            decision = self._decisions.decision_by_id_and_version(tenant_id, decision_id, version)
             if decision is not None and decision.version_tag == version_tag:
                 return decision
             version -= 1

@@ -169,7 +169,7 @@ class MessageCorrelationBehavior:
     def correlate_buffered_start(self, writers: Writers, lock: StartLock) -> None:
         """The instance holding ``lock`` ended: the oldest buffered message with that correlation
         key for one of the process's message start events starts the next instance."""
-        process = self._processes.latest(lock.bpmn_process_id)
+        process = self._processes.latest(lock.tenant_id, lock.bpmn_process_id)
         if process is None:
             return
         now = writers.timestamp

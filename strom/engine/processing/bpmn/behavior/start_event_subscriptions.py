@@ -62,7 +62,7 @@ class StartEventSubscriptionBehavior:
         event subscriptions of its predecessor by its own (timers only with ``timers``: a
         partition that got the deployment distributed schedules none)."""
         for record in created:
-            if self._processes.latest_version(record.bpmn_process_id) != record.version:
+            if self._processes.latest_version(record.tenant_id, record.bpmn_process_id) != record.version:
                 continue
             process = self._processes.by_key(record.process_definition_key)
             if process is not None:
@@ -88,7 +88,7 @@ class StartEventSubscriptionBehavior:
 
     def _last_with(self, process: DeployedProcess, kind: StartEventKind) -> DeployedProcess | None:
         for version in range(process.version - 1, 0, -1):
-            earlier = self._processes.by_id_and_version(process.bpmn_process_id, version)
+            earlier = self._processes.by_id_and_version(process.tenant_id, process.bpmn_process_id, version)
             if earlier is not None and any(kind(event) for event in earlier.executable.start_events):
                 return earlier
         return None

@@ -177,9 +177,10 @@ class UserTaskBehavior:
         form_id = self._expressions.evaluate_string(form_id_expression, context.key, "form id")
         if isinstance(form_id, Failure):
             return form_id
+        tenant_id = context.value.tenant_id  # a linked form is of the process instance's tenant
         if binding is BindingType.DEPLOYMENT:
             deployment_key = context.process.record.deployment_key
-            form = self._walk(form_id, lambda f: f.deployment_key == deployment_key)
+            form = self._walk(tenant_id, form_id, lambda f: f.deployment_key == deployment_key)
             if form is None:
                 return Failure(
                     f"Expected to use a form with id '{form_id}' with binding type 'deployment', but no "
@@ -191,7 +192,7 @@ class UserTaskBehavior:
                 )
             return form.form_key
         if binding is BindingType.VERSION_TAG:
-            form = self._walk(form_id, lambda f: f.version_tag == version_tag)
+            form = self._walk(tenant_id, form_id, lambda f: f.version_tag == version_tag)
             if form is None:
                 return Failure(
                     f"Expected to use a form with id '{form_id}' and version tag '{version_tag}', but no "
@@ -201,7 +202,7 @@ class UserTaskBehavior:
                     context.key,
                 )
             return form.form_key
-        latest = self._forms.latest(form_id)
+        latest = self._forms.latest(tenant_id, form_id)
         if latest is None:
             return Failure(
                 f"Expected to find a form with id '{form_id}', but no form with this id is found, at "
@@ -212,10 +213,10 @@ class UserTaskBehavior:
             )
         return latest.form_key
 
-    def _walk(self, form_id: str, matches: Any) -> Any:
-        version = self._forms.latest_version(form_id)
+    def _walk(self, tenant_id: str, form_id: str, matches: Any) -> Any:
+        version = self._forms.latest_version(tenant_id, form_id)
         while version > 0:
-            form = self._forms.by_id_and_version(form_id, version)
+            form = self._forms.by_id_and_version(tenant_id, form_id, version)
             if form is not None and matches(form):
                 return form
             version -= 1

@@ -43,7 +43,11 @@ class BusinessRuleTaskProcessor:
         if isinstance(decision_id, Failure):
             return decision_id
         decision = self._decisions.find(
-            decision_id, called.binding_type, called.version_tag, context.process.record.deployment_key
+            context.value.tenant_id,
+            decision_id,
+            called.binding_type,
+            called.version_tag,
+            context.process.record.deployment_key,
         )
         if isinstance(decision, Failure):
             decision.scope_key = context.key
