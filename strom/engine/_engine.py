@@ -15,6 +15,8 @@ from strom.engine.job_streams import JobStreams, NoJobStreams
 from strom.engine.partitions import InterPartitionSender, SinglePartition
 from strom.engine.processing import Processors, build_processors
 from strom.engine.processing.authorization import REQUIREMENTS, AuthorizationCheck, names_caller
+from strom.engine.processing.batch_operation import BatchItemProvider, BatchOperationScheduler
+from strom.engine.processing.batch_operation import register as register_batch_operations
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
 from strom.engine.processing.clock.pin import ClockProcessor
@@ -48,6 +50,7 @@ class Engine:
         partition_count: int = 1,
         sender: InterPartitionSender | None = None,
         clock: PinnableClock | None = None,
+        batch_items: BatchItemProvider | None = None,
     ) -> None:
         self.partition_id = partition_id
         self.clock = clock if clock is not None else PinnableClock(SystemClock())
@@ -99,6 +102,16 @@ class Engine:
         self.bpmn: BpmnProcessor = bpmn
         self._table = processors.table
         self.authorization = AuthorizationCheck(self.state.identity)
+        self.batch_operations: BatchOperationScheduler = register_batch_operations(
+            processors,
+            self.state,
+            self.key_generator,
+            self.authorization,
+            partition_id,
+            self.sender,
+            batch_items,
+        )
+        """Resolves and executes batch operations; its ``items`` answer from secondary storage."""
         self._checkers: list[DueDateChecker | MessageTimeToLiveChecker] = [
             self.timeout_checker,
             self.backoff_checker,
@@ -182,4 +195,5 @@ class Engine:
         for checker in self._checkers:
             checker.start(context)
         self._redistributor.start(context)
+        self.batch_operations.start(context)
         self.behaviors.subscription_commands.start(context, self.state)

@@ -374,6 +374,43 @@ class AdHocSubProcessInstructionIntent(IntEnum):
     COMPLETED = 3
 
 
+class BatchOperationIntent(IntEnum):
+    """Zeebe 8.8's intents of BATCH_OPERATION_CREATION, _INITIALIZATION, _LIFECYCLE_MANAGEMENT and
+    _PARTITION_LIFECYCLE (one enum for the four value types, as in Zeebe)."""
+
+    CREATE = 0
+    CREATED = 1
+    INITIALIZE = 2
+    INITIALIZING = 3
+    FINISH_INITIALIZATION = 4
+    INITIALIZED = 5
+    FAIL = 6
+    FAILED = 7
+    CANCEL = 8
+    CANCELED = 9
+    SUSPEND = 10
+    SUSPENDED = 11
+    RESUME = 12
+    RESUMED = 13
+    COMPLETE = 14
+    COMPLETED = 15
+    COMPLETE_PARTITION = 16
+    PARTITION_COMPLETED = 17
+    FAIL_PARTITION = 18
+    PARTITION_FAILED = 19
+
+
+class BatchOperationChunkIntent(IntEnum):
+    CREATE = 0
+    CREATED = 1
+
+
+class BatchOperationExecutionIntent(IntEnum):
+    EXECUTE = 0
+    EXECUTING = 1
+    EXECUTED = 2
+
+
 class AuthorizationIntent(IntEnum):
     CREATE = 0
     CREATED = 1
@@ -426,6 +463,12 @@ INTENTS: dict[ValueType, type[IntEnum]] = {
     ValueType.MAPPING_RULE: MappingRuleIntent,
     ValueType.AUTHORIZATION: AuthorizationIntent,
     ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION: AdHocSubProcessInstructionIntent,
+    ValueType.BATCH_OPERATION_CREATION: BatchOperationIntent,
+    ValueType.BATCH_OPERATION_INITIALIZATION: BatchOperationIntent,
+    ValueType.BATCH_OPERATION_LIFECYCLE_MANAGEMENT: BatchOperationIntent,
+    ValueType.BATCH_OPERATION_PARTITION_LIFECYCLE: BatchOperationIntent,
+    ValueType.BATCH_OPERATION_CHUNK: BatchOperationChunkIntent,
+    ValueType.BATCH_OPERATION_EXECUTION: BatchOperationExecutionIntent,
 }
 """The intent enum of every value type Strom speaks."""
 
@@ -580,6 +623,24 @@ _EVENTS: dict[type[IntEnum], frozenset[IntEnum]] = {
     AdHocSubProcessInstructionIntent: frozenset(
         {AdHocSubProcessInstructionIntent.ACTIVATED, AdHocSubProcessInstructionIntent.COMPLETED}
     ),
+    BatchOperationIntent: frozenset(
+        {
+            BatchOperationIntent.CREATED,
+            BatchOperationIntent.INITIALIZING,
+            BatchOperationIntent.INITIALIZED,
+            BatchOperationIntent.FAILED,
+            BatchOperationIntent.CANCELED,
+            BatchOperationIntent.SUSPENDED,
+            BatchOperationIntent.RESUMED,
+            BatchOperationIntent.COMPLETED,
+            BatchOperationIntent.PARTITION_COMPLETED,
+            BatchOperationIntent.PARTITION_FAILED,
+        }
+    ),
+    BatchOperationChunkIntent: frozenset({BatchOperationChunkIntent.CREATED}),
+    BatchOperationExecutionIntent: frozenset(
+        {BatchOperationExecutionIntent.EXECUTING, BatchOperationExecutionIntent.EXECUTED}
+    ),
 }
 
 EVENT_INTENTS: dict[ValueType, frozenset[int]] = {
@@ -627,6 +688,9 @@ __all__ = [
     "UNKNOWN_INTENT_NAME",
     "AdHocSubProcessInstructionIntent",
     "AuthorizationIntent",
+    "BatchOperationChunkIntent",
+    "BatchOperationExecutionIntent",
+    "BatchOperationIntent",
     "ClockIntent",
     "CommandDistributionIntent",
     "CompensationSubscriptionIntent",

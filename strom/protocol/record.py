@@ -63,6 +63,10 @@ class Record(
     request_id: int = -1
     request_stream_id: int = -1
     operation_reference: int = -1
+    batch_operation_reference: int = -1
+    """The key of the batch operation whose item this record is about (Zeebe's
+    ``batchOperationReference``): set on an item's command and carried by every record its
+    processing writes, so secondary storage can tell the item's outcome."""
     broker_version: str = BROKER_VERSION
     authorizations: dict[str, Any] = msgspec.field(default_factory=dict)
     """Who sent the command, as its gateway authenticated it (``AUTHORIZED_USERNAME`` …): the

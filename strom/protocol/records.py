@@ -51,6 +51,14 @@ from strom.protocol.values import (
     VariableDocumentRecordValue,
     VariableRecordValue,
 )
+from strom.protocol.values.batch_operation import (
+    BatchOperationChunkRecordValue,
+    BatchOperationCreationRecordValue,
+    BatchOperationExecutionRecordValue,
+    BatchOperationInitializationRecordValue,
+    BatchOperationLifecycleManagementRecordValue,
+    BatchOperationPartitionLifecycleRecordValue,
+)
 from strom.protocol.values.identity import (
     AuthorizationRecordValue,
     GroupRecordValue,
@@ -275,6 +283,48 @@ class AdHocSubProcessInstructionRecord(
     value_type = ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION
 
 
+class BatchOperationCreationRecord(
+    Record[BatchOperationCreationRecordValue], tag=int(ValueType.BATCH_OPERATION_CREATION), frozen=True
+):
+    value_type = ValueType.BATCH_OPERATION_CREATION
+
+
+class BatchOperationInitializationRecord(
+    Record[BatchOperationInitializationRecordValue],
+    tag=int(ValueType.BATCH_OPERATION_INITIALIZATION),
+    frozen=True,
+):
+    value_type = ValueType.BATCH_OPERATION_INITIALIZATION
+
+
+class BatchOperationChunkRecord(
+    Record[BatchOperationChunkRecordValue], tag=int(ValueType.BATCH_OPERATION_CHUNK), frozen=True
+):
+    value_type = ValueType.BATCH_OPERATION_CHUNK
+
+
+class BatchOperationExecutionRecord(
+    Record[BatchOperationExecutionRecordValue], tag=int(ValueType.BATCH_OPERATION_EXECUTION), frozen=True
+):
+    value_type = ValueType.BATCH_OPERATION_EXECUTION
+
+
+class BatchOperationLifecycleManagementRecord(
+    Record[BatchOperationLifecycleManagementRecordValue],
+    tag=int(ValueType.BATCH_OPERATION_LIFECYCLE_MANAGEMENT),
+    frozen=True,
+):
+    value_type = ValueType.BATCH_OPERATION_LIFECYCLE_MANAGEMENT
+
+
+class BatchOperationPartitionLifecycleRecord(
+    Record[BatchOperationPartitionLifecycleRecordValue],
+    tag=int(ValueType.BATCH_OPERATION_PARTITION_LIFECYCLE),
+    frozen=True,
+):
+    value_type = ValueType.BATCH_OPERATION_PARTITION_LIFECYCLE
+
+
 AnyRecord: TypeAlias = (
     DeploymentRecord
     | ProcessRecord
@@ -318,6 +368,12 @@ AnyRecord: TypeAlias = (
     | MappingRuleRecord
     | AuthorizationRecord
     | AdHocSubProcessInstructionRecord
+    | BatchOperationCreationRecord
+    | BatchOperationInitializationRecord
+    | BatchOperationChunkRecord
+    | BatchOperationExecutionRecord
+    | BatchOperationLifecycleManagementRecord
+    | BatchOperationPartitionLifecycleRecord
 )
 """Every envelope class: the type the codec decodes into; ``match`` on it to dispatch."""
 
@@ -364,6 +420,12 @@ RECORD_CLASSES: dict[ValueType, type[Record[Any]]] = {
     ValueType.MAPPING_RULE: MappingRuleRecord,
     ValueType.AUTHORIZATION: AuthorizationRecord,
     ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION: AdHocSubProcessInstructionRecord,
+    ValueType.BATCH_OPERATION_CREATION: BatchOperationCreationRecord,
+    ValueType.BATCH_OPERATION_INITIALIZATION: BatchOperationInitializationRecord,
+    ValueType.BATCH_OPERATION_CHUNK: BatchOperationChunkRecord,
+    ValueType.BATCH_OPERATION_EXECUTION: BatchOperationExecutionRecord,
+    ValueType.BATCH_OPERATION_LIFECYCLE_MANAGEMENT: BatchOperationLifecycleManagementRecord,
+    ValueType.BATCH_OPERATION_PARTITION_LIFECYCLE: BatchOperationPartitionLifecycleRecord,
 }
 """The envelope class of each value type Strom speaks."""
 
@@ -391,6 +453,12 @@ __all__ = [
     "AdHocSubProcessInstructionRecord",
     "AnyRecord",
     "AuthorizationRecord",
+    "BatchOperationChunkRecord",
+    "BatchOperationCreationRecord",
+    "BatchOperationExecutionRecord",
+    "BatchOperationInitializationRecord",
+    "BatchOperationLifecycleManagementRecord",
+    "BatchOperationPartitionLifecycleRecord",
     "ClockRecord",
     "CommandDistributionRecord",
     "CompensationSubscriptionRecord",

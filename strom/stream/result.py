@@ -60,6 +60,7 @@ class ResultBuilder:
     """
 
     __slots__ = (
+        "_batch_operation_reference",
         "_command",
         "_follow_ups",
         "_next_position",
@@ -82,6 +83,7 @@ class ResultBuilder:
         self._command: Record[Any] | None = None
         self._source = -1
         self._operation_reference = -1
+        self._batch_operation_reference = -1
         self._response: Response | None = None
         self._follow_ups: list[Record[Any]] = []
         self._size = 0
@@ -111,6 +113,7 @@ class ResultBuilder:
         self._command = command
         self._source = command.position
         self._operation_reference = command.operation_reference
+        self._batch_operation_reference = command.batch_operation_reference
         self._response = None
 
     def end(self) -> None:
@@ -163,11 +166,43 @@ class ResultBuilder:
         """
         return self._append(RecordType.EVENT, key, intent, value, record_version, request)
 
-    def append_command(self, key: int, intent: int, value: Any) -> Record[Any]:
-        """Append a follow-up command; the stream processor processes it after the current one."""
-        record = self.append_record(
-            RECORD_CLASS_FOR_VALUE[value.__class__], RecordType.COMMAND, key, intent, value
-        )
+    def append_command(
+        self,
+        key: int,
+        intent: int,
+        value: Any,
+        authorizations: dict[str, Any] | None = None,
+        batch_operation_reference: int = -1,
+    ) -> Record[Any]:
+        """Append a follow-up command; the stream processor processes it after the current one.
+
+        ``authorizations`` / ``batch_operation_reference``: a batch operation's item command, sent
+        on behalf of the operation's creator (checked as the creator's own command would be).
+        """
+        if authorizations is None and batch_operation_reference < 0:
+            record = self.append_record(
+                RECORD_CLASS_FOR_VALUE[value.__class__], RecordType.COMMAND, key, intent, value
+            )
+        else:
+            record = self._add(
+                RECORD_CLASS_FOR_VALUE[value.__class__](
+                    position=self._next_position,
+                    source_record_position=self._source,
+                    key=key,
+                    timestamp=self._timestamp,
+                    partition_id=self._partition_id,
+                    record_type=RecordType.COMMAND,
+                    intent=intent,
+                    operation_reference=self._operation_reference,
+                    batch_operation_reference=(
+                        batch_operation_reference
+                        if batch_operation_reference >= 0
+                        else self._batch_operation_reference
+                    ),
+                    authorizations=authorizations or {},
+                    value=value,
+                )
+            )
         self._follow_ups.append(record)
         return record
 
@@ -195,6 +230,7 @@ class ResultBuilder:
             intent=intent,
             record_version=record_version,
             operation_reference=self._operation_reference,
+            batch_operation_reference=self._batch_operation_reference,
             value=value,
         )
         data = _encode(record)
@@ -221,6 +257,7 @@ class ResultBuilder:
             request_id=command.request_id,
             request_stream_id=command.request_stream_id,
             operation_reference=command.operation_reference,
+            batch_operation_reference=command.batch_operation_reference,
             value=command.value,
         )
         return self._add(record)
@@ -262,6 +299,7 @@ class ResultBuilder:
             intent=intent,
             record_version=record_version,
             operation_reference=command.operation_reference if command is not None else -1,
+            batch_operation_reference=command.batch_operation_reference if command is not None else -1,
             request_id=request.request_id if request is not None else -1,
             request_stream_id=request.request_stream_id if request is not None else -1,
             value=value,

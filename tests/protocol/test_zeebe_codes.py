@@ -13,6 +13,9 @@ import pytest
 from strom.protocol import (
     INTENTS,
     AdHocSubProcessInstructionIntent,
+    BatchOperationChunkIntent,
+    BatchOperationExecutionIntent,
+    BatchOperationIntent,
     ClockIntent,
     CommandDistributionIntent,
     DeploymentIntent,
@@ -82,6 +85,12 @@ ZEEBE_CODES: list[tuple[type[Enum], dict[str, int]]] = [
             "MESSAGE_CORRELATION": 40,
             "CLOCK": 42,
             "AD_HOC_SUB_PROCESS_INSTRUCTION": 53,
+            "BATCH_OPERATION_CREATION": 50,
+            "BATCH_OPERATION_EXECUTION": 51,
+            "BATCH_OPERATION_CHUNK": 52,
+            "BATCH_OPERATION_LIFECYCLE_MANAGEMENT": 54,
+            "BATCH_OPERATION_PARTITION_LIFECYCLE": 55,
+            "BATCH_OPERATION_INITIALIZATION": 58,
         },
     ),
     (
@@ -188,6 +197,33 @@ ZEEBE_CODES: list[tuple[type[Enum], dict[str, int]]] = [
     ),
     (ClockIntent, {"PIN": 0, "PINNED": 1, "RESET": 2, "RESETTED": 3}),
     (AdHocSubProcessInstructionIntent, {"ACTIVATE": 0, "ACTIVATED": 1, "COMPLETE": 2, "COMPLETED": 3}),
+    (
+        BatchOperationIntent,
+        {
+            "CREATE": 0,
+            "CREATED": 1,
+            "INITIALIZE": 2,
+            "INITIALIZING": 3,
+            "FINISH_INITIALIZATION": 4,
+            "INITIALIZED": 5,
+            "FAIL": 6,
+            "FAILED": 7,
+            "CANCEL": 8,
+            "CANCELED": 9,
+            "SUSPEND": 10,
+            "SUSPENDED": 11,
+            "RESUME": 12,
+            "RESUMED": 13,
+            "COMPLETE": 14,
+            "COMPLETED": 15,
+            "COMPLETE_PARTITION": 16,
+            "PARTITION_COMPLETED": 17,
+            "FAIL_PARTITION": 18,
+            "PARTITION_FAILED": 19,
+        },
+    ),
+    (BatchOperationChunkIntent, {"CREATE": 0, "CREATED": 1}),
+    (BatchOperationExecutionIntent, {"EXECUTE": 0, "EXECUTING": 1, "EXECUTED": 2}),
 ]
 
 
@@ -335,6 +371,12 @@ BRIEFED_VALUE_TYPES = [
     "MAPPING_RULE",
     "AUTHORIZATION",
     "AD_HOC_SUB_PROCESS_INSTRUCTION",
+    "BATCH_OPERATION_CREATION",
+    "BATCH_OPERATION_INITIALIZATION",
+    "BATCH_OPERATION_CHUNK",
+    "BATCH_OPERATION_EXECUTION",
+    "BATCH_OPERATION_LIFECYCLE_MANAGEMENT",
+    "BATCH_OPERATION_PARTITION_LIFECYCLE",
 ]
 
 

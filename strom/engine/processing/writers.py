@@ -63,9 +63,17 @@ class Writers:
             applier(record)
         return record
 
-    def append_command(self, key: int, intent: int, value: Any) -> Record[Any]:
-        """Write a follow-up command; it is processed after the current one."""
-        return self._result.append_command(key, intent, value)
+    def append_command(
+        self,
+        key: int,
+        intent: int,
+        value: Any,
+        authorizations: dict[str, Any] | None = None,
+        batch_operation_reference: int = -1,
+    ) -> Record[Any]:
+        """Write a follow-up command; it is processed after the current one. A batch operation's
+        item command names the operation and carries its creator's ``authorizations``."""
+        return self._result.append_command(key, intent, value, authorizations, batch_operation_reference)
 
     def reject(self, command: Record[Any], rejection_type: RejectionType, reason: str) -> Record[Any]:
         """Reject ``command`` and answer its request (if any) with the rejection."""

@@ -11,6 +11,11 @@ from typing import Protocol
 
 from strom.db import Database
 from strom.engine.state.await_result import AwaitResultState, DbAwaitResultState, MutableAwaitResultState
+from strom.engine.state.batch_operation import (
+    BatchOperationState,
+    DbBatchOperationState,
+    MutableBatchOperationState,
+)
 from strom.engine.state.clock import ClockState, DbClockState, MutableClockState
 from strom.engine.state.compensation import (
     CompensationSubscriptionState,
@@ -97,6 +102,8 @@ class ProcessingState(Protocol):
     def identity(self) -> IdentityState: ...
     @property
     def clock(self) -> ClockState: ...
+    @property
+    def batch_operations(self) -> BatchOperationState: ...
 
 
 class MutableProcessingState(Protocol):
@@ -140,6 +147,8 @@ class MutableProcessingState(Protocol):
     def identity(self) -> MutableIdentityState: ...
     @property
     def clock(self) -> MutableClockState: ...
+    @property
+    def batch_operations(self) -> MutableBatchOperationState: ...
 
 
 class DbProcessingState:
@@ -167,6 +176,7 @@ class DbProcessingState:
         self.distributions = DbDistributionState(db)
         self.identity = DbIdentityState(db)
         self.clock = DbClockState(db)
+        self.batch_operations = DbBatchOperationState(db)
 
 
 __all__ = ["DbProcessingState", "MutableProcessingState", "ProcessingState"]

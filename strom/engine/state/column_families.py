@@ -78,6 +78,10 @@ AUTHORIZATIONS = "authorizations"
 AUTHORIZATIONS_BY_OWNER = "authorizations_by_owner"
 # the clock a CLOCK PIN command fixed
 CLOCK = "clock"
+# batch operations in progress: the operation, its progress, the items still to execute
+BATCH_OPERATIONS = "batch_operations"
+BATCH_OPERATION_PROGRESS = "batch_operation_progress"
+BATCH_OPERATION_ITEMS = "batch_operation_items"
 
 ALL: tuple[str, ...] = (
     PROCESSES,
@@ -148,5 +152,8 @@ ALL: tuple[str, ...] = (
     AUTHORIZATIONS,
     AUTHORIZATIONS_BY_OWNER,
     CLOCK,
+    BATCH_OPERATIONS,
+    BATCH_OPERATION_PROGRESS,
+    BATCH_OPERATION_ITEMS,
 )
 """Every column family the engine uses; a partition opens its database with these."""

@@ -44,6 +44,7 @@ from strom.protocol import codec
 from strom.protocol.enums import RecordType, ValueType
 from strom.protocol.intents import (
     AuthorizationIntent,
+    BatchOperationIntent,
     ClockIntent,
     DecisionEvaluationIntent,
     GroupIntent,
@@ -64,6 +65,12 @@ from strom.protocol.intents import (
     UserTaskIntent,
 )
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
+from strom.protocol.values.batch_operation import (
+    BatchOperationCreationRecordValue,
+    BatchOperationItemValue,
+    BatchOperationLifecycleManagementRecordValue,
+    BatchOperationType,
+)
 from strom.protocol.values.clock import ClockRecordValue
 from strom.protocol.values.decision import DecisionEvaluationRecordValue
 from strom.protocol.values.identity import (
@@ -1126,6 +1133,57 @@ PARTITIONED: dict[str, tuple[Callable[[TestEngine], None], int]] = {
 }
 """Scenarios run with three partitions: (scenario, the partition whose log is the golden log)."""
 
+class _ListedItems:
+    """Secondary storage for the batch operation scenario: the instances it lists, two per page;
+    ``held`` makes every query fail in passing (the operation waits), a filter naming ``broken``
+    can never be resolved."""
+
+    def __init__(self) -> None:
+        self.keys: list[int] = []
+        self.held = False
+
+    def fetch(self, operation_type: Any, entity_filter: str, cursor: str, page_size: int, partition_id: int) -> Any:
+        from strom.engine.processing.batch_operation import ItemPage, ItemQueryError
+
+        if "broken" in entity_filter:
+            raise ItemQueryError("unknown filter field 'broken'")
+        if self.held:
+            raise ConnectionError("secondary storage is busy")
+        start = int(cursor) if cursor else 0
+        page = [BatchOperationItemValue(item_key=key, process_instance_key=key) for key in self.keys[start : start + 2]]
+        end = start + len(page)
+        return ItemPage(page, str(end) if page else cursor, end >= len(self.keys))
+
+
+def batch_operations(engine: TestEngine) -> None:
+    """Batch operations: one cancelling three instances (CREATED, BATCH_OPERATION_CHUNK CREATED,
+    INITIALIZED, EXECUTING / EXECUTED, COMPLETED), one suspended, resumed and canceled while it
+    waits for secondary storage, one FAILED on a filter that cannot be resolved."""
+    items = _ListedItems()
+    engine.partition.engine.batch_operations.items = items
+    engine.deploy(("batch.bpmn", definitions(process("batch", node("startEvent", "b_start"), service("b_task", "b_work"), node("endEvent", "b_end"), chain("b_start", "b_task", "b_end")))))
+    items.keys = [engine.instances.create("batch") for _ in range(3)]
+
+    def create(entity_filter: str) -> int:
+        value = BatchOperationCreationRecordValue(
+            batch_operation_type=BatchOperationType.CANCEL_PROCESS_INSTANCE, entity_filter=entity_filter
+        )
+        return engine.send(value, BatchOperationIntent.CREATE).key
+
+    create('{"bpmnProcessId": "batch"}')
+    items.held = True
+    waiting = create('{"bpmnProcessId": "other"}')
+    for intent in (BatchOperationIntent.SUSPEND, BatchOperationIntent.RESUME, BatchOperationIntent.CANCEL):
+        engine.send(BatchOperationLifecycleManagementRecordValue(batch_operation_key=waiting), intent, waiting)
+    items.held = False
+    create('{"broken": true}')
+    assert (
+        engine.records.of(ValueType.BATCH_OPERATION_LIFECYCLE_MANAGEMENT)
+        .with_intent(BatchOperationIntent.FAILED)
+        .exists()
+    )
+
+
 SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "jobs_incidents_variables": jobs_incidents_variables,
     "gateways_scopes_listeners": gateways_scopes_listeners,
@@ -1138,6 +1196,7 @@ SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "process_instance_migration": process_instance_migration,
     "user_task_listeners": user_task_listeners,
     "user_task_listener_denials": user_task_listener_denials,
+    "batch_operations": batch_operations,
 }
 SCENARIOS_ALL = (*SCENARIOS, *PARTITIONED, "released_v1")
 

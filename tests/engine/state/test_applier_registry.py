@@ -97,6 +97,7 @@ def test_events_that_change_no_state_are_registered_as_such() -> None:
         "AD_HOC_SUB_PROCESS_INSTRUCTION ACTIVATED",
         "PROCESS_INSTANCE_MIGRATION MIGRATED",
         "VARIABLE MIGRATED",
+        "BATCH_OPERATION_EXECUTION EXECUTING",
     }
 
 

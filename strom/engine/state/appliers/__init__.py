@@ -20,6 +20,7 @@ from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
     EVENT_INTENTS,
     INTENTS,
+    BatchOperationIntent,
     CommandDistributionIntent,
     CompensationSubscriptionIntent,
     DeploymentDistributionIntent,
@@ -74,6 +75,26 @@ _MIGRATION = (
 _DISTRIBUTION = "Zeebe's pre-8.3 deployment distribution; Strom distributes with COMMAND_DISTRIBUTION"
 _DISTRIBUTION_QUEUES = "distribution queues (commands delivered one after another) are not built"
 _TASK_LISTENERS = "updating user task listeners do not run on variable updates of the task's scope"
+
+_BATCH_OPERATION_EVENTS = (
+    "four value types share BatchOperationIntent; each carries only some of its events (one "
+    "partition resolves and executes a batch operation, and its search cursor moves with each "
+    "BATCH_OPERATION_CHUNK CREATED)"
+)
+_BATCH_OPERATION_WRITTEN: dict[ValueType, frozenset[BatchOperationIntent]] = {
+    ValueType.BATCH_OPERATION_CREATION: frozenset({BatchOperationIntent.CREATED}),
+    ValueType.BATCH_OPERATION_INITIALIZATION: frozenset({BatchOperationIntent.INITIALIZED}),
+    ValueType.BATCH_OPERATION_LIFECYCLE_MANAGEMENT: frozenset(
+        {
+            BatchOperationIntent.CANCELED,
+            BatchOperationIntent.SUSPENDED,
+            BatchOperationIntent.RESUMED,
+            BatchOperationIntent.COMPLETED,
+            BatchOperationIntent.FAILED,
+        }
+    ),
+    ValueType.BATCH_OPERATION_PARTITION_LIFECYCLE: frozenset(),
+}
 
 NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
     **_not_written(
@@ -139,6 +160,12 @@ NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
         "the first admin (and the built-in admin role it is given) is not built yet; USER CREATE is",
         UserIntent.INITIAL_ADMIN_CREATED,
     ),
+    **{
+        (value_type, int(intent)): _BATCH_OPERATION_EVENTS
+        for value_type, written in _BATCH_OPERATION_WRITTEN.items()
+        for intent in BatchOperationIntent
+        if is_event_code(value_type, intent) and intent not in written
+    },
 }
 """Every event intent the engine never writes, with the reason: it has no applier, and writing or
 replaying one is an error. Implementing one means registering its applier (or ``NoStateChange``)
@@ -263,6 +290,7 @@ def all_appliers(state: Any) -> EventAppliers:
     """
     from strom.engine.state.appliers import (
         ad_hoc_sub_process,
+        batch_operation,
         clock,
         compensation,
         decision,
@@ -293,5 +321,6 @@ def all_appliers(state: Any) -> EventAppliers:
     identity.register(appliers, state)
     clock.register(appliers, state)
     process_instance_migration.register(appliers, state)
+    batch_operation.register(appliers, state)
     appliers.check_complete()
     return appliers

@@ -1,0 +1,17 @@
+"""BATCH_OPERATION_LIFECYCLE_MANAGEMENT RESUME: go on with a suspended operation."""
+
+from __future__ import annotations
+
+from strom.engine.processing.authorization import AuthorizationCheck
+from strom.engine.processing.batch_operation._lifecycle import LifecycleCommand
+from strom.engine.state import ProcessingState
+from strom.protocol.intents import BatchOperationIntent
+from strom.stream.key_generator import KeyGenerator
+
+
+def resume_processor(
+    state: ProcessingState, authorization: AuthorizationCheck, keys: KeyGenerator
+) -> LifecycleCommand:
+    return LifecycleCommand(
+        state, authorization, keys, "resume", BatchOperationIntent.RESUMED, frozenset({"SUSPENDED"})
+    )
