@@ -1133,6 +1133,7 @@ PARTITIONED: dict[str, tuple[Callable[[TestEngine], None], int]] = {
 }
 """Scenarios run with three partitions: (scenario, the partition whose log is the golden log)."""
 
+
 class _ListedItems:
     """Secondary storage for the batch operation scenario: the instances it lists, two per page;
     ``held`` makes every query fail in passing (the operation waits), a filter naming ``broken``
@@ -1142,7 +1143,9 @@ class _ListedItems:
         self.keys: list[int] = []
         self.held = False
 
-    def fetch(self, operation_type: Any, entity_filter: str, cursor: str, page_size: int, partition_id: int) -> Any:
+    def fetch(
+        self, operation_type: Any, entity_filter: str, cursor: str, page_size: int, partition_id: int
+    ) -> Any:
         from strom.engine.processing.batch_operation import ItemPage, ItemQueryError
 
         if "broken" in entity_filter:
@@ -1150,7 +1153,10 @@ class _ListedItems:
         if self.held:
             raise ConnectionError("secondary storage is busy")
         start = int(cursor) if cursor else 0
-        page = [BatchOperationItemValue(item_key=key, process_instance_key=key) for key in self.keys[start : start + 2]]
+        page = [
+            BatchOperationItemValue(item_key=key, process_instance_key=key)
+            for key in self.keys[start : start + 2]
+        ]
         end = start + len(page)
         return ItemPage(page, str(end) if page else cursor, end >= len(self.keys))
 
@@ -1161,7 +1167,20 @@ def batch_operations(engine: TestEngine) -> None:
     waits for secondary storage, one FAILED on a filter that cannot be resolved."""
     items = _ListedItems()
     engine.partition.engine.batch_operations.items = items
-    engine.deploy(("batch.bpmn", definitions(process("batch", node("startEvent", "b_start"), service("b_task", "b_work"), node("endEvent", "b_end"), chain("b_start", "b_task", "b_end")))))
+    engine.deploy(
+        (
+            "batch.bpmn",
+            definitions(
+                process(
+                    "batch",
+                    node("startEvent", "b_start"),
+                    service("b_task", "b_work"),
+                    node("endEvent", "b_end"),
+                    chain("b_start", "b_task", "b_end"),
+                )
+            ),
+        )
+    )
     items.keys = [engine.instances.create("batch") for _ in range(3)]
 
     def create(entity_filter: str) -> int:
@@ -1174,7 +1193,9 @@ def batch_operations(engine: TestEngine) -> None:
     items.held = True
     waiting = create('{"bpmnProcessId": "other"}')
     for intent in (BatchOperationIntent.SUSPEND, BatchOperationIntent.RESUME, BatchOperationIntent.CANCEL):
-        engine.send(BatchOperationLifecycleManagementRecordValue(batch_operation_key=waiting), intent, waiting)
+        engine.send(
+            BatchOperationLifecycleManagementRecordValue(batch_operation_key=waiting), intent, waiting
+        )
     items.held = False
     create('{"broken": true}')
     assert (
