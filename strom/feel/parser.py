@@ -14,10 +14,15 @@ from ._numbers import parse_number
 from .errors import FeelSyntaxError
 from .lexer import EOF, NAME, NUMBER, OP, STRING, TEMPORAL, Token, tokenize
 
-__all__ = ["MAX_DEPTH", "parse_expression", "parse_unary_tests"]
+__all__ = ["MAX_DEPTH", "MAX_LENGTH", "parse_expression", "parse_unary_tests"]
 
 #: deepest nesting accepted; deeper input is a syntax error, not a RecursionError
 MAX_DEPTH = 48
+
+#: longest text accepted (characters); longer is a syntax error. Compiling is linear but not cheap
+#: (Python's compile of the generated code, ~30 µs per character of dense arithmetic), so a 2 MB
+#: expression in a deployed model stalled its partition for two minutes (found by tests/fuzz)
+MAX_LENGTH = 100_000
 
 KEYWORDS = frozenset(
     {
@@ -55,6 +60,9 @@ _NAME_SYMBOLS = frozenset({".", "/", "-", "+", "*"})  # DMN 1.5 rule 30, additio
 class _Parser:
     def __init__(self, source: str, names: Iterable[str] | None) -> None:
         self.src = source
+        if len(source) > MAX_LENGTH:
+            message = f"expression too long ({len(source)} characters, at most {MAX_LENGTH})"
+            raise FeelSyntaxError.at(message, source, MAX_LENGTH)
         self.toks: list[Token] = tokenize(source)
         self.i = 0
         self.depth = 0
