@@ -10,6 +10,7 @@ from typing import Any
 from strom.gateway.rest.records import _PartitionLog
 from strom.log import FileJournal
 from strom.protocol import codec
+from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import RecordType
 from strom.protocol.intents import JobIntent, ProcessInstanceIntent
 from strom.protocol.records import JobRecord, ProcessInstanceRecord
@@ -35,7 +36,7 @@ class _Log:
             bpmn_process_id="scan",
             process_instance_key=instance,
             element_id=element_id,
-            bpmn_element_type="TASK",
+            bpmn_element_type=BpmnElementType.SERVICE_TASK,
         )
         return self.write(
             ProcessInstanceRecord(key=key, record_type=RecordType.EVENT, intent=intent, value=value)
