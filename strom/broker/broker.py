@@ -261,6 +261,7 @@ def partition_settings(
         max_commands_in_batch=config.max_commands_in_batch,
         exporters=exporters,
         exporter_configs=exporter_configs,
+        secondary_storage_url=config.secondary_storage_url,
         backpressure=config.backpressure,
         flow_control=config.flow_control,
         disk=config.disk,

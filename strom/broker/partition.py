@@ -28,6 +28,7 @@ from typing import Any
 
 import msgspec
 
+from strom.broker.batch_items import SecondaryStorageItems
 from strom.broker.data_dir import DirectoryLock, claim
 from strom.broker.disk import DiskSettings, PartitionDiskGuard
 from strom.broker.job_streams import JobStreamRegistry
@@ -84,6 +85,8 @@ class PartitionSettings:
     disk: DiskSettings | None = None
     """Watch the data directory's free space (``strom.broker.disk``): refuse commands below the
     watermark, reopen by itself after a full disk stopped processing. None: not watched."""
+    secondary_storage_url: str | None = None
+    """The read model batch operations resolve their filters against (None: they fail, saying so)."""
     follow: bool = False
     """Open as a cluster follower: replay, but do not begin processing (``strom.broker.cluster_member``
     replays what the leader appends and switches the partition to processing when it takes over)."""
@@ -223,6 +226,11 @@ class Partition:
             partition_count=self.settings.partition_count,
             sender=self.sender,
             clock=self.clock,
+            batch_items=(
+                SecondaryStorageItems(self.settings.secondary_storage_url)
+                if self.settings.secondary_storage_url
+                else None
+            ),
         )
         self._metered = _MeteredEngine(self.engine)
         self.processor = StreamProcessor(

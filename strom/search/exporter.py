@@ -46,6 +46,7 @@ from strom.protocol.intents import (
 from strom.protocol.record import Record
 from strom.protocol.values.enums import JobKind
 from strom.search import schema
+from strom.search._batch_export import BatchOperationExport
 from strom.search._bpmn import ProcessInfo, read_process
 from strom.search._dates import parse_iso_or_none
 from strom.search._identity_export import IDENTITY_PARTITION, IdentityExport
@@ -253,6 +254,7 @@ class SqlExporter:
         self._forms = _Rows(schema.form, frozenset({"form_id"}))
         self._subscriptions = _Rows(schema.message_subscription, frozenset({"message_name"}))
         self._identity = IdentityExport()
+        self._batch_operations = BatchOperationExport()
         self._tables = (
             self._definitions,
             self._drgs,
@@ -292,6 +294,7 @@ class SqlExporter:
             ValueType.FORM: self._form,
             ValueType.PROCESS_MESSAGE_SUBSCRIPTION: self._process_message_subscription,
             ValueType.MESSAGE_START_EVENT_SUBSCRIPTION: self._start_event_subscription,
+            **self._batch_operations.handlers,
         }
 
     # -- exporter API ------------------------------------------------------------------------------
@@ -374,6 +377,8 @@ class SqlExporter:
             handler = self._handlers.get(record.value_type)
             if handler is not None:
                 handler(record)
+        if record.batch_operation_reference > 0:
+            self._batch_operations.outcome(record)  # an item's command answered (or rejected)
         self._last_position = position
         self._pending += 1
         if (
@@ -398,6 +403,8 @@ class SqlExporter:
             self._recompute_incident_flags(connection)
             if self._identity.pending:
                 self._identity.write(connection, self._insert)
+            if self._batch_operations.pending:
+                self._batch_operations.write(connection, self._insert)
             statement = self._insert(schema.exporter_position).values(
                 partition_id=self._partition_id, position=position
             )
@@ -409,6 +416,7 @@ class SqlExporter:
         for rows in self._tables:
             rows.clear()
         self._identity.clear()
+        self._batch_operations.clear()
         self._incident_instances.clear()
         self._incident_elements.clear()
         self._rootless.clear()

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from strom.search import schema
+from strom.search._batch_entities import BATCH_ENTITIES
 from strom.search._entities import ENTITIES, Entity, Item
 from strom.search._filters import condition, convert, invalid
 from strom.search.errors import SearchError
@@ -34,9 +35,9 @@ _Order = list[tuple[ColumnElement[Any], bool]]
 
 
 def _entity(name: str) -> Entity:
-    entity = ENTITIES.get(name)
+    entity = ENTITIES.get(name) or BATCH_ENTITIES.get(name)
     if entity is None:
-        raise invalid(f"unknown entity '{name}'; known: {', '.join(sorted(ENTITIES))}")
+        raise invalid(f"unknown entity '{name}'; known: {', '.join(sorted([*ENTITIES, *BATCH_ENTITIES]))}")
     return entity
 
 

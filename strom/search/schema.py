@@ -16,11 +16,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version of the tables below; stored in ``schema_version`` when they are created.
 
 2: instances are indexed by (process id, start date), so "the newest instances of a process"
-reads one index range instead of sorting every instance of the process."""
+reads one index range instead of sorting every instance of the process.
+4: batch operations and their items."""
 
 VALUE_PREVIEW_LENGTH = 8191
 """Variable values longer than this are truncated in ``variable.value`` (``is_truncated``)."""
@@ -418,6 +419,40 @@ identity_authorization = sa.Table(
 )
 """``permission_types`` is a JSON list of permission type names."""
 
+batch_operation = sa.Table(
+    "batch_operation",
+    metadata,
+    _pk(),
+    _text("operation_type", nullable=False),
+    _text("state", nullable=False),
+    _date("start_date"),
+    _date("end_date"),
+    _text("actor_type"),
+    _text("actor_id"),
+    sa.Column("operations_total_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("operations_failed_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("operations_completed_count", sa.Integer, nullable=False, server_default="0"),
+    _text("errors"),
+    sa.Index("ix_batch_operation_state", "state"),
+)
+"""A batch operation (version 4). ``errors`` is a JSON list of {partitionId, type, message}; the
+counts are those of its items, recomputed when they change."""
+
+batch_operation_item = sa.Table(
+    "batch_operation_item",
+    metadata,
+    sa.Column("batch_operation_key", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("item_key", sa.BigInteger, primary_key=True, autoincrement=False),
+    _key("process_instance_key"),
+    _text("operation_type", nullable=False),
+    _text("state", nullable=False),
+    _date("processed_date"),
+    _text("error_message"),
+    sa.Index("ix_batch_operation_item_instance", "process_instance_key"),
+)
+"""One item of a batch operation (version 4): ACTIVE until the engine's answer to its command is
+exported (COMPLETED or FAILED with the rejection), CANCELED when the operation is canceled first."""
+
 exporter_position = sa.Table(
     "exporter_position",
     metadata,
@@ -510,5 +545,15 @@ def _to_version_3(connection: sa.Connection) -> None:
     )
 
 
-_MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {2: _to_version_2, 3: _to_version_3}
+def _to_version_4(connection: sa.Connection) -> None:
+    # create_all made the tables already; this names the step and makes it safe to run alone
+    batch_operation.create(connection, checkfirst=True)
+    batch_operation_item.create(connection, checkfirst=True)
+
+
+_MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
+    2: _to_version_2,
+    3: _to_version_3,
+    4: _to_version_4,
+}
 """version -> the step that brings a read model of the version before up to it."""

@@ -20,6 +20,7 @@ from strom.gateway.auth import rest as auth_rest
 from strom.gateway.auth.authenticator import Authenticator
 from strom.gateway.rest import (
     ad_hoc_sub_processes,
+    batch_operations,
     clock,
     cluster,
     decisions,
@@ -59,6 +60,7 @@ OPERATIONS += identity.operations.table  # groups, roles, tenants, mapping rules
 OPERATIONS += clock.operations.table
 OPERATIONS += process_instance_migration.operations.table
 OPERATIONS += ad_hoc_sub_processes.operations.table
+OPERATIONS += batch_operations.operations.table
 OPERATIONS += records.operations.table  # Strom's own: the record log of an instance
 
 

@@ -1,0 +1,82 @@
+"""The items of a batch operation, found in secondary storage (the broker's side of the engine's
+``BatchItemProvider``): the process instances a filter matches, as ``POST /v2/process-instances/
+search`` would find them, restricted to active ones, paged by the search's own cursor; for
+RESOLVE_INCIDENT, the active incidents of those instances.
+
+It reads the same tables the SQL exporter writes (``strom.search``), so what an operation finds
+is what searches show: eventually consistent, a few hundred milliseconds behind the log.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from strom.engine.processing.batch_operation import ItemPage, ItemQueryError
+from strom.protocol.values.batch_operation import BatchOperationItemValue, BatchOperationType
+from strom.search import SearchStore
+from strom.search.errors import SearchError
+
+
+class SecondaryStorageItems:
+    """A ``BatchItemProvider`` over the read model at ``url``; opened on first use."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._store: SearchStore | None = None
+
+    def fetch(
+        self,
+        operation_type: BatchOperationType,
+        entity_filter: str,
+        cursor: str,
+        page_size: int,
+        partition_id: int,
+    ) -> ItemPage:
+        try:
+            document: Any = json.loads(entity_filter)
+        except ValueError as error:
+            raise ItemQueryError(f"the filter is not JSON: {error}") from None
+        if not isinstance(document, dict):
+            raise ItemQueryError(f"the filter must be a JSON object, got {entity_filter!r}")
+        if self._store is None:
+            self._store = SearchStore(self._url)
+        store = self._store
+        wanted: dict[str, Any] = {"$or": [document], "state": "ACTIVE"}
+        if operation_type is BatchOperationType.RESOLVE_INCIDENT:
+            wanted["hasIncident"] = True
+        page: dict[str, Any] = {"limit": page_size}
+        if cursor:
+            page["after"] = cursor
+        try:
+            found = store.search("processInstance", {"filter": wanted, "page": page})
+        except SearchError as error:
+            raise ItemQueryError(error.detail) from None
+        instances = [int(item["processInstanceKey"]) for item in found["items"]]
+        after = found["page"]["endCursor"] or cursor
+        last = len(instances) < page_size
+        if operation_type is not BatchOperationType.RESOLVE_INCIDENT:
+            items = [BatchOperationItemValue(item_key=key, process_instance_key=key) for key in instances]
+            return ItemPage(items, after, last)
+        return ItemPage(self._incidents_of(store, instances), after, last)
+
+    @staticmethod
+    def _incidents_of(store: SearchStore, instances: list[int]) -> list[BatchOperationItemValue]:
+        if not instances:
+            return []
+        body = {
+            "filter": {"processInstanceKey": {"$in": [str(key) for key in instances]}, "state": "ACTIVE"},
+            "page": {"limit": 10_000},
+        }
+        return [
+            BatchOperationItemValue(
+                item_key=int(incident["incidentKey"]),
+                process_instance_key=int(incident["processInstanceKey"]),
+            )
+            for incident in store.search("incident", body)["items"]
+        ]
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
