@@ -62,6 +62,7 @@ FORM_LATEST = "form_latest"
 USER_TASKS = "user_tasks"
 USER_TASK_STATES = "user_task_states"
 USER_TASKS_BEFORE_TRANSITION = "user_tasks_before_transition"
+USER_TASK_REQUESTS = "user_task_requests"
 # partitions: commands distributed to the other partitions until each acknowledged them
 COMMAND_DISTRIBUTIONS = "command_distributions"
 RECEIVED_DISTRIBUTIONS = "received_distributions"
@@ -139,6 +140,7 @@ ALL: tuple[str, ...] = (
     USER_TASKS,
     USER_TASK_STATES,
     USER_TASKS_BEFORE_TRANSITION,
+    USER_TASK_REQUESTS,
     COMMAND_DISTRIBUTIONS,
     RECEIVED_DISTRIBUTIONS,
     USERS,

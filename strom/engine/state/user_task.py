@@ -5,7 +5,8 @@ CREATED, and passes through ASSIGNING / CLAIMING / UPDATING / COMPLETING / CANCE
 command on it is under way. Variables of a completion are not kept.
 
 While an assignment, claim or update waits for its task listeners, the task as it was before
-is kept too (``before_transition``): a listener that denies the transition puts it back.
+is kept too (``before_transition``): a listener that denies the transition puts it back. The
+request of a command its listeners hold (``held_request``) is answered when the transition ends.
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ from strom.protocol.values.user_task import UserTaskRecordValue
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(UserTaskRecordValue).decode
+
+
+class HeldRequest(msgspec.Struct, array_like=True, frozen=True):
+    """Whom to answer when the transition a command started ends: its request and intent."""
+
+    request_stream_id: int
+    request_id: int
+    intent: int
+
+
+_encode_request = msgspec.msgpack.Encoder().encode
+_decode_request = msgspec.msgpack.Decoder(HeldRequest).decode
 
 
 class LifecycleState(IntEnum):
@@ -41,6 +54,7 @@ class UserTaskState(Protocol):
     def get(self, key: int) -> UserTaskRecordValue | None: ...
     def lifecycle(self, key: int) -> LifecycleState: ...
     def before_transition(self, key: int) -> UserTaskRecordValue | None: ...
+    def held_request(self, key: int) -> HeldRequest | None: ...
 
 
 class MutableUserTaskState(UserTaskState, Protocol):
@@ -48,6 +62,7 @@ class MutableUserTaskState(UserTaskState, Protocol):
     def remove(self, key: int) -> None: ...
     def put_before_transition(self, key: int, task: UserTaskRecordValue) -> None: ...
     def remove_before_transition(self, key: int) -> None: ...
+    def put_held_request(self, key: int, request: HeldRequest) -> None: ...
 
 
 class DbUserTaskState:
@@ -55,6 +70,7 @@ class DbUserTaskState:
         self._tasks = db.column_family(cf.USER_TASKS)
         self._states = db.column_family(cf.USER_TASK_STATES)
         self._before = db.column_family(cf.USER_TASKS_BEFORE_TRANSITION)
+        self._requests = db.column_family(cf.USER_TASK_REQUESTS)
 
     def get(self, key: int) -> UserTaskRecordValue | None:
         raw = self._tasks.get(pack_long(key))
@@ -72,6 +88,7 @@ class DbUserTaskState:
         self._tasks.delete(pack_long(key))
         self._states.delete(pack_long(key))
         self._before.delete(pack_long(key))
+        self._requests.delete(pack_long(key))
 
     def before_transition(self, key: int) -> UserTaskRecordValue | None:
         """The task as it was before the assignment / claim / update under way."""
@@ -82,4 +99,13 @@ class DbUserTaskState:
         self._before.put(pack_long(key), _encode(task))
 
     def remove_before_transition(self, key: int) -> None:
+        """The transition ended: the task before it, and the request it held, are dropped."""
         self._before.delete(pack_long(key))
+        self._requests.delete(pack_long(key))
+
+    def held_request(self, key: int) -> HeldRequest | None:
+        raw = self._requests.get(pack_long(key))
+        return None if raw is None else _decode_request(raw)
+
+    def put_held_request(self, key: int, request: HeldRequest) -> None:
+        self._requests.put(pack_long(key), _encode_request(request))

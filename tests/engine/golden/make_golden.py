@@ -226,7 +226,12 @@ def broadcast(engine: TestEngine, name: str, variables: dict[str, Any] | None = 
 
 
 def user_task(engine: TestEngine, intent: UserTaskIntent, key: int, **fields: Any) -> None:
-    engine.send(UserTaskRecordValue(**fields), intent, key)
+    """A USER_TASK command, not waiting for its answer (task listeners may hold it)."""
+    command = RECORD_CLASS_FOR_VALUE[UserTaskRecordValue](
+        key=key, record_type=RecordType.COMMAND, intent=intent, value=UserTaskRecordValue(**fields)
+    )
+    engine.partition.submit(command, lambda answer: None)
+    engine.run()
 
 
 def incident_keys(engine: TestEngine, limit: int = 20) -> list[int]:
@@ -821,6 +826,34 @@ def user_task_listener_denials(engine: TestEngine) -> None:
     assert engine.records.user_tasks().with_intent(UserTaskIntent.CANCELED).exists()
 
 
+def user_task_listener_requests(engine: TestEngine) -> None:
+    """Requests held by user task listeners and answered when the transition ends: ASSIGNING,
+    CLAIMING, UPDATING and COMPLETING v3 keep the request of the command they carry."""
+    from strom.protocol.intents import JobIntent
+    from strom.protocol.values.job import JobRecordValue, JobResultValue
+
+    def listener(job_type: str, result: JobResultValue) -> None:
+        [job] = engine.jobs.activate(job_type)
+        engine.send(JobRecordValue(result=result), JobIntent.COMPLETE, job.key)
+
+    engine.deploy(("guarded.bpmn", GUARDED))
+    engine.instances.create("guarded")
+    canceled = engine.instances.create("guarded")
+    [task, other] = engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).limit(2)
+    user_task(engine, UserTaskIntent.CLAIM, task.key, assignee="cy")
+    listener("tg_assign", JobResultValue())
+    user_task(engine, UserTaskIntent.ASSIGN, task.key, assignee="dee")
+    listener("tg_assign", JobResultValue(denied=True, denied_reason="dee is away"))
+    user_task(engine, UserTaskIntent.UPDATE, task.key, priority=90, changed_attributes=["priority"])
+    listener("tg_update", JobResultValue())
+    user_task(engine, UserTaskIntent.COMPLETE, task.key, variables={"ok": True})
+    listener("tg_complete", JobResultValue())
+    user_task(engine, UserTaskIntent.COMPLETE, other.key)
+    engine.instances.cancel(canceled)  # the held completion is rejected
+    listener("tg_cancel", JobResultValue())
+    assert engine.records.user_tasks().with_intent(UserTaskIntent.CANCELED).exists()
+
+
 def message_correlation(engine: TestEngine) -> None:
     """CorrelateMessage (MESSAGE_CORRELATION CORRELATE): to a waiting instance, starting one, and a
     rejected one nothing waits for."""
@@ -1217,6 +1250,7 @@ SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "process_instance_migration": process_instance_migration,
     "user_task_listeners": user_task_listeners,
     "user_task_listener_denials": user_task_listener_denials,
+    "user_task_listener_requests": user_task_listener_requests,
     "batch_operations": batch_operations,
 }
 SCENARIOS_ALL = (*SCENARIOS, *PARTITIONED, "released_v1")

@@ -13,6 +13,7 @@ from the task before it (the request's changes and the listeners' corrections).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 
@@ -24,10 +25,12 @@ from strom.engine.processing.bpmn.behavior.variable import VariableOwner
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
-from strom.engine.state.user_task import LifecycleState
+from strom.engine.state.user_task import HeldRequest, LifecycleState
 from strom.model import TaskListenerEventType
+from strom.protocol.enums import RecordType, RejectionType
 from strom.protocol.intents import ProcessInstanceIntent, UserTaskIntent
 from strom.protocol.record import Record
+from strom.protocol.records import UserTaskRecord
 from strom.protocol.values.user_task import UserTaskRecordValue
 
 _replace = msgspec.structs.replace
@@ -48,6 +51,21 @@ ATTRIBUTES = {
 def changed_between(before: UserTaskRecordValue, after: UserTaskRecordValue) -> list[str]:
     """The attributes whose values differ between ``before`` and ``after``."""
     return [name for name, field in ATTRIBUTES.items() if getattr(before, field) != getattr(after, field)]
+
+
+def held_rejection(
+    key: int, task: UserTaskRecordValue, held: HeldRequest, reason: str
+) -> Record[UserTaskRecordValue]:
+    """The rejection (INVALID_STATE) a held request is answered with when its transition is
+    denied or the task canceled; it is not written to the log, as in Zeebe."""
+    return UserTaskRecord(
+        key=key,
+        record_type=RecordType.COMMAND_REJECTION,
+        intent=held.intent,
+        rejection_type=RejectionType.INVALID_STATE,
+        rejection_reason=reason,
+        value=task,
+    )
 
 
 class UserTaskTransitions:
@@ -73,16 +91,21 @@ class UserTaskTransitions:
         task: UserTaskRecordValue,
         event_type: TaskListenerEventType,
         changed: Sequence[str] = (),
-    ) -> Outcome | None:
-        """The intermediate event, and the first listener's job of ``event_type``: the event if
-        listeners hold the transition, None when it may finish at once."""
-        record = writers.append_event(key, intent, task)
-        if context is None:
-            return None
-        started = self.listeners.next(writers, context, event_type, 0, task, changed)
-        if isinstance(started, Failure):
-            return started
-        return record if started else None
+        request: Record[Any] | None = None,
+    ) -> bool | Failure:
+        """The intermediate event, and the first listener's job of ``event_type``: True if
+        listeners hold the transition (the event keeps ``request``'s ids, to answer it when the
+        transition ends), False when it may finish at once."""
+        listened = context is not None and bool(self.listeners.listeners(context, event_type))
+        writers.append_event(key, intent, task, request=request if listened else None)
+        if context is None or not listened:
+            return False
+        return self.listeners.next(writers, context, event_type, 0, task, changed)
+
+    def _answer(self, writers: Writers, held: HeldRequest | None, record: Record[Any]) -> None:
+        """Answer the request a listener held with the transition's last event."""
+        if held is not None:
+            writers.respond_to(held.request_stream_id, held.request_id, record)
 
     # -- creating ----------------------------------------------------------------------------------
 
@@ -106,23 +129,33 @@ class UserTaskTransitions:
         assignee: str,
         action: str = "",
         intent: UserTaskIntent = UserTaskIntent.ASSIGNING,
-    ) -> Outcome:
-        """ASSIGNING (or CLAIMING); ASSIGNED unless assigning listeners hold it up."""
+        request: Record[Any] | None = None,
+    ) -> Outcome | None:
+        """ASSIGNING (or CLAIMING); ASSIGNED unless assigning listeners hold it up (None: the
+        request is answered when they are done)."""
         changed = [ASSIGNEE] if task.assignee != assignee else []
         assigning = _replace(
             task, assignee=assignee, changed_attributes=changed, action=action or task.action
         )
-        held = self._begin(writers, context, key, intent, assigning, TaskListenerEventType.ASSIGNING, changed)
-        if held is not None:
-            return held
+        held = self._begin(
+            writers, context, key, intent, assigning, TaskListenerEventType.ASSIGNING, changed, request
+        )
+        if held is not False:
+            return None if held is True else held
         return writers.append_event(key, UserTaskIntent.ASSIGNED, assigning)
 
     # -- updating ----------------------------------------------------------------------------------
 
     def update(
-        self, writers: Writers, context: ElementContext | None, key: int, updating: UserTaskRecordValue
-    ) -> Outcome:
-        """UPDATING; UPDATED unless updating listeners hold it up."""
+        self,
+        writers: Writers,
+        context: ElementContext | None,
+        key: int,
+        updating: UserTaskRecordValue,
+        request: Record[Any] | None = None,
+    ) -> Outcome | None:
+        """UPDATING; UPDATED unless updating listeners hold it up (None: the request is answered
+        when they are done)."""
         held = self._begin(
             writers,
             context,
@@ -131,40 +164,58 @@ class UserTaskTransitions:
             updating,
             TaskListenerEventType.UPDATING,
             updating.changed_attributes,
+            request,
         )
-        if held is not None:
-            return held
+        if held is not False:
+            return None if held is True else held
         return writers.append_event(key, UserTaskIntent.UPDATED, updating)
 
     def _finish_with_diff(
         self, writers: Writers, key: int, intent: UserTaskIntent, task: UserTaskRecordValue
     ) -> Record[UserTaskRecordValue]:
         """ASSIGNED / UPDATED after listeners: ``changedAttributes`` is what differs from the
-        task before the transition."""
+        task before the transition; the held request is answered with it."""
         before = self._tasks.before_transition(key)
+        held = self._tasks.held_request(key)
         if before is not None:
             task = _replace(task, changed_attributes=changed_between(before, task))
-        return writers.append_event(key, intent, task)
+        record = writers.append_event(key, intent, task)
+        self._answer(writers, held, record)
+        return record
 
     # -- completing --------------------------------------------------------------------------------
 
     def complete(
-        self, writers: Writers, context: ElementContext | None, key: int, task: UserTaskRecordValue
-    ) -> Outcome:
+        self,
+        writers: Writers,
+        context: ElementContext | None,
+        key: int,
+        task: UserTaskRecordValue,
+        request: Record[Any] | None = None,
+    ) -> Outcome | None:
         """COMPLETING (the task keeps the variables); COMPLETED unless completing listeners hold
-        it up."""
+        it up (None: the request is answered when they are done)."""
         held = self._begin(
-            writers, context, key, UserTaskIntent.COMPLETING, task, TaskListenerEventType.COMPLETING
+            writers,
+            context,
+            key,
+            UserTaskIntent.COMPLETING,
+            task,
+            TaskListenerEventType.COMPLETING,
+            request=request,
         )
-        if held is not None:
-            return held
+        if held is not False:
+            return None if held is True else held
         return self.finish_completing(writers, key, task)
 
     def finish_completing(
         self, writers: Writers, key: int, task: UserTaskRecordValue
     ) -> Record[UserTaskRecordValue]:
-        """COMPLETED; the variables go to the process (like a job's) and the element completes."""
+        """COMPLETED (answering a request completing listeners held); the variables go to the
+        process (like a job's) and the element completes."""
+        held = self._tasks.held_request(key)
         completed = writers.append_event(key, UserTaskIntent.COMPLETED, task)
+        self._answer(writers, held, completed)
         instance = self._instances.get(task.element_instance_key)
         if instance is None or not instance.is_active:
             return completed
@@ -190,19 +241,22 @@ class UserTaskTransitions:
     def cancel(self, writers: Writers, context: ElementContext, key: int) -> bool | Failure:
         """CANCELING for the task of a terminating element, then its canceling listeners: True
         while they hold the termination (the last one continues it, see ``finish_canceling``);
-        False when the task is CANCELED (or there is none) and the element may terminate."""
+        False when the task is CANCELED (or there is none) and the element may terminate. A
+        request listeners held is rejected, as Zeebe does."""
         if key <= 0 or self._tasks.lifecycle(key) in (LifecycleState.NOT_FOUND, LifecycleState.CANCELING):
             return False
         task = self._tasks.get(key)
         if task is None:
             return False
+        held_request = self._tasks.held_request(key)
+        if held_request is not None:
+            reason = "user task was canceled during ongoing transition"
+            self._answer(writers, held_request, held_rejection(key, task, held_request, reason))
         held = self._begin(
             writers, context, key, UserTaskIntent.CANCELING, task, TaskListenerEventType.CANCELING
         )
-        if isinstance(held, Failure):
+        if held is not False:
             return held
-        if held is not None:
-            return True
         writers.append_event(key, UserTaskIntent.CANCELED, task)
         return False
 

@@ -1,7 +1,8 @@
 """USER_TASK ASSIGN: set (or clear) the assignee, whoever had the task before.
 
 Assigning task listeners hold the assignment in ASSIGNING until their jobs are done
-(``_transitions``); the request is then answered with the ASSIGNING event.
+(``_transitions``); the request is then answered with ASSIGNED (or rejected when a listener
+denies the assignment), as in Zeebe 8.8.
 """
 
 from __future__ import annotations
@@ -29,8 +30,16 @@ class UserTaskAssignProcessor:
         request = command.value
         context = self._transitions.listeners.context_of(task)
         outcome = self._transitions.assign(
-            writers, context, command.key, task, request.assignee, action=request.action or "assign"
+            writers,
+            context,
+            command.key,
+            task,
+            request.assignee,
+            action=request.action or "assign",
+            request=command,
         )
+        if outcome is None:
+            return  # listeners hold it: answered when the transition ends
         if isinstance(outcome, Failure):
             if context is not None:
                 self._transitions.raise_incident(writers, outcome, context)

@@ -1,7 +1,7 @@
 """USER_TASK CLAIM: take an unassigned task (or one already assigned to the claimant).
 
 Assigning task listeners hold a claim in CLAIMING until their jobs are done, as in Zeebe 8.8;
-the request is then answered with the CLAIMING event.
+the request is then answered with ASSIGNED (or rejected when a listener denies it).
 """
 
 from __future__ import annotations
@@ -52,7 +52,10 @@ class UserTaskClaimProcessor:
             assignee,
             action=command.value.action or "claim",
             intent=UserTaskIntent.CLAIMING,
+            request=command,
         )
+        if outcome is None:
+            return  # listeners hold it: answered when the transition ends
         if isinstance(outcome, Failure):
             if context is not None:
                 self._transitions.raise_incident(writers, outcome, context)

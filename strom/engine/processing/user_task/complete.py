@@ -3,7 +3,8 @@
 Like a job completion: with output mappings the variables become the element's local variables
 (for the mappings to read), otherwise they are merged upward from the element's scope. Completing
 task listeners hold the completion in COMPLETING until their jobs are done (``_transitions``);
-the request is then answered with the COMPLETING event.
+the request is then answered with COMPLETED (or rejected when a listener denies the
+completion), as in Zeebe 8.8.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ class UserTaskCompleteProcessor:
             task, variables=request.variables, action=request.action or "complete"
         )
         context = self._transitions.listeners.context_of(task)
-        outcome = self._transitions.complete(writers, context, command.key, completing)
+        outcome = self._transitions.complete(writers, context, command.key, completing, request=command)
+        if outcome is None:
+            return  # listeners hold it: answered when the transition ends
         if isinstance(outcome, Failure):
             if context is not None:
                 self._transitions.raise_incident(writers, outcome, context)

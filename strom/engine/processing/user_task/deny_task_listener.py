@@ -5,7 +5,8 @@ a completing listener's denial is COMPLETION_DENIED (the task is back in CREATED
 listeners run again on the next COMPLETE); an assigning listener's (of an assignment or a claim)
 is ASSIGNMENT_DENIED and an updating listener's UPDATE_DENIED, each with the task as it was before
 the transition — the old assignee, the old attributes — back in CREATED. The event carries the
-listener's ``deniedReason``.
+listener's ``deniedReason``. The request of the denied command is answered with a rejection
+(INVALID_STATE) naming the reason, with Zeebe's text.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from strom.engine.processing.user_task._transitions import held_rejection
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.engine.state.user_task import LifecycleState
@@ -28,6 +30,13 @@ DENIED = {
     LifecycleState.UPDATING: UserTaskIntent.UPDATE_DENIED,
 }
 """The transitions a listener may deny (by the task's lifecycle state), and the event it writes."""
+
+REJECTION = {
+    UserTaskIntent.COMPLETION_DENIED: "Completion",
+    UserTaskIntent.ASSIGNMENT_DENIED: "Assignment",
+    UserTaskIntent.UPDATE_DENIED: "Update",
+}
+"""How Zeebe names the denied transition when it rejects the request that started it."""
 
 
 class UserTaskDenyTaskListenerProcessor:
@@ -47,6 +56,7 @@ class UserTaskDenyTaskListenerProcessor:
                 f"determined from the task's current lifecycle state: '{lifecycle.name}'",
             )
             return
+        held = self._user_tasks.held_request(key)
         before = self._user_tasks.before_transition(key)
         if intent is not UserTaskIntent.COMPLETION_DENIED and before is not None:
             task = before
@@ -54,3 +64,11 @@ class UserTaskDenyTaskListenerProcessor:
             task, variables={}, changed_attributes=[], denied_reason=command.value.denied_reason
         )
         writers.append_event(key, intent, denied)
+        if held is not None:
+            reason = (
+                f"{REJECTION[intent]} of the User Task with key '{key}' was denied by Task Listener. "
+                f"Reason to deny: '{command.value.denied_reason}'"
+            )
+            writers.respond_to(
+                held.request_stream_id, held.request_id, held_rejection(key, denied, held, reason)
+            )

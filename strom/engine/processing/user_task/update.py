@@ -3,7 +3,8 @@
 actually changed.
 
 Updating task listeners hold the update in UPDATING until their jobs are done (they may correct
-the task, or deny the update: UPDATE_DENIED), as in Zeebe 8.8 (``_transitions``).
+the task, or deny the update: UPDATE_DENIED), as in Zeebe 8.8 (``_transitions``); the request
+is answered when they are done: with UPDATED, or rejected when one denies it.
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ class UserTaskUpdateProcessor:
             task, **changes, changed_attributes=changed, action=request.action or "update"
         )
         context = self._transitions.listeners.context_of(task)
-        outcome = self._transitions.update(writers, context, command.key, updated)
+        outcome = self._transitions.update(writers, context, command.key, updated, request=command)
+        if outcome is None:
+            return  # listeners hold it: answered when the transition ends
         if isinstance(outcome, Failure):
             if context is not None:
                 self._transitions.raise_incident(writers, outcome, context)

@@ -7,9 +7,9 @@ from typing import Any
 import msgspec
 
 from strom.engine.state import MutableProcessingState
-from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.appliers import Applier, EventAppliers
 from strom.engine.state.task_listener import index_key, without_index
-from strom.engine.state.user_task import LifecycleState
+from strom.engine.state.user_task import HeldRequest, LifecycleState
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import UserTaskIntent
 from strom.protocol.record import Record
@@ -302,6 +302,43 @@ class UserTaskUpdateDeniedV1(_EndTransition):
         super().__init__(state, "UPDATING")
 
 
+class _HoldRequestV3:
+    """V3 of ASSIGNING / CLAIMING / UPDATING / COMPLETING: as V2, and the request of the command
+    the event carries (written only when task listeners hold the transition) is kept, to be
+    answered when the transition ends."""
+
+    def __init__(self, state: MutableProcessingState, before: Applier, command: UserTaskIntent) -> None:
+        self._tasks = state.user_tasks
+        self._before = before
+        self._command = command
+
+    def __call__(self, record: Record[Any]) -> None:
+        self._before(record)
+        if record.request_id >= 0 and self._tasks.get(record.key) is not None:
+            request = HeldRequest(record.request_stream_id, record.request_id, int(self._command))
+            self._tasks.put_held_request(record.key, request)
+
+
+class UserTaskAssigningV3(_HoldRequestV3):
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, UserTaskAssigningV2(state), UserTaskIntent.ASSIGN)
+
+
+class UserTaskClaimingV3(_HoldRequestV3):
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, UserTaskClaimingV2(state), UserTaskIntent.CLAIM)
+
+
+class UserTaskUpdatingV3(_HoldRequestV3):
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, UserTaskUpdatingV2(state), UserTaskIntent.UPDATE)
+
+
+class UserTaskCompletingV3(_HoldRequestV3):
+    def __init__(self, state: MutableProcessingState) -> None:
+        super().__init__(state, UserTaskCompletingV2(state), UserTaskIntent.COMPLETE)
+
+
 def _clear_listener_index(instances: Any, element_instance_key: int, event_type: str) -> None:
     instance = instances.get(element_instance_key)
     if instance is not None and index_key(event_type) in instance.extra:
@@ -323,3 +360,7 @@ def register_task_listener_events(appliers: EventAppliers, state: MutableProcess
     appliers.register(task, UserTaskIntent.ASSIGNMENT_DENIED, UserTaskAssignmentDeniedV1(state))
     appliers.register(task, UserTaskIntent.UPDATE_DENIED, UserTaskUpdateDeniedV1(state))
     appliers.register(task, UserTaskIntent.COMPLETION_DENIED, UserTaskCompletionDeniedV2(state), version=2)
+    appliers.register(task, UserTaskIntent.ASSIGNING, UserTaskAssigningV3(state), version=3)
+    appliers.register(task, UserTaskIntent.CLAIMING, UserTaskClaimingV3(state), version=3)
+    appliers.register(task, UserTaskIntent.UPDATING, UserTaskUpdatingV3(state), version=3)
+    appliers.register(task, UserTaskIntent.COMPLETING, UserTaskCompletingV3(state), version=3)

@@ -1,11 +1,12 @@
-"""User task listeners of updating and canceling, denied assignments and updates, and what a
-listener's job carries (Zeebe 8.8's behavior)."""
+"""User task listeners of updating and canceling, denied assignments and updates, what a
+listener's job carries, and when the request a listener holds is answered (Zeebe 8.8's behavior)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from _execution_xml import modify, user_task, user_task_command
+from _held import submit
 
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import JobIntent, ProcessInstanceIntent, UserTaskIntent
@@ -63,29 +64,28 @@ def _element(engine: TestEngine, element_id: str, intent: ProcessInstanceIntent)
 # -- updating --------------------------------------------------------------------------------------
 
 
-def test_an_updating_listener_holds_the_update_until_its_job_completes(engine: TestEngine) -> None:
+def test_an_updating_listener_holds_the_update_and_its_answer_until_its_job_completes(
+    engine: TestEngine,
+) -> None:
     _deploy(engine, ("updating", "audit"))
     key = _task_key(engine)
 
-    answer = user_task_command(
-        engine, UserTaskIntent.UPDATE, key, priority=80, changed_attributes=["priority"]
-    )
+    answers = submit(engine, UserTaskIntent.UPDATE, key, priority=80, changed_attributes=["priority"])
 
-    assert UserTaskIntent(answer.intent) is UserTaskIntent.UPDATING
-    assert not engine.records.user_tasks().with_intent(UserTaskIntent.UPDATED).exists()
+    assert answers == []
+    assert _intents(engine)[-1] is UserTaskIntent.UPDATING
     [job] = engine.jobs.activate("audit")
     assert job.record.job_listener_event_type is JobListenerEventType.UPDATING
     engine.jobs.complete(job.key)
     updated = engine.records.user_tasks().with_intent(UserTaskIntent.UPDATED).first()
     assert (updated.value.priority, updated.value.changed_attributes) == (80, ["priority"])
+    assert [(UserTaskIntent(a.intent), a.value.priority) for a in answers] == [(UserTaskIntent.UPDATED, 80)]
 
 
 def test_an_updating_listener_may_correct_the_update(engine: TestEngine) -> None:
     _deploy(engine, ("updating", "audit"))
     key = _task_key(engine)
-    user_task_command(
-        engine, UserTaskIntent.UPDATE, key, due_date="2030-01-01T10:00Z", changed_attributes=["dueDate"]
-    )
+    submit(engine, UserTaskIntent.UPDATE, key, due_date="2030-01-01T10:00Z", changed_attributes=["dueDate"])
 
     _complete_listener(
         engine,
@@ -102,14 +102,19 @@ def test_an_updating_listener_may_correct_the_update(engine: TestEngine) -> None
 def test_an_updating_listener_that_denies_keeps_the_task_as_it_was(engine: TestEngine) -> None:
     _deploy(engine, ("updating", "audit"), priority="40")
     key = _task_key(engine)
-    user_task_command(engine, UserTaskIntent.UPDATE, key, priority=90, changed_attributes=["priority"])
+    answers = submit(engine, UserTaskIntent.UPDATE, key, priority=90, changed_attributes=["priority"])
 
     _complete_listener(engine, "audit", denied=True, denied_reason="not now")
 
+    [rejection] = answers
+    assert (rejection.rejection_type, rejection.rejection_reason) == (
+        RejectionType.INVALID_STATE,
+        f"Update of the User Task with key '{key}' was denied by Task Listener. Reason to deny: 'not now'",
+    )
     denied = engine.records.user_tasks().with_intent(UserTaskIntent.UPDATE_DENIED).first()
     assert (denied.value.priority, denied.value.denied_reason) == (40, "not now")
     assert not engine.records.user_tasks().with_intent(UserTaskIntent.UPDATED).exists()
-    user_task_command(engine, UserTaskIntent.UPDATE, key, priority=70, changed_attributes=["priority"])
+    submit(engine, UserTaskIntent.UPDATE, key, priority=70, changed_attributes=["priority"])
     _complete_listener(engine, "audit")
     updated = engine.records.user_tasks().with_intent(UserTaskIntent.UPDATED).first()
     assert (updated.value.priority, updated.value.denied_reason) == (70, "")
@@ -123,9 +128,14 @@ def test_an_assigning_listener_that_denies_keeps_the_old_assignee(engine: TestEn
     key = _task_key(engine)
     _complete_listener(engine, "gate")  # the model's assignee: ann
 
-    user_task_command(engine, UserTaskIntent.ASSIGN, key, assignee="bob")
+    answers = submit(engine, UserTaskIntent.ASSIGN, key, assignee="bob")
     _complete_listener(engine, "gate", denied=True, denied_reason="bob is away")
 
+    [rejection] = answers
+    assert rejection.rejection_reason == (
+        f"Assignment of the User Task with key '{key}' was denied by Task Listener. "
+        "Reason to deny: 'bob is away'"
+    )
     assert _intents(engine)[-2:] == [UserTaskIntent.ASSIGNING, UserTaskIntent.ASSIGNMENT_DENIED]
     denied = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNMENT_DENIED).first()
     assert (denied.value.assignee, denied.value.denied_reason) == ("ann", "bob is away")
@@ -137,20 +147,24 @@ def test_a_denied_claim_leaves_the_task_unassigned_and_claimable(engine: TestEng
     _deploy(engine, ("assigning", "gate"))
     key = _task_key(engine)
 
-    user_task_command(engine, UserTaskIntent.CLAIM, key, assignee="cy")
+    answers = submit(engine, UserTaskIntent.CLAIM, key, assignee="cy")
     _complete_listener(engine, "gate", denied=True)
+
+    [rejection] = answers
 
     denied = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNMENT_DENIED).first()
     assert denied.value.assignee == ""
-    user_task_command(engine, UserTaskIntent.CLAIM, key, assignee="dee")
+    assert UserTaskIntent(rejection.intent) is UserTaskIntent.CLAIM
+    answers = submit(engine, UserTaskIntent.CLAIM, key, assignee="dee")
     _complete_listener(engine, "gate")
+    assert [UserTaskIntent(answer.intent) for answer in answers] == [UserTaskIntent.ASSIGNED]
     assigned = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).first()
     assert assigned.value.assignee == "dee"
 
 
 def test_a_denial_with_corrections_is_rejected(engine: TestEngine) -> None:
     _deploy(engine, ("assigning", "gate"))
-    user_task_command(engine, UserTaskIntent.ASSIGN, _task_key(engine), assignee="bob")
+    submit(engine, UserTaskIntent.ASSIGN, _task_key(engine), assignee="bob")
 
     rejection = _complete_listener(
         engine,
@@ -200,7 +214,7 @@ def test_a_listener_job_under_way_is_canceled_before_the_canceling_listener_runs
     engine: TestEngine,
 ) -> None:
     instance = _deploy(engine, ("assigning", "gate"), ("canceling", "cleanup"))
-    user_task_command(engine, UserTaskIntent.ASSIGN, _task_key(engine), assignee="bob")
+    submit(engine, UserTaskIntent.ASSIGN, _task_key(engine), assignee="bob")
     [gate] = engine.jobs.activate("gate")
 
     engine.instances.cancel(instance)
@@ -208,6 +222,20 @@ def test_a_listener_job_under_way_is_canceled_before_the_canceling_listener_runs
     assert engine.records.jobs().with_key(gate.key).with_intent(JobIntent.CANCELED).exists()
     _complete_listener(engine, "cleanup")
     assert _element(engine, "review", ProcessInstanceIntent.ELEMENT_TERMINATED)
+
+
+def test_a_request_held_when_the_task_is_canceled_is_rejected(engine: TestEngine) -> None:
+    instance = _deploy(engine, ("completing", "audit"))
+    answers = submit(engine, UserTaskIntent.COMPLETE, _task_key(engine))
+
+    engine.instances.cancel(instance)
+
+    [rejection] = answers
+    assert (UserTaskIntent(rejection.intent), rejection.rejection_type, rejection.rejection_reason) == (
+        UserTaskIntent.COMPLETE,
+        RejectionType.INVALID_STATE,
+        "user task was canceled during ongoing transition",
+    )
 
 
 def test_an_interrupting_boundary_event_continues_after_the_canceling_listener(engine: TestEngine) -> None:
@@ -254,7 +282,7 @@ def test_a_listener_job_carries_the_task_in_headers_and_the_variables_in_scope(e
     )
     key = _task_key(engine)
 
-    user_task_command(engine, UserTaskIntent.ASSIGN, key, assignee="bob", action="delegate")
+    submit(engine, UserTaskIntent.ASSIGN, key, assignee="bob", action="delegate")
 
     [job] = engine.jobs.activate("gate")
     assert job.custom_headers == {

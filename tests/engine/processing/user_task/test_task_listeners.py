@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from _execution_xml import user_task, user_task_command
+from _execution_xml import user_task
+from _held import submit
 
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import IncidentIntent, JobIntent, ProcessInstanceIntent, UserTaskIntent
@@ -107,34 +108,43 @@ def test_a_completing_listener_that_denies_sends_the_task_back_to_created(engine
     _deploy(engine, ("completing", "audit"))
     key = int(engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).first().key)
 
-    answer = user_task_command(engine, UserTaskIntent.COMPLETE, key, variables={"ok": False})
-    assert UserTaskIntent(answer.intent) is UserTaskIntent.COMPLETING
-    _complete_listener(engine, "audit", denied=True)
+    answers = submit(engine, UserTaskIntent.COMPLETE, key, variables={"ok": False})
+    assert answers == []
+    _complete_listener(engine, "audit", denied=True, denied_reason="not ok")
 
     assert engine.records.user_tasks().with_intent(UserTaskIntent.COMPLETION_DENIED).exists()
     assert not _completed(engine)
+    [rejection] = answers
+    assert (rejection.rejection_type, rejection.rejection_reason) == (
+        RejectionType.INVALID_STATE,
+        f"Completion of the User Task with key '{key}' was denied by Task Listener. Reason to deny: 'not ok'",
+    )
 
-    user_task_command(engine, UserTaskIntent.COMPLETE, key, variables={"ok": True})
+    answers = submit(engine, UserTaskIntent.COMPLETE, key, variables={"ok": True})
     _complete_listener(engine, "audit")
 
     [done] = engine.records.user_tasks().with_intent(UserTaskIntent.COMPLETED).limit(1)
     assert done.value.variables == {"ok": True}
     assert _completed(engine)
+    assert [UserTaskIntent(answer.intent) for answer in answers] == [UserTaskIntent.COMPLETED]
 
 
 def test_an_assigning_listener_holds_the_assignment(engine: TestEngine) -> None:
     _deploy(engine, ("assigning", "notify"))
     key = _task_key(engine)
 
-    answer = user_task_command(engine, UserTaskIntent.ASSIGN, key, assignee="bob")
-    assert UserTaskIntent(answer.intent) is UserTaskIntent.ASSIGNING
+    answers = submit(engine, UserTaskIntent.ASSIGN, key, assignee="bob")
+    assert answers == []
     assert not engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).exists()
 
     _complete_listener(engine, "notify")
 
     assigned = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).first()
     assert assigned.value.assignee == "bob"
-    user_task_command(engine, UserTaskIntent.ASSIGN, key, assignee="ann")
+    assert [(UserTaskIntent(a.intent), a.value.assignee) for a in answers] == [
+        (UserTaskIntent.ASSIGNED, "bob")
+    ]
+    submit(engine, UserTaskIntent.ASSIGN, key, assignee="ann")
     _complete_listener(engine, "notify")
     [_, again] = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).limit(2)
     assert again.value.assignee == "ann"
@@ -144,14 +154,16 @@ def test_an_assigning_listener_holds_a_claim(engine: TestEngine) -> None:
     _deploy(engine, ("assigning", "notify"))
     key = _task_key(engine)
 
-    answer = user_task_command(engine, UserTaskIntent.CLAIM, key, assignee="cy")
-    assert UserTaskIntent(answer.intent) is UserTaskIntent.CLAIMING
+    answers = submit(engine, UserTaskIntent.CLAIM, key, assignee="cy")
+    assert answers == []
+    assert engine.records.user_tasks().with_intent(UserTaskIntent.CLAIMING).exists()
     assert not engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).exists()
 
     _complete_listener(engine, "notify")
 
     assigned = engine.records.user_tasks().with_intent(UserTaskIntent.ASSIGNED).first()
     assert (assigned.value.assignee, assigned.value.action) == ("cy", "claim")
+    assert [UserTaskIntent(answer.intent) for answer in answers] == [UserTaskIntent.ASSIGNED]
 
 
 def test_a_creating_listener_may_not_deny(engine: TestEngine) -> None:
@@ -167,7 +179,7 @@ def test_a_listener_job_out_of_retries_raises_an_incident_and_resolving_it_retri
 ) -> None:
     _deploy(engine, ("completing", "audit"))
     key = _task_key(engine)
-    user_task_command(engine, UserTaskIntent.COMPLETE, key)
+    submit(engine, UserTaskIntent.COMPLETE, key)
 
     [job] = engine.jobs.activate("audit")
     engine.jobs.fail(job.key, retries=0, error_message="audit down")
