@@ -83,7 +83,9 @@ def register(
     processors.register(
         lifecycle, BatchOperationIntent.SUSPEND, suspend_processor(state, authorization, keys)
     )
-    processors.register(lifecycle, BatchOperationIntent.RESUME, resume_processor(state, authorization, keys))
+    processors.register(
+        lifecycle, BatchOperationIntent.RESUME, resume_processor(state, authorization, keys, scheduler.wake)
+    )
     return scheduler
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from strom.engine.processing.authorization import AuthorizationCheck
@@ -17,7 +18,8 @@ from strom.stream.key_generator import KeyGenerator
 
 class LifecycleCommand:
     """Checks a lifecycle command (BATCH UPDATE, the operation in progress, its status allows the
-    change) and writes the event under a new key, answering with it."""
+    change) and writes the event under a new key, answering with it; ``then`` runs once it is
+    durable (a resumed operation wakes the scheduler)."""
 
     def __init__(
         self,
@@ -27,6 +29,7 @@ class LifecycleCommand:
         verb: str,
         event: int,
         allowed: frozenset[str],
+        then: Callable[[], None] | None = None,
     ) -> None:
         self._operations = state.batch_operations
         self._authorization = authorization
@@ -34,6 +37,7 @@ class LifecycleCommand:
         self._verb = verb
         self._event = event
         self._allowed = allowed
+        self._then = then
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         if not authorized(self._authorization, command, writers, PermissionType.UPDATE):
@@ -52,6 +56,8 @@ class LifecycleCommand:
             return
         event = writers.append_event(self._keys.next_key(), self._event, command.value)
         writers.respond(event)
+        if self._then is not None:
+            writers.side_effect(self._then)
 
 
 def status_of(progress: BatchOperationProgress) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from strom.engine.processing.authorization import AuthorizationCheck
 from strom.engine.processing.batch_operation._lifecycle import LifecycleCommand
 from strom.engine.state import ProcessingState
@@ -10,8 +12,8 @@ from strom.stream.key_generator import KeyGenerator
 
 
 def resume_processor(
-    state: ProcessingState, authorization: AuthorizationCheck, keys: KeyGenerator
+    state: ProcessingState, authorization: AuthorizationCheck, keys: KeyGenerator, wake: Callable[[], None]
 ) -> LifecycleCommand:
     return LifecycleCommand(
-        state, authorization, keys, "resume", BatchOperationIntent.RESUMED, frozenset({"SUSPENDED"})
+        state, authorization, keys, "resume", BatchOperationIntent.RESUMED, frozenset({"SUSPENDED"}), wake
     )

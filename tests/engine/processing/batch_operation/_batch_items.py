@@ -20,6 +20,8 @@ class ExportedInstances:
     def __init__(self, engine: TestEngine) -> None:
         self._engine = engine
         self.queries = 0
+        self.held_after: int | None = None
+        """Answer this many more pages, then fail every query in passing (the operation waits)."""
 
     def fetch(
         self,
@@ -30,6 +32,10 @@ class ExportedInstances:
         partition_id: int,
     ) -> ItemPage:
         self.queries += 1
+        if self.held_after is not None:
+            if self.held_after <= 0:
+                raise ConnectionError("secondary storage is busy")
+            self.held_after -= 1
         document: dict[str, Any] = json.loads(entity_filter)
         unknown = set(document) - {"bpmnProcessId"}
         if unknown:

@@ -1,0 +1,110 @@
+"""With authorizations: creating a batch operation needs BATCH CREATE or the permission to create
+that type of operation (Zeebe 8.8); its item commands are checked with the creator's own
+permissions, so an instance the creator may not cancel is a failed item, not a cancelled one."""
+
+from __future__ import annotations
+
+import json
+
+from _batch_items import ExportedInstances
+
+from strom.protocol.bpmn import BpmnElementType
+from strom.protocol.enums import RejectionType
+from strom.protocol.intents import BatchOperationIntent, ProcessInstanceIntent
+from strom.protocol.record import AUTHORIZED_USERNAME
+from strom.protocol.values.batch_operation import (
+    BatchOperationCreationRecordValue,
+    BatchOperationLifecycleManagementRecordValue,
+    BatchOperationType,
+)
+from strom.protocol.values.identity import AuthorizationOwnerType, AuthorizationResourceType, PermissionType
+from strom.testing import TestEngine, bpmn
+from strom.testing.identity import identity
+
+_CANCEL_BY_FILTER = BatchOperationCreationRecordValue(
+    batch_operation_type=BatchOperationType.CANCEL_PROCESS_INSTANCE,
+    entity_filter=json.dumps({"bpmnProcessId": "order"}),
+)
+
+
+def _setup(engine: TestEngine, *batch_permissions: PermissionType) -> None:
+    engine.deploy(bpmn.process("order").start_event().service_task("task", job_type="work").end_event())
+    engine.instances.create("order")
+    identity(engine).create_user("alice", "secret")
+    if batch_permissions:
+        identity(engine).create_authorization(
+            "alice", AuthorizationOwnerType.USER, AuthorizationResourceType.BATCH, batch_permissions
+        )
+
+
+def test_creating_needs_a_batch_permission(engine: TestEngine, items: ExportedInstances) -> None:
+    _setup(engine)
+
+    with engine.as_caller("alice"):
+        rejection = engine.send(_CANCEL_BY_FILTER, BatchOperationIntent.CREATE, expect_rejection=True)
+
+    assert rejection.rejection_type is RejectionType.FORBIDDEN
+    assert rejection.rejection_reason == (
+        "Insufficient permissions to perform operation 'CREATE_BATCH_OPERATION_CANCEL_PROCESS_INSTANCE' "
+        "on resource 'BATCH'"
+    )
+
+
+def test_items_are_checked_with_the_creator_s_permissions(
+    engine: TestEngine, items: ExportedInstances
+) -> None:
+    _setup(engine, PermissionType.CREATE_BATCH_OPERATION_CANCEL_PROCESS_INSTANCE)
+
+    with engine.as_caller("alice"):
+        created = engine.send(_CANCEL_BY_FILTER, BatchOperationIntent.CREATE)
+    engine.run()
+
+    cancel = engine.records.process_instances().commands().with_intent(ProcessInstanceIntent.CANCEL).first()
+    assert cancel.authorizations[AUTHORIZED_USERNAME] == "alice"
+    rejection = (
+        engine.records.process_instances().rejections().with_intent(ProcessInstanceIntent.CANCEL).first()
+    )
+    assert rejection.rejection_type is RejectionType.FORBIDDEN
+    assert rejection.batch_operation_reference == created.key
+
+
+def test_with_both_permissions_the_instances_are_cancelled(
+    engine: TestEngine, items: ExportedInstances
+) -> None:
+    _setup(engine, PermissionType.CREATE)
+    identity(engine).create_authorization(
+        "alice",
+        AuthorizationOwnerType.USER,
+        AuthorizationResourceType.PROCESS_DEFINITION,
+        [PermissionType.CANCEL_PROCESS_INSTANCE],
+    )
+
+    with engine.as_caller("alice"):
+        engine.send(_CANCEL_BY_FILTER, BatchOperationIntent.CREATE)
+    engine.run()
+
+    assert (
+        engine.records.process_instances()
+        .with_intent(ProcessInstanceIntent.ELEMENT_TERMINATED)
+        .with_element_type(BpmnElementType.PROCESS)
+        .exists()
+    )
+
+
+def test_suspending_needs_batch_update(engine: TestEngine, items: ExportedInstances) -> None:
+    _setup(engine, PermissionType.CREATE)
+    items.held_after = 0
+    with engine.as_caller("alice"):
+        key = engine.send(_CANCEL_BY_FILTER, BatchOperationIntent.CREATE).key
+        rejection = engine.send(
+            BatchOperationLifecycleManagementRecordValue(batch_operation_key=key),
+            BatchOperationIntent.SUSPEND,
+            key,
+            expect_rejection=True,
+        )
+
+    assert rejection.rejection_type is RejectionType.FORBIDDEN
+    assert (
+        rejection.rejection_reason
+        == "Insufficient permissions to perform operation 'UPDATE' on resource 'BATCH'"
+    )
