@@ -17,6 +17,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from strom.gateway.grpc.requests import MAX_VARIABLE_DEPTH
 from strom.gateway.rest.problems import invalid_argument
 
 Handler = Callable[..., Awaitable[Response]]
@@ -121,6 +122,11 @@ async def decode(request: Request, body_type: type[Body], required: bool) -> Any
         raise invalid_argument(f"The request is invalid: {_where(str(error))}") from None
     except msgspec.DecodeError as error:
         raise invalid_argument(f"The request body is not valid JSON: {error}") from None
+    except RecursionError:  # ~1,000 levels of nesting exhaust the decoder (found by tests/fuzz)
+        raise invalid_argument(
+            f"The request body is nested too deeply: JSON objects and arrays may nest at most "
+            f"{MAX_VARIABLE_DEPTH} levels"
+        ) from None
 
 
 def _where(message: str) -> str:
