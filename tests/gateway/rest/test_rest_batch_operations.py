@@ -225,3 +225,78 @@ def test_an_unknown_batch_operation_is_404(http: httpx.Client) -> None:
     answer = http.get("/batch-operations/2251799813999998")
 
     assert answer.status_code == 404
+
+
+def _deploy_key(http: httpx.Client, builder: Any, name: str) -> str:
+    answer = http.post("/deployments", files=[("resources", (name, builder.to_xml().encode()))])
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["deployments"][0]["processDefinition"]["processDefinitionKey"])
+
+
+def test_migrate_by_filter_moves_the_instances_to_the_target(http: httpx.Client) -> None:
+    _deploy(http, "bo-migrate", "bo-migrate-work")
+    instances = _start(http, "bo-migrate", 3)
+    target = _deploy_key(
+        http,
+        bpmn.process("bo-migrate").start_event().service_task("task", job_type="bo-migrate-v2").end_event(),
+        "bo-migrate.bpmn",
+    )
+    _exported(http, "bo-migrate", 3)
+
+    created = http.post(
+        "/process-instances/migration",
+        json={
+            "filter": {"processDefinitionId": "bo-migrate", "processDefinitionVersion": 1},
+            "migrationPlan": {
+                "targetProcessDefinitionKey": target,
+                "mappingInstructions": [{"sourceElementId": "task", "targetElementId": "task"}],
+            },
+        },
+    )
+
+    assert created.status_code == 200, created.text
+    assert created.json()["batchOperationType"] == "MIGRATE_PROCESS_INSTANCE"
+    operation = _finished(http, created.json()["batchOperationKey"])
+    assert operation["state"] == "COMPLETED"
+    assert _until(
+        lambda: (
+            http.get(f"/batch-operations/{operation['batchOperationKey']}").json()["operationsCompletedCount"]
+            == 3
+        )
+    )
+    for instance in instances:
+        assert http.get(f"/process-instances/{instance}").json()["processDefinitionKey"] == target
+
+
+def test_modify_by_filter_moves_the_tokens(http: httpx.Client) -> None:
+    _deploy_key(
+        http,
+        bpmn.process("bo-modify")
+        .start_event()
+        .service_task("first", job_type="bo-modify-first")
+        .service_task("second", job_type="bo-modify-second")
+        .end_event(),
+        "bo-modify.bpmn",
+    )
+    _start(http, "bo-modify", 2)
+    _exported(http, "bo-modify", 2)
+
+    created = http.post(
+        "/process-instances/modification",
+        json={
+            "filter": {"processDefinitionId": "bo-modify"},
+            "moveInstructions": [{"sourceElementId": "first", "targetElementId": "second"}],
+        },
+    )
+
+    assert created.status_code == 200, created.text
+    assert created.json()["batchOperationType"] == "MODIFY_PROCESS_INSTANCE"
+    _finished(http, created.json()["batchOperationKey"])
+    jobs = http.post(
+        "/jobs/activation", json={"type": "bo-modify-second", "maxJobsToActivate": 5, "timeout": 60000}
+    ).json()["jobs"]
+    assert len(jobs) == 2
+    missing = http.post(
+        "/process-instances/modification", json={"filter": {"processDefinitionId": "bo-modify"}}
+    )
+    assert missing.status_code == 400
