@@ -70,6 +70,7 @@ def test_the_typescript_client_runs_every_flow_with_strict_validation(
         "signal",
         "decision",
         "cancel",
+        "batch-cancel",
     ]
     assert flows["create-await-worker"]["doubled"] == 42
     assert flows["decision"]["output"] == '"Salad"'

@@ -133,3 +133,25 @@ await until(
   (r) => r.state === 'TERMINATED',
 );
 report('cancel');
+
+// A batch operation: cancel by filter, then follow it and its items in secondary storage.
+const batched = await camunda.createProcessInstance({ processDefinitionId: 'review' });
+await until(
+  'the instance to batch-cancel being exported',
+  () => camunda.getProcessInstance({ processInstanceKey: batched.processInstanceKey }, NOW),
+  (r) => r.state === 'ACTIVE',
+);
+const batch = await camunda.cancelProcessInstancesBatchOperation({
+  filter: { processInstanceKey: batched.processInstanceKey },
+});
+const finished = await until(
+  'the batch operation completing',
+  () => camunda.getBatchOperation({ batchOperationKey: batch.batchOperationKey }, NOW),
+  (r) => r.state === 'COMPLETED' && r.operationsCompletedCount === 1,
+);
+const batchItems = await camunda.searchBatchOperationItems({ filter: { batchOperationKey: batch.batchOperationKey } }, NOW);
+const batches = await camunda.searchBatchOperations({ filter: { state: 'COMPLETED' } }, NOW);
+if (batchItems.items[0].itemKey !== batched.processInstanceKey || batches.page.totalItems < 1) {
+  throw new Error(`unexpected batch items ${JSON.stringify(batchItems)} / operations ${JSON.stringify(batches)}`);
+}
+report('batch-cancel', { type: batch.batchOperationType, total: finished.operationsTotalCount });
