@@ -1,7 +1,8 @@
 """The items of a batch operation, found in secondary storage (the broker's side of the engine's
 ``BatchItemProvider``): the process instances a filter matches, as ``POST /v2/process-instances/
-search`` would find them, restricted to active ones, paged by the search's own cursor; for
-RESOLVE_INCIDENT, the active incidents of those instances.
+search`` would find them, restricted as Zeebe restricts them (active ones; for a cancellation
+only root instances), paged by the search's own cursor; for RESOLVE_INCIDENT, the active incidents
+of the instances with one.
 
 It reads the same tables the SQL exporter writes (``strom.search``), so what an operation finds
 is what searches show: eventually consistent, a few hundred milliseconds behind the log.
@@ -42,9 +43,16 @@ class SecondaryStorageItems:
         if self._store is None:
             self._store = SearchStore(self._url)
         store = self._store
-        wanted: dict[str, Any] = {"$or": [document], "state": "ACTIVE"}
-        if operation_type is BatchOperationType.RESOLVE_INCIDENT:
+        wanted: dict[str, Any] = {"state": "ACTIVE"}
+        if operation_type is BatchOperationType.CANCEL_PROCESS_INSTANCE:
+            # As Zeebe: only root instances (a called one is cancelled with its root), whatever
+            # the filter says about parents.
+            document = {name: value for name, value in document.items() if name != "parentProcessInstanceKey"}
+            wanted["parentProcessInstanceKey"] = {"$exists": False}
+        elif operation_type is BatchOperationType.RESOLVE_INCIDENT:
             wanted["hasIncident"] = True
+        if document:
+            wanted["$or"] = [document]
         page: dict[str, Any] = {"limit": page_size}
         if cursor:
             page["after"] = cursor

@@ -150,7 +150,7 @@ def test_resolve_incidents_by_filter(http: httpx.Client) -> None:
     assert len(again) == 3
 
 
-def test_a_rejected_item_command_is_a_failed_item_with_the_reason(http: httpx.Client) -> None:
+def test_cancel_selects_root_instances_only(http: httpx.Client) -> None:
     parent = (
         bpmn.process("bo-parent")
         .start_event()
@@ -173,22 +173,54 @@ def test_a_rejected_item_command_is_a_failed_item_with_the_reason(http: httpx.Cl
         ],
     )
     assert answer.status_code == 200, answer.text
-    _start(http, "bo-parent", 1)
-    _exported(http, "bo-child", 1)
+    [root] = _start(http, "bo-parent", 1)
+    [standalone] = _start(http, "bo-child", 1)
+    _exported(http, "bo-child", 2)  # the called instance and the standalone one
 
     created = http.post(
         "/process-instances/cancellation", json={"filter": {"processDefinitionId": "bo-child"}}
     )
     key = created.json()["batchOperationKey"]
 
-    _finished(http, key)
-    failed = _until(lambda: http.get(f"/batch-operations/{key}").json()["operationsFailedCount"] == 1)
-    assert failed
+    operation = _finished(http, key)
+    assert operation["operationsTotalCount"] == 1
     [item] = http.post("/batch-operation-items/search", json={"filter": {"batchOperationKey": key}}).json()[
         "items"
     ]
-    assert item["state"] == "FAILED"
-    assert item["errorMessage"].startswith("INVALID_STATE: Expected to cancel a process instance")
+    assert item["itemKey"] == standalone
+    assert http.get(f"/process-instances/{root}").json()["state"] == "ACTIVE"
+
+
+def test_a_rejected_item_command_is_a_failed_item_with_the_reason(http: httpx.Client) -> None:
+    _deploy(http, "bo-reject", "bo-reject-work")
+    _start(http, "bo-reject", 2)
+    other = _deploy_key(
+        http,
+        bpmn.process("bo-elsewhere").start_event().service_task("elsewhere", job_type="x").end_event(),
+        "e.bpmn",
+    )
+    _exported(http, "bo-reject", 2)
+
+    created = http.post(
+        "/process-instances/migration",
+        json={
+            "filter": {"processDefinitionId": "bo-reject"},
+            "migrationPlan": {"targetProcessDefinitionKey": other, "mappingInstructions": []},
+        },
+    )
+    key = created.json()["batchOperationKey"]
+
+    _finished(http, key)
+    assert _until(lambda: http.get(f"/batch-operations/{key}").json()["operationsFailedCount"] == 2)
+    items = http.post("/batch-operation-items/search", json={"filter": {"batchOperationKey": key}}).json()[
+        "items"
+    ]
+    assert {item["state"] for item in items} == {"FAILED"}
+    assert all(
+        item["errorMessage"].startswith("INVALID_STATE: Expected to migrate process instance")
+        for item in items
+    ), items
+    assert http.get(f"/batch-operations/{key}").json()["state"] == "COMPLETED"
 
 
 def test_suspend_resume_and_cancel_answer_as_zeebe(http: httpx.Client) -> None:
