@@ -78,6 +78,15 @@ def test_items_are_executed_a_few_per_command_each_cancel_naming_the_operation(
         .limit(100)
     )
     assert [len(record.value.item_keys) for record in executing] == [10, 10, 5]
+    execute = (
+        engine.records.of(ValueType.BATCH_OPERATION_EXECUTION)
+        .commands()
+        .with_intent(BatchOperationExecutionIntent.EXECUTE)
+        .limit(100)
+    )
+    # each EXECUTE came through the inbox like a client's command (flow control), not as a
+    # follow-up of the one before, which would hold the partition until the operation is done
+    assert {record.source_record_position for record in execute} == {-1}
     cancels = (
         engine.records.process_instances().commands().with_intent(ProcessInstanceIntent.CANCEL).limit(100)
     )
