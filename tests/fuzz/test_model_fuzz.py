@@ -13,6 +13,7 @@ import copy
 import logging
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,20 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from strom.protocol.enums import RecordType, RejectionType
-from strom.protocol.intents import DecisionEvaluationIntent, DeploymentIntent, ProcessInstanceCreationIntent
+from strom.protocol.intents import (
+    DecisionEvaluationIntent,
+    DeploymentIntent,
+    JobBatchIntent,
+    JobIntent,
+    MessageIntent,
+    ProcessInstanceCreationIntent,
+)
 from strom.protocol.record import Record
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
 from strom.protocol.values.decision import DecisionEvaluationRecordValue
 from strom.protocol.values.deployment import DeploymentRecordValue, DeploymentResource
+from strom.protocol.values.job import JobBatchRecordValue, JobRecordValue
+from strom.protocol.values.message import MessageRecordValue
 from strom.protocol.values.process_instance import ProcessInstanceCreationRecordValue
 from strom.testing._engine import TestEngine
 
@@ -269,9 +279,9 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestEngine]:
     test_engine.close()
 
 
-def _answer(engine: TestEngine, value: Any, intent: int) -> Record[Any]:
+def _answer(engine: TestEngine, value: Any, intent: int, key: int = -1) -> Record[Any]:
     command = RECORD_CLASS_FOR_VALUE[type(value)](
-        key=-1, record_type=RecordType.COMMAND, intent=intent, value=value
+        key=key, record_type=RecordType.COMMAND, intent=intent, value=value
     )
     answers: list[Record[Any]] = []
     engine.partition.submit(command, answers.append)
@@ -286,6 +296,24 @@ def _not_a_crash(record: Record[Any]) -> None:
         assert record.rejection_reason
 
 
+def _drive(engine: TestEngine) -> None:
+    """Move the instances on as far as a worker, a message and the clock can: complete the jobs,
+    publish the message they wait for, let two hours pass (timers)."""
+    batch = _answer(
+        engine,
+        JobBatchRecordValue(type="work", worker="fuzz", timeout=60_000, max_jobs_to_activate=50),
+        JobBatchIntent.ACTIVATE,
+    )
+    _not_a_crash(batch)
+    for job_key in batch.value.job_keys if batch.record_type is RecordType.EVENT else ():
+        _not_a_crash(
+            _answer(engine, JobRecordValue(variables={"result": 1}), JobIntent.COMPLETE, key=job_key)
+        )
+    message = MessageRecordValue(name="ping", correlation_key="o-1", time_to_live=0, variables={"x": 1})
+    _not_a_crash(_answer(engine, message, MessageIntent.PUBLISH))
+    engine.advance_time(timedelta(hours=2))
+
+
 def _deploy_and_run(engine: TestEngine, name: str, data: bytes, caplog: pytest.LogCaptureFixture) -> None:
     caplog.clear()
     started = time.monotonic()
@@ -297,15 +325,17 @@ def _deploy_and_run(engine: TestEngine, name: str, data: bytes, caplog: pytest.L
     _not_a_crash(deployed)
     if deployed.record_type is RecordType.EVENT:
         for process in deployed.value.processes_metadata:
-            _not_a_crash(
-                _answer(
-                    engine,
-                    ProcessInstanceCreationRecordValue(
-                        process_definition_key=process.process_definition_key, variables=VARIABLES
-                    ),
-                    ProcessInstanceCreationIntent.CREATE,
+            for variables in (VARIABLES, {**VARIABLES, "amount": 50}):  # the script's way, the task's way
+                _not_a_crash(
+                    _answer(
+                        engine,
+                        ProcessInstanceCreationRecordValue(
+                            process_definition_key=process.process_definition_key, variables=variables
+                        ),
+                        ProcessInstanceCreationIntent.CREATE,
+                    )
                 )
-            )
+            _drive(engine)
         for decision in deployed.value.decisions_metadata:
             _not_a_crash(
                 _answer(
