@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -170,6 +171,47 @@ def test_any_body_gets_a_success_or_a_4xx_problem_never_a_500(
         problem = json.loads(answer)
         assert problem["status"] == status and problem["title"] and problem["detail"]
     assert rest.process is not None and rest.process.poll() is None, rest.logs()
+
+
+WITHOUT_BODY = [op for op in OPERATIONS if op.method in ("GET", "DELETE")]
+
+
+def _check_answer(op: Operation, path: str, status: int, content_type: str, answer: bytes) -> None:
+    assert status != 500, f"{op.method} {path}: {answer[:500]!r}"
+    if status >= 500:
+        assert status in LEGITIMATE_5XX, (status, answer)
+    if status >= 400:
+        assert content_type == "application/problem+json", (status, content_type, answer[:300])
+        problem = json.loads(answer)
+        assert problem["status"] == status and problem["title"] and problem["detail"]
+
+
+@pytest.mark.parametrize("op", WITHOUT_BODY, ids=[op.operation_id for op in WITHOUT_BODY])
+@settings(
+    max_examples=8,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_any_path_and_query_get_a_success_or_a_4xx_problem_never_a_500(
+    rest: BrokerProcess, op: Operation, data: st.DataObject
+) -> None:
+    path = data.draw(_paths(op))
+    query = data.draw(
+        st.dictionaries(
+            st.sampled_from(["limit", "from", "sort", "filter", "x"]),
+            st.one_of(st.sampled_from(["-1", "0", "99999999999999999999", "a", ""]), st.text(max_size=8)),
+            max_size=3,
+        )
+    )
+    if query:
+        path += "?" + urllib.parse.urlencode(query)
+
+    status, content_type, answer = _send(rest, op.method, path, b"")
+
+    _check_answer(op, path, status, content_type, answer)
 
 
 def test_the_broker_serves_rest_requests_after_the_fuzzing(rest: BrokerProcess) -> None:
