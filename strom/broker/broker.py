@@ -267,6 +267,8 @@ def partition_settings(
         disk=config.disk,
         log_servers=config.cluster_servers,
         replication_factor=config.replication_factor,
+        authorizations=config.authorizations,
+        multi_tenancy=config.multi_tenancy,
     )
 
 

@@ -103,6 +103,11 @@ class BrokerConfig:
     """With ``auth`` on, whether the engine checks each command's permissions (the caller's
     authorizations, roles ``admin`` / ``readonly-admin``; FORBIDDEN otherwise) and REST searches
     show only what the caller may read. Off: every authenticated caller may do anything."""
+    multi_tenancy: bool = False
+    """Whether tenants own what runs (Zeebe's ``multiTenancy.checksEnabled``): requests must name
+    their tenant, a caller acts only in tenants it is assigned to (users, clients, groups, roles and
+    mapping rules are assigned through ``/v2/tenants``), searches show only those tenants' data.
+    Off: everything is the ``<default>`` tenant's."""
     clock_controlled: bool = False
     """Whether the REST API may pin and reset the engine's clock (``PUT /v2/clock``,
     ``POST /v2/clock/reset``; Zeebe's ``clock.controlled``): for tests and demos, never production."""

@@ -122,6 +122,8 @@ class StreamAdded(_Frame):
     fetch_variables: list[str]
     authorizations: dict[str, Any] = {}
     """Who opened the stream (``JobStream.authorizations``)."""
+    tenant_ids: list[str] = []
+    """The tenants whose jobs it takes (``JobStream.tenant_ids``)."""
 
 
 class StreamRemoved(_Frame):

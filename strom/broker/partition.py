@@ -87,6 +87,10 @@ class PartitionSettings:
     watermark, reopen by itself after a full disk stopped processing. None: not watched."""
     secondary_storage_url: str | None = None
     """The read model batch operations resolve their filters against (None: they fail, saying so)."""
+    authorizations: bool = True
+    """Check the permissions of commands that name their caller (``Engine``)."""
+    multi_tenancy: bool = False
+    """Check that such a caller is assigned to the tenant it acts in (``Engine``)."""
     follow: bool = False
     """Open as a cluster follower: replay, but do not begin processing (``strom.broker.cluster_member``
     replays what the leader appends and switches the partition to processing when it takes over)."""
@@ -226,6 +230,8 @@ class Partition:
             partition_count=self.settings.partition_count,
             sender=self.sender,
             clock=self.clock,
+            authorizations=settings.authorizations,
+            multi_tenancy=settings.multi_tenancy,
             batch_items=(
                 SecondaryStorageItems(self.settings.secondary_storage_url)
                 if self.settings.secondary_storage_url

@@ -106,7 +106,16 @@ class ProxyJobStream:
     """A job stream of the main process (a gateway's StreamActivatedJobs call, a worker), as the
     child's engine sees it: pushing sends the job to the main, which hands it to the real stream."""
 
-    __slots__ = ("_authorizations", "_fetch", "_host", "_timeout", "_worker", "job_type", "stream_id")
+    __slots__ = (
+        "_authorizations",
+        "_fetch",
+        "_host",
+        "_tenant_ids",
+        "_timeout",
+        "_worker",
+        "job_type",
+        "stream_id",
+    )
 
     def __init__(self, host: PartitionHost, frame: StreamAdded) -> None:
         self._host = host
@@ -116,6 +125,7 @@ class ProxyJobStream:
         self._timeout = frame.timeout
         self._fetch = list(frame.fetch_variables)
         self._authorizations = dict(frame.authorizations)
+        self._tenant_ids = list(frame.tenant_ids)
 
     @property
     def worker(self) -> str:
@@ -124,6 +134,10 @@ class ProxyJobStream:
     @property
     def authorizations(self) -> dict[str, Any]:
         return self._authorizations
+
+    @property
+    def tenant_ids(self) -> list[str]:
+        return self._tenant_ids
 
     @property
     def timeout(self) -> int:

@@ -461,6 +461,7 @@ def _stream_added(stream_id: int, job_type: str, stream: JobStream) -> StreamAdd
         stream.timeout,
         list(stream.fetch_variables),
         dict(stream.authorizations),
+        list(stream.tenant_ids),
     )
 
 

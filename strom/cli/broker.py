@@ -70,6 +70,13 @@ import click
     "lets every authenticated caller do anything. Env STROM_AUTHORIZATIONS.",
 )
 @click.option(
+    "--multi-tenancy",
+    is_flag=True,
+    default=None,
+    help="Tenants own deployments, instances, jobs, messages and decisions: requests name their "
+    "tenantId, a caller acts only in its tenants. Env STROM_MULTI_TENANCY.",
+)
+@click.option(
     "--clock-controlled",
     is_flag=True,
     default=None,
@@ -106,6 +113,7 @@ def broker(
     disk_free_space_processing: str | None,
     auth: str | None,
     authorizations: bool | None,
+    multi_tenancy: bool | None,
     clock_controlled: bool | None,
     oidc_issuer: str | None,
     oidc_jwks_url: str | None,
@@ -142,6 +150,7 @@ def broker(
         "log_format": log_format,
         "auth": auth,
         "authorizations": authorizations,
+        "multi_tenancy": multi_tenancy,
         "clock_controlled": clock_controlled,
         "admin_user": admin_user,
     }

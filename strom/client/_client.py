@@ -164,7 +164,9 @@ class Client:
         timeout_ms: int = 300_000,
         max_jobs: int = 32,
         fetch_variables: Iterable[str] = (),
+        tenant_ids: Iterable[str] = (),
     ) -> list[ActivatedJob]:
+        """Activate jobs of ``job_type`` (of ``tenant_ids`` only, when given)."""
         record = self.send(
             JobBatchRecordValue(
                 type=job_type,
@@ -172,6 +174,7 @@ class Client:
                 timeout=timeout_ms,
                 max_jobs_to_activate=max_jobs,
                 variables=list(fetch_variables),
+                tenant_ids=list(tenant_ids),
             ),
             JobBatchIntent.ACTIVATE,
         )

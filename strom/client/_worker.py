@@ -84,6 +84,10 @@ class JobWorker:
     def authorizations(self) -> dict[str, Any]:
         return self._caller
 
+    @property
+    def tenant_ids(self) -> list[str]:
+        return []  # an in-process worker takes the jobs of every tenant
+
     def push(self, job_key: int, job: JobRecordValue) -> None:
         if self._inline:
             self._handle(job_key, job)

@@ -51,7 +51,11 @@ class Engine:
         sender: InterPartitionSender | None = None,
         clock: PinnableClock | None = None,
         batch_items: BatchItemProvider | None = None,
+        authorizations: bool = True,
+        multi_tenancy: bool = False,
     ) -> None:
+        """``authorizations``: check the permissions of a command that names its caller;
+        ``multi_tenancy``: check that such a caller is assigned to the tenant it acts in."""
         self.partition_id = partition_id
         self.clock = clock if clock is not None else PinnableClock(SystemClock())
         """The partition's clock, which CLOCK PIN / RESET commands control."""
@@ -66,6 +70,9 @@ class Engine:
         self.backoff_checker: DueDateChecker = job_backoff_checker(self.state.jobs)
         self.timer_checker: DueDateChecker = timer_checker(self.state.timers)
         self.message_ttl_checker = MessageTimeToLiveChecker(self.state.messages)
+        self.authorization = AuthorizationCheck(
+            self.state.identity, authorizations=authorizations, multi_tenancy=multi_tenancy
+        )
         self.behaviors = Behaviors.build(
             self.state,
             self.key_generator,
@@ -75,6 +82,7 @@ class Engine:
             partition_id=partition_id,
             partition_count=partition_count,
             sender=self.sender,
+            authorization=self.authorization,
         )
         processors, bpmn = build_processors(
             self.state,
@@ -101,7 +109,6 @@ class Engine:
         self.processors: Processors = processors
         self.bpmn: BpmnProcessor = bpmn
         self._table = processors.table
-        self.authorization = AuthorizationCheck(self.state.identity)
         self.batch_operations: BatchOperationScheduler = register_batch_operations(
             processors,
             self.state,
@@ -154,16 +161,26 @@ class Engine:
         processor.process(command, writers)
 
     def _authorized(self, command: Record[Any], writers: Writers) -> bool:
-        """Whether the caller ``command`` names holds the permission it needs; rejects it with
-        FORBIDDEN naming the permission when not. Commands without a caller (the engine's own,
-        and every command while the gateways authenticate no one) need none."""
+        """Whether the caller ``command`` names may act in the tenant of what the command is about
+        and holds the permission it needs; rejects it when not (FORBIDDEN naming the permission;
+        for a tenant the caller is not assigned to, FORBIDDEN when creating something there and
+        NOT_FOUND when acting on what is there, as Zeebe does). Commands without a caller (the
+        engine's own, and every command while the gateways authenticate no one) need none."""
         if not names_caller(command):
             return True
         requirement = REQUIREMENTS.get(command.value_type << 8 | command.intent)
         if requirement is None:
             return True
         request = requirement(command, self.state)
-        if request is None or self.authorization.permits(self.authorization.caller(command), request):
+        if request is None:
+            return True
+        check = self.authorization
+        caller = check.caller(command)
+        if request.tenant_id and not check.assigned(caller, request.tenant_id):
+            rejection = RejectionType.FORBIDDEN if request.new_resource else RejectionType.NOT_FOUND
+            writers.reject(command, rejection, request.tenant_reason())
+            return False
+        if check.permits(caller, request):
             return True
         writers.reject(command, RejectionType.FORBIDDEN, request.forbidden_reason())
         return False

@@ -34,6 +34,11 @@ class JobStream(Protocol):
         """Who opened the stream (``Record.authorizations``); empty for a caller not checked."""
         ...
 
+    @property
+    def tenant_ids(self) -> list[str]:
+        """The tenants whose jobs the stream takes; empty for any."""
+        ...
+
     def push(self, job_key: int, job: JobRecordValue) -> None:
         """Hand an activated job to the worker; if that fails, the stream yields the job back."""
 

@@ -152,10 +152,30 @@ def _json_value(value: Any) -> Any:
 @dataclass(frozen=True)
 class Restriction:
     """Only rows whose ``column`` holds one of ``allowed`` (the ids a caller may read, e.g. the
-    BPMN process ids it holds ``READ_PROCESS_INSTANCE`` on)."""
+    BPMN process ids it holds ``READ_PROCESS_INSTANCE`` on; no ``column``: any id), and, with
+    ``tenants``, of those tenants (multi-tenancy: the tenants the caller is assigned to)."""
 
-    column: str
-    allowed: frozenset[str]
+    column: str | None
+    allowed: frozenset[str] = frozenset()
+    tenants: frozenset[str] | None = None
+
+    def conditions(self, table: sa.Table) -> list[Any]:
+        """The SQL conditions of the restriction on ``table`` (entities without a tenant are
+        limited by id only)."""
+        where: list[Any] = []
+        if self.column is not None:
+            where.append(table.c[self.column].in_(sorted(self.allowed)))
+        if self.tenants is not None and "tenant_id" in table.c:
+            where.append(table.c.tenant_id.in_(sorted(self.tenants)))
+        return where
+
+    def admits_id(self, row: Any) -> bool:
+        """Whether the caller may read ``row`` (a row mapping) by its resource id."""
+        return self.column is None or row[self.column] in self.allowed
+
+    def admits_tenant(self, row: Any) -> bool:
+        """Whether ``row`` is of one of the caller's tenants (or of none)."""
+        return self.tenants is None or "tenant_id" not in row or row["tenant_id"] in self.tenants
 
 
 class NotPermittedError(Exception):
@@ -193,7 +213,7 @@ class SearchStore:
             raise invalid("the search request must be an object")
         where = _conditions(spec, body.get("filter"))
         if restriction is not None:
-            where.append(spec.table.c[restriction.column].in_(sorted(restriction.allowed)))
+            where.extend(restriction.conditions(spec.table))
         order = _order(spec, body.get("sort"))
         limit, offset, cursor, forward = self._page(body.get("page"), len(order))
         labels = [expr.label(f"_sort{index}") for index, (expr, _) in enumerate(order)]
@@ -263,7 +283,8 @@ class SearchStore:
         """The ``entity`` with this key (variables with their full value), or None.
 
         Raises:
-            NotPermittedError: it exists but lies outside ``restriction``.
+            NotPermittedError: it exists but lies outside ``restriction``'s ids (outside its
+                tenants it is not found).
         """
         spec = _entity(entity)
         if spec.key_kind == "key":
@@ -274,8 +295,11 @@ class SearchStore:
             row = connection.execute(sa.select(spec.table).where(spec.key == wanted)).mappings().first()
         if row is None:
             return None
-        if restriction is not None and row[restriction.column] not in restriction.allowed:
-            raise NotPermittedError(f"{entity} {key}")
+        if restriction is not None:
+            if not restriction.admits_tenant(row):
+                return None  # another tenant's: not found, as Camunda answers
+            if not restriction.admits_id(row):
+                raise NotPermittedError(f"{entity} {key}")
         return (spec.full_item or spec.item)(row)
 
     def _scalar(self, statement: Any) -> Any:

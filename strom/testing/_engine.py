@@ -40,6 +40,7 @@ from strom.protocol.intents import (
 from strom.protocol.keys import partition_of
 from strom.protocol.record import AUTHORIZED_CLIENT_ID, AUTHORIZED_USERNAME, USER_TOKEN_CLAIMS, Record
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
+from strom.protocol.tenant import DEFAULT_TENANT_ID
 from strom.protocol.values.deployment import DeploymentRecordValue, DeploymentResource
 from strom.protocol.values.enums import VariableDocumentUpdateSemantic
 from strom.protocol.values.incident import IncidentRecordValue
@@ -125,9 +126,19 @@ class TestEngine:
     __test__ = False  # not a pytest test class
 
     def __init__(
-        self, directory: Path | None = None, *, start: datetime = DEFAULT_START, partitions: int = 1
+        self,
+        directory: Path | None = None,
+        *,
+        start: datetime = DEFAULT_START,
+        partitions: int = 1,
+        multi_tenancy: bool = False,
+        authorizations: bool = True,
     ) -> None:
+        """``multi_tenancy``: a caller (``as_caller``) acts only in tenants it is assigned to;
+        ``authorizations``: its permissions are checked."""
         self._own_directory = directory is None
+        self.multi_tenancy = multi_tenancy
+        self.authorizations = authorizations
         self.directory = (
             Path(tempfile.mkdtemp(prefix="strom-test-")) if directory is None else Path(directory)
         )
@@ -159,6 +170,8 @@ class TestEngine:
             group_commit=False,
             snapshot_period_s=float("inf"),
             exporters={"recording": self.recorder if single else _PartitionTap(self.recorder)},
+            multi_tenancy=self.multi_tenancy,
+            authorizations=self.authorizations,
         )
         sender = None if single else self.transport
         return Partition(settings, clock=self.clock, sender=sender).open()
@@ -340,7 +353,9 @@ class _Part:
 
 
 class _Deployments(_Part):
-    def deploy(self, *resources: Any, expect_rejection: bool = False) -> Record[Any]:
+    def deploy(
+        self, *resources: Any, expect_rejection: bool = False, tenant_id: str = DEFAULT_TENANT_ID
+    ) -> Record[Any]:
         deployment = []
         for resource in resources:
             if hasattr(resource, "to_xml"):
@@ -348,7 +363,7 @@ class _Deployments(_Part):
                 resource = (name, resource.to_xml().encode())
             deployment.append(deployment_resource(resource))
         record = self._engine.send(
-            DeploymentRecordValue(resources=deployment),
+            DeploymentRecordValue(resources=deployment, tenant_id=tenant_id),
             DeploymentIntent.CREATE,
             expect_rejection=expect_rejection,
         )
@@ -364,11 +379,15 @@ class _Instances(_Part):
         variables: Mapping[str, Any] | None = None,
         version: int = -1,
         expect_rejection: bool = False,
+        tenant_id: str = DEFAULT_TENANT_ID,
     ) -> Any:
-        """Create an instance; returns its key (or the rejection record)."""
+        """Create an instance (of tenant ``tenant_id``); returns its key (or the rejection record)."""
         record = self._engine.send(
             ProcessInstanceCreationRecordValue(
-                bpmn_process_id=bpmn_process_id, version=version, variables=dict(variables or {})
+                bpmn_process_id=bpmn_process_id,
+                version=version,
+                variables=dict(variables or {}),
+                tenant_id=tenant_id,
             ),
             ProcessInstanceCreationIntent.CREATE,
             expect_rejection=expect_rejection,
@@ -407,17 +426,20 @@ class _Jobs(_Part):
         timeout_ms: int = 300_000,
         max_jobs: int = 32,
         fetch_variables: Iterable[str] = (),
+        tenant_ids: Iterable[str] = (),
     ) -> list[ActivatedJob]:
         engine = self._engine
         if engine.partition_count == 1:
-            return engine.client.activate_jobs(job_type, worker, timeout_ms, max_jobs, fetch_variables)
+            return engine.client.activate_jobs(
+                job_type, worker, timeout_ms, max_jobs, fetch_variables, tenant_ids
+            )
         jobs: list[ActivatedJob] = []
         for partition in engine.partitions.values():  # as the gateway does: each partition in turn
             if len(jobs) >= max_jobs:
                 break
             jobs.extend(
                 Client(partition).activate_jobs(
-                    job_type, worker, timeout_ms, max_jobs - len(jobs), fetch_variables
+                    job_type, worker, timeout_ms, max_jobs - len(jobs), fetch_variables, tenant_ids
                 )
             )
         engine.run()

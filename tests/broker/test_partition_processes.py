@@ -251,6 +251,7 @@ class CollectingStream:
         self.timeout = 60_000
         self.fetch_variables: list[str] = []
         self.authorizations: dict[str, str] = {}
+        self.tenant_ids: list[str] = []
         self.jobs: list[tuple[int, JobRecordValue]] = []
 
     def push(self, job_key: int, job: JobRecordValue) -> None:

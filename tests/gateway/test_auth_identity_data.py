@@ -22,8 +22,10 @@ def test_a_user_is_named_by_username_and_a_token_adds_its_claims() -> None:
     }
 
 
-def test_no_caller_is_named_when_unauthenticated_or_with_authorizations_off() -> None:
+def test_no_caller_is_named_when_unauthenticated_and_one_is_with_authorizations_off() -> None:
+    """With authorizations off the engine still checks tenants (multi-tenancy), so the caller is
+    named; the engine's own setting turns its permission checks off."""
     unchecked = Identity(kind="user", username="alice", method="basic", checked=False)
 
     assert ANONYMOUS.authorization_data() == {}
-    assert unchecked.authorization_data() == {}
+    assert unchecked.authorization_data() == {AUTHORIZED_USERNAME: "alice"}

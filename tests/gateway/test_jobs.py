@@ -12,6 +12,7 @@ from typing import Any
 from strom.broker import JobStreamRegistry
 from strom.gateway.grpc._proto import pb
 from strom.gateway.grpc.jobs import GatewayJobStream, JobCounters, JobNotifications, LongPolling, stream_jobs
+from strom.gateway.grpc.tenancy import TenancyPolicy
 from strom.protocol.enums import RecordType
 from strom.protocol.intents import JobBatchIntent, JobIntent
 from strom.protocol.record import Record
@@ -29,6 +30,7 @@ class FakeBridge:
         self.sent = 0
         self.submitted: list[Record[Any]] = []
         self.partitions = SimpleNamespace(fan_out=lambda: [None])  # one partition
+        self.tenancy = TenancyPolicy()
 
     async def send(
         self, command: Record[Any], rpc: str, timeout_s: float | None = None, endpoint: Any = None

@@ -47,7 +47,8 @@ class Identity:
     claims: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     """The token's verified claims (OIDC only)."""
     checked: bool = True
-    """Whether the engine checks this caller's permissions (``authorizations`` in the config)."""
+    """Whether this caller's permissions are checked (``authorizations`` in the config): the
+    REST read filter asks; the engine has the same setting of its own."""
 
     @property
     def principal(self) -> str:
@@ -60,11 +61,10 @@ class Identity:
 
     def authorization_data(self) -> dict[str, Any]:
         """What a command sent for this caller carries in ``Record.authorizations``, for the
-        engine's permission checks: the username or client id, and a token's claims (which the
-        engine matches against its mapping rules)."""
+        engine's permission and tenant checks (each on or off by the engine's configuration): the
+        username or client id, and a token's claims (which the engine matches against its mapping
+        rules)."""
         data: dict[str, Any] = {}
-        if not self.checked:
-            return data
         if self.username:
             data[AUTHORIZED_USERNAME] = self.username
         elif self.client_id:

@@ -76,14 +76,18 @@ def readable_ids(
 
 
 async def read_restriction(request: Request, entity: str) -> Restriction | None:
-    """What a search or get of ``entity`` is limited to for the request's caller (None: nothing)."""
+    """What a search or get of ``entity`` is limited to for the request's caller (None: nothing):
+    the resource ids it may read and, with multi-tenancy on, the tenants it is assigned to."""
     identity = identity_of(request)
     read = READS.get(entity)
-    if read is None or not identity.authenticated or not identity.checked:
+    if read is None or not identity.authenticated:
         return None
+    tenants = frozenset(identity.tenants) if request.app.state.context.settings.multi_tenancy else None
     store: IdentityStore | None = request.app.state.auth.store
-    if store is None:
-        return None
+    if store is None or not identity.checked:
+        return None if tenants is None else Restriction(None, tenants=tenants)
     resource_type, permission, column = read
     ids = await asyncio.to_thread(readable_ids, identity, store, resource_type, permission)
-    return None if ids is None else Restriction(column, ids)
+    if ids is None:
+        return None if tenants is None else Restriction(None, tenants=tenants)
+    return Restriction(column, ids, tenants)

@@ -326,7 +326,8 @@ async def get_authentication(request: Request) -> Response:
         tenants = [
             {"tenantId": t.tenant_id, "name": t.name, "description": t.description or None} for t in stored
         ]
-    if not tenants:  # multi-tenancy is not built: every caller works in the default tenant
+    if not tenants and not request.app.state.context.settings.multi_tenancy:
+        # multi-tenancy off: every caller works in the default tenant
         tenants = [{"tenantId": DEFAULT_TENANT_ID, "name": "Default", "description": None}]
     return json_response(_me(identity, tenants, can_logout=SESSION_SCOPE_KEY in request.scope))
 

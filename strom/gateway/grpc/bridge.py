@@ -35,6 +35,7 @@ from strom.gateway.grpc.errors import (
     timed_out,
     unavailable,
 )
+from strom.gateway.grpc.tenancy import TenancyPolicy
 from strom.protocol.record import Record
 
 _log = logging.getLogger(__name__)
@@ -42,9 +43,15 @@ _log = logging.getLogger(__name__)
 
 class PartitionBridge:
     def __init__(
-        self, partitions: PartitionGroup, loop: asyncio.AbstractEventLoop, request_timeout_s: float
+        self,
+        partitions: PartitionGroup,
+        loop: asyncio.AbstractEventLoop,
+        request_timeout_s: float,
+        tenancy: TenancyPolicy | None = None,
     ) -> None:
         self.partitions = partitions
+        self.tenancy = tenancy if tenancy is not None else TenancyPolicy()
+        """Which tenant each command acts in (multi-tenancy on or off)."""
         self._loop = loop
         self._loop_thread = threading.get_ident()
         self._timeout = request_timeout_s
@@ -79,14 +86,16 @@ class PartitionBridge:
         endpoint: PartitionEndpoint | None = None,
     ) -> Record[Any]:
         """The record answering ``command`` (possibly a rejection), from the partition the router
-        picks (or ``endpoint``). The command names the caller of the request being handled
-        (``current_identity``), whose permissions the engine checks.
+        picks (or ``endpoint``). The command's tenant is resolved (``tenancy``) and it names the
+        caller of the request being handled (``current_identity``), whose permissions and tenants
+        the engine checks.
 
         Raises:
             GatewayError: RESOURCE_EXHAUSTED when the partition is at its limit or unavailable,
                 DEADLINE_EXCEEDED when no answer came within the timeout, NOT_FOUND when the
                 command names a partition the broker does not have.
         """
+        command = self.tenancy.apply(command, rpc)
         caller = current_identity().authorization_data()
         if caller:
             command = msgspec.structs.replace(command, authorizations=caller)

@@ -126,7 +126,7 @@ class LongPolling:
     ) -> AsyncGenerator[pb.ActivateJobsResponse, None]:
         """One response per partition that had jobs (asked in turn), or nothing when the wait ends
         empty-handed."""
-        command = requests.activate_jobs(request)
+        command = self._bridge.tenancy.apply(requests.activate_jobs(request), "ActivateJobs")
         wait_ms = request.requestTimeout or self._default_ms
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_ms / 1000 if wait_ms > 0 else None
@@ -210,6 +210,7 @@ class GatewayJobStream:
         "_loop_thread",
         "_queue",
         "_scheduled",
+        "_tenant_ids",
         "_timeout",
         "_worker",
         "job_type",
@@ -225,10 +226,12 @@ class GatewayJobStream:
         timeout: int,
         fetch_variables: list[str],
         authorizations: dict[str, Any] | None = None,
+        tenant_ids: list[str] | None = None,
     ) -> None:
         self._loop = loop
         self._bridge = bridge
         self._authorizations = dict(authorizations or {})
+        self._tenant_ids = list(tenant_ids or [])
         self._counters = counters
         self.job_type = job_type
         self._worker = worker
@@ -259,6 +262,11 @@ class GatewayJobStream:
     def authorizations(self) -> dict[str, Any]:
         """The caller who opened the stream: the engine pushes only jobs it may work on."""
         return self._authorizations
+
+    @property
+    def tenant_ids(self) -> list[str]:
+        """The tenants the request named: the engine pushes only their jobs."""
+        return self._tenant_ids
 
     def push(self, job_key: int, job: JobRecordValue) -> None:
         if self._closed:
@@ -342,9 +350,10 @@ async def stream_jobs(
 ) -> None:
     """Register a stream for the request's job type and write its jobs until the call ends."""
     job_type, worker, timeout, fetch = requests.stream_activated_jobs(request)
+    tenant_ids = bridge.tenancy.tenants(requests.tenants(request.tenantIds), "StreamActivatedJobs")
     caller = current_identity().authorization_data()
     stream = GatewayJobStream(
-        asyncio.get_running_loop(), bridge, counters, job_type, worker, timeout, fetch, caller
+        asyncio.get_running_loop(), bridge, counters, job_type, worker, timeout, fetch, caller, tenant_ids
     )
     registry.add(job_type, stream)
     open_streams.add(stream)

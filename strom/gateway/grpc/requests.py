@@ -1,8 +1,9 @@
 """Gateway requests -> engine commands, with the checks Zeebe's gateway makes before sending.
 
 Variables arrive as JSON text and must be a JSON object; keys are int64 and must be positive when
-given; durations are milliseconds between 0 and ``MAX_DURATION_MS``; Strom runs without
-multi-tenancy, so only the default tenant may be named. Every failed check is INVALID_ARGUMENT
+given; durations are milliseconds between 0 and ``MAX_DURATION_MS``; a tenant id has the form of
+one (what it may be is the ``TenancyPolicy``'s to decide, applied to every command the gateways
+send: an empty one is resolved there). Every failed check is INVALID_ARGUMENT
 with a message naming the field and the value. What needs state (does the job exist?) is the
 engine's to decide.
 """
@@ -16,6 +17,7 @@ import msgspec
 from strom.gateway.grpc import job_result
 from strom.gateway.grpc._proto import pb
 from strom.gateway.grpc.errors import invalid_argument
+from strom.gateway.grpc.tenancy import checked_tenant_id
 from strom.protocol.enums import RecordType
 from strom.protocol.intents import (
     DecisionEvaluationIntent,
@@ -34,7 +36,6 @@ from strom.protocol.intents import (
 )
 from strom.protocol.record import Record
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
-from strom.protocol.tenant import DEFAULT_TENANT_ID
 from strom.protocol.values.decision import DecisionEvaluationRecordValue
 from strom.protocol.values.deployment import DeploymentRecordValue, DeploymentResource
 from strom.protocol.values.enums import VariableDocumentUpdateSemantic
@@ -166,18 +167,13 @@ def non_negative(value: int, field: str) -> int:
 
 
 def tenant(tenant_id: str) -> str:
-    if tenant_id and tenant_id != DEFAULT_TENANT_ID:
-        raise invalid_argument(
-            f"Expected to handle the request for tenant '{tenant_id}', but multi-tenancy is disabled: "
-            f"leave 'tenantId' empty or use '{DEFAULT_TENANT_ID}'"
-        )
-    return DEFAULT_TENANT_ID
+    """The tenant a request names (empty: none; ``TenancyPolicy`` resolves it)."""
+    return checked_tenant_id(tenant_id)
 
 
 def tenants(tenant_ids: Any) -> list[str]:
-    for tenant_id in tenant_ids:
-        tenant(tenant_id)
-    return [DEFAULT_TENANT_ID]
+    """The tenants a request names (empty: none; ``TenancyPolicy`` resolves them)."""
+    return [checked_tenant_id(tenant_id, "tenantIds") for tenant_id in tenant_ids]
 
 
 def operation_reference(request: Any) -> int:
@@ -204,22 +200,22 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def deploy_resource(request: pb.DeployResourceRequest) -> Record[Any]:
-    tenant(request.tenantId)
-    return _deployment([(r.name, r.content) for r in request.resources])
+    return _deployment([(r.name, r.content) for r in request.resources], tenant(request.tenantId))
 
 
 def deploy_process(request: pb.DeployProcessRequest) -> Record[Any]:
-    return _deployment([(p.name, p.definition) for p in request.processes])
+    return _deployment([(p.name, p.definition) for p in request.processes], "")
 
 
-def _deployment(resources: list[tuple[str, bytes]]) -> Record[Any]:
+def _deployment(resources: list[tuple[str, bytes]], tenant_id: str) -> Record[Any]:
     if not resources:
         raise invalid_argument("Expected to deploy at least one resource, but 'resources' is empty")
     for index, (name, _) in enumerate(resources):
         if not name:
             raise invalid_argument(f"Expected every resource to have a name, but resource {index} has none")
     value = DeploymentRecordValue(
-        resources=[DeploymentResource(resource_name=name, resource=content) for name, content in resources]
+        resources=[DeploymentResource(resource_name=name, resource=content) for name, content in resources],
+        tenant_id=tenant_id,
     )
     return command(value, DeploymentIntent.CREATE)
 
@@ -228,7 +224,7 @@ def _deployment(resources: list[tuple[str, bytes]]) -> Record[Any]:
 
 
 def _creation_value(request: pb.CreateProcessInstanceRequest, fetch: list[str]) -> Any:
-    tenant(request.tenantId)
+    tenant_id = tenant(request.tenantId)
     version = request.version
     if version < -1:
         raise invalid_argument(
@@ -251,6 +247,7 @@ def _creation_value(request: pb.CreateProcessInstanceRequest, fetch: list[str]) 
             for i in request.startInstructions
         ],
         fetch_variables=fetch,
+        tenant_id=tenant_id,
     )
 
 
@@ -376,14 +373,14 @@ def delete_resource(request: pb.DeleteResourceRequest) -> Record[Any]:
 
 def activate_jobs(request: pb.ActivateJobsRequest) -> Record[Any]:
     """JOB_BATCH ACTIVATE; the engine checks type, timeout and maxJobsToActivate like Zeebe's."""
-    tenants(request.tenantIds)
+    tenant_ids = tenants(request.tenantIds)
     value = JobBatchRecordValue(
         type=request.type,
         worker=request.worker,
         timeout=duration(request.timeout, "timeout", 0) if request.timeout > 0 else request.timeout,
         max_jobs_to_activate=request.maxJobsToActivate,
         variables=list(request.fetchVariable),
-        tenant_ids=[DEFAULT_TENANT_ID],
+        tenant_ids=tenant_ids,
     )
     return command(value, JobBatchIntent.ACTIVATE)
 
@@ -462,7 +459,7 @@ def yield_job(job_key: int) -> Record[Any]:
 
 
 def publish_message(request: pb.PublishMessageRequest) -> Record[Any]:
-    tenant(request.tenantId)
+    tenant_id = tenant(request.tenantId)
     if not request.name:
         raise invalid_argument("Expected 'name' (the message name) to be set, but it was empty")
     value = MessageRecordValue(
@@ -471,20 +468,23 @@ def publish_message(request: pb.PublishMessageRequest) -> Record[Any]:
         message_id=request.messageId,
         time_to_live=duration(request.timeToLive, "timeToLive"),
         variables=variables(request.variables),
+        tenant_id=tenant_id,
     )
     return command(value, MessageIntent.PUBLISH)
 
 
 def broadcast_signal(request: pb.BroadcastSignalRequest) -> Record[Any]:
-    tenant(request.tenantId)
+    tenant_id = tenant(request.tenantId)
     if not request.signalName:
         raise invalid_argument("Expected 'signalName' to be set, but it was empty")
-    value = SignalRecordValue(signal_name=request.signalName, variables=variables(request.variables))
+    value = SignalRecordValue(
+        signal_name=request.signalName, variables=variables(request.variables), tenant_id=tenant_id
+    )
     return command(value, SignalIntent.BROADCAST)
 
 
 def evaluate_decision(request: pb.EvaluateDecisionRequest) -> Record[Any]:
-    tenant(request.tenantId)
+    tenant_id = tenant(request.tenantId)
     if request.decisionKey:
         positive_key(request.decisionKey, "decisionKey")
     elif not request.decisionId:
@@ -493,5 +493,6 @@ def evaluate_decision(request: pb.EvaluateDecisionRequest) -> Record[Any]:
         decision_key=request.decisionKey or -1,
         decision_id=request.decisionId,
         variables=variables(request.variables),
+        tenant_id=tenant_id,
     )
     return command(value, DecisionEvaluationIntent.EVALUATE)

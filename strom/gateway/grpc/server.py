@@ -35,6 +35,7 @@ from strom.gateway.grpc._proto import (
 from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import GatewayError, from_rejection, unimplemented
 from strom.gateway.grpc.jobs import GatewayJobStream, JobCounters, JobNotifications, LongPolling, stream_jobs
+from strom.gateway.grpc.tenancy import TenancyPolicy
 from strom.gateway.grpc.undecodable import add_gateway_to_server
 from strom.protocol.record import BROKER_VERSION, Record
 
@@ -55,6 +56,8 @@ class GatewaySettings:
     max_message_size: int = 4 * 1024 * 1024
     long_polling_timeout_ms: int = 10_000
     request_timeout_ms: int = 15_000
+    multi_tenancy: bool = False
+    """Requests name their tenant (``TenancyPolicy``)."""
 
 
 class GatewayService(GatewayServicer):
@@ -369,7 +372,12 @@ class GatewayServer:
         """Bind and serve (``port`` tells where)."""
         loop = asyncio.get_running_loop()
         settings = self.settings
-        bridge = self._bridge = PartitionBridge(self.partitions, loop, settings.request_timeout_ms / 1000)
+        bridge = self._bridge = PartitionBridge(
+            self.partitions,
+            loop,
+            settings.request_timeout_ms / 1000,
+            TenancyPolicy(settings.multi_tenancy),
+        )
         bridge.start()
         notifications = self._notifications = JobNotifications(self._registry, loop)
         long_polling = self._long_polling = LongPolling(
@@ -458,6 +466,7 @@ def gateway_for(broker: Broker) -> GatewayServer:
             max_message_size=config.max_message_size,
             long_polling_timeout_ms=config.long_polling_timeout_ms,
             request_timeout_ms=config.request_timeout_ms,
+            multi_tenancy=config.multi_tenancy,
         ),
         authenticator_for(config) if config.auth != "none" else None,
     )

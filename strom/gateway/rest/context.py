@@ -21,6 +21,7 @@ from strom.gateway.grpc._proto import pb
 from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import GatewayError, from_rejection, unimplemented
 from strom.gateway.grpc.jobs import JobCounters, JobNotifications, LongPolling
+from strom.gateway.grpc.tenancy import TenancyPolicy
 from strom.gateway.rest.problems import Problem, from_gateway_error, invalid_argument
 from strom.protocol.record import Record
 
@@ -43,6 +44,8 @@ class RestSettings:
     """Largest file of a deployment, in bytes (the gRPC gateway's message size limit)."""
     clock_controlled: bool = False
     """Whether ``PUT /v2/clock`` and ``POST /v2/clock/reset`` may pin and reset the engine's clock."""
+    multi_tenancy: bool = False
+    """Requests name their tenant (``TenancyPolicy``); searches show the caller's tenants only."""
     data_dir: str = ""
     """Where the partitions keep their file logs (``partition-N/log``), for the record log reads;
     empty when they are not files here (cluster mode)."""
@@ -63,7 +66,12 @@ class RestContext:
     def start(self) -> None:
         """On the event loop that serves the requests."""
         loop = asyncio.get_running_loop()
-        self._bridge = PartitionBridge(self.partitions, loop, self.settings.request_timeout_ms / 1000)
+        self._bridge = PartitionBridge(
+            self.partitions,
+            loop,
+            self.settings.request_timeout_ms / 1000,
+            TenancyPolicy(self.settings.multi_tenancy),
+        )
         self._bridge.start()
         self._notifications = JobNotifications(self.partitions.job_streams, loop)
         self._long_polling = LongPolling(

@@ -252,7 +252,11 @@ async def _trail(request: Request, key_text: str) -> tuple[_PartitionLog, _Trail
             f"{partition_of(instance_key)}{compacted}"
         )
     restriction = await read_restriction(request, "processInstance")
-    if restriction is not None and trail.bpmn_process_id not in restriction.allowed:
+    if (
+        restriction is not None
+        and restriction.column is not None
+        and trail.bpmn_process_id not in restriction.allowed
+    ):
         raise Problem(
             403,
             "FORBIDDEN",

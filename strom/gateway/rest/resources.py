@@ -38,8 +38,9 @@ async def create_deployment(request: Request) -> Response:
         pb.Resource(name=upload.filename or "resource", content=await upload.read()) for upload in resources
     ]
     tenant_id = form.get("tenantId")
-    command_from(requests.tenant, tenant_id if isinstance(tenant_id, str) else "")
-    command = command_from(requests.deploy_resource, pb.DeployResourceRequest(resources=files))
+    tenant = tenant_id if isinstance(tenant_id, str) else ""
+    deploy = pb.DeployResourceRequest(resources=files, tenantId=tenant)
+    command = command_from(requests.deploy_resource, deploy)
     value = (await context.send(command, "CreateDeployment")).value
     deployments: list[dict[str, Any]] = []
     for process in value.processes_metadata:

@@ -106,6 +106,7 @@ def rest_for(broker: Broker) -> RestServer:
             long_polling_timeout_ms=config.long_polling_timeout_ms,
             request_timeout_ms=config.request_timeout_ms,
             clock_controlled=config.clock_controlled,
+            multi_tenancy=config.multi_tenancy,
             data_dir="" if config.cluster_servers else str(config.data_dir.absolute()),
         ),
         search,

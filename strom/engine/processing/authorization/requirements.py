@@ -31,6 +31,7 @@ from strom.protocol.intents import (
     ProcessInstanceModificationIntent,
     ResourceDeletionIntent,
     RoleIntent,
+    SignalIntent,
     TenantIntent,
     UserIntent,
     UserTaskIntent,
@@ -44,9 +45,10 @@ Requirement = Callable[[Record[Any], ProcessingState], PermissionRequest | None]
 """What a command needs, given the command and the state it is processed against."""
 
 
-def _process_of_instance(state: ProcessingState, element_instance_key: int) -> str | None:
+def _process_of_instance(state: ProcessingState, element_instance_key: int) -> tuple[str, str] | None:
+    """(tenant, BPMN process id) of the instance an element instance belongs to."""
     instance = state.element_instances.get(element_instance_key)
-    return None if instance is None else instance.value.bpmn_process_id
+    return None if instance is None else (instance.value.tenant_id, instance.value.bpmn_process_id)
 
 
 def _create_instance(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
@@ -57,32 +59,42 @@ def _create_instance(command: Record[Any], state: ProcessingState) -> Permission
         if process is None:
             return None
         process_id = process.bpmn_process_id
-    return PermissionRequest(Resource.PROCESS_DEFINITION, Permission.CREATE_PROCESS_INSTANCE, process_id)
+    return PermissionRequest(
+        Resource.PROCESS_DEFINITION,
+        Permission.CREATE_PROCESS_INSTANCE,
+        process_id,
+        value.tenant_id,
+        new_resource=True,
+    )
 
 
 def _on_instance(permission: Permission) -> Requirement:
     def requirement(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
         key = command.value.process_instance_key if command.value.process_instance_key > 0 else command.key
-        process_id = _process_of_instance(state, key)
-        if process_id is None:
+        found = _process_of_instance(state, key)
+        if found is None:
             return None
-        return PermissionRequest(Resource.PROCESS_DEFINITION, permission, process_id)
+        return PermissionRequest(Resource.PROCESS_DEFINITION, permission, found[1], found[0])
 
     return requirement
 
 
 def _set_variables(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
-    process_id = _process_of_instance(state, command.value.scope_key)
-    if process_id is None:
+    found = _process_of_instance(state, command.value.scope_key)
+    if found is None:
         return None
-    return PermissionRequest(Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, process_id)
+    return PermissionRequest(
+        Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, found[1], found[0]
+    )
 
 
 def _on_ad_hoc_sub_process(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
-    process_id = _process_of_instance(state, command.value.ad_hoc_sub_process_instance_key)
-    if process_id is None:
+    found = _process_of_instance(state, command.value.ad_hoc_sub_process_instance_key)
+    if found is None:
         return None
-    return PermissionRequest(Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, process_id)
+    return PermissionRequest(
+        Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, found[1], found[0]
+    )
 
 
 def _on_job(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
@@ -90,7 +102,7 @@ def _on_job(command: Record[Any], state: ProcessingState) -> PermissionRequest |
     if job is None:
         return None
     return PermissionRequest(
-        Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, job.bpmn_process_id
+        Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, job.bpmn_process_id, job.tenant_id
     )
 
 
@@ -98,7 +110,9 @@ def _on_user_task(command: Record[Any], state: ProcessingState) -> PermissionReq
     task = state.user_tasks.get(command.key)
     if task is None:
         return None
-    return PermissionRequest(Resource.PROCESS_DEFINITION, Permission.UPDATE_USER_TASK, task.bpmn_process_id)
+    return PermissionRequest(
+        Resource.PROCESS_DEFINITION, Permission.UPDATE_USER_TASK, task.bpmn_process_id, task.tenant_id
+    )
 
 
 def _resolve_incident(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
@@ -106,7 +120,10 @@ def _resolve_incident(command: Record[Any], state: ProcessingState) -> Permissio
     if incident is None:
         return None
     return PermissionRequest(
-        Resource.PROCESS_DEFINITION, Permission.UPDATE_PROCESS_INSTANCE, incident.bpmn_process_id
+        Resource.PROCESS_DEFINITION,
+        Permission.UPDATE_PROCESS_INSTANCE,
+        incident.bpmn_process_id,
+        incident.tenant_id,
     )
 
 
@@ -117,31 +134,52 @@ def _evaluate_decision(command: Record[Any], state: ProcessingState) -> Permissi
         if decision is None:
             return None
         decision_id = decision.decision_id
-    return PermissionRequest(Resource.DECISION_DEFINITION, Permission.CREATE_DECISION_INSTANCE, decision_id)
+    return PermissionRequest(
+        Resource.DECISION_DEFINITION,
+        Permission.CREATE_DECISION_INSTANCE,
+        decision_id,
+        command.value.tenant_id,
+        new_resource=True,
+    )
 
 
 def _delete_resource(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
     key = command.value.resource_key
     process = state.processes.by_key(key)
     if process is not None:
-        return PermissionRequest(Resource.RESOURCE, Permission.DELETE_PROCESS, process.bpmn_process_id)
+        return PermissionRequest(
+            Resource.RESOURCE, Permission.DELETE_PROCESS, process.bpmn_process_id, process.tenant_id
+        )
     requirements = state.decisions.requirements_by_key(key)
     if requirements is not None:
         return PermissionRequest(
-            Resource.RESOURCE, Permission.DELETE_DRD, requirements.decision_requirements_id
+            Resource.RESOURCE,
+            Permission.DELETE_DRD,
+            requirements.decision_requirements_id,
+            requirements.tenant_id,
         )
     form = state.forms.by_key(key)
     if form is not None:
-        return PermissionRequest(Resource.RESOURCE, Permission.DELETE_FORM, form.form_id)
+        return PermissionRequest(Resource.RESOURCE, Permission.DELETE_FORM, form.form_id, form.tenant_id)
     return None
 
 
 def _every(resource: Resource, permission: Permission) -> Requirement:
-    """A permission only ``*`` grants (creating something new, publishing a message)."""
+    """A permission only ``*`` grants (creating an identity entity)."""
     request = PermissionRequest(resource, permission)
 
     def requirement(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
         return request
+
+    return requirement
+
+
+def _new_in_tenant(resource: Resource, permission: Permission | None) -> Requirement:
+    """Something new in the command's tenant (a deployment, a message, a signal): a permission only
+    ``*`` grants (``None``: none, only the tenant is checked)."""
+
+    def requirement(command: Record[Any], state: ProcessingState) -> PermissionRequest | None:
+        return PermissionRequest(resource, permission, "", command.value.tenant_id, new_resource=True)
 
     return requirement
 
@@ -213,12 +251,14 @@ def _table() -> dict[int, Requirement]:
             UserTaskIntent.CLAIM: _on_user_task,
             UserTaskIntent.UPDATE: _on_user_task,
         },
-        ValueType.DEPLOYMENT: {DeploymentIntent.CREATE: _every(Resource.RESOURCE, Permission.CREATE)},
+        ValueType.DEPLOYMENT: {DeploymentIntent.CREATE: _new_in_tenant(Resource.RESOURCE, Permission.CREATE)},
         ValueType.RESOURCE_DELETION: {ResourceDeletionIntent.DELETE: _delete_resource},
-        ValueType.MESSAGE: {MessageIntent.PUBLISH: _every(Resource.MESSAGE, Permission.CREATE)},
+        ValueType.MESSAGE: {MessageIntent.PUBLISH: _new_in_tenant(Resource.MESSAGE, Permission.CREATE)},
         ValueType.MESSAGE_CORRELATION: {
-            MessageCorrelationIntent.CORRELATE: _every(Resource.MESSAGE, Permission.CREATE)
+            MessageCorrelationIntent.CORRELATE: _new_in_tenant(Resource.MESSAGE, Permission.CREATE)
         },
+        # Zeebe 8.8 asks no permission to broadcast a signal; its tenant is checked
+        ValueType.SIGNAL: {SignalIntent.BROADCAST: _new_in_tenant(Resource.MESSAGE, None)},
         ValueType.DECISION_EVALUATION: {DecisionEvaluationIntent.EVALUATE: _evaluate_decision},
         ValueType.USER: {
             UserIntent.CREATE: _every(Resource.USER, Permission.CREATE),

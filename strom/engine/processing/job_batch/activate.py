@@ -3,12 +3,13 @@
 The batch is one JOB_BATCH ACTIVATED event (written even when empty, so the gateway knows to long
 poll). It is cut short (``truncated``) before its records would exceed the batch size limit.
 A worker that names its tenants gets only their jobs; a worker whose command names its caller gets
-only jobs of processes the caller may update (``UPDATE_PROCESS_INSTANCE``), as Zeebe filters them.
+only jobs of processes the caller may update (``UPDATE_PROCESS_INSTANCE``) and, with multi-tenancy
+on, of tenants the caller is assigned to, as Zeebe filters them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import msgspec
@@ -42,7 +43,7 @@ class JobBatchActivateProcessor:
         self._activation = behaviors.job_activation
         self._keys = keys
         self._max_bytes = max_batch_bytes
-        self._authorization = AuthorizationCheck(state.identity)
+        self._authorization = behaviors.job_activation.authorization or AuthorizationCheck(state.identity)
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         request = command.value
@@ -56,7 +57,10 @@ class JobBatchActivateProcessor:
         size = 0
         truncated = False
         fetch = request.variables
-        tenants: list[str] = request.tenant_ids
+        tenants: Collection[str] | None = request.tenant_ids or None  # None: every tenant
+        if self._authorization.multi_tenancy and names_caller(command):
+            assigned = self._authorization.caller(command).tenants
+            tenants = assigned if tenants is None else assigned.intersection(tenants)
         processes = self._permitted_processes(command)
         for job_key in self._jobs.activatable(request.type):
             if len(keys) >= request.max_jobs_to_activate:
@@ -64,7 +68,7 @@ class JobBatchActivateProcessor:
             job = self._jobs.get(job_key)
             if job is None:
                 continue
-            if tenants and job.tenant_id not in tenants:
+            if tenants is not None and job.tenant_id not in tenants:
                 continue
             if processes is not None and job.bpmn_process_id not in processes:
                 continue

@@ -82,7 +82,7 @@ class ResourceDeletionDeleteProcessor:
             return
         resource_key = command.value.resource_key
         resource = self._find(resource_key)
-        if resource is None or resource.tenant_id != command.value.tenant_id:
+        if resource is None:
             writers.reject(
                 command,
                 RejectionType.NOT_FOUND,

@@ -78,14 +78,14 @@ class Behaviors:
         partition_id: int = 1,
         partition_count: int = 1,
         sender: InterPartitionSender | None = None,
+        authorization: AuthorizationCheck | None = None,
     ) -> Behaviors:
         sender = sender if sender is not None else SinglePartition()
+        authorization = authorization if authorization is not None else AuthorizationCheck(state.identity)
         expressions = ExpressionBehavior(state.variables)
         variables = VariableBehavior(state.variables, keys)
         incidents = IncidentBehavior(state.incidents, keys)
-        activation = JobActivationBehavior(
-            state.variables, keys, job_streams, on_job_deadline, AuthorizationCheck(state.identity)
-        )
+        activation = JobActivationBehavior(state.variables, keys, job_streams, on_job_deadline, authorization)
         jobs = JobBehavior(state.jobs, keys, expressions, incidents, activation)
         transitions = StateTransitionBehavior(
             state.element_instances, state.processes, keys, state.event_scopes

@@ -42,12 +42,14 @@ class JobActivationBehavior:
         self._keys = keys
         self._streams = streams
         self._on_deadline = on_deadline
-        self._authorization = authorization
+        self.authorization = authorization
+        """Whose jobs a caller may take (shared with job activation)."""
 
     def publish(self, writers: Writers, job_key: int, job: JobRecordValue) -> None:
         stream = self._streams.pick(job.type)
-        if stream is not None and stream.authorizations and not self._may_take(job, stream):
-            # a stream of a caller who may not work on this job: the next one that may, if any
+        if stream is not None and not self._may_take(job, stream):
+            # a stream of another tenant, or of a caller who may not work on this job: the next
+            # one that may, if any
             stream = self._streams.pick(job.type, partial(self._may_take, job))
         if stream is None:
             job_type = job.type
@@ -83,16 +85,21 @@ class JobActivationBehavior:
         writers.side_effect(push)
 
     def _may_take(self, job: JobRecordValue, stream: JobStream) -> bool:
-        """Whether ``stream`` may be given ``job``: it was opened by no checked caller, or by one who
-        may update instances of the job's process (as job activation filters polled jobs)."""
+        """Whether ``stream`` may be given ``job``: the stream takes the job's tenant, and it was
+        opened by no checked caller, or by one assigned to that tenant who may update instances of
+        the job's process (as job activation filters polled jobs)."""
+        tenants = stream.tenant_ids
+        if tenants and job.tenant_id not in tenants:
+            return False
         caller = stream.authorizations
-        check = self._authorization
+        check = self.authorization
         if check is None or not caller or not names_caller_data(caller):
             return True
+        named = check.caller_named(caller)
+        if not check.assigned(named, job.tenant_id):
+            return False
         ids = check.resource_ids(
-            check.caller_named(caller),
-            AuthorizationResourceType.PROCESS_DEFINITION,
-            PermissionType.UPDATE_PROCESS_INSTANCE,
+            named, AuthorizationResourceType.PROCESS_DEFINITION, PermissionType.UPDATE_PROCESS_INSTANCE
         )
         return WILDCARD_RESOURCE_ID in ids or job.bpmn_process_id in ids
 
