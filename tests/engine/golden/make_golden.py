@@ -749,7 +749,8 @@ LISTENED = definitions(
 def user_task_listeners(engine: TestEngine) -> None:
     """User task listeners: a creating listener correcting the task (CORRECTED), an assigning
     one (ASSIGNED v2), a completing one denying (COMPLETION_DENIED) and then allowing the
-    completion (COMPLETING v2, JOB COMPLETED v3)."""
+    completion (COMPLETING v2, JOB COMPLETED v3). Written before Strom rejected, as Zeebe does, a
+    creating listener's correction of an assignee the model defines: run again, it is rejected."""
     from strom.protocol.intents import JobIntent
     from strom.protocol.values.job import JobRecordValue, JobResultCorrectionsValue, JobResultValue
 

@@ -22,6 +22,7 @@ from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.variable import VariableOwner
 from strom.engine.processing.job._preconditions import JobPreconditions
 from strom.engine.processing.user_task.complete_task_listener import CORRECTABLE
+from strom.engine.processing.user_task.listener_result import listener_result_problem
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.engine.state.element_instance import ElementInstance
@@ -39,13 +40,6 @@ from strom.protocol.values.ad_hoc_sub_process import (
 )
 from strom.protocol.values.enums import JobKind, JobListenerEventType
 from strom.protocol.values.job import JobRecordValue, JobResultValue
-
-_DENIABLE = (
-    JobListenerEventType.ASSIGNING,
-    JobListenerEventType.UPDATING,
-    JobListenerEventType.COMPLETING,
-)
-"""The task listeners that may deny their transition."""
 
 
 class JobCompleteProcessor:
@@ -71,10 +65,11 @@ class JobCompleteProcessor:
             command, job, result, writers
         ):
             return
-        if job.job_kind is JobKind.TASK_LISTENER and not self._task_listener_result_valid(
-            command, job, result, writers
-        ):
-            return
+        if job.job_kind is JobKind.TASK_LISTENER:
+            problem = listener_result_problem(command, job, self._processes)
+            if problem is not None:
+                writers.reject(command, *problem)
+                return
         variables = command.value.variables
         completed = msgspec.structs.replace(job, variables=variables, result=result)
         writers.respond(writers.append_event(command.key, JobIntent.COMPLETED, completed))
@@ -197,44 +192,6 @@ class JobCompleteProcessor:
         writers.append_command(
             instance.key, ProcessInstanceIntent.COMPLETE_EXECUTION_LISTENER, instance.value
         )
-
-    def _task_listener_result_valid(
-        self, command: Record[Any], job: JobRecordValue, result: JobResultValue, writers: Writers
-    ) -> bool:
-        """Only assigning, updating and completing listeners may deny (Zeebe's texts); a denial
-        corrects nothing; corrections name known attributes."""
-        if result.denied and job.job_listener_event_type not in _DENIABLE:
-            writers.reject(
-                command,
-                RejectionType.INVALID_ARGUMENT,
-                f"Denying result is not supported for '{job.job_listener_event_type.value}' task "
-                f"listener jobs (job key '{command.key}', type '{job.type}', processInstanceKey "
-                f"'{job.process_instance_key}'). Only the following listener event types support "
-                "denying: [ASSIGNING, COMPLETING, UPDATING].",
-            )
-            return False
-        if result.denied and result.corrected_attributes:
-            writers.reject(
-                command,
-                RejectionType.INVALID_ARGUMENT,
-                "Expected to complete task listener job with corrections, but the job result is "
-                f"denied (job key '{command.key}', type '{job.type}', processInstanceKey "
-                f"'{job.process_instance_key}'). The corrections would be reverted by the denial. "
-                "Either complete the job with corrections without setting denied, or complete the "
-                "job with a denied result but no corrections.",
-            )
-            return False
-        unknown = [name for name in result.corrected_attributes if name not in CORRECTABLE]
-        if unknown:
-            writers.reject(
-                command,
-                RejectionType.INVALID_ARGUMENT,
-                f"Expected to complete task listener job with key '{command.key}', but the job "
-                f"result corrects the unknown attributes {java_list(unknown)}; supported are "
-                f"{java_list(list(CORRECTABLE))}",
-            )
-            return False
-        return True
 
     def _continue_after_task_listener(
         self, writers: Writers, instance: ElementInstance, result: JobResultValue

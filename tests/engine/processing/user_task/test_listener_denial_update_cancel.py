@@ -190,6 +190,53 @@ def test_a_canceling_listener_may_not_deny(engine: TestEngine) -> None:
     assert "[ASSIGNING, COMPLETING, UPDATING]" in rejection.rejection_reason
 
 
+def test_a_listener_job_completed_with_variables_is_rejected(engine: TestEngine) -> None:
+    instance = _deploy(engine, ("creating", "check"))
+    [job] = engine.jobs.activate("check")
+
+    rejection = engine.jobs.complete(job.key, {"x": 1}, expect_rejection=True)
+
+    assert rejection.rejection_reason == (
+        "Task Listener job completion with variables payload provided is not yet supported "
+        f"(job key '{job.key}', type 'check', processInstanceKey '{instance}'). "
+        "Support will be enabled with the resolution of issue #23702."
+    )
+
+
+def test_a_creating_listener_may_not_correct_the_assignee_the_model_defines(engine: TestEngine) -> None:
+    _deploy(engine, ("creating", "check"), assignee="ann")
+
+    rejection = _complete_listener(
+        engine,
+        "check",
+        expect_rejection=True,
+        corrected_attributes=["assignee"],
+        corrections=JobResultCorrectionsValue(assignee="bob"),
+    )
+
+    assert rejection.rejection_type is RejectionType.INVALID_ARGUMENT
+    assert "correcting the assignee on 'CREATING' event is not supported" in rejection.rejection_reason
+
+
+def test_a_correction_of_an_unknown_attribute_is_rejected_naming_it(engine: TestEngine) -> None:
+    instance = _deploy(engine, ("creating", "check"))
+    [job] = engine.jobs.activate("check")
+
+    rejection = engine.send(
+        JobRecordValue(result=JobResultValue(corrected_attributes=["name"])),
+        JobIntent.COMPLETE,
+        job.key,
+        expect_rejection=True,
+    )
+
+    assert rejection.rejection_reason == (
+        "Expected to complete task listener job with a corrections result, but property 'name' "
+        f"cannot be corrected (job key '{job.key}', type 'check', processInstanceKey '{instance}'). "
+        "Only the following properties can be corrected: [assignee, candidateGroupsList, "
+        "candidateUsersList, dueDate, followUpDate, priority]."
+    )
+
+
 # -- canceling -------------------------------------------------------------------------------------
 
 

@@ -85,7 +85,7 @@ def test_two_listeners_run_one_after_the_other_in_order(engine: TestEngine) -> N
 
 
 def test_corrections_of_a_listener_are_applied_to_the_task(engine: TestEngine) -> None:
-    _deploy(engine, ("creating", "check"), assignee="ann")
+    _deploy(engine, ("creating", "check"))
 
     _complete_listener(
         engine,
