@@ -40,6 +40,7 @@ the most frequent kinds in ``by``), and rejections are counted in full on /metri
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -114,6 +115,9 @@ class RecordObserver:
         """"created" / "resolved" -> incidents."""
         self.rejections: dict[tuple[str, str, str], int] = {}
         """(value type, intent, rejection type) -> command rejections."""
+        self.failures = 0
+        """Steps whose records could not be observed (a bug; processing went on)."""
+        self._failure_logged = -60.0
         self._activations: set[int] = set()
         """Positions of job activation commands (polls) written and not answered yet: an
         activated batch answering one was polled, any other was pushed to a job stream."""
@@ -144,8 +148,17 @@ class RecordObserver:
         """Look at the records of one committed step (on the processing thread); never raises."""
         try:
             self._observe(records)
-        except Exception:  # counting and logging must never stop processing
-            _log.exception("observing the records of a step on partition %d failed", self.partition_id)
+        except Exception:  # counting and logging must never stop processing, nor flood the log
+            self.failures += 1
+            now = time.monotonic()
+            if now - self._failure_logged >= 60.0:
+                self._failure_logged = now
+                _log.exception(
+                    "observing the records of a step on partition %d failed (%d times so far; "
+                    "logged at most once a minute)",
+                    self.partition_id,
+                    self.failures,
+                )
 
     def _observe(self, records: Sequence[Record[Any]]) -> None:
         element_events = self.element_events

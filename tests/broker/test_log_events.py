@@ -10,7 +10,7 @@ import time
 import pytest
 
 from strom.broker.logs import JsonFormatter, LogBudget
-from strom.broker.record_observer import REJECTION_LINES_PER_WINDOW
+from strom.broker.record_observer import REJECTION_LINES_PER_WINDOW, RecordObserver
 from strom.testing import bpmn
 from strom.testing._engine import TestEngine
 
@@ -102,3 +102,17 @@ def test_nothing_is_counted_or_logged_for_a_disabled_level(
 
     assert not _events(caplog, "command_rejected")
     assert not _events(caplog, "command_rejected_suppressed")  # INFO lines off: nothing to sum up
+
+
+def test_a_failure_to_observe_never_stops_processing_nor_floods_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="strom.broker")
+    observer = RecordObserver(3)
+
+    for _ in range(100):
+        observer.observe([object()])  # type: ignore[list-item]  # not a record: a bug upstream
+
+    assert observer.failures == 100
+    [line] = [record for record in caplog.records if "observing the records" in record.getMessage()]
+    assert line.levelno == logging.ERROR and "partition 3" in line.getMessage()

@@ -118,6 +118,7 @@ class _Stream:
     timeout: int = 60_000
     fetch_variables: list[str] = field(default_factory=list)
     authorizations: dict[str, Any] = field(default_factory=dict)
+    tenant_ids: list[str] = field(default_factory=list)
     pushed: list[int] = field(default_factory=list)
 
     def push(self, job_key: int, job: JobRecordValue) -> None:
