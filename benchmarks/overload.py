@@ -16,10 +16,11 @@ StreamActivatedJobs (CompleteJob is exempt from backpressure), then two phases:
 Figures over phase 2 after ``--warmup``: ``accepted_pi_per_s`` (calls answered OK per second),
 ``overload_vs_knee`` = that / ``knee_pi_per_s`` (goal >= 0.8: throughput must not collapse),
 ``resource_exhausted_share`` (calls answered RESOURCE_EXHAUSTED / calls answered),
-``p99_accepted_latency_ms`` (of the calls answered OK), the count of every other status (DEADLINE_EXCEEDED,
-CANCELLED, ... — all should be 0), ``completed_pi_per_s`` (the worker's completions),
-``complete_job_failed`` (must be 0), and the broker's RSS sampled every 0.5 s (``rss_max_over_min``,
-goal <= 1.5). With two or more CPUs the clients run on all but the first, so the broker keeps a
+``p99_accepted_latency_ms`` (of the calls answered OK), the count of every other status
+(DEADLINE_EXCEEDED, CANCELLED, ... — all should be 0), ``completed_pi_per_s`` (the worker's
+completions), ``complete_job_rejected`` (CompleteJob calls answered with any error; must be 0),
+and the broker's RSS sampled every 0.5 s (``rss_max_over_min``, goal <= 1.5). With two or more
+CPUs the clients run on all but the first, so the broker keeps a
 core (as with clients on other machines). The last line is one JSON object.
 """
 
@@ -265,7 +266,7 @@ def main() -> None:
             status: n for status, n in statuses.items() if status not in ("OK", "RESOURCE_EXHAUSTED")
         },
         "completed_pi_per_s": round(completed_in_window / seconds, 1),
-        "complete_job_failed": complete_failures,
+        "complete_job_rejected": complete_failures,
         "rss_mb_min": round(min(rss_after_warmup), 1) if rss_after_warmup else None,
         "rss_mb_max": round(max(rss_after_warmup), 1) if rss_after_warmup else None,
         "rss_max_over_min": round(max(rss_after_warmup) / min(rss_after_warmup), 2)
