@@ -195,6 +195,10 @@ _USER_TASK_SETTLED: dict[int, str] = {
     UserTaskIntent.MIGRATED: "CREATED",
     UserTaskIntent.COMPLETED: "COMPLETED",
     UserTaskIntent.CANCELED: "CANCELED",
+    # a listener denied the transition: the task as it was before it (corrections undone)
+    UserTaskIntent.COMPLETION_DENIED: "CREATED",
+    UserTaskIntent.ASSIGNMENT_DENIED: "CREATED",
+    UserTaskIntent.UPDATE_DENIED: "CREATED",
 }
 # Transitions in flight (listeners may still deny them): only the state changes.
 _USER_TASK_TRANSIENT: dict[int, str] = {
@@ -203,9 +207,6 @@ _USER_TASK_TRANSIENT: dict[int, str] = {
     UserTaskIntent.UPDATING: "UPDATING",
     UserTaskIntent.COMPLETING: "COMPLETING",
     UserTaskIntent.CANCELING: "CANCELING",
-    UserTaskIntent.COMPLETION_DENIED: "CREATED",
-    UserTaskIntent.ASSIGNMENT_DENIED: "CREATED",
-    UserTaskIntent.UPDATE_DENIED: "CREATED",
 }
 
 _SUBSCRIPTION_STATES: dict[int, str] = {
