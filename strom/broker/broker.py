@@ -34,6 +34,7 @@ from strom.exporter import Exporter, ExporterError, JsonLinesExporter
 
 if TYPE_CHECKING:
     from strom.broker.cluster_member import PartitionMember
+    from strom.broker.forwarding import Forwarder
     from strom.log.lease import LeaseManager
 
 _log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class Broker:
         self.member: PartitionMember | None = None
         """With ``cluster`` and one partition: this broker's member of it (leader or follower)."""
         self._leases: LeaseManager | None = None
+        self._forwarder: Forwarder | None = None
         self.metrics: BrokerMetrics | None = None
         self.metrics_port = 0
         self._disk: DiskSpaceMonitor | None = None
@@ -145,6 +147,7 @@ class Broker:
     def _open_member(self) -> BrokerMetrics:
         """Cluster mode, one partition: follow it on its stream, lead it while holding its lease."""
         from strom.broker.cluster_member import PartitionMember
+        from strom.broker.forwarding import Forwarder
         from strom.log.lease import LeaseManager
 
         config = self.config
@@ -157,10 +160,17 @@ class Broker:
         )
         registry = JobStreamRegistry()
         try:
+            self._forwarder = Forwarder(
+                list(config.cluster_servers),
+                f"broker-{config.node_id}",
+                request_timeout_s=config.request_timeout_ms / 1000,
+            )
             self.member = PartitionMember(
-                partition_settings(config), self._leases, job_streams=registry
+                partition_settings(config), self._leases, job_streams=registry, forwarder=self._forwarder
             ).open()
         except BaseException:
+            if self._forwarder is not None:
+                self._forwarder.close()
             self._leases.close()
             raise
         self.partitions = PartitionGroup({1: self.member}, registry)
@@ -222,6 +232,8 @@ class Broker:
                 self.member.close()
             finally:
                 self.member = None
+                if self._forwarder is not None:
+                    self._forwarder.close()
                 if self._leases is not None:
                     self._leases.close()
             _log.info("partition closed")

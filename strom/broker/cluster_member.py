@@ -9,7 +9,8 @@ by the partition's lease in the JetStream KV bucket (``strom.log.LeaseManager``)
   holds it, catches the log up with the stream (``JetStreamLog.catch_up``) and replays what the
   leader appended (``StreamProcessor.recover(processing=False)``), so its state stays current. It
   snapshots that state as a leader would (``snapshot_period_s``, ``snapshot_every_records``).
-  Requests are refused as unavailable (forwarding to the leader is not built).
+  Requests are forwarded to the leader (``strom.broker.forwarding``; without a forwarder they are
+  refused as unavailable).
 - **taking over** (the lease was free or expired, and this broker took it): the log **fences** the
   stream (``JetStreamLog.fence``: it catches up and stores a record-less marker with the expected
   last sequence, so a deposed leader's later appends are refused), the processor replays what is
@@ -36,7 +37,8 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from strom.broker.endpoint import AnswerCallback, PartitionStatus, Refusal
+from strom.broker.endpoint import Answer, AnswerCallback, PartitionStatus, Refusal
+from strom.broker.forwarding import Forwarder
 from strom.broker.partition import Partition, PartitionSettings
 from strom.engine import JobStreams
 from strom.engine.partitions import InterPartitionSender
@@ -69,6 +71,7 @@ class PartitionMember:
         clock: Clock | None = None,
         job_streams: JobStreams | None = None,
         sender: InterPartitionSender | None = None,
+        forwarder: Forwarder | None = None,
     ) -> None:
         if not settings.log_servers:
             raise ValueError("a cluster member needs the NATS servers of its log (log_servers)")
@@ -80,6 +83,9 @@ class PartitionMember:
         self._clock = clock
         self._job_streams = job_streams
         self._sender = sender
+        self._forwarder = forwarder
+        self.forwarded = 0
+        """Commands this member forwarded to the leader while following."""
         self.role = "new"
         self.term = 0
         """The term of the lease this member leads under (0 before it ever led)."""
@@ -125,6 +131,8 @@ class PartitionMember:
             self._runner = None
         led = self.role == "leader"
         self.role = "closed"
+        if led and self._forwarder is not None:
+            self._forwarder.stop_serving(self.partition_id)
         try:
             self.partition.close(snapshot=self.partition.failure is None)
         finally:
@@ -145,7 +153,17 @@ class PartitionMember:
     # -- the gateways' side (PartitionEndpoint) ----------------------------------------------------
 
     def request(self, command: Record[Any], on_answer: AnswerCallback) -> int:
-        """Send ``command`` to this partition if this broker leads it; else refuse it as unavailable."""
+        """Send ``command`` to this partition if this broker leads it; else to the leader (with a
+        forwarder), or refuse it as unavailable."""
+        if self.role != "leader" and self._forwarder is not None:
+            self.forwarded += 1
+            self._forwarder.forward(self.partition_id, command, on_answer)
+            return -1
+        return self.request_here(command, on_answer)
+
+    def request_here(self, command: Record[Any], on_answer: AnswerCallback) -> int:
+        """Process ``command`` here if this broker leads the partition; else refuse it as
+        unavailable (a forwarded command is never forwarded on)."""
         if self.role != "leader":
             on_answer(Refusal(self.partition_id, self._unavailable(), unavailable=True))
             return -1
@@ -175,7 +193,11 @@ class PartitionMember:
         return token
 
     def submit(self, command: Record[Any]) -> None:
-        """Fire and forget; dropped (with a log line) when this broker does not lead the partition."""
+        """Fire and forget; forwarded to the leader (under its backpressure) when this broker does
+        not lead the partition, or dropped with a log line without a forwarder."""
+        if self.role != "leader" and self._forwarder is not None:
+            self._forwarder.forward(self.partition_id, command, _ignore)
+            return
         if self.role != "leader":
             _log.info(
                 "partition %d: %s dropped: %s",
@@ -206,10 +228,10 @@ class PartitionMember:
         )
 
     def _unavailable(self) -> str:
-        return (
-            f"partition {self.partition_id} is not led by this broker (node {self.node_id}, {self.role});"
-            " forwarding to the leader is not built: send it to the leader's broker"
-        )
+        why = f"partition {self.partition_id} is not led by this broker (node {self.node_id}, {self.role})"
+        if self._forwarder is None:
+            why += " and forwarding is off: send it to the leader's broker"
+        return why
 
     # -- the member's thread ------------------------------------------------------------------------
 
@@ -299,6 +321,11 @@ class PartitionMember:
         self.takeovers += 1
         self.last_takeover_s = time.monotonic() - started
         self.role = "leader"
+        if self._forwarder is not None:
+            try:
+                self._forwarder.serve(self.partition_id, self.request_here)
+            except Exception:  # NATS away: this broker's own gateways still reach it
+                _log.warning("partition %d: cannot take forwarded commands", self.partition_id, exc_info=True)
         if self._lost:  # lost while taking over: the next round steps down
             self.role = "stepping-down"
         _log.info(
@@ -312,6 +339,8 @@ class PartitionMember:
 
     def _step_down(self, why: str) -> None:
         self.role = "stepping-down"
+        if self._forwarder is not None:
+            self._forwarder.stop_serving(self.partition_id)
         _log.warning("node %s steps down as leader of partition %d: %s", self.node_id, self.partition_id, why)
         if not self._lost:  # the log failed but the lease may still be ours: give it up
             with contextlib.suppress(LeaseError):
@@ -358,3 +387,7 @@ class PartitionMember:
 
 
 __all__ = ["ROLES", "PartitionMember"]
+
+
+def _ignore(answer: Answer) -> None:
+    """The answer of a forwarded fire-and-forget command (nobody waits for it)."""

@@ -1,6 +1,7 @@
 """Two ``strom broker --cluster … --node-id N`` processes on one NATS server (issue 15, item 2): one
 leads partition 1, the other follows; SIGKILL the leader and the follower takes over within the
-lease TTL, with every acknowledged instance in its state."""
+lease TTL, with every acknowledged instance in its state. Meanwhile the follower's gateway forwards
+commands to the leader."""
 
 from __future__ import annotations
 
@@ -80,12 +81,19 @@ def test_the_follower_broker_takes_over_when_the_leader_is_killed(tmp_path: Path
                 ).processInstanceKey
                 for n in range(10)
             }
-        with grpc.insecure_channel(second.address) as channel, pytest.raises(grpc.RpcError) as refused:
-            GatewayStub(channel).CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId="order"))
-        assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
         with grpc.insecure_channel(second.address) as channel:
+            # the follower's gateway forwards to the leader: the instance is the leader's
+            forwarded = GatewayStub(channel).CreateProcessInstance(
+                pb.CreateProcessInstanceRequest(
+                    bpmnProcessId="order", variables=json.dumps({"n": "via follower"})
+                )
+            )
             [follower] = GatewayStub(channel).Topology(pb.TopologyRequest()).brokers[0].partitions
         assert follower.role == pb.Partition.PartitionBrokerRole.FOLLOWER
+        first.wait_for_record(
+            "PROCESS_INSTANCE", "ELEMENT_ACTIVATED", key=forwarded.processInstanceKey, timeout=20
+        )
+        created.add(forwarded.processInstanceKey)
 
         first.stop(signal.SIGKILL)
         killed = time.monotonic()
