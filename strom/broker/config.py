@@ -35,12 +35,20 @@ from strom.stream.flow_control import FlowControlSettings
 
 ENV_PREFIX = "STROM_"
 NOT_BROKER_SETTINGS = frozenset(
-    {"STROM_CONFIG", "STROM_ADDRESS", "STROM_REST_ADDRESS", "STROM_CI", "STROM_ADMIN_PASSWORD"}
+    {
+        "STROM_CONFIG",
+        "STROM_ADDRESS",
+        "STROM_REST_ADDRESS",
+        "STROM_CI",
+        "STROM_ADMIN_PASSWORD",
+        "STROM_NATS_SERVER",
+    }
 )
 """``STROM_*`` variables that are not broker settings: the config file's path, the client commands'
 gateway addresses (a shell that set them for ``strom status`` can still start ``strom broker``),
-the first admin's password (read by ``strom broker --admin-user``, never kept in the config), and
-the test suite's CI flag; ``STROM_TEST_*`` variables belong to the test suite too."""
+the first admin's password (read by ``strom broker --admin-user``, never kept in the config), the
+``nats-server`` executable ``strom cluster up`` starts, and the test suite's CI flag;
+``STROM_TEST_*`` variables belong to the test suite too."""
 
 AUTH_MODES = ("none", "basic", "oidc")
 _TRUE = ("true", "1", "yes", "on")

@@ -54,6 +54,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "strom.cli.authorization:authorization",
         "Manage authorizations of a broker (create).",
     ),
+    "cluster": (
+        "strom.cli.cluster:cluster",
+        "A cluster on this machine: NATS JetStream servers and brokers (cluster up).",
+    ),
     "get": (
         "strom.cli.rest_reads:get",
         "Show what runs, from the secondary storage (tables; --json for scripts).",

@@ -1,0 +1,94 @@
+"""``strom cluster up``: three NATS servers and two brokers from one command; a client may use
+either broker (the follower forwards to the leader), and Ctrl-C / SIGTERM stops every process it
+started."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+
+from strom.gateway.grpc._proto import GatewayStub, pb
+from strom.testing import bpmn
+from tests.log._nats import required_binary
+
+pytestmark = pytest.mark.slow
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_cluster_up_runs_a_cluster_any_broker_answers_and_sigterm_stops_it(tmp_path: Path) -> None:
+    binary = required_binary()
+    up = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "strom.cli",
+            "cluster",
+            "up",
+            "--brokers",
+            "2",
+            "--nats",
+            "3",
+            "--dir",
+            str(tmp_path / "cluster"),
+            *("--grpc-port", "0", "--rest-port", "0", "--metrics-port", "0", "--nats-port", "0"),
+            *("--lease-ttl", "2"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "STROM_NATS_SERVER": binary},
+    )
+    lines: list[str] = []
+    try:
+        assert up.stdout is not None
+        deadline = time.monotonic() + 120
+        while not any(line.startswith("cluster up:") for line in lines):
+            line = up.stdout.readline()
+            assert line, f"cluster up exited ({up.poll()}):\n" + "".join(lines)
+            lines.append(line)
+            assert time.monotonic() < deadline, "".join(lines)
+        output = "".join(lines)
+        grpc_addresses = re.findall(r"^broker \d+\s+grpc (\S+)", output, re.M)
+        pids = [int(pid) for pid in re.findall(r"\(pid (\d+)\)", output)]
+        assert len(grpc_addresses) == 2 and len(pids) == 5, output
+
+        xml = bpmn.process("order").start_event().service_task("t", job_type="work").end_event().to_xml()
+        keys = []
+        for address in grpc_addresses:  # the leader's gateway and the follower's
+            with grpc.insecure_channel(address) as channel:
+                stub = GatewayStub(channel)
+                stub.DeployResource(
+                    pb.DeployResourceRequest(
+                        resources=[pb.Resource(name="order.bpmn", content=xml.encode())]
+                    ),
+                    timeout=30,
+                )
+                keys.append(
+                    stub.CreateProcessInstance(
+                        pb.CreateProcessInstanceRequest(bpmnProcessId="order"), timeout=30
+                    ).processInstanceKey
+                )
+        assert len(set(keys)) == 2 and all(key > 0 for key in keys)
+
+        up.send_signal(signal.SIGTERM)
+        assert up.wait(90) == 0, up.stdout.read()
+        assert [pid for pid in pids if _alive(pid)] == []
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait(10)
