@@ -68,8 +68,8 @@ def _deploy(http: httpx.Client, tenant_id: str, job_type: str) -> dict[str, Any]
 
 @pytest.fixture(scope="module")
 def http(broker: BrokerProcess) -> Iterator[httpx.Client]:
-    """Tenants acme and globex; the admin in both, bob (an admin too, so only tenants limit him)
-    in acme only; ``order`` deployed twice in acme and once in globex."""
+    """Tenants acme and globex; the admin in both (and in ``<default>``, which the bootstrap
+    created with it), bob (an admin too, so only tenants limit him) in acme only; ``order`` deployed twice in acme and once in globex."""
     with httpx.Client(base_url=broker.rest_address, timeout=30) as client:
         _until(lambda: client.get("/topology", headers=AS_ADMIN).status_code == 200, "admin login")
         _ok(client.post("/users", json={"username": BOB, "password": BOB_PASSWORD}, headers=AS_ADMIN), 201)
@@ -87,7 +87,9 @@ def http(broker: BrokerProcess) -> Iterator[httpx.Client]:
             return {tenant["tenantId"] for tenant in me["tenants"]}
 
         _until(
-            lambda: tenants_of(AS_BOB) == {"acme"} and tenants_of(AS_ADMIN) == {"acme", "globex"},
+            lambda: (
+                tenants_of(AS_BOB) == {"acme"} and tenants_of(AS_ADMIN) == {"<default>", "acme", "globex"}
+            ),
             "tenant memberships exported",
         )
         yield client
@@ -190,3 +192,15 @@ def test_grpc_workers_get_only_the_jobs_of_their_tenants(
     assert admin_sees_globex and {job.tenantId for job in admin_sees_globex} == {"globex"}
     assert missing.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert "no tenant identifier was provided" in str(missing.value.details())
+
+
+def test_the_first_admin_works_in_the_default_tenant_and_others_do_not(
+    http: httpx.Client, deployed: list[dict[str, Any]]
+) -> None:
+    in_default = _deploy(http, "<default>", "default-work")
+    by_bob = http.post(
+        "/process-instances", json={"processDefinitionId": "order", "tenantId": "<default>"}, headers=AS_BOB
+    )
+
+    assert in_default["tenantId"] == "<default>"
+    assert by_bob.status_code == 403, by_bob.text

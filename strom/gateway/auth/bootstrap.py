@@ -1,8 +1,10 @@
 """``strom broker --admin-user NAME``: create the first user at start-up, when there is none.
 
 A broker service (run after the gateways): it reads secondary storage, and when no user exists it
-writes USER CREATE (with the password hashed before, by the CLI) and gives the user the ``admin``
-role, through the same ``PartitionBridge`` as the gateways. A user of that name that exists on the
+writes USER CREATE (with the password hashed before, by the CLI), gives the user the ``admin``
+role and creates the default tenant ``<default>`` with the user in it (as Camunda sets up its
+default tenant; with ``--multi-tenancy`` the admin can work there at once), through the same
+``PartitionBridge`` as the gateways. A user of that name that exists on the
 log but is not exported yet makes the engine answer ALREADY_EXISTS, which counts as done.
 """
 
@@ -20,9 +22,10 @@ from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import GatewayError
 from strom.gateway.grpc.requests import command
 from strom.protocol.enums import RejectionType
-from strom.protocol.intents import RoleIntent, UserIntent
+from strom.protocol.intents import RoleIntent, TenantIntent, UserIntent
 from strom.protocol.record import Record
-from strom.protocol.values.identity import EntityType, RoleRecordValue, UserRecordValue
+from strom.protocol.tenant import DEFAULT_TENANT_ID
+from strom.protocol.values.identity import EntityType, RoleRecordValue, TenantRecordValue, UserRecordValue
 from strom.search.identity import IdentityStore
 
 _log = logging.getLogger(__name__)
@@ -61,10 +64,22 @@ class AdminBootstrap:
                 role_id=ADMIN_ROLE, entity_id=self._username, entity_type=EntityType.USER
             )
             await self._send(bridge, command(member, RoleIntent.ADD_ENTITY), "AssignRoleToUser")
+            # the default tenant, with the admin in it: with multi-tenancy on, the admin works there
+            tenant = TenantRecordValue(tenant_id=DEFAULT_TENANT_ID, name="Default")
+            await self._send(bridge, command(tenant, TenantIntent.CREATE), "CreateTenant")
+            assigned = TenantRecordValue(
+                tenant_id=DEFAULT_TENANT_ID, entity_id=self._username, entity_type=EntityType.USER
+            )
+            await self._send(bridge, command(assigned, TenantIntent.ADD_ENTITY), "AssignUserToTenant")
         finally:
             await bridge.close()
         self.created = True
-        _log.info("admin user %r created with the %r role", self._username, ADMIN_ROLE)
+        _log.info(
+            "admin user %r created with the %r role, in tenant %r",
+            self._username,
+            ADMIN_ROLE,
+            DEFAULT_TENANT_ID,
+        )
 
     async def _send(self, bridge: PartitionBridge, request: Record[Any], operation: str) -> None:
         try:
