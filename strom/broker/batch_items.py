@@ -1,8 +1,8 @@
 """The items of a batch operation, found in secondary storage (the broker's side of the engine's
-``BatchItemProvider``): the process instances a filter matches, as ``POST /v2/process-instances/
-search`` would find them, restricted as Zeebe restricts them (active ones; for a cancellation
-only root instances), paged by the search's own cursor; for RESOLVE_INCIDENT, the active incidents
-of the instances with one.
+``BatchItemProvider``): the process instances of the asking partition that a filter matches, as
+``POST /v2/process-instances/search`` would find them, restricted as Zeebe restricts them (active
+ones; for a cancellation only root instances), paged by the search's own cursor; for
+RESOLVE_INCIDENT, the active incidents of the instances with one.
 
 It reads the same tables the SQL exporter writes (``strom.search``), so what an operation finds
 is what searches show: eventually consistent, a few hundred milliseconds behind the log.
@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from strom.engine.processing.batch_operation import ItemPage, ItemQueryError
+from strom.protocol.keys import KEY_BITS
 from strom.protocol.values.batch_operation import BatchOperationItemValue, BatchOperationType
 from strom.search import SearchStore
 from strom.search.errors import SearchError
@@ -43,7 +44,14 @@ class SecondaryStorageItems:
         if self._store is None:
             self._store = SearchStore(self._url)
         store = self._store
-        wanted: dict[str, Any] = {"state": "ACTIVE"}
+        # As Zeebe: each partition resolves the filter for the instances it owns.
+        wanted: dict[str, Any] = {
+            "state": "ACTIVE",
+            "processInstanceKey": {
+                "$gte": str(partition_id << KEY_BITS),
+                "$lt": str((partition_id + 1) << KEY_BITS),
+            },
+        }
         if operation_type is BatchOperationType.CANCEL_PROCESS_INSTANCE:
             # As Zeebe: only root instances (a called one is cancelled with its root), whatever
             # the filter says about parents.

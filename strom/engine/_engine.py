@@ -114,7 +114,7 @@ class Engine:
             self.state,
             self.key_generator,
             self.authorization,
-            partition_id,
+            self.behaviors.distribution,
             self.sender,
             batch_items,
         )

@@ -1,6 +1,7 @@
 """Batch operations in progress on this partition: the operation as created, how far resolving its
-filter got (the search cursor), whether it is suspended, and the items whose command is still to
-be written, in the order the filter found them.
+filter got (the search cursor), whether it is suspended, the items whose command is still to be
+written, in the order the filter found them, and — on the partition that created it — which
+partitions finished their part.
 
 An operation leaves the state when it completes, is canceled or fails; what became of each item is
 secondary storage's to tell (the exporter follows the item commands' records).
@@ -23,24 +24,40 @@ from strom.protocol.values.batch_operation import (
 _encode = msgspec.msgpack.Encoder().encode
 _decode_operation = msgspec.msgpack.Decoder(BatchOperationCreationRecordValue).decode
 _decode_item = msgspec.msgpack.Decoder(BatchOperationItemValue).decode
-_decode_progress = msgspec.msgpack.Decoder(tuple[bool, bool, str, int]).decode
+_decode_progress = msgspec.msgpack.Decoder(
+    tuple[bool, bool, str, int, list[int], list[tuple[int, str, str]]]
+).decode
 
 
 class BatchOperationProgress:
-    """Where an operation stands: ``suspended``; ``initialized`` once every item is known;
-    ``cursor`` after the last page of items read; ``next_item`` the sequence number of the next
-    item added."""
+    """Where an operation stands on this partition: ``suspended``; ``initialized`` once every item
+    is known; ``cursor`` after the last page of items read; ``next_item`` the sequence number of
+    the next item added. On the operation's own partition (the lead) also the partitions that
+    finished their part (``finished``) and the errors of those that failed (partition, type,
+    message)."""
 
-    __slots__ = ("cursor", "initialized", "next_item", "suspended")
+    __slots__ = ("cursor", "errors", "finished", "initialized", "next_item", "suspended")
 
-    def __init__(self, suspended: bool, initialized: bool, cursor: str, next_item: int) -> None:
+    def __init__(
+        self,
+        suspended: bool,
+        initialized: bool,
+        cursor: str,
+        next_item: int,
+        finished: list[int],
+        errors: list[tuple[int, str, str]],
+    ) -> None:
         self.suspended = suspended
         self.initialized = initialized
         self.cursor = cursor
         self.next_item = next_item
+        self.finished = finished
+        self.errors = errors
 
     def encode(self) -> bytes:
-        return _encode((self.suspended, self.initialized, self.cursor, self.next_item))
+        return _encode(
+            (self.suspended, self.initialized, self.cursor, self.next_item, self.finished, self.errors)
+        )
 
 
 class BatchOperationState(Protocol):
@@ -67,6 +84,7 @@ class MutableBatchOperationState(BatchOperationState, Protocol):
     def finish_initialization(self, key: int) -> None: ...
     def remove_items(self, key: int, item_keys: list[int]) -> None: ...
     def set_suspended(self, key: int, suspended: bool) -> None: ...
+    def finish_partition(self, key: int, partition_id: int, error: tuple[int, str, str] | None) -> None: ...
     def remove(self, key: int) -> None: ...
 
 
@@ -84,8 +102,8 @@ class DbBatchOperationState:
         raw = self._progress.get(pack_long(key))
         if raw is None:
             return None
-        suspended, initialized, cursor, next_item = _decode_progress(raw)
-        return BatchOperationProgress(suspended, initialized, cursor, next_item)
+        suspended, initialized, cursor, next_item, finished, errors = _decode_progress(raw)
+        return BatchOperationProgress(suspended, initialized, cursor, next_item, finished, errors)
 
     def operation_keys(self) -> list[int]:
         return [unpack_long(key) for key, _ in self._operations.iterate()]
@@ -109,7 +127,7 @@ class DbBatchOperationState:
 
     def create(self, key: int, operation: BatchOperationCreationRecordValue) -> None:
         self._operations.put(pack_long(key), _encode(operation))
-        self._progress.put(pack_long(key), BatchOperationProgress(False, False, "", 0).encode())
+        self._progress.put(pack_long(key), BatchOperationProgress(False, False, "", 0, [], []).encode())
 
     def add_items(self, key: int, items: list[BatchOperationItemValue], cursor: str) -> None:
         progress = self.progress(key)
@@ -145,6 +163,15 @@ class DbBatchOperationState:
         if progress is not None:
             progress.suspended = suspended
             self._progress.put(pack_long(key), progress.encode())
+
+    def finish_partition(self, key: int, partition_id: int, error: tuple[int, str, str] | None) -> None:
+        progress = self.progress(key)
+        if progress is None or partition_id in progress.finished:
+            return
+        progress.finished.append(partition_id)
+        if error is not None:
+            progress.errors.append(error)
+        self._progress.put(pack_long(key), progress.encode())
 
     def remove(self, key: int) -> None:
         self._operations.delete(pack_long(key))

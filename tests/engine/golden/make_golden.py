@@ -1164,6 +1164,8 @@ PARTITIONED: dict[str, tuple[Callable[[TestEngine], None], int]] = {
     "resource_deletion_receiver": (resource_deletion_distributed, 2),
     "identity_receiver": (identity_distributed, 2),
     "clock_receiver": (clock_distributed, 2),
+    "batch_operation_lead": (lambda engine: batch_operations_distributed(engine), 1),
+    "batch_operation_receiver": (lambda engine: batch_operations_distributed(engine), 2),
 }
 """Scenarios run with three partitions: (scenario, the partition whose log is the golden log)."""
 
@@ -1237,6 +1239,78 @@ def batch_operations(engine: TestEngine) -> None:
         .with_intent(BatchOperationIntent.FAILED)
         .exists()
     )
+
+
+class _PartitionItems:
+    """Secondary storage for the distributed batch operation scenario: each partition finds the
+    listed instances it owns; partition 3 cannot resolve any filter, ``held`` makes every query
+    fail in passing."""
+
+    def __init__(self) -> None:
+        self.keys: list[int] = []
+        self.held = False
+
+    def fetch(
+        self, operation_type: Any, entity_filter: str, cursor: str, page_size: int, partition_id: int
+    ) -> Any:
+        from strom.engine.processing.batch_operation import ItemPage, ItemQueryError
+
+        if partition_id == 3:
+            raise ItemQueryError("partition 3 has no index")
+        if self.held:
+            raise ConnectionError("secondary storage is busy")
+        owned = [key for key in self.keys if key >> 51 == partition_id]
+        return ItemPage(
+            [BatchOperationItemValue(item_key=key, process_instance_key=key) for key in owned], "all"
+        )
+
+
+def batch_operations_distributed(engine: TestEngine) -> None:
+    """Three partitions: a cancel batch operation distributed to every partition (CREATED), each
+    executing its own instances and reporting PARTITION_COMPLETED to partition 1, partition 3
+    PARTITION_FAILED, COMPLETED with its error on partition 1; a second operation suspended,
+    resumed and canceled on every partition."""
+    items = _PartitionItems()
+    for partition in engine.partitions.values():
+        partition.engine.batch_operations.items = items
+    engine.deploy(
+        (
+            "batch.bpmn",
+            definitions(
+                process(
+                    "batch",
+                    node("startEvent", "b_start"),
+                    service("b_task", "b_work"),
+                    node("endEvent", "b_end"),
+                    chain("b_start", "b_task", "b_end"),
+                )
+            ),
+        )
+    )
+    items.keys = [engine.instances.create("batch") for _ in range(6)]
+
+    def create() -> int:
+        value = BatchOperationCreationRecordValue(
+            batch_operation_type=BatchOperationType.CANCEL_PROCESS_INSTANCE,
+            entity_filter='{"processDefinitionId": "batch"}',
+        )
+        return engine.send(value, BatchOperationIntent.CREATE).key
+
+    create()
+    engine.run()
+    assert (
+        engine.records.of(ValueType.BATCH_OPERATION_LIFECYCLE_MANAGEMENT)
+        .with_intent(BatchOperationIntent.COMPLETED)
+        .exists()
+    )
+    items.held = True
+    waiting = create()
+    engine.run()
+    for intent in (BatchOperationIntent.SUSPEND, BatchOperationIntent.RESUME, BatchOperationIntent.CANCEL):
+        engine.send(
+            BatchOperationLifecycleManagementRecordValue(batch_operation_key=waiting), intent, waiting
+        )
+    items.held = False
 
 
 SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine

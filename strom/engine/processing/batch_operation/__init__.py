@@ -1,10 +1,12 @@
 """Batch operations (Zeebe 8.8): one operation applied to every process instance a filter finds.
 
-CREATE records the operation; the scheduler (``scheduler.py``) resolves the filter against
-secondary storage through the engine's ``BatchItemProvider`` (``items.py``, implemented by the
-broker) into chunks of item keys, then sends EXECUTE commands that write each item's ordinary
-command (``_executors.py``); CANCEL / SUSPEND / RESUME change its course. ``register`` is the only
-wiring of these value types.
+CREATE records the operation and distributes it to every partition; each partition's scheduler
+(``scheduler.py``) resolves the filter for the instances it owns against secondary storage through
+the engine's ``BatchItemProvider`` (``items.py``, implemented by the broker) into chunks of item
+keys, then sends EXECUTE commands that write each item's ordinary command (``_executors.py``);
+each partition reports its part done to the operation's own partition, which completes it
+(``_finish.py``); CANCEL / SUSPEND / RESUME change its course on every partition. ``register`` is
+the only wiring of these value types.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ from strom.engine.partitions import InterPartitionSender
 from strom.engine.processing import Processors
 from strom.engine.processing.authorization import AuthorizationCheck
 from strom.engine.processing.batch_operation._executors import ItemExecutors
+from strom.engine.processing.batch_operation._finish import PartitionFinish
 from strom.engine.processing.batch_operation.cancel import cancel_processor
+from strom.engine.processing.batch_operation.complete_partition import (
+    BatchOperationCompletePartitionProcessor,
+)
 from strom.engine.processing.batch_operation.create import BatchOperationCreateProcessor
 from strom.engine.processing.batch_operation.create_chunk import BatchOperationChunkCreateProcessor
 from strom.engine.processing.batch_operation.execute import BatchOperationExecuteProcessor
@@ -30,6 +36,7 @@ from strom.engine.processing.batch_operation.items import (
 from strom.engine.processing.batch_operation.resume import resume_processor
 from strom.engine.processing.batch_operation.scheduler import BatchOperationScheduler
 from strom.engine.processing.batch_operation.suspend import suspend_processor
+from strom.engine.processing.distribution.behavior import CommandDistributionBehavior
 from strom.engine.state import ProcessingState
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
@@ -45,19 +52,22 @@ def register(
     state: ProcessingState,
     keys: KeyGenerator,
     authorization: AuthorizationCheck,
-    partition_id: int,
+    distribution: CommandDistributionBehavior,
     sender: InterPartitionSender,
     items: BatchItemProvider | None = None,
 ) -> BatchOperationScheduler:
     """Register the batch operation processors; the scheduler they answer to is returned (the
     engine starts it once it has recovered)."""
+    partition_id = distribution.partition_id
     scheduler = BatchOperationScheduler(state.batch_operations, items or NoItemProvider())
     executors = ItemExecutors(state, partition_id, sender)
+    finish = PartitionFinish(state, distribution, keys, partition_id)
     lifecycle = ValueType.BATCH_OPERATION_LIFECYCLE_MANAGEMENT
+    partitions = ValueType.BATCH_OPERATION_PARTITION_LIFECYCLE
     processors.register(
         ValueType.BATCH_OPERATION_CREATION,
         BatchOperationIntent.CREATE,
-        BatchOperationCreateProcessor(authorization, keys, partition_id, scheduler.wake),
+        BatchOperationCreateProcessor(state, authorization, keys, distribution, scheduler.wake),
     )
     processors.register(
         ValueType.BATCH_OPERATION_CHUNK,
@@ -72,19 +82,29 @@ def register(
     processors.register(
         ValueType.BATCH_OPERATION_EXECUTION,
         BatchOperationExecutionIntent.EXECUTE,
-        BatchOperationExecuteProcessor(state, executors),
+        BatchOperationExecuteProcessor(state, executors, finish),
+    )
+    processors.register(partitions, BatchOperationIntent.FAIL, BatchOperationFailProcessor(state, finish))
+    processors.register(
+        partitions,
+        BatchOperationIntent.COMPLETE_PARTITION,
+        BatchOperationCompletePartitionProcessor(state, distribution, finish, failed=False),
     )
     processors.register(
-        ValueType.BATCH_OPERATION_PARTITION_LIFECYCLE,
-        BatchOperationIntent.FAIL,
-        BatchOperationFailProcessor(state),
-    )
-    processors.register(lifecycle, BatchOperationIntent.CANCEL, cancel_processor(state, authorization, keys))
-    processors.register(
-        lifecycle, BatchOperationIntent.SUSPEND, suspend_processor(state, authorization, keys)
+        partitions,
+        BatchOperationIntent.FAIL_PARTITION,
+        BatchOperationCompletePartitionProcessor(state, distribution, finish, failed=True),
     )
     processors.register(
-        lifecycle, BatchOperationIntent.RESUME, resume_processor(state, authorization, keys, scheduler.wake)
+        lifecycle, BatchOperationIntent.CANCEL, cancel_processor(state, authorization, keys, distribution)
+    )
+    processors.register(
+        lifecycle, BatchOperationIntent.SUSPEND, suspend_processor(state, authorization, keys, distribution)
+    )
+    processors.register(
+        lifecycle,
+        BatchOperationIntent.RESUME,
+        resume_processor(state, authorization, keys, distribution, scheduler.wake),
     )
     return scheduler
 

@@ -1,6 +1,8 @@
 """BATCH_OPERATION_CREATION CREATE: a client asks for one operation on every instance a filter
-finds. The operation is recorded (CREATED, answered with its key); the scheduler then resolves the
-filter against secondary storage and executes the items (``scheduler.py``)."""
+finds. The operation is recorded (CREATED, answered with its key) and distributed to every other
+partition, as in Zeebe 8.8; each partition's scheduler then resolves the filter against secondary
+storage for the instances it owns and executes them (``scheduler.py``). A distributed CREATE is
+recorded with the same key and acknowledged; a repeated delivery is only acknowledged again."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ import msgspec
 
 from strom.engine.processing.authorization import AuthorizationCheck
 from strom.engine.processing.batch_operation._auth import authorized
+from strom.engine.processing.distribution.behavior import CommandDistributionBehavior
 from strom.engine.processing.writers import Writers
-from strom.protocol.enums import RejectionType
+from strom.engine.state import ProcessingState
+from strom.protocol.enums import RejectionType, ValueType
 from strom.protocol.intents import BatchOperationIntent
 from strom.protocol.record import Record
 from strom.protocol.values.batch_operation import BatchOperationType
@@ -33,18 +37,23 @@ _EMPTY_FILTER = "Given filter is empty"
 class BatchOperationCreateProcessor:
     def __init__(
         self,
+        state: ProcessingState,
         authorization: AuthorizationCheck,
         keys: KeyGenerator,
-        partition_id: int,
+        distribution: CommandDistributionBehavior,
         on_created: Callable[[], None],
     ) -> None:
+        self._distributions = state.distributions
         self._authorization = authorization
         self._keys = keys
-        self._partition_id = partition_id
+        self._distribution = distribution
         self._on_created = on_created
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         value = command.value
+        if self._distribution.is_distributed(command):
+            self._receive(command, writers)
+            return
         if _is_empty(value.entity_filter):
             writers.reject(command, RejectionType.INVALID_ARGUMENT, _EMPTY_FILTER)
             return
@@ -62,11 +71,27 @@ class BatchOperationCreateProcessor:
             value,
             batch_operation_key=key,
             authentication=dict(command.authorizations),
-            partition_ids=[self._partition_id],
+            partition_ids=list(range(1, self._distribution.partition_count + 1)),
         )
         event = writers.append_event(key, BatchOperationIntent.CREATED, created)
         writers.respond(event)
         writers.side_effect(self._on_created)
+        self._distribution.distribute(
+            writers, key, ValueType.BATCH_OPERATION_CREATION, BatchOperationIntent.CREATE, created
+        )
+
+    def _receive(self, command: Record[Any], writers: Writers) -> None:
+        if self._distributions.was_received(command.key):
+            writers.reject(
+                command,
+                RejectionType.ALREADY_EXISTS,
+                f"Expected to create the batch operation with key '{command.key}', but this partition "
+                "has it already (a repeated delivery)",
+            )
+        else:
+            writers.append_event(command.key, BatchOperationIntent.CREATED, command.value)
+            writers.side_effect(self._on_created)
+        self._distribution.acknowledge(writers, command)
 
 
 def _is_empty(entity_filter: str) -> bool:

@@ -99,6 +99,8 @@ class BatchOperationScheduler:
                 progress = self._operations.progress(key)
                 if operation is None or progress is None or progress.suspended:
                     continue
+                if context.partition_id in progress.finished:
+                    continue  # the lead's part is done: it waits for the other partitions
                 head = self._operations.next_items(key, 1)
                 marker = (progress.cursor, progress.initialized, head[0].item_key if head else -1)
                 operations.append((key, operation, progress.initialized, progress.cursor, marker))

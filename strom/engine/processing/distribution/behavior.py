@@ -10,6 +10,7 @@ target (or a crashed sender) arrives; a target handles a repeated delivery idemp
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import msgspec
@@ -41,9 +42,17 @@ class CommandDistributionBehavior:
         """Whether ``command`` came from another partition's distribution (its key was made there)."""
         return command.key > 0 and partition_of(command.key) != self.partition_id
 
-    def distribute(self, writers: Writers, key: int, value_type: ValueType, intent: int, value: Any) -> None:
+    def distribute(
+        self,
+        writers: Writers,
+        key: int,
+        value_type: ValueType,
+        intent: int,
+        value: Any,
+        to_partitions: Collection[int] | None = None,
+    ) -> None:
         """Send the command (``value_type``, ``intent``, ``value``) with ``key`` to every other
-        partition, until each acknowledged it."""
+        partition (or only to ``to_partitions``), until each acknowledged it."""
         if not self.distributes:
             return
         command_value = msgspec.to_builtins(value)
@@ -59,7 +68,9 @@ class CommandDistributionBehavior:
         )
         targets = []
         for partition_id in range(1, self.partition_count + 1):
-            if partition_id == self.partition_id:
+            if partition_id == self.partition_id or (
+                to_partitions is not None and partition_id not in to_partitions
+            ):
                 continue
             target = CommandDistributionRecordValue(
                 partition_id=partition_id, value_type=value_type, intent=intent, command_value=command_value

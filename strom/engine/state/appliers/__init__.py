@@ -77,9 +77,8 @@ _DISTRIBUTION_QUEUES = "distribution queues (commands delivered one after anothe
 _TASK_LISTENERS = "updating user task listeners do not run on variable updates of the task's scope"
 
 _BATCH_OPERATION_EVENTS = (
-    "four value types share BatchOperationIntent; each carries only some of its events (one "
-    "partition resolves and executes a batch operation, and its search cursor moves with each "
-    "BATCH_OPERATION_CHUNK CREATED)"
+    "four value types share BatchOperationIntent; each carries only some of its events (a "
+    "batch operation's search cursor moves with each BATCH_OPERATION_CHUNK CREATED)"
 )
 _BATCH_OPERATION_WRITTEN: dict[ValueType, frozenset[BatchOperationIntent]] = {
     ValueType.BATCH_OPERATION_CREATION: frozenset({BatchOperationIntent.CREATED}),
@@ -93,7 +92,9 @@ _BATCH_OPERATION_WRITTEN: dict[ValueType, frozenset[BatchOperationIntent]] = {
             BatchOperationIntent.FAILED,
         }
     ),
-    ValueType.BATCH_OPERATION_PARTITION_LIFECYCLE: frozenset(),
+    ValueType.BATCH_OPERATION_PARTITION_LIFECYCLE: frozenset(
+        {BatchOperationIntent.PARTITION_COMPLETED, BatchOperationIntent.PARTITION_FAILED}
+    ),
 }
 
 NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {

@@ -1,5 +1,7 @@
 """Appliers for batch operation events: created, items found (chunks), initialized, items executed,
-suspended / resumed, and the end (completed, canceled, failed), which forgets the operation."""
+suspended / resumed, a partition's part done (completed or failed), and the end (completed,
+canceled, failed), which forgets the operation. Events a partition got by distribution are
+remembered as received, so a repeated delivery is only acknowledged."""
 
 from __future__ import annotations
 
@@ -13,15 +15,20 @@ from strom.protocol.intents import (
     BatchOperationExecutionIntent,
     BatchOperationIntent,
 )
+from strom.protocol.keys import partition_of
 from strom.protocol.record import Record
 
 
 class BatchOperationCreatedV1:
+    """On the partition that created it and, distributed, on every other one."""
+
     def __init__(self, state: MutableProcessingState) -> None:
         self._operations = state.batch_operations
+        self._distributions = state.distributions
 
     def __call__(self, record: Record[Any]) -> None:
         self._operations.create(record.key, record.value)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class BatchOperationChunkCreatedV1:
@@ -57,17 +64,21 @@ class BatchOperationExecutedV1:
 class BatchOperationSuspendedV1:
     def __init__(self, state: MutableProcessingState) -> None:
         self._operations = state.batch_operations
+        self._distributions = state.distributions
 
     def __call__(self, record: Record[Any]) -> None:
         self._operations.set_suspended(record.value.batch_operation_key, True)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class BatchOperationResumedV1:
     def __init__(self, state: MutableProcessingState) -> None:
         self._operations = state.batch_operations
+        self._distributions = state.distributions
 
     def __call__(self, record: Record[Any]) -> None:
         self._operations.set_suspended(record.value.batch_operation_key, False)
+        self._distributions.mark_if_received(record.key, record.partition_id)
 
 
 class BatchOperationCompletedV1:
@@ -85,9 +96,42 @@ class BatchOperationCanceledV1:
 
     def __init__(self, state: MutableProcessingState) -> None:
         self._operations = state.batch_operations
+        self._distributions = state.distributions
 
     def __call__(self, record: Record[Any]) -> None:
         self._operations.remove(record.value.batch_operation_key)
+        self._distributions.mark_if_received(record.key, record.partition_id)
+
+
+def _finish_partition(state: MutableProcessingState, record: Record[Any], failed: bool) -> None:
+    value = record.value
+    key = value.batch_operation_key
+    if partition_of(key) == record.partition_id:  # the lead: one more partition is done
+        error = (value.error.partition_id, value.error.type, value.error.message) if failed else None
+        state.batch_operations.finish_partition(key, value.source_partition_id, error)
+    else:  # a partition whose part is done: nothing more happens to the operation here
+        state.batch_operations.remove(key)
+    state.distributions.mark_if_received(record.key, record.partition_id)
+
+
+class BatchOperationPartitionCompletedV1:
+    """A partition executed its items: it forgets the operation; the lead counts it as done."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._state = state
+
+    def __call__(self, record: Record[Any]) -> None:
+        _finish_partition(self._state, record, failed=False)
+
+
+class BatchOperationPartitionFailedV1:
+    """A partition could not resolve the filter: as completed, with the error kept by the lead."""
+
+    def __init__(self, state: MutableProcessingState) -> None:
+        self._state = state
+
+    def __call__(self, record: Record[Any]) -> None:
+        _finish_partition(self._state, record, failed=True)
 
 
 class BatchOperationFailedV1:
@@ -130,3 +174,10 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(lifecycle, BatchOperationIntent.COMPLETED, BatchOperationCompletedV1(state))
     appliers.register(lifecycle, BatchOperationIntent.CANCELED, BatchOperationCanceledV1(state))
     appliers.register(lifecycle, BatchOperationIntent.FAILED, BatchOperationFailedV1(state))
+    partitions = ValueType.BATCH_OPERATION_PARTITION_LIFECYCLE
+    appliers.register(
+        partitions, BatchOperationIntent.PARTITION_COMPLETED, BatchOperationPartitionCompletedV1(state)
+    )
+    appliers.register(
+        partitions, BatchOperationIntent.PARTITION_FAILED, BatchOperationPartitionFailedV1(state)
+    )

@@ -1,6 +1,6 @@
 """Secondary storage for engine tests: the items a batch operation's filter finds, read from the
-records the partition exported (as the SQL exporter would have stored them), filtered by
-``bpmnProcessId`` and paged by position in a list."""
+records the partitions exported (as the SQL exporter would have stored them), filtered by
+``bpmnProcessId`` and the asking partition, and paged by position in a list."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from strom.engine.processing.batch_operation import ItemPage, ItemQueryError
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.intents import IncidentIntent, ProcessInstanceIntent
+from strom.protocol.keys import partition_of
 from strom.protocol.values.batch_operation import BatchOperationItemValue, BatchOperationType
 from strom.testing import TestEngine
 
@@ -40,7 +41,11 @@ class ExportedInstances:
         unknown = set(document) - {"bpmnProcessId"}
         if unknown:
             raise ItemQueryError(f"unknown filter field(s) {sorted(unknown)}")
-        items = self._items(operation_type, document.get("bpmnProcessId"))
+        items = [  # as Zeebe: each partition resolves the filter for the instances it owns
+            item
+            for item in self._items(operation_type, document.get("bpmnProcessId"))
+            if partition_of(item.process_instance_key) == partition_id
+        ]
         start = int(cursor) if cursor else 0
         page = items[start : start + page_size]
         end = start + len(page)

@@ -8,7 +8,8 @@ from strom.testing import TestEngine
 
 @pytest.fixture
 def items(engine: TestEngine) -> ExportedInstances:
-    """The partition's batch operations find their items in its exported records."""
+    """The partitions' batch operations find their items in the exported records."""
     provider = ExportedInstances(engine)
-    engine.partition.engine.batch_operations.items = provider
+    for partition in engine.partitions.values():
+        partition.engine.batch_operations.items = provider
     return provider
