@@ -115,7 +115,6 @@ class Engine:
             self.key_generator,
             self.authorization,
             self.behaviors.distribution,
-            self.sender,
             batch_items,
         )
         """Resolves and executes batch operations; its ``items`` answer from secondary storage."""

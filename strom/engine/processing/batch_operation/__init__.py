@@ -11,7 +11,6 @@ the only wiring of these value types.
 
 from __future__ import annotations
 
-from strom.engine.partitions import InterPartitionSender
 from strom.engine.processing import Processors
 from strom.engine.processing.authorization import AuthorizationCheck
 from strom.engine.processing.batch_operation._executors import ItemExecutors
@@ -53,14 +52,13 @@ def register(
     keys: KeyGenerator,
     authorization: AuthorizationCheck,
     distribution: CommandDistributionBehavior,
-    sender: InterPartitionSender,
     items: BatchItemProvider | None = None,
 ) -> BatchOperationScheduler:
     """Register the batch operation processors; the scheduler they answer to is returned (the
     engine starts it once it has recovered)."""
     partition_id = distribution.partition_id
     scheduler = BatchOperationScheduler(state.batch_operations, items or NoItemProvider())
-    executors = ItemExecutors(state, partition_id, sender)
+    executors = ItemExecutors(state, partition_id)
     finish = PartitionFinish(state, distribution, keys, partition_id)
     lifecycle = ValueType.BATCH_OPERATION_LIFECYCLE_MANAGEMENT
     partitions = ValueType.BATCH_OPERATION_PARTITION_LIFECYCLE

@@ -1,8 +1,7 @@
 """What executing one item means for each type of batch operation: the ordinary command a client
 would send for it (so the ordinary checks apply, and a rejection is the item's failure), written
 with the operation's key as its batch operation reference and the creator's authorizations.
-
-An item owned by another partition is sent there after the step is durable (best effort).
+Every partition executes only the items it owns (the filter is resolved per partition).
 """
 
 from __future__ import annotations
@@ -10,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from strom.engine.partitions import InterPartitionSender
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
-from strom.protocol.enums import RecordType
 from strom.protocol.intents import (
     IncidentIntent,
     JobIntent,
@@ -22,7 +19,6 @@ from strom.protocol.intents import (
     ProcessInstanceModificationIntent,
 )
 from strom.protocol.keys import partition_of
-from strom.protocol.records import RECORD_CLASS_FOR_VALUE
 from strom.protocol.values.batch_operation import (
     BatchOperationCreationRecordValue,
     BatchOperationItemValue,
@@ -44,11 +40,10 @@ Executor = Callable[[int, BatchOperationCreationRecordValue, BatchOperationItemV
 
 
 class ItemExecutors:
-    def __init__(self, state: ProcessingState, partition_id: int, sender: InterPartitionSender) -> None:
+    def __init__(self, state: ProcessingState, partition_id: int) -> None:
         self._incidents = state.incidents
         self._elements = state.element_instances
         self._partition_id = partition_id
-        self._sender = sender
         self._by_type: dict[BatchOperationType, Executor] = {
             BatchOperationType.CANCEL_PROCESS_INSTANCE: self._cancel,
             BatchOperationType.RESOLVE_INCIDENT: self._resolve_incident,
@@ -155,8 +150,8 @@ class ItemExecutors:
                 pending.append(child.key)
         return found
 
+    @staticmethod
     def _write(
-        self,
         key: int,
         operation: BatchOperationCreationRecordValue,
         item_key: int,
@@ -164,17 +159,4 @@ class ItemExecutors:
         value: Any,
         writers: Writers,
     ) -> None:
-        if self._owns(item_key):
-            writers.append_command(item_key, intent, value, operation.authentication, key)
-            return
-        command = RECORD_CLASS_FOR_VALUE[type(value)](
-            key=item_key,
-            record_type=RecordType.COMMAND,
-            intent=intent,
-            value=value,
-            batch_operation_reference=key,
-            authorizations=dict(operation.authentication),
-        )
-        target = partition_of(item_key)
-        sender = self._sender
-        writers.side_effect(lambda: sender.send(target, command))
+        writers.append_command(item_key, intent, value, operation.authentication, key)
