@@ -3,6 +3,7 @@
 //   /operate/processes            process instances: filter, sort, page
 //   /operate/instances/{key}      one instance: diagram with its tokens, incidents, variables, history
 //   /operate/instances/{key}/records   its record log: filter, why?, tokens after any record (records.js)
+//   /operate/batch-operations     batch operations (over a filter): state, counts; one with its items
 //   /operate/decisions            evaluated decisions: filter, sort, page
 //   /operate/decisions/{key}      one evaluation: inputs, matched rules, outputs, result
 //   /login                        the login form (`--auth basic`), served with Operate's page
@@ -14,17 +15,23 @@ import { formatDate, h, replace, shortValue, stateBadge } from '../shared/dom.js
 import { showError, showNotice } from '../shared/messages.js';
 import { Router } from '../shared/router.js';
 import { LOGIN_PATH, loginPage, showSession } from '../shared/session.js';
+import { tenancyOf, tenantLabel } from '../shared/tenancy.js';
+import { batchOperation, batchOperations, startBatch } from './batch.js';
 import { Diagram } from './diagram.js';
 import { instanceTabs, recordLog } from './records.js';
 
 const app = document.getElementById('app');
 const PAGE_SIZE = 50;
+/** Whether the broker runs with multi-tenancy (from /authentication/me, read before the first page). */
+let tenancy = tenancyOf(null);
 
 const router = new Router('/operate', [
   [ /^\/?$/, dashboard ],
   [ /^\/processes\/?$/, processes ],
   [ /^\/instances\/(\d+)\/?$/, instance ],
   [ /^\/instances\/(\d+)\/records\/?$/, (match, query, page) => recordLog(app, match[1], query, page, { link, router, current }) ],
+  [ /^\/batch-operations\/?$/, (match, query, page) => batchOperations(app, query, page, { link, router, current }) ],
+  [ /^\/batch-operations\/(\d+)\/?$/, (match, query, page) => batchOperation(app, match[1], query, page, { link, router, current }) ],
   [ /^\/decisions\/?$/, decisions ],
   [ /^\/decisions\/([\w-]+)\/?$/, decision ],
   [ /^\/login\/?$/, (match, query) => loginPage(app, query) ]
@@ -46,17 +53,21 @@ function notFound(path) {
     h('p', {}, `Operate has no page at ${path}. `, link('/', 'Go to the dashboard'))));
 }
 
-/** Each process id with its name and definitions, latest first: [{id, name, versions: [{version, key}]}]. */
-async function processList() {
+/** Each process id with its name and definitions, latest first: [{id, name, tenantId, versions:
+ * [{version, key}]}]; with multi-tenancy one entry per tenant and id (each tenant has its own
+ * version line), and only `tenantId`'s when given. */
+async function processList(tenantId = '') {
   const { items } = await searchAll('process-definitions', {
-    sort: [ { field: 'processDefinitionId' }, { field: 'version', order: 'DESC' } ]
+    filter: tenantId ? { tenantId } : undefined,
+    sort: [ { field: 'processDefinitionId' }, { field: 'tenantId' }, { field: 'version', order: 'DESC' } ]
   });
   const byId = new Map();
   for (const definition of items) {
-    let entry = byId.get(definition.processDefinitionId);
+    const id = tenancy.multi ? `${definition.tenantId}\u0000${definition.processDefinitionId}` : definition.processDefinitionId;
+    let entry = byId.get(id);
     if (!entry) {
-      entry = { id: definition.processDefinitionId, name: definition.name, versions: [] };
-      byId.set(entry.id, entry);
+      entry = { id: definition.processDefinitionId, name: definition.name, tenantId: definition.tenantId, versions: [] };
+      byId.set(id, entry);
     }
     entry.versions.push({ version: definition.version, key: definition.processDefinitionKey });
   }
@@ -144,9 +155,10 @@ async function dashboard(match, query, page) {
     ]);
     const shown = processes.slice(0, 100);
     const rows = await limited(shown.map((process) => async () => {
+      const scope = { processDefinitionId: process.id, ...(tenancy.multi ? { tenantId: process.tenantId } : {}) };
       const [ active, withIncidents ] = await Promise.all([
-        count('process-instances', { processDefinitionId: process.id, state: 'ACTIVE' }),
-        count('process-instances', { processDefinitionId: process.id, state: 'ACTIVE', hasIncident: true })
+        count('process-instances', { ...scope, state: 'ACTIVE' }),
+        count('process-instances', { ...scope, state: 'ACTIVE', hasIncident: true })
       ]);
       return { process, active, withIncidents };
     }));
@@ -165,17 +177,19 @@ async function dashboard(match, query, page) {
       replace(table, h('p', { class: 'empty' }, 'No process is deployed yet.'));
       return;
     }
+    const tenant = (process) => (tenancy.multi ? process.tenantId : undefined);
     replace(table, h('table', {},
       h('thead', {}, h('tr', {},
-        h('th', {}, 'Process'), h('th', {}, 'Versions'),
+        h('th', {}, 'Process'), tenancy.multi ? h('th', { class: 'tenant' }, 'Tenant') : null, h('th', {}, 'Versions'),
         h('th', { class: 'number' }, 'Running instances'), h('th', { class: 'number' }, 'With incidents'))),
-      h('tbody', {}, rows.map(({ process, active, withIncidents }) => h('tr', { dataset: { process: process.id } },
-        h('td', {}, link('/processes', process.name || process.id, { process: process.id, state: 'all' }),
+      h('tbody', {}, rows.map(({ process, active, withIncidents }) => h('tr', { dataset: { process: process.id, tenant: tenant(process) } },
+        h('td', {}, link('/processes', process.name || process.id, { process: process.id, tenant: tenant(process), state: 'all' }),
           process.name ? h('div', { class: 'mono' }, process.id) : null),
+        tenancy.multi ? h('td', { class: 'tenant' }, tenantLabel(tenancy, process.tenantId)) : null,
         h('td', {}, process.versions.length),
-        h('td', { class: 'number running' }, link('/processes', active, { process: process.id, state: 'running' })),
+        h('td', { class: 'number running' }, link('/processes', active, { process: process.id, tenant: tenant(process), state: 'running' })),
         h('td', { class: 'number incidents' },
-          withIncidents ? link('/processes', withIncidents, { process: process.id, state: 'incidents' }) : '0'))))),
+          withIncidents ? link('/processes', withIncidents, { process: process.id, tenant: tenant(process), state: 'incidents' }) : '0'))))),
     processes.length > shown.length ? h('p', { class: 'empty' }, `The first ${shown.length} of ${processes.length} processes.`) : null);
   }
 
@@ -212,9 +226,11 @@ const COLUMNS = [
 async function processes(match, query, page) {
   current('processes');
   document.title = 'Processes · Operate · Strom';
+  const columns = tenancy.multi ? [ ...COLUMNS.slice(0, 3), [ 'tenantId', 'Tenant' ], ...COLUMNS.slice(3) ] : COLUMNS;
   const params = {
     process: query.get('process') || '',
     version: query.get('version') || '',
+    tenant: tenancy.multi ? query.get('tenant') || '' : '',
     state: STATES[query.get('state')] ? query.get('state') : 'running',
     key: query.get('key') || '',
     element: query.get('element') || '',
@@ -223,11 +239,15 @@ async function processes(match, query, page) {
     value: query.get('value') || '',
     after: query.get('after') || '',
     before: query.get('before') || '',
-    sort: COLUMNS.some(([ field ]) => field === query.get('sort')) ? query.get('sort') : 'startDate',
+    sort: columns.some(([ field ]) => field === query.get('sort')) ? query.get('sort') : 'startDate',
     order: query.get('order') === 'asc' ? 'asc' : 'desc',
     from: Math.max(0, parseInt(query.get('from') || '0', 10) || 0)
   };
   const go = (changes) => router.go(router.href('/processes', { ...params, ...changes }));
+  const tenantSelect = tenancy.multi ? h('select', { name: 'tenant', onchange: (e) => go({ tenant: e.target.value, process: '', version: '', from: 0 }) },
+    h('option', { value: '' }, 'All my tenants'),
+    tenancy.tenants.map(({ tenantId }) => h('option', { value: tenantId, selected: tenantId === params.tenant }, tenantLabel(tenancy, tenantId))))
+    : null;
 
   const processSelect = h('select', { name: 'process', onchange: (e) => go({ process: e.target.value, version: '', from: 0 }) },
     h('option', { value: '' }, 'All processes'));
@@ -247,6 +267,7 @@ async function processes(match, query, page) {
   const diagramCard = h('section', { class: 'card', id: 'definition', hidden: true });
   replace(app, h('h1', {}, 'Process instances'),
     h('section', { class: 'card', id: 'filters' }, h('div', { class: 'filters' },
+      tenantSelect ? h('label', {}, 'Tenant', tenantSelect) : null,
       h('label', {}, 'Process', processSelect), h('label', {}, 'Version', versionSelect),
       h('label', {}, 'State', stateSelect), h('label', {}, 'Element', elementInput),
       h('label', {}, 'Instance key', keyInput)),
@@ -259,8 +280,11 @@ async function processes(match, query, page) {
     diagramCard,
     h('section', { class: 'card', id: 'instances' }, results));
 
-  processList().then((list) => {
+  processList(params.tenant).then((list) => {
+    const listed = new Set();
     for (const process of list) {
+      if (listed.has(process.id)) continue; // the same id in several tenants: one option
+      listed.add(process.id);
       processSelect.append(h('option', { value: process.id, selected: process.id === params.process }, process.name || process.id));
       if (process.id === params.process) {
         for (const { version } of process.versions) {
@@ -310,6 +334,7 @@ async function processes(match, query, page) {
 
   const filter = { ...STATES[params.state].filter };
   if (params.process) filter.processDefinitionId = params.process;
+  if (params.tenant) filter.tenantId = params.tenant;
   if (params.version) filter.processDefinitionVersion = parseInt(params.version, 10);
   if (params.key) filter.processInstanceKey = params.key;
   if (params.element) filter.elementId = params.element;
@@ -328,7 +353,7 @@ async function processes(match, query, page) {
     });
     if (!page.active) return;
     const total = result.page.totalItems;
-    const header = COLUMNS.map(([ field, label ]) => {
+    const header = columns.map(([ field, label ]) => {
       const sorted = field === params.sort ? `sorted-${params.order}` : '';
       const order = field === params.sort && params.order === 'desc' ? 'asc' : 'desc';
       return h('th', { class: `sortable ${sorted}`, dataset: { field }, onclick: () => go({ sort: field, order, from: 0 }) }, label);
@@ -345,7 +370,7 @@ async function processes(match, query, page) {
         for (const box of results.querySelectorAll('input.select-instance:not(:disabled)')) box.checked = e.target.checked;
         updateBatch();
       } });
-    const rows = result.items.map((item) => h('tr', { dataset: { key: item.processInstanceKey } },
+    const rows = result.items.map((item) => h('tr', { dataset: { key: item.processInstanceKey, tenant: tenancy.multi ? item.tenantId : undefined } },
       h('td', {}, h('input', { type: 'checkbox', class: 'select-instance', disabled: item.state !== 'ACTIVE',
         checked: selected.has(item.processInstanceKey),
         onchange: (e) => {
@@ -355,12 +380,14 @@ async function processes(match, query, page) {
       h('td', {}, link(`/instances/${item.processInstanceKey}`, item.processInstanceKey, null, { class: 'instance-link mono' })),
       h('td', {}, item.processDefinitionName || item.processDefinitionId),
       h('td', {}, item.processDefinitionVersion),
+      tenancy.multi ? h('td', { class: 'tenant' }, tenantLabel(tenancy, item.tenantId)) : null,
       h('td', {}, stateBadge(item.state, item.hasIncident)),
       h('td', {}, formatDate(item.startDate)),
       h('td', {}, formatDate(item.endDate))));
     const last = Math.min(params.from + result.items.length, total);
     replace(results,
       h('h2', {}, 'Instances', h('span', { class: 'count', id: 'instance-total' }, `${total} matching`)),
+      filterBatch(total),
       batch,
       rows.length ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, all), header)), h('tbody', {}, rows))
         : h('p', { class: 'empty' }, 'No instance matches these filters.'),
@@ -369,6 +396,38 @@ async function processes(match, query, page) {
         h('button', { disabled: params.from === 0, onclick: () => go({ from: Math.max(0, params.from - PAGE_SIZE) }) }, 'Previous'),
         h('button', { disabled: last >= total, onclick: () => go({ from: params.from + PAGE_SIZE }) }, 'Next')));
     updateBatch();
+  }
+
+  // -- batch operations over the whole filter (one request: the broker's batch operation) ----------
+  /** Cancel / resolve incidents of every instance the filter matches, on every page; only for the
+   * running states (a batch operation acts on active instances only, so "all N" holds there). */
+  function filterBatch(total) {
+    const bar = h('div', { class: 'actions filter-batch', id: 'filter-batch' });
+    if (![ 'running', 'incidents' ].includes(params.state)) {
+      bar.append(h('span', { class: 'hint' }, 'Show running instances (or those with incidents) to act on every instance the filter matches.'));
+      return bar;
+    }
+    const ask = (kind, label) => () => {
+      replace(bar, h('span', { class: 'confirm-text' }, `${label} — all ${total} instances matching the filter, in one batch operation?`),
+        h('button', { class: kind === 'cancellation' ? 'danger' : 'primary', id: 'batch-confirm', onclick: async (e) => {
+          e.target.disabled = true;
+          try {
+            const created = await startBatch(kind, filter);
+            showNotice(`Batch operation ${created.batchOperationKey} started`);
+            router.go(router.href(`/batch-operations/${created.batchOperationKey}`));
+          } catch (error) {
+            showError(error, 'Could not start the batch operation');
+            results.dataset.signature = '';
+            load().catch(() => {});
+          }
+        } }, 'Start batch operation'),
+        h('button', { id: 'batch-dismiss', onclick: () => { results.dataset.signature = ''; load().catch(() => {}); } }, 'No'));
+    };
+    bar.append(h('span', { class: 'hint' }, `All ${total} matching the filter:`),
+      h('button', { class: 'danger', id: 'batch-cancel-all', disabled: total === 0, onclick: ask('cancellation', 'Cancel') }, `Cancel all ${total}`),
+      h('button', { id: 'batch-resolve-all', disabled: total === 0, onclick: ask('incident-resolution', 'Resolve incidents') }, `Resolve incidents of all ${total}`),
+      link('/batch-operations', 'Batch operations', null, { class: 'batch-operations-link' }));
+    return bar;
   }
 
   // -- batch operations on the selected instances (one request per instance, from the page) --------
@@ -505,6 +564,7 @@ async function instance(match, query, page) {
       [ 'Start', formatDate(item.startDate) ],
       [ 'End', formatDate(item.endDate) ]
     ];
+    if (tenancy.multi) facts.splice(3, 0, [ 'Tenant', h('span', { class: 'tenant' }, tenantLabel(tenancy, item.tenantId)) ]);
     if (item.parentProcessInstanceKey) {
       facts.push([ 'Parent instance', link(`/instances/${item.parentProcessInstanceKey}`, item.parentProcessInstanceKey, null, { class: 'mono' }) ]);
     }
@@ -885,7 +945,13 @@ async function decision(match, query, page) {
 }
 
 if (location.pathname !== LOGIN_PATH) {
-  // who is logged in, for the top bar; a 401 here (or on the page's own calls) leads to the login page
-  api('GET', '/authentication/me').then((me) => showSession(me), () => {});
+  // who is logged in, for the top bar, and their tenants (a Tenant column and filter when the broker
+  // runs with multi-tenancy); a 401 here (or on the page's own calls) leads to the login page
+  api('GET', '/authentication/me').then((me) => {
+    showSession(me);
+    tenancy = tenancyOf(me);
+    document.body.classList.toggle('multi-tenancy', tenancy.multi);
+  }, () => {}).finally(() => router.render());
+} else {
+  router.render();
 }
-router.render();

@@ -10,11 +10,14 @@ import { formatDate, h, replace, shortValue, stateBadge } from '../shared/dom.js
 import { showError, showNotice } from '../shared/messages.js';
 import { Router } from '../shared/router.js';
 import { showSession } from '../shared/session.js';
+import { tenancyOf, tenantLabel } from '../shared/tenancy.js';
 
 const app = document.getElementById('app');
 const PAGE_SIZE = 50;
 let me = 'anonymous';
 let myGroups = [];
+/** Whether the broker runs with multi-tenancy, and my tenants (from /authentication/me). */
+let tenancy = tenancyOf(null);
 
 const router = new Router('/tasklist', [
   [ /^\/?$/, tasks ],
@@ -96,11 +99,13 @@ async function tasks(match, query, page) {
     list.dataset.signature = signature;
     replace(list,
       result.items.length ? h('table', {},
-        h('thead', {}, h('tr', {}, h('th', {}, 'Task'), h('th', {}, 'Process'), h('th', {}, 'Assignee'),
+        h('thead', {}, h('tr', {}, h('th', {}, 'Task'), h('th', {}, 'Process'),
+          tenancy.multi ? h('th', { class: 'tenant' }, 'Tenant') : null, h('th', {}, 'Assignee'),
           h('th', {}, 'Created'), h('th', {}, 'Due'), h('th', {}, 'Instance'))),
-        h('tbody', {}, result.items.map((item) => h('tr', { class: 'task', dataset: { key: item.userTaskKey, elementId: item.elementId } },
+        h('tbody', {}, result.items.map((item) => h('tr', { class: 'task', dataset: { key: item.userTaskKey, elementId: item.elementId, tenant: tenancy.multi ? item.tenantId : undefined } },
           h('td', {}, link(`/${item.userTaskKey}`, item.name || item.elementId, null, { class: 'task-link' })),
           h('td', {}, item.processName || item.processDefinitionId),
+          tenancy.multi ? h('td', { class: 'tenant' }, tenantLabel(tenancy, item.tenantId)) : null,
           h('td', { class: 'assignee' }, item.assignee || h('span', { class: 'empty' }, 'unassigned')),
           h('td', {}, formatDate(item.creationDate)),
           h('td', {}, item.dueDate ? formatDate(item.dueDate) : '–'),
@@ -171,6 +176,7 @@ async function task(match, query, page) {
       h('h1', { id: 'task-name' }, item.name || item.elementId),
       h('dl', { class: 'facts' },
         fact('Process', item.processName || item.processDefinitionId),
+        tenancy.multi ? fact('Tenant', h('span', { id: 'task-tenant' }, tenantLabel(tenancy, item.tenantId))) : null,
         fact('Instance', h('a', { class: 'mono', href: `/operate/instances/${item.processInstanceKey}` }, item.processInstanceKey)),
         fact('State', stateBadge(item.state)),
         fact('Assignee', h('span', { id: 'assignee' }, item.assignee || 'unassigned')),
@@ -302,14 +308,16 @@ async function processes(match, query, page) {
   try {
     const { items, total } = await searchAll('process-definitions', {
       filter: { isLatestVersion: true },
-      sort: [ { field: 'name' }, { field: 'processDefinitionId' } ]
+      sort: [ { field: 'name' }, { field: 'processDefinitionId' }, { field: 'tenantId' } ]
     }, 500);
     if (!page.active) return;
     replace(list, items.length ? h('table', {},
-      h('thead', {}, h('tr', {}, h('th', {}, 'Process'), h('th', {}, 'Version'), h('th', {}, 'Start form'), h('th', {}, ''))),
-      h('tbody', {}, items.map((definition) => h('tr', { class: 'process', dataset: { process: definition.processDefinitionId } },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Process'), tenancy.multi ? h('th', { class: 'tenant' }, 'Tenant') : null,
+        h('th', {}, 'Version'), h('th', {}, 'Start form'), h('th', {}, ''))),
+      h('tbody', {}, items.map((definition) => h('tr', { class: 'process', dataset: { process: definition.processDefinitionId, tenant: tenancy.multi ? definition.tenantId : undefined } },
         h('td', {}, definition.name || definition.processDefinitionId,
           definition.name ? h('div', { class: 'mono' }, definition.processDefinitionId) : null),
+        tenancy.multi ? h('td', { class: 'tenant' }, tenantLabel(tenancy, definition.tenantId)) : null,
         h('td', {}, definition.version),
         h('td', {}, definition.hasStartForm ? 'yes' : '–'),
         h('td', {}, link(`/processes/${definition.processDefinitionKey}/start`, 'Start', null, { class: 'start-link' }))))))
@@ -347,7 +355,7 @@ async function startProcess(match, query, page) {
   let editor = null;
   if (schema) {
     const container = h('div', { class: 'task-form', id: 'start-form' });
-    replace(body, h('h1', {}, `Start ${name}`), container, h('div', { class: 'actions' }, button));
+    replace(body, h('h1', {}, `Start ${name}`), inTenant(), container, h('div', { class: 'actions' }, button));
     try {
       const { renderForm } = await import('./form.js');
       form = await renderForm(container, schema, {});
@@ -357,16 +365,24 @@ async function startProcess(match, query, page) {
     }
   } else {
     editor = h('textarea', { id: 'variables-editor', rows: 8, spellcheck: false, placeholder: '{"orderId": "A-1"}' }, '{}');
-    replace(body, h('h1', {}, `Start ${name}`),
+    replace(body, h('h1', {}, `Start ${name}`), inTenant(),
       h('label', { class: 'editor-label', for: 'variables-editor' }, 'Start with these variables (a JSON object):'),
       editor, h('div', { class: 'actions' }, button));
+  }
+  /** Which tenant the instance will belong to (with multi-tenancy). */
+  function inTenant() {
+    return tenancy.multi ? h('p', { class: 'hint', id: 'start-tenant', dataset: { tenant: definition.tenantId } },
+      'In tenant ', h('strong', {}, tenantLabel(tenancy, definition.tenantId))) : null;
   }
   button.addEventListener('click', async () => {
     const variables = form ? formData(form) : editorData(editor);
     if (!variables) return;
     button.disabled = true;
     try {
-      const created = await api('POST', '/process-instances', { processDefinitionKey: key, variables });
+      // with multi-tenancy a request names its tenant: the one the chosen definition was deployed to
+      const request = { processDefinitionKey: key, variables };
+      if (tenancy.multi) request.tenantId = definition.tenantId;
+      const created = await api('POST', '/process-instances', request);
       const notice = showNotice(`Started an instance of ${name}: `, 10000);
       notice.querySelector('.message-text').append(
         h('a', { href: `/operate/instances/${created.processInstanceKey}`, class: 'mono started-instance' }, created.processInstanceKey));
@@ -409,6 +425,7 @@ async function start() {
     const user = await api('GET', '/authentication/me');
     me = user.username || me;
     myGroups = user.groups || [];
+    tenancy = tenancyOf(user);
     showSession(user, { alwaysName: true });
   } catch (error) {
     showError(error, 'Could not tell who you are; acting as "anonymous"');
