@@ -9,32 +9,14 @@ into ``DecisionResult.failure`` instead of raising, so the engine can raise an i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from strom.safe_xml import Problem
 
 __all__ = ["DecisionEvaluationError", "DmnError", "DmnValidationError", "Problem"]
 
 
 class DmnError(Exception):
     """Base of every error ``strom.dmn`` raises on purpose."""
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One reason a DMN resource is rejected.
-
-    ``line`` is 0 and ``element_id`` empty when there is no better location (e.g. the resource is
-    not XML at all). ``str()`` gives the ``FILE:LINE: element-id: message`` form of ``strom check``.
-    """
-
-    resource_name: str
-    line: int
-    element_id: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.element_id:
-            return f"{self.resource_name}:{self.line}: {self.element_id}: {self.message}"
-        return f"{self.resource_name}:{self.line}: {self.message}"
 
 
 class DmnValidationError(DmnError):

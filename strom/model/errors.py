@@ -7,30 +7,12 @@ so a modeler can fix a file in one round instead of one deployment attempt per m
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from strom.safe_xml import Problem
 
 
 class ModelError(Exception):
     """Base class of all errors raised by ``strom.model``."""
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One reason a resource is rejected, located by line and the id of the element it concerns.
-
-    ``line`` is 0 and ``element_id`` empty when the problem has no better location (e.g. the
-    resource is too large to be read at all).
-    """
-
-    resource_name: str
-    line: int
-    element_id: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.element_id:
-            return f"{self.resource_name}:{self.line}: {self.element_id}: {self.message}"
-        return f"{self.resource_name}:{self.line}: {self.message}"
 
 
 class BpmnValidationError(ModelError):
