@@ -412,7 +412,7 @@ async function processes(match, query, page) {
         h('button', { class: kind === 'cancellation' ? 'danger' : 'primary', id: 'batch-confirm', onclick: async (e) => {
           e.target.disabled = true;
           try {
-            const created = await startBatch(kind, filter);
+            const created = await startBatch(kind, batchFilter());
             showNotice(`Batch operation ${created.batchOperationKey} started`);
             router.go(router.href(`/batch-operations/${created.batchOperationKey}`));
           } catch (error) {
@@ -428,6 +428,14 @@ async function processes(match, query, page) {
       h('button', { id: 'batch-resolve-all', disabled: total === 0, onclick: ask('incident-resolution', 'Resolve incidents') }, `Resolve incidents of all ${total}`),
       link('/batch-operations', 'Batch operations', null, { class: 'batch-operations-link' }));
     return bar;
+  }
+
+  /** The list's filter for a batch operation. With multi-tenancy and no tenant chosen, limited to
+   * the user's tenants: the broker resolves a batch operation's filter over every tenant (the
+   * instances of others would become failed items), while the list shows only the user's. */
+  function batchFilter() {
+    if (!tenancy.multi || filter.tenantId) return filter;
+    return { ...filter, tenantId: { $in: tenancy.tenants.map(({ tenantId }) => tenantId) } };
   }
 
   // -- batch operations on the selected instances (one request per instance, from the page) --------

@@ -164,3 +164,30 @@ def test_tasklist_shows_the_tenant_and_starts_in_the_chosen_processes_tenant(
     assert task.evaluate("r => r.dataset.tenant") == "acme"
     task.locator("a.task-link").click()
     expect(page.locator("#task-tenant")).to_have_text("Acme (acme)")
+
+
+def test_cancel_all_acts_only_on_the_users_tenants(
+    page: Any, tenant_broker: BrokerProcess, tenants: dict[str, list[str]]
+) -> None:
+    admin = Rest(tenant_broker.rest_address)
+    admin.client.auth = (ADMIN, PASSWORD)
+    running = admin.call(
+        "POST", "/process-instances/search", {"filter": {"state": "ACTIVE", "tenantId": "acme"}}
+    )
+    acme = sorted(item["processInstanceKey"] for item in running["items"])
+    page.goto("/operate/processes?state=running")
+    _log_in(page)
+    expect(page.locator("#instance-total")).to_have_text(f"{len(acme)} matching")
+
+    page.locator("#batch-cancel-all").click()
+    page.locator("#batch-confirm").click()
+
+    expect(page.locator("#batch-state .badge")).to_have_attribute("data-state", "COMPLETED")
+    expect(page.locator('#batch-items tr.batch-item[data-state="COMPLETED"]')).to_have_count(len(acme))
+    expect(page.locator("#batch-header .batch-progress")).to_have_attribute("data-failed", "0")
+    shown = page.locator("#batch-items tr.batch-item").evaluate_all(
+        "rows => rows.map(r => r.dataset.instance)"
+    )
+    assert sorted(shown) == acme
+    for key in tenants["globex"]:  # the other tenant's instances run on
+        assert admin.call("GET", f"/process-instances/{key}")["state"] == "ACTIVE"
