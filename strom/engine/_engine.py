@@ -22,7 +22,7 @@ from strom.engine.processing.bpmn.bpmn_processor import BpmnProcessor
 from strom.engine.processing.clock.pin import ClockProcessor
 from strom.engine.processing.writers import Writers
 from strom.engine.scheduled.due_date_checker import DueDateChecker
-from strom.engine.scheduled.event_checkers import MessageTimeToLiveChecker, timer_checker
+from strom.engine.scheduled.event_checkers import message_ttl_checker, timer_checker
 from strom.engine.scheduled.job_checkers import job_backoff_checker, job_timeout_checker
 from strom.engine.scheduled.redistributor import CommandRedistributor
 from strom.engine.state import DbProcessingState
@@ -69,7 +69,7 @@ class Engine:
         self.timeout_checker: DueDateChecker = job_timeout_checker(self.state.jobs)
         self.backoff_checker: DueDateChecker = job_backoff_checker(self.state.jobs)
         self.timer_checker: DueDateChecker = timer_checker(self.state.timers)
-        self.message_ttl_checker = MessageTimeToLiveChecker(self.state.messages)
+        self.message_ttl_checker: DueDateChecker = message_ttl_checker(self.state.messages)
         self.authorization = AuthorizationCheck(
             self.state.identity, authorizations=authorizations, multi_tenancy=multi_tenancy
         )
@@ -118,7 +118,7 @@ class Engine:
             batch_items,
         )
         """Resolves and executes batch operations; its ``items`` answer from secondary storage."""
-        self._checkers: list[DueDateChecker | MessageTimeToLiveChecker] = [
+        self._checkers: list[DueDateChecker] = [
             self.timeout_checker,
             self.backoff_checker,
             self.timer_checker,

@@ -14,14 +14,11 @@ from strom.protocol.record import Record
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
 from strom.protocol.values.message import MessageBatchRecordValue
 from strom.protocol.values.timer import TimerRecordValue
-from strom.stream.processor import ProcessingContext
-from strom.stream.scheduler import ScheduledTask
 
 _TimerRecord = RECORD_CLASS_FOR_VALUE[TimerRecordValue]
 _MessageBatchRecord = RECORD_CLASS_FOR_VALUE[MessageBatchRecordValue]
 
 MESSAGE_BATCH_LIMIT = 100
-_RECHECK_MILLIS = 1000
 
 
 def timer_checker(timers: TimerState) -> DueDateChecker:
@@ -34,56 +31,18 @@ def timer_checker(timers: TimerState) -> DueDateChecker:
     return DueDateChecker(timers.due_before, timers.next_due, command_for)
 
 
-class MessageTimeToLiveChecker:
-    """Runs when the earliest message deadline arrives and expires up to ``batch_limit``
-    messages with one command; told about new deadlines by MESSAGE PUBLISH (a side effect)."""
+def message_ttl_checker(messages: MessageState, batch_limit: int = MESSAGE_BATCH_LIMIT) -> DueDateChecker:
+    """Expires the buffered messages whose deadline passed, up to ``batch_limit`` with one
+    MESSAGE_BATCH EXPIRE; told about new deadlines by MESSAGE PUBLISH (a side effect)."""
 
-    def __init__(self, messages: MessageState, batch_limit: int = MESSAGE_BATCH_LIMIT) -> None:
-        self._messages = messages
-        self._batch_limit = batch_limit
-        self._context: ProcessingContext | None = None
-        self._scheduled: ScheduledTask | None = None
+    def expire(keys: list[int]) -> Record[Any]:
+        return _MessageBatchRecord(
+            key=-1,
+            record_type=RecordType.COMMAND,
+            intent=MessageBatchIntent.EXPIRE,
+            value=MessageBatchRecordValue(message_keys=keys),
+        )
 
-    def start(self, context: ProcessingContext) -> None:
-        self._context = context
-        with context.read():
-            due = self._messages.next_deadline()
-        if due is not None:
-            self.schedule(due)
-
-    def schedule(self, due_millis: int) -> None:
-        context = self._context
-        if context is None:
-            return
-        current = self._scheduled
-        if current is not None and not current.cancelled and current.due <= due_millis:
-            return
-        if current is not None:
-            current.cancel()
-        self._scheduled = context.scheduler.schedule_at(due_millis, self._run)
-
-    def _run(self) -> None:
-        context = self._context
-        assert context is not None
-        self._scheduled = None
-        now = context.clock.now_millis()
-        with context.read():
-            keys = []
-            for _, key in self._messages.deadlines_before(now):
-                keys.append(key)
-                if len(keys) >= self._batch_limit:
-                    break
-            next_due = self._messages.next_deadline() if len(keys) < self._batch_limit else now
-        if keys:
-            context.write_command(
-                _MessageBatchRecord(
-                    key=-1,
-                    record_type=RecordType.COMMAND,
-                    intent=MessageBatchIntent.EXPIRE,
-                    value=MessageBatchRecordValue(message_keys=keys),
-                )
-            )
-        if len(keys) >= self._batch_limit:
-            self.schedule(now)
-        elif next_due is not None:
-            self.schedule(max(next_due, now + _RECHECK_MILLIS) if keys else next_due)
+    return DueDateChecker(
+        messages.deadlines_before, messages.next_deadline, batch_limit=batch_limit, command_for_batch=expire
+    )
