@@ -128,8 +128,8 @@ export async function batchOperations(app, query, page, { link, router, current 
           h('td', {}, progress(operation)),
           h('td', {}, formatDate(operation.startDate)),
           h('td', {}, formatDate(operation.endDate)),
-          h('td', { class: 'actions' }, actionButtons(operation, again))))))
-        : h('p', { class: 'empty' }, 'No batch operation yet.'),
+          h('td', {}, h('div', { class: 'actions' }, actionButtons(operation, again)))))))
+        : h('p', { class: 'empty' }, params.type || params.state ? 'No batch operation matches these filters.' : 'No batch operation yet.'),
       h('div', { class: 'pager' },
         total ? `${params.from + 1}–${last} of ${total}` : '',
         h('button', { disabled: params.from === 0, onclick: () => go({ from: Math.max(0, params.from - PAGE_SIZE) }) }, 'Previous'),

@@ -132,6 +132,23 @@ def test_resolve_incidents_of_all_matching_the_filter(
     for key in keys:  # the job got a retry back: a worker gets it again
         assert batch_rest.activate("ui-batch-charge", key)["processInstanceKey"] == key
 
+    page.locator('a[data-nav="batch-operations"]').click()
+    page.locator('select[name="state"]').select_option("FAILED")
+    expect(page.locator("#batch-operations p.empty")).to_have_text(
+        "No batch operation matches these filters."
+    )
+    page.locator('select[name="state"]').select_option("")
+    first = page.locator("#batch-operations tr.batch-operation").first  # newest first: this one
+    expect(first).to_have_attribute("data-type", "RESOLVE_INCIDENT")
+    expect(first).to_have_attribute("data-state", "COMPLETED")
+    expect(first.locator(".batch-progress")).to_have_attribute("data-completed", "2")
+    page.locator('select[name="type"]').select_option("RESOLVE_INCIDENT")
+    expect(page).to_have_url(re.compile(r"type=RESOLVE_INCIDENT"))
+    expect(
+        page.locator('#batch-operations tr.batch-operation[data-type="CANCEL_PROCESS_INSTANCE"]')
+    ).to_have_count(0)
+    expect(page.locator("#batch-operations tr.batch-operation")).not_to_have_count(0)
+
 
 def test_the_batch_asks_first_and_is_offered_only_where_all_n_are_active(page: Any, batch_rest: Rest) -> None:
     page.goto("/operate/processes?process=ui_batch&state=completed")
