@@ -26,9 +26,8 @@ from strom.engine.processing.bpmn.event.end_event import EndEventProcessor
 from strom.engine.processing.bpmn.event.intermediate_catch_event import IntermediateCatchEventProcessor
 from strom.engine.processing.bpmn.event.intermediate_throw_event import IntermediateThrowEventProcessor
 from strom.engine.processing.bpmn.event.start_event import StartEventProcessor
+from strom.engine.processing.bpmn.gateway.conditional_gateway import ConditionalGatewayProcessor
 from strom.engine.processing.bpmn.gateway.event_based_gateway import EventBasedGatewayProcessor
-from strom.engine.processing.bpmn.gateway.exclusive_gateway import ExclusiveGatewayProcessor
-from strom.engine.processing.bpmn.gateway.inclusive_gateway import InclusiveGatewayProcessor
 from strom.engine.processing.bpmn.gateway.parallel_gateway import ParallelGatewayProcessor
 from strom.engine.processing.bpmn.task.business_rule_task import BusinessRuleTaskProcessor
 from strom.engine.processing.bpmn.task.job_worker_task import JobWorkerTaskProcessor
@@ -313,9 +312,9 @@ def _element_processors(
         E.AD_HOC_SUB_PROCESS_INNER_INSTANCE: AdHocInnerInstanceProcessor(state, behaviors, ad_hoc),
         E.CALL_ACTIVITY: CallActivityProcessor(state, behaviors),
         E.MULTI_INSTANCE_BODY: MultiInstanceBodyProcessor(state, behaviors, keys),
-        E.EXCLUSIVE_GATEWAY: ExclusiveGatewayProcessor(state, behaviors),
+        E.EXCLUSIVE_GATEWAY: ConditionalGatewayProcessor(state, behaviors, first_only=True),
         E.PARALLEL_GATEWAY: ParallelGatewayProcessor(state, behaviors),
-        E.INCLUSIVE_GATEWAY: InclusiveGatewayProcessor(state, behaviors),
+        E.INCLUSIVE_GATEWAY: ConditionalGatewayProcessor(state, behaviors, first_only=False),
         E.START_EVENT: StartEventProcessor(behaviors),
         E.END_EVENT: EndEventProcessor(state, behaviors),
         E.INTERMEDIATE_THROW_EVENT: IntermediateThrowEventProcessor(state, behaviors),

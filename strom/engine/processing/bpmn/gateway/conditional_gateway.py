@@ -1,7 +1,15 @@
-"""Inclusive (OR) gateway: forks into every outgoing flow whose condition holds (else the default
-flow, else a CONDITION_ERROR incident), and joins: with several incoming flows it activates once
-every incoming flow has a token, or once no token of its scope can reach it any more (see
-``JoinBehavior``)."""
+"""Exclusive (XOR) and inclusive (OR) gateways: one processor, which differ only in how many of the
+outgoing flows whose condition holds they take (``_choice.choose_flows``).
+
+- **Exclusive:** the first outgoing flow whose condition holds, else the default flow.
+- **Inclusive:** every outgoing flow whose condition holds, else the default flow; with several
+  incoming flows it joins: it activates once every incoming flow has a token, or once no token of
+  its scope can reach it any more (``JoinBehavior``, before activation).
+
+With no flow to take either raises a CONDITION_ERROR incident and stays ACTIVATING; resolving the
+incident (after fixing the variables) evaluates the conditions again. A gateway has no wait state:
+it is activated, completed and leaves in one step.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +22,19 @@ from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 
 
-class InclusiveGatewayProcessor:
-    def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
+class ConditionalGatewayProcessor:
+    """An exclusive gateway (``first_only``) or an inclusive one."""
+
+    def __init__(self, state: ProcessingState, behaviors: Behaviors, *, first_only: bool) -> None:
         self._passage = GatewayPassage(state, behaviors)
         self._expressions = behaviors.expressions
+        self._first_only = first_only
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
         return None
 
     def finalize_activation(self, writers: Writers, context: ElementContext) -> Failure | None:
-        flows = choose_flows(self._expressions, context, first_only=False)
+        flows = choose_flows(self._expressions, context, first_only=self._first_only)
         if isinstance(flows, Failure):
             return flows
         self._passage.pass_through(writers, context, flows)
