@@ -4,6 +4,7 @@ instance started from Tasklist lands in the tenant of the chosen process — in 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -135,6 +136,10 @@ def test_a_user_of_one_tenant_sees_only_its_instances_with_the_tenant_column(
     assert options == ["", "acme"]
     page.locator('#filters select[name="tenant"]').select_option("acme")
     expect(page.locator("#instance-total")).to_have_text("3 matching")
+    page.locator('#instances th[data-field="tenantId"]').click()  # sorted by tenant
+    expect(page.locator('#instances th[data-field="tenantId"]')).to_have_class(re.compile("sorted-desc"))
+    expect(page.locator("#instances tbody tr")).to_have_count(3)
+    expect(page.locator("#messages .message-error")).to_have_count(0)
     page.locator(f'#instances tr[data-key="{tenants["acme"][0]}"] a.instance-link').click()
     expect(page.locator("#instance-header .tenant")).to_have_text("Acme (acme)")
     page.go_back()
