@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from strom.broker.disk import DiskSettings
+from strom.broker.documents import DocumentSettings
 from strom.stream.backpressure import BackpressureSettings
 from strom.stream.flow_control import FlowControlSettings
 
@@ -157,6 +158,8 @@ class BrokerConfig:
     flow_control: FlowControlSettings = field(default_factory=FlowControlSettings)
     disk: DiskSettings = field(default_factory=DiskSettings)
     """Disk watermark (``strom.broker.disk``): below ``free_space_processing`` commands are refused."""
+    documents: DocumentSettings = field(default_factory=DocumentSettings)
+    """The REST API's document store in ``<data_dir>/documents`` (``strom.broker.documents``)."""
     exporters: dict[str, ExporterConfig] = field(default_factory=dict)
     log_level: str = "INFO"
     log_format: str = "text"
@@ -229,6 +232,7 @@ class BrokerConfig:
             self.backpressure.validate()
             self.flow_control.validate()
             self.disk.validate()
+            self.documents.validate()
         except ValueError as error:
             raise ConfigError(str(error)) from None
 

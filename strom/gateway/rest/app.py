@@ -24,6 +24,7 @@ from strom.gateway.rest import (
     clock,
     cluster,
     decisions,
+    documents,
     events,
     identity,
     jobs,
@@ -61,6 +62,7 @@ OPERATIONS += clock.operations.table
 OPERATIONS += process_instance_migration.operations.table
 OPERATIONS += ad_hoc_sub_processes.operations.table
 OPERATIONS += batch_operations.operations.table
+OPERATIONS += documents.operations.table
 OPERATIONS += records.operations.table  # Strom's own: the record log of an instance
 
 
@@ -102,6 +104,7 @@ def create_app(context: RestContext, auth: auth_rest.RestAuth | None = None) -> 
     app = Starlette()
     app.state.context = context
     mount_ui(app)  # Operate at /operate, Tasklist at /tasklist; / leads to Operate
+    app.add_route(documents.LINK_ROUTE, documents.linked_document, methods=["GET"])  # no credentials
     app.mount(BASE, api)
     app.add_middleware(auth_rest.AuthMiddleware, authenticator=auth.authenticator, sessions=auth.sessions)
     return app

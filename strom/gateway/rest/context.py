@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import msgspec
 from starlette.responses import Response
 
+from strom.broker.documents import DocumentStore
 from strom.broker.partition_group import PartitionGroup
 from strom.gateway.grpc._proto import pb
 from strom.gateway.grpc.bridge import PartitionBridge
@@ -57,6 +58,9 @@ class RestContext:
         self.settings = settings
         self.search = search
         """A ``strom.search.SearchStore`` or None when the broker runs without secondary storage."""
+        self.documents: DocumentStore | None = None
+        """The broker's document store (``/v2/documents``); None: documents are not served."""
+        self._document_sweep: asyncio.Task[None] | None = None
         self.counters = JobCounters()
         self._supported: dict[int, bool] = {}
         self._bridge: PartitionBridge | None = None
@@ -77,8 +81,14 @@ class RestContext:
         self._long_polling = LongPolling(
             self._bridge, self._notifications, self.settings.long_polling_timeout_ms, self.counters
         )
+        if self.documents is not None:
+            self._document_sweep = loop.create_task(self.documents.sweep_periodically())
 
     async def stop(self) -> None:
+        if self._document_sweep is not None:
+            self._document_sweep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._document_sweep
         if self._long_polling is not None:
             self._long_polling.close()
         if self._notifications is not None:

@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 
 from strom.broker.broker import Broker
+from strom.broker.documents import DocumentStore
 from strom.broker.partition_group import PartitionGroup
 from strom.gateway.auth.authenticator import Authenticator, authenticator_for
 from strom.gateway.auth.rest import RestAuth
@@ -38,8 +39,10 @@ class RestServer:
         settings: RestSettings,
         search: Any = None,
         auth: RestAuth | None = None,
+        documents: DocumentStore | None = None,
     ) -> None:
         self.context = RestContext(partitions, settings, search)
+        self.context.documents = documents
         self.auth = auth or RestAuth(Authenticator("none"))
         self.settings = settings
         self.port = 0
@@ -116,4 +119,5 @@ def rest_for(broker: Broker) -> RestServer:
             # the UI's sessions outlive a restart: their secret is kept in the data directory
             Sessions.from_directory(config.data_dir) if config.auth == "basic" else None,
         ),
+        DocumentStore.in_data_dir(config.data_dir, config.documents),
     )

@@ -64,7 +64,7 @@ def test_an_unknown_search_field_names_it(http: httpx.Client) -> None:
 
 
 def test_an_operation_strom_does_not_serve_says_so(http: httpx.Client) -> None:
-    answer = http.post("/documents/batch", json={})
+    answer = http.post("/agent-instances", json={})
 
     assert answer.status_code == 501
     assert "not supported" in answer.json()["detail"]
