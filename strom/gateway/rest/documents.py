@@ -87,7 +87,7 @@ class DocumentLinkRequest(Body):
 async def create_document(request: Request) -> Response:
     store = _store(request)
     await _require(request, PermissionType.CREATE)
-    form = await _form(request, store.settings.max_size + _MULTIPART_SLACK, max_files=1)
+    form = await _form(request, store.settings.max_size + _MULTIPART_SLACK, max_files=2)
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
@@ -113,11 +113,15 @@ async def create_documents(request: Request) -> Response:
     store = _store(request)
     await _require(request, PermissionType.CREATE)
     limit = (store.settings.max_size + _MULTIPART_SLACK) * MAX_BATCH_FILES
-    form = await _form(request, limit, max_files=MAX_BATCH_FILES)
+    form = await _form(request, limit, max_files=2 * MAX_BATCH_FILES)  # metadata may come as files
     try:
         uploads = [part for part in form.getlist("files") if isinstance(part, UploadFile)]
         if not uploads:
             raise invalid_argument("Expected at least one document in the multipart file parts 'files'")
+        if len(uploads) > MAX_BATCH_FILES:
+            raise invalid_argument(
+                f"Expected at most {MAX_BATCH_FILES} documents in one batch, but got {len(uploads)}"
+            )
         given = form.getlist("metadataList")
         if given and len(given) != len(uploads):
             raise invalid_argument(
