@@ -151,8 +151,8 @@ class BatchOperationScheduler:
             )
             self._write(context, key, BatchOperationIntent.FAIL, value)
             return True
-        except Exception:
-            _log.exception("batch operation %d: the item query failed; asking again later", key)
+        except Exception as error:  # passing (a busy or restarting database): asked again later
+            _log.warning("batch operation %d: the item query failed, asking again in 1 s: %r", key, error)
             return False
         after = cursor
         if page.items or page.cursor != cursor:
