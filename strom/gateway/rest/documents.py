@@ -22,11 +22,13 @@ import asyncio
 import base64
 import binascii
 import datetime
+import errno
 import functools
 import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import uuid
 from collections.abc import AsyncIterator
@@ -68,6 +70,8 @@ MAX_BATCH_FILES = 100
 _MULTIPART_SLACK = 1024 * 1024
 """What a multipart body may carry besides the files: boundaries, headers, the metadata parts."""
 _CHUNK = 256 * 1024
+CONTENT_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+(?:\s*;[\x20-\x7e]*)?", re.ASCII)
+"""A media type with optional parameters, printable ASCII only (it becomes a response header)."""
 
 
 class DocumentLinkRequest(Body):
@@ -294,9 +298,19 @@ async def _create(
 ) -> StoredDocument:
     options = _store_options(metadata, field, store.now_ms())
     document_id = document_id or str(uuid.uuid4())
-    options["content_type"] = options.get("content_type") or upload.content_type or "application/octet-stream"
+    sent = upload.content_type
+    if sent is not None and not CONTENT_TYPE.fullmatch(sent):
+        sent = None
+    options["content_type"] = options.get("content_type") or sent or "application/octet-stream"
     options["file_name"] = options.get("file_name") or upload.filename or document_id
-    return await asyncio.to_thread(_create_from, store, upload.file, document_id, options)
+    try:
+        return await asyncio.to_thread(_create_from, store, upload.file, document_id, options)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise Problem(
+            503, "RESOURCE_EXHAUSTED", f"The document could not be stored: {error.strerror}"
+        ) from None
 
 
 def _create_from(
@@ -320,6 +334,11 @@ def _store_options(metadata: dict[str, Any], field: str, now_ms: int) -> dict[st
         if not isinstance(value, str):
             raise invalid_argument(f"Expected '{field}.{name}' to be a string, but it was {value!r}")
         options[option] = value
+    if "content_type" in options and not CONTENT_TYPE.fullmatch(options["content_type"]):
+        raise invalid_argument(
+            f"Expected '{field}.contentType' to be a media type such as application/pdf, but it was "
+            f"{options['content_type']!r}"
+        )
     key = metadata.get("processInstanceKey")
     if key is not None:
         if isinstance(key, bool) or not (isinstance(key, int) or (isinstance(key, str) and key.isdigit())):
@@ -401,9 +420,10 @@ async def _download(store: DocumentStore, document: StoredDocument) -> Response:
 
 
 def _disposition(file_name: str) -> str:
-    """``attachment`` naming the file (RFC 6266; non-ASCII names as ``filename*``)."""
+    """``attachment`` naming the file (RFC 6266): plain when it needs no escaping, else
+    percent-encoded UTF-8 as ``filename*`` (so no name can break the header)."""
     quoted = quote(file_name, safe="")
-    if file_name.isascii() and quoted == quote(file_name, safe=" !#$&+^`|~"):
+    if quoted == file_name:
         return f'attachment; filename="{file_name}"'
     return f"attachment; filename*=utf-8''{quoted}"
 

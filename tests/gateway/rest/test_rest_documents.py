@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,17 @@ def test_content_type_and_file_name_come_from_the_file_part_without_metadata(htt
     assert content.headers["content-type"].startswith("text/plain")
 
 
+def test_any_file_name_gives_a_well_formed_content_disposition(http: httpx.Client) -> None:
+    name = 'a "quoted"\r\nname/..\\.txt'
+    reference = _upload(http, b"odd name", {"fileName": name}).json()
+    assert reference["metadata"]["fileName"] == name
+    content = http.get(f"/documents/{reference['documentId']}")
+    assert content.status_code == 200
+    disposition = content.headers["content-disposition"]
+    assert disposition.startswith("attachment; filename*=utf-8''")
+    assert urllib.parse.unquote(disposition.split("''", 1)[1]) == name
+
+
 def test_a_wrong_content_hash_is_refused(http: httpx.Client) -> None:
     reference = _upload(http, b"secret contract").json()
     wrong = hashlib.sha256(b"a guess").hexdigest()
@@ -152,6 +164,8 @@ def test_unknown_stores_and_bad_requests_are_refused(http: httpx.Client) -> None
     past = _upload(http, b"x", {"expiresAt": "2001-01-01T00:00:00Z"})
     assert past.status_code == 400 and "in the future" in past.json()["detail"]
     assert _upload(http, b"x", {"customProperties": [1]}).status_code == 400
+    header_injection = _upload(http, b"x", {"contentType": "text/html\r\nSet-Cookie: a=b"})
+    assert header_injection.status_code == 400 and "contentType" in header_injection.json()["detail"]
     too_large = _upload(http, b"x" * (MAX_SIZE + 1))
     assert too_large.status_code == 413, too_large.text
 
