@@ -29,6 +29,16 @@ BYSTANDER = (
     .end_event()
     .to_xml()
 )
+MANY = (
+    bpmn.process("ui_many", "Many")
+    .start_event()
+    .service_task("wait", job_type="ui-batch-nobody")
+    .end_event()
+    .to_xml()
+)
+MANY_INSTANCES = 250
+"""Enough that a batch operation suspended right after it was created has not run yet (its items
+are resolved 100 at a time before the first is executed)."""
 FAILING = (
     bpmn.process("ui_failing", "Fails")
     .start_event()
@@ -42,7 +52,12 @@ FAILING = (
 def batch_rest(rest: Rest) -> Rest:
     files = [
         ("resources", (f"{name}.bpmn", xml.encode(), "application/xml"))
-        for name, xml in (("ui_batch", WAITING), ("ui_bystander", BYSTANDER), ("ui_failing", FAILING))
+        for name, xml in (
+            ("ui_batch", WAITING),
+            ("ui_bystander", BYSTANDER),
+            ("ui_failing", FAILING),
+            ("ui_many", MANY),
+        )
     ]
     response = rest.client.post("/deployments", files=files)
     assert response.status_code == 200, response.text
@@ -175,3 +190,51 @@ def test_the_batch_asks_first_and_is_offered_only_where_all_n_are_active(page: A
     assert batch_rest.call("POST", "/batch-operations/search", {})["page"]["totalItems"] == operations
     states = _states(batch_rest, bystanders)
     assert set(states.values()) == {"ACTIVE"}
+
+
+def _running(rest: Rest, process_id: str) -> int:
+    found = rest.call(
+        "POST",
+        "/process-instances/search",
+        {"filter": {"processDefinitionId": process_id, "state": "ACTIVE"}, "page": {"limit": 0}},
+    )
+    return int(found["page"]["totalItems"])
+
+
+def test_a_suspended_operation_is_canceled_or_resumed_from_the_pages(
+    page: Any, batch_rest: Rest, eventually: Callable[..., None]
+) -> None:
+    for _ in range(MANY_INSTANCES):
+        batch_rest.create("ui_many")
+    eventually(lambda: _running(batch_rest, "ui_many") == MANY_INSTANCES, "the instances exported")
+
+    def suspended() -> str:
+        """A cancellation of every ui_many instance, suspended before it runs (the suspension
+        arrives while the broker is still resolving the filter)."""
+        body = {"filter": {"processDefinitionId": "ui_many", "state": "ACTIVE"}}
+        key = str(batch_rest.call("POST", "/process-instances/cancellation", body)["batchOperationKey"])
+        batch_rest.call("POST", f"/batch-operations/{key}/suspension")
+        return key
+
+    first = suspended()
+    page.goto(f"/operate/batch-operations/{first}")
+    expect(page.locator("#batch-state .badge")).to_have_attribute("data-state", "SUSPENDED")
+    expect(page.locator("#batch-actions button.batch-suspension")).to_have_count(0)
+    expect(page.locator("#batch-actions button.batch-resumption")).to_be_visible()
+    page.locator("#batch-actions button.batch-cancellation").click()
+    expect(page.locator("#batch-state .badge")).to_have_attribute("data-state", "CANCELED")
+    expect(page.locator("#batch-actions button")).to_have_count(0)
+    done = int(page.locator("#batch-header .batch-progress").get_attribute("data-completed") or "0")
+    assert done < MANY_INSTANCES
+    assert _running(batch_rest, "ui_many") == MANY_INSTANCES - done  # the rest was never canceled
+
+    second = suspended()
+    page.locator('a[data-nav="batch-operations"]').click()
+    row = page.locator(f'#batch-operations tr.batch-operation[data-key="{second}"]')
+    expect(row).to_have_attribute("data-state", "SUSPENDED")
+    expect(row.locator("button.batch-suspension")).to_have_count(0)
+    row.locator("button.batch-resumption").click()
+    expect(row).to_have_attribute("data-state", "COMPLETED", timeout=30_000)
+    expect(row.locator(".batch-progress")).to_have_attribute("data-completed", str(MANY_INSTANCES - done))
+    expect(row.locator("button")).to_have_count(0)
+    assert _running(batch_rest, "ui_many") == 0
