@@ -24,7 +24,13 @@ from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.behavior.join import is_join
 from strom.engine.processing.bpmn.context import ElementContext
-from strom.engine.processing.bpmn.element_processor import ContainerProcessor, ElementProcessor
+from strom.engine.processing.bpmn.element_processor import (
+    ContainerProcessor,
+    ElementProcessor,
+    FinalizesActivation,
+    FinalizesCompletion,
+    FinalizesTermination,
+)
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.model import ExecutionListenerEventType, FlowNode
@@ -54,12 +60,35 @@ class BpmnProcessor:
         self._listeners = behaviors.execution_listeners
         self._multi_instance = behaviors.multi_instance
         self._keys = keys
-        self._processors = dict(processors)
+        self._processors: dict[BpmnElementType, ElementProcessor] = {}
+        # what each element type's processor does beyond the three steps, found once at registration
+        self._activation_finalizers: dict[BpmnElementType, FinalizesActivation] = {}
+        self._completion_finalizers: dict[BpmnElementType, FinalizesCompletion] = {}
+        self._termination_finalizers: dict[BpmnElementType, FinalizesTermination] = {}
+        self._containers: dict[BpmnElementType, ContainerProcessor] = {}
+        for element_type, processor in processors.items():
+            self.register(element_type, processor)
         behaviors.state_transitions.containers = self
 
     def register(self, element_type: BpmnElementType, processor: ElementProcessor) -> None:
         """Add or replace the processor of an element type (engine extensions use this)."""
         self._processors[element_type] = processor
+        for table in (
+            self._activation_finalizers,
+            self._completion_finalizers,
+            self._termination_finalizers,
+            self._containers,
+        ):
+            table.pop(element_type, None)
+        # checked once, here: the steps look these up instead of probing each processor
+        if isinstance(processor, FinalizesActivation):
+            self._activation_finalizers[element_type] = processor
+        if isinstance(processor, FinalizesCompletion):
+            self._completion_finalizers[element_type] = processor
+        if isinstance(processor, FinalizesTermination):
+            self._termination_finalizers[element_type] = processor
+        if isinstance(processor, ContainerProcessor):
+            self._containers[element_type] = processor
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         value = command.value
@@ -151,13 +180,14 @@ class BpmnProcessor:
                 return
         processor = self._processor(context)
         failure = processor.on_activate(writers, context)
-        if failure is None and hasattr(processor, "finalize_activation"):
+        finalizer = self._activation_finalizers.get(context.value.bpmn_element_type)
+        if failure is None and finalizer is not None:
             failure = self._listeners.next_or(
                 writers,
                 context,
                 ExecutionListenerEventType.START,
                 listener_index,
-                processor.finalize_activation,
+                finalizer.finalize_activation,
             )
         if failure is not None:
             self._incidents.raise_for_element(writers, failure, context)
@@ -178,7 +208,8 @@ class BpmnProcessor:
             self._transitions.completing(writers, context)
             listener_index = 0
         processor = self._processor(context)
-        if not hasattr(processor, "finalize_completion"):
+        finalizer = self._completion_finalizers.get(context.value.bpmn_element_type)
+        if finalizer is None:
             # a processor doing its whole completion in on_complete: no end listeners
             failure = None
             if context.is_multi_instance_inner:
@@ -193,7 +224,7 @@ class BpmnProcessor:
                     context,
                     ExecutionListenerEventType.END,
                     listener_index,
-                    self._finalizer(processor),
+                    self._finalizer(finalizer),
                 )
         if failure is not None:
             self._incidents.raise_for_element(writers, failure, context)
@@ -213,27 +244,37 @@ class BpmnProcessor:
             )
             return
         context = ElementContext(instance.key, instance.value, element, process)
-        processor = self._processor(context)
-        if instance.state == PI.ELEMENT_ACTIVATING:
+        element_type = context.value.bpmn_element_type
+        activation = self._activation_finalizers.get(element_type)
+        completion = self._completion_finalizers.get(element_type)
+        if instance.state == PI.ELEMENT_ACTIVATING and activation is not None:
             failure = self._listeners.next_or(
                 writers,
                 context,
                 ExecutionListenerEventType.START,
                 instance.execution_listener_index,
-                processor.finalize_activation,  # type: ignore[attr-defined]
+                activation.finalize_activation,
             )
-        else:
+        elif instance.state == PI.ELEMENT_COMPLETING and completion is not None:
             failure = self._listeners.next_or(
                 writers,
                 context,
                 ExecutionListenerEventType.END,
                 instance.execution_listener_index,
-                self._finalizer(processor),
+                self._finalizer(completion),
             )
+        else:  # listeners run only around two-phase steps: nothing waits for this one
+            writers.reject(
+                command,
+                RejectionType.INVALID_STATE,
+                f"Expected element '{context.element_id}' to wait for an execution listener, but its "
+                "element type runs none",
+            )
+            return
         if failure is not None:
             self._incidents.raise_for_element(writers, failure, context)
 
-    def _finalizer(self, processor: Any) -> Step:
+    def _finalizer(self, processor: FinalizesCompletion) -> Step:
         """The processor's ``finalize_completion``, preceded by the multi-instance body's part
         for an inner instance (output element, completion condition)."""
 
@@ -242,8 +283,7 @@ class BpmnProcessor:
                 failure = self._multi_instance.before_inner_completed(writers, context)
                 if failure is not None:
                     return failure
-            result: Failure | None = processor.finalize_completion(writers, context)
-            return result
+            return processor.finalize_completion(writers, context)
 
         return finalize
 
@@ -270,16 +310,10 @@ class BpmnProcessor:
     ) -> None:
         """What held a termination is done (a user task's canceling listeners): finish it."""
         instance = self._instances.get(command.key)
-        processor = (
-            None
-            if instance is None
-            else self._processor(ElementContext(instance.key, instance.value, element, process))
+        finalizer = (
+            None if instance is None else self._termination_finalizers.get(instance.value.bpmn_element_type)
         )
-        if (
-            instance is None
-            or instance.state != PI.ELEMENT_TERMINATING
-            or not hasattr(processor, "finalize_termination")
-        ):
+        if instance is None or instance.state != PI.ELEMENT_TERMINATING or finalizer is None:
             state = "NOT_FOUND" if instance is None else PI(instance.state).name
             writers.reject(
                 command,
@@ -288,7 +322,7 @@ class BpmnProcessor:
             )
             return
         context = ElementContext(instance.key, instance.value, element, process)
-        processor.finalize_termination(writers, context)  # type: ignore[union-attr]
+        finalizer.finalize_termination(writers, context)
 
     def _processor(self, context: ElementContext) -> ElementProcessor:
         processor = self._processors.get(context.value.bpmn_element_type)
@@ -299,15 +333,13 @@ class BpmnProcessor:
     # -- container notifications (called by the state transition behavior) ------------------------
 
     def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
-        processor = self._processors.get(scope.value.bpmn_element_type)
-        if processor is not None and hasattr(processor, "on_child_completed"):
-            container: ContainerProcessor = processor  # type: ignore[assignment]
+        container = self._containers.get(scope.value.bpmn_element_type)
+        if container is not None:
             container.on_child_completed(writers, scope, child)
 
     def on_child_terminated(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
-        processor = self._processors.get(scope.value.bpmn_element_type)
-        if processor is not None and hasattr(processor, "on_child_terminated"):
-            container: ContainerProcessor = processor  # type: ignore[assignment]
+        container = self._containers.get(scope.value.bpmn_element_type)
+        if container is not None:
             container.on_child_terminated(writers, scope, child)
 
 

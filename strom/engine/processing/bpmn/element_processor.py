@@ -8,7 +8,7 @@ raises an incident; resolving the incident runs the same step again.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.context import ElementContext
@@ -21,8 +21,34 @@ class ElementProcessor(Protocol):
     def on_terminate(self, writers: Writers, context: ElementContext) -> None: ...
 
 
+@runtime_checkable
 class ContainerProcessor(ElementProcessor, Protocol):
     """An element that holds child element instances (process, subprocess, multi-instance body)."""
 
     def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None: ...
     def on_child_terminated(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None: ...
+
+
+@runtime_checkable
+class FinalizesActivation(Protocol):
+    """A two-phase activation: ``on_activate`` (input mappings), the element's start execution
+    listeners, then ``finalize_activation`` (the element's own work, ACTIVATED). A processor
+    without it does its whole activation in ``on_activate`` and runs no start listeners."""
+
+    def finalize_activation(self, writers: Writers, context: ElementContext) -> Failure | None: ...
+
+
+@runtime_checkable
+class FinalizesCompletion(Protocol):
+    """A two-phase completion: ``on_complete`` (output mappings), the end execution listeners,
+    then ``finalize_completion`` (COMPLETED, outgoing flows)."""
+
+    def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None: ...
+
+
+@runtime_checkable
+class FinalizesTermination(Protocol):
+    """A termination held by something the element waits for (a user task's canceling
+    listeners): ``on_terminate`` starts it, CONTINUE_TERMINATING_ELEMENT finishes it here."""
+
+    def finalize_termination(self, writers: Writers, context: ElementContext) -> None: ...
