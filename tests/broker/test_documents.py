@@ -128,3 +128,14 @@ def test_two_uploads_under_one_id_one_wins(tmp_path: Path) -> None:
     with store.open(store.get("same")) as content:
         assert content.read().decode() == winners[0]
     assert len(list(store.directory.glob("same.*.bin"))) == 1
+
+
+def test_the_settings_come_from_the_config_file_and_the_environment(tmp_path: Path) -> None:
+    from strom.broker.config import ConfigError, load_config
+
+    config_file = tmp_path / "strom.toml"
+    config_file.write_text("[documents]\nmax_size = 2048\nsweep_interval_s = 5\n")
+    config = load_config(config_file, {"STROM_DOCUMENTS__TTL_DAYS": "2"})
+    assert config.documents == DocumentSettings(max_size=2048, ttl_days=2.0, sweep_interval_s=5.0)
+    with pytest.raises(ConfigError, match=r"documents\.max_size must be at least 1 byte"):
+        load_config(None, {"STROM_DOCUMENTS__MAX_SIZE": "0"}).validate()
