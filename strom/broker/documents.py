@@ -167,7 +167,10 @@ class DocumentStore:
             raise InvalidDocumentId(document_id)
         description = self._description_path(document_id)
         if description.exists():
-            raise DocumentAlreadyExists(document_id)
+            existing = self._read(description)
+            if existing is None or not self._expired(existing):
+                raise DocumentAlreadyExists(document_id)
+            self._remove(document_id)  # expired: the id is free again, swept or not
         if expires_at_ms is None and self.settings.ttl_days > 0:
             expires_at_ms = self.now_ms() + int(self.settings.ttl_days * 86_400_000)
         content_path = self.directory / f"{document_id}.{secrets.token_hex(6)}.bin"

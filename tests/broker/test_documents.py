@@ -101,6 +101,19 @@ def test_expired_documents_are_not_found_and_swept(tmp_path: Path) -> None:
     with pytest.raises(DocumentNotFound):
         store.get(explicit)
     assert store.get(default_ttl).size == 5
+    reused = _create(store, b"the id again", document_id=explicit)  # expired, not yet swept
+    assert store.get(reused).size == len(b"the id again")
+    clock.now += 86_400
+    assert store.sweep() == 2
+    assert list(store.directory.iterdir()) == []
+
+
+def test_the_sweep_removes_expired_documents(tmp_path: Path) -> None:
+    clock = Clock()
+    store = _store(tmp_path, clock, ttl_days=1)
+    default_ttl = _create(store, b"a day")
+    _create(store, b"a minute", expires_at_ms=int((clock.now + 60) * 1000))
+    clock.now += 61
     assert store.sweep() == 1
     assert sorted(path.name.split(".")[0] for path in store.directory.iterdir()) == [default_ttl] * 2
 
