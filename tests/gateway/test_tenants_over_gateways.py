@@ -69,7 +69,8 @@ def _deploy(http: httpx.Client, tenant_id: str, job_type: str) -> dict[str, Any]
 @pytest.fixture(scope="module")
 def http(broker: BrokerProcess) -> Iterator[httpx.Client]:
     """Tenants acme and globex; the admin in both (and in ``<default>``, which the bootstrap
-    created with it), bob (an admin too, so only tenants limit him) in acme only; ``order`` deployed twice in acme and once in globex."""
+    created with it), bob (an admin too, so only tenants limit him) in acme only; ``order``
+    deployed twice in acme and once in globex."""
     with httpx.Client(base_url=broker.rest_address, timeout=30) as client:
         _until(lambda: client.get("/topology", headers=AS_ADMIN).status_code == 200, "admin login")
         _ok(client.post("/users", json={"username": BOB, "password": BOB_PASSWORD}, headers=AS_ADMIN), 201)
@@ -204,3 +205,27 @@ def test_the_first_admin_works_in_the_default_tenant_and_others_do_not(
 
     assert in_default["tenantId"] == "<default>"
     assert by_bob.status_code == 403, by_bob.text
+
+
+def test_the_xml_and_statistics_of_another_tenants_definition_are_not_found(
+    http: httpx.Client, deployed: list[dict[str, Any]]
+) -> None:
+    acme_key, globex_key = (
+        deployed[index]["deployments"][0]["processDefinition"]["processDefinitionKey"] for index in (1, 2)
+    )
+
+    def read(path: str, who: dict[str, str]) -> httpx.Response:
+        if path.endswith("/xml"):
+            return http.get(path, headers=who)
+        return http.post(path, json={}, headers=who)
+
+    for suffix in ("xml", "statistics/element-instances"):
+        _until(
+            lambda suffix=suffix: (
+                read(f"/process-definitions/{globex_key}/{suffix}", AS_ADMIN).status_code == 200
+            ),
+            f"the globex definition's {suffix} exported",
+        )
+        assert read(f"/process-definitions/{acme_key}/{suffix}", AS_BOB).status_code == 200
+        hidden = read(f"/process-definitions/{globex_key}/{suffix}", AS_BOB)
+        assert hidden.status_code == 404, hidden.text

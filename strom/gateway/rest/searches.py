@@ -87,7 +87,9 @@ async def _get(request: Request, entity: str, key_text: str, field: str, name: s
     return item
 
 
-async def _xml(request: Request, method: str, key_text: str, field: str, name: str) -> Response:
+async def _xml(request: Request, method: str, entity: str, key_text: str, field: str, name: str) -> Response:
+    """The XML of the ``entity`` with this key, if the caller may read that entity (as a get)."""
+    await _get(request, entity, key_text, field, name)
     store = _store(request)
     xml: str | None = await run_in_threadpool(getattr(store, method), key(key_text, field))
     if xml is None:
@@ -189,7 +191,12 @@ async def search_message_subscriptions(request: Request, body: SearchRequest) ->
 )
 async def process_definition_xml(request: Request, processDefinitionKey: str) -> Response:
     return await _xml(
-        request, "process_definition_xml", processDefinitionKey, "processDefinitionKey", "Process definition"
+        request,
+        "process_definition_xml",
+        "processDefinition",
+        processDefinitionKey,
+        "processDefinitionKey",
+        "Process definition",
     )
 
 
@@ -203,6 +210,7 @@ async def decision_definition_xml(request: Request, decisionDefinitionKey: str) 
     return await _xml(
         request,
         "decision_definition_xml",
+        "decisionDefinition",
         decisionDefinitionKey,
         "decisionDefinitionKey",
         "Decision definition",
@@ -219,6 +227,7 @@ async def decision_requirements_xml(request: Request, decisionRequirementsKey: s
     return await _xml(
         request,
         "decision_requirements_xml",
+        "decisionRequirements",
         decisionRequirementsKey,
         "decisionRequirementsKey",
         "Decision requirements",
@@ -300,6 +309,10 @@ async def _statistics(request: Request, **owner: int) -> Response:
     tag="Process definition",
 )
 async def process_definition_statistics(request: Request, processDefinitionKey: str) -> Response:
+    # as a get of the definition: 403 without the permission, 404 in another tenant
+    await _get(
+        request, "processDefinition", processDefinitionKey, "processDefinitionKey", "Process definition"
+    )
     return await _statistics(
         request, process_definition_key=key(processDefinitionKey, "processDefinitionKey")
     )
@@ -312,6 +325,7 @@ async def process_definition_statistics(request: Request, processDefinitionKey: 
     tag="Process instance",
 )
 async def process_instance_statistics(request: Request, processInstanceKey: str) -> Response:
+    await _get(request, "processInstance", processInstanceKey, "processInstanceKey", "Process instance")
     return await _statistics(request, process_instance_key=key(processInstanceKey, "processInstanceKey"))
 
 
