@@ -837,11 +837,12 @@ const DECISION_COLUMNS = [
 async function decisions(match, query, page) {
   current('decisions');
   document.title = 'Decisions · Operate · Strom';
+  const decisionColumns = tenancy.multi ? [ ...DECISION_COLUMNS.slice(0, 3), [ 'tenantId', 'Tenant' ], ...DECISION_COLUMNS.slice(3) ] : DECISION_COLUMNS;
   const params = {
     decision: query.get('decision') || '',
     state: [ 'EVALUATED', 'FAILED' ].includes(query.get('state')) ? query.get('state') : '',
     instance: query.get('instance') || '',
-    sort: DECISION_COLUMNS.some(([ field ]) => field === query.get('sort')) ? query.get('sort') : 'evaluationDate',
+    sort: decisionColumns.some(([ field ]) => field === query.get('sort')) ? query.get('sort') : 'evaluationDate',
     order: query.get('order') === 'asc' ? 'asc' : 'desc',
     from: Math.max(0, parseInt(query.get('from') || '0', 10) || 0)
   };
@@ -884,18 +885,19 @@ async function decisions(match, query, page) {
     if (!page.active) return;
     const total = result.page.totalItems;
     const last = Math.min(params.from + result.items.length, total);
-    const header = DECISION_COLUMNS.map(([ field, label ]) => {
+    const header = decisionColumns.map(([ field, label ]) => {
       const sorted = field === params.sort ? `sorted-${params.order}` : '';
       const order = field === params.sort && params.order === 'desc' ? 'asc' : 'desc';
-      return h('th', { class: `sortable ${sorted}`, onclick: () => go({ sort: field, order, from: 0 }) }, label);
+      return h('th', { class: `sortable ${sorted}`, dataset: { field }, onclick: () => go({ sort: field, order, from: 0 }) }, label);
     });
     replace(results,
       h('h2', {}, 'Evaluations', h('span', { class: 'count' }, `${total} matching`)),
       result.items.length ? h('table', {}, h('thead', {}, h('tr', {}, header)),
-        h('tbody', {}, result.items.map((item) => h('tr', { class: 'decision-instance', dataset: { key: item.decisionEvaluationInstanceKey } },
+        h('tbody', {}, result.items.map((item) => h('tr', { class: 'decision-instance', dataset: { key: item.decisionEvaluationInstanceKey, tenant: tenancy.multi ? item.tenantId : undefined } },
           h('td', {}, link(`/decisions/${item.decisionEvaluationInstanceKey}`, item.decisionEvaluationInstanceKey, null, { class: 'mono decision-link' })),
           h('td', {}, item.decisionDefinitionName),
           h('td', {}, item.decisionDefinitionVersion),
+          tenancy.multi ? h('td', { class: 'tenant' }, tenantLabel(tenancy, item.tenantId)) : null,
           h('td', {}, h('span', { class: `badge state-${item.state === 'FAILED' ? 'failed' : 'completed'}`, dataset: { state: item.state } }, item.state === 'FAILED' ? 'Failed' : 'Evaluated')),
           h('td', {}, formatDate(item.evaluationDate)),
           h('td', {}, item.processInstanceKey ? link(`/instances/${item.processInstanceKey}`, item.processInstanceKey, null, { class: 'mono' }) : '–')))))
@@ -932,6 +934,7 @@ async function decision(match, query, page) {
     h('section', { class: 'card', id: 'decision-header' }, h('dl', { class: 'facts' },
       [ [ 'Decision', `${item.decisionDefinitionName} (${item.decisionDefinitionId})` ],
         [ 'Version', item.decisionDefinitionVersion ],
+        ...(tenancy.multi ? [ [ 'Tenant', h('span', { class: 'tenant' }, tenantLabel(tenancy, item.tenantId)) ] ] : []),
         [ 'Type', item.decisionDefinitionType ],
         [ 'State', h('span', { class: `badge state-${item.state === 'FAILED' ? 'failed' : 'completed'}`, dataset: { state: item.state } }, item.state === 'FAILED' ? 'Failed' : 'Evaluated') ],
         [ 'Evaluated', formatDate(item.evaluationDate) ],

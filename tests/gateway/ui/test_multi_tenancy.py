@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _ui_models import REVIEW
+from _ui_models import DISH, REVIEW
 from _ui_rest import Rest
 from broker_process import BrokerProcess
 from playwright.sync_api import expect
@@ -73,11 +73,18 @@ def tenants(tenant_broker: BrokerProcess) -> dict[str, list[str]]:
     files = [
         ("resources", ("ui_tenant.bpmn", WAITING.encode(), "application/xml")),
         ("resources", ("ui_review.bpmn", REVIEW.encode(), "application/xml")),
+        ("resources", ("ui_dinner.dmn", DISH.encode(), "application/xml")),
     ]
     created: dict[str, list[str]] = {}
     for tenant_id, count in (("acme", 2), ("globex", 1)):
         response = admin.client.post("/deployments", files=files, data={"tenantId": tenant_id})
         assert response.status_code == 200, response.text
+        evaluation = {
+            "decisionDefinitionId": "ui_dish",
+            "variables": {"season": "Winter"},
+            "tenantId": tenant_id,
+        }
+        admin.call("POST", "/decision-definitions/evaluation", evaluation)
         created[tenant_id] = [
             admin.call(
                 "POST", "/process-instances", {"processDefinitionId": "ui_tenant", "tenantId": tenant_id}
@@ -97,7 +104,12 @@ def tenants(tenant_broker: BrokerProcess) -> dict[str, list[str]]:
         if me.status_code != 200 or [t["tenantId"] for t in me.json()["tenants"]] != ["acme"]:
             return False
         found = admin.call("POST", "/user-tasks/search", {})["page"]["totalItems"]
-        return found == 2 and admin.call("POST", "/process-instances/search", {})["page"]["totalItems"] == 5
+        evaluations = admin.call("POST", "/decision-instances/search", {})["page"]["totalItems"]
+        return (
+            found == 2
+            and evaluations == 2
+            and admin.call("POST", "/process-instances/search", {})["page"]["totalItems"] == 5
+        )
 
     _until(exported, "memberships, instances and tasks exported")
     return created
@@ -144,6 +156,19 @@ def test_a_user_of_one_tenant_sees_only_its_instances_with_the_tenant_column(
     expect(page.locator("#instance-header .tenant")).to_have_text("Acme (acme)")
     page.go_back()
     expect(page.locator("#instances tbody tr")).to_have_count(3)
+
+
+def test_decisions_show_only_the_users_tenant(page: Any, tenants: dict[str, list[str]]) -> None:
+    page.goto("/operate/decisions")
+    _log_in(page)
+
+    expect(page.locator('#decision-instances th[data-field="tenantId"]')).to_have_text("Tenant")
+    row = page.locator("#decision-instances tr.decision-instance")
+    expect(row).to_have_count(1)  # acme's evaluation, not globex's
+    expect(row).to_have_attribute("data-tenant", "acme")
+    expect(row.locator("td.tenant")).to_have_text("Acme (acme)")
+    row.locator("a.decision-link").click()
+    expect(page.locator("#decision-header .tenant")).to_have_text("Acme (acme)")
 
 
 def test_tasklist_shows_the_tenant_and_starts_in_the_chosen_processes_tenant(
