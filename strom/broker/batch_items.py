@@ -65,7 +65,7 @@ class SecondaryStorageItems:
         if cursor:
             page["after"] = cursor
         try:
-            found = store.search("processInstance", {"filter": wanted, "page": page})
+            found = store.search("processInstance", {"filter": wanted, "page": page}, count=False)
         except SearchError as error:
             raise ItemQueryError(error.detail) from None
         instances = [int(item["processInstanceKey"]) for item in found["items"]]
@@ -89,7 +89,7 @@ class SecondaryStorageItems:
                 item_key=int(incident["incidentKey"]),
                 process_instance_key=int(incident["processInstanceKey"]),
             )
-            for incident in store.search("incident", body)["items"]
+            for incident in store.search("incident", body, count=False)["items"]
         ]
 
     def close(self) -> None:

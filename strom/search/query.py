@@ -199,10 +199,17 @@ class SearchStore:
     # -- searches ----------------------------------------------------------------------------------
 
     def search(
-        self, entity: str, body: Mapping[str, Any] | None = None, restriction: Restriction | None = None
+        self,
+        entity: str,
+        body: Mapping[str, Any] | None = None,
+        restriction: Restriction | None = None,
+        *,
+        count: bool = True,
     ) -> dict[str, Any]:
         """One page of ``entity`` items matching ``body["filter"]`` in ``body["sort"]`` order
-        (and the ``restriction``, which counts and cursors see too).
+        (and the ``restriction``, which counts and cursors see too). ``count=False`` skips counting
+        the matches (``totalItems`` is then None): a reader that only walks the pages (a batch
+        operation resolving its filter) saves a scan per page.
 
         Raises:
             SearchError: INVALID_ARGUMENT naming the unknown entity, field, operator or bad value.
@@ -224,11 +231,11 @@ class SearchStore:
         # Counting stops past COUNT_LIMIT: an exact count of every match costs more than the page
         # as the data grows; clients read ``hasMoreTotalItems`` for "more than that".
         matches = sa.select(sa.literal(1)).select_from(spec.table).where(*where).limit(COUNT_LIMIT + 1)
-        count = sa.select(sa.func.count()).select_from(matches.subquery())
+        counting = sa.select(sa.func.count()).select_from(matches.subquery())
         with self._engine.connect() as connection:
             rows = list(connection.execute(query).mappings())
-            counted = connection.execute(count).scalar_one()
-        total = min(counted, COUNT_LIMIT)
+            counted = connection.execute(counting).scalar_one() if count else -1
+        total: int | None = min(counted, COUNT_LIMIT) if count else None
         if not forward:
             rows.reverse()
         items = [spec.item(row) for row in rows]
