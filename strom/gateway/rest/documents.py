@@ -38,6 +38,11 @@ from urllib.parse import quote, urlunsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import (  # python-multipart's, whichever version Starlette found
+    MultiPartException,
+    MultiPartParser,
+    parse_options_header,
+)
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -272,7 +277,24 @@ async def _form(request: Request, limit: int, max_files: int) -> FormData:
             f"The request body of {length} bytes is larger than this broker accepts ({limit} bytes; "
             "documents.max_size per document)",
         )
-    return await request.form(max_files=max_files, max_fields=max_files + 10)
+    parser = _DocumentParts(request.headers, request.stream(), max_files=max_files, max_fields=max_files + 10)
+    try:
+        return await parser.parse()
+    except MultiPartException as error:
+        raise invalid_argument(f"The multipart body is malformed: {error.message}") from None
+
+
+class _DocumentParts(MultiPartParser):
+    """Starlette's multipart parser, except that the content parts (``file``, ``files``) are files
+    even without a ``filename`` (a client may name the file in the metadata only): Starlette would
+    decode such a part as text, which binary content does not survive."""
+
+    def on_headers_finished(self) -> None:
+        part = self._current_part
+        _, options = parse_options_header(part.content_disposition)
+        if b"filename" not in options and options.get(b"name") in (b"file", b"files"):
+            part.content_disposition = (part.content_disposition or b"form-data") + b'; filename=""'
+        super().on_headers_finished()
 
 
 def _metadata_object(part: Any, field: str) -> dict[str, Any]:

@@ -21,6 +21,8 @@ import pytest
 from broker_process import BrokerProcess
 from camunda_orchestration_sdk import CamundaClient
 from camunda_orchestration_sdk.models.create_document_data import CreateDocumentData
+from camunda_orchestration_sdk.models.create_documents_data import CreateDocumentsData
+from camunda_orchestration_sdk.models.document_link_request import DocumentLinkRequest
 from camunda_orchestration_sdk.models.document_metadata import DocumentMetadata
 from camunda_orchestration_sdk.types import File
 
@@ -211,7 +213,7 @@ def test_an_expired_document_is_gone_and_swept(http: httpx.Client, broker: Broke
     _until(lambda: not list(_documents_dir(broker).glob(f"{document_id}.*")), "the sweep removes its files")
 
 
-def test_camunda_s_python_client_creates_and_reads_a_document(broker: BrokerProcess) -> None:
+def test_camunda_s_python_client_creates_reads_links_and_batches_documents(broker: BrokerProcess) -> None:
     configuration = {"CAMUNDA_REST_ADDRESS": broker.rest_address, "CAMUNDA_AUTH_STRATEGY": "NONE"}
     with CamundaClient(configuration=configuration) as client:
         data = CreateDocumentData(
@@ -225,6 +227,24 @@ def test_camunda_s_python_client_creates_and_reads_a_document(broker: BrokerProc
         assert reference.metadata.size == len(b"from the SDK")
         content = client.get_document(reference.document_id, content_hash=reference.content_hash)
         assert content.payload.read() == b"from the SDK"
+        link = client.create_document_link(
+            reference.document_id, data=DocumentLinkRequest(time_to_live=60_000)
+        )
+        assert httpx.get(link.url).content == b"from the SDK"
+        batch = client.create_documents(
+            data=CreateDocumentsData(
+                files=[
+                    File(payload=io.BytesIO(b"1"), file_name="one.txt"),
+                    File(payload=io.BytesIO(bytes(range(256)))),
+                ],
+                metadata_list=[DocumentMetadata(), DocumentMetadata(file_name="two.txt")],
+            )
+        )
+        assert [d.metadata.file_name for d in batch.created_documents] == ["one.txt", "two.txt"]
+        assert batch.failed_documents == []
+        # the second part named no file (only its metadata did): its bytes are kept, not decoded as text
+        second = client.get_document(batch.created_documents[1].document_id)
+        assert second.payload.read() == bytes(range(256))
         client.delete_document(reference.document_id)
 
 
