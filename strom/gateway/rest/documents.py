@@ -145,7 +145,9 @@ async def create_documents(request: Request) -> Response:
                 stored = await _create(store, upload, described, f"metadataList[{index}]", None)
             except (DocumentError, Problem) as error:
                 problem = error if isinstance(error, Problem) else _problem(error)
-                name = described.get("fileName") or upload.filename or ""
+                name = described.get("fileName")
+                if not isinstance(name, str) or not name:
+                    name = upload.filename or ""
                 failed.append(
                     {
                         "fileName": name,

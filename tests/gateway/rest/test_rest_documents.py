@@ -202,6 +202,21 @@ def test_a_batch_with_one_file_too_large_creates_the_others(
     assert uneven.status_code == 400
 
 
+def test_a_batch_file_with_bad_metadata_fails_alone_named_by_its_part(http: httpx.Client) -> None:
+    parts = [
+        ("files", ("a.txt", b"alpha", "text/plain")),
+        ("files", ("b.txt", b"beta", "text/plain")),
+        ("metadataList", (None, b"{}", "application/json")),
+        ("metadataList", (None, b'{"fileName": 5}', "application/json")),
+    ]
+    answer = http.post("/documents/batch", files=parts)
+    assert answer.status_code == 207, answer.text
+    assert [d["metadata"]["fileName"] for d in answer.json()["createdDocuments"]] == ["a.txt"]
+    [failed] = answer.json()["failedDocuments"]
+    assert failed["fileName"] == "b.txt" and failed["status"] == 400
+    assert "'metadataList[1].fileName'" in failed["detail"]
+
+
 def test_an_expired_document_is_gone_and_swept(http: httpx.Client, broker: BrokerProcess) -> None:
     expires = _iso_in(1.5)
     reference = _upload(http, b"short-lived", {"expiresAt": expires}).json()
