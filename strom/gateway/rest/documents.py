@@ -31,7 +31,7 @@ import os
 import re
 import secrets
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote, urlunsplit
@@ -279,11 +279,27 @@ async def _form(request: Request, limit: int, max_files: int) -> FormData:
             f"The request body of {length} bytes is larger than this broker accepts ({limit} bytes; "
             "documents.max_size per document)",
         )
-    parser = _DocumentParts(request.headers, request.stream(), max_files=max_files, max_fields=max_files + 10)
+    body = _limited(request.stream(), limit)
+    parser = _DocumentParts(request.headers, body, max_files=max_files, max_fields=max_files + 10)
     try:
         return await parser.parse()
     except MultiPartException as error:
         raise invalid_argument(f"The multipart body is malformed: {error.message}") from None
+
+
+async def _limited(stream: AsyncIterator[bytes], limit: int) -> AsyncGenerator[bytes, None]:
+    """``stream`` until more than ``limit`` bytes came (a body sent without Content-Length)."""
+    seen = 0
+    async for chunk in stream:
+        seen += len(chunk)
+        if seen > limit:
+            raise Problem(
+                413,
+                "PAYLOAD_TOO_LARGE",
+                f"The request body is larger than this broker accepts ({limit} bytes; documents.max_size "
+                "per document)",
+            )
+        yield chunk
 
 
 class _DocumentParts(MultiPartParser):
