@@ -14,6 +14,7 @@ Config: ``url`` (SQLAlchemy URL; the broker passes ``sqlite:///<data_dir>/second
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -51,6 +52,7 @@ from strom.search._bpmn import ProcessInfo, read_process
 from strom.search._dates import parse_iso_or_none
 from strom.search._identity_export import IDENTITY_PARTITION, IdentityExport
 from strom.search.retention import HistoryCleaner
+from strom.search.storage_lock import lock_partition
 
 _log = logging.getLogger(__name__)
 
@@ -229,6 +231,8 @@ class SqlExporter:
 
     def __init__(self) -> None:
         self._url: str | None = None
+        self._lock: Connection | None = None
+        """The connection holding the partition's lock in PostgreSQL (``storage_lock``)."""
         self._flush_every = 5000
         self._flush_interval_s = 0.2
         self._history_ttl_ms = 30 * 86_400_000
@@ -344,6 +348,12 @@ class SqlExporter:
         if self._url is None:
             raise ExporterConfigurationError("SqlExporter: configure() must be called before open()")
         engine = schema.create_engine(self._url)
+        try:
+            # one broker writes a partition of an external database (storage_lock)
+            self._lock = lock_partition(engine, self._partition_id)
+        except BaseException:
+            engine.dispose()
+            raise
         schema.create_schema(engine)
         self._cleaner = HistoryCleaner(engine, self._history_ttl_ms) if self._history_ttl_ms else None
         self._engine = engine
@@ -431,6 +441,10 @@ class SqlExporter:
         try:
             self.flush()
         finally:
+            if self._lock is not None:
+                with contextlib.suppress(Exception):  # a dead connection released it already
+                    self._lock.close()
+                self._lock = None
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
