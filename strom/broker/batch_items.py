@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from strom.engine.processing.batch_operation import ItemPage, ItemQueryError
+from strom.engine.processing.batch_operation import UNRESTRICTED, ItemPage, ItemQueryError, ItemScope
 from strom.protocol.keys import KEY_BITS
 from strom.protocol.values.batch_operation import BatchOperationItemValue, BatchOperationType
 from strom.search import SearchStore
@@ -34,6 +34,7 @@ class SecondaryStorageItems:
         cursor: str,
         page_size: int,
         partition_id: int,
+        scope: ItemScope = UNRESTRICTED,
     ) -> ItemPage:
         try:
             document: Any = json.loads(entity_filter)
@@ -61,6 +62,12 @@ class SecondaryStorageItems:
             wanted["hasIncident"] = True
         if document:
             wanted["$or"] = [document]
+        # As Zeebe: what the creator may see (its tenants, the processes it may read).
+        for field, allowed in (("tenantId", scope.tenant_ids), ("processDefinitionId", scope.process_ids)):
+            if allowed is not None:
+                if not allowed:
+                    return ItemPage([], cursor, True)
+                wanted[field] = {"$in": sorted(allowed)}
         page: dict[str, Any] = {"limit": page_size}
         if cursor:
             page["after"] = cursor

@@ -194,5 +194,5 @@ def store_state(exported: Exported, key: int) -> str:
 class _Busy:
     """Secondary storage that does not answer (the operation waits for it)."""
 
-    def fetch(self, *args: Any) -> Any:
+    def fetch(self, *args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("secondary storage is busy")

@@ -1180,7 +1180,13 @@ class _ListedItems:
         self.held = False
 
     def fetch(
-        self, operation_type: Any, entity_filter: str, cursor: str, page_size: int, partition_id: int
+        self,
+        operation_type: Any,
+        entity_filter: str,
+        cursor: str,
+        page_size: int,
+        partition_id: int,
+        scope: Any = None,
     ) -> Any:
         from strom.engine.processing.batch_operation import ItemPage, ItemQueryError
 
@@ -1251,7 +1257,13 @@ class _PartitionItems:
         self.held = False
 
     def fetch(
-        self, operation_type: Any, entity_filter: str, cursor: str, page_size: int, partition_id: int
+        self,
+        operation_type: Any,
+        entity_filter: str,
+        cursor: str,
+        page_size: int,
+        partition_id: int,
+        scope: Any = None,
     ) -> Any:
         from strom.engine.processing.batch_operation import ItemPage, ItemQueryError
 

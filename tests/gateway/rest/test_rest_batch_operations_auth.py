@@ -1,6 +1,7 @@
 """Batch operations with ``--auth basic`` on a real broker: creating needs a BATCH permission (403
-with Zeebe's reason otherwise), reading needs BATCH READ, and each item's command is checked with
-the creator's permissions, so an instance the creator may not cancel is a failed item."""
+with Zeebe's reason otherwise), reading needs BATCH READ, the filter finds only instances the
+creator may read, and each item's command is checked with the creator's permissions, so an instance
+the creator may read but not cancel is a failed item."""
 
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ def test_batch_permissions_and_the_creator_s_item_checks(tmp_path_factory: pytes
             assert "CREATE_BATCH_OPERATION_CANCEL_PROCESS_INSTANCE" in refused.json()["detail"]
 
             _grant(http, admin, "BATCH", "*", "CREATE_BATCH_OPERATION_CANCEL_PROCESS_INSTANCE")
+            _grant(http, admin, "PROCESS_DEFINITION", "bo-auth", "READ_PROCESS_INSTANCE")  # not CANCEL
             created = _until(
                 lambda: (
                     answer

@@ -27,9 +27,11 @@ from strom.engine.processing.batch_operation.finish_initialization import (
     BatchOperationFinishInitializationProcessor,
 )
 from strom.engine.processing.batch_operation.items import (
+    UNRESTRICTED,
     BatchItemProvider,
     ItemPage,
     ItemQueryError,
+    ItemScope,
     NoItemProvider,
 )
 from strom.engine.processing.batch_operation.resume import resume_processor
@@ -57,7 +59,7 @@ def register(
     """Register the batch operation processors; the scheduler they answer to is returned (the
     engine starts it once it has recovered)."""
     partition_id = distribution.partition_id
-    scheduler = BatchOperationScheduler(state.batch_operations, items or NoItemProvider())
+    scheduler = BatchOperationScheduler(state.batch_operations, items or NoItemProvider(), authorization)
     executors = ItemExecutors(state, partition_id)
     finish = PartitionFinish(state, distribution, keys, partition_id)
     lifecycle = ValueType.BATCH_OPERATION_LIFECYCLE_MANAGEMENT
@@ -108,10 +110,12 @@ def register(
 
 
 __all__ = [
+    "UNRESTRICTED",
     "BatchItemProvider",
     "BatchOperationScheduler",
     "ItemPage",
     "ItemQueryError",
+    "ItemScope",
     "NoItemProvider",
     "register",
 ]

@@ -14,6 +14,21 @@ from strom.protocol.values.batch_operation import BatchOperationItemValue, Batch
 
 
 @dataclass(frozen=True)
+class ItemScope:
+    """What the operation's creator may see, as Zeebe resolves a filter with the creator's
+    authentication: instances of ``tenant_ids`` only (None: every tenant; multi-tenancy off) and of
+    the processes in ``process_ids`` only (None: every process; READ_PROCESS_INSTANCE on ``*``, or
+    authorizations off). An empty set finds nothing."""
+
+    tenant_ids: frozenset[str] | None = None
+    process_ids: frozenset[str] | None = None
+
+
+UNRESTRICTED = ItemScope()
+"""Every instance of the partition: an operation created without a caller (authentication off)."""
+
+
+@dataclass(frozen=True)
 class ItemPage:
     """Items of one page, the cursor after them, and whether it is the last page."""
 
@@ -35,9 +50,11 @@ class BatchItemProvider(Protocol):
         cursor: str,
         page_size: int,
         partition_id: int,
+        scope: ItemScope = UNRESTRICTED,
     ) -> ItemPage:
         """The next page of items of ``operation_type`` for ``entity_filter`` (JSON text of a
-        process instance filter) after ``cursor``. ``partition_id``: the partition asking.
+        process instance filter) after ``cursor``, among the instances partition ``partition_id``
+        owns and ``scope`` lets the creator see.
 
         Raises:
             ItemQueryError: the filter can never be resolved.
@@ -55,6 +72,7 @@ class NoItemProvider:
         cursor: str,
         page_size: int,
         partition_id: int,
+        scope: ItemScope = UNRESTRICTED,
     ) -> ItemPage:
         raise ItemQueryError(
             "batch operations resolve their filter against the secondary storage, and this broker "

@@ -2,11 +2,12 @@
 the partition that drives every operation in progress, between commands.
 
 For an operation whose items are not all known it asks the item provider (secondary storage) for
-the next page after the recorded cursor and writes it as a BATCH_OPERATION_CHUNK CREATE, then
-FINISH_INITIALIZATION after the last page. For an operation whose items are known it writes one
-BATCH_OPERATION_EXECUTION EXECUTE per turn, which executes the next few items: the commands go
-through the partition's inbox like a client's, so a large operation shares the partition with
-clients instead of holding it (flow control).
+the next page after the recorded cursor — within what the operation's creator may see (its
+tenants, the processes it may read), as Zeebe resolves a filter with the creator's authentication
+— and writes it as a BATCH_OPERATION_CHUNK CREATE, then FINISH_INITIALIZATION after the last page.
+For an operation whose items are known it writes one BATCH_OPERATION_EXECUTION EXECUTE per turn,
+which executes the next few items: the commands go through the partition's inbox like a client's,
+so a large operation shares the partition with clients instead of holding it (flow control).
 
 At most one command per operation is in flight: the next is written once the state shows the
 previous one processed (or after ``RESEND_AFTER_MS``, should one be lost). Nothing here is
@@ -19,7 +20,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from strom.engine.processing.batch_operation.items import BatchItemProvider, ItemQueryError
+from strom.engine.processing.authorization import AuthorizationCheck, names_caller_data
+from strom.engine.processing.batch_operation.items import (
+    UNRESTRICTED,
+    BatchItemProvider,
+    ItemQueryError,
+    ItemScope,
+)
 from strom.engine.state.batch_operation import BatchOperationState
 from strom.protocol.enums import RecordType
 from strom.protocol.intents import (
@@ -37,6 +44,7 @@ from strom.protocol.values.batch_operation import (
     BatchOperationInitializationRecordValue,
     BatchOperationPartitionLifecycleRecordValue,
 )
+from strom.protocol.values.identity import WILDCARD_RESOURCE_ID, AuthorizationResourceType, PermissionType
 from strom.stream.processor import ProcessingContext
 from strom.stream.scheduler import ScheduledTask
 
@@ -54,9 +62,14 @@ RESEND_AFTER_MS = 5_000
 
 class BatchOperationScheduler:
     def __init__(
-        self, operations: BatchOperationState, items: BatchItemProvider, page_size: int = PAGE_SIZE
+        self,
+        operations: BatchOperationState,
+        items: BatchItemProvider,
+        authorization: AuthorizationCheck | None = None,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         self._operations = operations
+        self._authorization = authorization
         self.items = items
         """The item provider; the broker sets it (secondary storage), tests may too."""
         self._page_size = page_size
@@ -140,6 +153,7 @@ class BatchOperationScheduler:
                 cursor,
                 self._page_size,
                 context.partition_id,
+                scope=self._scope(context, operation),
             )
         except ItemQueryError as error:
             value = BatchOperationPartitionLifecycleRecordValue(
@@ -170,6 +184,21 @@ class BatchOperationScheduler:
             )
             self._write(context, key, BatchOperationIntent.FINISH_INITIALIZATION, finish)
         return True
+
+    def _scope(self, context: ProcessingContext, operation: BatchOperationCreationRecordValue) -> ItemScope:
+        """The tenants and processes the creator may see (its identity read from committed state)."""
+        check = self._authorization
+        if check is None or not names_caller_data(operation.authentication):
+            return UNRESTRICTED
+        with context.read():
+            caller = check.caller_named(operation.authentication)
+            readable = check.resource_ids(
+                caller, AuthorizationResourceType.PROCESS_DEFINITION, PermissionType.READ_PROCESS_INSTANCE
+            )
+        return ItemScope(
+            tenant_ids=frozenset(caller.tenants) if check.multi_tenancy else None,
+            process_ids=None if WILDCARD_RESOURCE_ID in readable else frozenset(readable),
+        )
 
     @staticmethod
     def _write(context: ProcessingContext, key: int, intent: int, value: Any) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from strom.engine.processing.batch_operation import ItemPage, ItemQueryError
+from strom.engine.processing.batch_operation import UNRESTRICTED, ItemPage, ItemQueryError, ItemScope
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.intents import IncidentIntent, ProcessInstanceIntent
 from strom.protocol.keys import partition_of
@@ -22,6 +22,8 @@ class ExportedInstances:
         self._engine = engine
         self.queries = 0
         self.held_after: int | None = None
+        self.scopes: list[ItemScope] = []
+        """The scope of every query, as the scheduler worked it out from the creator."""
         """Answer this many more pages, then fail every query in passing (the operation waits)."""
 
     def fetch(
@@ -31,19 +33,21 @@ class ExportedInstances:
         cursor: str,
         page_size: int,
         partition_id: int,
+        scope: ItemScope = UNRESTRICTED,
     ) -> ItemPage:
         self.queries += 1
+        self.scopes.append(scope)
         if self.held_after is not None:
             if self.held_after <= 0:
                 raise ConnectionError("secondary storage is busy")
             self.held_after -= 1
         document: dict[str, Any] = json.loads(entity_filter)
-        unknown = set(document) - {"bpmnProcessId"}
+        unknown = set(document) - {"bpmnProcessId", "tenantId"}  # every instance is in <default>
         if unknown:
             raise ItemQueryError(f"unknown filter field(s) {sorted(unknown)}")
         items = [  # as Zeebe: each partition resolves the filter for the instances it owns
             item
-            for item in self._items(operation_type, document.get("bpmnProcessId"))
+            for item in self._items(operation_type, document.get("bpmnProcessId"), scope)
             if partition_of(item.process_instance_key) == partition_id
         ]
         start = int(cursor) if cursor else 0
@@ -52,7 +56,7 @@ class ExportedInstances:
         return ItemPage(page, str(end) if page else cursor, end >= len(items))
 
     def _items(
-        self, operation_type: BatchOperationType, process_id: str | None
+        self, operation_type: BatchOperationType, process_id: str | None, scope: ItemScope
     ) -> list[BatchOperationItemValue]:
         records = self._engine.records
         active: dict[int, None] = {}
@@ -60,6 +64,10 @@ class ExportedInstances:
             records.process_instances().with_element_type(BpmnElementType.PROCESS).events().limit(1_000_000)
         ):
             if process_id is not None and record.value.bpmn_process_id != process_id:
+                continue
+            if scope.process_ids is not None and record.value.bpmn_process_id not in scope.process_ids:
+                continue
+            if scope.tenant_ids is not None and record.value.tenant_id not in scope.tenant_ids:
                 continue
             if record.intent == ProcessInstanceIntent.ELEMENT_ACTIVATED:
                 active[record.key] = None

@@ -1,6 +1,7 @@
 """With authorizations: creating a batch operation needs BATCH CREATE or the permission to create
-that type of operation (Zeebe 8.8); its item commands are checked with the creator's own
-permissions, so an instance the creator may not cancel is a failed item, not a cancelled one."""
+that type of operation (Zeebe 8.8); the filter finds only the instances the creator may read;
+its item commands are checked with the creator's own permissions, so an instance the creator may
+read but not cancel is a failed item, not a cancelled one."""
 
 from __future__ import annotations
 
@@ -54,6 +55,12 @@ def test_items_are_checked_with_the_creator_s_permissions(
     engine: TestEngine, items: ExportedInstances
 ) -> None:
     _setup(engine, PermissionType.CREATE_BATCH_OPERATION_CANCEL_PROCESS_INSTANCE)
+    identity(engine).create_authorization(  # alice sees the instances, but may not cancel them
+        "alice",
+        AuthorizationOwnerType.USER,
+        AuthorizationResourceType.PROCESS_DEFINITION,
+        [PermissionType.READ_PROCESS_INSTANCE],
+    )
 
     with engine.as_caller("alice"):
         created = engine.send(_CANCEL_BY_FILTER, BatchOperationIntent.CREATE)
@@ -68,7 +75,7 @@ def test_items_are_checked_with_the_creator_s_permissions(
     assert rejection.batch_operation_reference == created.key
 
 
-def test_with_both_permissions_the_instances_are_cancelled(
+def test_with_read_and_cancel_permissions_the_instances_are_cancelled(
     engine: TestEngine, items: ExportedInstances
 ) -> None:
     _setup(engine, PermissionType.CREATE)
@@ -76,7 +83,7 @@ def test_with_both_permissions_the_instances_are_cancelled(
         "alice",
         AuthorizationOwnerType.USER,
         AuthorizationResourceType.PROCESS_DEFINITION,
-        [PermissionType.CANCEL_PROCESS_INSTANCE],
+        [PermissionType.READ_PROCESS_INSTANCE, PermissionType.CANCEL_PROCESS_INSTANCE],
     )
 
     with engine.as_caller("alice"):
@@ -107,4 +114,42 @@ def test_suspending_needs_batch_update(engine: TestEngine, items: ExportedInstan
     assert (
         rejection.rejection_reason
         == "Insufficient permissions to perform operation 'UPDATE' on resource 'BATCH'"
+    )
+
+
+def test_the_filter_finds_only_what_the_creator_may_read(
+    engine: TestEngine, items: ExportedInstances
+) -> None:
+    engine.deploy(bpmn.process("visible").start_event().service_task("task", job_type="work").end_event())
+    engine.deploy(bpmn.process("hidden").start_event().service_task("task", job_type="work").end_event())
+    visible = [engine.instances.create("visible") for _ in range(2)]
+    hidden = engine.instances.create("hidden")
+    identity(engine).create_user("alice", "secret")
+    identity(engine).create_authorization(
+        "alice", AuthorizationOwnerType.USER, AuthorizationResourceType.BATCH, [PermissionType.CREATE]
+    )
+    identity(engine).create_authorization(
+        "alice",
+        AuthorizationOwnerType.USER,
+        AuthorizationResourceType.PROCESS_DEFINITION,
+        [PermissionType.READ_PROCESS_INSTANCE, PermissionType.CANCEL_PROCESS_INSTANCE],
+        "visible",
+    )
+    everything = BatchOperationCreationRecordValue(
+        batch_operation_type=BatchOperationType.CANCEL_PROCESS_INSTANCE,
+        entity_filter=json.dumps({"tenantId": "<default>"}),
+    )
+
+    with engine.as_caller("alice"):
+        engine.send(everything, BatchOperationIntent.CREATE)
+    engine.run()
+
+    assert items.scopes[0].process_ids == frozenset({"visible"})
+    cancels = (
+        engine.records.process_instances().commands().with_intent(ProcessInstanceIntent.CANCEL).limit(10)
+    )
+    assert sorted(record.key for record in cancels) == sorted(visible)  # the hidden one is not even an item
+    assert hidden not in [record.key for record in cancels]
+    assert (
+        not engine.records.process_instances().rejections().with_intent(ProcessInstanceIntent.CANCEL).exists()
     )

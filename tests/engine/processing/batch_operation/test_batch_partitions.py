@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from _batch_items import ExportedInstances
 
-from strom.engine.processing.batch_operation import ItemQueryError
+from strom.engine.processing.batch_operation import UNRESTRICTED, ItemQueryError, ItemScope
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
@@ -138,12 +138,18 @@ def test_a_partition_that_cannot_resolve_the_filter_is_an_error_of_the_operation
     instances = _orders(engine)
 
     class FailingOnPartition2:
-        def fetch(
-            self, operation_type: object, entity_filter: str, cursor: str, page_size: int, partition_id: int
-        ):  # type: ignore[no-untyped-def]
+        def fetch(  # type: ignore[no-untyped-def]
+            self,
+            operation_type: object,
+            entity_filter: str,
+            cursor: str,
+            page_size: int,
+            partition_id: int,
+            scope: ItemScope = UNRESTRICTED,
+        ):
             if partition_id == 2:
                 raise ItemQueryError("partition 2 lost its index")
-            return items.fetch(operation_type, entity_filter, cursor, page_size, partition_id)  # type: ignore[arg-type]
+            return items.fetch(operation_type, entity_filter, cursor, page_size, partition_id, scope)  # type: ignore[arg-type]
 
     engine.partitions[2].engine.batch_operations.items = FailingOnPartition2()
     engine.send(_CANCEL_ORDERS, BatchOperationIntent.CREATE)
