@@ -165,8 +165,9 @@ class BatchOperationScheduler:
             )
             self._write(context, key, BatchOperationIntent.FAIL, value)
             return True
-        except Exception as error:  # passing (a busy or restarting database): asked again later
-            _log.warning("batch operation %d: the item query failed, asking again in 1 s: %r", key, error)
+        except Exception as passing:  # a busy or restarting database: asked again later
+            # (its own name: compiled with mypyc, one name bound by two handlers takes the first type)
+            _log.warning("batch operation %d: the item query failed, asking again in 1 s: %r", key, passing)
             return False
         after = cursor
         if page.items or page.cursor != cursor:
