@@ -41,6 +41,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from strom.broker.endpoint import Answer, AnswerCallback, Refusal
+from strom.log.nats_connection import connect
 from strom.protocol import codec
 from strom.protocol.record import Record
 
@@ -127,18 +128,9 @@ class Forwarder:
             raise
 
     async def _connect(self, connect_timeout_s: float) -> Client:
-        try:
-            return await nats.connect(
-                self._servers,
-                name=f"strom-forward-{self.node_id}",
-                connect_timeout=max(1, int(connect_timeout_s)),
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=0.2,  # nats-py annotates it as int; it is a float of seconds
-                error_cb=self._on_error,
-            )
-        except Exception as exc:
-            raise ConnectionError(f"cannot connect to NATS at {', '.join(self._servers)}: {exc!r}") from exc
+        return await connect(
+            self._servers, f"strom-forward-{self.node_id}", connect_timeout_s, self._on_error
+        )
 
     async def _on_error(self, exc: Exception) -> None:
         _log.debug("NATS connection of forwarder %s: %r", self.node_id, exc)

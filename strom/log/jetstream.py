@@ -82,6 +82,7 @@ from strom.log.errors import (
     LogFailedError,
     PositionCompactedError,
 )
+from strom.log.nats_connection import NatsUnreachableError, connect
 
 _log = logging.getLogger(__name__)
 
@@ -232,19 +233,16 @@ class JetStreamLog:
 
     async def _open(self, connect_timeout_s: float) -> None:
         try:
-            nc = await nats.connect(
+            nc = await connect(
                 self._servers,
-                name=f"strom-{self._stream}",
-                connect_timeout=max(1, int(connect_timeout_s)),
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=0.2,  # nats-py annotates it as int; it is a float of seconds
-                error_cb=self._on_error,
+                f"strom-{self._stream}",
+                connect_timeout_s,
+                self._on_error,
                 disconnected_cb=self._on_disconnected,
                 reconnected_cb=self._on_reconnected,
             )
-        except Exception as exc:
-            raise LogFailedError(f"cannot connect to NATS at {', '.join(self._servers)}: {exc!r}") from exc
+        except NatsUnreachableError as exc:
+            raise LogFailedError(str(exc)) from exc
         self._nc = nc
         self._jsm = nc.jsm(timeout=self._ack_timeout)
         self._reply_prefix = nc.new_inbox() + "."

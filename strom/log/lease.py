@@ -59,6 +59,7 @@ from nats.js import api as js_api
 from nats.js.kv import KeyValue
 
 from strom.log.errors import LogError
+from strom.log.nats_connection import NatsUnreachableError, connect
 
 _log = logging.getLogger(__name__)
 
@@ -162,17 +163,11 @@ class LeaseManager:
 
     async def _open(self, connect_timeout_s: float) -> KeyValue:
         try:
-            nc = await nats.connect(
-                self._servers,
-                name=f"strom-leases-{self.node_id}",
-                connect_timeout=max(1, int(connect_timeout_s)),
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=0.2,  # nats-py annotates it as int; it is a float of seconds
-                error_cb=self._on_error,
+            nc = await connect(
+                self._servers, f"strom-leases-{self.node_id}", connect_timeout_s, self._on_error
             )
-        except Exception as exc:
-            raise LeaseError(f"cannot connect to NATS at {', '.join(self._servers)}: {exc!r}") from exc
+        except NatsUnreachableError as exc:
+            raise LeaseError(str(exc)) from exc
         self._nc = nc
         js = nc.jetstream(timeout=self._request_timeout)
         deadline = self._loop.time() + connect_timeout_s

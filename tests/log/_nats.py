@@ -8,27 +8,15 @@ resort. Every server listens on 127.0.0.1 only, on free ports, with its store in
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-
-def nats_server_binary() -> str | None:
-    """The ``nats-server`` executable, or None when there is none."""
-    configured = os.environ.get("STROM_NATS_SERVER")
-    if configured:
-        return configured if os.access(configured, os.X_OK) else None
-    beside = Path(sys.executable).parent / "nats-server"
-    if os.access(beside, os.X_OK):
-        return str(beside)
-    return shutil.which("nats-server")
+from strom.cli.cluster import nats_server_binary
 
 
 def required_binary() -> str:
