@@ -24,13 +24,7 @@ from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.behavior.join import is_join
 from strom.engine.processing.bpmn.context import ElementContext
-from strom.engine.processing.bpmn.element_processor import (
-    ContainerProcessor,
-    ElementProcessor,
-    FinalizesActivation,
-    FinalizesCompletion,
-    FinalizesTermination,
-)
+from strom.engine.processing.bpmn.element_processor import ElementProcessor
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.model import ExecutionListenerEventType, FlowNode
@@ -42,6 +36,7 @@ from strom.protocol.values.enums import ErrorType
 from strom.stream.key_generator import KeyGenerator
 
 Step = Callable[[Writers, ElementContext], "Failure | None"]
+ChildStep = Callable[[Writers, ElementContext, ElementContext], None]
 
 
 class BpmnProcessor:
@@ -62,10 +57,11 @@ class BpmnProcessor:
         self._keys = keys
         self._processors: dict[BpmnElementType, ElementProcessor] = {}
         # what each element type's processor does beyond the three steps, found once at registration
-        self._activation_finalizers: dict[BpmnElementType, FinalizesActivation] = {}
-        self._completion_finalizers: dict[BpmnElementType, FinalizesCompletion] = {}
-        self._termination_finalizers: dict[BpmnElementType, FinalizesTermination] = {}
-        self._containers: dict[BpmnElementType, ContainerProcessor] = {}
+        self._activation_finalizers: dict[BpmnElementType, Step] = {}
+        self._completion_finalizers: dict[BpmnElementType, Step] = {}
+        self._termination_finalizers: dict[BpmnElementType, Callable[[Writers, ElementContext], None]] = {}
+        self._child_completed: dict[BpmnElementType, ChildStep] = {}
+        self._child_terminated: dict[BpmnElementType, ChildStep] = {}
         for element_type, processor in processors.items():
             self.register(element_type, processor)
         behaviors.state_transitions.containers = self
@@ -77,18 +73,23 @@ class BpmnProcessor:
             self._activation_finalizers,
             self._completion_finalizers,
             self._termination_finalizers,
-            self._containers,
+            self._child_completed,
+            self._child_terminated,
         ):
             table.pop(element_type, None)
         # checked once, here: the steps look these up instead of probing each processor
-        if isinstance(processor, FinalizesActivation):
-            self._activation_finalizers[element_type] = processor
-        if isinstance(processor, FinalizesCompletion):
-            self._completion_finalizers[element_type] = processor
-        if isinstance(processor, FinalizesTermination):
-            self._termination_finalizers[element_type] = processor
-        if isinstance(processor, ContainerProcessor):
-            self._containers[element_type] = processor
+        # (the protocols of element_processor say what each method is; mypyc's classes cannot be
+        # checked against them at run time, so the methods are looked up by name)
+        for name, table in (
+            ("finalize_activation", self._activation_finalizers),
+            ("finalize_completion", self._completion_finalizers),
+            ("finalize_termination", self._termination_finalizers),
+            ("on_child_completed", self._child_completed),
+            ("on_child_terminated", self._child_terminated),
+        ):
+            method = getattr(processor, name, None)
+            if method is not None:
+                table[element_type] = method
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         value = command.value
@@ -187,7 +188,7 @@ class BpmnProcessor:
                 context,
                 ExecutionListenerEventType.START,
                 listener_index,
-                finalizer.finalize_activation,
+                finalizer,
             )
         if failure is not None:
             self._incidents.raise_for_element(writers, failure, context)
@@ -253,7 +254,7 @@ class BpmnProcessor:
                 context,
                 ExecutionListenerEventType.START,
                 instance.execution_listener_index,
-                activation.finalize_activation,
+                activation,
             )
         elif instance.state == PI.ELEMENT_COMPLETING and completion is not None:
             failure = self._listeners.next_or(
@@ -274,7 +275,7 @@ class BpmnProcessor:
         if failure is not None:
             self._incidents.raise_for_element(writers, failure, context)
 
-    def _finalizer(self, processor: FinalizesCompletion) -> Step:
+    def _finalizer(self, finalize_completion: Step) -> Step:
         """The processor's ``finalize_completion``, preceded by the multi-instance body's part
         for an inner instance (output element, completion condition)."""
 
@@ -283,7 +284,7 @@ class BpmnProcessor:
                 failure = self._multi_instance.before_inner_completed(writers, context)
                 if failure is not None:
                     return failure
-            return processor.finalize_completion(writers, context)
+            return finalize_completion(writers, context)
 
         return finalize
 
@@ -322,7 +323,7 @@ class BpmnProcessor:
             )
             return
         context = ElementContext(instance.key, instance.value, element, process)
-        finalizer.finalize_termination(writers, context)
+        finalizer(writers, context)
 
     def _processor(self, context: ElementContext) -> ElementProcessor:
         processor = self._processors.get(context.value.bpmn_element_type)
@@ -333,14 +334,14 @@ class BpmnProcessor:
     # -- container notifications (called by the state transition behavior) ------------------------
 
     def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
-        container = self._containers.get(scope.value.bpmn_element_type)
-        if container is not None:
-            container.on_child_completed(writers, scope, child)
+        on_child_completed = self._child_completed.get(scope.value.bpmn_element_type)
+        if on_child_completed is not None:
+            on_child_completed(writers, scope, child)
 
     def on_child_terminated(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
-        container = self._containers.get(scope.value.bpmn_element_type)
-        if container is not None:
-            container.on_child_terminated(writers, scope, child)
+        on_child_terminated = self._child_terminated.get(scope.value.bpmn_element_type)
+        if on_child_terminated is not None:
+            on_child_terminated(writers, scope, child)
 
 
 class _Unsupported:

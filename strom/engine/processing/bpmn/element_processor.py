@@ -8,7 +8,7 @@ raises an incident; resolving the incident runs the same step again.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.context import ElementContext
@@ -21,7 +21,6 @@ class ElementProcessor(Protocol):
     def on_terminate(self, writers: Writers, context: ElementContext) -> None: ...
 
 
-@runtime_checkable
 class ContainerProcessor(ElementProcessor, Protocol):
     """An element that holds child element instances (process, subprocess, multi-instance body)."""
 
@@ -29,7 +28,9 @@ class ContainerProcessor(ElementProcessor, Protocol):
     def on_child_terminated(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None: ...
 
 
-@runtime_checkable
+# The BPMN processor finds these methods on an element processor when it is registered.
+
+
 class FinalizesActivation(Protocol):
     """A two-phase activation: ``on_activate`` (input mappings), the element's start execution
     listeners, then ``finalize_activation`` (the element's own work, ACTIVATED). A processor
@@ -38,7 +39,6 @@ class FinalizesActivation(Protocol):
     def finalize_activation(self, writers: Writers, context: ElementContext) -> Failure | None: ...
 
 
-@runtime_checkable
 class FinalizesCompletion(Protocol):
     """A two-phase completion: ``on_complete`` (output mappings), the end execution listeners,
     then ``finalize_completion`` (COMPLETED, outgoing flows)."""
@@ -46,7 +46,6 @@ class FinalizesCompletion(Protocol):
     def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None: ...
 
 
-@runtime_checkable
 class FinalizesTermination(Protocol):
     """A termination held by something the element waits for (a user task's canceling
     listeners): ``on_terminate`` starts it, CONTINUE_TERMINATING_ELEMENT finishes it here."""
