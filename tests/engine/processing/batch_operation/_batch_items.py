@@ -89,3 +89,12 @@ class ExportedInstances:
         return [
             BatchOperationItemValue(item_key=key, process_instance_key=pi) for key, pi in incidents.items()
         ]
+
+
+def exported_instances(engine: TestEngine) -> ExportedInstances:
+    """The partitions' batch operations find their items in the exported records (every test
+    module's ``items`` fixture; a conftest here would shadow another directory's ``conftest``)."""
+    provider = ExportedInstances(engine)
+    for partition in engine.partitions.values():
+        partition.engine.batch_operations.items = provider
+    return provider

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 
-from _batch_items import ExportedInstances
+import pytest
+from _batch_items import ExportedInstances, exported_instances
 
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import RejectionType
@@ -26,6 +27,11 @@ _CANCEL_BY_FILTER = BatchOperationCreationRecordValue(
     batch_operation_type=BatchOperationType.CANCEL_PROCESS_INSTANCE,
     entity_filter=json.dumps({"bpmnProcessId": "order"}),
 )
+
+
+@pytest.fixture
+def items(engine: TestEngine) -> ExportedInstances:
+    return exported_instances(engine)
 
 
 def _setup(engine: TestEngine, *batch_permissions: PermissionType) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from _batch_items import ExportedInstances
+import pytest
+from _batch_items import ExportedInstances, exported_instances
 
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import RejectionType, ValueType
@@ -18,6 +19,11 @@ from strom.protocol.intents import (
 )
 from strom.protocol.values.batch_operation import BatchOperationCreationRecordValue, BatchOperationType
 from strom.testing import TestEngine, bpmn
+
+
+@pytest.fixture
+def items(engine: TestEngine) -> ExportedInstances:
+    return exported_instances(engine)
 
 
 def cancel_by_filter(engine: TestEngine, process_id: str) -> int:

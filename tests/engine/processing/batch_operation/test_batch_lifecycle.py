@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from _batch_items import ExportedInstances
+import pytest
+from _batch_items import ExportedInstances, exported_instances
 
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import RejectionType, ValueType
@@ -17,6 +18,11 @@ from strom.protocol.values.batch_operation import (
     BatchOperationType,
 )
 from strom.testing import TestEngine, bpmn
+
+
+@pytest.fixture
+def items(engine: TestEngine) -> ExportedInstances:
+    return exported_instances(engine)
 
 
 def _instances(engine: TestEngine, count: int) -> list[int]:

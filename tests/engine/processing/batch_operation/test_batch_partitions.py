@@ -9,7 +9,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from _batch_items import ExportedInstances
+from _batch_items import ExportedInstances, exported_instances
 
 from strom.engine.processing.batch_operation import UNRESTRICTED, ItemQueryError, ItemScope
 from strom.protocol.bpmn import BpmnElementType
@@ -33,6 +33,11 @@ _CANCEL_ORDERS = BatchOperationCreationRecordValue(
     batch_operation_type=BatchOperationType.CANCEL_PROCESS_INSTANCE,
     entity_filter=json.dumps({"bpmnProcessId": "order"}),
 )
+
+
+@pytest.fixture
+def items(engine: TestEngine) -> ExportedInstances:
+    return exported_instances(engine)
 
 
 def _orders(engine: TestEngine, count: int = 9) -> list[int]:
