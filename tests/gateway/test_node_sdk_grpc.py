@@ -71,3 +71,65 @@ def test_the_node_sdk_deploys_creates_and_its_worker_completes_jobs(
         "PROCESS_INSTANCE", "ELEMENT_COMPLETED", key=instance_key, bpmn_element_type="PROCESS"
     )
     assert done is not None
+
+
+_DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="drg_rates"
+             name="Rates" namespace="http://strom.test/node">
+  <decision id="rate" name="Rate">
+    <decisionTable id="rate_table" hitPolicy="FIRST">
+      <input id="tier_in" label="Tier">
+        <inputExpression id="tier_expr" typeRef="string"><text>tier</text></inputExpression>
+      </input>
+      <output id="rate_out" name="rate" typeRef="number"/>
+      <rule id="rule_any"><inputEntry id="any_in"><text>-</text></inputEntry>
+        <outputEntry id="any_out"><text>0.05</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+
+def test_the_node_sdk_modifies_with_ancestor_minus_one_migrates_and_deletes_a_drg(
+    node_sdk: Path, broker: BrokerProcess, tmp_path: Path
+) -> None:
+    (tmp_path / "v1.bpmn").write_text(
+        bpmn.process("moving")
+        .start_event()
+        .service_task("a", job_type="a-work")
+        .service_task("b", job_type="b-work")
+        .end_event()
+        .to_xml()
+    )
+    (tmp_path / "v2.bpmn").write_text(
+        bpmn.process("moving").start_event().service_task("b", job_type="b2-work").end_event().to_xml()
+    )
+    (tmp_path / "rates.dmn").write_text(_DMN)
+    shutil.copy(NODE_DIR / "grpc_admin_flow.mjs", node_sdk / "grpc_admin_flow.mjs")
+
+    run = subprocess.run(
+        [
+            "node",
+            "grpc_admin_flow.mjs",
+            *(str(tmp_path / name) for name in ("v1.bpmn", "v2.bpmn", "rates.dmn")),
+        ],
+        cwd=node_sdk,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "STROM_GRPC_ADDRESS": broker.address},
+    )
+
+    assert run.returncode == 0, f"stdout:\n{run.stdout}\nstderr:\n{run.stderr[-4000:]}"
+    lines = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    steps = {line["step"]: line for line in lines if line.get("ok")}
+    assert list(steps) == ["modify", "migrate", "delete-drg"]
+    instance_key = int(steps["modify"]["processInstanceKey"])
+    broker.wait_for_record("PROCESS_INSTANCE", "ELEMENT_TERMINATED", key=int(steps["modify"]["terminated"]))
+    moved = broker.wait_for_record(
+        "PROCESS_INSTANCE", "ELEMENT_ACTIVATED", element_id="b", process_instance_key=instance_key
+    )
+    broker.wait_for_record("PROCESS_INSTANCE", "ELEMENT_MIGRATED", key=int(moved["key"]))
+    assert steps["migrate"]["version"] == 2
+    broker.wait_for_record("DECISION_REQUIREMENTS", "DELETED", decision_requirements_id="drg_rates")
+    assert steps["delete-drg"]["evaluateAfterDelete"] != "evaluated"
