@@ -63,7 +63,13 @@ export class Diagram {
       else if (instance.state === 'TERMINATED') count.canceled++;
       counts.set(instance.elementId, count);
     }
-    this.badges([ ...counts.values() ], [ 'active', 'incidents' ]);
+    this.markCounts([ ...counts.values() ], flows);
+  }
+
+  /** Marks the tokens from `counts` per element (the shape of `GET
+   * process-instances/{key}/statistics/element-instances`) and the `flows` the instance took. */
+  markCounts(counts, flows) {
+    this.badges(counts, [ 'active', 'incidents' ]);
     const canvas = this.viewer.get('canvas');
     const registry = this.viewer.get('elementRegistry');
     for (const id of flows) {
@@ -71,6 +77,34 @@ export class Diagram {
       canvas.addMarker(id, 'strom-taken');
       this.marked.push(id);
     }
+  }
+
+  /** Outlines the element `id` as selected (null: none); a newly selected element inside a
+   * collapsed subprocess is shown on that subprocess's plane (as a drill-down would). */
+  select(id) {
+    const canvas = this.viewer.get('canvas');
+    const registry = this.viewer.get('elementRegistry');
+    const before = this.selected;
+    if (this.selected && registry.get(this.selected)) canvas.removeMarker(this.selected, 'strom-selected');
+    this.selected = id && registry.get(id) ? id : null;
+    if (this.selected) {
+      canvas.addMarker(this.selected, 'strom-selected');
+      const root = canvas.findRoot(registry.get(this.selected));
+      if (this.selected !== before && root && root !== canvas.getRootElement()) canvas.setRootElement(root);
+    }
+    this.container.dataset.selected = this.selected || '';
+  }
+
+  /** The ids of the subprocesses (embedded, event, ad-hoc) that contain element `id`, outermost first. */
+  scopesOf(id) {
+    const element = this.viewer.get('elementRegistry').get(id);
+    const scopes = [];
+    let parent = element && element.businessObject ? element.businessObject.$parent : null;
+    while (parent && parent.$instanceOf && !parent.$instanceOf('bpmn:Process')) {
+      if (parent.$instanceOf('bpmn:SubProcess')) scopes.unshift(parent.id);
+      parent = parent.$parent;
+    }
+    return scopes;
   }
 
   /** Marks elements by their counts (`{elementId, active, incidents, completed, canceled}`, the

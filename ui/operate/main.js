@@ -1,7 +1,7 @@
 // Operate: see what runs and act on it, through the broker's REST API v2 only.
 //   /operate/                     dashboard: running instances and incidents per process
 //   /operate/processes            process instances: filter, sort, page
-//   /operate/instances/{key}      one instance: diagram with its tokens, incidents, variables, history
+//   /operate/instances/{key}      one instance: diagram with its tokens, incidents, variables, history tree
 //   /operate/instances/{key}/records   its record log: filter, why?, tokens after any record (records.js)
 //   /operate/batch-operations     batch operations (over a filter): state, counts; one with its items
 //   /operate/decisions            evaluated decisions: filter, sort, page
@@ -19,6 +19,7 @@ import { tenancyOf, tenantLabel } from '../shared/tenancy.js';
 import { batchOperation, batchOperations, startBatch } from './batch.js';
 import { Diagram } from './diagram.js';
 import { instanceTabs, recordLog } from './records.js';
+import { InstanceTree } from './tree.js';
 
 const app = document.getElementById('app');
 const PAGE_SIZE = 50;
@@ -511,7 +512,7 @@ async function instance(match, query, page) {
   document.title = `Instance ${key} · Operate · Strom`;
   const header = h('section', { class: 'card', id: 'instance-header' }, h('div', { class: 'loading' }, 'Loading…'));
   const actions = h('div', { class: 'actions', id: 'instance-actions' });
-  const diagramBox = h('div', { class: 'diagram', id: 'diagram' });
+  const diagramBox = h('div', { class: 'diagram clickable', id: 'diagram' });
   const incidents = h('div', {});
   const variables = h('div', {});
   const history = h('div', {});
@@ -527,14 +528,48 @@ async function instance(match, query, page) {
   let diagram = null;
   let shownDefinition = null;
   let state = null;
+  /** Whose variables are shown: {key, name} of the selected scope (the instance's at first), or
+   * {elementId, count} when the diagram chose an element with several instances. */
+  let scope = { key, name: 'the process instance' };
+  const tree = new InstanceTree(history, key, { onSelect: selectScope, rowAction: moveTokenCell });
+  history.addEventListener('tree-error', (event) => showError(event.detail, 'Could not read the element instances'));
   page.onLeave(() => diagram && diagram.destroy());
 
+  /** The variables of the scope shown (null: none, several instances are selected). */
+  function readVariables(shown) {
+    if (!shown.key) return Promise.resolve(null);
+    return searchAll('variables', { filter: { processInstanceKey: key, scopeKey: shown.key }, sort: [ { field: 'name' } ] });
+  }
+
+  /** The tree (or the diagram, through it) selected a scope: its element on the diagram, its variables. */
+  async function selectScope(selection) {
+    if (selection && selection.elementId && !selection.key) {
+      scope = { elementId: selection.elementId, count: selection.count };
+      if (diagram) diagram.select(selection.elementId);
+    } else {
+      const item = selection ? selection.item : null;
+      scope = item && item.type !== 'PROCESS'
+        ? { key: selection.key, name: item.elementName || item.elementId, elementId: item.elementId }
+        : { key, name: 'the process instance' };
+      if (diagram) diagram.select(scope.elementId || null);
+    }
+    editing = false;
+    const shown = scope;
+    try {
+      const vars = await readVariables(shown);
+      if (page.active && shown === scope) update(variables, { state, vars, shown }, () => renderVariables(vars));
+    } catch (error) {
+      showError(error, 'Could not read the variables');
+    }
+  }
+
   async function load() {
-    const [ item, elements, flows, vars, open, hierarchy, called ] = await Promise.all([
+    const shown = scope;
+    const [ item, counts, flows, vars, open, hierarchy, called ] = await Promise.all([
       api('GET', `/process-instances/${key}`),
-      searchAll('element-instances', { filter: { processInstanceKey: key }, sort: [ { field: 'elementInstanceKey' } ] }),
+      api('GET', `/process-instances/${key}/statistics/element-instances`),
       api('GET', `/process-instances/${key}/sequence-flows`),
-      searchAll('variables', { filter: { processInstanceKey: key }, sort: [ { field: 'name' } ] }),
+      readVariables(shown),
       searchAll('incidents', { filter: { processInstanceKey: key, state: 'ACTIVE' } }),
       api('GET', `/process-instances/${key}/call-hierarchy`).catch(() => []),
       search('process-instances', { filter: { parentProcessInstanceKey: key }, page: { limit: 20 } })
@@ -547,6 +582,9 @@ async function instance(match, query, page) {
       shownDefinition = item.processDefinitionKey;
       if (diagram) diagram.destroy();
       diagram = new Diagram(diagramBox);
+      const shown = diagram;
+      diagram.onClick((elementId) => tree.selectElement(elementId, shown.scopesOf(elementId))
+        .catch((error) => showError(error, 'Could not find the element\'s instances')));
       try {
         const xml = await api('GET', `/process-definitions/${item.processDefinitionKey}/xml`);
         if (!page.active) return;
@@ -556,11 +594,12 @@ async function instance(match, query, page) {
       }
     }
     renderActions(item); // after the diagram: adding and moving tokens offer its elements
-    diagram.mark(elements.items, flows.items.map((flow) => flow.elementId));
+    diagram.markCounts(counts.items, flows.items.map((flow) => flow.elementId));
+    diagram.select(scope.elementId || null);
     diagramBox.dataset.marked = 'true';
     update(incidents, open, renderIncidents);
-    if (!editing) update(variables, { state, vars }, () => renderVariables(vars));
-    if (!moving) update(history, { state, elements }, () => renderHistory(elements));
+    if (!editing && shown === scope) update(variables, { state, vars, shown }, () => renderVariables(vars));
+    await tree.refresh(item);
   }
 
   function renderHeader({ item, hierarchy, called }) {
@@ -627,9 +666,8 @@ async function instance(match, query, page) {
     try {
       await api('POST', `/process-instances/${key}/modification`, body);
       showNotice(notice);
-      moving = false;
+      stopMoving();
       actions.replaceChildren();
-      history.dataset.signature = '';
       soon();
       return true;
     } catch (error) {
@@ -683,7 +721,12 @@ async function instance(match, query, page) {
   let editing = false;
 
   function renderVariables(vars) {
-    const title = h('h2', {}, 'Variables', h('span', { class: 'count' },
+    if (!vars) {
+      return [ h('h2', {}, 'Variables'), h('p', { class: 'empty', id: 'variables-several' },
+        `${scope.count} instances of ${scope.elementId}: select one in the instance history to see its variables.`) ];
+    }
+    const title = h('h2', {}, 'Variables', h('span', { class: 'scope', dataset: { scopeKey: scope.key } },
+      scope.key === key ? 'of the process instance' : `of ${scope.name} (${scope.key})`), h('span', { class: 'count' },
       vars.total > vars.items.length ? `${vars.items.length} of ${vars.total}` : String(vars.total)));
     const editable = state === 'ACTIVE';
     const table = vars.items.length ? h('table', {},
@@ -746,7 +789,7 @@ async function instance(match, query, page) {
       }
       add.disabled = true;
       try {
-        await setVariables(key, { [name.value.trim()]: parsed });
+        await setVariables(scope.key, { [name.value.trim()]: parsed });
         showNotice(`Variable ${name.value.trim()} set`);
         name.value = value.value = '';
         soon();
@@ -774,34 +817,22 @@ async function instance(match, query, page) {
     }
   }
 
-  let moving = false;
+  /** The Move token… button of an active element instance (the tree's last column). */
+  function moveTokenCell(element) {
+    if (state !== 'ACTIVE' || element.state !== 'ACTIVE' || element.type === 'PROCESS') return null;
+    return h('button', { class: 'move-token', onclick: (event) => {
+      tree.paused = true;
+      replace(event.target.closest('td'), ...tokenTarget((elementId) => modify({
+        activateInstructions: [ { elementId, ancestorElementInstanceKey: key } ],
+        terminateInstructions: [ { elementInstanceKey: element.elementInstanceKey } ]
+      }, `Token moved from ${element.elementId} to ${elementId}`), 'Move'),
+      h('button', { onclick: () => { stopMoving(); load().catch(() => {}); } }, 'Cancel'));
+    } }, 'Move token…');
+  }
 
-  function renderHistory(elements) {
-    return [ h('h2', {}, 'Element instances', h('span', { class: 'count' }, elements.total)),
-      h('table', {},
-        h('thead', {}, h('tr', {}, h('th', {}, 'Element'), h('th', {}, 'Type'), h('th', {}, 'State'),
-          h('th', {}, 'Start'), h('th', {}, 'End'), h('th', {}, 'Key'), h('th', {}, ''))),
-        h('tbody', {}, elements.items.map((element) => {
-          const cell = h('td', { class: 'move' });
-          if (state === 'ACTIVE' && element.state === 'ACTIVE' && element.type !== 'PROCESS') {
-            cell.append(h('button', { class: 'move-token', onclick: () => {
-              moving = true;
-              replace(cell, ...tokenTarget((elementId) => modify({
-                activateInstructions: [ { elementId, ancestorElementInstanceKey: key } ],
-                terminateInstructions: [ { elementInstanceKey: element.elementInstanceKey } ]
-              }, `Token moved from ${element.elementId} to ${elementId}`), 'Move'),
-              h('button', { onclick: () => { moving = false; history.dataset.signature = ''; load().catch(() => {}); } }, 'Cancel'));
-            } }, 'Move token…'));
-          }
-          return h('tr', { class: 'element-instance', dataset: { elementId: element.elementId, state: element.state } },
-            h('td', {}, element.elementName || element.elementId),
-            h('td', {}, element.type),
-            h('td', {}, stateBadge(element.state, element.hasIncident)),
-            h('td', {}, formatDate(element.startDate)),
-            h('td', {}, formatDate(element.endDate)),
-            h('td', { class: 'mono' }, element.elementInstanceKey),
-            cell);
-        }))) ];
+  function stopMoving() {
+    tree.paused = false;
+    tree.render(true);
   }
 
   /** After an action: look again a few times while the secondary storage catches up. */
