@@ -46,7 +46,8 @@ export class Diagram {
   /** Calls `callback(elementId)` when the user clicks a flow node. */
   onClick(callback) {
     this.viewer.on('element.click', ({ element }) => {
-      if (element.type !== 'bpmn:Process' && element.type !== 'label' && !element.waypoints) {
+      const root = this.viewer.get('canvas').getRootElement();
+      if (element !== root && element.type !== 'bpmn:Process' && element.type !== 'label' && !element.waypoints) {
         callback(element.id);
       }
     });

@@ -722,8 +722,9 @@ async function instance(match, query, page) {
 
   function renderVariables(vars) {
     if (!vars) {
-      return [ h('h2', {}, 'Variables'), h('p', { class: 'empty', id: 'variables-several' },
-        `${scope.count} instances of ${scope.elementId}: select one in the instance history to see its variables.`) ];
+      return [ h('h2', {}, 'Variables'), h('p', { class: 'empty', id: 'variables-several' }, scope.count
+        ? `${scope.count} instances of ${scope.elementId}: select one in the instance history to see its variables.`
+        : `${scope.elementId} has no instance in this process instance.`) ];
     }
     const title = h('h2', {}, 'Variables', h('span', { class: 'scope', dataset: { scopeKey: scope.key } },
       scope.key === key ? 'of the process instance' : `of ${scope.name} (${scope.key})`), h('span', { class: 'count' },
