@@ -46,7 +46,7 @@ from strom.protocol.record import Record
 from strom.stream.backpressure import EXEMPT_COMMANDS, BackpressureSettings, RequestLimiter, build_limiter
 from strom.stream.clock import Clock, PinnableClock, SystemClock
 from strom.stream.flow_control import FlowControl, FlowControlSettings
-from strom.stream.processor import DEFAULT_MAX_BATCH_BYTES, STREAM_COLUMN_FAMILIES, StreamProcessor
+from strom.stream.processor import DEFAULT_MAX_BATCH_BYTES, STREAM_COLUMN_FAMILIES, ReadScope, StreamProcessor
 from strom.stream.result import Response, ResultBuilder
 
 _log = logging.getLogger(__name__)
@@ -264,6 +264,8 @@ class Partition:
             self.settings.exporter_configs,
         )
         self.director.open()
+        with ReadScope(self.db):  # incidents open before a restart are pending still
+            self.record_observer.pending_at_open = self.engine.state.incidents.count()
         self.processor.add_records_listener(self.record_observer.observe)
         self.processor.add_step_listener(self._after_step)
         self.phase = "open"

@@ -16,7 +16,8 @@ read when Prometheus scrapes (``strom.broker.metrics``), under Zeebe's names and
 - ``zeebe_job_events_total{action,type,job_kind}``: jobs created, activated (polled), pushed
   (to a job stream), completed, failed, timed out, canceled, error thrown — by job type.
 - ``zeebe_incident_events_total{action}`` and ``zeebe_pending_incidents_total``: incidents created
-  and resolved, and created minus resolved since the broker started (as Zeebe counts it).
+  and resolved, and the incidents open now (those open when the partition recovered, counted in
+  its state, plus created minus resolved since).
 
 Counts start at zero when the partition opens (replay is not counted), as Zeebe's do.
 
@@ -115,6 +116,8 @@ class RecordObserver:
         """"created" / "resolved" -> incidents."""
         self.rejections: dict[tuple[str, str, str], int] = {}
         """(value type, intent, rejection type) -> command rejections."""
+        self.pending_at_open = 0
+        """Incidents open in the state the partition recovered (``Partition`` counts them)."""
         self.failures = 0
         """Steps whose records could not be observed (a bug; processing went on)."""
         self._failure_logged = -60.0
@@ -141,8 +144,13 @@ class RecordObserver:
 
     @property
     def pending_incidents(self) -> int:
-        """Incidents created minus resolved since the partition opened."""
-        return self.incident_events.get("created", 0) - self.incident_events.get("resolved", 0)
+        """Incidents open: those in the state when the partition opened, plus created, minus
+        resolved since."""
+        return (
+            self.pending_at_open
+            + self.incident_events.get("created", 0)
+            - self.incident_events.get("resolved", 0)
+        )
 
     def observe(self, records: Sequence[Record[Any]]) -> None:
         """Look at the records of one committed step (on the processing thread); never raises."""

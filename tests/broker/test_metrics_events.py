@@ -164,6 +164,20 @@ def test_incidents_created_resolved_and_pending(engine: TestEngine) -> None:
     assert _sample(metrics, "zeebe_pending_incidents_total") == 1
 
 
+def test_incidents_open_before_a_restart_are_pending_after_it(engine: TestEngine) -> None:
+    _one_task(engine)
+    for _ in range(3):
+        engine.instances.create("order")
+    for job in engine.jobs.activate("work"):
+        engine.jobs.fail(job.key, retries=0, error_message="out of coffee")
+
+    engine.restart(snapshot=True)
+    metrics = BrokerMetrics(_partition(engine))
+
+    assert _sample(metrics, "zeebe_pending_incidents_total") == 3
+    assert _sample(metrics, "zeebe_incident_events_total", action="created") is None  # not again
+
+
 def test_rejections_are_counted_in_full_by_value_type_intent_and_rejection_type(engine: TestEngine) -> None:
     metrics = BrokerMetrics(_partition(engine))
     for key in range(1, 101):

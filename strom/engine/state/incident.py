@@ -19,6 +19,7 @@ class IncidentState(Protocol):
     def get(self, key: int) -> IncidentRecordValue | None: ...
     def for_element(self, element_instance_key: int) -> int | None: ...
     def for_job(self, job_key: int) -> int | None: ...
+    def count(self) -> int: ...
 
 
 class MutableIncidentState(IncidentState, Protocol):
@@ -43,6 +44,10 @@ class DbIncidentState:
     def for_job(self, job_key: int) -> int | None:
         raw = self._by_job.get(pack_long(job_key))
         return None if raw is None else unpack_long(raw)
+
+    def count(self) -> int:
+        """How many incidents are open (a scan: for start-up, not for processing)."""
+        return sum(1 for _ in self._incidents.iterate())
 
     def create(self, key: int, incident: IncidentRecordValue) -> None:
         self._incidents.put(pack_long(key), _encode(incident))
