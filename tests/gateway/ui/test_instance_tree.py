@@ -202,3 +202,53 @@ def test_a_body_with_many_inner_instances_loads_a_page_at_a_time(page: Any, tree
     expect(more).to_have_count(0)
     _inner(page).last.click()
     expect(page.locator('#variables tr[data-name="item"] td.value')).to_have_text("119")
+
+
+AD_HOC = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="ui_ad_hoc_definitions" targetNamespace="http://strom.test/ui">
+  <bpmn:process id="ui_ad_hoc" name="Tools" isExecutable="true">
+    <bpmn:startEvent id="asked"><bpmn:outgoing>to_tools</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="to_tools" sourceRef="asked" targetRef="tools"/>
+    <bpmn:adHocSubProcess id="tools" name="Tools">
+      <bpmn:extensionElements>
+        <zeebe:adHoc activeElementsCollection="=[&quot;lookup&quot;]"/>
+      </bpmn:extensionElements>
+      <bpmn:incoming>to_tools</bpmn:incoming>
+      <bpmn:outgoing>to_answered</bpmn:outgoing>
+      <bpmn:serviceTask id="lookup" name="Look up">
+        <bpmn:extensionElements><zeebe:taskDefinition type="ui-tree-lookup"/></bpmn:extensionElements>
+      </bpmn:serviceTask>
+    </bpmn:adHocSubProcess>
+    <bpmn:sequenceFlow id="to_answered" sourceRef="tools" targetRef="answered"/>
+    <bpmn:endEvent id="answered"><bpmn:incoming>to_answered</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_an_ad_hoc_subprocess_shows_its_inner_instances(page: Any, tree_rest: Rest) -> None:
+    files = [("resources", ("ad_hoc.bpmn", AD_HOC.encode(), "application/xml"))]
+    response = tree_rest.client.post("/deployments", files=files)
+    assert response.status_code == 200, response.text
+    key = tree_rest.create("ui_ad_hoc", {})
+    lookup = tree_rest.wait_for("element-instances", {"processInstanceKey": key, "elementId": "lookup"})
+    page.goto(f"/operate/instances/{key}")
+    tools = _row(page, "tools")
+    expect(tools).to_have_attribute("data-type", "AD_HOC_SUB_PROCESS")
+    tools.locator("button.tree-toggle").click()
+    inner = page.locator('#history tr.element-instance[data-type="AD_HOC_SUB_PROCESS_INNER_INSTANCE"]')
+    expect(inner).to_have_attribute("aria-level", "3")
+    expect(inner.locator(".element-name")).to_have_text("Inner instance")
+    inner.focus()
+    page.keyboard.press("ArrowRight")
+    expect(_row(page, "lookup")).to_have_attribute("aria-level", "4")
+    expect(_row(page, "lookup")).to_have_attribute("data-state", "ACTIVE")
+
+    # from the diagram, after a reload: the path to lookup goes through the inner instance
+    page.reload()
+    expect(_row(page, "tools")).to_have_attribute("aria-expanded", "false")
+    page.locator("#diagram .bjs-drilldown").click()
+    _shape(page, "lookup").click()
+    expect(_row(page, "lookup")).to_have_attribute("aria-selected", "true")
+    expect(_row(page, "lookup")).to_have_attribute("data-key", lookup["elementInstanceKey"])
