@@ -229,3 +229,73 @@ def test_the_xml_and_statistics_of_another_tenants_definition_are_not_found(
         assert read(f"/process-definitions/{acme_key}/{suffix}", AS_BOB).status_code == 200
         hidden = read(f"/process-definitions/{globex_key}/{suffix}", AS_BOB)
         assert hidden.status_code == 404, hidden.text
+
+
+def test_a_batch_operation_reaches_only_the_callers_tenants(http: httpx.Client) -> None:
+    model = bpmn.process("slow").start_event().service_task("wait", job_type="nobody").end_event().to_xml()
+    for tenant_id in ("acme", "globex"):
+        _ok(
+            http.post(
+                "/deployments",
+                files={"resources": ("slow.bpmn", model.encode(), "application/xml")},
+                data={"tenantId": tenant_id},
+                headers=AS_ADMIN,
+            )
+        )
+    created = {
+        tenant_id: [
+            _ok(
+                http.post(
+                    "/process-instances",
+                    json={"processDefinitionId": "slow", "tenantId": tenant_id},
+                    headers=AS_ADMIN,
+                )
+            ).json()["processInstanceKey"]
+            for _ in range(2)
+        ]
+        for tenant_id in ("acme", "globex")
+    }
+    everything = {"filter": {"processDefinitionId": "slow", "state": "ACTIVE"}}
+    _until(
+        lambda: (
+            _ok(http.post("/process-instances/search", json=everything, headers=AS_ADMIN)).json()["page"][
+                "totalItems"
+            ]
+            == 4
+        ),
+        "the four instances exported",
+    )
+
+    started = _ok(
+        http.post(
+            "/process-instances/cancellation",
+            json={"filter": {"processDefinitionId": "slow"}},
+            headers=AS_BOB,
+        )
+    ).json()
+    key = started["batchOperationKey"]
+    done = _until(
+        lambda: (
+            (operation := http.get(f"/batch-operations/{key}", headers=AS_BOB)).status_code == 200
+            and operation.json()["state"] in ("COMPLETED", "PARTIALLY_COMPLETED", "FAILED")
+            and operation.json()
+        ),
+        "the batch operation done",
+    )
+    items = _ok(
+        http.post(
+            "/batch-operation-items/search", json={"filter": {"batchOperationKey": key}}, headers=AS_BOB
+        )
+    ).json()["items"]
+
+    assert done["state"] == "COMPLETED", done
+    assert sorted(item["processInstanceKey"] for item in items) == sorted(created["acme"])
+    assert {item["state"] for item in items} == {"COMPLETED"}
+    still_running = _ok(
+        http.post(
+            "/process-instances/search",
+            json={"filter": {"processDefinitionId": "slow", "state": "ACTIVE"}},
+            headers=AS_ADMIN,
+        )
+    ).json()["items"]
+    assert sorted(item["processInstanceKey"] for item in still_running) == sorted(created["globex"])
