@@ -132,8 +132,10 @@ export class InstanceTree {
     if (result.page.endCursor) node.cursor = result.page.endCursor;
   }
 
+  /** A scope, unless it was read empty and cannot get children any more (it is not active). */
   expandable(node) {
-    return SCOPES.has(node.item.type) && !(node.children && node.children.length === 0 && node.total === 0);
+    const empty = node.children && node.children.length === 0 && node.total === 0;
+    return SCOPES.has(node.item.type) && !(empty && node.item.state !== 'ACTIVE');
   }
 
   expand(key) {
@@ -141,7 +143,8 @@ export class InstanceTree {
       const node = this.nodes.get(key);
       if (!node || node.expanded || !this.expandable(node)) return;
       node.expanded = true;
-      if (!node.children) await this.read(node, TREE_PAGE);
+      // read again: what was read before it was collapsed may have changed since
+      await this.read(node, Math.min(MAX_LIMIT, Math.max(TREE_PAGE, node.children ? node.children.length : 0)));
       this.render(true);
     });
   }
