@@ -269,8 +269,7 @@ export class InstanceTree {
     const hadFocus = this.body.contains(document.activeElement) && document.activeElement.tagName === 'TR';
     const shown = rows.filter((row) => row.node);
     if (!shown.some((row) => row.node.item.elementInstanceKey === this.focused)) this.focused = this.key;
-    const nodes = [ ...this.nodes.values() ].filter((node) => node.level > 0);
-    this.count.textContent = `${nodes.length} read`;
+    this.count.textContent = `${shown.length - 1} element instances shown`;
     this.body.replaceChildren(...rows.map((row) => (row.node ? this.row(row.node) : this.moreRow(row.more))));
     if (hadFocus) this.focusRow(this.focused);
   }
