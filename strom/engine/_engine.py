@@ -170,19 +170,22 @@ class Engine:
         requirement = REQUIREMENTS.get(command.value_type << 8 | command.intent)
         if requirement is None:
             return True
-        request = requirement(command, self.state)
-        if request is None:
+        needed = requirement(command, self.state)
+        if needed is None:
             return True
+        requests = needed if isinstance(needed, list) else [needed]
         check = self.authorization
         caller = check.caller(command)
-        if request.tenant_id and not check.assigned(caller, request.tenant_id):
-            rejection = RejectionType.FORBIDDEN if request.new_resource else RejectionType.NOT_FOUND
-            writers.reject(command, rejection, request.tenant_reason())
+        first = requests[0]
+        if first.tenant_id and not check.assigned(caller, first.tenant_id):
+            rejection = RejectionType.FORBIDDEN if first.new_resource else RejectionType.NOT_FOUND
+            writers.reject(command, rejection, first.tenant_reason())
             return False
-        if check.permits(caller, request):
-            return True
-        writers.reject(command, RejectionType.FORBIDDEN, request.forbidden_reason())
-        return False
+        for request in requests:
+            if not check.permits(caller, request):
+                writers.reject(command, RejectionType.FORBIDDEN, request.forbidden_reason())
+                return False
+        return True
 
     def on_processing_error(self, error: Exception, command: Record[Any], result: ResultBuilder) -> None:
         writers = self._writers.bind(result)

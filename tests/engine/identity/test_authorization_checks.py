@@ -12,6 +12,7 @@ from strom.protocol.intents import (
     MessageIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceMigrationIntent,
+    SignalIntent,
     UserTaskIntent,
 )
 from strom.protocol.record import AUTHORIZED_USERNAME
@@ -26,6 +27,7 @@ from strom.protocol.values.process_instance import (
     ProcessInstanceMigrationMappingInstructionValue,
     ProcessInstanceMigrationRecordValue,
 )
+from strom.protocol.values.signal import SignalRecordValue
 from strom.protocol.values.user_task import UserTaskRecordValue
 from strom.testing import TestEngine, assert_instance, bpmn
 from strom.testing.identity import identity
@@ -337,3 +339,30 @@ def test_migrating_an_instance_needs_update_process_instance_on_its_process(engi
 
     assert refused.rejection_type is RejectionType.FORBIDDEN
     assert migrated.intent == ProcessInstanceMigrationIntent.MIGRATED
+
+
+def test_broadcasting_a_signal_needs_the_permissions_on_the_processes_it_starts_or_updates(
+    engine: TestEngine,
+) -> None:
+    engine.deploy(
+        bpmn.process("order").start_event("go").signal("go").service_task("t", job_type="w").end_event()
+    )
+    alice = _user(engine)
+
+    with engine.as_caller(alice):
+        nobody_listens = engine.send(SignalRecordValue(signal_name="quiet"), SignalIntent.BROADCAST)
+        refused = engine.send(
+            SignalRecordValue(signal_name="go"), SignalIntent.BROADCAST, expect_rejection=True
+        )
+    identity(engine).create_authorization(alice, USER, PROCESS, [P.CREATE_PROCESS_INSTANCE], "order")
+    with engine.as_caller(alice):
+        granted = engine.send(SignalRecordValue(signal_name="go"), SignalIntent.BROADCAST)
+
+    assert nobody_listens.intent == SignalIntent.BROADCASTED
+    assert refused.rejection_type is RejectionType.FORBIDDEN
+    assert refused.rejection_reason == (
+        "Insufficient permissions to perform operation 'CREATE_PROCESS_INSTANCE' on resource "
+        "'PROCESS_DEFINITION', required resource identifiers are one of '[*, order]'"
+    )
+    assert granted.intent == SignalIntent.BROADCASTED
+    assert len(engine.records.process_instances().events().with_element_id("order").limit(10)) > 0

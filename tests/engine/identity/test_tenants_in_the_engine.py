@@ -12,10 +12,11 @@ import pytest
 
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import RejectionType
-from strom.protocol.intents import MessageIntent, ProcessInstanceCreationIntent
+from strom.protocol.intents import MessageIntent, ProcessInstanceCreationIntent, SignalIntent
 from strom.protocol.values.identity import EntityType
 from strom.protocol.values.message import MessageRecordValue
 from strom.protocol.values.process_instance import ProcessInstanceCreationRecordValue
+from strom.protocol.values.signal import SignalRecordValue
 from strom.testing import TestEngine, assert_instance, bpmn
 from strom.testing.identity import identity
 
@@ -233,3 +234,19 @@ def test_with_authorizations_off_only_the_tenant_is_checked() -> None:
         assert theirs.rejection_type is RejectionType.FORBIDDEN
     finally:
         engine.close()
+
+
+def test_a_signal_is_broadcast_only_in_a_tenant_of_the_caller(tenants: TestEngine) -> None:
+    with tenants.as_caller("alice"):
+        mine = tenants.send(SignalRecordValue(signal_name="go", tenant_id=ACME), SignalIntent.BROADCAST)
+        theirs = tenants.send(
+            SignalRecordValue(signal_name="go", tenant_id=GLOBEX),
+            SignalIntent.BROADCAST,
+            expect_rejection=True,
+        )
+
+    assert mine.intent == SignalIntent.BROADCASTED
+    assert theirs.rejection_type is RejectionType.FORBIDDEN
+    assert theirs.rejection_reason == (
+        "Expected to broadcast signal for tenant 'globex', but user is not assigned to this tenant."
+    )

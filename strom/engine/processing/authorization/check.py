@@ -50,7 +50,7 @@ class PermissionRequest:
     in the tenant (a deployment, an instance, a message) rather than acting on what exists there —
     a caller not assigned to the tenant is then FORBIDDEN instead of told it was NOT_FOUND."""
 
-    __slots__ = ("new_resource", "permission", "resource_id", "resource_type", "tenant_id")
+    __slots__ = ("new_resource", "permission", "resource_id", "resource_type", "tenant_id", "tenant_message")
 
     def __init__(
         self,
@@ -59,15 +59,20 @@ class PermissionRequest:
         resource_id: str = "",
         tenant_id: str = "",
         new_resource: bool = False,
+        tenant_message: str = "",
     ) -> None:
         self.resource_type = resource_type
         self.permission = permission
         self.resource_id = resource_id
         self.tenant_id = tenant_id
         self.new_resource = new_resource
+        self.tenant_message = tenant_message
+        """The rejection reason for a caller not assigned to the tenant, where Zeebe words its own."""
 
     def tenant_reason(self) -> str:
         """Zeebe's rejection reason when the caller is not assigned to the request's tenant."""
+        if self.tenant_message:
+            return self.tenant_message
         if self.new_resource:
             return (
                 f"Expected to perform operation '{self.permission}' on resource '{self.resource_type}' "

@@ -41,8 +41,9 @@ from strom.protocol.record import Record
 from strom.protocol.values.identity import AuthorizationResourceType as Resource
 from strom.protocol.values.identity import PermissionType as Permission
 
-Requirement = Callable[[Record[Any], ProcessingState], PermissionRequest | None]
-"""What a command needs, given the command and the state it is processed against."""
+Requirement = Callable[[Record[Any], ProcessingState], "PermissionRequest | list[PermissionRequest] | None"]
+"""What a command needs, given the command and the state it is processed against: one permission,
+several (all needed; the first one's tenant is checked), or none."""
 
 
 def _process_of_instance(state: ProcessingState, element_instance_key: int) -> tuple[str, str] | None:
@@ -164,6 +165,33 @@ def _delete_resource(command: Record[Any], state: ProcessingState) -> Permission
     return None
 
 
+def _broadcast_signal(command: Record[Any], state: ProcessingState) -> list[PermissionRequest]:
+    """As Zeebe 8.8: the caller is assigned to the signal's tenant, and may create instances of the
+    processes whose signal start events it triggers and update those whose catch events it does."""
+    tenant_id: str = command.value.tenant_id
+    tenant = PermissionRequest(
+        Resource.PROCESS_DEFINITION,
+        None,
+        "",
+        tenant_id,
+        new_resource=True,
+        tenant_message=(
+            f"Expected to broadcast signal for tenant '{tenant_id}', but user is not assigned to this tenant."
+        ),
+    )
+    needed = [tenant]
+    for subscription in state.signal_subscriptions.by_name(tenant_id, command.value.signal_name):
+        permission = (
+            Permission.CREATE_PROCESS_INSTANCE
+            if subscription.is_start_event
+            else Permission.UPDATE_PROCESS_INSTANCE
+        )
+        needed.append(
+            PermissionRequest(Resource.PROCESS_DEFINITION, permission, subscription.record.bpmn_process_id)
+        )
+    return needed
+
+
 def _every(resource: Resource, permission: Permission) -> Requirement:
     """A permission only ``*`` grants (creating an identity entity)."""
     request = PermissionRequest(resource, permission)
@@ -257,8 +285,7 @@ def _table() -> dict[int, Requirement]:
         ValueType.MESSAGE_CORRELATION: {
             MessageCorrelationIntent.CORRELATE: _new_in_tenant(Resource.MESSAGE, Permission.CREATE)
         },
-        # Zeebe 8.8 asks no permission to broadcast a signal; its tenant is checked
-        ValueType.SIGNAL: {SignalIntent.BROADCAST: _new_in_tenant(Resource.MESSAGE, None)},
+        ValueType.SIGNAL: {SignalIntent.BROADCAST: _broadcast_signal},
         ValueType.DECISION_EVALUATION: {DecisionEvaluationIntent.EVALUATE: _evaluate_decision},
         ValueType.USER: {
             UserIntent.CREATE: _every(Resource.USER, Permission.CREATE),
