@@ -250,3 +250,27 @@ def test_a_signal_is_broadcast_only_in_a_tenant_of_the_caller(tenants: TestEngin
     assert theirs.rejection_reason == (
         "Expected to broadcast signal for tenant 'globex', but user is not assigned to this tenant."
     )
+
+
+def test_tenants_hold_on_every_partition() -> None:
+    engine = TestEngine(multi_tenancy=True, partitions=3)
+    try:
+        ids = identity(engine)
+        ids.create_tenant(ACME)
+        ids.create_user("alice", "secret")
+        ids.create_role("admin", "Admin")
+        ids.add_to_role("admin", "alice", EntityType.USER)
+        ids.add_to_tenant(ACME, "alice", EntityType.USER)
+        engine.deployments.deploy(_task("order", "acme-work"), tenant_id=ACME)
+        engine.deployments.deploy(_task("order", "default-work"))
+
+        with engine.as_caller("alice"):
+            keys = [engine.instances.create("order", tenant_id=ACME) for _ in range(3)]
+            refused = engine.instances.create("order", expect_rejection=True)  # <default>: not hers
+            jobs = engine.jobs.activate("acme-work", max_jobs=10)
+
+        assert len({key >> 51 for key in keys}) == 3  # created on each partition
+        assert refused.rejection_type is RejectionType.FORBIDDEN
+        assert sorted(job.record.process_instance_key for job in jobs) == sorted(keys)
+    finally:
+        engine.close()
