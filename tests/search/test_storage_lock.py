@@ -12,15 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _postgres import postgres_schema_url
 from _search_support import open_exporter
-from conftest import _postgres_schema_url
 
 from strom.search.storage_lock import SecondaryStorageLockedError
 
 
 @pytest.fixture
 def postgres() -> Iterator[str]:
-    url, drop = _postgres_schema_url()
+    url, drop = postgres_schema_url()
     try:
         yield url
     finally:
@@ -45,7 +45,7 @@ def test_a_second_exporter_of_the_partition_is_refused_until_the_first_closes(po
 
 
 def test_another_schema_of_the_same_database_is_another_storage(postgres: str) -> None:
-    other, drop = _postgres_schema_url()
+    other, drop = postgres_schema_url()
     try:
         first, _ = open_exporter(postgres, partition_id=1)
         second, _ = open_exporter(other, partition_id=1)
