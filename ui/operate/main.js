@@ -17,6 +17,7 @@ import { Router } from '../shared/router.js';
 import { LOGIN_PATH, loginPage, showSession } from '../shared/session.js';
 import { tenancyOf, tenantLabel } from '../shared/tenancy.js';
 import { batchOperation, batchOperations, startBatch } from './batch.js';
+import { BatchPlan } from './batch_plan.js';
 import { Diagram } from './diagram.js';
 import { instanceTabs, recordLog } from './records.js';
 import { InstanceTree } from './tree.js';
@@ -266,6 +267,7 @@ async function processes(match, query, page) {
     onchange: (e) => go({ [name]: e.target.value, from: 0 }) });
   const results = h('div', { class: 'loading' }, 'Loading…');
   const diagramCard = h('section', { class: 'card', id: 'definition', hidden: true });
+  const planCard = h('section', { class: 'card batch-plan', id: 'batch-plan', hidden: true });
   replace(app, h('h1', {}, 'Process instances'),
     h('section', { class: 'card', id: 'filters' }, h('div', { class: 'filters' },
       tenantSelect ? h('label', {}, 'Tenant', tenantSelect) : null,
@@ -279,9 +281,11 @@ async function processes(match, query, page) {
       h('label', {}, 'Started after', date('after')),
       h('label', {}, 'Started before', date('before')))),
     diagramCard,
+    planCard,
     h('section', { class: 'card', id: 'instances' }, results));
 
-  processList(params.tenant).then((list) => {
+  const listed = processList(params.tenant);
+  listed.then((list) => {
     const listed = new Set();
     for (const process of list) {
       if (listed.has(process.id)) continue; // the same id in several tenants: one option
@@ -427,8 +431,24 @@ async function processes(match, query, page) {
     bar.append(h('span', { class: 'hint' }, `All ${total} matching the filter:`),
       h('button', { class: 'danger', id: 'batch-cancel-all', disabled: total === 0, onclick: ask('cancellation', 'Cancel') }, `Cancel all ${total}`),
       h('button', { id: 'batch-resolve-all', disabled: total === 0, onclick: ask('incident-resolution', 'Resolve incidents') }, `Resolve incidents of all ${total}`),
+      ...(params.process && params.version ? [
+        h('button', { id: 'batch-migrate-all', disabled: total === 0, onclick: () => plan(total).then((p) => p && p.migrate()) }, `Migrate all ${total}…`),
+        h('button', { id: 'batch-move-all', disabled: total === 0, onclick: () => plan(total).then((p) => p && p.move()) }, `Move all ${total}…`)
+      ] : [ h('span', { class: 'hint', id: 'batch-plan-hint' }, 'Choose a process and a version to migrate or move all.') ]),
       link('/batch-operations', 'Batch operations', null, { class: 'batch-operations-link' }));
     return bar;
+  }
+
+  /** The migrate / move form for the chosen definition (the filter's process and version). */
+  async function plan(total) {
+    const list = await listed.catch((error) => { showError(error, 'Could not load the processes'); return null; });
+    const process = list && list.find((entry) => entry.id === params.process);
+    const definition = process && process.versions.find(({ version }) => String(version) === params.version);
+    if (!definition) {
+      showError(new Error(`No version ${params.version} of ${params.process} is deployed.`), 'Batch operation');
+      return null;
+    }
+    return new BatchPlan(planCard, { filter: batchFilter(), total, source: { process, ...definition }, processes: () => listed, router });
   }
 
   /** The list's filter for a batch operation. With multi-tenancy and no tenant chosen, limited to
