@@ -2,7 +2,8 @@
 // run by the broker item by item (a page cannot: a filter may match more than any page holds).
 //   /operate/batch-operations         the operations: type, state, counts, start, end; filter by type, state
 //   /operate/batch-operations/{key}   one operation: its counts, errors and items; Suspend, Resume, Cancel
-// Everything through /v2: POST process-instances/cancellation | incident-resolution starts one,
+// Everything through /v2: POST process-instances/cancellation | incident-resolution starts one (the
+// migration and modification forms are batch_plan.js),
 // POST batch-operations/search and batch-operation-items/search, GET batch-operations/{key} read
 // them (secondary storage), POST batch-operations/{key}/suspension | resumption | cancellation act.
 import { api, search } from '../shared/api.js';
@@ -95,7 +96,7 @@ export async function batchOperations(app, query, page, { link, router, current 
     h('section', { class: 'card' }, h('div', { class: 'filters' },
       h('label', {}, 'Type', select('type', [ [ '', 'All types' ], ...Object.entries(TYPES) ])),
       h('label', {}, 'State', select('state', [ [ '', 'All states' ], ...STATES.map((state) => [ state, badge(state).textContent ]) ]))),
-    h('p', { class: 'hint' }, 'Start one from ', link('/processes', 'Process instances'), ': filter the list, then "Cancel all" or "Resolve incidents of all".')),
+    h('p', { class: 'hint' }, 'Start one from ', link('/processes', 'Process instances'), ': filter the list, then "Cancel all", "Resolve incidents of all", or (one process version chosen) "Migrate all…" or "Move all…".')),
     h('section', { class: 'card', id: 'batch-operations' }, list));
   const filter = {};
   if (params.type) filter.operationType = params.type;

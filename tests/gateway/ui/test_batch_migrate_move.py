@@ -1,16 +1,21 @@
 """Operate's migration and modification batch operations over the instance list's filter: "Migrate
 all N…" maps the chosen definition's elements to another version's and "Move all N…" moves the
 tokens of one element to another, each one batch operation in the broker that the page then
-follows — in headless Chromium against a real broker, checked over REST."""
+follows — in headless Chromium against a real broker, checked over REST; and a user the broker
+refuses such an operation sees its problem detail (a broker with ``--auth basic`` of its own)."""
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from _ui_rest import Rest
+from broker_process import BrokerProcess
 from playwright.sync_api import expect
 
 from strom.testing import bpmn
@@ -90,6 +95,10 @@ def test_migrate_all_to_the_next_version_from_the_list(
         "instructions, in one batch operation?"
     )
     expect(page.locator("#plan-confirm")).to_be_focused()
+    if os.environ.get("STROM_TEST_UI_SCREENSHOTS"):  # the form, for docs/ui.md (the fixture shows the end)
+        shots = Path(os.environ["STROM_TEST_UI_SCREENSHOTS"])
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "migrate_all_mapping_table.png"), full_page=True)
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/operate/batch-operations/\d+$"))
@@ -137,3 +146,75 @@ def test_move_all_from_one_element_to_another_from_the_list(
     expect(page.locator('#batch-items tr.batch-item[data-state="COMPLETED"]')).to_have_count(3)
     eventually(lambda: _waiting_at(rest, keys) == {key: ["b"] for key in keys}, "the instances waiting at b")
     assert {item["state"] for item in _instances(rest, keys).values()} == {"ACTIVE"}
+
+
+ADMIN, PASSWORD = "admin", "correct horse battery staple"
+OPERATOR = "olga"
+"""May read every process and its instances, and start cancellation batches, but no migration."""
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Rest]]:
+    """A broker with ``--auth basic``, its admin's REST API, and the operator user granted reads."""
+    process = BrokerProcess(
+        tmp_path_factory.mktemp("ui-migrate-secured"),
+        "--auth",
+        "basic",
+        "--admin-user",
+        ADMIN,
+        env={"STROM_SECONDARY_STORAGE": "sqlite", "STROM_ADMIN_PASSWORD": PASSWORD},
+    ).start()
+    admin = Rest(process.rest_address)
+    admin.client.auth = (ADMIN, PASSWORD)
+    deadline = time.monotonic() + 20
+    while admin.client.get("/topology").status_code != 200:  # users are read from secondary storage
+        assert time.monotonic() < deadline, "the admin could not log in within 20 s"
+        time.sleep(0.05)
+    admin.call("POST", "/users", {"username": OPERATOR, "password": PASSWORD, "name": "Olga"})
+    for resource, permissions in (
+        ("PROCESS_DEFINITION", ["READ_PROCESS_DEFINITION", "READ_PROCESS_INSTANCE"]),
+        ("BATCH", ["CREATE_BATCH_OPERATION_CANCEL_PROCESS_INSTANCE", "READ"]),
+    ):
+        grant = {"ownerId": OPERATOR, "ownerType": "USER", "resourceType": resource, "resourceId": "*"}
+        admin.call("POST", "/authorizations", {**grant, "permissionTypes": permissions})
+    yield f"http://127.0.0.1:{process.rest_port}", admin
+    assert process.stop() == 0, process.logs()
+
+
+def test_a_refused_migration_shows_the_brokers_problem_detail(
+    browser: Any, secured: tuple[str, Rest], eventually: Callable[..., None]
+) -> None:
+    url, admin = secured
+    _deploy(admin, "ui_refused", _tasks("ui_refused", "a", "b"))
+    key = admin.create("ui_refused")
+    eventually(lambda: _waiting_at(admin, [key]) == {key: ["a"]}, "the instance waiting at a")
+    _deploy(admin, "ui_refused", _tasks("ui_refused", "a", "b", "c"))
+    operations = admin.call("POST", "/batch-operations/search", {})["page"]["totalItems"]
+    operator = Rest(str(admin.client.base_url))
+    operator.client.auth = (OPERATOR, PASSWORD)
+    eventually(lambda: key in _instances(operator, [key]), "the operator's grants in effect")
+
+    context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto("/operate/processes?process=ui_refused&version=1&state=running")
+        page.locator("#username").fill(OPERATOR)
+        page.locator("#password").fill(PASSWORD)
+        page.locator("#login-submit").click()
+        expect(page.locator("#instance-total")).to_have_text("1 matching")
+        page.locator("#batch-migrate-all").click()
+        expect(page.locator("#map-a")).to_have_value("a")
+        page.locator("#plan-review").click()
+        page.locator("#plan-confirm").click()
+
+        error = page.locator("#messages .message-error")
+        expect(error).to_contain_text("The broker refused the batch operation")
+        expect(error.locator(".message-text")).to_contain_text(
+            "Insufficient permissions to perform operation 'CREATE_BATCH_OPERATION_MIGRATE_PROCESS_INSTANCE'"
+        )
+        expect(page).to_have_url(re.compile(r"/operate/processes\?"))  # still on the list
+        expect(page.locator("#plan-confirm")).to_be_enabled()  # the form stays: another try is possible
+    finally:
+        context.close()
+    assert admin.call("POST", "/batch-operations/search", {})["page"]["totalItems"] == operations
+    assert _instances(admin, [key])[key]["processDefinitionVersion"] == 1
