@@ -60,6 +60,13 @@ class IdentityClient:
         value = UserRecordValue(username=username, password=_hashed(password), name=name, email=email)
         return self._send(value, UserIntent.CREATE, expect_rejection)
 
+    def create_initial_admin(
+        self, username: str, password: str, *, expect_rejection: bool = False
+    ) -> Record[Any]:
+        """USER CREATE_INITIAL_ADMIN, as ``/v2/setup/user`` sends it."""
+        value = UserRecordValue(username=username, password=_hashed(password))
+        return self._send(value, UserIntent.CREATE_INITIAL_ADMIN, expect_rejection)
+
     def update_user(
         self,
         username: str,

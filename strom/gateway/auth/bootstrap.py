@@ -1,11 +1,12 @@
 """``strom broker --admin-user NAME``: create the first user at start-up, when there is none.
 
 A broker service (run after the gateways): it reads secondary storage, and when no user exists it
-writes USER CREATE (with the password hashed before, by the CLI), gives the user the ``admin``
-role and creates the default tenant ``<default>`` with the user in it (as Camunda sets up its
-default tenant; with ``--multi-tenancy`` the admin can work there at once), through the same
-``PartitionBridge`` as the gateways. A user of that name that exists on the
-log but is not exported yet makes the engine answer ALREADY_EXISTS, which counts as done.
+writes USER CREATE_INITIAL_ADMIN (the password hashed before, by the CLI: the engine makes the user
+and gives it the ``admin`` role) and creates the default tenant ``<default>`` with the user in it
+(as Camunda sets up its default tenant; with ``--multi-tenancy`` the admin can work there at once),
+through the same ``PartitionBridge`` as the gateways. An admin that exists on the log but is not
+exported yet makes the engine answer FORBIDDEN (and the tenant ALREADY_EXISTS), which counts as
+done.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import GatewayError
 from strom.gateway.grpc.requests import command
 from strom.protocol.enums import RejectionType
-from strom.protocol.intents import RoleIntent, TenantIntent, UserIntent
+from strom.protocol.intents import TenantIntent, UserIntent
 from strom.protocol.record import Record
 from strom.protocol.tenant import DEFAULT_TENANT_ID
-from strom.protocol.values.identity import EntityType, RoleRecordValue, TenantRecordValue, UserRecordValue
+from strom.protocol.values.identity import EntityType, TenantRecordValue, UserRecordValue
 from strom.search.identity import IdentityStore
 
 _log = logging.getLogger(__name__)
@@ -57,13 +58,8 @@ class AdminBootstrap:
         bridge.start()
         try:
             user = UserRecordValue(username=self._username, password=self._password_hash)
-            await self._send(bridge, command(user, UserIntent.CREATE), "CreateUser")
-            role = RoleRecordValue(role_id=ADMIN_ROLE, name="Admin")
-            await self._send(bridge, command(role, RoleIntent.CREATE), "CreateRole")
-            member = RoleRecordValue(
-                role_id=ADMIN_ROLE, entity_id=self._username, entity_type=EntityType.USER
-            )
-            await self._send(bridge, command(member, RoleIntent.ADD_ENTITY), "AssignRoleToUser")
+            # the user with the admin role (FORBIDDEN when the log has an admin already)
+            await self._send(bridge, command(user, UserIntent.CREATE_INITIAL_ADMIN), "CreateAdminUser")
             # the default tenant, with the admin in it: with multi-tenancy on, the admin works there
             tenant = TenantRecordValue(tenant_id=DEFAULT_TENANT_ID, name="Default")
             await self._send(bridge, command(tenant, TenantIntent.CREATE), "CreateTenant")
@@ -86,7 +82,10 @@ class AdminBootstrap:
             answer = await bridge.send(request, operation)
         except GatewayError as error:
             raise RuntimeError(f"creating the admin user failed: {error.message}") from None
-        if answer.is_rejection and answer.rejection_type is not RejectionType.ALREADY_EXISTS:
+        if answer.is_rejection and answer.rejection_type not in (
+            RejectionType.ALREADY_EXISTS,
+            RejectionType.FORBIDDEN,  # an admin exists (on the log, not exported yet): done
+        ):
             raise RuntimeError(f"creating the admin user failed: {answer.rejection_reason}")
 
     async def stop(self) -> None:

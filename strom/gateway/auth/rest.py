@@ -33,9 +33,9 @@ from strom.gateway.grpc.requests import command
 from strom.gateway.rest.context import RestContext, json_response
 from strom.gateway.rest.operations import Body, Operations
 from strom.gateway.rest.problems import Problem, invalid_argument
-from strom.protocol.intents import RoleIntent, UserIntent
+from strom.protocol.intents import UserIntent
 from strom.protocol.tenant import DEFAULT_TENANT_ID
-from strom.protocol.values.identity import EntityType, RoleRecordValue, UserRecordValue
+from strom.protocol.values.identity import UserRecordValue
 from strom.search.identity import IdentityStore
 
 OPEN_PATHS = frozenset({"/v2/license", "/v2/status", "/v2/setup/user", "/v2/openapi.json", "/v2/docs"})
@@ -381,26 +381,16 @@ async def create_admin_user(request: Request, body: UserRequest) -> Response:
             )
         password_hash = await _hashed_password(body)
         context = _context(request)
-        await context.send(command(_user_value(body, password_hash), UserIntent.CREATE), "CreateAdminUser")
-        await assign_admin_role(context, body.username or "")
+        # the engine decides again on its own state (CREATE_INITIAL_ADMIN: FORBIDDEN once the admin
+        # role has a user), so setups racing through different gateways make one admin
+        initial_admin = command(_user_value(body, password_hash), UserIntent.CREATE_INITIAL_ADMIN)
+        await context.send(initial_admin, "CreateAdminUser")
         await _until_visible(store, body.username or "")
     return _created(body)
 
 
 def _has_admin(store: IdentityStore) -> bool:
     return store.has_users() or store.role_has_user(ADMIN_ROLE)
-
-
-async def assign_admin_role(context: RestContext, username: str) -> None:
-    """Create the ``admin`` role when missing and give it to ``username``."""
-    role = RoleRecordValue(role_id=ADMIN_ROLE, name="Admin")
-    try:
-        await context.send(command(role, RoleIntent.CREATE), "CreateRole")
-    except Problem as problem:
-        if problem.status != 409:  # the role exists already
-            raise
-    member = RoleRecordValue(role_id=ADMIN_ROLE, entity_id=username, entity_type=EntityType.USER)
-    await context.send(command(member, RoleIntent.ADD_ENTITY), "AssignRoleToUser")
 
 
 async def _until_visible(store: IdentityStore, username: str) -> None:

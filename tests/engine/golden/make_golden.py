@@ -40,6 +40,7 @@ from _golden import (
     write_records,
 )
 
+from strom.engine.processing.identity.passwords import hash_password
 from strom.protocol import codec
 from strom.protocol.enums import RecordType, ValueType
 from strom.protocol.intents import (
@@ -1325,6 +1326,15 @@ def batch_operations_distributed(engine: TestEngine) -> None:
     items.held = False
 
 
+def initial_admin(engine: TestEngine) -> None:
+    """The first admin (USER CREATE_INITIAL_ADMIN): USER INITIAL_ADMIN_CREATED v1 with the user,
+    the built-in admin role and its membership made by follow-up commands; a second setup refused."""
+    root = UserRecordValue(username="root", password=hash_password("secret"))
+    engine.send(root, UserIntent.CREATE_INITIAL_ADMIN)
+    late = UserRecordValue(username="late", password=hash_password("secret"))
+    engine.send(late, UserIntent.CREATE_INITIAL_ADMIN, expect_rejection=True)
+
+
 SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "jobs_incidents_variables": jobs_incidents_variables,
     "gateways_scopes_listeners": gateways_scopes_listeners,
@@ -1339,6 +1349,7 @@ SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "user_task_listener_denials": user_task_listener_denials,
     "user_task_listener_requests": user_task_listener_requests,
     "batch_operations": batch_operations,
+    "initial_admin": initial_admin,
 }
 SCENARIOS_ALL = (*SCENARIOS, *PARTITIONED, "released_v1")
 

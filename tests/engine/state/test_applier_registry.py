@@ -98,6 +98,7 @@ def test_events_that_change_no_state_are_registered_as_such() -> None:
         "PROCESS_INSTANCE_MIGRATION MIGRATED",
         "VARIABLE MIGRATED",
         "BATCH_OPERATION_EXECUTION EXECUTING",
+        "USER INITIAL_ADMIN_CREATED",
     }
 
 

@@ -192,6 +192,15 @@ def _broadcast_signal(command: Record[Any], state: ProcessingState) -> list[Perm
     return needed
 
 
+def _initial_admin(command: Record[Any], state: ProcessingState) -> list[PermissionRequest]:
+    """As Zeebe: creating the first admin needs USER CREATE and ROLE UPDATE (when a caller is
+    named at all: ``/v2/setup/user`` sends none)."""
+    return [
+        PermissionRequest(Resource.USER, Permission.CREATE),
+        PermissionRequest(Resource.ROLE, Permission.UPDATE),
+    ]
+
+
 def _every(resource: Resource, permission: Permission) -> Requirement:
     """A permission only ``*`` grants (creating an identity entity)."""
     request = PermissionRequest(resource, permission)
@@ -289,6 +298,7 @@ def _table() -> dict[int, Requirement]:
         ValueType.DECISION_EVALUATION: {DecisionEvaluationIntent.EVALUATE: _evaluate_decision},
         ValueType.USER: {
             UserIntent.CREATE: _every(Resource.USER, Permission.CREATE),
+            UserIntent.CREATE_INITIAL_ADMIN: _initial_admin,
             UserIntent.UPDATE: _named(Resource.USER, Permission.UPDATE, "username"),
             UserIntent.DELETE: _named(Resource.USER, Permission.DELETE, "username"),
         },

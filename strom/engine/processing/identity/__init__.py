@@ -27,6 +27,7 @@ from strom.engine.processing.identity.mapping_rule import (
 )
 from strom.engine.processing.identity.membership import EntityAddProcessor, EntityRemoveProcessor
 from strom.engine.processing.identity.user import (
+    UserCreateInitialAdminProcessor,
     UserCreateProcessor,
     UserDeleteProcessor,
     UserUpdateProcessor,
@@ -49,6 +50,7 @@ def register(
     processors.register(user, UserIntent.CREATE, UserCreateProcessor(*deps))
     processors.register(user, UserIntent.UPDATE, UserUpdateProcessor(*deps))
     processors.register(user, UserIntent.DELETE, UserDeleteProcessor(*deps))
+    processors.register(user, UserIntent.CREATE_INITIAL_ADMIN, UserCreateInitialAdminProcessor(state, keys))
     for kind in (GROUP, ROLE, TENANT):
         processors.register(kind.value_type, kind.intent("CREATE"), EntityCreateProcessor(kind, *deps))
         processors.register(kind.value_type, kind.intent("UPDATE"), EntityUpdateProcessor(kind, *deps))

@@ -14,6 +14,7 @@ from typing import Any
 
 from msgspec.structs import replace
 
+from strom.engine.processing.authorization.check import ADMIN_ROLE
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.identity._cascade import deletion_cascade
 from strom.engine.processing.identity._support import (
@@ -27,10 +28,16 @@ from strom.engine.processing.identity._support import (
 from strom.engine.processing.identity.passwords import is_password_hash
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
+from strom.engine.state.identity import Relation
 from strom.protocol.enums import RejectionType
-from strom.protocol.intents import UserIntent
+from strom.protocol.intents import RoleIntent, UserIntent
 from strom.protocol.record import Record
-from strom.protocol.values.identity import AuthorizationOwnerType, EntityType, UserRecordValue
+from strom.protocol.values.identity import (
+    AuthorizationOwnerType,
+    EntityType,
+    RoleRecordValue,
+    UserRecordValue,
+)
 from strom.stream.key_generator import KeyGenerator
 
 
@@ -135,3 +142,54 @@ class UserDeleteProcessor:
             self._identity, EntityType.USER, stored.username, owner_type=AuthorizationOwnerType.USER
         )
         return Accepted(stored.user_key, UserIntent.DELETED, stored, cascade)
+
+
+class UserCreateInitialAdminProcessor:
+    """USER CREATE_INITIAL_ADMIN (Zeebe's ``UserCreateInitialAdminProcessor``): the first admin,
+    as ``/v2/setup/user`` asks for it — refused (FORBIDDEN, Zeebe's texts) once the user exists or
+    the ``admin`` role has a user. The user and its role membership are made by follow-up USER
+    CREATE, ROLE CREATE (when Strom's built-in role has no entity yet) and ROLE ADD_ENTITY
+    commands, processed in the same step before any later command: a second setup racing the first
+    finds the admin and is refused, whichever gateway sent it."""
+
+    def __init__(self, state: ProcessingState, keys: KeyGenerator) -> None:
+        self._identity = state.identity
+        self._keys = keys
+
+    def process(self, command: Record[Any], writers: Writers) -> None:
+        user: UserRecordValue = command.value
+        invalid = (
+            invalid_id("create", "user", "username", user.username)
+            or missing("create", "user", "password", user.password)
+            or _not_hashed("create", user.password)
+            or _invalid_email("create", user.email)
+        )
+        if invalid is not None:
+            writers.reject(command, invalid.type, invalid.reason)
+            return
+        if self._identity.user(user.username) is not None:
+            writers.reject(
+                command,
+                RejectionType.FORBIDDEN,
+                f"Expected to create user with username '{user.username}', but a user with this "
+                "username already exists",
+            )
+            return
+        if any(
+            member.entity_type == EntityType.USER
+            for member in self._identity.members(Relation.ROLE, ADMIN_ROLE)
+        ):
+            writers.reject(
+                command,
+                RejectionType.FORBIDDEN,
+                f"Expected to create admin user, but role with id '{ADMIN_ROLE}' already has one or "
+                "more user assigned to it",
+            )
+            return
+        key = self._keys.next_key()
+        writers.append_command(key, UserIntent.CREATE, user)
+        if self._identity.role(ADMIN_ROLE) is None:
+            writers.append_command(-1, RoleIntent.CREATE, RoleRecordValue(role_id=ADMIN_ROLE, name="Admin"))
+        member = RoleRecordValue(role_id=ADMIN_ROLE, entity_id=user.username, entity_type=EntityType.USER)
+        writers.append_command(-1, RoleIntent.ADD_ENTITY, member)
+        writers.respond(writers.append_event(key, UserIntent.INITIAL_ADMIN_CREATED, user))

@@ -31,7 +31,6 @@ from strom.protocol.intents import (
     ProcessInstanceBatchIntent,
     ProcessInstanceIntent,
     ProcessInstanceResultIntent,
-    UserIntent,
     VariableDocumentIntent,
     VariableIntent,
     intent_name,
@@ -156,10 +155,6 @@ NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
     **_not_written(
         "the combined job UPDATE command is not implemented (UPDATE_RETRIES, UPDATE_TIMEOUT are)",
         JobIntent.UPDATED,
-    ),
-    **_not_written(
-        "the first admin (and the built-in admin role it is given) is not built yet; USER CREATE is",
-        UserIntent.INITIAL_ADMIN_CREATED,
     ),
     **{
         (value_type, int(intent)): _BATCH_OPERATION_EVENTS

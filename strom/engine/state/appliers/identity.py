@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from strom.engine.state import MutableProcessingState
-from strom.engine.state.appliers import EventAppliers
+from strom.engine.state.appliers import EventAppliers, NoStateChange
 from strom.engine.state.identity import Membership, Relation
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
@@ -308,6 +308,11 @@ def register(appliers: EventAppliers, state: MutableProcessingState) -> None:
     appliers.register(user, UserIntent.CREATED, UserCreatedV1(state))
     appliers.register(user, UserIntent.UPDATED, UserUpdatedV1(state))
     appliers.register(user, UserIntent.DELETED, UserDeletedV1(state))
+    appliers.register(
+        user,
+        UserIntent.INITIAL_ADMIN_CREATED,
+        NoStateChange("the follow-up USER CREATE and ROLE ADD_ENTITY commands make the admin"),
+    )
     group = ValueType.GROUP
     appliers.register(group, GroupIntent.CREATED, GroupCreatedV1(state))
     appliers.register(group, GroupIntent.UPDATED, GroupUpdatedV1(state))
