@@ -148,6 +148,32 @@ def test_move_all_from_one_element_to_another_from_the_list(
     assert {item["state"] for item in _instances(rest, keys).values()} == {"ACTIVE"}
 
 
+def test_an_unmapped_waiting_element_fails_the_items_with_the_brokers_reason(
+    page: Any, rest: Rest, started: Callable[[str, int], list[str]], eventually: Callable[..., None]
+) -> None:
+    _deploy(rest, "ui_unmapped", _tasks("ui_unmapped", "a", "b"))
+    keys = started("ui_unmapped", 2)
+    _deploy(rest, "ui_unmapped", _tasks("ui_unmapped", "a", "b", "c"))
+
+    page.goto("/operate/processes?process=ui_unmapped&version=1&state=running")
+    expect(page.locator("#instance-total")).to_have_text("2 matching")
+    page.locator("#batch-migrate-all").click()
+    expect(page.locator("#map-a")).to_have_value("a")
+    page.locator("#map-a").select_option("")  # "(not mapped)": where both instances wait
+    page.locator("#plan-review").click()
+    expect(page.locator("#plan-confirm-text")).to_contain_text("with 1 mapping instruction,")
+    page.locator("#plan-confirm").click()
+
+    expect(page.locator("#batch-type")).to_have_attribute("data-type", "MIGRATE_PROCESS_INSTANCE")
+    expect(page.locator("#batch-header .batch-progress")).to_have_attribute("data-failed", "2")
+    failed = page.locator('#batch-items tr.batch-item[data-state="FAILED"]')
+    expect(failed).to_have_count(2)
+    expect(failed.first.locator("td.error-message")).to_contain_text(
+        "no mapping instruction defined for active element with id 'a'"
+    )
+    assert {item["processDefinitionVersion"] for item in _instances(rest, keys).values()} == {1}
+
+
 ADMIN, PASSWORD = "admin", "correct horse battery staple"
 OPERATOR = "olga"
 """May read every process and its instances, and start cancellation batches, but no migration."""
