@@ -63,6 +63,7 @@ USER_TASKS = "user_tasks"
 USER_TASK_STATES = "user_task_states"
 USER_TASKS_BEFORE_TRANSITION = "user_tasks_before_transition"
 USER_TASK_REQUESTS = "user_task_requests"
+USER_TASK_VARIABLE_DOCUMENTS = "user_task_variable_documents"
 # partitions: commands distributed to the other partitions until each acknowledged them
 COMMAND_DISTRIBUTIONS = "command_distributions"
 RECEIVED_DISTRIBUTIONS = "received_distributions"
@@ -141,6 +142,7 @@ ALL: tuple[str, ...] = (
     USER_TASK_STATES,
     USER_TASKS_BEFORE_TRANSITION,
     USER_TASK_REQUESTS,
+    USER_TASK_VARIABLE_DOCUMENTS,
     COMMAND_DISTRIBUTIONS,
     RECEIVED_DISTRIBUTIONS,
     USERS,

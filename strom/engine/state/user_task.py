@@ -7,6 +7,8 @@ command on it is under way. Variables of a completion are not kept.
 While an assignment, claim or update waits for its task listeners, the task as it was before
 is kept too (``before_transition``): a listener that denies the transition puts it back. The
 request of a command its listeners hold (``held_request``) is answered when the transition ends.
+An update started by variables set on the task's scope keeps that document
+(``pending_variables``) until its updating listeners are done: it is written only then.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from strom.db import Database
 from strom.db.keys import pack_long
 from strom.engine.state import column_families as cf
 from strom.protocol.values.user_task import UserTaskRecordValue
+from strom.protocol.values.variable import VariableDocumentRecordValue
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(UserTaskRecordValue).decode
@@ -35,6 +38,18 @@ class HeldRequest(msgspec.Struct, array_like=True, frozen=True):
 
 _encode_request = msgspec.msgpack.Encoder().encode
 _decode_request = msgspec.msgpack.Decoder(HeldRequest).decode
+
+
+class PendingVariables(msgspec.Struct, array_like=True, frozen=True):
+    """The VARIABLE_DOCUMENT UPDATING (its key and value) whose update of the task waits for the
+    task's updating listeners: its variables are written, or dropped, when they are done."""
+
+    document_key: int
+    document: VariableDocumentRecordValue
+
+
+_encode_pending = msgspec.msgpack.Encoder().encode
+_decode_pending = msgspec.msgpack.Decoder(PendingVariables).decode
 
 
 class LifecycleState(IntEnum):
@@ -55,6 +70,7 @@ class UserTaskState(Protocol):
     def lifecycle(self, key: int) -> LifecycleState: ...
     def before_transition(self, key: int) -> UserTaskRecordValue | None: ...
     def held_request(self, key: int) -> HeldRequest | None: ...
+    def pending_variables(self, key: int) -> PendingVariables | None: ...
 
 
 class MutableUserTaskState(UserTaskState, Protocol):
@@ -63,6 +79,7 @@ class MutableUserTaskState(UserTaskState, Protocol):
     def put_before_transition(self, key: int, task: UserTaskRecordValue) -> None: ...
     def remove_before_transition(self, key: int) -> None: ...
     def put_held_request(self, key: int, request: HeldRequest) -> None: ...
+    def put_pending_variables(self, key: int, pending: PendingVariables) -> None: ...
 
 
 class DbUserTaskState:
@@ -71,6 +88,7 @@ class DbUserTaskState:
         self._states = db.column_family(cf.USER_TASK_STATES)
         self._before = db.column_family(cf.USER_TASKS_BEFORE_TRANSITION)
         self._requests = db.column_family(cf.USER_TASK_REQUESTS)
+        self._documents = db.column_family(cf.USER_TASK_VARIABLE_DOCUMENTS)
 
     def get(self, key: int) -> UserTaskRecordValue | None:
         raw = self._tasks.get(pack_long(key))
@@ -89,6 +107,7 @@ class DbUserTaskState:
         self._states.delete(pack_long(key))
         self._before.delete(pack_long(key))
         self._requests.delete(pack_long(key))
+        self._documents.delete(pack_long(key))
 
     def before_transition(self, key: int) -> UserTaskRecordValue | None:
         """The task as it was before the assignment / claim / update under way."""
@@ -99,9 +118,11 @@ class DbUserTaskState:
         self._before.put(pack_long(key), _encode(task))
 
     def remove_before_transition(self, key: int) -> None:
-        """The transition ended: the task before it, and the request it held, are dropped."""
+        """The transition ended: the task before it, the request it held and the variables it
+        was to write are dropped."""
         self._before.delete(pack_long(key))
         self._requests.delete(pack_long(key))
+        self._documents.delete(pack_long(key))
 
     def held_request(self, key: int) -> HeldRequest | None:
         raw = self._requests.get(pack_long(key))
@@ -109,3 +130,11 @@ class DbUserTaskState:
 
     def put_held_request(self, key: int, request: HeldRequest) -> None:
         self._requests.put(pack_long(key), _encode_request(request))
+
+    def pending_variables(self, key: int) -> PendingVariables | None:
+        """The variable document whose update of the task its updating listeners hold."""
+        raw = self._documents.get(pack_long(key))
+        return None if raw is None else _decode_pending(raw)
+
+    def put_pending_variables(self, key: int, pending: PendingVariables) -> None:
+        self._documents.put(pack_long(key), _encode_pending(pending))

@@ -856,6 +856,48 @@ def user_task_listener_requests(engine: TestEngine) -> None:
     assert engine.records.user_tasks().with_intent(UserTaskIntent.CANCELED).exists()
 
 
+def user_task_listener_variables(engine: TestEngine) -> None:
+    """Variables set on a user task's scope held by its updating listener: VARIABLE_DOCUMENT
+    UPDATING, USER_TASK UPDATING naming ``variables``, then UPDATED with the variables written, or
+    UPDATE_DENIED with VARIABLE_DOCUMENT UPDATE_DENIED and nothing written."""
+    from strom.protocol.intents import JobIntent
+    from strom.protocol.values.job import JobRecordValue, JobResultValue
+
+    def listener(result: JobResultValue) -> None:
+        [job] = engine.jobs.activate("tg_update")
+        engine.send(JobRecordValue(result=result), JobIntent.COMPLETE, job.key)
+
+    engine.deploy(("guarded.bpmn", GUARDED))
+    instance = engine.instances.create("guarded", {"status": "new"})
+    task = engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).first()
+    scope = task.value.element_instance_key
+    engine.variables.set(instance, {"status": "open"})  # the process scope: written at once
+    engine.partition.submit(_local_variables(scope, {"decision": "yes"}), lambda _: None)
+    engine.run()
+    listener(JobResultValue())
+    engine.partition.submit(_local_variables(scope, {"decision": "no"}), lambda _: None)
+    engine.run()
+    listener(JobResultValue(denied=True, denied_reason="too late"))
+    assert engine.records.user_tasks().with_intent(UserTaskIntent.UPDATE_DENIED).exists()
+
+
+def _local_variables(scope_key: int, variables: dict[str, Any]) -> Any:
+    """SetVariables (local) on ``scope_key`` as a client sends it, with a request to answer."""
+    from strom.protocol.intents import VariableDocumentIntent
+    from strom.protocol.records import VariableDocumentRecord
+    from strom.protocol.values.enums import VariableDocumentUpdateSemantic
+    from strom.protocol.values.variable import VariableDocumentRecordValue
+
+    return VariableDocumentRecord(
+        key=-1,
+        record_type=RecordType.COMMAND,
+        intent=VariableDocumentIntent.UPDATE,
+        value=VariableDocumentRecordValue(
+            scope_key=scope_key, variables=variables, update_semantics=VariableDocumentUpdateSemantic.LOCAL
+        ),
+    )
+
+
 def message_correlation(engine: TestEngine) -> None:
     """CorrelateMessage (MESSAGE_CORRELATION CORRELATE): to a waiting instance, starting one, and a
     rejected one nothing waits for."""
@@ -1348,6 +1390,7 @@ SCENARIOS: dict[str, Callable[[TestEngine], None]] = {  # run by today's engine
     "user_task_listeners": user_task_listeners,
     "user_task_listener_denials": user_task_listener_denials,
     "user_task_listener_requests": user_task_listener_requests,
+    "user_task_listener_variables": user_task_listener_variables,
     "batch_operations": batch_operations,
     "initial_admin": initial_admin,
 }

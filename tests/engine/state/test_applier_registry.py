@@ -86,6 +86,7 @@ def test_events_that_change_no_state_are_registered_as_such() -> None:
         "PROCESS_INSTANCE_BATCH ACTIVATED",
         "PROCESS_INSTANCE_MODIFICATION MODIFIED",
         "VARIABLE_DOCUMENT UPDATED",
+        "VARIABLE_DOCUMENT UPDATE_DENIED",
         "SIGNAL BROADCASTED",
         "ESCALATION ESCALATED",
         "ESCALATION NOT_ESCALATED",

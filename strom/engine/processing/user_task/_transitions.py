@@ -8,6 +8,12 @@ ASSIGNED, UPDATED, COMPLETED, CANCELED) — Zeebe 8.8's ``BpmnUserTaskBehavior``
 ``UserTaskProcessor`` together. Shared by the USER_TASK command processors and the user task
 element processor. A finished assignment or update names in ``changedAttributes`` what differs
 from the task before it (the request's changes and the listeners' corrections).
+
+Variables set on the task's own scope (VARIABLE_DOCUMENT UPDATE, local) whose task has updating
+listeners are an update too (``update_variables``): VARIABLE_DOCUMENT UPDATING, USER_TASK
+UPDATING naming ``variables``, the listeners' jobs; the variables are written only once the last
+listener is done (USER_TASK UPDATED, VARIABLE_DOCUMENT UPDATED), and a denial drops them
+(USER_TASK and VARIABLE_DOCUMENT UPDATE_DENIED) — Zeebe 8.8's ``VariableDocumentUpdateProcessor``.
 """
 
 from __future__ import annotations
@@ -28,10 +34,11 @@ from strom.engine.state import ProcessingState
 from strom.engine.state.user_task import HeldRequest, LifecycleState
 from strom.model import TaskListenerEventType
 from strom.protocol.enums import RecordType, RejectionType
-from strom.protocol.intents import ProcessInstanceIntent, UserTaskIntent
+from strom.protocol.intents import ProcessInstanceIntent, UserTaskIntent, VariableDocumentIntent
 from strom.protocol.record import Record
-from strom.protocol.records import UserTaskRecord
+from strom.protocol.records import UserTaskRecord, VariableDocumentRecord
 from strom.protocol.values.user_task import UserTaskRecordValue
+from strom.protocol.values.variable import VariableDocumentRecordValue
 
 _replace = msgspec.structs.replace
 Outcome = Record[UserTaskRecordValue] | Failure
@@ -46,6 +53,9 @@ ATTRIBUTES = {
     "priority": "priority",
 }
 """Zeebe's names of the attributes a transition or a listener changes, and their record fields."""
+
+VARIABLES = "variables"
+"""The attribute an update by variables set on the task's scope names as changed."""
 
 
 def changed_between(before: UserTaskRecordValue, after: UserTaskRecordValue) -> list[str]:
@@ -65,6 +75,21 @@ def held_rejection(
         rejection_type=RejectionType.INVALID_STATE,
         rejection_reason=reason,
         value=task,
+    )
+
+
+def document_rejection(
+    document_key: int, document: VariableDocumentRecordValue, reason: str
+) -> Record[VariableDocumentRecordValue]:
+    """The rejection (INVALID_STATE) of the VARIABLE_DOCUMENT UPDATE whose update of the task was
+    denied or canceled; answered, not written, as in Zeebe."""
+    return VariableDocumentRecord(
+        key=document_key,
+        record_type=RecordType.COMMAND_REJECTION,
+        intent=VariableDocumentIntent.UPDATE,
+        rejection_type=RejectionType.INVALID_STATE,
+        rejection_reason=reason,
+        value=document,
     )
 
 
@@ -170,6 +195,22 @@ class UserTaskTransitions:
             return None if held is True else held
         return writers.append_event(key, UserTaskIntent.UPDATED, updating)
 
+    def update_variables(
+        self,
+        writers: Writers,
+        context: ElementContext,
+        key: int,
+        task: UserTaskRecordValue,
+        document_key: int,
+        command: Record[Any],
+    ) -> Outcome | None:
+        """VARIABLE_DOCUMENT UPDATING and the task's UPDATING with the document's variables,
+        held by the updating listeners (the caller checked there are some): the variables are
+        written when they are done (``_finish_with_diff``)."""
+        writers.append_event(document_key, VariableDocumentIntent.UPDATING, command.value)
+        updating = _replace(task, variables=command.value.variables, changed_attributes=[VARIABLES])
+        return self.update(writers, context, key, updating, request=command)
+
     def _finish_with_diff(
         self, writers: Writers, key: int, intent: UserTaskIntent, task: UserTaskRecordValue
     ) -> Record[UserTaskRecordValue]:
@@ -179,9 +220,41 @@ class UserTaskTransitions:
         held = self._tasks.held_request(key)
         if before is not None:
             task = _replace(task, changed_attributes=changed_between(before, task))
+        pending = self._tasks.pending_variables(key) if intent is UserTaskIntent.UPDATED else None
+        if pending is not None:
+            return self._finish_variables_update(
+                writers, key, task, held, pending.document_key, pending.document
+            )
         record = writers.append_event(key, intent, task)
         self._answer(writers, held, record)
         return record
+
+    def _finish_variables_update(
+        self,
+        writers: Writers,
+        key: int,
+        task: UserTaskRecordValue,
+        held: HeldRequest | None,
+        document_key: int,
+        document: VariableDocumentRecordValue,
+    ) -> Record[UserTaskRecordValue]:
+        """The updating listeners of variables set on the task's scope are done: the variables
+        are written to that scope, then USER_TASK UPDATED and VARIABLE_DOCUMENT UPDATED, which
+        answers the request (Zeebe's order)."""
+        owner = VariableOwner(
+            task.process_instance_key, task.process_definition_key, task.bpmn_process_id, task.tenant_id
+        )
+        self._variables.merge_local(writers, task.element_instance_key, document.variables, owner)
+        changed = [*task.changed_attributes, VARIABLES]
+        updated = writers.append_event(
+            key,
+            UserTaskIntent.UPDATED,
+            _replace(task, variables=document.variables, changed_attributes=changed),
+        )
+        self._answer(
+            writers, held, writers.append_event(document_key, VariableDocumentIntent.UPDATED, document)
+        )
+        return updated
 
     # -- completing --------------------------------------------------------------------------------
 
@@ -251,7 +324,13 @@ class UserTaskTransitions:
         held_request = self._tasks.held_request(key)
         if held_request is not None:
             reason = "user task was canceled during ongoing transition"
-            self._answer(writers, held_request, held_rejection(key, task, held_request, reason))
+            pending = self._tasks.pending_variables(key)
+            answer: Record[Any] = (
+                held_rejection(key, task, held_request, reason)
+                if pending is None
+                else document_rejection(pending.document_key, pending.document, reason)
+            )
+            self._answer(writers, held_request, answer)
         held = self._begin(
             writers, context, key, UserTaskIntent.CANCELING, task, TaskListenerEventType.CANCELING
         )

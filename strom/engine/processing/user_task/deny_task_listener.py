@@ -6,7 +6,8 @@ listeners run again on the next COMPLETE); an assigning listener's (of an assign
 is ASSIGNMENT_DENIED and an updating listener's UPDATE_DENIED, each with the task as it was before
 the transition — the old assignee, the old attributes — back in CREATED. The event carries the
 listener's ``deniedReason``. The request of the denied command is answered with a rejection
-(INVALID_STATE) naming the reason, with Zeebe's text.
+(INVALID_STATE) naming the reason, with Zeebe's text. An update by variables set on the task's
+scope is denied with VARIABLE_DOCUMENT UPDATE_DENIED too: its variables are not written.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from typing import Any
 
 import msgspec
 
-from strom.engine.processing.user_task._transitions import held_rejection
+from strom.engine.processing.user_task._transitions import document_rejection, held_rejection
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
 from strom.engine.state.user_task import LifecycleState
 from strom.protocol.enums import RejectionType
-from strom.protocol.intents import UserTaskIntent
+from strom.protocol.intents import UserTaskIntent, VariableDocumentIntent
 from strom.protocol.record import Record
 
 DENIED = {
@@ -58,12 +59,23 @@ class UserTaskDenyTaskListenerProcessor:
             return
         held = self._user_tasks.held_request(key)
         before = self._user_tasks.before_transition(key)
+        pending = self._user_tasks.pending_variables(key) if intent is UserTaskIntent.UPDATE_DENIED else None
         if intent is not UserTaskIntent.COMPLETION_DENIED and before is not None:
             task = before
         denied = msgspec.structs.replace(
             task, variables={}, changed_attributes=[], denied_reason=command.value.denied_reason
         )
         writers.append_event(key, intent, denied)
+        if pending is not None:
+            writers.append_event(pending.document_key, VariableDocumentIntent.UPDATE_DENIED, pending.document)
+            if held is not None:
+                reason = (
+                    f"Variable update for user task instance with key '{task.element_instance_key}' was "
+                    f"denied by Task Listener. Reason to deny: '{command.value.denied_reason}'"
+                )
+                rejection = document_rejection(pending.document_key, pending.document, reason)
+                writers.respond_to(held.request_stream_id, held.request_id, rejection)
+            return
         if held is not None:
             reason = (
                 f"{REJECTION[intent]} of the User Task with key '{key}' was denied by Task Listener. "

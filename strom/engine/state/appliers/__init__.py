@@ -31,7 +31,6 @@ from strom.protocol.intents import (
     ProcessInstanceBatchIntent,
     ProcessInstanceIntent,
     ProcessInstanceResultIntent,
-    VariableDocumentIntent,
     VariableIntent,
     intent_name,
     is_event_code,
@@ -73,8 +72,6 @@ _MIGRATION = (
 )
 _DISTRIBUTION = "Zeebe's pre-8.3 deployment distribution; Strom distributes with COMMAND_DISTRIBUTION"
 _DISTRIBUTION_QUEUES = "distribution queues (commands delivered one after another) are not built"
-_TASK_LISTENERS = "updating user task listeners do not run on variable updates of the task's scope"
-
 _BATCH_OPERATION_EVENTS = (
     "four value types share BatchOperationIntent; each carries only some of its events (a "
     "batch operation's search cursor moves with each BATCH_OPERATION_CHUNK CREATED)"
@@ -119,11 +116,6 @@ NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
         "Zeebe's one-off rebuild of deployments from older state; Strom's state never lacked them",
         DeploymentIntent.RECONSTRUCTED,
         DeploymentIntent.RECONSTRUCTED_ALL,
-    ),
-    **_not_written(
-        _TASK_LISTENERS,
-        VariableDocumentIntent.UPDATING,
-        VariableDocumentIntent.UPDATE_DENIED,
     ),
     **_not_written(
         "variables are written as CREATED / UPDATED at once (no variable listeners)",
@@ -305,6 +297,7 @@ def all_appliers(state: Any) -> EventAppliers:
         timer,
         user_task,
         variable,
+        variable_document,
     )
 
     appliers = EventAppliers()
@@ -318,5 +311,6 @@ def all_appliers(state: Any) -> EventAppliers:
     clock.register(appliers, state)
     process_instance_migration.register(appliers, state)
     batch_operation.register(appliers, state)
+    variable_document.register(appliers, state)
     appliers.check_complete()
     return appliers
