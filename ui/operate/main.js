@@ -241,6 +241,8 @@ async function processes(match, query, page) {
     value: query.get('value') || '',
     after: query.get('after') || '',
     before: query.get('before') || '',
+    endedAfter: query.get('endedAfter') || '',
+    endedBefore: query.get('endedBefore') || '',
     sort: columns.some(([ field ]) => field === query.get('sort')) ? query.get('sort') : 'startDate',
     order: query.get('order') === 'asc' ? 'asc' : 'desc',
     from: Math.max(0, parseInt(query.get('from') || '0', 10) || 0)
@@ -279,7 +281,9 @@ async function processes(match, query, page) {
       h('label', {}, 'Variable name', text('variable', 'name', 12)),
       h('label', {}, 'Variable value (JSON)', text('value', '"A-1" or 42', 12)),
       h('label', {}, 'Started after', date('after')),
-      h('label', {}, 'Started before', date('before')))),
+      h('label', {}, 'Started before', date('before')),
+      h('label', {}, 'Ended after', date('endedAfter')),
+      h('label', {}, 'Ended before', date('endedBefore')))),
     diagramCard,
     planCard,
     h('section', { class: 'card', id: 'instances' }, results));
@@ -349,6 +353,10 @@ async function processes(match, query, page) {
   if (params.after) started.$gte = new Date(params.after).toISOString();
   if (params.before) started.$lte = new Date(params.before).toISOString();
   if (Object.keys(started).length) filter.startDate = started;
+  const ended = {};
+  if (params.endedAfter) ended.$gte = new Date(params.endedAfter).toISOString();
+  if (params.endedBefore) ended.$lte = new Date(params.endedBefore).toISOString();
+  if (Object.keys(ended).length) filter.endDate = ended;
 
   async function load() {
     const result = await search('process-instances', {
