@@ -299,3 +299,21 @@ def test_a_batch_operation_reaches_only_the_callers_tenants(http: httpx.Client) 
         )
     ).json()["items"]
     assert sorted(item["processInstanceKey"] for item in still_running) == sorted(created["globex"])
+
+
+def test_a_user_publishes_messages_only_in_its_tenants(http: httpx.Client) -> None:
+    mine = http.post(
+        "/messages/publication",
+        json={"name": "paid", "correlationKey": "o-1", "tenantId": "acme"},
+        headers=AS_BOB,
+    )
+    theirs = http.post(
+        "/messages/publication",
+        json={"name": "paid", "correlationKey": "o-1", "tenantId": "globex"},
+        headers=AS_BOB,
+    )
+
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["tenantId"] == "acme"
+    assert theirs.status_code == 403, theirs.text
+    assert "for tenant 'globex', but user is not assigned to this tenant" in theirs.json()["detail"]
