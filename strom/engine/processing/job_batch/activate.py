@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from strom.engine.processing.authorization import AuthorizationCheck, names_caller
+from strom.engine.processing.authorization import names_caller
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
@@ -43,7 +43,7 @@ class JobBatchActivateProcessor:
         self._activation = behaviors.job_activation
         self._keys = keys
         self._max_bytes = max_batch_bytes
-        self._authorization = behaviors.job_activation.authorization or AuthorizationCheck(state.identity)
+        self._authorization = behaviors.job_activation.authorization
 
     def process(self, command: Record[Any], writers: Writers) -> None:
         request = command.value

@@ -36,7 +36,7 @@ class JobActivationBehavior:
         keys: KeyGenerator,
         streams: JobStreams,
         on_deadline: Callable[[int], None],
-        authorization: AuthorizationCheck | None = None,
+        authorization: AuthorizationCheck,
     ) -> None:
         self._variables = variables
         self._keys = keys
@@ -47,7 +47,11 @@ class JobActivationBehavior:
 
     def publish(self, writers: Writers, job_key: int, job: JobRecordValue) -> None:
         stream = self._streams.pick(job.type)
-        if stream is not None and not self._may_take(job, stream):
+        if (
+            stream is not None
+            and (stream.tenant_ids or stream.authorizations)
+            and not self._may_take(job, stream)
+        ):
             # a stream of another tenant, or of a caller who may not work on this job: the next
             # one that may, if any
             stream = self._streams.pick(job.type, partial(self._may_take, job))
@@ -93,7 +97,7 @@ class JobActivationBehavior:
             return False
         caller = stream.authorizations
         check = self.authorization
-        if check is None or not caller or not names_caller_data(caller):
+        if not caller or not names_caller_data(caller):
             return True
         named = check.caller_named(caller)
         if not check.assigned(named, job.tenant_id):
