@@ -8,17 +8,20 @@ explicitly, which is enough for branches and joins. ``condition("= x > 1")``, ``
 and ``flow_id("f")`` describe the *next* flow leaving the current element.
 
 Modifiers change the current element: event definitions (``message``, ``timer_duration``,
-``timer_date``, ``timer_cycle``, ``signal``, ``error``, ``escalation``, ``terminate``, ``link``),
-``non_interrupting()``, ``multi_instance(...)``, ``inputs``/``outputs``/``headers``, ``named``,
-``extension_elements``. The root elements the events reference (``bpmn:message``, ``bpmn:signal``,
-``bpmn:error``, ``bpmn:escalation``) are declared automatically, once per name (and correlation
-key) or code.
+``timer_date``, ``timer_cycle``, ``signal``, ``error``, ``escalation``, ``terminate``, ``link``,
+``compensation``, ``conditional``), ``non_interrupting()``, ``multi_instance(...)``,
+``inputs``/``outputs``/``headers``, ``execution_listener``, ``task_listener``, ``named``,
+``documentation``, ``properties``, ``extension_elements``. The root elements the events
+reference (``bpmn:message``, ``bpmn:signal``, ``bpmn:error``, ``bpmn:escalation``) are declared
+automatically, once per name (and correlation key) or code.
 
-Containers: ``sub_process("id") ... end_sub_process()`` and ``event_sub_process("id") ...
-end_sub_process()`` put what is added in between inside the subprocess (or pass a finished builder
-as ``content=``). ``boundary_event("id", attached_to=...)`` attaches to the current element by
-default; what follows is connected from the boundary event. ``extension`` and ``body`` take raw XML
-for anything the shortcuts do not cover.
+Containers: ``sub_process("id") ... end_sub_process()``, ``event_sub_process("id") ...
+end_sub_process()`` and ``ad_hoc_sub_process("id") ... end_sub_process()`` put what is added in
+between inside the subprocess (or pass a finished builder as ``content=``).
+``boundary_event("id", attached_to=...)`` attaches to the current element by default; what
+follows is connected from the boundary event (``compensation_handler`` adds the handler of a
+compensation boundary event). ``extension`` and ``body`` take raw XML for anything the
+shortcuts do not cover.
 """
 
 from __future__ import annotations
@@ -55,6 +58,12 @@ class _Element:
     extension_tail: str = ""
     loop: str = ""
     definition: str = ""
+    documentation: str = ""
+    after_children: str = ""
+    """XML after the children (an ad-hoc subprocess's completion condition)."""
+    execution_listeners: list[str] = field(default_factory=list)
+    task_listeners: list[str] = field(default_factory=list)
+    properties: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -92,6 +101,7 @@ class ProcessBuilder:
         self._next_condition: str | None = None
         self._next_default = False
         self._next_flow_id: str | None = None
+        self._process_listeners: list[str] = []
 
     # -- generic ---------------------------------------------------------------------------------
 
@@ -232,23 +242,28 @@ class ProcessBuilder:
     # -- event definitions (modifiers of the current event) ----------------------------------------
 
     def message(
-        self, name: str, correlation_key: str | None = None, *, job_type: str | None = None
+        self, name: str | None, correlation_key: str | None = None, *, job_type: str | None = None
     ) -> ProcessBuilder:
         """A message event (or receive task) on the current element.
 
         Catching (start, intermediate catch, boundary, receive task): subscribes to ``name``;
         ``correlation_key`` is an expression (``"= orderId"``), needed except on start events.
         Throwing (intermediate throw, end): a job of ``job_type`` for a worker that publishes it
-        (as in Zeebe).
+        (as in Zeebe); ``name=None`` leaves the message to the worker (no ``messageRef``).
         """
         element = self._target()
         if element.tag in _THROW_EVENTS:
             if job_type is None:
                 raise ValueError("a message throw event is a job: give it a job_type")
-            message_id = self._declare_message(name, None)
             element.extension_tail += f"<zeebe:taskDefinition type={quoteattr(job_type)}/>"
+            if name is None:
+                element.definition = "<bpmn:messageEventDefinition/>"
+                return self
+            message_id = self._declare_message(name, None)
             element.definition = f"<bpmn:messageEventDefinition messageRef={quoteattr(message_id)}/>"
             return self
+        if name is None:
+            raise ValueError("a message catch event needs the message name")
         message_id = self._declare_message(name, correlation_key)
         if element.tag == "receiveTask":
             element.attributes["messageRef"] = message_id
@@ -310,6 +325,59 @@ class ProcessBuilder:
     def link(self, name: str) -> ProcessBuilder:
         """A link event (intermediate throw jumps to the intermediate catch of the same name)."""
         self._target().definition = f"<bpmn:linkEventDefinition name={quoteattr(name)}/>"
+        return self
+
+    def compensation(self, activity: str | None = None) -> ProcessBuilder:
+        """A compensation event: on a boundary event it marks the activity as compensable (add
+        its handler with ``compensation_handler``); on a throw or end event it compensates the
+        completed activities of its scope, or only ``activity``."""
+        reference = f" activityRef={quoteattr(activity)}" if activity is not None else ""
+        self._target().definition = f"<bpmn:compensateEventDefinition{reference}/>"
+        return self
+
+    def compensation_handler(self, element_id: str, *, job_type: str) -> ProcessBuilder:
+        """The handler of the current compensation boundary event: a service task of
+        ``job_type`` marked ``isForCompensation``, associated (not connected) with the event.
+        The builder continues from the handler; ``move_to`` the activity to go on."""
+        boundary = self._target()
+        if boundary.tag != "boundaryEvent" or "compensateEventDefinition" not in boundary.definition:
+            raise ValueError("a compensation handler belongs to a compensation boundary event")
+        self.service_task(element_id, job_type=job_type)
+        handler = self._target()
+        handler.attributes["isForCompensation"] = "true"
+        handler.scope = boundary.scope
+        self._flows = [f for f in self._flows if not (f.source == boundary.id and f.target == element_id)]
+        association = _Element(
+            "association",
+            f"{boundary.id}_association",
+            {"sourceRef": boundary.id, "targetRef": element_id},
+            scope=boundary.scope,
+        )
+        self._elements.append(association)
+        self._by_id[association.id] = association
+        return self
+
+    def conditional(
+        self,
+        condition: str,
+        *,
+        variable_names: str | Iterable[str] | None = None,
+        variable_events: str | Iterable[str] | None = None,
+    ) -> ProcessBuilder:
+        """A conditional event on the current element: it happens when ``condition`` (an
+        expression) becomes true; ``variable_names``/``variable_events`` (``"create"``,
+        ``"update"``) narrow which variable changes re-evaluate it."""
+        element = self._target()
+        element.definition = (
+            '<bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">'
+            f"{escape(condition)}</bpmn:condition></bpmn:conditionalEventDefinition>"
+        )
+        if variable_names is not None or variable_events is not None:
+            element.extension_tail += (
+                "<zeebe:conditionVariable"
+                + _attributes(variableNames=_csv(variable_names), variableEvents=_csv(variable_events))
+                + "/>"
+            )
         return self
 
     def non_interrupting(self) -> ProcessBuilder:
@@ -414,12 +482,21 @@ class ProcessBuilder:
         return self._mappings(inputs, outputs)
 
     def business_rule_task(
-        self, element_id: str | None = None, *, decision_id: str, result_variable: str
+        self,
+        element_id: str | None = None,
+        *,
+        decision_id: str,
+        result_variable: str,
+        binding_type: str | None = None,
+        version_tag: str | None = None,
     ) -> ProcessBuilder:
-        """Evaluates the deployed DMN decision ``decision_id`` into ``result_variable``."""
+        """Evaluates the deployed DMN decision ``decision_id`` into ``result_variable``
+        (``binding_type``: ``"latest"``, ``"deployment"`` or ``"versionTag"`` with ``version_tag``)."""
         extension = (
             f"<zeebe:calledDecision decisionId={quoteattr(decision_id)} "
-            f"resultVariable={quoteattr(result_variable)}/>"
+            f"resultVariable={quoteattr(result_variable)}"
+            + _attributes(bindingType=binding_type, versionTag=version_tag)
+            + "/>"
         )
         return self.element("businessRuleTask", element_id, extension=extension)
 
@@ -523,6 +600,52 @@ class ProcessBuilder:
 
     end_event_sub_process = end_sub_process
 
+    def ad_hoc_sub_process(
+        self,
+        element_id: str | None = None,
+        *,
+        active_elements_collection: str | None = None,
+        completion_condition: str | None = None,
+        cancel_remaining_instances: bool | None = None,
+        output_collection: str | None = None,
+        output_element: str | None = None,
+        job_type: str | None = None,
+        retries: int | str | None = None,
+        content: ProcessBuilder | None = None,
+        inputs: Mapping[str, str] | None = None,
+        outputs: Mapping[str, str] | None = None,
+    ) -> ProcessBuilder:
+        """An ad-hoc subprocess, connected from the current element: its inner elements (added
+        until ``end_sub_process()``, unconnected unless you chain them; ``move_to`` the
+        subprocess's id to add another unconnected one) run when activated by name —
+        ``active_elements_collection`` (an expression) at the start, or, with ``job_type``, a job
+        worker deciding (Camunda 8.8's AI-agent pattern)."""
+        self.element("adHocSubProcess", element_id)
+        element = self._target()
+        if cancel_remaining_instances is not None:
+            element.attributes["cancelRemainingInstances"] = _bool(cancel_remaining_instances) or ""
+        settings = _attributes(
+            activeElementsCollection=active_elements_collection,
+            outputCollection=output_collection,
+            outputElement=output_element,
+        )
+        if settings:
+            element.extension_tail += f"<zeebe:adHoc{settings}/>"
+        if job_type is not None:
+            retries_attribute = f" retries={quoteattr(str(retries))}" if retries is not None else ""
+            element.extension_tail += f"<zeebe:taskDefinition type={quoteattr(job_type)}{retries_attribute}/>"
+        if completion_condition is not None:
+            element.after_children = (
+                '<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">'
+                f"{escape(completion_condition)}</bpmn:completionCondition>"
+            )
+        self._mappings(inputs, outputs)
+        self._scopes.append(_OpenScope(element.id, element.id))
+        if content is not None:
+            self._adopt(content)
+            self.end_sub_process()
+        return self
+
     # -- activity modifiers ------------------------------------------------------------------------
 
     def multi_instance(
@@ -572,6 +695,45 @@ class ProcessBuilder:
         self._target().headers.update(headers)
         return self
 
+    def execution_listener(
+        self, event_type: str, job_type: str, *, retries: int | str | None = None
+    ) -> ProcessBuilder:
+        """An execution listener of the current element: a job of ``job_type`` that runs at its
+        ``"start"`` or ``"end"`` before the element goes on. Several run in the order added."""
+        self._target().execution_listeners.append(
+            _listener("executionListener", event_type, job_type, retries)
+        )
+        return self
+
+    def process_execution_listener(
+        self, event_type: str, job_type: str, *, retries: int | str | None = None
+    ) -> ProcessBuilder:
+        """An execution listener of the process itself (at its ``"start"`` or ``"end"``)."""
+        self._process_listeners.append(_listener("executionListener", event_type, job_type, retries))
+        return self
+
+    def task_listener(
+        self, event_type: str, job_type: str, *, retries: int | str | None = None
+    ) -> ProcessBuilder:
+        """A task listener of the current user task: a job of ``job_type`` that holds the task's
+        ``"creating"``, ``"assigning"``, ``"updating"``, ``"completing"`` or ``"canceling"``
+        transition until it is done. Several run in the order added."""
+        element = self._target()
+        if element.tag != "userTask":
+            raise ValueError(f"task listeners belong to user tasks, not {element.tag} {element.id!r}")
+        element.task_listeners.append(_listener("taskListener", event_type, job_type, retries))
+        return self
+
+    def documentation(self, text: str) -> ProcessBuilder:
+        """The ``bpmn:documentation`` of the current element."""
+        self._target().documentation = text
+        return self
+
+    def properties(self, properties: Mapping[str, str]) -> ProcessBuilder:
+        """``zeebe:properties`` of the current element (name -> value)."""
+        self._target().properties.update(properties)
+        return self
+
     def named(self, name: str) -> ProcessBuilder:
         """The ``name`` of the current element."""
         self._target().attributes["name"] = name
@@ -594,7 +756,14 @@ class ProcessBuilder:
             incoming.setdefault(flow.target, []).append(flow.id)
         parts = [_HEADER, *self._root, *(f"{xml}\n" for _, xml in self._declared.values())]
         name = f" name={quoteattr(self._name)}" if self._name else ""
-        parts.append(f'<bpmn:process id={quoteattr(self.process_id)}{name} isExecutable="true">\n')
+        parts.append(f'<bpmn:process id={quoteattr(self.process_id)}{name} isExecutable="true">')
+        if self._process_listeners:
+            parts.append(
+                "<bpmn:extensionElements>"
+                + _wrap("executionListeners", self._process_listeners)
+                + "</bpmn:extensionElements>"
+            )
+        parts.append("\n")
         self._render_scope(None, "  ", incoming, outgoing, parts)
         parts.append("</bpmn:process>\n</bpmn:definitions>\n")
         return "".join(parts)
@@ -623,8 +792,16 @@ class ProcessBuilder:
                 + io_mapping(element.inputs, element.outputs)
                 + _task_headers(element.headers)
                 + element.extension_tail
+                + _wrap("executionListeners", element.execution_listeners)
+                + _wrap("taskListeners", element.task_listeners)
+                + _properties(element.properties)
             )
-            inner = f"<bpmn:extensionElements>{extension}</bpmn:extensionElements>" if extension else ""
+            inner = (
+                f"<bpmn:documentation>{escape(element.documentation)}</bpmn:documentation>"
+                if element.documentation
+                else ""
+            )
+            inner += f"<bpmn:extensionElements>{extension}</bpmn:extensionElements>" if extension else ""
             inner += "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming.get(element.id, ()))
             inner += "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing.get(element.id, ()))
             inner += element.body + element.loop + element.definition
@@ -632,6 +809,7 @@ class ProcessBuilder:
             self._render_scope(element.id, indent + "  ", incoming, outgoing, children)
             if children:
                 inner += "\n" + "".join(children) + indent
+            inner += element.after_children
             parts.append(
                 f"{indent}<bpmn:{element.tag} id={quoteattr(element.id)}{attributes}>{inner}"
                 f"</bpmn:{element.tag}>\n"
@@ -751,6 +929,30 @@ def _csv(value: str | Iterable[str] | None) -> str | None:
 
 def _bool(value: bool | None) -> str | None:
     return None if value is None else str(value).lower()
+
+
+def _listener(tag: str, event_type: str, job_type: str, retries: int | str | None) -> str:
+    return (
+        f"<zeebe:{tag} eventType={quoteattr(event_type)} type={quoteattr(job_type)}"
+        + _attributes(retries=None if retries is None else str(retries))
+        + "/>"
+    )
+
+
+def _wrap(tag: str, items: list[str]) -> str:
+    return f"<zeebe:{tag}>{''.join(items)}</zeebe:{tag}>" if items else ""
+
+
+def _properties(properties: Mapping[str, str]) -> str:
+    if not properties:
+        return ""
+    return (
+        "<zeebe:properties>"
+        + "".join(
+            f"<zeebe:property name={quoteattr(k)} value={quoteattr(v)}/>" for k, v in properties.items()
+        )
+        + "</zeebe:properties>"
+    )
 
 
 def _task_headers(headers: Mapping[str, str]) -> str:
