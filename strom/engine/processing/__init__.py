@@ -303,7 +303,7 @@ def _register_event_processors(
 def _element_processors(
     state: ProcessingState, behaviors: Behaviors, keys: KeyGenerator, ad_hoc: AdHocActivities
 ) -> dict[E, Any]:
-    pass_through = PassThroughProcessor(behaviors, state)
+    pass_through = PassThroughProcessor(behaviors)
     job_worker = JobWorkerTaskProcessor(state, behaviors)
     return {
         E.PROCESS: ProcessProcessor(state, behaviors),

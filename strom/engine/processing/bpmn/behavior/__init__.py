@@ -26,6 +26,7 @@ from strom.engine.processing.bpmn.behavior.expression import ExpressionBehavior
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.behavior.incident import IncidentBehavior
 from strom.engine.processing.bpmn.behavior.job import JobActivationBehavior, JobBehavior
+from strom.engine.processing.bpmn.behavior.leaving import LeavingBehavior
 from strom.engine.processing.bpmn.behavior.message_correlation import MessageCorrelationBehavior
 from strom.engine.processing.bpmn.behavior.multi_instance import MultiInstanceBehavior
 from strom.engine.processing.bpmn.behavior.signal import SignalBehavior
@@ -50,6 +51,7 @@ class Behaviors:
     job_activation: JobActivationBehavior
     jobs: JobBehavior
     state_transitions: StateTransitionBehavior
+    leaving: LeavingBehavior
     event_subscriptions: EventSubscriptionBehavior
     event_triggers: EventTriggerBehavior
     event_publication: EventPublicationBehavior
@@ -113,6 +115,7 @@ class Behaviors:
             job_activation=activation,
             jobs=jobs,
             state_transitions=transitions,
+            leaving=LeavingBehavior(state.element_instances, transitions, subscriptions, incidents, jobs),
             event_subscriptions=subscriptions,
             event_triggers=triggers,
             event_publication=EventPublicationBehavior(state, keys, triggers),

@@ -213,6 +213,12 @@ class StateTransitionBehavior:
         if scope is not None and self.containers is not None:
             self.containers.on_child_terminated(writers, scope, context)
 
+    def end_terminated(self, writers: Writers, context: ElementContext) -> None:
+        """TERMINATED, then tell the flow scope: how every termination ends, at once or once what
+        held it (children, a called process, canceling task listeners) is gone."""
+        self.terminated(writers, context)
+        self.after_terminated(writers, context)
+
     def flow_scope(self, context: ElementContext) -> ElementContext | None:
         if context.flow_scope_key <= 0:
             return None

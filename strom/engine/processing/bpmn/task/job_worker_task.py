@@ -13,11 +13,10 @@ from strom.protocol.values.enums import ErrorType
 
 class JobWorkerTaskProcessor:
     def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
-        self._instances = state.element_instances
         self._transitions = behaviors.state_transitions
+        self._leaving = behaviors.leaving
         self._mappings = behaviors.variable_mappings
         self._jobs = behaviors.jobs
-        self._incidents = behaviors.incidents
         self._events = behaviors.event_subscriptions
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
@@ -47,17 +46,8 @@ class JobWorkerTaskProcessor:
         return self._mappings.apply_outputs(writers, context)
 
     def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
-        self._events.unsubscribe(writers, context)
-        self._transitions.completed(writers, context)
-        self._transitions.take_outgoing_flows(writers, context)
-        self._transitions.after_completed(writers, context)
+        self._leaving.leave_completed(writers, context)
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        instance = self._instances.get(context.key)
-        if instance is not None and instance.job_key > 0:
-            self._jobs.cancel(writers, instance.job_key)
-        self._events.unsubscribe(writers, context)
-        self._incidents.resolve_for_element(writers, context.key)
-        self._transitions.terminated(writers, context)
-        self._transitions.after_terminated(writers, context)
+        self._leaving.leave_terminated(writers, context)

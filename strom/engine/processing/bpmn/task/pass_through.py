@@ -7,17 +7,14 @@ from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
-from strom.engine.state import ProcessingState
 
 
 class PassThroughProcessor:
-    def __init__(self, behaviors: Behaviors, state: ProcessingState | None = None) -> None:
-        self._instances = state.element_instances if state is not None else None
+    def __init__(self, behaviors: Behaviors) -> None:
         self._transitions = behaviors.state_transitions
+        self._leaving = behaviors.leaving
         self._mappings = behaviors.variable_mappings
-        self._incidents = behaviors.incidents
         self._events = behaviors.event_subscriptions
-        self._jobs = behaviors.jobs
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
         return self._mappings.apply_inputs(writers, context)
@@ -34,18 +31,8 @@ class PassThroughProcessor:
         return self._mappings.apply_outputs(writers, context)
 
     def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
-        self._events.unsubscribe(writers, context)
-        self._transitions.completed(writers, context)
-        self._transitions.take_outgoing_flows(writers, context)
-        self._transitions.after_completed(writers, context)
+        self._leaving.leave_completed(writers, context)
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        if self._instances is not None:
-            instance = self._instances.get(context.key)
-            if instance is not None and instance.job_key > 0:
-                self._jobs.cancel(writers, instance.job_key)  # an execution listener's job
-        self._events.unsubscribe(writers, context)
-        self._incidents.resolve_for_element(writers, context.key)
-        self._transitions.terminated(writers, context)
-        self._transitions.after_terminated(writers, context)
+        self._leaving.leave_terminated(writers, context)

@@ -26,11 +26,10 @@ class UserTaskProcessor:
         self._instances = state.element_instances
         self._job_worker = JobWorkerTaskProcessor(state, behaviors)
         self._transitions = behaviors.state_transitions
+        self._leaving = behaviors.leaving
         self._mappings = behaviors.variable_mappings
         self._user_tasks = behaviors.user_tasks
-        self._incidents = behaviors.incidents
         self._events = behaviors.event_subscriptions
-        self._jobs = behaviors.jobs
         self._task_transitions = UserTaskTransitions(state, behaviors)
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
@@ -79,20 +78,19 @@ class UserTaskProcessor:
         if not _is_camunda_user_task(context):
             self._job_worker.on_terminate(writers, context)
             return
+        self._leaving.leave_terminated(writers, context, held_by=self._cancel_task)
+
+    def _cancel_task(self, writers: Writers, context: ElementContext) -> bool:
+        """The task goes CANCELING; True while its canceling listeners hold the termination (or
+        their job could not be created: an incident on the element)."""
         instance = self._instances.get(context.key)
-        if instance is not None and instance.job_key > 0:
-            self._jobs.cancel(writers, instance.job_key)  # an execution or task listener's job
-        self._events.unsubscribe(writers, context)
-        self._incidents.resolve_for_element(writers, context.key)
-        if instance is not None:
-            held = self._task_transitions.cancel(writers, context, instance.user_task_key)
-            if isinstance(held, Failure):
-                self._task_transitions.raise_incident(writers, held, context)
-                return
-            if held:
-                return
-        self.finalize_termination(writers, context)
+        if instance is None:
+            return False
+        held = self._task_transitions.cancel(writers, context, instance.user_task_key)
+        if isinstance(held, Failure):
+            self._task_transitions.raise_incident(writers, held, context)
+            return True
+        return held
 
     def finalize_termination(self, writers: Writers, context: ElementContext) -> None:
-        self._transitions.terminated(writers, context)
-        self._transitions.after_terminated(writers, context)
+        self._transitions.end_terminated(writers, context)
