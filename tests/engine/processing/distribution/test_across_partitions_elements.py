@@ -5,7 +5,6 @@ takes over the message start event on every partition, and jobs of every partiti
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -50,19 +49,20 @@ def completed(engine: TestEngine, instance_key: int) -> bool:
     )
 
 
-def message_start(ev: SimpleNamespace, job_type: str = "ship") -> bpmn.ProcessBuilder:
+def message_start(job_type: str = "ship") -> bpmn.ProcessBuilder:
     return (
-        ev.start_event(bpmn.process("placed"), "on_placed", ev.message_def("m"))
+        bpmn.process("placed")
+        .start_event("on_placed")
+        .message("order-placed")
         .service_task("ship", job_type=job_type)
         .end_event("shipped")
-        .root_element(ev.message("m", "order-placed", correlation_key=None))
     )
 
 
 def test_a_message_start_event_starts_the_instance_on_the_partition_of_the_message(
-    engine: TestEngine, ev: SimpleNamespace, publish: Any
+    engine: TestEngine, publish: Any
 ) -> None:
-    engine.deploy(message_start(ev))
+    engine.deploy(message_start())
     keys = {partition_id: correlation_key_on(partition_id) for partition_id in PARTITIONS}
 
     messages = {
@@ -79,7 +79,7 @@ def test_a_message_start_event_starts_the_instance_on_the_partition_of_the_messa
 def test_a_called_process_runs_on_the_partition_of_its_parent(engine: TestEngine) -> None:
     child = bpmn.process("child").start_event().service_task("charge", job_type="charge").end_event()
     parent = bpmn.process("parent").start_event()
-    parent.element("callActivity", "call", extension='<zeebe:calledElement processId="child"/>')
+    parent.call_activity("call", called_process_id="child")
     parent.end_event("done")
     deployment = engine.deploy(child, parent)
     definitions = {p.bpmn_process_id: p.process_definition_key for p in deployment.value.processes_metadata}
@@ -104,14 +104,8 @@ def test_a_called_process_runs_on_the_partition_of_its_parent(engine: TestEngine
     assert all(completed(engine, key) for key in parents)
 
 
-def test_a_timer_start_event_fires_once_per_due_time_on_the_deployment_partition(
-    engine: TestEngine, ev: SimpleNamespace
-) -> None:
-    engine.deploy(
-        ev.start_event(bpmn.process("hourly"), "every_hour", ev.timer_def("cycle", "R/PT1H")).end_event(
-            "done"
-        )
-    )
+def test_a_timer_start_event_fires_once_per_due_time_on_the_deployment_partition(engine: TestEngine) -> None:
+    engine.deploy(bpmn.process("hourly").start_event("every_hour").timer_cycle("R/PT1H").end_event("done"))
     timers = engine.records.timers().with_intent(TimerIntent.CREATED).limit(5)
     assert [r.partition_id for r in timers] == [1]
 
@@ -122,10 +116,12 @@ def test_a_timer_start_event_fires_once_per_due_time_on_the_deployment_partition
     assert [partition_of(r.key) for r in started(engine, "hourly")] == [1, 1]
 
 
-def test_a_new_version_takes_over_the_timer_start_event_once(engine: TestEngine, ev: SimpleNamespace) -> None:
+def test_a_new_version_takes_over_the_timer_start_event_once(engine: TestEngine) -> None:
     for job_type in ("tick-v1", "tick-v2"):
         engine.deploy(
-            ev.start_event(bpmn.process("hourly"), "every_hour", ev.timer_def("cycle", "R/PT1H"))
+            bpmn.process("hourly")
+            .start_event("every_hour")
+            .timer_cycle("R/PT1H")
             .service_task("tick", job_type=job_type)
             .end_event("done")
         )
@@ -138,10 +134,10 @@ def test_a_new_version_takes_over_the_timer_start_event_once(engine: TestEngine,
 
 
 def test_a_new_version_takes_over_the_message_start_event_on_every_partition(
-    engine: TestEngine, ev: SimpleNamespace, publish: Any
+    engine: TestEngine, publish: Any
 ) -> None:
-    first = engine.deploy(message_start(ev, "ship-v1")).value.processes_metadata[0]
-    second = engine.deploy(message_start(ev, "ship-v2")).value.processes_metadata[0]
+    first = engine.deploy(message_start("ship-v1")).value.processes_metadata[0]
+    second = engine.deploy(message_start("ship-v2")).value.processes_metadata[0]
     assert second.version == 2
 
     for partition_id in PARTITIONS:

@@ -127,21 +127,11 @@ def test_a_new_version_is_distributed_and_instances_anywhere_start_it(engine: Te
     assert len(jobs) == 3
 
 
-def test_a_signal_reaches_catch_events_on_every_partition_and_starts_one_instance(
-    engine: TestEngine, ev
-) -> None:
+def test_a_signal_reaches_catch_events_on_every_partition_and_starts_one_instance(engine: TestEngine) -> None:
     engine.deploy(
-        process("waiting")
-        .start_event()
-        .element("intermediateCatchEvent", "catch", body=ev.signal_def("s"))
-        .end_event("done")
-        .root_element(ev.signal("s", "go"))
+        process("waiting").start_event().intermediate_catch_event("catch").signal("go").end_event("done")
     )
-    engine.deploy(
-        ev.start_event(process("started"), "on_signal", ev.signal_def("s"))
-        .end_event("end")
-        .root_element(ev.signal("s", "go"))
-    )
+    engine.deploy(process("started").start_event("on_signal").signal("go").end_event("end"))
     waiting = [engine.instances.create("waiting") for _ in range(3)]
     assert sorted(partition_of(key) for key in waiting) == [1, 2, 3]
 

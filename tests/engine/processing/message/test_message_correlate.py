@@ -13,15 +13,13 @@ def _correlate(engine: TestEngine, name: str, key: str, expect_rejection: bool =
     return engine.send(value, MessageCorrelationIntent.CORRELATE, expect_rejection=expect_rejection)
 
 
-def test_a_correlated_message_answers_with_the_waiting_instance_and_moves_it_on(
-    engine: TestEngine, ev
-) -> None:
+def test_a_correlated_message_answers_with_the_waiting_instance_and_moves_it_on(engine: TestEngine) -> None:
     engine.deploy(
         bpmn.process("wait")
         .start_event()
-        .element("intermediateCatchEvent", "catch", body=ev.message_def("m"))
+        .intermediate_catch_event("catch")
+        .message("order-paid", "=orderId")
         .end_event("end")
-        .root_element(ev.message("m", "order-paid", "=orderId"))
     )
     instance = engine.instances.create("wait", {"orderId": "o-1"})
 
@@ -36,13 +34,8 @@ def test_a_correlated_message_answers_with_the_waiting_instance_and_moves_it_on(
     assert [r.key for r in expired] == [answer.value.message_key]  # never buffered
 
 
-def test_a_correlated_message_can_start_an_instance(engine: TestEngine, ev) -> None:
-    engine.deploy(
-        bpmn.process("started")
-        .start_event("start", body=ev.message_def("m"))
-        .end_event()
-        .root_element(ev.message("m", "go", None))
-    )
+def test_a_correlated_message_can_start_an_instance(engine: TestEngine) -> None:
+    engine.deploy(bpmn.process("started").start_event("start").message("go").end_event())
 
     answer = _correlate(engine, "go", "")
 

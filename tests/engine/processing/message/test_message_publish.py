@@ -17,13 +17,13 @@ from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.testing import TestEngine, bpmn
 
 
-def waiting_for_message(ev, process_id: str = "wait", correlation_key: str = "=key") -> bpmn.ProcessBuilder:
+def waiting_for_message(process_id: str = "wait", correlation_key: str = "=key") -> bpmn.ProcessBuilder:
     return (
         bpmn.process(process_id)
         .start_event()
-        .element("intermediateCatchEvent", "catch", body=ev.message_def("m"))
+        .intermediate_catch_event("catch")
+        .message("order-paid", correlation_key)
         .end_event("end")
-        .root_element(ev.message("m", "order-paid", correlation_key))
     )
 
 
@@ -85,10 +85,8 @@ def test_the_ttl_checker_expires_buffered_messages_in_a_batch(engine: TestEngine
     assert [r.key for r in expired] == [first.key, second.key]
 
 
-def test_a_buffered_message_correlates_to_a_subscription_opened_later(
-    engine: TestEngine, ev, publish
-) -> None:
-    engine.deploy(waiting_for_message(ev))
+def test_a_buffered_message_correlates_to_a_subscription_opened_later(engine: TestEngine, publish) -> None:
+    engine.deploy(waiting_for_message())
     publish("order-paid", "order-1", {"paid": True})
 
     instance = engine.instances.create("wait", {"key": "order-1"})
@@ -98,8 +96,8 @@ def test_a_buffered_message_correlates_to_a_subscription_opened_later(
     assert paid.value.scope_key == instance
 
 
-def test_an_expired_message_does_not_correlate(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(waiting_for_message(ev))
+def test_an_expired_message_does_not_correlate(engine: TestEngine, publish) -> None:
+    engine.deploy(waiting_for_message())
     publish("order-paid", "order-1", ttl_ms=1_000)
     engine.advance_time(timedelta(seconds=2))
 
@@ -110,8 +108,8 @@ def test_an_expired_message_does_not_correlate(engine: TestEngine, ev, publish) 
     assert not correlating.exists()
 
 
-def test_a_message_correlates_once_per_process(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(waiting_for_message(ev))
+def test_a_message_correlates_once_per_process(engine: TestEngine, publish) -> None:
+    engine.deploy(waiting_for_message())
     first = engine.instances.create("wait", {"key": "order-1"})
     second = engine.instances.create("wait", {"key": "order-1"})
 
@@ -123,8 +121,8 @@ def test_a_message_correlates_once_per_process(engine: TestEngine, ev, publish) 
     assert completed(engine, second)
 
 
-def test_a_message_correlates_to_each_process_waiting_for_it(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(waiting_for_message(ev, "shipping"), waiting_for_message(ev, "billing"))
+def test_a_message_correlates_to_each_process_waiting_for_it(engine: TestEngine, publish) -> None:
+    engine.deploy(waiting_for_message("shipping"), waiting_for_message("billing"))
     shipping = engine.instances.create("shipping", {"key": "order-1"})
     billing = engine.instances.create("billing", {"key": "order-1"})
 
@@ -134,9 +132,9 @@ def test_a_message_correlates_to_each_process_waiting_for_it(engine: TestEngine,
 
 
 def test_a_buffered_message_correlates_once_to_each_later_instance_of_another_process(
-    engine: TestEngine, ev, publish
+    engine: TestEngine, publish
 ) -> None:
-    engine.deploy(waiting_for_message(ev))
+    engine.deploy(waiting_for_message())
     publish("order-paid", "order-1")
     first = engine.instances.create("wait", {"key": "order-1"})
     second = engine.instances.create("wait", {"key": "order-1"})
@@ -145,8 +143,8 @@ def test_a_buffered_message_correlates_once_to_each_later_instance_of_another_pr
     assert not completed(engine, second)
 
 
-def test_a_numeric_correlation_key_is_its_text(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(waiting_for_message(ev))
+def test_a_numeric_correlation_key_is_its_text(engine: TestEngine, publish) -> None:
+    engine.deploy(waiting_for_message())
     instance = engine.instances.create("wait", {"key": 42})
 
     publish("order-paid", "42")
@@ -154,8 +152,8 @@ def test_a_numeric_correlation_key_is_its_text(engine: TestEngine, ev, publish) 
     assert completed(engine, instance)
 
 
-def test_a_missing_correlation_key_raises_an_incident(engine: TestEngine, ev) -> None:
-    engine.deploy(waiting_for_message(ev))
+def test_a_missing_correlation_key_raises_an_incident(engine: TestEngine) -> None:
+    engine.deploy(waiting_for_message())
     instance = engine.instances.create("wait")
 
     incident = engine.records.incidents().with_intent(IncidentIntent.CREATED).first()
@@ -170,10 +168,8 @@ def test_a_missing_correlation_key_raises_an_incident(engine: TestEngine, ev) ->
     assert incident.value.element_id == "catch"
 
 
-def test_resolving_the_correlation_key_incident_opens_the_subscription(
-    engine: TestEngine, ev, publish
-) -> None:
-    engine.deploy(waiting_for_message(ev))
+def test_resolving_the_correlation_key_incident_opens_the_subscription(engine: TestEngine, publish) -> None:
+    engine.deploy(waiting_for_message())
     instance = engine.instances.create("wait")
     incident = engine.records.incidents().with_intent(IncidentIntent.CREATED).first()
 
@@ -187,18 +183,18 @@ def test_resolving_the_correlation_key_incident_opens_the_subscription(
 # -- message start events ----------------------------------------------------------------------
 
 
-def started_by_message(ev, job_type: str = "handle") -> bpmn.ProcessBuilder:
+def started_by_message(job_type: str = "handle") -> bpmn.ProcessBuilder:
     return (
         bpmn.process("start_by_message")
-        .start_event("on_order", body=ev.message_def("m"))
+        .start_event("on_order")
+        .message("order-placed")
         .service_task("handle", job_type=job_type)
         .end_event("end")
-        .root_element(ev.message("m", "order-placed", None))
     )
 
 
-def test_a_message_start_event_starts_an_instance_per_message(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(started_by_message(ev))
+def test_a_message_start_event_starts_an_instance_per_message(engine: TestEngine, publish) -> None:
+    engine.deploy(started_by_message())
 
     publish("order-placed", "", {"order": 1})
     publish("order-placed", "", {"order": 2})
@@ -222,8 +218,8 @@ def test_a_message_start_event_starts_an_instance_per_message(engine: TestEngine
         assert variable.value.value == order
 
 
-def test_the_start_event_is_activated_with_the_message(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(started_by_message(ev))
+def test_the_start_event_is_activated_with_the_message(engine: TestEngine, publish) -> None:
+    engine.deploy(started_by_message())
 
     publish("order-placed")
 
@@ -240,8 +236,8 @@ def test_the_start_event_is_activated_with_the_message(engine: TestEngine, ev, p
     ]
 
 
-def test_one_instance_per_correlation_key_is_active_at_a_time(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(started_by_message(ev))
+def test_one_instance_per_correlation_key_is_active_at_a_time(engine: TestEngine, publish) -> None:
+    engine.deploy(started_by_message())
     publish("order-placed", "customer-1", {"n": 1})
     publish("order-placed", "customer-1", {"n": 2})
     publish("order-placed", "customer-2", {"n": 3})
@@ -261,9 +257,9 @@ def test_one_instance_per_correlation_key_is_active_at_a_time(engine: TestEngine
     assert n.value.value == "2"
 
 
-def test_a_new_version_replaces_the_message_start_subscription(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(started_by_message(ev))
-    engine.deploy(started_by_message(ev, job_type="handle-v2"))
+def test_a_new_version_replaces_the_message_start_subscription(engine: TestEngine, publish) -> None:
+    engine.deploy(started_by_message())
+    engine.deploy(started_by_message(job_type="handle-v2"))
 
     subscriptions = engine.records.of(ValueType.MESSAGE_START_EVENT_SUBSCRIPTION).limit(4)
     assert [MessageStartEventSubscriptionIntent(r.intent).name for r in subscriptions] == [

@@ -14,13 +14,12 @@ from strom.testing import TestEngine, bpmn
 pytestmark = pytest.mark.partitions(3)
 
 
-def receive_process(ev) -> bpmn.ProcessBuilder:
+def receive_process() -> bpmn.ProcessBuilder:
     return (
         bpmn.process("wait")
         .start_event()
-        .element("receiveTask", "receive", messageRef="m")
+        .receive_task("receive", message="order-paid", correlation_key="=key")
         .end_event("done")
-        .root_element(ev.message("m", "order-paid"))
     )
 
 
@@ -43,9 +42,9 @@ def completed(engine: TestEngine, instance_key: int) -> bool:
 
 
 def test_a_message_published_after_the_subscription_reaches_an_instance_on_another_partition(
-    engine: TestEngine, ev, publish
+    engine: TestEngine, publish
 ) -> None:
-    engine.deploy(receive_process(ev))
+    engine.deploy(receive_process())
     instance = instance_elsewhere(engine, "order-1")
 
     publish("order-paid", "order-1", {"paid": True})
@@ -66,9 +65,9 @@ def test_a_message_published_after_the_subscription_reaches_an_instance_on_anoth
 
 
 def test_a_message_published_before_the_subscription_reaches_an_instance_on_another_partition(
-    engine: TestEngine, ev, publish
+    engine: TestEngine, publish
 ) -> None:
-    engine.deploy(receive_process(ev))
+    engine.deploy(receive_process())
     publish("order-paid", "order-2", {"paid": True})
 
     instance = instance_elsewhere(engine, "order-2")
@@ -76,8 +75,8 @@ def test_a_message_published_before_the_subscription_reaches_an_instance_on_anot
     assert completed(engine, instance)
 
 
-def test_lost_handshake_commands_are_sent_again(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(receive_process(ev))
+def test_lost_handshake_commands_are_sent_again(engine: TestEngine, publish) -> None:
+    engine.deploy(receive_process())
     engine.transport.hold()
     instance = instance_elsewhere(engine, "order-3")
     assert engine.transport.drop(), "the subscription's CREATE went to the message's partition"
@@ -99,8 +98,8 @@ def test_lost_handshake_commands_are_sent_again(engine: TestEngine, ev, publish)
     assert completed(engine, instance)
 
 
-def test_a_handshake_in_flight_survives_a_restart_of_the_waiting_side(engine: TestEngine, ev) -> None:
-    engine.deploy(receive_process(ev))
+def test_a_handshake_in_flight_survives_a_restart_of_the_waiting_side(engine: TestEngine) -> None:
+    engine.deploy(receive_process())
     engine.transport.hold()
     instance = instance_elsewhere(engine, "order-4")
     engine.transport.drop()

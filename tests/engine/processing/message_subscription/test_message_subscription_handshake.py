@@ -21,25 +21,20 @@ def _intents(engine: TestEngine, count: int) -> list[tuple[str, str, str]]:
     return [(r.record_type.name[0], r.value_type.name, names[r.value_type](r.intent).name) for r in records]
 
 
-def task_with_message_boundary(ev, interrupting: bool) -> bpmn.ProcessBuilder:
-    builder = (
-        bpmn.process("boundary")
-        .start_event()
-        .service_task("task", job_type="work")
-        .end_event("done")
-        .root_element(ev.message("m", "cancel-order"))
+def task_with_message_boundary(interrupting: bool) -> bpmn.ProcessBuilder:
+    builder = bpmn.process("boundary").start_event().service_task("task", job_type="work").end_event("done")
+    builder.boundary_event("on_message", attached_to="task", interrupting=interrupting).message(
+        "cancel-order", "=key"
     )
-    ev.boundary(builder, "on_message", "task", ev.message_def("m"), interrupting=interrupting)
     return builder.end_event("after_message")
 
 
-def test_opening_a_subscription_is_confirmed_by_the_message_side(engine: TestEngine, ev) -> None:
+def test_opening_a_subscription_is_confirmed_by_the_message_side(engine: TestEngine) -> None:
     engine.deploy(
         bpmn.process("wait")
         .start_event()
-        .element("receiveTask", "receive", messageRef="m")
+        .receive_task("receive", message="order-paid", correlation_key="=key")
         .end_event()
-        .root_element(ev.message("m", "order-paid"))
     )
     engine.instances.create("wait", {"key": "order-1"})
 
@@ -58,13 +53,12 @@ def test_opening_a_subscription_is_confirmed_by_the_message_side(engine: TestEng
     assert (created.value.element_id, created.value.correlation_key) == ("receive", "order-1")
 
 
-def test_a_correlation_goes_to_the_instance_and_is_acknowledged(engine: TestEngine, ev, publish) -> None:
+def test_a_correlation_goes_to_the_instance_and_is_acknowledged(engine: TestEngine, publish) -> None:
     engine.deploy(
         bpmn.process("wait")
         .start_event()
-        .element("receiveTask", "receive", messageRef="m")
+        .receive_task("receive", message="order-paid", correlation_key="=key")
         .end_event()
-        .root_element(ev.message("m", "order-paid"))
     )
     engine.instances.create("wait", {"key": "order-1"})
 
@@ -87,8 +81,8 @@ def test_a_correlation_goes_to_the_instance_and_is_acknowledged(engine: TestEngi
     )
 
 
-def test_a_leaving_element_closes_its_subscription(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_message_boundary(ev, interrupting=True))
+def test_a_leaving_element_closes_its_subscription(engine: TestEngine) -> None:
+    engine.deploy(task_with_message_boundary(interrupting=True))
     instance = engine.instances.create("boundary", {"key": "order-1"})
 
     engine.instances.cancel(instance)
@@ -102,8 +96,8 @@ def test_a_leaving_element_closes_its_subscription(engine: TestEngine, ev) -> No
     ]
 
 
-def test_an_interrupting_message_boundary_event_ends_the_task(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(task_with_message_boundary(ev, interrupting=True))
+def test_an_interrupting_message_boundary_event_ends_the_task(engine: TestEngine, publish) -> None:
+    engine.deploy(task_with_message_boundary(interrupting=True))
     instance = engine.instances.create("boundary", {"key": "order-1"})
 
     publish("order-paid-not-this-one", "order-1")
@@ -131,9 +125,9 @@ def test_an_interrupting_message_boundary_event_ends_the_task(engine: TestEngine
 
 
 def test_a_non_interrupting_message_boundary_event_correlates_each_message(
-    engine: TestEngine, ev, publish
+    engine: TestEngine, publish
 ) -> None:
-    engine.deploy(task_with_message_boundary(ev, interrupting=False))
+    engine.deploy(task_with_message_boundary(interrupting=False))
     instance = engine.instances.create("boundary", {"key": "order-1"})
 
     publish("cancel-order", "order-1", {"n": 1})
@@ -159,9 +153,9 @@ def test_a_non_interrupting_message_boundary_event_correlates_each_message(
 
 
 def test_a_message_buffered_before_a_non_interrupting_subscription_and_one_after_both_correlate(
-    engine: TestEngine, ev, publish
+    engine: TestEngine, publish
 ) -> None:
-    engine.deploy(task_with_message_boundary(ev, interrupting=False))
+    engine.deploy(task_with_message_boundary(interrupting=False))
     publish("cancel-order", "order-1", {"n": 1})
     engine.instances.create("boundary", {"key": "order-1"})
     publish("cancel-order", "order-1", {"n": 2})
@@ -182,8 +176,8 @@ def test_the_message_partition_is_zeebes_hash_of_the_correlation_key() -> None:
     assert {partition_for_correlation_key(f"key-{i}", 1) for i in range(20)} == {1}
 
 
-def test_subscription_commands_are_commands_on_the_log(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_message_boundary(ev, interrupting=True))
+def test_subscription_commands_are_commands_on_the_log(engine: TestEngine) -> None:
+    engine.deploy(task_with_message_boundary(interrupting=True))
     engine.instances.create("boundary", {"key": "order-1"})
 
     create = engine.records.message_subscriptions().with_intent(MessageSubscriptionIntent.CREATE).first()

@@ -28,13 +28,8 @@ def test_a_broadcast_is_answered_with_the_signal(engine: TestEngine, broadcast) 
     assert answer.value.signal_name == "alarm"
 
 
-def test_a_signal_start_event_starts_an_instance_per_broadcast(engine: TestEngine, ev, broadcast) -> None:
-    engine.deploy(
-        bpmn.process("on_alarm")
-        .start_event("alarm", body=ev.signal_def("s"))
-        .end_event()
-        .root_element(ev.signal("s", "alarm"))
-    )
+def test_a_signal_start_event_starts_an_instance_per_broadcast(engine: TestEngine, broadcast) -> None:
+    engine.deploy(bpmn.process("on_alarm").start_event("alarm").signal("alarm").end_event())
     subscription = engine.records.signal_subscriptions().with_intent(SignalSubscriptionIntent.CREATED).first()
     assert subscription.value.catch_event_instance_key == -1
 
@@ -50,13 +45,9 @@ def test_a_signal_start_event_starts_an_instance_per_broadcast(engine: TestEngin
     assert levels == ["1", "2"]
 
 
-def test_a_signal_catch_event_waits_and_closes_its_subscription(engine: TestEngine, ev, broadcast) -> None:
+def test_a_signal_catch_event_waits_and_closes_its_subscription(engine: TestEngine, broadcast) -> None:
     engine.deploy(
-        bpmn.process("waiting")
-        .start_event()
-        .element("intermediateCatchEvent", "wait", body=ev.signal_def("s"))
-        .end_event()
-        .root_element(ev.signal("s", "go"))
+        bpmn.process("waiting").start_event().intermediate_catch_event("wait").signal("go").end_event()
     )
     instance = engine.instances.create("waiting")
 
@@ -70,13 +61,13 @@ def test_a_signal_catch_event_waits_and_closes_its_subscription(engine: TestEngi
     assert engine.records.signal_subscriptions().with_intent(SignalSubscriptionIntent.DELETED).exists()
 
 
-def test_a_signal_name_may_be_an_expression(engine: TestEngine, ev, broadcast) -> None:
+def test_a_signal_name_may_be_an_expression(engine: TestEngine, broadcast) -> None:
     engine.deploy(
         bpmn.process("waiting")
         .start_event()
-        .element("intermediateCatchEvent", "wait", body=ev.signal_def("s"))
+        .intermediate_catch_event("wait")
+        .signal('="go-" + region')
         .end_event()
-        .root_element(ev.signal("s", '="go-" + region'))
     )
     instance = engine.instances.create("waiting", {"region": "eu"})
 
@@ -85,15 +76,9 @@ def test_a_signal_name_may_be_an_expression(engine: TestEngine, ev, broadcast) -
     assert completed(engine, instance)
 
 
-def test_a_non_interrupting_signal_boundary_event(engine: TestEngine, ev, broadcast) -> None:
-    builder = (
-        bpmn.process("task")
-        .start_event()
-        .service_task("work", job_type="work")
-        .end_event()
-        .root_element(ev.signal("s", "ping"))
-    )
-    ev.boundary(builder, "pinged", "work", ev.signal_def("s"), interrupting=False).end_event("pong")
+def test_a_non_interrupting_signal_boundary_event(engine: TestEngine, broadcast) -> None:
+    builder = bpmn.process("task").start_event().service_task("work", job_type="work").end_event()
+    builder.boundary_event("pinged", attached_to="work", interrupting=False).signal("ping").end_event("pong")
     engine.deploy(builder)
     engine.instances.create("task")
 
@@ -104,22 +89,15 @@ def test_a_non_interrupting_signal_boundary_event(engine: TestEngine, ev, broadc
     assert len(pongs.limit(3)) == 2
 
 
-def test_a_signal_throw_event_broadcasts_its_input_variables(engine: TestEngine, ev) -> None:
+def test_a_signal_throw_event_broadcasts_its_input_variables(engine: TestEngine) -> None:
     engine.deploy(
         bpmn.process("thrower")
         .start_event()
-        .element(
-            "intermediateThrowEvent",
-            "throw",
-            body=ev.signal_def("s"),
-            extension=bpmn.io_mapping(inputs={"doubled": "=amount * 2"}),
-        )
-        .end_event()
-        .root_element(ev.signal("s", "paid")),
-        bpmn.process("catcher")
-        .start_event("on_paid", body=ev.signal_def("s"))
-        .end_event()
-        .root_element(ev.signal("s", "paid")),
+        .intermediate_throw_event("throw")
+        .signal("paid")
+        .inputs({"doubled": "=amount * 2"})
+        .end_event(),
+        bpmn.process("catcher").start_event("on_paid").signal("paid").end_event(),
     )
 
     thrower = engine.instances.create("thrower", {"amount": 21})
@@ -131,13 +109,8 @@ def test_a_signal_throw_event_broadcasts_its_input_variables(engine: TestEngine,
     assert completed(engine, thrower)
 
 
-def test_a_signal_end_event_broadcasts(engine: TestEngine, ev) -> None:
-    engine.deploy(
-        bpmn.process("thrower")
-        .start_event()
-        .end_event("signal_end", body=ev.signal_def("s"))
-        .root_element(ev.signal("s", "done"))
-    )
+def test_a_signal_end_event_broadcasts(engine: TestEngine) -> None:
+    engine.deploy(bpmn.process("thrower").start_event().end_event("signal_end").signal("done"))
 
     instance = engine.instances.create("thrower")
 
@@ -145,18 +118,18 @@ def test_a_signal_end_event_broadcasts(engine: TestEngine, ev) -> None:
     assert completed(engine, instance)
 
 
-def test_an_interrupting_signal_event_subprocess(engine: TestEngine, ev, broadcast) -> None:
+def test_an_interrupting_signal_event_subprocess(engine: TestEngine, broadcast) -> None:
     builder = (
         bpmn.process("stoppable")
         .start_event()
         .service_task("work", job_type="work")
         .end_event()
-        .root_element(ev.signal("s", "stop"))
+        .event_sub_process("stop_handler")
+        .start_event("on_stop")
+        .signal("stop")
+        .end_event("stopped")
+        .end_sub_process()
     )
-    content = bpmn.process("x")
-    ev.start_event(content, "on_stop", ev.signal_def("s"))
-    content.end_event("stopped")
-    ev.event_subprocess(builder, "stop_handler", content)
     engine.deploy(builder)
     instance = engine.instances.create("stoppable")
 

@@ -16,13 +16,17 @@ START = int(DEFAULT_START.timestamp() * 1000)
 MINUTE = 60_000
 
 
-def waiting(ev, definition: str, process_id: str = "timer") -> bpmn.ProcessBuilder:
-    return (
-        bpmn.process(process_id)
-        .start_event()
-        .element("intermediateCatchEvent", "wait", body=definition)
-        .end_event("end")
-    )
+def timer(builder: bpmn.ProcessBuilder, definition: tuple[str, str]) -> bpmn.ProcessBuilder:
+    """The current event waits for ``(kind, value)``: ``("duration", "PT5M")``, ``("date", ...)``
+    or ``("cycle", ...)``."""
+    kind, value = definition
+    return getattr(builder, f"timer_{kind}")(value)
+
+
+def waiting(definition: tuple[str, str], process_id: str = "timer") -> bpmn.ProcessBuilder:
+    return timer(
+        bpmn.process(process_id).start_event().intermediate_catch_event("wait"), definition
+    ).end_event("end")
 
 
 def completed(engine: TestEngine, key: int) -> bool:
@@ -35,8 +39,8 @@ def element_count(engine: TestEngine, element_id: str, intent: PI, limit: int = 
     )
 
 
-def test_a_duration_timer_fires_when_its_time_comes(engine: TestEngine, ev) -> None:
-    engine.deploy(waiting(ev, ev.timer_def("duration", "PT5M")))
+def test_a_duration_timer_fires_when_its_time_comes(engine: TestEngine) -> None:
+    engine.deploy(waiting(("duration", "PT5M")))
     instance = engine.instances.create("timer")
 
     created = engine.records.timers().with_intent(TimerIntent.CREATED).first()
@@ -53,8 +57,8 @@ def test_a_duration_timer_fires_when_its_time_comes(engine: TestEngine, ev) -> N
     assert completed(engine, instance)
 
 
-def test_a_date_timer_fires_at_its_date(engine: TestEngine, ev) -> None:
-    engine.deploy(waiting(ev, ev.timer_def("date", "2026-01-01T02:00:00Z")))
+def test_a_date_timer_fires_at_its_date(engine: TestEngine) -> None:
+    engine.deploy(waiting(("date", "2026-01-01T02:00:00Z")))
     instance = engine.instances.create("timer")
 
     engine.advance_time(timedelta(hours=1, minutes=59))
@@ -63,8 +67,8 @@ def test_a_date_timer_fires_at_its_date(engine: TestEngine, ev) -> None:
     assert completed(engine, instance)
 
 
-def test_a_date_in_the_past_fires_at_once(engine: TestEngine, ev) -> None:
-    engine.deploy(waiting(ev, ev.timer_def("date", "2020-01-01T00:00:00Z")))
+def test_a_date_in_the_past_fires_at_once(engine: TestEngine) -> None:
+    engine.deploy(waiting(("date", "2020-01-01T00:00:00Z")))
     instance = engine.instances.create("timer")
 
     engine.advance_time(0)
@@ -72,8 +76,8 @@ def test_a_date_in_the_past_fires_at_once(engine: TestEngine, ev) -> None:
     assert completed(engine, instance)
 
 
-def test_a_feel_timer_is_evaluated_when_the_event_activates(engine: TestEngine, ev) -> None:
-    engine.deploy(waiting(ev, ev.timer_def("duration", "=delay")))
+def test_a_feel_timer_is_evaluated_when_the_event_activates(engine: TestEngine) -> None:
+    engine.deploy(waiting(("duration", "=delay")))
     engine.instances.create("timer", {"delay": "PT30S"})
 
     created = engine.records.timers().with_intent(TimerIntent.CREATED).first()
@@ -81,8 +85,8 @@ def test_a_feel_timer_is_evaluated_when_the_event_activates(engine: TestEngine, 
     assert created.value.due_date == START + 30_000
 
 
-def test_a_feel_timer_may_be_a_duration_value(engine: TestEngine, ev) -> None:
-    engine.deploy(waiting(ev, ev.timer_def("duration", '=duration("PT" + string(n) + "M")')))
+def test_a_feel_timer_may_be_a_duration_value(engine: TestEngine) -> None:
+    engine.deploy(waiting(("duration", '=duration("PT" + string(n) + "M")')))
     engine.instances.create("timer", {"n": 3})
 
     assert (
@@ -90,8 +94,8 @@ def test_a_feel_timer_may_be_a_duration_value(engine: TestEngine, ev) -> None:
     )
 
 
-def test_a_timer_that_is_no_timer_raises_an_incident(engine: TestEngine, ev) -> None:
-    engine.deploy(waiting(ev, ev.timer_def("duration", "=delay")))
+def test_a_timer_that_is_no_timer_raises_an_incident(engine: TestEngine) -> None:
+    engine.deploy(waiting(("duration", "=delay")))
     engine.instances.create("timer", {"delay": "soon"})
 
     incident = engine.records.incidents().with_intent(IncidentIntent.CREATED).first()
@@ -101,14 +105,14 @@ def test_a_timer_that_is_no_timer_raises_an_incident(engine: TestEngine, ev) -> 
     assert "soon" in incident.value.error_message
 
 
-def task_with_timer(ev, definition: str, *, interrupting: bool) -> bpmn.ProcessBuilder:
+def task_with_timer(definition: tuple[str, str], *, interrupting: bool) -> bpmn.ProcessBuilder:
     builder = bpmn.process("boundary").start_event().service_task("task", job_type="work").end_event("done")
-    ev.boundary(builder, "on_time", "task", definition, interrupting=interrupting)
-    return builder.end_event("late")
+    builder.boundary_event("on_time", attached_to="task", interrupting=interrupting)
+    return timer(builder, definition).end_event("late")
 
 
-def test_an_interrupting_timer_boundary_event_ends_the_task(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_timer(ev, ev.timer_def("duration", "PT1H"), interrupting=True))
+def test_an_interrupting_timer_boundary_event_ends_the_task(engine: TestEngine) -> None:
+    engine.deploy(task_with_timer(("duration", "PT1H"), interrupting=True))
     instance = engine.instances.create("boundary")
 
     engine.advance_time(timedelta(hours=1))
@@ -119,8 +123,8 @@ def test_an_interrupting_timer_boundary_event_ends_the_task(engine: TestEngine, 
     assert completed(engine, instance)
 
 
-def test_a_non_interrupting_cycle_fires_its_repetitions_while_the_task_runs(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_timer(ev, ev.timer_def("cycle", "R3/PT10M"), interrupting=False))
+def test_a_non_interrupting_cycle_fires_its_repetitions_while_the_task_runs(engine: TestEngine) -> None:
+    engine.deploy(task_with_timer(("cycle", "R3/PT10M"), interrupting=False))
     engine.instances.create("boundary")
 
     for _ in range(5):
@@ -133,8 +137,8 @@ def test_a_non_interrupting_cycle_fires_its_repetitions_while_the_task_runs(engi
     assert not engine.records.jobs().with_intent(JobIntent.CANCELED).exists()
 
 
-def test_a_cycle_without_count_repeats_until_the_task_completes(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_timer(ev, ev.timer_def("cycle", "R/PT10M"), interrupting=False))
+def test_a_cycle_without_count_repeats_until_the_task_completes(engine: TestEngine) -> None:
+    engine.deploy(task_with_timer(("cycle", "R/PT10M"), interrupting=False))
     instance = engine.instances.create("boundary")
     engine.advance_time(timedelta(minutes=10))
     engine.advance_time(timedelta(minutes=10))
@@ -150,8 +154,8 @@ def test_a_cycle_without_count_repeats_until_the_task_completes(engine: TestEngi
     assert element_count(engine, "on_time", PI.ELEMENT_COMPLETED) == 2
 
 
-def test_a_timer_is_canceled_with_its_scope(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_timer(ev, ev.timer_def("duration", "PT1H"), interrupting=True))
+def test_a_timer_is_canceled_with_its_scope(engine: TestEngine) -> None:
+    engine.deploy(task_with_timer(("duration", "PT1H"), interrupting=True))
     instance = engine.instances.create("boundary")
 
     engine.instances.cancel(instance)
@@ -161,8 +165,8 @@ def test_a_timer_is_canceled_with_its_scope(engine: TestEngine, ev) -> None:
     assert not engine.records.timers().with_intent(TimerIntent.TRIGGER).exists()
 
 
-def test_a_late_trigger_for_a_canceled_timer_is_rejected(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_timer(ev, ev.timer_def("duration", "PT1H"), interrupting=True))
+def test_a_late_trigger_for_a_canceled_timer_is_rejected(engine: TestEngine) -> None:
+    engine.deploy(task_with_timer(("duration", "PT1H"), interrupting=True))
     instance = engine.instances.create("boundary")
     timer = engine.records.timers().with_intent(TimerIntent.CREATED).first()
     engine.instances.cancel(instance)
@@ -179,8 +183,8 @@ def test_a_late_trigger_for_a_canceled_timer_is_rejected(engine: TestEngine, ev)
 # -- timer start events ------------------------------------------------------------------------
 
 
-def started_by_timer(ev, definition: str) -> bpmn.ProcessBuilder:
-    return bpmn.process("scheduled").start_event("tick", body=definition).end_event("end")
+def started_by_timer(definition: tuple[str, str]) -> bpmn.ProcessBuilder:
+    return timer(bpmn.process("scheduled").start_event("tick"), definition).end_event("end")
 
 
 def started(engine: TestEngine, limit: int = 10) -> list:
@@ -192,8 +196,8 @@ def started(engine: TestEngine, limit: int = 10) -> list:
     )
 
 
-def test_a_timer_start_event_cycle_starts_an_instance_per_repetition(engine: TestEngine, ev) -> None:
-    engine.deploy(started_by_timer(ev, ev.timer_def("cycle", "R2/PT1H")))
+def test_a_timer_start_event_cycle_starts_an_instance_per_repetition(engine: TestEngine) -> None:
+    engine.deploy(started_by_timer(("cycle", "R2/PT1H")))
 
     engine.advance_time(timedelta(hours=1))
     assert len(started(engine)) == 1
@@ -206,8 +210,8 @@ def test_a_timer_start_event_cycle_starts_an_instance_per_repetition(engine: Tes
     assert [t.value.element_instance_key for t in triggered] == [-1, -1]
 
 
-def test_a_cron_start_event_fires_at_every_match(engine: TestEngine, ev) -> None:
-    engine.deploy(started_by_timer(ev, ev.timer_def("cycle", "0 0 * * * *")))
+def test_a_cron_start_event_fires_at_every_match(engine: TestEngine) -> None:
+    engine.deploy(started_by_timer(("cycle", "0 0 * * * *")))
     first = engine.records.timers().with_intent(TimerIntent.CREATED).first()
     assert datetime.fromtimestamp(first.value.due_date / 1000, UTC) == datetime(2026, 1, 1, 1, tzinfo=UTC)
 
@@ -217,8 +221,8 @@ def test_a_cron_start_event_fires_at_every_match(engine: TestEngine, ev) -> None
     assert len(started(engine)) == 3
 
 
-def test_a_repeating_timer_that_fired_late_skips_the_missed_repetitions(engine: TestEngine, ev) -> None:
-    engine.deploy(started_by_timer(ev, ev.timer_def("cycle", "R/PT1H")))
+def test_a_repeating_timer_that_fired_late_skips_the_missed_repetitions(engine: TestEngine) -> None:
+    engine.deploy(started_by_timer(("cycle", "R/PT1H")))
 
     engine.advance_time(timedelta(hours=3, minutes=30))
 
@@ -227,8 +231,8 @@ def test_a_repeating_timer_that_fired_late_skips_the_missed_repetitions(engine: 
     assert (created[1].value.due_date - START) // MINUTE == 4 * 60
 
 
-def test_a_date_start_event_starts_one_instance(engine: TestEngine, ev) -> None:
-    engine.deploy(started_by_timer(ev, ev.timer_def("date", "2026-01-02T00:00:00Z")))
+def test_a_date_start_event_starts_one_instance(engine: TestEngine) -> None:
+    engine.deploy(started_by_timer(("date", "2026-01-02T00:00:00Z")))
 
     engine.advance_time(timedelta(days=2))
 
@@ -239,11 +243,9 @@ def test_a_date_start_event_starts_one_instance(engine: TestEngine, ev) -> None:
     assert start.value.process_instance_key == process.key
 
 
-def test_a_new_version_cancels_the_timer_of_the_previous_one(engine: TestEngine, ev) -> None:
-    engine.deploy(started_by_timer(ev, ev.timer_def("cycle", "R/PT1H")))
-    engine.deploy(
-        bpmn.process("scheduled").start_event("tick", body=ev.timer_def("cycle", "R/PT2H")).end_event("end2")
-    )
+def test_a_new_version_cancels_the_timer_of_the_previous_one(engine: TestEngine) -> None:
+    engine.deploy(started_by_timer(("cycle", "R/PT1H")))
+    engine.deploy(bpmn.process("scheduled").start_event("tick").timer_cycle("R/PT2H").end_event("end2"))
 
     assert engine.records.timers().with_intent(TimerIntent.CANCELED).exists()
     engine.advance_time(timedelta(hours=2))
@@ -255,12 +257,16 @@ def test_a_new_version_cancels_the_timer_of_the_previous_one(engine: TestEngine,
 
 
 @pytest.mark.parametrize("interrupting", [False, True])
-def test_a_timer_event_subprocess(engine: TestEngine, ev, interrupting: bool) -> None:
+def test_a_timer_event_subprocess(engine: TestEngine, interrupting: bool) -> None:
     builder = bpmn.process("reminders").start_event().service_task("task", job_type="work").end_event("end")
-    content = bpmn.process("x")
-    ev.start_event(content, "remind", ev.timer_def("duration", "PT1H"), interrupting=interrupting)
-    content.service_task("send_reminder", job_type="remind").end_event("reminded")
-    ev.event_subprocess(builder, "reminder", content)
+    (
+        builder.event_sub_process("reminder")
+        .start_event("remind", interrupting=interrupting)
+        .timer_duration("PT1H")
+        .service_task("send_reminder", job_type="remind")
+        .end_event("reminded")
+        .end_sub_process()
+    )
     engine.deploy(builder)
     instance = engine.instances.create("reminders")
 
@@ -274,8 +280,8 @@ def test_a_timer_event_subprocess(engine: TestEngine, ev, interrupting: bool) ->
     assert completed(engine, instance) is interrupting
 
 
-def test_a_timer_survives_a_restart(engine: TestEngine, ev) -> None:
-    engine.deploy(waiting(ev, ev.timer_def("duration", "PT5M")))
+def test_a_timer_survives_a_restart(engine: TestEngine) -> None:
+    engine.deploy(waiting(("duration", "PT5M")))
     instance = engine.instances.create("timer")
 
     engine.restart()

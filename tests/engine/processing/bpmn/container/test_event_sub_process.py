@@ -9,22 +9,23 @@ from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.testing import TestEngine, bpmn
 
 
-def with_message_handler(ev, *, interrupting: bool) -> bpmn.ProcessBuilder:
-    builder = (
+def with_message_handler(*, interrupting: bool) -> bpmn.ProcessBuilder:
+    return (
         bpmn.process("order")
         .start_event()
         .service_task("work", job_type="work")
         .end_event("done")
-        .root_element(ev.message("m", "cancel"))
+        .event_sub_process("cancel_handler")
+        .start_event("on_cancel", interrupting=interrupting)
+        .message("cancel", "=key")
+        .service_task("undo", job_type="undo")
+        .end_event("undone")
+        .end_sub_process()
     )
-    content = bpmn.process("x")
-    ev.start_event(content, "on_cancel", ev.message_def("m"), interrupting=interrupting)
-    content.service_task("undo", job_type="undo").end_event("undone")
-    return ev.event_subprocess(builder, "cancel_handler", content)
 
 
-def test_an_interrupting_event_subprocess_replaces_the_process_flow(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(with_message_handler(ev, interrupting=True))
+def test_an_interrupting_event_subprocess_replaces_the_process_flow(engine: TestEngine, publish) -> None:
+    engine.deploy(with_message_handler(interrupting=True))
     instance = engine.instances.create("order", {"key": "o-1"})
 
     publish("cancel", "o-1", {"reason": "changed mind"})
@@ -56,9 +57,9 @@ def test_an_interrupting_event_subprocess_replaces_the_process_flow(engine: Test
 
 
 def test_a_non_interrupting_event_subprocess_runs_beside_the_process_flow(
-    engine: TestEngine, ev, publish
+    engine: TestEngine, publish
 ) -> None:
-    engine.deploy(with_message_handler(ev, interrupting=False))
+    engine.deploy(with_message_handler(interrupting=False))
     instance = engine.instances.create("order", {"key": "o-1"})
 
     publish("cancel", "o-1")
@@ -73,8 +74,8 @@ def test_a_non_interrupting_event_subprocess_runs_beside_the_process_flow(
     )
 
 
-def test_the_trigger_is_consumed_by_the_start_event(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(with_message_handler(ev, interrupting=True))
+def test_the_trigger_is_consumed_by_the_start_event(engine: TestEngine, publish) -> None:
+    engine.deploy(with_message_handler(interrupting=True))
     engine.instances.create("order", {"key": "o-1"})
 
     publish("cancel", "o-1")
@@ -86,14 +87,11 @@ def test_the_trigger_is_consumed_by_the_start_event(engine: TestEngine, ev, publ
 
 
 def test_an_interrupting_trigger_closes_the_other_event_subprocess_subscriptions(
-    engine: TestEngine, ev, publish
+    engine: TestEngine, publish
 ) -> None:
-    builder = with_message_handler(ev, interrupting=True)
-    builder.root_element(ev.message("m2", "pause"))
-    content = bpmn.process("y")
-    ev.start_event(content, "on_pause", ev.message_def("m2"), interrupting=False)
-    content.end_event("paused")
-    ev.event_subprocess(builder, "pause_handler", content)
+    builder = with_message_handler(interrupting=True)
+    builder.event_sub_process("pause_handler").start_event("on_pause", interrupting=False)
+    builder.message("pause", "=key").end_event("paused").end_sub_process()
     engine.deploy(builder)
     engine.instances.create("order", {"key": "o-1"})
 
@@ -106,19 +104,16 @@ def test_an_interrupting_trigger_closes_the_other_event_subprocess_subscriptions
 
 
 @pytest.mark.parametrize("interrupting", [True, False])
-def test_an_event_subprocess_inside_a_subprocess(engine: TestEngine, ev, publish, interrupting: bool) -> None:
+def test_an_event_subprocess_inside_a_subprocess(engine: TestEngine, publish, interrupting: bool) -> None:
     inside = (
         bpmn.process("x")
         .start_event("inner_start")
         .service_task("work", job_type="work")
         .end_event("inner_end")
     )
-    handler = bpmn.process("h")
-    ev.start_event(handler, "on_cancel", ev.message_def("m"), interrupting=interrupting)
-    handler.end_event("handled")
-    ev.event_subprocess(inside, "handler", handler)
-    builder = bpmn.process("outer").start_event()
-    ev.sub_process(builder, "sub", inside).end_event("done").root_element(ev.message("m", "cancel"))
+    inside.event_sub_process("handler").start_event("on_cancel", interrupting=interrupting)
+    inside.message("cancel", "=key").end_event("handled").end_sub_process()
+    builder = bpmn.process("outer").start_event().sub_process("sub", content=inside).end_event("done")
     engine.deploy(builder)
     instance = engine.instances.create("outer", {"key": "o-1"})
 

@@ -8,25 +8,12 @@ from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.testing import TestEngine, bpmn
 
 
-def compensable(builder: bpmn.ProcessBuilder, ev, task_id: str) -> bpmn.ProcessBuilder:
+def compensable(builder: bpmn.ProcessBuilder, task_id: str) -> bpmn.ProcessBuilder:
     """A service task ``task_id`` (job type = its id) with a compensation handler (job type
     ``undo_<id>``); the builder continues from the task."""
     builder.service_task(task_id, job_type=task_id)
-    ev.boundary(builder, f"{task_id}_compensation", task_id, ev.compensation_def())
-    builder.element(
-        "serviceTask",
-        f"undo_{task_id}",
-        connect=False,
-        isForCompensation="true",
-        extension=ev.task_definition(f"undo_{task_id}"),
-    )
-    builder.element(
-        "association",
-        f"{task_id}_association",
-        connect=False,
-        sourceRef=f"{task_id}_compensation",
-        targetRef=f"undo_{task_id}",
-    )
+    builder.boundary_event(f"{task_id}_compensation").compensation()
+    builder.compensation_handler(f"undo_{task_id}", job_type=f"undo_{task_id}")
     return builder.move_to(task_id)
 
 
@@ -41,15 +28,16 @@ def subscriptions(engine: TestEngine, intent: C, limit: int = 10) -> list:
     return engine.records.of(ValueType.COMPENSATION_SUBSCRIPTION).with_intent(intent).limit(limit)
 
 
-def trip(ev, throw_definition: str | None = None) -> bpmn.ProcessBuilder:
+def trip(compensated: str | None = None) -> bpmn.ProcessBuilder:
+    """Books a flight and a hotel, then cancels: compensates both, or only ``compensated``."""
     builder = bpmn.process("trip").start_event()
-    compensable(builder, ev, "book_flight")
-    compensable(builder, ev, "book_hotel")
-    return builder.end_event("cancel", body=throw_definition or ev.compensation_def())
+    compensable(builder, "book_flight")
+    compensable(builder, "book_hotel")
+    return builder.end_event("cancel").compensation(compensated)
 
 
-def test_completed_activities_leave_compensation_subscriptions(engine: TestEngine, ev) -> None:
-    engine.deploy(trip(ev))
+def test_completed_activities_leave_compensation_subscriptions(engine: TestEngine) -> None:
+    engine.deploy(trip())
     instance = engine.instances.create("trip")
 
     complete_all(engine, "book_flight")
@@ -63,8 +51,8 @@ def test_completed_activities_leave_compensation_subscriptions(engine: TestEngin
     assert {s.value.compensable_activity_scope_key for s in created} == {instance}
 
 
-def test_a_compensation_end_event_runs_every_handler_and_waits_for_them(engine: TestEngine, ev) -> None:
-    engine.deploy(trip(ev))
+def test_a_compensation_end_event_runs_every_handler_and_waits_for_them(engine: TestEngine) -> None:
+    engine.deploy(trip())
     instance = engine.instances.create("trip")
     complete_all(engine, "book_flight")
     complete_all(engine, "book_hotel")
@@ -100,8 +88,8 @@ def test_a_compensation_end_event_runs_every_handler_and_waits_for_them(engine: 
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
 
 
-def test_compensation_of_one_activity(engine: TestEngine, ev) -> None:
-    engine.deploy(trip(ev, ev.compensation_def("book_hotel")))
+def test_compensation_of_one_activity(engine: TestEngine) -> None:
+    engine.deploy(trip("book_hotel"))
     engine.instances.create("trip")
     complete_all(engine, "book_flight")
     complete_all(engine, "book_hotel")
@@ -111,11 +99,12 @@ def test_compensation_of_one_activity(engine: TestEngine, ev) -> None:
     assert complete_all(engine, "undo_book_hotel") == 1
 
 
-def test_without_anything_to_compensate_the_throw_event_passes(engine: TestEngine, ev) -> None:
+def test_without_anything_to_compensate_the_throw_event_passes(engine: TestEngine) -> None:
     engine.deploy(
         bpmn.process("nothing")
         .start_event()
-        .element("intermediateThrowEvent", "compensate", body=ev.compensation_def())
+        .intermediate_throw_event("compensate")
+        .compensation()
         .end_event("end")
     )
 
@@ -124,13 +113,13 @@ def test_without_anything_to_compensate_the_throw_event_passes(engine: TestEngin
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
 
 
-def test_a_completed_subprocess_is_compensated_from_the_top_down(engine: TestEngine, ev) -> None:
+def test_a_completed_subprocess_is_compensated_from_the_top_down(engine: TestEngine) -> None:
     inside = bpmn.process("x").start_event("inner_start")
-    compensable(inside, ev, "reserve")
+    compensable(inside, "reserve")
     inside.end_event("inner_end")
     builder = bpmn.process("order").start_event()
-    ev.sub_process(builder, "sub", inside)
-    builder.element("intermediateThrowEvent", "compensate", body=ev.compensation_def()).end_event("end")
+    builder.sub_process("sub", content=inside)
+    builder.intermediate_throw_event("compensate").compensation().end_event("end")
     engine.deploy(builder)
     instance = engine.instances.create("order")
 
@@ -146,13 +135,13 @@ def test_a_completed_subprocess_is_compensated_from_the_top_down(engine: TestEng
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
 
 
-def test_a_throw_inside_a_subprocess_compensates_only_the_subprocess(engine: TestEngine, ev) -> None:
+def test_a_throw_inside_a_subprocess_compensates_only_the_subprocess(engine: TestEngine) -> None:
     inside = bpmn.process("x").start_event("inner_start")
-    compensable(inside, ev, "reserve")
-    inside.element("intermediateThrowEvent", "compensate", body=ev.compensation_def()).end_event("inner_end")
+    compensable(inside, "reserve")
+    inside.intermediate_throw_event("compensate").compensation().end_event("inner_end")
     builder = bpmn.process("order").start_event()
-    compensable(builder, ev, "charge")
-    ev.sub_process(builder, "sub", inside).end_event("end")
+    compensable(builder, "charge")
+    builder.sub_process("sub", content=inside).end_event("end")
     engine.deploy(builder)
     engine.instances.create("order")
 
@@ -162,9 +151,9 @@ def test_a_throw_inside_a_subprocess_compensates_only_the_subprocess(engine: Tes
     assert [s.value.compensable_activity_id for s in subscriptions(engine, C.TRIGGERED)] == ["reserve"]
 
 
-def test_the_subscriptions_go_with_the_process_instance(engine: TestEngine, ev) -> None:
+def test_the_subscriptions_go_with_the_process_instance(engine: TestEngine) -> None:
     builder = bpmn.process("kept").start_event()
-    compensable(builder, ev, "book")
+    compensable(builder, "book")
     builder.end_event("end")
     engine.deploy(builder)
     instance = engine.instances.create("kept")

@@ -1,29 +1,11 @@
 """Conditional events: a condition over variables, evaluated when the event's scope activates and
 whenever a visible variable is created or updated (narrowed by variableNames/variableEvents)."""
 
-from xml.sax.saxutils import escape
-
 import pytest
 
 from strom.protocol.intents import JobIntent
 from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.testing import TestEngine, bpmn
-
-
-def conditional_def(condition: str) -> str:
-    return (
-        '<bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">'
-        f"{escape(condition)}</bpmn:condition></bpmn:conditionalEventDefinition>"
-    )
-
-
-def condition_variable(names: str = "", events: str = "") -> str:
-    attributes = ""
-    if names:
-        attributes += f' variableNames="{names}"'
-    if events:
-        attributes += f' variableEvents="{events}"'
-    return f"<zeebe:conditionVariable{attributes}/>" if attributes else ""
 
 
 def completed(engine: TestEngine, element_id: str) -> bool:
@@ -39,7 +21,8 @@ def test_a_conditional_catch_event_waits_until_its_condition_holds(engine: TestE
     engine.deploy(
         bpmn.process("wait_until")
         .start_event()
-        .element("intermediateCatchEvent", "stock_ok", body=conditional_def("=stock > 10"))
+        .intermediate_catch_event("stock_ok")
+        .conditional("=stock > 10")
         .end_event("end")
     )
     instance = engine.instances.create("wait_until", {"stock": 3})
@@ -57,7 +40,8 @@ def test_a_condition_already_true_triggers_at_once(engine: TestEngine) -> None:
     engine.deploy(
         bpmn.process("wait_until")
         .start_event()
-        .element("intermediateCatchEvent", "stock_ok", body=conditional_def("=stock > 10"))
+        .intermediate_catch_event("stock_ok")
+        .conditional("=stock > 10")
         .end_event("end")
     )
 
@@ -67,11 +51,13 @@ def test_a_condition_already_true_triggers_at_once(engine: TestEngine) -> None:
 
 
 @pytest.mark.parametrize("interrupting", [True, False])
-def test_a_conditional_boundary_event(engine: TestEngine, ev, interrupting: bool) -> None:
+def test_a_conditional_boundary_event(engine: TestEngine, interrupting: bool) -> None:
     builder = (
         bpmn.process("approval").start_event().service_task("review", job_type="review").end_event("reviewed")
     )
-    ev.boundary(builder, "changed", "review", conditional_def("=changed = true"), interrupting=interrupting)
+    builder.boundary_event("changed", attached_to="review", interrupting=interrupting).conditional(
+        "=changed = true"
+    )
     builder.end_event("after_change")
     engine.deploy(builder)
     instance = engine.instances.create("approval", {"changed": False})
@@ -82,12 +68,10 @@ def test_a_conditional_boundary_event(engine: TestEngine, ev, interrupting: bool
     assert engine.records.jobs().with_intent(JobIntent.CANCELED).exists() is interrupting
 
 
-def test_a_conditional_event_subprocess(engine: TestEngine, ev) -> None:
+def test_a_conditional_event_subprocess(engine: TestEngine) -> None:
     builder = bpmn.process("order").start_event().service_task("work", job_type="work").end_event("done")
-    content = bpmn.process("x")
-    ev.start_event(content, "canceled", conditional_def("=canceled"))
-    content.end_event("handled")
-    ev.event_subprocess(builder, "cancel_handler", content)
+    builder.event_sub_process("cancel_handler").start_event("canceled").conditional("=canceled")
+    builder.end_event("handled").end_sub_process()
     engine.deploy(builder)
     instance = engine.instances.create("order", {"canceled": False})
 
@@ -101,12 +85,8 @@ def test_the_variable_filter_narrows_what_is_reevaluated(engine: TestEngine) -> 
     engine.deploy(
         bpmn.process("filtered")
         .start_event()
-        .element(
-            "intermediateCatchEvent",
-            "ready",
-            body=conditional_def("=a and b"),
-            extension=condition_variable(names="b", events="update"),
-        )
+        .intermediate_catch_event("ready")
+        .conditional("=a and b", variable_names="b", variable_events="update")
         .end_event("end")
     )
     instance = engine.instances.create("filtered", {"a": False, "b": False})
@@ -121,7 +101,7 @@ def test_the_variable_filter_narrows_what_is_reevaluated(engine: TestEngine) -> 
     assert completed(engine, "ready")
 
 
-def test_a_variable_of_another_branch_is_not_visible(engine: TestEngine, ev) -> None:
+def test_a_variable_of_another_branch_is_not_visible(engine: TestEngine) -> None:
     inner = (
         bpmn.process("x")
         .start_event("inner_start")
@@ -129,10 +109,8 @@ def test_a_variable_of_another_branch_is_not_visible(engine: TestEngine, ev) -> 
         .end_event("inner_end")
     )
     builder = bpmn.process("scoped").start_event().parallel_gateway("fork")
-    ev.sub_process(builder, "sub", inner).end_event("sub_end")
-    builder.move_to("fork").element(
-        "intermediateCatchEvent", "flag_set", body=conditional_def("=flag = true")
-    ).end_event("end")
+    builder.sub_process("sub", content=inner).end_event("sub_end")
+    builder.move_to("fork").intermediate_catch_event("flag_set").conditional("=flag = true").end_event("end")
     engine.deploy(builder)
     engine.instances.create("scoped")
     sub = engine.records.process_instances().with_element_id("sub").with_intent(PI.ELEMENT_ACTIVATED).first()

@@ -17,13 +17,10 @@ def completed(engine: TestEngine, element_id: str) -> bool:
     )
 
 
-def task_with_error_boundaries(ev, *codes: str | None) -> bpmn.ProcessBuilder:
+def task_with_error_boundaries(*codes: str | None) -> bpmn.ProcessBuilder:
     builder = bpmn.process("pay").start_event().service_task("charge", job_type="charge").end_event("paid")
-    for index, code in enumerate(codes):
-        ref = f"e{index}" if code else None
-        if code:
-            builder.root_element(ev.error(ref, code))
-        ev.boundary(builder, f"caught_{code or 'all'}", "charge", ev.error_def(ref))
+    for code in codes:
+        builder.boundary_event(f"caught_{code or 'all'}", attached_to="charge").error(code)
         builder.end_event(f"after_{code or 'all'}")
     return builder
 
@@ -33,8 +30,8 @@ def throw(engine: TestEngine, code: str, message: str = "", variables: dict | No
     return engine.jobs.throw_error(job.key, code, message, variables)
 
 
-def test_a_thrown_error_is_caught_by_a_boundary_event(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_error_boundaries(ev, "CARD_DECLINED"))
+def test_a_thrown_error_is_caught_by_a_boundary_event(engine: TestEngine) -> None:
+    engine.deploy(task_with_error_boundaries("CARD_DECLINED"))
     instance = engine.instances.create("pay")
 
     throw(engine, "CARD_DECLINED")
@@ -58,8 +55,8 @@ def test_a_thrown_error_is_caught_by_a_boundary_event(engine: TestEngine, ev) ->
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
 
 
-def test_a_caught_error_ends_its_job_without_canceling_it(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_error_boundaries(ev, "CARD_DECLINED"))
+def test_a_caught_error_ends_its_job_without_canceling_it(engine: TestEngine) -> None:
+    engine.deploy(task_with_error_boundaries("CARD_DECLINED"))
     engine.instances.create("pay")
 
     throw(engine, "CARD_DECLINED")
@@ -68,8 +65,8 @@ def test_a_caught_error_ends_its_job_without_canceling_it(engine: TestEngine, ev
     assert intents == ["CREATED", "THROW_ERROR", "ERROR_THROWN"]
 
 
-def test_the_code_specific_catch_event_wins_over_the_catch_all(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_error_boundaries(ev, None, "CARD_DECLINED"))
+def test_the_code_specific_catch_event_wins_over_the_catch_all(engine: TestEngine) -> None:
+    engine.deploy(task_with_error_boundaries(None, "CARD_DECLINED"))
     engine.instances.create("pay")
 
     throw(engine, "CARD_DECLINED")
@@ -78,8 +75,8 @@ def test_the_code_specific_catch_event_wins_over_the_catch_all(engine: TestEngin
     assert not completed(engine, "caught_all")
 
 
-def test_a_catch_all_event_catches_any_code(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_error_boundaries(ev, None, "CARD_DECLINED"))
+def test_a_catch_all_event_catches_any_code(engine: TestEngine) -> None:
+    engine.deploy(task_with_error_boundaries(None, "CARD_DECLINED"))
     engine.instances.create("pay")
 
     throw(engine, "TIMEOUT")
@@ -87,8 +84,8 @@ def test_a_catch_all_event_catches_any_code(engine: TestEngine, ev) -> None:
     assert completed(engine, "caught_all")
 
 
-def test_an_uncaught_error_raises_an_incident(engine: TestEngine, ev) -> None:
-    engine.deploy(task_with_error_boundaries(ev, "CARD_DECLINED"))
+def test_an_uncaught_error_raises_an_incident(engine: TestEngine) -> None:
+    engine.deploy(task_with_error_boundaries("CARD_DECLINED"))
     engine.instances.create("pay")
 
     throw(engine, "TIMEOUT", "gateway timed out")
@@ -119,16 +116,10 @@ def test_an_error_without_catch_events_names_none(engine: TestEngine, one_task) 
     )
 
 
-def test_the_thrown_variables_are_local_to_the_error_boundary_event(engine: TestEngine, ev) -> None:
+def test_the_thrown_variables_are_local_to_the_error_boundary_event(engine: TestEngine) -> None:
     builder = bpmn.process("pay").start_event().service_task("charge", job_type="charge").end_event("paid")
-    builder.root_element(ev.error("e", "CARD_DECLINED"))
-    ev.boundary(
-        builder,
-        "declined",
-        "charge",
-        ev.error_def("e"),
-        extension=bpmn.io_mapping(outputs={"declineReason": "=reason"}),
-    ).end_event("after")
+    builder.boundary_event("declined", attached_to="charge").error("CARD_DECLINED")
+    builder.outputs({"declineReason": "=reason"}).end_event("after")
     engine.deploy(builder)
     instance = engine.instances.create("pay")
 
@@ -145,13 +136,10 @@ def test_the_thrown_variables_are_local_to_the_error_boundary_event(engine: Test
     assert not engine.records.variables().with_name("other").with_value(scope_key=instance).exists()
 
 
-def test_an_error_event_subprocess_catches_an_error_of_the_process(engine: TestEngine, ev) -> None:
+def test_an_error_event_subprocess_catches_an_error_of_the_process(engine: TestEngine) -> None:
     builder = bpmn.process("pay").start_event().service_task("charge", job_type="charge").end_event("paid")
-    builder.root_element(ev.error("e", "CARD_DECLINED"))
-    content = bpmn.process("x")
-    ev.start_event(content, "on_error", ev.error_def("e"))
-    content.end_event("handled")
-    ev.event_subprocess(builder, "error_handler", content)
+    builder.event_sub_process("error_handler").start_event("on_error").error("CARD_DECLINED")
+    builder.end_event("handled").end_sub_process()
     engine.deploy(builder)
     instance = engine.instances.create("pay")
 
@@ -168,12 +156,10 @@ def test_an_error_event_subprocess_catches_an_error_of_the_process(engine: TestE
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
 
 
-def test_an_error_end_event_is_caught_by_the_subprocess_boundary(engine: TestEngine, ev) -> None:
-    content = bpmn.process("x").start_event("inner_start").end_event("fail", body=ev.error_def("e"))
-    builder = bpmn.process("outer").start_event()
-    ev.sub_process(builder, "sub", content).end_event("normal_end")
-    builder.root_element(ev.error("e", "BROKEN"))
-    ev.boundary(builder, "caught", "sub", ev.error_def("e")).end_event("error_end")
+def test_an_error_end_event_is_caught_by_the_subprocess_boundary(engine: TestEngine) -> None:
+    content = bpmn.process("x").start_event("inner_start").end_event("fail").error("BROKEN")
+    builder = bpmn.process("outer").start_event().sub_process("sub", content=content).end_event("normal_end")
+    builder.boundary_event("caught", attached_to="sub").error("BROKEN").end_event("error_end")
     engine.deploy(builder)
     instance = engine.instances.create("outer")
 
@@ -199,13 +185,10 @@ def test_an_error_end_event_is_caught_by_the_subprocess_boundary(engine: TestEng
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
 
 
-def test_an_error_code_expression_on_an_end_event(engine: TestEngine, ev) -> None:
-    content = bpmn.process("x").start_event("inner_start").end_event("fail", body=ev.error_def("e"))
-    builder = bpmn.process("outer").start_event()
-    ev.sub_process(builder, "sub", content).end_event("normal_end")
-    builder.root_element(ev.error("e", "=code"))
-    builder.root_element(ev.error("e2", "E-42"))
-    ev.boundary(builder, "caught", "sub", ev.error_def("e2")).end_event("error_end")
+def test_an_error_code_expression_on_an_end_event(engine: TestEngine) -> None:
+    content = bpmn.process("x").start_event("inner_start").end_event("fail").error("=code")
+    builder = bpmn.process("outer").start_event().sub_process("sub", content=content).end_event("normal_end")
+    builder.boundary_event("caught", attached_to="sub").error("E-42").end_event("error_end")
     engine.deploy(builder)
 
     engine.instances.create("outer", {"code": "E-42"})
@@ -213,13 +196,8 @@ def test_an_error_code_expression_on_an_end_event(engine: TestEngine, ev) -> Non
     assert completed(engine, "error_end")
 
 
-def test_an_uncaught_error_end_event_raises_an_incident_on_the_end_event(engine: TestEngine, ev) -> None:
-    engine.deploy(
-        bpmn.process("fails")
-        .start_event()
-        .end_event("fail", body=ev.error_def("e"))
-        .root_element(ev.error("e", "X"))
-    )
+def test_an_uncaught_error_end_event_raises_an_incident_on_the_end_event(engine: TestEngine) -> None:
+    engine.deploy(bpmn.process("fails").start_event().end_event("fail").error("X"))
 
     instance = engine.instances.create("fails")
 
@@ -232,12 +210,10 @@ def test_an_uncaught_error_end_event_raises_an_incident_on_the_end_event(engine:
     )
 
 
-def test_an_error_of_a_called_process_is_caught_by_the_call_activity(engine: TestEngine, ev) -> None:
+def test_an_error_of_a_called_process_is_caught_by_the_call_activity(engine: TestEngine) -> None:
     child = bpmn.process("child").start_event().service_task("charge", job_type="charge").end_event()
-    parent = bpmn.process("parent").start_event()
-    parent.element("callActivity", "call", extension='<zeebe:calledElement processId="child"/>').end_event()
-    parent.root_element(ev.error("e", "CARD_DECLINED"))
-    ev.boundary(parent, "caught", "call", ev.error_def("e")).end_event("error_end")
+    parent = bpmn.process("parent").start_event().call_activity("call", called_process_id="child").end_event()
+    parent.boundary_event("caught", attached_to="call").error("CARD_DECLINED").end_event("error_end")
     engine.deploy(child, parent)
     instance = engine.instances.create("parent")
 
@@ -251,12 +227,10 @@ def test_an_error_of_a_called_process_is_caught_by_the_call_activity(engine: Tes
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
 
 
-def test_the_error_code_and_message_reach_an_error_event_subprocess(engine: TestEngine, ev) -> None:
+def test_the_error_code_and_message_reach_an_error_event_subprocess(engine: TestEngine) -> None:
     builder = bpmn.process("pay").start_event().service_task("charge", job_type="charge").end_event("paid")
-    content = bpmn.process("x")
-    ev.start_event(content, "on_error", ev.error_def())
-    content.service_task("report", job_type="report").end_event("reported")
-    ev.event_subprocess(builder, "error_handler", content)
+    builder.event_sub_process("error_handler").start_event("on_error").error()
+    builder.service_task("report", job_type="report").end_event("reported").end_sub_process()
     engine.deploy(builder)
     engine.instances.create("pay")
 

@@ -18,31 +18,22 @@ def completed(engine: TestEngine, element_id: str) -> bool:
     )
 
 
-def escalating_subprocess(ev, *, interrupting: bool, catch_code: str | None = "LATE") -> bpmn.ProcessBuilder:
+def escalating_subprocess(*, interrupting: bool, catch_code: str | None = "LATE") -> bpmn.ProcessBuilder:
     content = (
         bpmn.process("x")
         .start_event("inner_start")
-        .element("intermediateThrowEvent", "escalate", body=ev.escalation_def("throw"))
+        .intermediate_throw_event("escalate")
+        .escalation("LATE")
         .end_event("inner_end")
     )
-    builder = bpmn.process("outer").start_event()
-    ev.sub_process(builder, "sub", content).end_event("normal_end")
-    builder.root_element(ev.escalation("throw", "LATE"))
-    if catch_code:
-        builder.root_element(ev.escalation("catch", catch_code))
-    ev.boundary(
-        builder,
-        "caught",
-        "sub",
-        ev.escalation_def("catch" if catch_code else None),
-        interrupting=interrupting,
-    ).end_event("escalated_end")
-    return builder
+    builder = bpmn.process("outer").start_event().sub_process("sub", content=content).end_event("normal_end")
+    builder.boundary_event("caught", attached_to="sub", interrupting=interrupting).escalation(catch_code)
+    return builder.end_event("escalated_end")
 
 
 @pytest.mark.parametrize("interrupting", [True, False])
-def test_an_escalation_is_caught_by_a_boundary_event(engine: TestEngine, ev, interrupting: bool) -> None:
-    engine.deploy(escalating_subprocess(ev, interrupting=interrupting))
+def test_an_escalation_is_caught_by_a_boundary_event(engine: TestEngine, interrupting: bool) -> None:
+    engine.deploy(escalating_subprocess(interrupting=interrupting))
     instance = engine.instances.create("outer")
 
     escalated = engine.records.escalations().with_intent(EscalationIntent.ESCALATED).first()
@@ -55,8 +46,8 @@ def test_an_escalation_is_caught_by_a_boundary_event(engine: TestEngine, ev, int
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
 
 
-def test_a_catch_all_escalation_boundary_event(engine: TestEngine, ev) -> None:
-    engine.deploy(escalating_subprocess(ev, interrupting=True, catch_code=None))
+def test_a_catch_all_escalation_boundary_event(engine: TestEngine) -> None:
+    engine.deploy(escalating_subprocess(interrupting=True, catch_code=None))
     engine.instances.create("outer")
 
     assert (
@@ -65,13 +56,13 @@ def test_a_catch_all_escalation_boundary_event(engine: TestEngine, ev) -> None:
     )
 
 
-def test_an_uncaught_escalation_is_recorded_and_the_flow_goes_on(engine: TestEngine, ev) -> None:
+def test_an_uncaught_escalation_is_recorded_and_the_flow_goes_on(engine: TestEngine) -> None:
     engine.deploy(
         bpmn.process("alone")
         .start_event()
-        .element("intermediateThrowEvent", "escalate", body=ev.escalation_def("e"))
+        .intermediate_throw_event("escalate")
+        .escalation("LATE")
         .end_event("end")
-        .root_element(ev.escalation("e", "LATE"))
     )
     instance = engine.instances.create("alone")
 
@@ -83,7 +74,7 @@ def test_an_uncaught_escalation_is_recorded_and_the_flow_goes_on(engine: TestEng
 
 @pytest.mark.parametrize("interrupting", [True, False])
 def test_an_escalation_end_event_is_caught_by_an_event_subprocess(
-    engine: TestEngine, ev, interrupting: bool
+    engine: TestEngine, interrupting: bool
 ) -> None:
     builder = (
         bpmn.process("proc")
@@ -92,13 +83,14 @@ def test_an_escalation_end_event_is_caught_by_an_event_subprocess(
         .service_task("work", job_type="work")
         .end_event("work_end")
         .move_to("fork")
-        .end_event("escalate", body=ev.escalation_def("e"))
-        .root_element(ev.escalation("e", "LATE"))
+        .end_event("escalate")
+        .escalation("LATE")
+        .event_sub_process("handler")
+        .start_event("on_escalation", interrupting=interrupting)
+        .escalation("LATE")
+        .end_event("handled")
+        .end_sub_process()
     )
-    content = bpmn.process("x")
-    ev.start_event(content, "on_escalation", ev.escalation_def("e"), interrupting=interrupting)
-    content.end_event("handled")
-    ev.event_subprocess(builder, "handler", content)
     engine.deploy(builder)
     engine.instances.create("proc")
 
@@ -109,21 +101,16 @@ def test_an_escalation_end_event_is_caught_by_an_event_subprocess(
     )
 
 
-def test_an_escalation_of_a_called_process_is_caught_by_the_call_activity(engine: TestEngine, ev) -> None:
-    child = (
-        bpmn.process("child")
+def test_an_escalation_of_a_called_process_is_caught_by_the_call_activity(engine: TestEngine) -> None:
+    child = bpmn.process("child").start_event().end_event("escalate").escalation("LATE")
+    parent = (
+        bpmn.process("parent")
         .start_event()
-        .end_event("escalate", body=ev.escalation_def("e"))
-        .root_element(ev.escalation("e", "LATE"))
+        .call_activity("call", called_process_id="child")
+        .end_event("done")
     )
-    parent = bpmn.process("parent").start_event()
-    parent.element("callActivity", "call", extension='<zeebe:calledElement processId="child"/>').end_event(
-        "done"
-    )
-    parent.root_element(ev.escalation("e", "LATE"))
-    ev.boundary(parent, "caught", "call", ev.escalation_def("e"), interrupting=False).end_event(
-        "escalated_end"
-    )
+    parent.boundary_event("caught", attached_to="call", interrupting=False).escalation("LATE")
+    parent.end_event("escalated_end")
     engine.deploy(child, parent)
     instance = engine.instances.create("parent")
 

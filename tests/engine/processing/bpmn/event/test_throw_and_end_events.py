@@ -5,13 +5,9 @@ from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.testing import TestEngine, bpmn
 
 
-def test_a_link_throw_event_continues_at_its_catch_event(engine: TestEngine, ev) -> None:
-    builder = (
-        bpmn.process("linked")
-        .start_event()
-        .element("intermediateThrowEvent", "go_to_b", body=ev.link_def("B"))
-    )
-    builder.element("intermediateCatchEvent", "from_a", connect=False, body=ev.link_def("B")).end_event("end")
+def test_a_link_throw_event_continues_at_its_catch_event(engine: TestEngine) -> None:
+    builder = bpmn.process("linked").start_event().intermediate_throw_event("go_to_b").link("B")
+    builder.element("intermediateCatchEvent", "from_a", connect=False).link("B").end_event("end")
     engine.deploy(builder)
 
     instance = engine.instances.create("linked")
@@ -36,7 +32,7 @@ def test_a_link_throw_event_continues_at_its_catch_event(engine: TestEngine, ev)
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
 
 
-def test_a_terminate_end_event_ends_its_scope(engine: TestEngine, ev) -> None:
+def test_a_terminate_end_event_ends_its_scope(engine: TestEngine) -> None:
     engine.deploy(
         bpmn.process("race")
         .start_event()
@@ -44,7 +40,8 @@ def test_a_terminate_end_event_ends_its_scope(engine: TestEngine, ev) -> None:
         .service_task("slow", job_type="slow")
         .end_event("slow_end")
         .move_to("fork")
-        .end_event("stop", body="<bpmn:terminateEventDefinition/>")
+        .end_event("stop")
+        .terminate()
     )
 
     instance = engine.instances.create("race")
@@ -56,7 +53,7 @@ def test_a_terminate_end_event_ends_its_scope(engine: TestEngine, ev) -> None:
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
 
 
-def test_a_terminate_end_event_in_a_subprocess_ends_only_the_subprocess(engine: TestEngine, ev) -> None:
+def test_a_terminate_end_event_in_a_subprocess_ends_only_the_subprocess(engine: TestEngine) -> None:
     inside = (
         bpmn.process("x")
         .start_event("inner_start")
@@ -64,10 +61,11 @@ def test_a_terminate_end_event_in_a_subprocess_ends_only_the_subprocess(engine: 
         .service_task("slow", job_type="slow")
         .end_event("slow_end")
         .move_to("fork")
-        .end_event("stop", body="<bpmn:terminateEventDefinition/>")
+        .end_event("stop")
+        .terminate()
     )
-    builder = bpmn.process("outer").start_event()
-    ev.sub_process(builder, "sub", inside).service_task("after", job_type="after").end_event()
+    builder = bpmn.process("outer").start_event().sub_process("sub", content=inside)
+    builder.service_task("after", job_type="after").end_event()
     engine.deploy(builder)
 
     engine.instances.create("outer")
@@ -78,22 +76,14 @@ def test_a_terminate_end_event_in_a_subprocess_ends_only_the_subprocess(engine: 
     assert engine.records.jobs().with_type("after").with_intent(JobIntent.CREATED).exists()
 
 
-def test_a_message_throw_event_is_done_by_a_job_worker(engine: TestEngine, ev) -> None:
+def test_a_message_throw_event_is_done_by_a_job_worker(engine: TestEngine) -> None:
     engine.deploy(
         bpmn.process("notify")
         .start_event()
-        .element(
-            "intermediateThrowEvent",
-            "send",
-            body="<bpmn:messageEventDefinition/>",
-            extension=ev.task_definition("send-mail"),
-        )
-        .element(
-            "endEvent",
-            "notify_end",
-            body="<bpmn:messageEventDefinition/>",
-            extension=ev.task_definition("send-sms"),
-        )
+        .intermediate_throw_event("send")
+        .message(None, job_type="send-mail")
+        .end_event("notify_end")
+        .message(None, job_type="send-sms")
     )
     instance = engine.instances.create("notify")
 
@@ -108,16 +98,12 @@ def test_a_message_throw_event_is_done_by_a_job_worker(engine: TestEngine, ev) -
     assert engine.records.variables().with_name("mailed").with_value(scope_key=instance).exists()
 
 
-def test_terminating_a_message_throw_event_cancels_its_job(engine: TestEngine, ev) -> None:
+def test_terminating_a_message_throw_event_cancels_its_job(engine: TestEngine) -> None:
     engine.deploy(
         bpmn.process("notify")
         .start_event()
-        .element(
-            "intermediateThrowEvent",
-            "send",
-            body="<bpmn:messageEventDefinition/>",
-            extension=ev.task_definition("send-mail"),
-        )
+        .intermediate_throw_event("send")
+        .message(None, job_type="send-mail")
         .end_event()
     )
     instance = engine.instances.create("notify")
@@ -128,12 +114,12 @@ def test_terminating_a_message_throw_event_cancels_its_job(engine: TestEngine, e
 
 
 def test_after_a_terminate_end_event_no_flow_is_taken_in_its_scope(engine: TestEngine) -> None:
-    terminate = "<bpmn:terminateEventDefinition/>"
     engine.deploy(
         bpmn.process("race")
         .start_event()
         .parallel_gateway("fork")
-        .end_event("stop", body=terminate)
+        .end_event("stop")
+        .terminate()
         .move_to("fork")
         .task("quick")
         .service_task("late", job_type="late-work")

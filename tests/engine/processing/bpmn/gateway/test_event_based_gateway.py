@@ -7,22 +7,23 @@ from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.testing import TestEngine, bpmn
 
 
-def race(ev) -> bpmn.ProcessBuilder:
+def race() -> bpmn.ProcessBuilder:
     return (
         bpmn.process("race")
         .start_event()
-        .element("eventBasedGateway", "gateway")
-        .element("intermediateCatchEvent", "paid", body=ev.message_def("m"))
+        .event_based_gateway("gateway")
+        .intermediate_catch_event("paid")
+        .message("payment", "=key")
         .end_event("on_paid")
         .move_to("gateway")
-        .element("intermediateCatchEvent", "too_late", body=ev.timer_def("duration", "PT1H"))
+        .intermediate_catch_event("too_late")
+        .timer_duration("PT1H")
         .end_event("on_timeout")
-        .root_element(ev.message("m", "payment"))
     )
 
 
-def test_the_first_event_wins_and_the_others_are_cancelled(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(race(ev))
+def test_the_first_event_wins_and_the_others_are_cancelled(engine: TestEngine, publish) -> None:
+    engine.deploy(race())
     instance = engine.instances.create("race", {"key": "order-1"})
 
     publish("payment", "order-1", {"amount": 5})
@@ -52,8 +53,8 @@ def test_the_first_event_wins_and_the_others_are_cancelled(engine: TestEngine, e
     assert engine.records.process_instances().with_key(instance).with_intent(PI.ELEMENT_COMPLETED).exists()
 
 
-def test_a_timer_may_win(engine: TestEngine, ev, publish) -> None:
-    engine.deploy(race(ev))
+def test_a_timer_may_win(engine: TestEngine, publish) -> None:
+    engine.deploy(race())
     engine.instances.create("race", {"key": "order-1"})
 
     engine.advance_time(timedelta(hours=1))
