@@ -317,7 +317,7 @@ def _element_processors(
         E.INCLUSIVE_GATEWAY: ConditionalGatewayProcessor(state, behaviors, first_only=False),
         E.START_EVENT: StartEventProcessor(behaviors),
         E.END_EVENT: EndEventProcessor(state, behaviors),
-        E.INTERMEDIATE_THROW_EVENT: IntermediateThrowEventProcessor(state, behaviors),
+        E.INTERMEDIATE_THROW_EVENT: IntermediateThrowEventProcessor(behaviors),
         E.INTERMEDIATE_CATCH_EVENT: IntermediateCatchEventProcessor(behaviors),
         E.BOUNDARY_EVENT: BoundaryEventProcessor(behaviors),
         E.RECEIVE_TASK: ReceiveTaskProcessor(behaviors),

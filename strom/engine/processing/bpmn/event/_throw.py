@@ -7,15 +7,13 @@ from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
-from strom.engine.state import ProcessingState
 from strom.model import Expression, FlowNode
 from strom.protocol.bpmn import BpmnElementType, BpmnEventType
 from strom.protocol.values.enums import ErrorType
 
 
 class ThrowSupport:
-    def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
-        self._instances = state.element_instances
+    def __init__(self, behaviors: Behaviors) -> None:
         self._expressions = behaviors.expressions
         self._jobs = behaviors.jobs
         self._compensation = behaviors.compensation
@@ -36,11 +34,6 @@ class ThrowSupport:
             return job
         self._jobs.write(writers, job)
         return None
-
-    def cancel_job(self, writers: Writers, context: ElementContext) -> None:
-        instance = self._instances.get(context.key)
-        if instance is not None and instance.job_key > 0:
-            self._jobs.cancel(writers, instance.job_key)
 
     # -- error and escalation codes ---------------------------------------------------------------
 

@@ -19,11 +19,11 @@ class EndEventProcessor:
     def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
         self._instances = state.element_instances
         self._transitions = behaviors.state_transitions
+        self._leaving = behaviors.leaving
         self._mappings = behaviors.variable_mappings
-        self._incidents = behaviors.incidents
         self._publication = behaviors.event_publication
         self._signals = behaviors.signals
-        self._throw = ThrowSupport(state, behaviors)
+        self._throw = ThrowSupport(behaviors)
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
         if context.element.event_type in (T.NONE, T.MESSAGE, T.SIGNAL):
@@ -99,8 +99,5 @@ class EndEventProcessor:
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        if context.element.event_type is T.MESSAGE:
-            self._throw.cancel_job(writers, context)
-        self._incidents.resolve_for_element(writers, context.key)
-        self._transitions.terminated(writers, context)
-        self._transitions.after_terminated(writers, context)
+        # only a message event's own job is canceled
+        self._leaving.leave_terminated(writers, context, cancel_job=context.element.event_type is T.MESSAGE)

@@ -14,8 +14,8 @@ from strom.protocol.values.enums import ErrorType
 class IntermediateCatchEventProcessor:
     def __init__(self, behaviors: Behaviors) -> None:
         self._transitions = behaviors.state_transitions
+        self._leaving = behaviors.leaving
         self._mappings = behaviors.variable_mappings
-        self._incidents = behaviors.incidents
         self._events = behaviors.event_subscriptions
         self._triggers = behaviors.event_triggers
 
@@ -45,14 +45,8 @@ class IntermediateCatchEventProcessor:
         return self._triggers.apply_outputs(writers, context)
 
     def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
-        self._events.unsubscribe(writers, context)
-        self._transitions.completed(writers, context)
-        self._transitions.take_outgoing_flows(writers, context)
-        self._transitions.after_completed(writers, context)
+        self._leaving.leave_completed(writers, context)
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        self._events.unsubscribe(writers, context)
-        self._incidents.resolve_for_element(writers, context.key)
-        self._transitions.terminated(writers, context)
-        self._transitions.after_terminated(writers, context)
+        self._leaving.leave_terminated(writers, context, cancel_job=False)

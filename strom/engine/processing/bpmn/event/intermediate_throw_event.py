@@ -8,19 +8,18 @@ from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.bpmn.event._throw import ThrowSupport
 from strom.engine.processing.writers import Writers
-from strom.engine.state import ProcessingState
 from strom.protocol.bpmn import BpmnEventType as T
 from strom.protocol.values.enums import ErrorType
 
 
 class IntermediateThrowEventProcessor:
-    def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
+    def __init__(self, behaviors: Behaviors) -> None:
         self._transitions = behaviors.state_transitions
+        self._leaving = behaviors.leaving
         self._mappings = behaviors.variable_mappings
-        self._incidents = behaviors.incidents
         self._publication = behaviors.event_publication
         self._signals = behaviors.signals
-        self._throw = ThrowSupport(state, behaviors)
+        self._throw = ThrowSupport(behaviors)
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
         return self._mappings.apply_inputs(writers, context)
@@ -87,8 +86,5 @@ class IntermediateThrowEventProcessor:
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        if context.element.event_type is T.MESSAGE:
-            self._throw.cancel_job(writers, context)
-        self._incidents.resolve_for_element(writers, context.key)
-        self._transitions.terminated(writers, context)
-        self._transitions.after_terminated(writers, context)
+        # only a message event's own job is canceled
+        self._leaving.leave_terminated(writers, context, cancel_job=context.element.event_type is T.MESSAGE)

@@ -17,8 +17,7 @@ from strom.engine.processing.writers import Writers
 class StartEventProcessor:
     def __init__(self, behaviors: Behaviors) -> None:
         self._transitions = behaviors.state_transitions
-        self._mappings = behaviors.variable_mappings
-        self._incidents = behaviors.incidents
+        self._leaving = behaviors.leaving
         self._triggers = behaviors.event_triggers
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
@@ -33,12 +32,8 @@ class StartEventProcessor:
         return self._triggers.apply_outputs(writers, context)
 
     def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
-        self._transitions.completed(writers, context)
-        self._transitions.take_outgoing_flows(writers, context)
-        self._transitions.after_completed(writers, context)
+        self._leaving.leave_completed(writers, context)
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        self._incidents.resolve_for_element(writers, context.key)
-        self._transitions.terminated(writers, context)
-        self._transitions.after_terminated(writers, context)
+        self._leaving.leave_terminated(writers, context, cancel_job=False)
