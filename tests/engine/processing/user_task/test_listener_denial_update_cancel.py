@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _execution_xml import modify, user_task, user_task_command
+from _execution import modify, user_task_command
 from _held import submit
 
 from strom.protocol.enums import RejectionType
@@ -14,26 +14,16 @@ from strom.protocol.values.enums import JobListenerEventType
 from strom.protocol.values.job import JobRecordValue, JobResultCorrectionsValue, JobResultValue
 from strom.testing import TestEngine, bpmn
 
-HEADERS = '<zeebe:taskHeaders><zeebe:header key="team" value="ops"/></zeebe:taskHeaders>'
-
-
-def _listeners(*pairs: tuple[str, str]) -> str:
-    return (
-        "<zeebe:taskListeners>"
-        + "".join(f'<zeebe:taskListener eventType="{event}" type="{kind}"/>' for event, kind in pairs)
-        + "</zeebe:taskListeners>"
-    )
-
 
 def _deploy(
-    engine: TestEngine, *pairs: tuple[str, str], variables: dict[str, Any] | None = None, **attributes: str
+    engine: TestEngine, *pairs: tuple[str, str], variables: dict[str, Any] | None = None, **options: Any
 ) -> int:
-    engine.deploy(
-        bpmn.process("review")
-        .start_event()
-        .element("userTask", "approve", extension=user_task(**attributes) + HEADERS + _listeners(*pairs))
-        .end_event("done")
-    )
+    """start -> user task ``approve`` (header team=ops, ``options`` as for ``user_task``) with the
+    task listeners ``(event type, job type)`` -> end ``done``."""
+    builder = bpmn.process("review").start_event().user_task("approve", **options).headers({"team": "ops"})
+    for event_type, job_type in pairs:
+        builder.task_listener(event_type, job_type)
+    engine.deploy(builder.end_event("done"))
     return int(engine.instances.create("review", variables or {}))
 
 
@@ -289,7 +279,8 @@ def test_an_interrupting_boundary_event_continues_after_the_canceling_listener(e
     engine.deploy(
         bpmn.process("review")
         .start_event()
-        .element("userTask", "approve", extension=user_task() + _listeners(("canceling", "cleanup")))
+        .user_task("approve")
+        .task_listener("canceling", "cleanup")
         .end_event("done")
         .boundary_event("late", attached_to="approve")
         .message("escalate", correlation_key="=id")
@@ -323,8 +314,8 @@ def test_a_listener_job_carries_the_task_in_headers_and_the_variables_in_scope(e
         engine,
         ("assigning", "gate"),
         variables={"amount": 12},
-        candidateGroups="sales, ops",
-        dueDate="2031-05-06T07:08:09Z",
+        candidate_groups="sales, ops",
+        due_date="2031-05-06T07:08:09Z",
         priority="60",
     )
     key = _task_key(engine)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from _execution_xml import user_task
 from _held import submit
 
 from strom.protocol.enums import RecordType, RejectionType, ValueType
@@ -21,11 +20,10 @@ from strom.testing import TestEngine, bpmn
 
 
 def _deploy(engine: TestEngine, *pairs: tuple[str, str]) -> int:
-    listeners = "".join(f'<zeebe:taskListener eventType="{event}" type="{kind}"/>' for event, kind in pairs)
-    extension = user_task() + (f"<zeebe:taskListeners>{listeners}</zeebe:taskListeners>" if pairs else "")
-    engine.deploy(
-        bpmn.process("review").start_event().element("userTask", "approve", extension=extension).end_event()
-    )
+    builder = bpmn.process("review").start_event().user_task("approve")
+    for event_type, job_type in pairs:
+        builder.task_listener(event_type, job_type)
+    engine.deploy(builder.end_event())
     return int(engine.instances.create("review", {"status": "new"}))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from _execution_xml import user_task
 from _held import submit
 
 from strom.protocol.enums import RejectionType
@@ -15,21 +14,12 @@ from strom.protocol.values.job import JobRecordValue, JobResultCorrectionsValue,
 from strom.testing import TestEngine, bpmn
 
 
-def _listeners(*pairs: tuple[str, str]) -> str:
-    return (
-        "<zeebe:taskListeners>"
-        + "".join(f'<zeebe:taskListener eventType="{event}" type="{kind}"/>' for event, kind in pairs)
-        + "</zeebe:taskListeners>"
-    )
-
-
-def _deploy(engine: TestEngine, *pairs: tuple[str, str], **attributes: str) -> int:
-    engine.deploy(
-        bpmn.process("review")
-        .start_event()
-        .element("userTask", "approve", extension=user_task(**attributes) + _listeners(*pairs))
-        .end_event()
-    )
+def _deploy(engine: TestEngine, *pairs: tuple[str, str]) -> int:
+    """start -> user task ``approve`` with the task listeners ``(event type, job type)`` -> end."""
+    builder = bpmn.process("review").start_event().user_task("approve")
+    for event_type, job_type in pairs:
+        builder.task_listener(event_type, job_type)
+    engine.deploy(builder.end_event())
     return int(engine.instances.create("review"))
 
 

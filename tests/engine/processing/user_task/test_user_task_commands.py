@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _execution_xml import user_task, user_task_command
+from _execution import user_task_command
 
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import UserTaskIntent
@@ -12,7 +12,7 @@ from strom.testing import TestEngine, bpmn
 
 @pytest.fixture
 def task_key(engine: TestEngine) -> int:
-    engine.deploy(bpmn.process("review").start_event().element("userTask", "approve", extension=user_task()))
+    engine.deploy(bpmn.process("review").start_event().user_task("approve"))
     engine.instances.create("review")
     return int(engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).first().key)
 

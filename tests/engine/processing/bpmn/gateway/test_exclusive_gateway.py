@@ -4,7 +4,7 @@ incident when neither exists."""
 from __future__ import annotations
 
 import pytest
-from _execution_xml import completed, lifecycle, task_definition
+from _execution import completed, lifecycle
 
 from strom.protocol.enums import RecordType
 from strom.protocol.intents import IncidentIntent
@@ -66,8 +66,10 @@ def test_the_default_flow_is_taken_when_no_condition_holds(engine: TestEngine) -
         .start_event()
         .exclusive_gateway("split")
         .service_task("special", job_type="special", condition="=vip")
-        .element("serviceTask", "normal", connect=False, extension=task_definition("normal"))
-        .connect("split", "normal", default=True, flow_id="to_normal")
+        .move_to("split")
+        .default_flow()
+        .flow_id("to_normal")
+        .service_task("normal", job_type="normal")
     )
 
     engine.instances.create("default", {"vip": False})
@@ -92,9 +94,11 @@ def test_all_conditions_false_is_zeebes_no_outgoing_flow_error(engine: TestEngin
         bpmn.process("none")
         .start_event()
         .exclusive_gateway("split")
-        .element("endEvent", "a", condition="=false")
+        .condition("=false")
+        .end_event("a")
         .move_to("split")
-        .element("endEvent", "b", condition="=false")
+        .condition("=false")
+        .end_event("b")
     )
 
     engine.instances.create("none")

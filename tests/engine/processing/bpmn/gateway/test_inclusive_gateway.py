@@ -4,7 +4,7 @@ reach it."""
 from __future__ import annotations
 
 import pytest
-from _execution_xml import complete_jobs, completed, lifecycle, task_definition
+from _execution import complete_jobs, completed, lifecycle
 
 from strom.protocol.intents import IncidentIntent
 from strom.protocol.values.enums import ErrorType
@@ -16,9 +16,9 @@ def or_split_join() -> bpmn.ProcessBuilder:
     return (
         bpmn.process("or")
         .start_event()
-        .element("inclusiveGateway", "split")
+        .inclusive_gateway("split")
         .service_task("a", job_type="a", condition="=a")
-        .element("inclusiveGateway", "join")
+        .inclusive_gateway("join")
         .service_task("after", job_type="after")
         .end_event("end")
         .move_to("split")
@@ -62,15 +62,16 @@ def test_the_join_activates_when_the_last_path_that_could_reach_it_ends_elsewher
     engine.deploy(
         bpmn.process("escape")
         .start_event()
-        .element("inclusiveGateway", "split")
+        .inclusive_gateway("split")
         .service_task("a", job_type="a", condition="=true")
-        .element("inclusiveGateway", "join")
+        .inclusive_gateway("join")
         .service_task("after", job_type="after")
         .move_to("split")
         .service_task("b", job_type="b", condition="=true")
         .exclusive_gateway("check")
         .connect("check", "join", condition="=back")
-        .element("endEvent", "elsewhere", condition="=not(back)")
+        .condition("=not(back)")
+        .end_event("elsewhere")
     )
     instance = engine.instances.create("escape")
     complete_jobs(engine, "a")
@@ -96,10 +97,12 @@ def test_the_default_flow_is_taken_when_no_condition_holds(engine: TestEngine) -
     engine.deploy(
         bpmn.process("or_default")
         .start_event()
-        .element("inclusiveGateway", "split")
+        .inclusive_gateway("split")
         .service_task("a", job_type="a", condition="=false")
-        .element("serviceTask", "fallback", connect=False, extension=task_definition("fallback"))
-        .connect("split", "fallback", default=True, flow_id="to_fallback")
+        .move_to("split")
+        .default_flow()
+        .flow_id("to_fallback")
+        .service_task("fallback", job_type="fallback")
     )
 
     engine.instances.create("or_default")

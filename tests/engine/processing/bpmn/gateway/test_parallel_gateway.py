@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _execution_xml import complete_jobs, completed, lifecycle
+from _execution import complete_jobs, completed, lifecycle
 
 from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.testing import TestEngine, bpmn

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from _execution_xml import called_decision, complete_jobs, completed, dmn_table, lifecycle, task_definition
+from _execution import complete_jobs, completed, dmn_table, lifecycle
 
 from strom.protocol.intents import DecisionEvaluationIntent, IncidentIntent
 from strom.protocol.values.enums import ErrorType
 from strom.testing import TestEngine, bpmn
 
 
-def _rule_task(decision_id: str = "discount", **attributes: str) -> bpmn.ProcessBuilder:
+def _rule_task(decision_id: str = "discount") -> bpmn.ProcessBuilder:
     return (
         bpmn.process("rules")
         .start_event()
-        .element("businessRuleTask", "rule", extension=called_decision(decision_id, "discount", **attributes))
+        .business_rule_task("rule", decision_id=decision_id, result_variable="discount")
         .end_event()
     )
 
@@ -80,9 +80,7 @@ def test_a_failed_evaluation_is_recorded_and_raises_an_incident(engine: TestEngi
 
 def test_a_business_rule_task_with_a_task_definition_is_done_by_a_job_worker(engine: TestEngine) -> None:
     engine.deploy(
-        bpmn.process("job_rule")
-        .start_event()
-        .element("businessRuleTask", "r", extension=task_definition("br"))
+        bpmn.process("job_rule").start_event().service_task("r", job_type="br", tag="businessRuleTask")
     )
     instance = engine.instances.create("job_rule")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _execution_xml import complete_jobs, completed, lifecycle, task_definition
+from _execution import complete_jobs, completed, lifecycle
 
 from strom.protocol.intents import VariableIntent
 from strom.testing import TestEngine, bpmn
@@ -39,9 +39,7 @@ def test_io_mappings_apply_on_a_pass_through_task(engine: TestEngine) -> None:
 
 
 def test_a_send_task_is_done_by_a_job_worker(engine: TestEngine) -> None:
-    engine.deploy(
-        bpmn.process("send").start_event().element("sendTask", "s", extension=task_definition("mail"))
-    )
+    engine.deploy(bpmn.process("send").start_event().service_task("s", job_type="mail", tag="sendTask"))
     instance = engine.instances.create("send")
 
     assert complete_jobs(engine, "mail") == 1

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from _execution_xml import complete_jobs, completed, element_key, lifecycle, script, task_definition
+from _execution import complete_jobs, completed, element_key, lifecycle
 
 from strom.protocol.intents import IncidentIntent, VariableIntent
 from strom.protocol.values.enums import ErrorType
 from strom.testing import TestEngine, bpmn
-from strom.testing.bpmn import io_mapping
 
 
 def _script(
@@ -16,7 +15,7 @@ def _script(
     return (
         bpmn.process("calc")
         .start_event()
-        .element("scriptTask", "calc_task", extension=script(expression, result) + io_mapping(None, outputs))
+        .script_task("calc_task", expression=expression, result_variable=result, outputs=outputs)
         .end_event()
     )
 
@@ -67,7 +66,7 @@ def test_a_script_task_with_a_task_definition_is_done_by_a_job_worker(engine: Te
     engine.deploy(
         bpmn.process("job_script")
         .start_event()
-        .element("scriptTask", "s", extension=task_definition("js"))
+        .service_task("s", job_type="js", tag="scriptTask")
         .end_event()
     )
     instance = engine.instances.create("job_script")

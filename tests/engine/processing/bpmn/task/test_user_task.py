@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from _execution_xml import completed, element_key, lifecycle, user_task, user_task_command
+from typing import Any
+
+from _execution import completed, element_key, lifecycle, user_task_command
 
 from strom.model.elements import USER_TASK_JOB_TYPE
 from strom.protocol.intents import IncidentIntent, UserTaskIntent, VariableIntent
 from strom.protocol.values.enums import ErrorType
 from strom.testing import TestEngine, bpmn
-from strom.testing.bpmn import io_mapping
 
 
-def _task(extension: str, process_id: str = "review") -> bpmn.ProcessBuilder:
-    return (
-        bpmn.process(process_id).start_event().element("userTask", "approve", extension=extension).end_event()
-    )
+def _task(process_id: str = "review", **options: Any) -> bpmn.ProcessBuilder:
+    """start -> Camunda user task ``approve`` (``options`` as for ``user_task``) -> end."""
+    return bpmn.process(process_id).start_event().user_task("approve", **options).end_event()
 
 
 def _intents(engine: TestEngine, limit: int = 10) -> list[str]:
@@ -24,13 +24,11 @@ def _intents(engine: TestEngine, limit: int = 10) -> list[str]:
 def test_a_camunda_user_task_is_created_with_its_attributes(engine: TestEngine) -> None:
     engine.deploy(
         _task(
-            user_task(
-                candidateGroups="sales, managers",
-                candidateUsers='=["ann"]',
-                dueDate="2026-02-01T10:00:00Z",
-                followUpDate='=date and time("2026-01-20T08:30:00+01:00")',
-                priority="80",
-            )
+            candidate_groups="sales, managers",
+            candidate_users='=["ann"]',
+            due_date="2026-02-01T10:00:00Z",
+            follow_up_date='=date and time("2026-01-20T08:30:00+01:00")',
+            priority="80",
         )
     )
 
@@ -52,7 +50,7 @@ def test_a_camunda_user_task_is_created_with_its_attributes(engine: TestEngine) 
 
 
 def test_a_task_with_an_assignee_is_assigned_after_it_is_created(engine: TestEngine) -> None:
-    engine.deploy(_task(user_task(assignee="=owner")))
+    engine.deploy(_task(assignee="=owner"))
 
     engine.instances.create("review", {"owner": "ann"})
 
@@ -63,7 +61,7 @@ def test_a_task_with_an_assignee_is_assigned_after_it_is_created(engine: TestEng
 
 
 def test_completing_the_task_completes_the_element_with_its_variables(engine: TestEngine) -> None:
-    engine.deploy(_task(user_task()))
+    engine.deploy(_task())
     instance = engine.instances.create("review")
     created = engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).first()
 
@@ -77,7 +75,7 @@ def test_completing_the_task_completes_the_element_with_its_variables(engine: Te
 
 
 def test_with_output_mappings_the_completion_variables_are_local(engine: TestEngine) -> None:
-    engine.deploy(_task(user_task() + io_mapping(None, {"decision": "=approved"})))
+    engine.deploy(_task(outputs={"decision": "=approved"}))
     instance = engine.instances.create("review")
     created = engine.records.user_tasks().with_intent(UserTaskIntent.CREATED).first()
 
@@ -90,7 +88,7 @@ def test_with_output_mappings_the_completion_variables_are_local(engine: TestEng
 
 
 def test_terminating_the_element_cancels_the_task(engine: TestEngine) -> None:
-    engine.deploy(_task(user_task()))
+    engine.deploy(_task())
     instance = engine.instances.create("review")
 
     engine.instances.cancel(instance)
@@ -100,7 +98,7 @@ def test_terminating_the_element_cancels_the_task(engine: TestEngine) -> None:
 
 
 def test_a_priority_out_of_range_is_an_incident(engine: TestEngine) -> None:
-    engine.deploy(_task(user_task(priority="=p")))
+    engine.deploy(_task(priority="=p"))
 
     engine.instances.create("review", {"p": 101})
 
@@ -110,7 +108,7 @@ def test_a_priority_out_of_range_is_an_incident(engine: TestEngine) -> None:
 
 
 def test_a_linked_form_that_is_not_deployed_is_a_form_not_found_incident(engine: TestEngine) -> None:
-    engine.deploy(_task(user_task(formId="approval-form")))
+    engine.deploy(_task(form_id="approval-form"))
 
     engine.instances.create("review")
 
@@ -121,7 +119,7 @@ def test_a_linked_form_that_is_not_deployed_is_a_form_not_found_incident(engine:
 def test_a_linked_form_gives_the_task_its_form_key(engine: TestEngine) -> None:
     deployment = engine.deploy(
         ("approval.form", b'{"id": "approval-form", "components": []}'),
-        _task(user_task(formId="approval-form")),
+        _task(form_id="approval-form"),
     )
     [form] = deployment.value.form_metadata
 
@@ -132,7 +130,7 @@ def test_a_linked_form_gives_the_task_its_form_key(engine: TestEngine) -> None:
 
 
 def test_a_user_task_without_the_marker_is_a_job_for_the_tasklist_worker(engine: TestEngine) -> None:
-    engine.deploy(bpmn.process("legacy").start_event().element("userTask", "approve").end_event())
+    engine.deploy(bpmn.process("legacy").start_event().user_task("approve", job_worker=True).end_event())
     instance = engine.instances.create("legacy")
 
     [job] = engine.jobs.activate(USER_TASK_JOB_TYPE)
