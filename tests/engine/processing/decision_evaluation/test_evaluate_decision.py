@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _execution_xml import dmn_table, evaluate_decision
+from _execution import dmn_table, evaluate_decision
 
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import DecisionEvaluationIntent

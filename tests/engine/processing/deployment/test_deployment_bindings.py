@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _execution_xml import called_decision, called_element, dmn_table
+from _execution import dmn_table
 
 from strom.protocol.enums import RejectionType
 from strom.testing import TestEngine, bpmn
@@ -12,7 +12,7 @@ def test_a_call_activity_bound_to_the_deployment_needs_its_process_in_it(engine:
     caller = (
         bpmn.process("caller")
         .start_event()
-        .element("callActivity", "call", extension=called_element("callee", bindingType="deployment"))
+        .call_activity("call", called_process_id="callee", binding_type="deployment")
     )
 
     rejection = engine.deployments.deploy(caller, expect_rejection=True)
@@ -27,9 +27,7 @@ def test_a_business_rule_task_bound_to_the_deployment_finds_its_decision_there(e
     rules = (
         bpmn.process("rules")
         .start_event()
-        .element(
-            "businessRuleTask", "rule", extension=called_decision("discount", "d", bindingType="deployment")
-        )
+        .business_rule_task("rule", decision_id="discount", result_variable="d", binding_type="deployment")
     )
 
     engine.deploy(("discount.dmn", dmn_table()), rules)

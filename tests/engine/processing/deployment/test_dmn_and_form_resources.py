@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _execution_xml import dmn_table
+from _execution import dmn_table
 
 from strom.protocol.enums import RejectionType, ValueType
 from strom.protocol.intents import DecisionIntent, DecisionRequirementsIntent, DeploymentIntent, FormIntent

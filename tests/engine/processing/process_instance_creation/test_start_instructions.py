@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _execution_xml import complete_jobs, completed, element_key, inner, lifecycle
+from _execution import complete_jobs, completed, element_key, lifecycle
 
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import ProcessInstanceCreationIntent
@@ -41,7 +41,7 @@ def _deploy(engine: TestEngine) -> None:
         .start_event()
         .service_task("first", job_type="first")
         .service_task("second", job_type="second")
-        .element("subProcess", "sub", body=inner(body))
+        .sub_process("sub", content=body)
     )
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from _execution_xml import user_task_command
+from _execution import user_task_command
 
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import RejectionType
@@ -129,7 +129,7 @@ def test_an_incident_is_fixed_by_migrating_to_a_corrected_version(engine: TestEn
 def test_an_element_inside_a_subprocess_migrates_with_its_subprocess(engine: TestEngine) -> None:
     def with_sub(sub_id: str, task_id: str) -> Any:
         body = bpmn.process("x").start_event("s").service_task(task_id, job_type="inner").end_event("e")
-        return bpmn.process("p").start_event().element("subProcess", sub_id, body=_inner(body)).end_event()
+        return bpmn.process("p").start_event().sub_process(sub_id, content=body).end_event()
 
     deploy(engine, with_sub("subA", "A"))
     instance = engine.instances.create("p")
@@ -327,9 +327,7 @@ def test_the_flow_scope_cannot_change(engine: TestEngine) -> None:
     deploy(engine, bpmn.process("p").start_event().service_task("A", job_type="a").end_event())
     inner = bpmn.process("x").start_event("s").service_task("A", job_type="a").end_event("e")
     instance = engine.instances.create("p")
-    target = deploy(
-        engine, bpmn.process("p").start_event().element("subProcess", "sub", body=_inner(inner)).end_event()
-    )
+    target = deploy(engine, bpmn.process("p").start_event().sub_process("sub", content=inner).end_event())
 
     rejection = migrate(engine, instance, target, ("A", "A"), expect_rejection=True)
 
@@ -373,9 +371,13 @@ def test_an_event_based_gateway_keeps_its_mapped_events_and_renews_the_others(en
 
 
 def test_an_ad_hoc_subprocess_is_not_supported(engine: TestEngine) -> None:
-    body = bpmn.process("x").service_task("work", job_type="work")
     ad_hoc = (
-        bpmn.process("p").start_event().element("adHocSubProcess", "adhoc", body=_inner(body)).end_event()
+        bpmn.process("p")
+        .start_event()
+        .ad_hoc_sub_process("adhoc")
+        .service_task("work", job_type="work")
+        .end_sub_process()
+        .end_event()
     )
     target = deploy(engine, ad_hoc)
     instance = engine.instances.create("p")
@@ -471,12 +473,6 @@ def test_a_catch_event_cannot_be_detached_from_its_element(engine: TestEngine) -
         "'T2'. These mappings detach the catch event from the element in the target process. Catch events "
         "must stay attached to the same element instance."
     )
-
-
-def _inner(builder: Any) -> str:
-    from _execution_xml import inner
-
-    return str(inner(builder))
 
 
 def test_the_migrated_instance_is_an_instance_of_the_target(

@@ -4,16 +4,7 @@ variables — in one step, rejected as a whole when an instruction cannot be app
 from __future__ import annotations
 
 import pytest
-from _execution_xml import (
-    complete_jobs,
-    completed,
-    element_key,
-    inner,
-    lifecycle,
-    modify,
-    terminated,
-    user_task,
-)
+from _execution import complete_jobs, completed, element_key, lifecycle, modify, terminated
 
 from strom.protocol.enums import RejectionType
 from strom.protocol.intents import JobIntent, UserTaskIntent
@@ -35,7 +26,7 @@ def two_tasks(engine: TestEngine) -> int:
         .start_event()
         .service_task("first", job_type="first")
         .service_task("second", job_type="second")
-        .element("subProcess", "sub", body=inner(body))
+        .sub_process("sub", content=body)
         .end_event("end")
     )
     return int(engine.instances.create("mod"))
@@ -104,7 +95,7 @@ def test_terminating_a_subprocess_terminates_what_is_inside_it_first(
 
 
 def test_terminating_a_user_task_cancels_it(engine: TestEngine) -> None:
-    engine.deploy(bpmn.process("ut").start_event().element("userTask", "u", extension=user_task()).task("t"))
+    engine.deploy(bpmn.process("ut").start_event().user_task("u").task("t"))
     instance = engine.instances.create("ut")
 
     modify(engine, instance, activate=["t"], terminate=[element_key(engine, "u")])

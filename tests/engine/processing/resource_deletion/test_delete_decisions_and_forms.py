@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _execution_xml import evaluate_decision
+from _execution import evaluate_decision
 
 from strom.protocol.enums import RecordType, RejectionType, ValueType
 from strom.protocol.intents import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _execution_xml import complete_jobs, completed, element_key, lifecycle, listeners, task_definition
+from _execution import complete_jobs, completed, element_key, lifecycle
 
 from strom.protocol.intents import IncidentIntent, JobIntent
 from strom.protocol.intents import ProcessInstanceIntent as PI
@@ -11,12 +11,11 @@ from strom.testing import TestEngine, bpmn
 
 
 def _service_task(*items: tuple[str, str]) -> bpmn.ProcessBuilder:
-    return (
-        bpmn.process("listened")
-        .start_event()
-        .element("serviceTask", "task", extension=task_definition("work") + listeners(*items))
-        .end_event()
-    )
+    """start -> task (job type "work") with the execution listeners ``(event type, job type)`` -> end."""
+    builder = bpmn.process("listened").start_event().service_task("task", job_type="work")
+    for event_type, job_type in items:
+        builder.execution_listener(event_type, job_type)
+    return builder.end_event()
 
 
 def test_a_start_listener_runs_before_the_element_is_activated(engine: TestEngine) -> None:
@@ -70,19 +69,15 @@ def test_start_listener_variables_are_local_to_the_element(engine: TestEngine) -
 
 
 def test_listeners_on_the_process_and_on_a_gateway(engine: TestEngine) -> None:
-    xml = (
+    engine.deploy(
         bpmn.process("whole")
+        .process_execution_listener("start", "p_start")
+        .process_execution_listener("end", "p_end")
         .start_event()
-        .element("exclusiveGateway", "gw", extension=listeners(("start", "gw_start")))
+        .exclusive_gateway("gw")
+        .execution_listener("start", "gw_start")
         .end_event()
-        .to_xml()
-        .replace(
-            'isExecutable="true">',
-            f'isExecutable="true"><bpmn:extensionElements>{listeners(("start", "p_start"), ("end", "p_end"))}'
-            "</bpmn:extensionElements>",
-        )
     )
-    engine.deploy(("whole.bpmn", xml.encode()))
     instance = engine.instances.create("whole")
 
     for job_type in ("p_start", "gw_start", "p_end"):

@@ -3,12 +3,11 @@ the nearest scope that has the variable, local variables, fetch-variables filter
 
 from __future__ import annotations
 
-from _execution_xml import complete_jobs, element_key, inner
+from _execution import complete_jobs, element_key
 
 from strom.protocol.intents import IncidentIntent, VariableIntent
 from strom.protocol.values.enums import ErrorType
 from strom.testing import TestEngine, bpmn
-from strom.testing.bpmn import io_mapping
 
 
 def test_input_mappings_become_local_variables_of_the_element(engine: TestEngine) -> None:
@@ -92,7 +91,7 @@ def test_propagation_updates_the_nearest_scope_that_has_the_variable(engine: Tes
     engine.deploy(
         bpmn.process("near")
         .start_event()
-        .element("subProcess", "sub", extension=io_mapping({"count": "=0"}), body=inner(body))
+        .sub_process("sub", content=body, inputs={"count": "=0"})
         .end_event()
     )
     instance = engine.instances.create("near", {"count": 100})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _execution_xml import completed, lifecycle
+from _execution import completed, lifecycle
 
 from strom.client import ActivatedJob
 from strom.protocol.intents import JobIntent

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from _execution_xml import called_element, complete_jobs, completed, element_key, lifecycle, terminated
+from typing import Any
+
+from _execution import complete_jobs, completed, element_key, lifecycle, terminated
 
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import RejectionType
@@ -10,18 +12,18 @@ from strom.protocol.intents import IncidentIntent, VariableIntent
 from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.protocol.values.enums import ErrorType
 from strom.testing import TestEngine, bpmn
-from strom.testing.bpmn import io_mapping
 
 
 def _child(process_id: str = "child") -> bpmn.ProcessBuilder:
     return bpmn.process(process_id).start_event().service_task("child_task", job_type="child").end_event()
 
 
-def _parent(process_id: str = "child", extension: str = "", **attributes: str) -> bpmn.ProcessBuilder:
+def _parent(process_id: str = "child", **options: Any) -> bpmn.ProcessBuilder:
+    """start -> call activity ``call`` (``options`` as for ``call_activity``) -> task "after" -> end."""
     return (
         bpmn.process("parent")
         .start_event()
-        .element("callActivity", "call", extension=called_element(process_id, **attributes) + extension)
+        .call_activity("call", called_process_id=process_id, **options)
         .service_task("after", job_type="after")
         .end_event()
     )
@@ -78,7 +80,7 @@ def test_without_propagating_parent_variables_only_the_input_mappings_go_to_the_
 ) -> None:
     engine.deploy(
         _child(),
-        _parent(extension=io_mapping({"item": "=order"}), propagateAllParentVariables="false"),
+        _parent(inputs={"item": "=order"}, propagate_all_parent_variables=False),
     )
     engine.instances.create("parent", {"order": 7, "secret": 1})
 
@@ -104,7 +106,7 @@ def test_without_propagating_child_variables_only_output_mappings_reach_the_pare
 ) -> None:
     engine.deploy(
         _child(),
-        _parent(extension=io_mapping(None, {"outcome": "=result"}), propagateAllChildVariables="false"),
+        _parent(outputs={"outcome": "=result"}, propagate_all_child_variables=False),
     )
     parent = engine.instances.create("parent")
 
@@ -149,7 +151,7 @@ def test_the_incident_is_resolved_once_the_process_is_deployed(engine: TestEngin
 
 
 def test_binding_deployment_calls_the_version_deployed_with_the_caller(engine: TestEngine) -> None:
-    engine.deploy(_child(), _parent(bindingType="deployment"))
+    engine.deploy(_child(), _parent(binding_type="deployment"))
     engine.deploy(bpmn.process("child").start_event().service_task("v2", job_type="v2").end_event())
 
     engine.instances.create("parent")
@@ -170,7 +172,7 @@ def test_binding_version_tag_calls_the_tagged_version(engine: TestEngine) -> Non
     )
     engine.deploy(("child.bpmn", tagged.encode()))
     engine.deploy(bpmn.process("child").start_event().service_task("latest", job_type="latest").end_event())
-    engine.deploy(_parent(bindingType="versionTag", versionTag="v1"))
+    engine.deploy(_parent(binding_type="versionTag", version_tag="v1"))
 
     engine.instances.create("parent")
 
@@ -199,7 +201,7 @@ def test_a_child_instance_cannot_be_canceled_directly(engine: TestEngine) -> Non
 
 
 def test_terminating_the_child_from_inside_terminates_the_call_activity(engine: TestEngine) -> None:
-    from _execution_xml import modify
+    from _execution import modify
 
     engine.deploy(_child(), _parent())
     parent = engine.instances.create("parent")

@@ -2,36 +2,36 @@
 
 from __future__ import annotations
 
-from _execution_xml import (
-    complete_jobs,
-    completed,
-    element_key,
-    inner,
-    lifecycle,
-    multi_instance,
-    task_definition,
-)
+from _execution import complete_jobs, completed, element_key, lifecycle
 
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.intents import IncidentIntent, ProcessInstanceBatchIntent
 from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.protocol.values.enums import ErrorType
 from strom.testing import TestEngine, bpmn
-from strom.testing.bpmn import io_mapping
 
 
-def _mi_task(sequential: bool = False, **loop: str) -> bpmn.ProcessBuilder:
-    outputs = {"res": loop.pop("output_source")} if "output_source" in loop else None
+def _mi_task(
+    sequential: bool = False,
+    *,
+    output_collection: str | None = None,
+    output_element: str | None = None,
+    output_source: str | None = None,
+    completion: str | None = None,
+) -> bpmn.ProcessBuilder:
+    """start -> task (job type "work", once per item of ``items``) -> task "after" -> end."""
+    outputs = {"res": output_source} if output_source is not None else None
     return (
         bpmn.process("mi")
         .start_event()
-        .element(
-            "serviceTask",
-            "task",
-            extension=task_definition("work") + io_mapping(None, outputs),
-            body=multi_instance(
-                loop.pop("collection", "=items"), loop.pop("element", "item"), sequential=sequential, **loop
-            ),
+        .service_task("task", job_type="work", outputs=outputs)
+        .multi_instance(
+            "=items",
+            "item",
+            sequential=sequential,
+            output_collection=output_collection,
+            output_element=output_element,
+            completion_condition=completion,
         )
         .service_task("after", job_type="after")
         .end_event()
@@ -144,7 +144,8 @@ def test_a_multi_instance_subprocess_has_the_loop_variables_in_each_instance(eng
     engine.deploy(
         bpmn.process("mi_sub")
         .start_event()
-        .element("subProcess", "sub", body=inner(body) + multi_instance("=items", "item"))
+        .sub_process("sub", content=body)
+        .multi_instance("=items", "item")
         .end_event()
     )
     instance = engine.instances.create("mi_sub", {"items": ["a", "b"]})

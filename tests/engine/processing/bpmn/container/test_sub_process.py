@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from _execution_xml import complete_jobs, completed, element_key, inner, lifecycle
+from _execution import complete_jobs, completed, element_key, lifecycle
 
 from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.protocol.intents import VariableIntent
 from strom.testing import TestEngine, bpmn
-from strom.testing.bpmn import io_mapping
 
 
 def _with_sub(
@@ -23,7 +22,7 @@ def _with_sub(
     return (
         bpmn.process("outer")
         .start_event()
-        .element("subProcess", "sub", extension=io_mapping(inputs, outputs), body=inner(body))
+        .sub_process("sub", content=body, inputs=inputs, outputs=outputs)
         .service_task("after", job_type="after")
         .end_event("end")
     )
@@ -114,10 +113,10 @@ def test_a_nested_subprocess_completes_its_parent(engine: TestEngine, inputs: di
     middle = (
         bpmn.process("m")
         .start_event("m_start")
-        .element("subProcess", "inner_sub", extension=io_mapping(inputs, None), body=inner(deepest))
+        .sub_process("inner_sub", content=deepest, inputs=inputs)
         .end_event("m_end")
     )
-    engine.deploy(bpmn.process("nested").start_event().element("subProcess", "outer_sub", body=inner(middle)))
+    engine.deploy(bpmn.process("nested").start_event().sub_process("outer_sub", content=middle))
     instance = engine.instances.create("nested")
 
     complete_jobs(engine, "deep")
