@@ -4,28 +4,18 @@ completion condition deciding when the subprocess is done (Zeebe 8.8's BPMN impl
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
-from _execution_xml import complete_jobs, completed, element_key, lifecycle, multi_instance, terminated
+from _execution import complete_jobs, completed, element_key, lifecycle, terminated
 
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.intents import IncidentIntent, VariableIntent
 from strom.protocol.intents import ProcessInstanceIntent as PI
 from strom.protocol.values.enums import ErrorType
 from strom.testing import TestEngine, bpmn
-from strom.testing.bpmn import io_mapping
 
 INNER = "tools#innerInstance"
-
-
-def _service(element_id: str, outputs: dict[str, str] | None = None) -> str:
-    return (
-        f'<bpmn:serviceTask id="{element_id}"><bpmn:extensionElements>'
-        f'<zeebe:taskDefinition type="{element_id}"/>{io_mapping(None, outputs)}'
-        "</bpmn:extensionElements></bpmn:serviceTask>"
-    )
 
 
 def _process(
@@ -36,36 +26,29 @@ def _process(
     output_collection: str | None = None,
     output_element: str | None = None,
     inputs: dict[str, str] | None = None,
+    first_tool: Callable[[bpmn.ProcessBuilder], object] | None = None,
 ) -> bpmn.ProcessBuilder:
-    """start → ad-hoc subprocess ``tools`` (service tasks A, B and C; C leads to D) → task ``after``."""
-    settings = {
-        "activeElementsCollection": collection,
-        "outputCollection": output_collection,
-        "outputElement": output_element,
-    }
-    ad_hoc = "<zeebe:adHoc" + "".join(f" {k}={quoteattr(v)}" for k, v in settings.items() if v) + "/>"
-    body = (
-        _service("A")
-        + _service("B")
-        + _service("C")
-        + _service("D")
-        + '<bpmn:sequenceFlow id="c_to_d" sourceRef="C" targetRef="D"/>'
-    )
-    if condition is not None:
-        body += (
-            '<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">'
-            f"{escape(condition)}</bpmn:completionCondition>"
-        )
-    attributes: dict[str, Any] = {}
-    if cancel_remaining is not None:
-        attributes["cancelRemainingInstances"] = str(cancel_remaining).lower()
-    return (
+    """start → ad-hoc subprocess ``tools`` (service tasks A, B and C; C leads to D; ``first_tool``
+    may add an element before A) → task ``after``."""
+    builder = (
         bpmn.process("agent")
         .start_event()
-        .element("adHocSubProcess", "tools", extension=io_mapping(inputs) + ad_hoc, body=body, **attributes)
-        .service_task("after", job_type="after")
-        .end_event()
+        .ad_hoc_sub_process(
+            "tools",
+            active_elements_collection=collection,
+            completion_condition=condition,
+            cancel_remaining_instances=cancel_remaining,
+            output_collection=output_collection,
+            output_element=output_element,
+            inputs=inputs,
+        )
     )
+    if first_tool is not None:
+        first_tool(builder)
+    for tool in ("A", "B", "C"):
+        builder.move_to("tools").service_task(tool, job_type=tool)
+    builder.flow_id("c_to_d").service_task("D", job_type="D").end_sub_process()
+    return builder.service_task("after", job_type="after").end_event()
 
 
 def _activated(engine: TestEngine, element_id: str, limit: int = 5) -> list[int]:
@@ -319,14 +302,7 @@ def test_a_failing_completion_condition_is_an_incident_on_the_inner_instance(eng
 
 
 def test_a_multi_instance_ad_hoc_subprocess_runs_one_subprocess_per_item(engine: TestEngine) -> None:
-    xml = _process(collection="=[element]").to_xml()
-    loop = multi_instance("=items", "element")
-    engine.deploy(
-        (
-            "agent.bpmn",
-            xml.replace('<bpmn:serviceTask id="A">', loop + '<bpmn:serviceTask id="A">', 1).encode(),
-        )
-    )
+    engine.deploy(_process(collection="=[element]").move_to("tools").multi_instance("=items", "element"))
     instance = engine.instances.create("agent", {"items": ["A", "B"]})
 
     assert complete_jobs(engine, "A") == 1
@@ -344,11 +320,7 @@ def test_a_multi_instance_ad_hoc_subprocess_runs_one_subprocess_per_item(engine:
 
 
 def test_a_multi_instance_element_inside_runs_its_instances_in_one_inner_instance(engine: TestEngine) -> None:
-    xml = _process().to_xml()
-    loop = multi_instance("=[1, 2]")
-    engine.deploy(
-        ("agent.bpmn", xml.replace("</bpmn:serviceTask>", loop + "</bpmn:serviceTask>", 1).encode())
-    )
+    engine.deploy(_process().move_to("A").multi_instance("=[1, 2]"))
     engine.instances.create("agent", {"toActivate": ["A"]})
 
     assert complete_jobs(engine, "A") == 2
@@ -364,26 +336,18 @@ def test_a_multi_instance_element_inside_runs_its_instances_in_one_inner_instanc
 
 
 def test_the_elements_that_may_be_activated_are_described_in_a_local_variable(engine: TestEngine) -> None:
-    tool = (
-        '<bpmn:serviceTask id="lookup" name="Look up"><bpmn:documentation>Finds a user</bpmn:documentation>'
-        '<bpmn:extensionElements><zeebe:taskDefinition type="lookup"/>'
-        '<zeebe:properties><zeebe:property name="kind" value="read"/><zeebe:property name="empty" value=""/>'
-        "</zeebe:properties>"
-        + io_mapping(
-            {
+    def lookup(builder: bpmn.ProcessBuilder) -> None:
+        builder.service_task(
+            "lookup",
+            job_type="lookup",
+            inputs={
                 "user": '=fromAi(toolCall.user, "The user id", "string", {enum: ["a", "b"]})',
                 "limit": '=string(fromAi(description: "Max rows", value: toolCall.limit, type: "integer"))',
                 "fixed": "=42",
-            }
-        )
-        + "</bpmn:extensionElements></bpmn:serviceTask>"
-    )
-    xml = (
-        _process(collection=None)
-        .to_xml()
-        .replace('<bpmn:serviceTask id="A">', tool + '<bpmn:serviceTask id="A">', 1)
-    )
-    engine.deploy(("agent.bpmn", xml.encode()))
+            },
+        ).named("Look up").documentation("Finds a user").properties({"kind": "read", "empty": ""})
+
+    engine.deploy(_process(collection=None, first_tool=lookup))
     engine.instances.create("agent")
 
     variable = engine.records.variables().with_name("adHocSubProcessElements").first()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _execution_xml import complete_jobs, completed, element_key, lifecycle
+from _execution import complete_jobs, completed, element_key, lifecycle
 
 from strom.client import ActivatedJob
 from strom.protocol.bpmn import BpmnElementType
@@ -24,54 +24,35 @@ from strom.protocol.values.ad_hoc_sub_process import (
 from strom.protocol.values.enums import JobKind, JobResultType
 from strom.protocol.values.job import JobRecordValue, JobResultActivateElementValue, JobResultValue
 from strom.testing import TestEngine, bpmn
-from strom.testing.bpmn import io_mapping
 
 INNER = "tools#innerInstance"
 INSTRUCTION = ValueType.AD_HOC_SUB_PROCESS_INSTRUCTION
 
 
-def _service(element_id: str) -> str:
-    return (
-        f'<bpmn:serviceTask id="{element_id}"><bpmn:extensionElements>'
-        f'<zeebe:taskDefinition type="{element_id}"/></bpmn:extensionElements></bpmn:serviceTask>'
-    )
-
-
-def _process(*, cancel_remaining: bool | None = None, job_worker: bool = True) -> bpmn.ProcessBuilder:
-    """start → ad-hoc subprocess ``tools`` (worker type ``agent``; tools A, B and C; C leads to D)
+def _process(
+    *, cancel_remaining: bool | None = None, job_worker: bool = True, job_type: str = "agent"
+) -> bpmn.ProcessBuilder:
+    """start → ad-hoc subprocess ``tools`` (worker type ``job_type``; tools A, B and C; C leads to D)
     → task ``after``. Each inner instance appends ``{id, content}`` to ``toolCallResults``."""
-    ad_hoc = (
-        '<zeebe:adHoc outputCollection="toolCallResults" '
-        'outputElement="={id: toolCall.id, content: toolCallResult}"/>'
-    )
-    if job_worker:
-        ad_hoc += (
-            '<zeebe:taskDefinition type="agent" retries="3"/>'
-            '<zeebe:taskHeaders><zeebe:header key="model" value="fake-1"/></zeebe:taskHeaders>'
-        )
-    body = (
-        _service("A")
-        + _service("B")
-        + _service("C")
-        + _service("D")
-        + '<bpmn:sequenceFlow id="c_to_d" sourceRef="C" targetRef="D"/>'
-    )
-    attributes: dict[str, Any] = {}
-    if cancel_remaining is not None:
-        attributes["cancelRemainingInstances"] = str(cancel_remaining).lower()
-    return (
+    builder = (
         bpmn.process("agent")
         .start_event()
-        .element(
-            "adHocSubProcess",
+        .ad_hoc_sub_process(
             "tools",
-            extension=io_mapping({"prompt": "=question"}) + ad_hoc,
-            body=body,
-            **attributes,
+            output_collection="toolCallResults",
+            output_element="={id: toolCall.id, content: toolCallResult}",
+            cancel_remaining_instances=cancel_remaining,
+            job_type=job_type if job_worker else None,
+            retries=3 if job_worker else None,
+            inputs={"prompt": "=question"},
         )
-        .service_task("after", job_type="after")
-        .end_event()
     )
+    if job_worker:
+        builder.headers({"model": "fake-1"})
+    for tool in ("A", "B", "C"):
+        builder.move_to("tools").service_task(tool, job_type=tool)
+    builder.flow_id("c_to_d").service_task("D", job_type="D").end_sub_process()
+    return builder.service_task("after", job_type="after").end_event()
 
 
 def _activate(*calls: tuple[str, dict[str, Any]]) -> JobResultValue:
@@ -364,8 +345,7 @@ def test_cancelling_the_instance_cancels_the_open_job(engine: TestEngine) -> Non
 
 
 def test_a_failing_job_type_expression_is_an_incident_on_activation(engine: TestEngine) -> None:
-    xml = _process().to_xml().replace('type="agent" retries="3"', 'type="=missing.name"')
-    engine.deploy(("agent.bpmn", xml.encode()))
+    engine.deploy(_process(job_type="=missing.name"))
     engine.instances.create("agent", {"question": "why?"})
 
     incident = engine.records.incidents().first()
