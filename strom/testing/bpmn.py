@@ -102,6 +102,7 @@ class ProcessBuilder:
         self._next_default = False
         self._next_flow_id: str | None = None
         self._process_listeners: list[str] = []
+        self._version_tag: str | None = None
 
     # -- generic ---------------------------------------------------------------------------------
 
@@ -705,6 +706,11 @@ class ProcessBuilder:
         )
         return self
 
+    def version_tag(self, tag: str) -> ProcessBuilder:
+        """The process's ``zeebe:versionTag`` (what a call activity bound by ``versionTag`` finds)."""
+        self._version_tag = tag
+        return self
+
     def process_execution_listener(
         self, event_type: str, job_type: str, *, retries: int | str | None = None
     ) -> ProcessBuilder:
@@ -757,12 +763,11 @@ class ProcessBuilder:
         parts = [_HEADER, *self._root, *(f"{xml}\n" for _, xml in self._declared.values())]
         name = f" name={quoteattr(self._name)}" if self._name else ""
         parts.append(f'<bpmn:process id={quoteattr(self.process_id)}{name} isExecutable="true">')
-        if self._process_listeners:
-            parts.append(
-                "<bpmn:extensionElements>"
-                + _wrap("executionListeners", self._process_listeners)
-                + "</bpmn:extensionElements>"
-            )
+        process_extension = _wrap("executionListeners", self._process_listeners)
+        if self._version_tag is not None:
+            process_extension += f"<zeebe:versionTag value={quoteattr(self._version_tag)}/>"
+        if process_extension:
+            parts.append(f"<bpmn:extensionElements>{process_extension}</bpmn:extensionElements>")
         parts.append("\n")
         self._render_scope(None, "  ", incoming, outgoing, parts)
         parts.append("</bpmn:process>\n</bpmn:definitions>\n")

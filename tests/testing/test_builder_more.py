@@ -286,3 +286,21 @@ def test_a_business_rule_task_binding_reaches_the_model() -> None:
     [process] = parse_bpmn(builder.to_xml().encode()).processes
     rule = process.flow_node("rule")
     assert (rule.called_decision.binding_type, rule.called_decision.version_tag) == ("versionTag", "v1")
+
+
+def test_a_version_tag_lets_a_call_activity_call_that_version(engine: TestEngine) -> None:
+    engine.deploy(
+        bpmn.process("child").version_tag("v1").start_event().service_task("t", job_type="v1").end_event()
+    )
+    engine.deploy(bpmn.process("child").start_event().service_task("t", job_type="latest").end_event())
+    engine.deploy(
+        bpmn.process("parent")
+        .start_event()
+        .call_activity("call", called_process_id="child", binding_type="versionTag", version_tag="v1")
+        .end_event()
+    )
+
+    engine.instances.create("parent")
+
+    assert _complete(engine, "latest") == 0
+    assert _complete(engine, "v1") == 1

@@ -177,8 +177,8 @@ def test_deletion_survives_restart_and_replay(engine: TestEngine) -> None:
 def _message_start(job_type: str) -> bytes:
     builder = (
         bpmn.process("order")
-        .root_element('<bpmn:message id="msg" name="order-placed"/>')
-        .start_event(body='<bpmn:messageEventDefinition messageRef="msg"/>')
+        .start_event()
+        .message("order-placed")
         .service_task("task", job_type=job_type)
         .end_event()
     )
@@ -186,11 +186,7 @@ def _message_start(job_type: str) -> bytes:
 
 
 def _timer_start() -> bytes:
-    timer = (
-        '<bpmn:timerEventDefinition><bpmn:timeCycle xsi:type="bpmn:tFormalExpression">R/PT1H'
-        "</bpmn:timeCycle></bpmn:timerEventDefinition>"
-    )
-    return bpmn.process("order").start_event(body=timer).end_event().to_xml().encode()
+    return bpmn.process("order").start_event().timer_cycle("R/PT1H").end_event().to_xml().encode()
 
 
 def test_deleting_the_latest_version_moves_message_start_events_to_the_previous_one(

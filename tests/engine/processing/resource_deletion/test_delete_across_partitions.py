@@ -258,8 +258,8 @@ def test_a_deletion_that_arrives_before_its_deployment_waits_for_it(engine: Test
 def message_start(job_type: str) -> tuple[str, bytes]:
     builder = (
         bpmn.process("order")
-        .root_element('<bpmn:message id="msg" name="order-placed"/>')
-        .start_event(body='<bpmn:messageEventDefinition messageRef="msg"/>')
+        .start_event()
+        .message("order-placed")
         .service_task("task", job_type=job_type)
         .end_event()
     )
@@ -305,12 +305,12 @@ def test_deleting_the_latest_version_moves_message_start_events_back_on_every_pa
 
 
 def timer_start(job_type: str) -> tuple[str, bytes]:
-    timer = (
-        '<bpmn:timerEventDefinition><bpmn:timeCycle xsi:type="bpmn:tFormalExpression">R/PT1H'
-        "</bpmn:timeCycle></bpmn:timerEventDefinition>"
-    )
     builder = (
-        bpmn.process("order").start_event(body=timer).service_task("task", job_type=job_type).end_event()
+        bpmn.process("order")
+        .start_event()
+        .timer_cycle("R/PT1H")
+        .service_task("task", job_type=job_type)
+        .end_event()
     )
     return ("order.bpmn", builder.to_xml().encode())
 

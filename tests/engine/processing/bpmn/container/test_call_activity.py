@@ -161,16 +161,7 @@ def test_binding_deployment_calls_the_version_deployed_with_the_caller(engine: T
 
 
 def test_binding_version_tag_calls_the_tagged_version(engine: TestEngine) -> None:
-    tagged = (
-        _child()
-        .to_xml()
-        .replace(
-            'isExecutable="true">',
-            'isExecutable="true"><bpmn:extensionElements><zeebe:versionTag value="v1"/>'
-            "</bpmn:extensionElements>",
-        )
-    )
-    engine.deploy(("child.bpmn", tagged.encode()))
+    engine.deploy(_child().version_tag("v1"))
     engine.deploy(bpmn.process("child").start_event().service_task("latest", job_type="latest").end_event())
     engine.deploy(_parent(binding_type="versionTag", version_tag="v1"))
 
