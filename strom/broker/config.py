@@ -31,6 +31,7 @@ from typing import Any, get_type_hints
 
 from strom.broker.disk import DiskSettings
 from strom.broker.documents import DocumentSettings
+from strom.broker.gateway_limits import GatewayLimits
 from strom.stream.backpressure import BackpressureSettings
 from strom.stream.flow_control import FlowControlSettings
 
@@ -150,6 +151,9 @@ class BrokerConfig:
     """How long ActivateJobs waits for jobs when the request does not say (requestTimeout = 0)."""
     request_timeout_ms: int = 15_000
     """How long a request waits for the partition's answer (create-with-result: unless it says)."""
+    gateway: GatewayLimits = field(default_factory=GatewayLimits)
+    """The gRPC gateway's queue of calls not yet taken, long polls and job streams per client, idle
+    connections (``strom.broker.gateway_limits``)."""
     group_commit: bool = True
     max_commands_in_batch: int = 100
     processing: str = "event-loop"
@@ -230,6 +234,7 @@ class BrokerConfig:
             raise ConfigError("long_polling_timeout_ms and request_timeout_ms must be positive")
         try:
             self.backpressure.validate()
+            self.gateway.validate()
             self.flow_control.validate()
             self.disk.validate()
             self.documents.validate()

@@ -13,13 +13,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncGenerator, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import grpc
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from strom.broker.broker import Broker
+from strom.broker.gateway_limits import GatewayLimits
 from strom.broker.partition_group import PartitionGroup
 from strom.gateway.auth.authenticator import Authenticator, authenticator_for
 from strom.gateway.auth.grpc import AuthInterceptor
@@ -32,6 +33,7 @@ from strom.gateway.grpc._proto import (
     health_pb2_grpc,
     pb,
 )
+from strom.gateway.grpc.admission import Admission, ClientLimits, partitions_limit, server_options
 from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import GatewayError, from_rejection, unimplemented
 from strom.gateway.grpc.jobs import GatewayJobStream, JobCounters, JobNotifications, LongPolling, stream_jobs
@@ -58,6 +60,8 @@ class GatewaySettings:
     request_timeout_ms: int = 15_000
     multi_tenancy: bool = False
     """Requests name their tenant (``TenancyPolicy``)."""
+    limits: GatewayLimits = field(default_factory=GatewayLimits)
+    """Queued calls, long polls and streams per client, idle connections (``admission``)."""
 
 
 class GatewayService(GatewayServicer):
@@ -70,8 +74,10 @@ class GatewayService(GatewayServicer):
         settings: GatewaySettings,
         advertised_port: Callable[[], int],
         open_streams: set[GatewayJobStream],
+        client_limits: ClientLimits,
     ) -> None:
         self._partitions = partitions
+        self._client_limits = client_limits
         self._bridge = bridge
         self._long_polling = long_polling
         self._counters = counters
@@ -263,10 +269,15 @@ class GatewayService(GatewayServicer):
     async def ActivateJobs(
         self, request: pb.ActivateJobsRequest, context: Any
     ) -> AsyncGenerator[pb.ActivateJobsResponse, None]:
+        # A request that may wait (its requestTimeout, or the gateway's when 0) is a long poll.
+        waits = request.requestTimeout >= 0
         try:
-            async with contextlib.aclosing(self._long_polling.activate(request)) as answers:
-                async for answer in answers:
-                    yield answer
+            with (
+                self._client_limits.long_poll("ActivateJobs", context) if waits else contextlib.nullcontext()
+            ):
+                async with contextlib.aclosing(self._long_polling.activate(request)) as answers:
+                    async for answer in answers:
+                        yield answer
         except (GatewayError, Exception) as error:
             await self._abort("ActivateJobs", context, error)
 
@@ -274,9 +285,10 @@ class GatewayService(GatewayServicer):
         self, request: pb.StreamActivatedJobsRequest, context: Any
     ) -> None:
         try:
-            await stream_jobs(
-                request, self._registry, self._bridge, self._counters, self._open_streams, context.write
-            )
+            with self._client_limits.stream("StreamActivatedJobs", context):
+                await stream_jobs(
+                    request, self._registry, self._bridge, self._counters, self._open_streams, context.write
+                )
         except (GatewayError, Exception) as error:
             await self._abort("StreamActivatedJobs", context, error)
 
@@ -367,6 +379,9 @@ class GatewayServer:
         self._long_polling: LongPolling | None = None
         self._open_streams: set[GatewayJobStream] = set()
         self._health: Any = None
+        self.admission = Admission(partitions_limit(partitions))
+        """Counts calls from the moment the gateway takes them; refuses beyond the limit."""
+        self.client_limits = ClientLimits(settings.limits)
 
     async def start(self) -> None:
         """Bind and serve (``port`` tells where)."""
@@ -394,6 +409,7 @@ class GatewayServer:
                 ("grpc.keepalive_permit_without_calls", 1),
                 ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
                 ("grpc.http2.max_ping_strikes", 0),
+                *server_options(settings.limits),
             ],
         )
         service = GatewayService(
@@ -404,8 +420,9 @@ class GatewayServer:
             settings,
             lambda: self.port,
             self._open_streams,
+            self.client_limits,
         )
-        add_gateway_to_server(service, server)
+        add_gateway_to_server(service, server, self.admission.guard)
         health = self._health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
         self.port = server.add_insecure_port(f"{settings.host}:{settings.port}")
@@ -451,6 +468,23 @@ class GatewayServer:
         )
         streams.add_metric([pid], len(self._open_streams))
         yield streams
+        inflight = GaugeMetricFamily(
+            "strom_gateway_requests_inflight",
+            "Calls the gRPC gateway took and has not answered (backpressure counts them).",
+        )
+        inflight.add_metric([], self.admission.inflight)
+        yield inflight
+        refused = CounterMetricFamily(
+            "strom_gateway_requests_refused",
+            "Calls the gRPC gateway refused (RESOURCE_EXHAUSTED) before decoding them.",
+        )
+        refused.add_metric([], self.admission.refused)
+        yield refused
+        waiting = GaugeMetricFamily(
+            "strom_gateway_long_polls_open", "Long-polling ActivateJobs calls open now."
+        )
+        waiting.add_metric([], sum(self.client_limits.long_polls.values()))
+        yield waiting
 
 
 def gateway_for(broker: Broker) -> GatewayServer:
@@ -467,6 +501,7 @@ def gateway_for(broker: Broker) -> GatewayServer:
             long_polling_timeout_ms=config.long_polling_timeout_ms,
             request_timeout_ms=config.request_timeout_ms,
             multi_tenancy=config.multi_tenancy,
+            limits=config.gateway,
         ),
         authenticator_for(config) if config.auth != "none" else None,
     )

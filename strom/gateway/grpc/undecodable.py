@@ -71,11 +71,16 @@ def _streaming(behavior: Callable[..., Any]) -> Callable[..., Any]:
     return writes
 
 
-def _wrap(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+Guard = Callable[[str, Callable[..., Any]], Callable[..., Any]]
+"""Wraps a unary RPC's behavior by name (``Admission.guard``)."""
+
+
+def _wrap(name: str, handler: grpc.RpcMethodHandler, guard: Guard | None) -> grpc.RpcMethodHandler:
     deserialize = _lenient(handler.request_deserializer)
     serialize = handler.response_serializer
     if handler.unary_unary is not None:
-        return grpc.unary_unary_rpc_method_handler(_unary(handler.unary_unary), deserialize, serialize)
+        behavior = handler.unary_unary if guard is None else guard(name, handler.unary_unary)
+        return grpc.unary_unary_rpc_method_handler(_unary(behavior), deserialize, serialize)
     if handler.unary_stream is not None:
         return grpc.unary_stream_rpc_method_handler(_streaming(handler.unary_stream), deserialize, serialize)
     return handler
@@ -96,9 +101,14 @@ class _Collector:
         self.handlers = handlers
 
 
-def add_gateway_to_server(servicer: Any, server: grpc.aio.Server) -> None:
+def add_gateway_to_server(servicer: Any, server: grpc.aio.Server, guard: Guard | None = None) -> None:
+    """Register the gateway's handlers, their unary behaviors wrapped by ``guard`` (admission).
+
+    Registered methods, not an interceptor: gRPC then keeps a queue per method (a flood of
+    CreateProcessInstance does not crowd out CompleteJob), which a server interceptor gives up.
+    """
     collector = _Collector()
     add_GatewayServicer_to_server(servicer, collector)
-    handlers = {name: _wrap(handler) for name, handler in collector.handlers.items()}
+    handlers = {name: _wrap(name, handler, guard) for name, handler in collector.handlers.items()}
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, handlers),))
     server.add_registered_method_handlers(SERVICE_NAME, handlers)

@@ -1,0 +1,39 @@
+"""Limits the gRPC gateway puts on what clients hold: queued calls, long polls, streams, connections.
+
+Backpressure (``strom.stream.backpressure``) bounds the requests a partition has in flight. These
+bound what piles up in front of it, in the gateway: calls gRPC has received but the gateway has not
+taken yet, long-polling ActivateJobs and StreamActivatedJobs calls one client keeps open, and
+connections that carry no call. The gateway reads them (``strom.gateway.grpc.admission``); they live
+here, with the broker's configuration, as the other settings do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class GatewayLimits:
+    max_queued_calls: int = 1000
+    """Calls of one RPC method gRPC may hold before the gateway takes them (gRPC core's
+    ``grpc.server.max_pending_requests``, twice this its hard limit; between the two it drops a
+    growing share). gRPC ends a call it drops with CANCELLED at once, where the gateway would have
+    answered RESOURCE_EXHAUSTED; it drops calls only when they arrive faster than the gateway can
+    even refuse them. Lower: less waiting in that queue, more CANCELLED calls (and a burst of that
+    many concurrent calls from clients is already dropped in part)."""
+    max_long_polls_per_client: int = 256
+    """Long-polling ActivateJobs calls one client may have open (0: no limit)."""
+    max_job_streams_per_client: int = 256
+    """StreamActivatedJobs calls one client may have open (0: no limit)."""
+    max_connection_idle_ms: int = 300_000
+    """A connection without a call for this long is closed (GOAWAY; clients reconnect when they
+    next call). 0: never."""
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming the setting that is out of range."""
+        if self.max_queued_calls < 1:
+            raise ValueError(f"gateway.max_queued_calls must be at least 1, got {self.max_queued_calls}")
+        for name in ("max_long_polls_per_client", "max_job_streams_per_client", "max_connection_idle_ms"):
+            value = getattr(self, name)
+            if value < 0:
+                raise ValueError(f"gateway.{name} must be 0 (no limit) or more, got {value}")
