@@ -8,8 +8,10 @@ Four parts, one run; the last line is one JSON object with the figures.
 
 1. **Throughput, exporter on vs off.** Two partitions as the broker runs them (file journal with
    group commit, durable, RocksDB state): one with the ``SqlExporter`` on SQLite, configured as
-   ``strom broker`` configures it (``PartitionSettings(exporters=..., exporter_configs=...)``, so the
-   exporter runs in the partition's exporting thread, default batching), one without. Rounds
+   ``strom broker`` configures it (``PartitionSettings(exporters=..., exporter_configs=...,
+   exporter_process=True)``, so the exporter runs in a process of its own, ``strom.exporter.process``,
+   default batching; ``--exporter-thread`` runs it on the partition's exporting thread instead, as
+   before), one without. Rounds
    alternate between them (off, on, off, on, ...). A round creates ``--round-instances`` one-task
    instances (CreateProcessInstanceWithResult with an ``orderId`` variable, at most ``--window`` in
    flight) that an in-process job worker completes. An "on" round ends only once its last instance
@@ -134,7 +136,7 @@ def _ms(seconds: float) -> float:
 class Side:
     """One partition (with or without the SQL exporter), open across all of its rounds."""
 
-    def __init__(self, data_dir: Path, with_exporter: bool) -> None:
+    def __init__(self, data_dir: Path, with_exporter: bool, exporter_process: bool = True) -> None:
         self.with_exporter = with_exporter
         self.url = f"sqlite:///{data_dir / 'secondary.db'}"
         exporters = {EXPORTER: SqlExporter()} if with_exporter else {}
@@ -146,6 +148,7 @@ class Side:
                 snapshot_period_s=float("inf"),
                 exporters=exporters,
                 exporter_configs=configs,
+                exporter_process=exporter_process,  # as `strom broker` runs it (True)
             )
         ).open()
         self.partition.start()
@@ -259,10 +262,10 @@ def run_round(side: Side, instances: int, window: int, lag: LagSamples | None) -
 
 
 def run_throughput(
-    base: Path, rounds: int, round_instances: int, window: int
+    base: Path, rounds: int, round_instances: int, window: int, exporter_process: bool = True
 ) -> tuple[dict[str, Any], Side, LagSamples]:
     without = Side(base / "without", with_exporter=False)
-    with_ = Side(base / "with", with_exporter=True)
+    with_ = Side(base / "with", with_exporter=True, exporter_process=exporter_process)
     lag = LagSamples()
     # Warm-up (untimed): code paths, RocksDB, SQLite page cache, both sides alike.
     run_round(without, max(500, round_instances // 10), window, None)
@@ -707,6 +710,11 @@ def main() -> None:
         "--search-budget", type=float, default=None, help="seconds per kind of search at most (45; quick: 10)"
     )
     parser.add_argument("--data-dir", type=Path, default=None, help="default: a fresh temporary folder")
+    parser.add_argument(
+        "--exporter-thread",
+        action="store_true",
+        help="run the exporter on the partition's exporting thread (exporter_process = false)",
+    )
     args = parser.parse_args()
     quick = args.quick
     instances = args.instances or (50_000 if quick else 1_000_000)
@@ -720,7 +728,9 @@ def main() -> None:
     base.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     try:
-        throughput, with_side, lag = run_throughput(base, rounds, round_instances, args.window)
+        throughput, with_side, lag = run_throughput(
+            base, rounds, round_instances, args.window, exporter_process=not args.exporter_thread
+        )
         try:
             visibility = run_visibility(
                 with_side, throughput["with_pi_per_s"] / 2, visible_seconds, samples=200
@@ -746,6 +756,7 @@ def main() -> None:
         **filled,
         **searched,
         "quick": quick,
+        "exporter": "thread" if args.exporter_thread else "process",
         "seconds": round(time.perf_counter() - began, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "durable": True,

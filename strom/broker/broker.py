@@ -273,6 +273,7 @@ def partition_settings(
         max_commands_in_batch=config.max_commands_in_batch,
         exporters=exporters,
         exporter_configs=exporter_configs,
+        exporter_process=config.exporter_process and not config.cluster_servers,
         secondary_storage_url=config.secondary_storage_url,
         backpressure=config.backpressure,
         flow_control=config.flow_control,

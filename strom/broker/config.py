@@ -165,6 +165,10 @@ class BrokerConfig:
     documents: DocumentSettings = field(default_factory=DocumentSettings)
     """The REST API's document store in ``<data_dir>/documents`` (``strom.broker.documents``)."""
     exporters: dict[str, ExporterConfig] = field(default_factory=dict)
+    exporter_process: bool = True
+    """Run each partition's exporters (the secondary storage's SQL exporter included) in a process
+    of their own, on another core (``strom.exporter.process``); false: on a thread of the partition's
+    process, sharing its interpreter lock. Only with the file journal (not with ``cluster``)."""
     log_level: str = "INFO"
     log_format: str = "text"
     """``text`` (for a terminal) or ``json`` (one JSON object per line, for a log collector)."""

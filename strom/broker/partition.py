@@ -38,7 +38,7 @@ from strom.broker.requests import RequestRegistry, ResponseCallback
 from strom.db import Database, SnapshotInfo, latest_snapshot, restore_snapshot
 from strom.engine import ENGINE_COLUMN_FAMILIES, Engine, JobStreams
 from strom.engine.partitions import InterPartitionSender, SinglePartition
-from strom.exporter import Exporter, ExporterDirector
+from strom.exporter import Exporter, ExporterDirector, ExporterProcess, ExporterRunner
 from strom.log import FileJournal, LogStorage
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import ProcessInstanceCreationIntent
@@ -75,6 +75,9 @@ class PartitionSettings:
     max_commands_in_batch: int = 100
     exporters: Mapping[str, Exporter] = field(default_factory=dict)
     exporter_configs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    exporter_process: bool = False
+    """Run the exporters in a process of their own (``strom.exporter.process``; file journal only):
+    ``strom broker`` does by default. Off: on a thread of this process (tests, embedded use)."""
     backpressure: BackpressureSettings = field(default_factory=BackpressureSettings)
     flow_control: FlowControlSettings = field(default_factory=FlowControlSettings)
     log_servers: tuple[str, ...] = ()
@@ -134,7 +137,7 @@ class Partition:
         self.db: Database
         self.engine: Engine
         self.processor: StreamProcessor
-        self.director: ExporterDirector
+        self.director: ExporterRunner
         self.replayed_events = 0
         self.replay_seconds = 0.0
         self.phase = "new"
@@ -256,19 +259,33 @@ class Partition:
         # Log growth counts from the restored snapshot (a restart does not reset it), or from the start.
         self._snapshot_position = 0 if snapshot is None else self.processor.replay_start_position
         self.replay_seconds = time.perf_counter() - started
-        self.director = ExporterDirector(
-            self.log,
-            self.settings.exporters,
-            self.directory / "exporters.json",
-            self.settings.partition_id,
-            self.settings.exporter_configs,
-        )
+        self.director = self._exporter_runner()
         self.director.open()
         with ReadScope(self.db):  # incidents open before a restart are pending still
             self.record_observer.pending_at_open = self.engine.state.incidents.count()
         self.processor.add_records_listener(self.record_observer.observe)
         self.processor.add_step_listener(self._after_step)
         self.phase = "open"
+
+    def _exporter_runner(self) -> ExporterRunner:
+        settings = self.settings
+        if settings.exporter_process and settings.exporters and not settings.log_servers:
+            return ExporterProcess(
+                self.log,
+                self.directory / "log",
+                settings.exporters,
+                self.directory / "exporters.json",
+                self.directory / "exporter.lock",
+                settings.partition_id,
+                settings.exporter_configs,
+            )
+        return ExporterDirector(
+            self.log,
+            settings.exporters,
+            self.directory / "exporters.json",
+            settings.partition_id,
+            settings.exporter_configs,
+        )
 
     def _release_after_failed_open(self) -> None:
         """Close what a failed ``open`` opened (best effort) and give the directory up."""

@@ -1,7 +1,8 @@
 """strom.exporter: records out of a partition, in log order, with acknowledged positions.
 
 Public: the ``Exporter`` protocol and its ``Controller``/``ExporterContext``, the built-in
-``JsonLinesExporter``, and ``ExporterDirector`` (used by the broker).
+``JsonLinesExporter``, and what runs exporters for the broker: ``ExporterDirector`` (on a thread) or
+``ExporterProcess`` (in a process of its own), both ``ExporterRunner``s.
 """
 
 from strom.exporter.api import (
@@ -11,8 +12,9 @@ from strom.exporter.api import (
     ExporterContext,
     ExporterError,
 )
-from strom.exporter.director import ExporterDirector
+from strom.exporter.director import ExporterDirector, ExporterRunner
 from strom.exporter.json_lines import JsonLinesExporter
+from strom.exporter.process import ExporterProcess
 
 __all__ = [
     "Controller",
@@ -21,5 +23,7 @@ __all__ = [
     "ExporterContext",
     "ExporterDirector",
     "ExporterError",
+    "ExporterProcess",
+    "ExporterRunner",
     "JsonLinesExporter",
 ]

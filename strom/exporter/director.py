@@ -18,10 +18,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from strom.exporter.api import Exporter, ExporterContext
-from strom.log import LogError, LogReader, LogStorage
+from strom.log import LogError, LogReader
 from strom.protocol import codec
 from strom.protocol.record import Record
 
@@ -43,6 +43,72 @@ class ExporterLag:
     """Durable records after the acknowledged position (0 when caught up)."""
     oldest_timestamp: int | None
     """Timestamp (epoch ms) of the oldest durable record not acknowledged; None when caught up."""
+
+
+class DurableLog(Protocol):
+    """The part of a log (``strom.log.LogStorage``) the director reads."""
+
+    @property
+    def first_position(self) -> int: ...
+
+    @property
+    def durable_position(self) -> int: ...
+
+    def reader(self, position: int) -> LogReader: ...
+
+
+class LagProbe:
+    """Reads the timestamp of the oldest record an exporter has not acknowledged, for ``lag()``.
+
+    Remembers, per exporter, the position it looked up last and its answer: an exporter that did not
+    move since the last call costs no log read.
+    """
+
+    def __init__(self, log: DurableLog) -> None:
+        self._log = log
+        self._probes: dict[str, tuple[int, int | None]] = {}
+
+    def lags(self, acknowledged: Mapping[str, int], persisted: Mapping[str, int]) -> list[ExporterLag]:
+        """How far each exporter (by its acknowledged position) is behind the durable log."""
+        durable = self._log.durable_position
+        lags: list[ExporterLag] = []
+        for exporter_id, position in acknowledged.items():
+            behind = max(0, durable - position)
+            oldest = self.timestamp_at(exporter_id, position + 1) if behind else None
+            lags.append(ExporterLag(exporter_id, position, persisted.get(exporter_id, 0), behind, oldest))
+        return lags
+
+    def timestamp_at(self, exporter_id: str, position: int) -> int | None:
+        """The timestamp of the durable record at ``position`` (or of the first one after it that
+        has one, also if the log was compacted past it); None if it cannot be read."""
+        probe = self._probes.get(exporter_id)
+        if probe is not None and probe[0] == position:
+            return probe[1]
+        timestamp: int | None = None
+        try:
+            with self._log.reader(max(position, self._log.first_position)) as reader:
+                for index, (_, data) in enumerate(reader.read_available()):
+                    found = codec.decode(data).timestamp
+                    if found >= 0:
+                        timestamp = found
+                        break
+                    if index >= 100:  # no timestamped record nearby: give up rather than scan on
+                        break
+        except (LogError, ValueError):  # closed or compacted meanwhile: no answer this time
+            return None
+        self._probes[exporter_id] = (position, timestamp)
+        return timestamp
+
+
+def load_positions(positions_file: Path) -> dict[str, int]:
+    """The acknowledged positions kept in ``positions_file`` (empty when there is none yet)."""
+    try:
+        raw = json.loads(positions_file.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise RuntimeError(f"exporter positions file {positions_file} is unreadable: {error}") from error
+    return {str(key): int(value) for key, value in raw.items()}
 
 
 class _Controller:
@@ -142,7 +208,7 @@ class ExporterDirector:
 
     def __init__(
         self,
-        log: LogStorage,
+        log: DurableLog,
         exporters: Mapping[str, Exporter],
         positions_file: Path,
         partition_id: int = 1,
@@ -154,11 +220,9 @@ class ExporterDirector:
         self._persist_every = persist_every_s
         self._last_persist = 0.0
         self._dirty = False
-        stored = self._load_positions()
+        stored = load_positions(positions_file)
         self._persisted: dict[str, int] = dict(stored)
-        # Per exporter, (position, timestamp) of the record `lag()` looked up last: an exporter that
-        # did not move since the last call costs no log read.
-        self._lag_probes: dict[str, tuple[int, int | None]] = {}
+        self._lag_probe = LagProbe(log)
         self._slots: list[_Slot] = []
         for exporter_id, exporter in exporters.items():
             exporter.configure(
@@ -193,40 +257,7 @@ class ExporterDirector:
         The timestamp of the oldest unacknowledged record is read from the log (one record, only
         when the acknowledged position moved since the last call).
         """
-        durable = self._log.durable_position
-        persisted = self._persisted
-        lags: list[ExporterLag] = []
-        for slot in self._slots:
-            acknowledged = slot.controller.acknowledged
-            behind = max(0, durable - acknowledged)
-            oldest = self._timestamp_at(slot.exporter_id, acknowledged + 1) if behind else None
-            lags.append(
-                ExporterLag(
-                    slot.exporter_id, acknowledged, persisted.get(slot.exporter_id, 0), behind, oldest
-                )
-            )
-        return lags
-
-    def _timestamp_at(self, exporter_id: str, position: int) -> int | None:
-        """The timestamp of the durable record at ``position`` (or of the first one after it that
-        has one, also if the log was compacted past it); None if it cannot be read."""
-        probe = self._lag_probes.get(exporter_id)
-        if probe is not None and probe[0] == position:
-            return probe[1]
-        timestamp: int | None = None
-        try:
-            with self._log.reader(max(position, self._log.first_position)) as reader:
-                for index, (_, data) in enumerate(reader.read_available()):
-                    found = codec.decode(data).timestamp
-                    if found >= 0:
-                        timestamp = found
-                        break
-                    if index >= 100:  # no timestamped record nearby: give up rather than scan on
-                        break
-        except (LogError, ValueError):  # closed or compacted meanwhile: no answer this time
-            return None
-        self._lag_probes[exporter_id] = (position, timestamp)
-        return timestamp
+        return self._lag_probe.lags(self.positions(), self._persisted)
 
     def min_acknowledged_position(self) -> int | None:
         """The lowest acknowledged position (what compaction must keep above), None without exporters."""
@@ -322,13 +353,27 @@ class ExporterDirector:
             self._reader = None
         self._opened = False
 
-    def _load_positions(self) -> dict[str, int]:
-        try:
-            raw = json.loads(self._positions_file.read_bytes())
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as error:
-            raise RuntimeError(
-                f"exporter positions file {self._positions_file} is unreadable: {error}"
-            ) from error
-        return {str(key): int(value) for key, value in raw.items()}
+
+class ExporterRunner(Protocol):
+    """What a partition needs of whatever runs its exporters: an ``ExporterDirector`` on a thread of
+    the partition's process, or an ``ExporterProcess`` (``strom.exporter.process``) in a process of
+    its own."""
+
+    @property
+    def exporter_ids(self) -> list[str]: ...
+
+    def open(self) -> None: ...
+
+    def export_available(self, max_records: int = 10_000) -> int: ...
+
+    def positions(self) -> dict[str, int]: ...
+
+    def persisted_positions(self) -> dict[str, int]: ...
+
+    def min_acknowledged_position(self) -> int | None: ...
+
+    def lag(self) -> list[ExporterLag]: ...
+
+    def failing(self) -> list[ExporterFailure]: ...
+
+    def close(self) -> None: ...

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from strom.exporter.api import Controller, ExporterConfigurationError, ExporterContext
+from strom.exporter.api import Controller, ExporterConfigurationError, ExporterContext, ExporterError
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import RecordType, ValueType
 from strom.protocol.intents import (
@@ -97,7 +97,7 @@ class _Rows:
         self.keep = keep
         self.rows: dict[Any, dict[str, Any]] = {}
         self.deletes: set[Any] = set()
-        self._statements: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...] | None]] = {}
 
     def put(self, row: dict[str, Any]) -> None:
         key = row[self.pk]
@@ -140,7 +140,11 @@ class _Rows:
                     continue
             groups.setdefault((full, tuple(sorted(params))), []).append(params)
         for (full, columns), batch in groups.items():
-            connection.execute(self._statement(full, columns, insert), batch)
+            sql, order = self._compiled(full, columns, insert, connection)
+            if order is None:  # a named paramstyle (psycopg): the rows as they are
+                connection.exec_driver_sql(sql, batch)
+            else:  # a positional one (sqlite3's qmark): each row's values in the statement's order
+                connection.exec_driver_sql(sql, [tuple([row[name] for name in order]) for row in batch])
         if self.deletes:
             column = self.table.c[self.pk]
             connection.execute(
@@ -148,11 +152,24 @@ class _Rows:
                 [{"_pk": key} for key in self.deletes],
             )
 
-    def _statement(self, full: bool, columns: tuple[str, ...], insert: Callable[[sa.Table], Any]) -> Any:
+    def _compiled(
+        self, full: bool, columns: tuple[str, ...], insert: Callable[[sa.Table], Any], connection: Connection
+    ) -> tuple[str, tuple[str, ...] | None]:
+        """The statement's SQL for this database and, for a positional paramstyle, the order of its
+        parameters: compiled once per shape of row, then executed by the driver directly (SQLAlchemy's
+        per-row parameter processing cost as much as the rest of the export; the columns are plain
+        integers, text and booleans, which both drivers take as they are)."""
         cache_key = ("upsert" if full else "update", columns)
-        statement = self._statements.get(cache_key)
-        if statement is not None:
-            return statement
+        compiled = self._statements.get(cache_key)
+        if compiled is None:
+            done = self._statement(full, columns, insert).compile(
+                dialect=connection.dialect, column_keys=[column for column in columns if column != "_pk"]
+            )
+            order = tuple(done.positiontup) if done.positional and done.positiontup is not None else None
+            compiled = self._statements[cache_key] = (done.string, order)
+        return compiled
+
+    def _statement(self, full: bool, columns: tuple[str, ...], insert: Callable[[sa.Table], Any]) -> Any:
         if full:
             statement = insert(self.table)
             updates = {
@@ -166,7 +183,6 @@ class _Rows:
                 statement = statement.on_conflict_do_nothing(index_elements=[self.pk])
         else:
             statement = sa.update(self.table).where(self.table.c[self.pk] == sa.bindparam("_pk"))
-        self._statements[cache_key] = statement
         return statement
 
 
@@ -351,10 +367,18 @@ class SqlExporter:
         try:
             # one broker writes a partition of an external database (storage_lock)
             self._lock = lock_partition(engine, self._partition_id)
+            schema.create_schema(engine)
+        except sa.exc.OperationalError as error:
+            self._release_lock()
+            engine.dispose()
+            raise ExporterError(
+                f"SqlExporter: cannot open the secondary storage {engine.url.render_as_string()}:"
+                f" {error.orig}"
+            ) from error
         except BaseException:
+            self._release_lock()
             engine.dispose()
             raise
-        schema.create_schema(engine)
         self._cleaner = HistoryCleaner(engine, self._history_ttl_ms) if self._history_ttl_ms else None
         self._engine = engine
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
@@ -441,13 +465,16 @@ class SqlExporter:
         try:
             self.flush()
         finally:
-            if self._lock is not None:
-                with contextlib.suppress(Exception):  # a dead connection released it already
-                    self._lock.close()
-                self._lock = None
+            self._release_lock()
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            with contextlib.suppress(Exception):  # a dead connection released it already
+                self._lock.close()
+            self._lock = None
 
     # -- lookups -----------------------------------------------------------------------------------
 
