@@ -1,14 +1,16 @@
 """Admission: the gateway counts calls from the moment it takes them and refuses the excess at once.
 
 A partition's limiter (``strom.stream.backpressure``) counts a request only once the gateway has
-decoded it and handed it over; calls that wait before that point (in gRPC's queue, in the event
-loop) were never counted, so overload showed up as latency and, once gRPC's own queue overflowed,
-as CANCELLED calls. ``Admission`` is the gateway's first server interceptor: it counts every call
-that changes something (``CreateProcessInstance``, ``PublishMessage``, …) from interceptor entry
-until its answer, and once that count reaches the partitions' current backpressure limits it ends
-the call with RESOURCE_EXHAUSTED before its request is even decoded, the cheapest answer the gateway
-can give. Calls that finish work (Zeebe's exempt commands: CompleteJob, FailJob, CancelProcessInstance,
-deployments) are neither counted nor refused here, as the partition never refuses them either.
+built its command and handed it over. ``Admission`` counts earlier: every call that asks for work
+(``CreateProcessInstance``, ``PublishMessage``, …) from the moment its handler is entered until it
+is answered, and once that count reaches the partitions' current backpressure limits it ends the
+call with RESOURCE_EXHAUSTED before the command is built, the cheapest answer the gateway can give.
+Calls that finish work (Zeebe's exempt commands: CompleteJob, FailJob, CancelProcessInstance,
+deployments) count but are never refused, as the partition counts and takes them.
+
+Before a handler is entered, a call waits in gRPC core's queue of calls not yet taken (one per
+RPC method, bounded by ``GatewayLimits.max_queued_calls``); the gateway takes calls from it as fast
+as its event loop turns, and gRPC drops (CANCELLED) what arrives faster than that.
 
 Long polls and job streams wait by design, so they are not in flight; instead ``ClientLimits``
 bounds how many one client keeps open. A client is the authenticated principal (user or client
@@ -19,7 +21,7 @@ is one client).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,23 +32,19 @@ from strom.broker.gateway_limits import GatewayLimits
 from strom.broker.partition_group import PartitionGroup
 from strom.gateway.auth.identity import current_identity
 from strom.gateway.grpc.errors import GatewayError
+from strom.stream.backpressure import RequestLimiter
 
 Context = Any
 """A ``grpc.aio.ServicerContext``."""
 
 EXEMPT_RPCS = frozenset(
-    {
-        "CompleteJob",
-        "FailJob",
-        "CancelProcessInstance",
-        "DeployResource",
-        "DeployProcess",
-        "Topology",  # a read: it never reaches a partition
-        "ActivateJobs",  # long polls and streams: limited per client (``ClientLimits``)
-        "StreamActivatedJobs",
-    }
+    {"CompleteJob", "FailJob", "CancelProcessInstance", "DeployResource", "DeployProcess"}
 )
-"""RPCs the gateway neither counts nor refuses (the partition's exempt commands, reads, waits)."""
+"""RPCs never refused (the partition's exempt commands: they finish work); they still count in flight."""
+
+UNCOUNTED_RPCS = frozenset({"Topology", "ActivateJobs", "StreamActivatedJobs"})
+"""RPCs the gateway does not count: a read that never reaches a partition, and calls that wait by
+design (long polls and job streams, limited per client by ``ClientLimits``)."""
 
 
 def overloaded_at_gateway(rpc: str, inflight: int, limit: int) -> GatewayError:
@@ -60,24 +58,37 @@ def overloaded_at_gateway(rpc: str, inflight: int, limit: int) -> GatewayError:
 class Admission:
     """Counts the gateway's calls in flight from handler entry to answer; refuses beyond the limit."""
 
-    def __init__(self, limit: Callable[[], int | None]) -> None:
-        self._limit = limit
-        """The partitions' combined backpressure limit now; None: not known here (no refusal)."""
+    def __init__(self, limiters: Sequence[RequestLimiter]) -> None:
+        self._limiters = tuple(limiters)
+        """The partitions' limiters (none when a partition runs in a process of its own: its
+        limiter answers for it and the gateway refuses nothing itself)."""
         self.inflight = 0
         self.refused = 0
 
+    @property
+    def limit(self) -> int | None:
+        """The partitions' combined backpressure limit now (None: not known here)."""
+        limiters = self._limiters
+        if not limiters:
+            return None
+        if len(limiters) == 1:
+            return limiters[0].limit
+        return sum(limiter.limit for limiter in limiters)
+
     def guard(self, rpc: str, behavior: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         """``behavior`` (a unary RPC's) counted while it runs, refused when the gateway is full."""
-        if rpc in EXEMPT_RPCS:
+        if rpc in UNCOUNTED_RPCS:
             return behavior
+        exempt = rpc in EXEMPT_RPCS
 
         async def admitted(request: Any, context: Context) -> Any:
-            limit = self._limit()
             inflight = self.inflight
-            if limit is not None and inflight >= limit:
-                self.refused += 1
-                error = overloaded_at_gateway(rpc, inflight, limit)
-                await context.abort(error.code, error.message)
+            if not exempt:
+                limit = self.limit
+                if limit is not None and inflight >= limit:
+                    self._refuse()
+                    error = overloaded_at_gateway(rpc, inflight, limit)
+                    await context.abort(error.code, error.message)
             self.inflight = inflight + 1
             try:
                 return await behavior(request, context)
@@ -86,21 +97,21 @@ class Admission:
 
         return admitted
 
+    def _refuse(self) -> None:
+        self.refused += 1
+        # A refusal by backpressure, wherever it is decided: the partition's backpressure metrics
+        # (Strom's and Zeebe's dropped requests) count it, as they do the partition's own.
+        self._limiters[0].rejected += 1
 
-def partitions_limit(partitions: PartitionGroup) -> Callable[[], int | None]:
-    """The sum of the partitions' current backpressure limits, read from the partitions in this
-    process; None when a partition runs in a process of its own (its limiter answers for it)."""
+
+def local_limiters(partitions: PartitionGroup) -> list[RequestLimiter]:
+    """The backpressure limiters of the partitions, when all run in this process; else none."""
     limiters = [
         endpoint.partition.limiter
         for endpoint in partitions.endpoints.values()
         if isinstance(endpoint, LocalEndpoint)
     ]
-    if len(limiters) != partitions.count:
-        return lambda: None
-    if len(limiters) == 1:
-        limiter = limiters[0]
-        return lambda: limiter.limit
-    return lambda: sum(limiter.limit for limiter in limiters)
+    return limiters if len(limiters) == partitions.count else []
 
 
 # -- per client ------------------------------------------------------------------------------------
@@ -182,9 +193,10 @@ def server_options(limits: GatewayLimits) -> list[tuple[str, int]]:
 
 __all__ = [
     "EXEMPT_RPCS",
+    "UNCOUNTED_RPCS",
     "Admission",
     "ClientLimits",
     "client_of",
-    "partitions_limit",
+    "local_limiters",
     "server_options",
 ]

@@ -33,7 +33,7 @@ from strom.gateway.grpc._proto import (
     health_pb2_grpc,
     pb,
 )
-from strom.gateway.grpc.admission import Admission, ClientLimits, partitions_limit, server_options
+from strom.gateway.grpc.admission import Admission, ClientLimits, local_limiters, server_options
 from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import GatewayError, from_rejection, unimplemented
 from strom.gateway.grpc.jobs import GatewayJobStream, JobCounters, JobNotifications, LongPolling, stream_jobs
@@ -379,7 +379,7 @@ class GatewayServer:
         self._long_polling: LongPolling | None = None
         self._open_streams: set[GatewayJobStream] = set()
         self._health: Any = None
-        self.admission = Admission(partitions_limit(partitions))
+        self.admission = Admission(local_limiters(partitions))
         """Counts calls from the moment the gateway takes them; refuses beyond the limit."""
         self.client_limits = ClientLimits(settings.limits)
 

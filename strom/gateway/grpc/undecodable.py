@@ -104,8 +104,8 @@ class _Collector:
 def add_gateway_to_server(servicer: Any, server: grpc.aio.Server, guard: Guard | None = None) -> None:
     """Register the gateway's handlers, their unary behaviors wrapped by ``guard`` (admission).
 
-    Registered methods, not an interceptor: gRPC then keeps a queue per method (a flood of
-    CreateProcessInstance does not crowd out CompleteJob), which a server interceptor gives up.
+    As registered methods, gRPC keeps a queue of calls not yet taken per method, so a flood of
+    CreateProcessInstance does not crowd CompleteJob out of gRPC's queue.
     """
     collector = _Collector()
     add_GatewayServicer_to_server(servicer, collector)
