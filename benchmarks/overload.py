@@ -16,6 +16,7 @@ StreamActivatedJobs (CompleteJob is exempt from backpressure), then two phases:
 Figures over phase 2 after ``--warmup``: ``accepted_pi_per_s`` (calls answered OK per second),
 ``overload_vs_knee`` = that / ``knee_pi_per_s`` (goal >= 0.8: throughput must not collapse),
 ``resource_exhausted_share`` (calls answered RESOURCE_EXHAUSTED / calls answered),
+``cancelled_share`` (calls gRPC dropped from its queue of calls the gateway had not taken yet),
 ``p99_accepted_latency_ms`` (of the calls answered OK), the count of every other status
 (DEADLINE_EXCEEDED, CANCELLED, ... — all should be 0), ``completed_pi_per_s`` (the worker's
 completions), ``complete_job_rejected`` (CompleteJob calls answered with any error; must be 0),
@@ -254,6 +255,7 @@ def main() -> None:
         "overload_vs_knee": round(ratio, 3),
         "goal_overload_vs_knee_met": ratio >= 0.8,
         "resource_exhausted_share": round(statuses["RESOURCE_EXHAUSTED"] / answered, 3) if answered else 0.0,
+        "cancelled_share": round(statuses["CANCELLED"] / answered, 3) if answered else 0.0,
         "p50_accepted_latency_ms": round(_percentile(latencies, 0.50), 1),
         "p99_accepted_latency_ms": round(_percentile(latencies, 0.99), 1),
         "p50_latency_ms_by_status": {
