@@ -80,8 +80,8 @@ class Broker:
         """The partition when there is one (in this process)."""
         self.partitions: PartitionGroup
         self.supervisor: PartitionSupervisor | None = None
-        self.member: PartitionMember | None = None
-        """With ``cluster`` and one partition: this broker's member of it (leader or follower)."""
+        self.members: dict[int, PartitionMember] = {}
+        """With ``cluster``: this broker's member (leader or follower) of each partition."""
         self._leases: LeaseManager | None = None
         self._forwarder: Forwarder | None = None
         self.metrics: BrokerMetrics | None = None
@@ -100,14 +100,14 @@ class Broker:
         """
         config = self.config
         check_partition_count(config.data_dir, config.partitions)
-        if config.partitions > 1 or config.partition_processes == "always":
+        if config.cluster_servers:
+            self.metrics = self._open_members()
+        elif config.partitions > 1 or config.partition_processes == "always":
             registry = JobStreamRegistry()
             self.supervisor = PartitionSupervisor(config, config.partitions, registry)
             self.partitions = PartitionGroup(self.supervisor.endpoints, registry)
             self.metrics = BrokerMetrics(None, statuses=self.partitions.statuses)
             self.metrics.add_collector(self.supervisor.collect_metrics)
-        elif config.cluster_servers:
-            self.metrics = self._open_member()
         else:
             settings = partition_settings(config)
             try:
@@ -144,9 +144,10 @@ class Broker:
             )
         return self
 
-    def _open_member(self) -> BrokerMetrics:
-        """Cluster mode, one partition: follow it on its stream, lead it while holding its lease."""
-        from strom.broker.cluster_member import PartitionMember
+    def _open_members(self) -> BrokerMetrics:
+        """Cluster mode: follow every partition on its stream, lead those whose lease this broker
+        holds (spread over ``cluster_size`` brokers). The partitions run in this process."""
+        from strom.broker.cluster_member import LeaderBalance, MemberSender, PartitionMember
         from strom.broker.forwarding import Forwarder
         from strom.log.lease import LeaseManager
 
@@ -165,16 +166,43 @@ class Broker:
                 f"broker-{config.node_id}",
                 request_timeout_s=config.request_timeout_ms / 1000,
             )
-            self.member = PartitionMember(
-                partition_settings(config), self._leases, job_streams=registry, forwarder=self._forwarder
-            ).open()
+            sender = MemberSender()
+            boot_s = max(10.0, 4 * config.lease_ttl_s)
+            balance = LeaderBalance(sender.members, config.cluster_size, boot_s=boot_s)
+            for partition_id in range(1, config.partitions + 1):
+                sender.members[partition_id] = PartitionMember(
+                    partition_settings(config, partition_id, config.partitions),
+                    self._leases,
+                    job_streams=registry,
+                    forwarder=self._forwarder,
+                    sender=sender if config.partitions > 1 else None,
+                    balance=balance,
+                )
+            for member in sender.members.values():
+                member.open()
+                self.members[member.partition_id] = member
         except BaseException:
+            self._close_members()
+            raise
+        self.partitions = PartitionGroup(dict(self.members), registry)
+        return BrokerMetrics(None, statuses=self.partitions.statuses)
+
+    def _close_members(self) -> None:
+        """Close every member (leaders snapshot and release their leases), then NATS connections."""
+        try:
+            while self.members:
+                _, member = self.members.popitem()
+                try:
+                    member.close()
+                except Exception:  # close the others all the same
+                    _log.exception("closing the member of partition %d failed", member.partition_id)
+        finally:
             if self._forwarder is not None:
                 self._forwarder.close()
-            self._leases.close()
-            raise
-        self.partitions = PartitionGroup({1: self.member}, registry)
-        return BrokerMetrics(None, statuses=self.partitions.statuses)
+                self._forwarder = None
+            if self._leases is not None:
+                self._leases.close()
+                self._leases = None
 
     async def serve(self, ready: Callable[[], None] | None = None) -> None:
         """Start the services and serve until ``request_stop``; then shut everything down."""
@@ -182,8 +210,8 @@ class Broker:
         try:
             if self.supervisor is not None:
                 await self.supervisor.start()
-            elif self.member is not None:
-                pass  # the member starts processing when it takes the lease
+            elif self.members:
+                pass  # a member starts processing when it takes its partition's lease
             elif self.config.processing == "thread":
                 self.partition.start()
             else:
@@ -227,16 +255,9 @@ class Broker:
         if self._disk is not None:
             self._disk.stop()
             self._disk = None
-        if self.member is not None:
-            try:
-                self.member.close()
-            finally:
-                self.member = None
-                if self._forwarder is not None:
-                    self._forwarder.close()
-                if self._leases is not None:
-                    self._leases.close()
-            _log.info("partition closed")
+        if self._leases is not None:
+            self._close_members()
+            _log.info("partitions closed")
         partition = getattr(self, "partition", None)
         if partition is not None:
             try:

@@ -34,6 +34,7 @@ import itertools
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -72,6 +73,7 @@ class PartitionMember:
         job_streams: JobStreams | None = None,
         sender: InterPartitionSender | None = None,
         forwarder: Forwarder | None = None,
+        balance: LeaderBalance | None = None,
     ) -> None:
         if not settings.log_servers:
             raise ValueError("a cluster member needs the NATS servers of its log (log_servers)")
@@ -84,6 +86,7 @@ class PartitionMember:
         self._job_streams = job_streams
         self._sender = sender
         self._forwarder = forwarder
+        self._balance = balance
         self.forwarded = 0
         """Commands this member forwarded to the leader while following."""
         self.role = "new"
@@ -275,7 +278,9 @@ class PartitionMember:
     def _follow_or_take_over(self) -> None:
         self._lost = False
         try:
-            lease = self._leases.acquire(self.partition_id)
+            lease = None
+            if self._balance is None or self._balance.may_take(self.partition_id, self._leases):
+                lease = self._leases.acquire(self.partition_id)
         except LeaseError as exc:
             _log.debug("partition %d: cannot ask for the lease: %s", self.partition_id, exc)
             lease = None
@@ -386,7 +391,78 @@ class PartitionMember:
         return log
 
 
-__all__ = ["ROLES", "PartitionMember"]
+class LeaderBalance:
+    """Spreads the leaders of a broker's partitions over the cluster's brokers.
+
+    A broker takes a free lease only while it leads fewer than its share: the partition count over
+    the brokers, rounded up. For ``boot_s`` after it started the brokers are the expected ones
+    (``cluster_size``), so brokers started together split the partitions; afterwards they are the
+    live ones — this broker and the holders of the partitions' leases, looked up at most every
+    ``refresh_s`` — so when a broker dies, the others' share grows and they take its partitions as
+    soon as its leases expire. Leaders are not moved back when a broker returns (as in Zeebe, where
+    that is an explicit rebalancing).
+    """
+
+    def __init__(
+        self,
+        members: Mapping[int, PartitionMember],
+        cluster_size: int,
+        boot_s: float,
+        refresh_s: float = 0.5,
+    ) -> None:
+        self._members = members
+        self._cluster_size = max(1, cluster_size)
+        self._boot_until = time.monotonic() + boot_s
+        self._refresh_s = refresh_s
+        self._live = 1
+        self._live_at = 0.0
+
+    def share(self, leases: LeaseManager) -> int:
+        """How many partitions this broker may lead now."""
+        if time.monotonic() < self._boot_until:
+            brokers = self._cluster_size
+        else:
+            brokers = self._live_brokers(leases)
+        return -(-len(self._members) // brokers)
+
+    def may_take(self, partition_id: int, leases: LeaseManager) -> bool:
+        leading = sum(1 for member in self._members.values() if member.role == "leader")
+        return leading < self.share(leases)
+
+    def _live_brokers(self, leases: LeaseManager) -> int:
+        now = time.monotonic()
+        if now - self._live_at >= self._refresh_s:
+            holders = {leases.node_id}
+            for partition_id in self._members:
+                holder = leases.holder(partition_id)
+                if holder is not None:
+                    holders.add(holder[0])
+            self._live, self._live_at = len(holders), now
+        return self._live
+
+
+class MemberSender:
+    """Commands for other partitions (``InterPartitionSender``) in a cluster broker: handed to that
+    partition's member here, which writes them when this broker leads it and forwards them to the
+    leader otherwise. Fire and forget, as between partition processes: what the engine sends this
+    way (distribution, the message subscription handshake) is resent until acknowledged."""
+
+    def __init__(self) -> None:
+        self.members: dict[int, PartitionMember] = {}
+
+    def send(self, partition_id: int, command: Record[Any]) -> None:
+        member = self.members.get(partition_id)
+        if member is None:
+            _log.warning(
+                "a %s command for partition %d, which this broker does not serve, is dropped",
+                command.value_type.name,
+                partition_id,
+            )
+            return
+        member.submit(command)
+
+
+__all__ = ["ROLES", "LeaderBalance", "MemberSender", "PartitionMember"]
 
 
 def _ignore(answer: Answer) -> None:

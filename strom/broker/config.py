@@ -127,14 +127,20 @@ class BrokerConfig:
     or a prompt); it gets the ``admin`` role."""
     node_id: int = 0
     partitions: int = 1
-    """How many partitions (each in its own OS process when more than one): about one per core
-    the broker may use, leaving one for the gateway. Fixed when the data directory is created."""
+    """How many partitions (each in its own OS process when more than one, except with ``cluster``,
+    where they run in the broker's process): about one per core the broker may use, leaving one for
+    the gateway. Fixed when the data directory is created."""
     cluster: str = ""
     """NATS server URLs (comma-separated, ``nats://host:4222``): each partition's log is a JetStream
     stream there instead of the file journal in the data directory (state and snapshots stay
     local). Empty: the embedded file journal, no NATS needed."""
     replication_factor: int = 1
     """Replicas of each partition's JetStream stream (with ``cluster``; 3 on a 3-node NATS cluster)."""
+    cluster_size: int = 1
+    """With ``cluster``: how many brokers are expected. In its first seconds (10, or four lease TTLs)
+    a broker leads up to partitions / cluster_size of them (rounded up), so brokers started together
+    split the partitions; afterwards up to partitions / live brokers, so the partitions of a broker
+    that died are taken over as soon as its leases expire and none stays without a leader."""
     lease_ttl_s: float = 5.0
     """With ``cluster``: how long a partition's leadership lease lasts without a renewal (renewed
     every quarter of it); a follower takes over about this long after its leader died."""
@@ -199,6 +205,8 @@ class BrokerConfig:
             raise ConfigError("grpc_port must not be 0: clients need to know where to connect")
         if self.log_format not in ("text", "json"):
             raise ConfigError(f"log_format must be 'text' or 'json', got {self.log_format!r}")
+        if self.cluster_size < 1:
+            raise ConfigError(f"cluster_size must be at least 1 (brokers expected), got {self.cluster_size}")
         storage = self.secondary_storage
         if storage not in ("sqlite", "none") and "://" not in storage:
             raise ConfigError(

@@ -39,6 +39,11 @@ import click
     help="This broker's id in a cluster (default 0); every broker on the same NATS needs its own.",
 )
 @click.option(
+    "--cluster-size",
+    type=int,
+    help="With --cluster: the brokers expected; each leads up to partitions/brokers (default 1).",
+)
+@click.option(
     "--partitions",
     type=int,
     help="Partitions, each in its own process when more than one (default 1; fixed per data dir).",
@@ -106,6 +111,7 @@ def broker(
     rest_port: int | None,
     cluster: str | None,
     node_id: int | None,
+    cluster_size: int | None,
     replication_factor: int | None,
     partitions: int | None,
     secondary_storage: str | None,
@@ -145,6 +151,7 @@ def broker(
         "cluster": cluster,
         "replication_factor": replication_factor,
         "node_id": node_id,
+        "cluster_size": cluster_size,
         "secondary_storage": secondary_storage,
         "log_level": log_level.upper() if log_level else None,
         "log_format": log_format,

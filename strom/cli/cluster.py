@@ -136,10 +136,12 @@ class LocalCluster:
         nats_port: int,
         lease_ttl_s: float,
         binary: str,
+        partitions: int = 1,
     ) -> None:
         self.directory = directory
         self.binary = binary
         self.lease_ttl_s = lease_ttl_s
+        self.partitions = partitions
         ports = _Ports(nats_port)
         cluster_ports = _Ports(nats_port + 1000 if nats_port else 0, ports.taken)
         monitor_ports = _Ports(nats_port + 2000 if nats_port else 0, ports.taken)
@@ -195,6 +197,10 @@ class LocalCluster:
                         str(broker.node_id),
                         "--replication-factor",
                         str(self.replicas),
+                        "--partitions",
+                        str(self.partitions),
+                        "--cluster-size",
+                        str(len(self.brokers)),
                         "--data-dir",
                         str(broker.directory / "data"),
                         "--grpc-port",
@@ -291,6 +297,13 @@ def cluster() -> None:
 @click.option(
     "--lease-ttl", type=float, default=5.0, show_default=True, help="Seconds a dead leader keeps its lease."
 )
+@click.option(
+    "--partitions",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Partitions; their leaders are spread over the brokers.",
+)
 def up(
     brokers: int,
     nats_servers: int,
@@ -300,6 +313,7 @@ def up(
     metrics_port: int,
     nats_port: int,
     lease_ttl: float,
+    partitions: int,
 ) -> None:
     """Start NATS servers and brokers, print their addresses, and run until Ctrl-C."""
     binary = nats_server_binary()
@@ -317,6 +331,7 @@ def up(
         nats_port=nats_port,
         lease_ttl_s=lease_ttl,
         binary=binary,
+        partitions=partitions,
     )
     stopping = False
 
