@@ -19,14 +19,14 @@ from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.bpmn.gateway._choice import choose_flows
 from strom.engine.processing.bpmn.gateway._passage import GatewayPassage
 from strom.engine.processing.writers import Writers
-from strom.engine.state import ProcessingState
 
 
 class ConditionalGatewayProcessor:
     """An exclusive gateway (``first_only``) or an inclusive one."""
 
-    def __init__(self, state: ProcessingState, behaviors: Behaviors, *, first_only: bool) -> None:
-        self._passage = GatewayPassage(state, behaviors)
+    def __init__(self, behaviors: Behaviors, *, first_only: bool) -> None:
+        self._passage = GatewayPassage(behaviors)
+        self._leaving = behaviors.leaving
         self._expressions = behaviors.expressions
         self._first_only = first_only
 
@@ -44,4 +44,4 @@ class ConditionalGatewayProcessor:
         return None  # never asked: the gateway completes in its activation step
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        self._passage.terminate(writers, context)
+        self._leaving.leave_terminated(writers, context)  # a start listener's job may be pending

@@ -14,7 +14,7 @@ from strom.protocol.values.enums import ErrorType
 class EventBasedGatewayProcessor:
     def __init__(self, behaviors: Behaviors) -> None:
         self._transitions = behaviors.state_transitions
-        self._incidents = behaviors.incidents
+        self._leaving = behaviors.leaving
         self._events = behaviors.event_subscriptions
         self._triggers = behaviors.event_triggers
 
@@ -44,7 +44,4 @@ class EventBasedGatewayProcessor:
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        self._events.unsubscribe(writers, context)
-        self._incidents.resolve_for_element(writers, context.key)
-        self._transitions.terminated(writers, context)
-        self._transitions.after_terminated(writers, context)
+        self._leaving.leave_terminated(writers, context, cancel_job=False)

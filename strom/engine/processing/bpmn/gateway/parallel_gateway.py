@@ -8,12 +8,12 @@ from strom.engine.processing.bpmn.behavior.failure import Failure
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.bpmn.gateway._passage import GatewayPassage
 from strom.engine.processing.writers import Writers
-from strom.engine.state import ProcessingState
 
 
 class ParallelGatewayProcessor:
-    def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
-        self._passage = GatewayPassage(state, behaviors)
+    def __init__(self, behaviors: Behaviors) -> None:
+        self._passage = GatewayPassage(behaviors)
+        self._leaving = behaviors.leaving
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
         return None
@@ -26,4 +26,4 @@ class ParallelGatewayProcessor:
         return None  # never asked: the gateway completes in its activation step
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        self._passage.terminate(writers, context)
+        self._leaving.leave_terminated(writers, context)  # a start listener's job may be pending
