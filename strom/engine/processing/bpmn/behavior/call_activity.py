@@ -200,8 +200,7 @@ class CallActivityBehavior:
                     self._variable_behavior.merge_propagate(writers, caller.key, variables, owner)
             self._transitions.complete_element(writers, caller)
         elif instance.is_terminating:
-            self._transitions.terminated(writers, caller)
-            self._transitions.after_terminated(writers, caller)
+            self._transitions.end_terminated(writers, caller)
 
     def on_child_terminated(self, writers: Writers, child: ElementContext) -> None:
         caller = self.caller_of(child)
@@ -211,8 +210,7 @@ class CallActivityBehavior:
         if instance is None:
             return
         if instance.is_terminating:
-            self._transitions.terminated(writers, caller)
-            self._transitions.after_terminated(writers, caller)
+            self._transitions.end_terminated(writers, caller)
         elif instance.state in (PI.ELEMENT_ACTIVATED, PI.ELEMENT_ACTIVATING, PI.ELEMENT_COMPLETING):
             # the called instance ended without completing: the call activity cannot go on
             self._transitions.terminate_element(writers, instance)

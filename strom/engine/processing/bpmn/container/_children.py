@@ -33,6 +33,10 @@ class ScopeChildren:
         self._instances = instances
         self._transitions = transitions
 
+    def terminate(self, writers: Writers, scope: ElementContext) -> bool:
+        """Terminate the scope's children; True while any is left (the scope ends after them)."""
+        return terminate_children(self._instances, self._transitions, writers, scope)
+
     def completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
         if not child.element.outgoing:
             self._transitions.recheck_inclusive_joins(writers, scope)
@@ -40,15 +44,18 @@ class ScopeChildren:
         if instance is not None and instance.is_active and instance.can_complete_scope:
             self._transitions.complete_element(writers, scope)
 
-    def terminated(self, writers: Writers, scope: ElementContext) -> None:
+    def terminated(self, writers: Writers, scope: ElementContext) -> bool:
+        """A child terminated: a terminating scope ends with its last child (True: it is
+        TERMINATED now); an active one may complete now that the child is gone."""
         instance = self._instances.get(scope.key)
         if instance is None:
-            return
+            return False
         if instance.is_terminating and instance.active_children == 0:
-            self._transitions.terminated(writers, scope)
-            self._transitions.after_terminated(writers, scope)
-        elif instance.is_active:
+            self._transitions.end_terminated(writers, scope)
+            return True
+        if instance.is_active:
             self._transitions.recheck_inclusive_joins(writers, scope)
             instance = self._instances.get(scope.key)
             if instance is not None and instance.can_complete_scope:
                 self._transitions.complete_element(writers, scope)
+        return False

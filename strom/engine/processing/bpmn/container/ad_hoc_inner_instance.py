@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.failure import Failure
-from strom.engine.processing.bpmn.container._children import ScopeChildren, terminate_children
+from strom.engine.processing.bpmn.container._children import ScopeChildren
 from strom.engine.processing.bpmn.container.ad_hoc_activities import AdHocActivities
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
@@ -22,7 +22,6 @@ from strom.protocol.values.enums import ErrorType
 
 class AdHocInnerInstanceProcessor:
     def __init__(self, state: ProcessingState, behaviors: Behaviors, activities: AdHocActivities) -> None:
-        self._instances = state.element_instances
         self._transitions = behaviors.state_transitions
         self._children = ScopeChildren(state.element_instances, behaviors.state_transitions)
         self._activities = activities
@@ -45,9 +44,8 @@ class AdHocInnerInstanceProcessor:
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        if not terminate_children(self._instances, self._transitions, writers, context):
-            self._transitions.terminated(writers, context)
-            self._transitions.after_terminated(writers, context)
+        if not self._children.terminate(writers, context):
+            self._transitions.end_terminated(writers, context)
 
     def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
         self._children.completed(writers, scope, child)

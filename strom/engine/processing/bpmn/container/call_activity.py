@@ -17,12 +17,10 @@ from strom.protocol.values.enums import ErrorType
 
 class CallActivityProcessor:
     def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
-        self._instances = state.element_instances
         self._transitions = behaviors.state_transitions
+        self._leaving = behaviors.leaving
         self._mappings = behaviors.variable_mappings
-        self._incidents = behaviors.incidents
         self._events = behaviors.event_subscriptions
-        self._jobs = behaviors.jobs
         self._calls = behaviors.call_activities
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
@@ -50,18 +48,9 @@ class CallActivityProcessor:
         return self._mappings.apply_outputs(writers, context)
 
     def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
-        self._events.unsubscribe(writers, context)
-        self._transitions.completed(writers, context)
-        self._transitions.take_outgoing_flows(writers, context)
-        self._transitions.after_completed(writers, context)
+        self._leaving.leave_completed(writers, context)
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        instance = self._instances.get(context.key)
-        if instance is not None and instance.job_key > 0:
-            self._jobs.cancel(writers, instance.job_key)  # an execution listener's job
-        self._events.unsubscribe(writers, context)
-        self._incidents.resolve_for_element(writers, context.key)
-        if not self._calls.terminate_child(writers, context):
-            self._transitions.terminated(writers, context)
-            self._transitions.after_terminated(writers, context)
+        # the call activity ends after the process it called (see CallActivityBehavior)
+        self._leaving.leave_terminated(writers, context, held_by=self._calls.terminate_child)

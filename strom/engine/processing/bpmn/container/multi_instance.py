@@ -26,6 +26,7 @@ class MultiInstanceBodyProcessor:
         self._instances = state.element_instances
         self._variables = state.variables
         self._transitions = behaviors.state_transitions
+        self._leaving = behaviors.leaving
         self._incidents = behaviors.incidents
         self._events = behaviors.event_subscriptions
         self._jobs = behaviors.jobs
@@ -70,6 +71,7 @@ class MultiInstanceBodyProcessor:
         return None
 
     def on_complete(self, writers: Writers, context: ElementContext) -> Failure | None:
+        # closed before the output collection is handed over, so finalize_completion finds none
         self._events.unsubscribe(writers, context)
         name = self._loop(context).output_collection
         if name:
@@ -82,9 +84,7 @@ class MultiInstanceBodyProcessor:
         return None
 
     def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
-        self._transitions.completed(writers, context)
-        self._transitions.take_outgoing_flows(writers, context)
-        self._transitions.after_completed(writers, context)
+        self._leaving.leave_completed(writers, context)
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
@@ -96,9 +96,9 @@ class MultiInstanceBodyProcessor:
             self._terminated(writers, context)
 
     def _terminated(self, writers: Writers, context: ElementContext) -> None:
+        """Unlike other scopes, the body's incident is resolved once its last instance ended."""
         self._incidents.resolve_for_element(writers, context.key)
-        self._transitions.terminated(writers, context)
-        self._transitions.after_terminated(writers, context)
+        self._transitions.end_terminated(writers, context)
 
     def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
         instance = self._instances.get(scope.key)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.failure import Failure
+from strom.engine.processing.bpmn.container._children import ScopeChildren
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
@@ -19,13 +20,12 @@ from strom.protocol.values.process_instance import ProcessInstanceResultRecordVa
 
 class ProcessProcessor:
     def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
-        self._instances = state.element_instances
         self._variables = state.variables
         self._awaits = state.await_results
         self._transitions = behaviors.state_transitions
-        self._incidents = behaviors.incidents
+        self._leaving = behaviors.leaving
+        self._children = ScopeChildren(state.element_instances, behaviors.state_transitions)
         self._events = behaviors.event_subscriptions
-        self._jobs = behaviors.jobs
         self._calls = behaviors.call_activities
         self._triggers = behaviors.event_triggers
 
@@ -83,44 +83,16 @@ class ProcessProcessor:
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        instance = self._instances.get(context.key)
-        if instance is not None and instance.job_key > 0:
-            self._jobs.cancel(writers, instance.job_key)  # an execution listener's job
-        self._events.unsubscribe(writers, context)
-        self._incidents.resolve_for_element(writers, context.key)
-        if not self._terminate_children(writers, context):
-            self._terminated(writers, context)
+        if self._leaving.leave_terminated(writers, context, held_by=self._children.terminate):
+            self._tell_caller_terminated(writers, context)
 
-    def _terminate_children(self, writers: Writers, context: ElementContext) -> bool:
-        """Ask every active child to terminate; False if there is none."""
-        any_child = False
-        for child in self._instances.children(context.key):
-            any_child = True
-            if not child.is_terminating:
-                self._transitions.terminate_element(writers, child)
-        return any_child
-
-    def _terminated(self, writers: Writers, context: ElementContext) -> None:
-        self._transitions.terminated(writers, context)
-        self._transitions.after_terminated(writers, context)
+    def _tell_caller_terminated(self, writers: Writers, context: ElementContext) -> None:
         if context.value.parent_element_instance_key > 0:
             self._calls.on_child_terminated(writers, context)
 
     def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
-        if not child.element.outgoing:
-            self._transitions.recheck_inclusive_joins(writers, scope)
-        instance = self._instances.get(scope.key)
-        if instance is not None and instance.is_active and instance.can_complete_scope:
-            self._transitions.complete_element(writers, scope)
+        self._children.completed(writers, scope, child)
 
     def on_child_terminated(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
-        instance = self._instances.get(scope.key)
-        if instance is None:
-            return
-        if instance.is_terminating and instance.active_children == 0:
-            self._terminated(writers, scope)
-        elif instance.is_active:
-            self._transitions.recheck_inclusive_joins(writers, scope)
-            instance = self._instances.get(scope.key)
-            if instance is not None and instance.can_complete_scope:
-                self._transitions.complete_element(writers, scope)
+        if self._children.terminated(writers, scope):
+            self._tell_caller_terminated(writers, scope)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from strom.engine.processing.bpmn.behavior import Behaviors
 from strom.engine.processing.bpmn.behavior.failure import Failure
-from strom.engine.processing.bpmn.container._children import ScopeChildren, terminate_children
+from strom.engine.processing.bpmn.container._children import ScopeChildren
 from strom.engine.processing.bpmn.context import ElementContext
 from strom.engine.processing.writers import Writers
 from strom.engine.state import ProcessingState
@@ -14,13 +14,11 @@ from strom.protocol.values.enums import ErrorType
 
 class SubProcessProcessor:
     def __init__(self, state: ProcessingState, behaviors: Behaviors) -> None:
-        self._instances = state.element_instances
         self._transitions = behaviors.state_transitions
+        self._leaving = behaviors.leaving
         self._children = ScopeChildren(state.element_instances, behaviors.state_transitions)
         self._mappings = behaviors.variable_mappings
-        self._incidents = behaviors.incidents
         self._events = behaviors.event_subscriptions
-        self._jobs = behaviors.jobs
 
     def on_activate(self, writers: Writers, context: ElementContext) -> Failure | None:
         return self._mappings.apply_inputs(writers, context)
@@ -45,21 +43,11 @@ class SubProcessProcessor:
         return self._mappings.apply_outputs(writers, context)
 
     def finalize_completion(self, writers: Writers, context: ElementContext) -> Failure | None:
-        self._events.unsubscribe(writers, context)
-        self._transitions.completed(writers, context)
-        self._transitions.take_outgoing_flows(writers, context)
-        self._transitions.after_completed(writers, context)
+        self._leaving.leave_completed(writers, context)
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        instance = self._instances.get(context.key)
-        if instance is not None and instance.job_key > 0:
-            self._jobs.cancel(writers, instance.job_key)  # an execution listener's job
-        self._events.unsubscribe(writers, context)
-        self._incidents.resolve_for_element(writers, context.key)
-        if not terminate_children(self._instances, self._transitions, writers, context):
-            self._transitions.terminated(writers, context)
-            self._transitions.after_terminated(writers, context)
+        self._leaving.leave_terminated(writers, context, held_by=self._children.terminate)
 
     def on_child_completed(self, writers: Writers, scope: ElementContext, child: ElementContext) -> None:
         self._children.completed(writers, scope, child)
