@@ -1,13 +1,15 @@
 """Process coverage: which flow nodes and sequence flows of the deployed processes tests reached.
 
 ``pytest --strom-coverage[=PATH]`` collects it over every test that used the ``engine`` fixture
-and writes a JSON report (default ``strom-coverage.json``) plus a table in the terminal summary.
+and writes a JSON report (default ``strom-coverage.json``), an HTML page beside it with each
+process's diagram (``strom.testing.coverage_html``) and a table in the terminal summary.
 Without pytest::
 
     coverage = ProcessCoverage()
     coverage.add_engine(engine)          # after the engine ran; as often as there are engines
     print(coverage.format_table())
     coverage.write_json(Path("coverage.json"))
+    coverage.write_html(Path("coverage.html"))
 
 Per process id, the model's elements are the flow nodes (the process itself excluded) and the
 sequence flows of every deployed version; an element is covered when an ELEMENT_ACTIVATED record
@@ -26,6 +28,7 @@ from strom.model import BpmnValidationError, FlowNode, SequenceFlow, parse_bpmn
 from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.intents import ProcessInstanceIntent
 from strom.testing._engine import TestEngine
+from strom.testing.coverage_html import write_html
 
 DEFAULT_PATH = "strom-coverage.json"
 RECORD_LIMIT = 10_000_000
@@ -94,6 +97,8 @@ class ProcessCoverage:
         self.processes: dict[str, ProcessReport] = {}
         self._models: dict[str, list[tuple[str, list[str], list[str]]]] = {}
         """Digest of a deployed resource -> (process id, flow node ids, flow ids) of its processes."""
+        self.diagrams: dict[str, str] = {}
+        """Process id -> the XML of the resource that deployed it last (what the HTML page draws)."""
 
     def add_model(self, resource: bytes, resource_name: str = "<resource>") -> None:
         """Count the elements of the processes of a BPMN resource (other resources are ignored)."""
@@ -102,6 +107,7 @@ class ProcessCoverage:
         if models is None:
             models = self._models[digest] = _parse(resource, resource_name)
         for process_id, element_ids, flow_ids in models:
+            self.diagrams[process_id] = resource.decode("utf-8", "replace")
             report = self.processes.setdefault(process_id, ProcessReport(process_id))
             for element_id in element_ids:
                 report.elements.setdefault(element_id, 0)
@@ -150,6 +156,10 @@ class ProcessCoverage:
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+    def write_html(self, path: Path) -> None:
+        """The page with each process's diagram, reached elements and taken flows highlighted."""
+        write_html(self, path)
 
     def format_table(self) -> str:
         """One line per process: elements and flows covered/total, percentage, elements never reached."""

@@ -5,8 +5,8 @@ After each test that used ``engine``, the log is replayed into a fresh state and
 live state (``TestEngine.check_replay``); a difference fails the test.
 
 ``pytest --strom-coverage[=PATH]`` collects process coverage over every test that used ``engine``
-(``strom.testing.coverage``): a JSON report at PATH (default ``strom-coverage.json``) and a table
-in the terminal summary.
+(``strom.testing.coverage``): a JSON report at PATH (default ``strom-coverage.json``), an HTML page
+beside it (same name, ``.html``) with each process's diagram, and a table in the terminal summary.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pytest
 
 from strom.testing._engine import TestEngine
 from strom.testing.coverage import DEFAULT_PATH, ProcessCoverage
+from strom.testing.coverage_html import html_path
 
 _COVERAGE = pytest.StashKey[ProcessCoverage]()
 
@@ -71,7 +72,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         dest="strom_coverage",
         help="report which elements and sequence flows of the deployed processes the tests reached "
-        f"(JSON at PATH, default {DEFAULT_PATH}, and a table in the summary); write it as "
+        f"(JSON at PATH, default {DEFAULT_PATH}, an HTML page with the diagrams beside it, and a "
+        "table in the summary); write it as "
         "--strom-coverage=PATH",
     )
 
@@ -97,7 +99,9 @@ def _coverage_path(config: pytest.Config) -> Path:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     coverage = session.config.stash.get(_COVERAGE, None)
     if coverage is not None:
-        coverage.write_json(_coverage_path(session.config))
+        path = _coverage_path(session.config)
+        coverage.write_json(path)
+        coverage.write_html(html_path(path))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -109,4 +113,5 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(coverage.format_table())
     else:
         terminalreporter.write_line("no process was deployed by a test using the engine fixture")
-    terminalreporter.write_line(f"written to {_coverage_path(config)}")
+    path = _coverage_path(config)
+    terminalreporter.write_line(f"written to {path} and {html_path(path)}")

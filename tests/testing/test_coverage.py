@@ -77,7 +77,7 @@ def test_coverage_prints_a_table_in_the_summary(pytester: pytest.Pytester) -> No
             "approval*3/5*2/4*55.6%*review, reviewed",
             "draft*0/3*0/2*0.0%*start, never, e",
             "TOTAL*8*6*35.7%",
-            "written to *out*cov.json",
+            "written to *out*cov.json and *out*cov.html",
         ]
     )
 
