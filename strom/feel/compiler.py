@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 import warnings
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -19,11 +20,11 @@ from . import _runtime as rt
 from . import ast
 from ._types import type_checker
 from .builtins import BUILTINS
-from .errors import FeelSyntaxError
+from .errors import FeelError, FeelSyntaxError
 from .temporal import ExtDate, ExtDateTime, ExtTime, YearsMonthsDuration, parse_temporal
 from .values import FeelRange, UserFunction
 
-__all__ = ["CompiledCode", "compile_tree"]
+__all__ = ["CompiledCode", "add_strict", "compile_tree"]
 
 _CMP_FN = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "=": "_eq", "!=": "_ne"}
 _CMP_PY = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
@@ -45,6 +46,13 @@ _FOLDABLE = frozenset(
         ExtTime,
     }
 )
+_ORDER = frozenset({"<", "<=", ">", ">="})
+_PY_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 _CHAIN = 6  # operator chains longer than this compile to statements
 _ARITH_FN = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 
@@ -86,9 +94,13 @@ _BASE_NS: dict[str, Any] = {
 
 
 class CompiledCode:
-    """Result of compilation: the function, plus the sites its failures refer to."""
+    """Result of compilation: the function, plus the sites its failures refer to.
 
-    __slots__ = ("func", "python_source", "sites")
+    ``strict`` (expressions only, None until ``add_strict`` built it) is the strict evaluation
+    specialised into one function ``(variables=None, mode=None)`` (None: strict).
+    """
+
+    __slots__ = ("func", "python_source", "sites", "strict", "strict_source")
 
     def __init__(
         self,
@@ -99,6 +111,8 @@ class CompiledCode:
         self.func = func
         self.sites = sites
         self.python_source = python_source
+        self.strict: Callable[..., Any] | None = None
+        self.strict_source = ""
 
 
 class _Frame:
@@ -110,7 +124,9 @@ class _Frame:
 
 
 class _Compiler:
-    def __init__(self, source: str, types: Mapping[str, Callable[[Any], bool]] | None = None) -> None:
+    def __init__(
+        self, source: str, types: Mapping[str, Callable[[Any], bool]] | None = None, fast: bool = False
+    ) -> None:
         self.source = source
         self.types = types
         self.ns: dict[str, Any] = dict(_BASE_NS)
@@ -118,6 +134,15 @@ class _Compiler:
         self.counter = itertools.count(1)
         self.frames: list[_Frame] = []
         self.free: set[str] = set()
+        #: the strict specialisation: variables read once into locals, unguarded comparisons
+        self.fast = fast
+        #: fast: local holding each free variable, and those read outside an item frame
+        self.loads: dict[str, str] = {}
+        self.direct: set[str] = set()
+        #: a ``for``/``some``/``every`` draws on the evaluation's loop budget (a fresh Env)
+        self.uses_budget = False
+        #: inside a FEEL function body, which builtins and other expressions may call
+        self.function_depth = 0
 
     # -- bookkeeping ---------------------------------------------------------------------
     def tmp(self, prefix: str = "_t") -> str:
@@ -139,7 +164,7 @@ class _Compiler:
     def bound_locally(self, name: str) -> bool:
         return any(name in f.names or f.item is not None for f in self.frames)
 
-    def resolve(self, name: str, node: ast.Node, depth: int | None = None) -> str:
+    def resolve(self, name: str, node: ast.Node, depth: int | None = None, fallback: bool = False) -> str:
         if depth is None:
             depth = len(self.frames)
         for i in range(depth - 1, -1, -1):
@@ -147,13 +172,23 @@ class _Compiler:
             if frame.item is not None:
                 it = frame.item
                 key = repr(name)
-                rest = it if name == "item" else self.resolve(name, node, i)
+                rest = it if name == "item" else self.resolve(name, node, i, True)
                 return f"({it}[{key}] if isinstance({it}, _Mapping) and {key} in {it} else {rest})"
             if name in frame.names:
                 return frame.names[name]
         self.free.add(name)
         key = repr(name)
-        return f"(V[{key}] if {key} in V else E.missing({key}, {self.site(node)}))"
+        site = self.site(node)  # also in the fast pass, so both passes number sites alike
+        if self.fast:
+            # strict mode: a missing variable is null (or the builtin of that name), no warning;
+            # read once, at the start (see _strict_prologue)
+            if not fallback:
+                self.direct.add(name)
+            local = self.loads.get(name)
+            if local is None:
+                local = self.loads[name] = self.tmp("_n")
+            return local
+        return f"(V[{key}] if {key} in V else E.missing({key}, {site}))"
 
     # -- expressions ---------------------------------------------------------------------
     def expr(self, node: ast.Node, out: list[str]) -> str:
@@ -246,6 +281,10 @@ class _Compiler:
         if op in _CMP_FN:
             fn = _CMP_FN[op]
             py = _CMP_PY[op]
+            if self.fast and op in _ORDER and self.function_depth == 0:
+                ordered = self.ordered_with_number(node, op, left, right, s)
+                if ordered is not None:
+                    return ordered
             lit_type = _literal_type(node.right)
             if lit_type is not None:
                 if op in ("=", "!=") and lit_type == "None":
@@ -268,6 +307,35 @@ class _Compiler:
                 f"else {fn}({a}, {b}, E, {s}))"
             )
         return f"{fn}({left}, {right}, E, {s})"
+
+    def ordered_with_number(self, node: ast.Binary, op: str, left: str, right: str, s: int) -> str | None:
+        """Fast pass: ``x > 1000`` as Python's own comparison, guarded only where it could differ.
+
+        Python and FEEL order int, Decimal and float alike, so the result of ``x > k`` stands
+        unless ``x`` is null (null), a boolean (FEEL: not comparable with a number; Python: 0 or 1)
+        or something Python can't compare with a number (it raises, and the evaluation starts
+        again on the general path, whose operators fail as FEEL says). Which results a boolean
+        can give is known here, so only those are checked; for ``<=``/``>=`` a false result
+        also needs the type check (FEEL orders a float NaN as equal). Not inside a FEEL function:
+        a builtin calling it would read Python's exception as its own failure.
+        """
+        lit = node.right
+        if not isinstance(lit, ast.Literal) or lit.kind != "number" or type(lit.value) not in (int, Decimal):
+            return None
+        k = lit.value
+        compare = _PY_ORDER[op]
+        by_booleans = {compare(False, k), compare(True, k)}
+        t = left if left.isidentifier() else self.tmp()
+        slow = f"{_CMP_FN[op]}({t}, {right}, E, {s})"
+        yes = f"(True if type({t}) is int else {slow})" if True in by_booleans else "True"
+        if op in ("<=", ">="):
+            no = f"(False if type({t}) is int else {slow})"
+        elif False in by_booleans:
+            no = f"(False if {t} is not True and {t} is not False else {slow})"
+        else:
+            no = "False"
+        head = t if t == left else f"({t} := {left})"
+        return f"(None if {head} is None else ({yes} if {t} {_CMP_PY[op]} {right} else {no}))"
 
     def c_Between(self, node: ast.Between, out: list[str]) -> str:
         v = self.expr(node.value, out)
@@ -368,6 +436,7 @@ class _Compiler:
         return f"({t} if {fn}() is True else {f})"
 
     def c_For(self, node: ast.For, out: list[str]) -> str:
+        self.uses_budget = True
         fn = self.tmp("_for")
         acc = self.tmp("_acc")
         frame = _Frame({"partial": acc})
@@ -408,6 +477,7 @@ class _Compiler:
         return f"{fn}()"
 
     def c_Quantified(self, node: ast.Quantified, out: list[str]) -> str:
+        self.uses_budget = True
         fn = self.tmp("_q")
         frame = _Frame({})
         self.frames.append(frame)
@@ -482,10 +552,12 @@ class _Compiler:
             return f"_UF({tuple(name for name, _ in node.params)!r}, {fn})"
         names = {name: self.tmp("_p") for name, _ in node.params}
         self.frames.append(_Frame(dict(names)))
+        self.function_depth += 1
         body: list[str] = []
         try:
             code = self.expr(node.body, body)
         finally:
+            self.function_depth -= 1
             self.frames.pop()
         out.append(f"def {fn}({', '.join(names.values())}):")
         for name, typ in node.params:  # a typed parameter rejects other arguments (DMN 1.5 10.3.2.13.2)
@@ -614,7 +686,7 @@ def _build(c: _Compiler, header: str, body: list[str], code: str, node: ast.Node
 def compile_tree(
     source: str, node: ast.Node, types: Mapping[str, Callable[[Any], bool]] | None = None
 ) -> tuple[CompiledCode, frozenset[str]]:
-    """Compile an expression tree to ``f(V, E) -> value``."""
+    """Compile an expression tree to ``f(V, E) -> value`` (``add_strict`` adds the fast one)."""
     c = _Compiler(source, types)
     body: list[str] = []
     try:
@@ -622,6 +694,95 @@ def compile_tree(
     except RecursionError:
         raise FeelSyntaxError.at("expression nested too deeply", source, 0) from None
     return _build(c, "def _feel(V, E):", body, code, node), frozenset(c.free)
+
+
+#: longer sources get no strict specialisation (Python compiles it in ~100 µs for a short one;
+#: the gain is per call)
+STRICT_MAX_LENGTH = 4000
+#: the functions the strict function calls, given to ``add_strict`` by its owner:
+#: ``_failure(Failure)`` -> the exception to raise; ``_deopt(variables)`` -> the general strict
+#: evaluation (after anything else went wrong: it redoes the work and reports as FEEL says);
+#: ``_other(variables, mode)`` -> an evaluation in another mode
+STRICT_HOOKS = ("_deopt", "_failure", "_other")
+
+
+def add_strict(
+    compiled: CompiledCode,
+    source: str,
+    node: ast.Node,
+    types: Mapping[str, Callable[[Any], bool]] | None,
+    hooks: Mapping[str, Callable[..., Any]],
+) -> None:
+    """Build ``compiled.strict`` (of ``compile_tree(source, node, types)``): the whole strict
+    evaluation as one Python function; left None when the source is longer than
+    ``STRICT_MAX_LENGTH`` or Python can't compile it. ``hooks``: the ``STRICT_HOOKS`` it calls.
+
+    ``evaluate(variables)`` then costs one call, like a hand-written lambda: the variables the
+    expression names are read into locals once (a missing one is null, as strict mode has no
+    warnings to give), the environment is the shared strict one unless a loop needs a fresh
+    budget, and the error handling is a ``try`` around it all, which costs nothing until
+    something raises. Any exception other than a FEEL failure sends the evaluation to the general
+    path, so the fast comparisons need no type guards that a failure would make.
+    """
+    if len(source) > STRICT_MAX_LENGTH:
+        return
+    c = _Compiler(source, types, fast=True)
+    body: list[str] = []
+    try:
+        code = c.expr(node, body)
+    except (RecursionError, FeelSyntaxError):
+        return
+    if c.sites != compiled.sites:  # failures must point where the general pass points
+        return
+    inner: list[str] = []
+    if c.uses_budget:
+        inner.append("E = _StrictEvaluation()")  # this evaluation's loop budget
+    else:
+        c.ns["E"] = rt.STRICT  # nothing writes to it: shared
+    for name, local in c.loads.items():
+        key = repr(name)
+        builtin = BUILTINS.get(name)  # E.missing: a builtin's name alone is that function
+        default = "None" if builtin is None else c.const(builtin)
+        if name in c.direct:  # usually there: one dict lookup, an exception when it is not
+            inner += [
+                "try:",
+                f"    {local} = variables[{key}]",
+                "except KeyError:",
+                f"    {local} = {default}",
+            ]
+        else:  # only read where an item has no such key: usually not there
+            inner.append(f"{local} = variables[{key}] if {key} in variables else {default}")
+    inner.extend(body)
+    inner.append(f"return {code}")
+    # the default mode is None, not "strict": ``is None`` is the cheapest test there is
+    lines = [
+        "def _evaluate(variables=None, mode=None):",
+        "    if mode is None or mode == 'strict':",
+        "        try:",
+    ]
+    lines.extend("            " + line for line in inner)
+    lines += [
+        "        except _Failure as failure:",
+        "            raise _failure(failure) from None",
+        "        except _FeelError:",
+        "            raise",
+        "        except Exception:",
+        "            pass",
+        "        return _deopt(variables)",
+        "    return _other(variables, mode)",
+    ]
+    src = "\n".join(lines) + "\n"
+    c.ns["_StrictEvaluation"] = rt.StrictEvaluation
+    c.ns["_FeelError"] = FeelError
+    c.ns.update((name, hooks[name]) for name in STRICT_HOOKS)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile(src, f"<feel strict {source[:40]!r}>", "exec"), c.ns)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return
+    compiled.strict_source = src
+    compiled.strict = c.ns["_evaluate"]  # last: complete once another thread can see it
 
 
 def compile_tests_tree(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
+from . import ast
 from ._runtime import LEFT, RIGHT, Env, Failure, StrictEvaluation
-from .compiler import CompiledCode, compile_tree
+from .compiler import CompiledCode, add_strict, compile_tree
 from .errors import FeelError, FeelEvaluationError, position_of
 from .parser import parse_expression
 
-__all__ = ["CompiledExpression", "TypePredicates", "compile_expression"]
+__all__ = ["CompiledExpression", "Evaluate", "TypePredicates", "compile_expression"]
 
 _EMPTY: Mapping[str, Any] = {}
 _MODES = ("strict", "dmn")
@@ -69,28 +70,92 @@ def _check_mode(mode: str) -> None:
         raise ValueError(f"mode must be 'strict' or 'dmn', not {mode!r}")
 
 
+class Evaluate(Protocol):
+    """``CompiledExpression.evaluate``: the value of the expression.
+
+    ``mode`` "strict" (or None, the default): a failed operation raises FeelEvaluationError;
+    missing variables are null. "dmn": failures yield null (see ``evaluate_with_warnings`` for
+    the reasons).
+    """
+
+    def __call__(self, variables: Mapping[str, Any] | None = None, mode: str | None = None) -> Any: ...
+
+
 class CompiledExpression(_Compiled):
-    """A FEEL expression compiled once; evaluate it as often as needed, from any thread."""
+    """A FEEL expression compiled once; evaluate it as often as needed, from any thread.
 
-    __slots__ = ()
+    ``evaluate(variables=None, mode=None)`` (see ``Evaluate``; None is "strict") is not a method
+    but an attribute: from the second evaluation on it is a function of the expression's own
+    (``compiler.add_strict``), so that a strict evaluation is one Python call, as fast as a
+    hand-written lambda doing the same. Generating it costs about as much as compiling the
+    expression did, so an expression evaluated only once never pays for it.
+    """
 
-    def evaluate(self, variables: Mapping[str, Any] | None = None, mode: str = "strict") -> Any:
-        """The value of the expression.
+    __slots__ = ("_tree", "_types", "evaluate")
 
-        strict (default): a failed operation raises FeelEvaluationError; missing variables are
-        null. dmn: failures yield null (see ``evaluate_with_warnings`` for the reasons).
+    evaluate: Evaluate
+
+    def __init__(
+        self,
+        source: str,
+        code: CompiledCode,
+        free: frozenset[str],
+        tree: ast.Node | None = None,
+        types: Mapping[str, Callable[[Any], bool]] | None = None,
+    ) -> None:
+        super().__init__(source, code, free)
+        self._tree = tree  # kept until the fast function is built
+        self._types = types
+        self.evaluate = self._cold
+
+    def _cold(self, variables: Mapping[str, Any] | None = None, mode: str | None = None) -> Any:
+        """The first evaluation: the general path; the next one builds the fast function."""
+        self.evaluate = self._warm
+        return self._evaluate(variables, mode)
+
+    def _warm(self, variables: Mapping[str, Any] | None = None, mode: str | None = None) -> Any:
+        """The second evaluation: build the fast function and make it ``evaluate``.
+
+        Without a lock: the thread that takes the tree builds (two that both take it build the
+        same); any thread that finds the function built installs it (again, should a late first
+        evaluation have put this method back).
         """
-        if mode == "strict":
-            try:
-                # a fresh Env per evaluation: it carries this evaluation's loop budget
-                return self._fn(_EMPTY if variables is None else variables, StrictEvaluation())
-            except Failure as f:
-                raise self._failure(f) from None
-            except FeelError:
-                raise
-            except Exception as e:
-                raise self._unexpected(e) from None
+        tree, self._tree = self._tree, None
+        code = self._code
+        if tree is not None and code.strict is None:
+            hooks: dict[str, Callable[..., Any]] = {
+                "_failure": self._failure,
+                "_deopt": self._evaluate_strict,
+                "_other": self._evaluate,
+            }
+            add_strict(code, self.source, tree, self._types, hooks)
+        if code.strict is not None:
+            self.evaluate = code.strict
+            return code.strict(variables, mode)
+        if tree is not None:  # too long to specialise
+            self.evaluate = self._evaluate
+        return self._evaluate(variables, mode)
+
+    def strict_python_source(self) -> str:
+        """The generated strict evaluation (empty until built; see the class docstring)."""
+        return self._code.strict_source
+
+    def _evaluate(self, variables: Mapping[str, Any] | None = None, mode: str | None = None) -> Any:
+        if mode is None or mode == "strict":
+            return self._evaluate_strict(variables)
         return self.evaluate_with_warnings(variables, mode)[0]
+
+    def _evaluate_strict(self, variables: Mapping[str, Any] | None) -> Any:
+        """The general strict path, which the generated one falls back to."""
+        try:
+            # a fresh Env per evaluation: it carries this evaluation's loop budget
+            return self._fn(_EMPTY if variables is None else variables, StrictEvaluation())
+        except Failure as f:
+            raise self._failure(f) from None
+        except FeelError:
+            raise
+        except Exception as e:
+            raise self._unexpected(e) from None
 
     def evaluate_with_warnings(
         self, variables: Mapping[str, Any] | None = None, mode: str = "dmn"
@@ -119,8 +184,9 @@ _TypeKey = tuple[tuple[str, Callable[[Any], bool]], ...] | None
 @functools.lru_cache(maxsize=4096)
 def _compile_expression(source: str, names: tuple[str, ...] | None, types: _TypeKey) -> CompiledExpression:
     tree = parse_expression(source, names)
-    code, free = compile_tree(source, tree, dict(types) if types else None)
-    return CompiledExpression(source, code, free)
+    type_map = dict(types) if types else None
+    code, free = compile_tree(source, tree, type_map)
+    return CompiledExpression(source, code, free, tree, type_map)
 
 
 def _keys(

@@ -72,8 +72,12 @@ def check(expr: str, expected: Any, variables: dict[str, Any] | None = None) -> 
         value, warnings = compiled.evaluate_with_warnings(variables, mode="dmn")
         assert value is None, f"{expr!r} gave {value!r}, expected a failure"
         assert warnings, f"{expr!r} failed without a warning"
-        with pytest.raises(FeelEvaluationError):
+        with pytest.raises(FeelEvaluationError) as first:
             compiled.evaluate(variables)
+        # again: from the second evaluation on, ``evaluate`` is the generated strict function
+        with pytest.raises(FeelEvaluationError) as again:
+            compiled.evaluate(variables)
+        assert str(again.value) == str(first.value)
         return
     value = compiled.evaluate(variables, mode="dmn")
     if expected is NULL:
