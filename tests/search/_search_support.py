@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 import sqlalchemy as sa
 
@@ -78,22 +77,6 @@ def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 # -- BPMN pieces ----------------------------------------------------------------------------------
-
-
-def user_task(**attributes: str) -> str:
-    assignment = "".join(f" {k}={quoteattr(v)}" for k, v in attributes.items())
-    xml = "<zeebe:userTask/>"
-    if assignment:
-        xml += f"<zeebe:assignmentDefinition{assignment}/>"
-    return xml
-
-
-def message(message_id: str, name: str, correlation_key: str) -> str:
-    return (
-        f"<bpmn:message id={quoteattr(message_id)} name={quoteattr(name)}><bpmn:extensionElements>"
-        f"<zeebe:subscription correlationKey={quoteattr(correlation_key)}/></bpmn:extensionElements>"
-        "</bpmn:message>"
-    )
 
 
 DMN = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -176,31 +159,20 @@ def run_scenario(directory: Path) -> Scenario:
             order_process(),
             bpmn.process("review", name="Review")
             .start_event()
-            .element(
-                "userTask",
-                "approve",
-                name="Approve order",
-                extension=user_task(candidateGroups="sales,ops", candidateUsers="carol"),
-            )
+            .user_task("approve", candidate_groups="sales,ops", candidate_users="carol")
+            .named("Approve order")
             .end_event("reviewed"),
             bpmn.process("child").start_event().service_task("child_work", job_type="child").end_event(),
-            bpmn.process("parent")
-            .start_event()
-            .element("callActivity", "call", extension='<zeebe:calledElement processId="child"/>')
-            .end_event(),
+            bpmn.process("parent").start_event().call_activity("call", called_process_id="child").end_event(),
             bpmn.process("wait")
             .start_event()
-            .element("intermediateCatchEvent", "catch", body='<bpmn:messageEventDefinition messageRef="m"/>')
-            .end_event()
-            .root_element(message("m", "order-paid", "=orderId")),
+            .intermediate_catch_event("catch")
+            .message("order-paid", "=orderId")
+            .end_event(),
             ("discount.dmn", DMN),
             bpmn.process("rules")
             .start_event()
-            .element(
-                "businessRuleTask",
-                "rule",
-                extension='<zeebe:calledDecision decisionId="discount" resultVariable="discount"/>',
-            )
+            .business_rule_task("rule", decision_id="discount", result_variable="discount")
             .end_event(),
             ("approval.form", FORM),
         )

@@ -17,10 +17,7 @@ DAY_MS = 86_400_000
 def _deploy(engine: TestEngine) -> None:
     engine.deploy(bpmn.process("child").start_event().service_task("work", job_type="child-work").end_event())
     engine.deploy(
-        bpmn.process("parent")
-        .start_event()
-        .element("callActivity", "call", extension='<zeebe:calledElement processId="child"/>')
-        .end_event()
+        bpmn.process("parent").start_event().call_activity("call", called_process_id="child").end_event()
     )
     engine.deploy(bpmn.process("waiting").start_event().service_task("wait", job_type="never").end_event())
 

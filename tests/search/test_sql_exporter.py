@@ -18,7 +18,6 @@ from _search_support import (
     export_all,
     open_exporter,
     order_process,
-    user_task,
 )
 
 from strom.broker import Partition, PartitionSettings
@@ -126,19 +125,14 @@ def test_an_instance_from_start_to_end(engine: TestEngine, follower: Follower) -
 
 
 def test_incident_flags_follow_the_active_incidents(engine: TestEngine, follower: Follower) -> None:
-    sub = (
-        '<bpmn:startEvent id="sub_start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
-        '<bpmn:serviceTask id="b"><bpmn:extensionElements><zeebe:taskDefinition type="b"/>'
-        "</bpmn:extensionElements><bpmn:incoming>f1</bpmn:incoming></bpmn:serviceTask>"
-        '<bpmn:sequenceFlow id="f1" sourceRef="sub_start" targetRef="b"/>'
-    )
+    sub = bpmn.process("_").start_event("sub_start").flow_id("f1").service_task("b", job_type="b")
     engine.deploy(
         bpmn.process("two")
         .start_event()
         .parallel_gateway("fork")
         .service_task("a", job_type="a")
         .move_to("fork")
-        .element("subProcess", "sub", body=sub)
+        .sub_process("sub", content=sub)
     )
     instance = engine.instances.create("two")
     [job_a] = engine.jobs.activate("a")
@@ -175,7 +169,8 @@ def test_a_user_task_through_its_lifecycle(engine: TestEngine, follower: Followe
     engine.deploy(
         bpmn.process("review")
         .start_event()
-        .element("userTask", "approve", name="Approve", extension=user_task(candidateGroups="sales"))
+        .user_task("approve", candidate_groups="sales")
+        .named("Approve")
         .end_event()
     )
     instance = engine.instances.create("review")
@@ -198,10 +193,7 @@ def test_a_user_task_through_its_lifecycle(engine: TestEngine, follower: Followe
 def test_a_called_instance_knows_its_parent_and_root(engine: TestEngine, follower: Follower) -> None:
     engine.deploy(
         bpmn.process("child").start_event().service_task("work", job_type="child").end_event(),
-        bpmn.process("parent")
-        .start_event()
-        .element("callActivity", "call", extension='<zeebe:calledElement processId="child"/>')
-        .end_event(),
+        bpmn.process("parent").start_event().call_activity("call", called_process_id="child").end_event(),
     )
     parent = engine.instances.create("parent")
     store = follower.sync()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _search_support import export_all, user_task
+from _search_support import export_all
 
 from strom.protocol.enums import RecordType
 from strom.protocol.intents import JobIntent, UserTaskIntent
@@ -14,15 +14,6 @@ from strom.protocol.values.job import JobRecordValue, JobResultCorrectionsValue,
 from strom.protocol.values.user_task import UserTaskRecordValue
 from strom.search import SearchStore
 from strom.testing import TestEngine, bpmn
-
-LISTENERS = (
-    "<zeebe:taskListeners>"
-    '<zeebe:taskListener eventType="updating" type="fix"/>'
-    '<zeebe:taskListener eventType="updating" type="veto"/>'
-    '<zeebe:taskListener eventType="assigning" type="fix"/>'
-    '<zeebe:taskListener eventType="assigning" type="veto"/>'
-    "</zeebe:taskListeners>"
-)
 
 
 def _submit(engine: TestEngine, intent: int, key: int, **fields: Any) -> None:
@@ -43,7 +34,11 @@ def test_a_denied_update_and_assignment_leave_the_task_as_it_was(engine: TestEng
     engine.deploy(
         bpmn.process("review")
         .start_event()
-        .element("userTask", "approve", extension=user_task(candidateGroups="sales") + LISTENERS)
+        .user_task("approve", candidate_groups="sales")
+        .task_listener("updating", "fix")
+        .task_listener("updating", "veto")
+        .task_listener("assigning", "fix")
+        .task_listener("assigning", "veto")
         .end_event()
     )
     engine.instances.create("review")
