@@ -43,37 +43,23 @@ def write_models(directory: Path) -> dict[str, Path]:
         .end_event("printed")
         .to_xml(),
         "caught.bpmn": bpmn.process("caught")
-        .root_element('<bpmn:error id="noStock" errorCode="NO_STOCK"/>')
         .start_event()
         .service_task("reserve", job_type="rest-reserve")
         .end_event("reserved")
-        .element(
-            "boundaryEvent",
-            "outOfStock",
-            connect=False,
-            attachedToRef="reserve",
-            body='<bpmn:errorEventDefinition errorRef="noStock"/>',
-        )
+        .boundary_event("outOfStock", attached_to="reserve")
+        .error("NO_STOCK")
         .end_event("backordered")
         .to_xml(),
-        "review.bpmn": bpmn.process("review")
-        .start_event()
-        .element("userTask", "approve", extension="<zeebe:userTask/>")
-        .end_event()
-        .to_xml(),
+        "review.bpmn": bpmn.process("review").start_event().user_task("approve").end_event().to_xml(),
         "waits.bpmn": bpmn.process("waits")
-        .root_element(
-            '<bpmn:message id="paid" name="payment-received">'
-            '<bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements>'
-            "</bpmn:message>"
-        )
         .start_event()
-        .element("intermediateCatchEvent", "payment", body='<bpmn:messageEventDefinition messageRef="paid"/>')
+        .intermediate_catch_event("payment")
+        .message("payment-received", "=orderId")
         .end_event()
         .to_xml(),
         "signalled.bpmn": bpmn.process("signalled")
-        .root_element('<bpmn:signal id="go" name="go-signal"/>')
-        .start_event("start", body='<bpmn:signalEventDefinition signalRef="go"/>')
+        .start_event("start")
+        .signal("go-signal")
         .end_event()
         .to_xml(),
         "dinner.dmn": DMN,
