@@ -5,6 +5,7 @@ long polls and job streams; idle connections are closed."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time
 import urllib.request
@@ -12,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import grpc
+import httpx
 import pytest
 from broker_process import BrokerProcess
 
@@ -265,3 +267,63 @@ def test_gateway_limits_out_of_range_are_refused_naming_the_setting() -> None:
         ).gateway.max_job_streams_per_client
         == 5
     )
+
+
+def test_with_credentials_each_user_is_a_client_of_its_own(tmp_path: Path) -> None:
+    def basic(username: str, password: str) -> str:
+        return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+    broker = BrokerProcess(
+        tmp_path,
+        "--auth",
+        "basic",
+        "--admin-user",
+        "admin",
+        env={"STROM_ADMIN_PASSWORD": "pw-admin", "STROM_GATEWAY__MAX_JOB_STREAMS_PER_CLIENT": "1"},
+    ).start()
+    try:
+        with httpx.Client(base_url=broker.rest_address, timeout=30) as http:
+            admin = {"authorization": basic("admin", "pw-admin")}
+            created = http.post("/users", json={"username": "dora", "password": "pw-dora"}, headers=admin)
+            assert created.status_code == 201, created.text
+            deadline = time.monotonic() + 20  # users are read from secondary storage once exported
+            while (
+                http.get("/topology", headers={"authorization": basic("dora", "pw-dora")}).status_code != 200
+            ):
+                assert time.monotonic() < deadline, "dora could not log in"
+                time.sleep(0.05)
+
+        async def scenario() -> tuple[grpc.StatusCode, str, float]:
+            async with grpc.aio.insecure_channel(broker.address) as channel:
+                stub = GatewayStub(channel)
+
+                def stream(user: str, password: str) -> grpc.aio.UnaryStreamCall:
+                    return stub.StreamActivatedJobs(
+                        pb.StreamActivatedJobsRequest(type="shared-work", worker=user, timeout=60_000),
+                        metadata=(("authorization", basic(user, password)),),
+                    )
+
+                admins = stream("admin", "pw-admin")
+                await _eventually(
+                    lambda: _metric(broker, 'strom_job_streams_open{partition="1"}') == 1,
+                    "admin's stream is open",
+                )
+                with pytest.raises(grpc.aio.AioRpcError) as refused:
+                    async for _ in stream("admin", "pw-admin"):
+                        pass
+                doras = stream("dora", "pw-dora")  # another user, same host: a client of its own
+                await _eventually(
+                    lambda: _metric(broker, 'strom_job_streams_open{partition="1"}') == 2,
+                    "dora's stream is open",
+                )
+                open_streams = _metric(broker, 'strom_job_streams_open{partition="1"}')
+                admins.cancel()
+                doras.cancel()
+                return refused.value.code(), refused.value.details() or "", open_streams
+
+        code, details, open_streams = asyncio.run(scenario())
+    finally:
+        assert broker.stop() == 0, broker.logs()
+    assert code is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "client user 'admin' already has 1 job streams open" in details
+    assert open_streams == 2
