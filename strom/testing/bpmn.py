@@ -203,13 +203,18 @@ class ProcessBuilder:
         extension: str = "",
         body: str = "",
         interrupting: bool = True,
+        form_id: str | None = None,
+        form_key: str | None = None,
     ) -> ProcessBuilder:
         """A start event (not connected from anything). Its id defaults to ``"start"`` for the
         first one of the process, a generated one after that; ``interrupting=False`` is for the
-        start event of an event subprocess."""
+        start event of an event subprocess; ``form_id`` links a deployed Camunda Form (the start
+        form a user fills in to start an instance)."""
         if element_id is None:
             element_id = "start" if "start" not in self._by_id else self._next_id("start")
         attributes = {} if interrupting else {"isInterrupting": "false"}
+        if form_id is not None or form_key is not None:
+            extension += "<zeebe:formDefinition" + _attributes(formId=form_id, formKey=form_key) + "/>"
         return self.element(
             "startEvent", element_id, extension=extension, body=body, connect=False, **attributes
         )

@@ -304,3 +304,14 @@ def test_a_version_tag_lets_a_call_activity_call_that_version(engine: TestEngine
 
     assert _complete(engine, "latest") == 0
     assert _complete(engine, "v1") == 1
+
+
+def test_a_start_event_links_its_start_form(engine: TestEngine) -> None:
+    """The form a user fills in to start an instance, as Tasklist finds it in the deployed XML."""
+    from strom.search._bpmn import read_process
+
+    builder = bpmn.process("requested", "Request").start_event("ask", form_id="request-form").end_event()
+    engine.deploy(("request.form", b'{"id": "request-form", "components": []}'), builder)
+
+    assert engine.instances.create("requested") > 0
+    assert read_process(builder.to_xml().encode(), "requested")[:2] == ("Request", "request-form")

@@ -57,7 +57,8 @@ ORDER = """<?xml version="1.0" encoding="UTF-8"?>
 REVIEW = (
     bpmn.process("ui_review", "Review")
     .start_event("submitted")
-    .element("userTask", "approve", name="Approve order", extension="<zeebe:userTask/>")
+    .user_task("approve")
+    .named("Approve order")
     .end_event("reviewed")
     .to_xml()
 )
@@ -77,12 +78,8 @@ DECISION_FORM = json.dumps(
 DECISION = (
     bpmn.process("ui_decision", "Decision")
     .start_event()
-    .element(
-        "userTask",
-        "decide",
-        name="Decide on the order",
-        extension='<zeebe:userTask/><zeebe:formDefinition formId="ui-decision"/>',
-    )
+    .user_task("decide", form_id="ui-decision")
+    .named("Decide on the order")
     .end_event()
     .to_xml()
 )
@@ -99,8 +96,9 @@ START_FORM = json.dumps(
 
 STARTED = (
     bpmn.process("ui_started", "Started by hand")
-    .element("startEvent", "requested", extension='<zeebe:formDefinition formId="ui-start"/>')
-    .element("userTask", "follow_up", name="Follow up", extension="<zeebe:userTask/>")
+    .start_event("requested", form_id="ui-start")
+    .user_task("follow_up")
+    .named("Follow up")
     .end_event()
     .to_xml()
 )
@@ -108,7 +106,7 @@ STARTED = (
 PARENT = (
     bpmn.process("ui_parent", "Parent")
     .start_event()
-    .element("callActivity", "call_order", extension='<zeebe:calledElement processId="ui_order"/>')
+    .call_activity("call_order", called_process_id="ui_order")
     .end_event()
     .to_xml()
 )
@@ -116,12 +114,8 @@ PARENT = (
 SALES = (
     bpmn.process("ui_sales", "Sales")
     .start_event()
-    .element(
-        "userTask",
-        "call_customer",
-        name="Call the customer",
-        extension='<zeebe:userTask/><zeebe:assignmentDefinition candidateGroups="sales"/>',
-    )
+    .user_task("call_customer", candidate_groups="sales")
+    .named("Call the customer")
     .end_event()
     .to_xml()
 )
