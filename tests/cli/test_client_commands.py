@@ -35,11 +35,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (directory / "echo.bpmn").write_text(bpmn.process("echo").start_event().end_event().to_xml())
     (directory / "alarm.bpmn").write_text(
-        bpmn.process("alarm")
-        .root_element('<bpmn:signal id="s" name="ring"/>')
-        .start_event(body='<bpmn:signalEventDefinition signalRef="s"/>')
-        .end_event()
-        .to_xml()
+        bpmn.process("alarm").start_event().signal("ring").end_event().to_xml()
     )
     (directory / "vars.json").write_text('{"from_file": true}')
     return directory

@@ -57,12 +57,9 @@ def _fails(call: Any) -> tuple[grpc.StatusCode, str]:
 def _message_catch_process() -> bytes:
     builder = (
         bpmn.process("awaits_payment")
-        .root_element(
-            '<bpmn:message id="paid" name="payment-received"><bpmn:extensionElements>'
-            '<zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements></bpmn:message>'
-        )
         .start_event()
-        .element("intermediateCatchEvent", "wait", body='<bpmn:messageEventDefinition messageRef="paid"/>')
+        .intermediate_catch_event("wait")
+        .message("payment-received", "=orderId")
         .end_event("done")
     )
     return builder.to_xml().encode()
@@ -108,14 +105,7 @@ def test_a_message_id_is_unique_while_the_message_lives(stub: GatewayStub) -> No
 def test_a_broadcast_signal_starts_an_instance_at_a_signal_start_event(
     stub: GatewayStub, broker: BrokerProcess
 ) -> None:
-    xml = (
-        bpmn.process("on_alarm")
-        .root_element('<bpmn:signal id="alarm" name="fire-alarm"/>')
-        .start_event(body='<bpmn:signalEventDefinition signalRef="alarm"/>')
-        .end_event()
-        .to_xml()
-        .encode()
-    )
+    xml = bpmn.process("on_alarm").start_event().signal("fire-alarm").end_event().to_xml().encode()
     _deploy(stub, "alarm.bpmn", xml)
 
     answer = stub.BroadcastSignal(

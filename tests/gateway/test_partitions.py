@@ -106,12 +106,8 @@ def test_a_message_reaches_an_instance_on_another_partition(broker: BrokerProces
     path.write_text(
         bpmn.process("wait")
         .start_event()
-        .element("receiveTask", "receive", messageRef="m")
+        .receive_task("receive", message="paid", correlation_key="=key")
         .end_event("done")
-        .root_element(
-            '<bpmn:message id="m" name="paid"><bpmn:extensionElements>'
-            '<zeebe:subscription correlationKey="=key"/></bpmn:extensionElements></bpmn:message>'
-        )
         .to_xml()
     )
 

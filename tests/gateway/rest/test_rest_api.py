@@ -94,7 +94,7 @@ def test_the_call_hierarchy_leads_from_the_root_to_the_called_instance(
     parent = (
         bpmn.process("caller")
         .start_event()
-        .element("callActivity", "call", extension='<zeebe:calledElement processId="review"/>')
+        .call_activity("call", called_process_id="review")
         .end_event()
         .to_xml()
     )

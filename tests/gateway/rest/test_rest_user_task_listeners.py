@@ -20,12 +20,8 @@ pytestmark = pytest.mark.slow
 LISTENED = (
     bpmn.process("gated")
     .start_event()
-    .element(
-        "userTask",
-        "review",
-        extension="<zeebe:userTask/><zeebe:taskListeners>"
-        '<zeebe:taskListener eventType="assigning" type="gate"/></zeebe:taskListeners>',
-    )
+    .user_task("review")
+    .task_listener("assigning", "gate")
     .end_event()
     .to_xml()
 )
