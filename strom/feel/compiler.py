@@ -100,7 +100,7 @@ class CompiledCode:
     specialised into one function ``(variables=None, mode=None)`` (None: strict).
     """
 
-    __slots__ = ("func", "python_source", "sites", "strict", "strict_source")
+    __slots__ = ("func", "loops", "python_source", "sites", "strict", "strict_source")
 
     def __init__(
         self,
@@ -113,6 +113,9 @@ class CompiledCode:
         self.python_source = python_source
         self.strict: Callable[..., Any] | None = None
         self.strict_source = ""
+        #: the code has a ``for``/``some``/``every``: each evaluation needs an Env of its own (the
+        #: loop budget); without, nothing writes to the Env and a shared one will do
+        self.loops = True
 
 
 class _Frame:
@@ -680,7 +683,9 @@ def _build(c: _Compiler, header: str, body: list[str], code: str, node: ast.Node
         ) from None
     ns = c.ns
     exec(pycode, ns)
-    return CompiledCode(ns["_feel"], c.sites, src)
+    compiled = CompiledCode(ns["_feel"], c.sites, src)
+    compiled.loops = c.uses_budget
+    return compiled
 
 
 def compile_tree(
@@ -806,4 +811,6 @@ def compile_tests_tree(
             f"unary tests too complex to compile ({type(e).__name__})", source, 0
         ) from None
     exec(pycode, c.ns)
-    return CompiledCode(c.ns["_feel"], c.sites, src), frozenset(c.free)
+    compiled = CompiledCode(c.ns["_feel"], c.sites, src)
+    compiled.loops = c.uses_budget
+    return compiled, frozenset(c.free)

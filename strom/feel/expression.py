@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from . import ast
-from ._runtime import LEFT, RIGHT, Env, Failure, StrictEvaluation
+from ._runtime import LEFT, RIGHT, STRICT, Env, Failure, StrictEvaluation
 from .compiler import CompiledCode, add_strict, compile_tree
 from .errors import FeelError, FeelEvaluationError, position_of
 from .parser import parse_expression
@@ -148,8 +148,9 @@ class CompiledExpression(_Compiled):
     def _evaluate_strict(self, variables: Mapping[str, Any] | None) -> Any:
         """The general strict path, which the generated one falls back to."""
         try:
-            # a fresh Env per evaluation: it carries this evaluation's loop budget
-            return self._fn(_EMPTY if variables is None else variables, StrictEvaluation())
+            # a fresh Env per evaluation when it carries a loop budget; else a shared one
+            env = StrictEvaluation() if self._code.loops else STRICT
+            return self._fn(_EMPTY if variables is None else variables, env)
         except Failure as f:
             raise self._failure(f) from None
         except FeelError:

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._runtime import Env, Failure, StrictEvaluation
+from ._runtime import STRICT, Env, Failure, StrictEvaluation
 from .compiler import compile_tests_tree
 from .errors import FeelError
 from .expression import _EMPTY, TypePredicates, _check_mode, _Compiled, _keys, _TypeKey
@@ -31,7 +31,8 @@ class CompiledUnaryTests(_Compiled):
     ) -> bool:
         if mode == "strict":
             try:
-                env = StrictEvaluation()  # a fresh Env per evaluation: it carries the loop budget
+                # a fresh Env per evaluation when it carries a loop budget; else a shared one
+                env = StrictEvaluation() if self._code.loops else STRICT
                 return self._fn(input_value, _EMPTY if variables is None else variables, env) is True
             except Failure as f:
                 raise self._failure(f) from None

@@ -22,6 +22,7 @@ from strom.feel import (
     FeelFunction,
     YearsMonthsDuration,
     compile_expression,
+    compile_unary_tests,
 )
 
 _MISSING = object()
@@ -233,3 +234,10 @@ def test_evaluations_from_many_threads_during_the_first_ones_agree() -> None:
     for t in threads:
         t.join()
     assert sorted(results) == [(n, [n * 2 > 10] * 50) for n in range(8)]
+
+
+def test_decision_table_entries_with_a_loop_get_a_budget_per_match() -> None:
+    # entries without a loop share one strict Env; one with a loop must not
+    tests = compile_unary_tests("count(for i in 1..n return i)")
+    assert [tests.matches(600_000, {"n": 600_000}) for _ in range(3)] == [True] * 3
+    assert [compile_unary_tests("< 10").matches(n) for n in (5, 10, 15)] == [True, False, False]
