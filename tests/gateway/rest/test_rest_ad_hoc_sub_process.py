@@ -30,33 +30,31 @@ from camunda_orchestration_sdk.models import (
 
 from strom.gateway.grpc._proto import pb
 from strom.gateway.grpc.job_result import CompleteJobRequest88
+from strom.testing import bpmn
 
 pytestmark = pytest.mark.slow
 
-AGENT = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://strom.test">
-  <bpmn:process id="{pid}" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="tools"/>
-    <bpmn:adHocSubProcess id="tools">
-      <bpmn:extensionElements>
-        <zeebe:taskDefinition type="{pid}-agent"/>
-        <zeebe:adHoc outputCollection="toolCallResults" outputElement="=toolCallResult"/>
-      </bpmn:extensionElements>
-      <bpmn:serviceTask id="lookup">
-        <bpmn:extensionElements><zeebe:taskDefinition type="{pid}-lookup"/></bpmn:extensionElements>
-      </bpmn:serviceTask>
-    </bpmn:adHocSubProcess>
-    <bpmn:sequenceFlow id="f2" sourceRef="tools" targetRef="after"/>
-    <bpmn:serviceTask id="after">
-      <bpmn:extensionElements><zeebe:taskDefinition type="{pid}-after"/></bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+
+def _agent(pid: str) -> str:
+    """start → ad-hoc subprocess ``tools`` (job worker ``<pid>-agent``; tool ``lookup``) → task ``after``."""
+    return (
+        bpmn.process(pid)
+        .start_event()
+        .flow_id("f1")
+        .ad_hoc_sub_process(
+            "tools",
+            job_type=f"{pid}-agent",
+            output_collection="toolCallResults",
+            output_element="=toolCallResult",
+        )
+        .service_task("lookup", job_type=f"{pid}-lookup")
+        .end_sub_process()
+        .flow_id("f2")
+        .service_task("after", job_type=f"{pid}-after")
+        .flow_id("f3")
+        .end_event("end")
+        .to_xml()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +63,7 @@ def camunda(rest_broker: BrokerProcess, tmp_path_factory: pytest.TempPathFactory
     files = []
     for pid in ("sdk_agent", "grpc_agent"):
         path = directory / f"{pid}.bpmn"
-        path.write_text(AGENT.replace("{pid}", pid))
+        path.write_text(_agent(pid))
         files.append(str(path))
     with CamundaClient(configuration=sdk_configuration(rest_broker)) as client:
         client.deploy_resources_from_files(files)

@@ -204,27 +204,19 @@ def test_a_body_with_many_inner_instances_loads_a_page_at_a_time(page: Any, tree
     expect(page.locator('#variables tr[data-name="item"] td.value')).to_have_text("119")
 
 
-AD_HOC = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="ui_ad_hoc_definitions" targetNamespace="http://strom.test/ui">
-  <bpmn:process id="ui_ad_hoc" name="Tools" isExecutable="true">
-    <bpmn:startEvent id="asked"><bpmn:outgoing>to_tools</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:sequenceFlow id="to_tools" sourceRef="asked" targetRef="tools"/>
-    <bpmn:adHocSubProcess id="tools" name="Tools">
-      <bpmn:extensionElements>
-        <zeebe:adHoc activeElementsCollection="=[&quot;lookup&quot;]"/>
-      </bpmn:extensionElements>
-      <bpmn:incoming>to_tools</bpmn:incoming>
-      <bpmn:outgoing>to_answered</bpmn:outgoing>
-      <bpmn:serviceTask id="lookup" name="Look up">
-        <bpmn:extensionElements><zeebe:taskDefinition type="ui-tree-lookup"/></bpmn:extensionElements>
-      </bpmn:serviceTask>
-    </bpmn:adHocSubProcess>
-    <bpmn:sequenceFlow id="to_answered" sourceRef="tools" targetRef="answered"/>
-    <bpmn:endEvent id="answered"><bpmn:incoming>to_answered</bpmn:incoming></bpmn:endEvent>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+AD_HOC = (
+    bpmn.process("ui_ad_hoc", "Tools")
+    .start_event("asked")
+    .flow_id("to_tools")
+    .ad_hoc_sub_process("tools", active_elements_collection='=["lookup"]')
+    .named("Tools")
+    .service_task("lookup", job_type="ui-tree-lookup")
+    .named("Look up")
+    .end_sub_process()
+    .flow_id("to_answered")
+    .end_event("answered")
+    .to_xml()
+)
 
 
 def test_an_ad_hoc_subprocess_shows_its_inner_instances(page: Any, tree_rest: Rest) -> None:
