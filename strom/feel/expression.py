@@ -85,7 +85,7 @@ class CompiledExpression(_Compiled):
     """A FEEL expression compiled once; evaluate it as often as needed, from any thread.
 
     ``evaluate(variables=None, mode=None)`` (see ``Evaluate``; None is "strict") is not a method
-    but an attribute: from the second evaluation on it is a function of the expression's own
+    but an attribute: from the second strict evaluation on it is a function of the expression's own
     (``compiler.add_strict``), so that a strict evaluation is one Python call, as fast as a
     hand-written lambda doing the same. Generating it costs about as much as compiling the
     expression did, so an expression evaluated only once never pays for it.
@@ -109,17 +109,23 @@ class CompiledExpression(_Compiled):
         self.evaluate = self._cold
 
     def _cold(self, variables: Mapping[str, Any] | None = None, mode: str | None = None) -> Any:
-        """The first evaluation: the general path; the next one builds the fast function."""
-        self.evaluate = self._warm
+        """The first strict evaluation: the general path; the next one builds the fast function.
+
+        Evaluations in dmn mode don't count: the fast function is for strict mode only.
+        """
+        if mode is None or mode == "strict":
+            self.evaluate = self._warm
         return self._evaluate(variables, mode)
 
     def _warm(self, variables: Mapping[str, Any] | None = None, mode: str | None = None) -> Any:
-        """The second evaluation: build the fast function and make it ``evaluate``.
+        """The second strict evaluation: build the fast function and make it ``evaluate``.
 
         Without a lock: the thread that takes the tree builds (two that both take it build the
         same); any thread that finds the function built installs it (again, should a late first
         evaluation have put this method back).
         """
+        if mode is not None and mode != "strict":
+            return self._evaluate(variables, mode)
         tree, self._tree = self._tree, None
         code = self._code
         if tree is not None and code.strict is None:

@@ -241,3 +241,14 @@ def test_decision_table_entries_with_a_loop_get_a_budget_per_match() -> None:
     tests = compile_unary_tests("count(for i in 1..n return i)")
     assert [tests.matches(600_000, {"n": 600_000}) for _ in range(3)] == [True] * 3
     assert [compile_unary_tests("< 10").matches(n) for n in (5, 10, 15)] == [True, False, False]
+
+
+def test_the_fast_function_is_built_at_the_second_strict_evaluation_only() -> None:
+    expression = compile_expression("only_dmn > 1")
+    for _ in range(3):
+        assert expression.evaluate({"only_dmn": 2}, mode="dmn") is True
+    assert expression.strict_python_source() == ""  # dmn evaluations don't pay for it
+    assert expression.evaluate({"only_dmn": 2}) is True
+    assert expression.strict_python_source() == ""  # nor does the first strict one
+    assert expression.evaluate({"only_dmn": 0}) is False
+    assert "def _evaluate(variables=None, mode=None):" in expression.strict_python_source()
