@@ -13,7 +13,7 @@ the same value, two ways:
 
 ``vs_python_lambda`` (goal 0.8) is the rate of ``amount > 1000`` compiled once and evaluated on a
 context (``expression.evaluate(context)``, the call the engine makes; from an expression's second
-evaluation on ``evaluate`` is the one-call strict function generated for it — see docs/feel.md —
+strict evaluation on ``evaluate`` is the one-call strict function generated for it — see docs/feel.md —
 and the expression has been evaluated before it is timed) over the rate of the hand-written
 ``lambda context: context["amount"] > 1000`` on the same context (written as a ``def``, the
 same function object a lambda makes), measured in alternating rounds of

@@ -1,4 +1,4 @@
-"""The one-call strict evaluation an expression installs from its second evaluation on.
+"""The one-call strict evaluation an expression installs at its second strict evaluation.
 
 ``evaluate`` then runs a function generated for the expression (variables read into locals,
 comparisons with a number literal left to Python where Python and FEEL agree). What a user sees
