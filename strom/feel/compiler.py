@@ -288,6 +288,16 @@ class _Compiler:
                 ordered = self.ordered_with_number(node, op, left, right, s)
                 if ordered is not None:
                     return ordered
+            lit = node.right
+            if op in ("=", "!=") and isinstance(lit, ast.Literal) and type(lit.value) is bool:
+                # ``approved = true``: a boolean is equal to itself only, unequal to the other one
+                t = self.tmp()
+                same, other = ("True", "False") if op == "=" else ("False", "True")
+                b = repr(lit.value)
+                return (
+                    f"({same} if ({t} := {left}) is {b} else "
+                    f"({other} if {t} is {not lit.value!r} else {fn}({t}, {b}, E, {s})))"
+                )
             lit_type = _literal_type(node.right)
             if lit_type is not None:
                 if op in ("=", "!=") and lit_type == "None":

@@ -71,6 +71,8 @@ EXPRESSIONS = [
     "x > 999.5",
     "x <= 0.5",
     "x = 1000",
+    "x = true",
+    "x != false",
     "x != null",
     "x > 5 and y < 1000",
     "x > 5 or y < 1",
@@ -252,3 +254,20 @@ def test_the_fast_function_is_built_at_the_second_strict_evaluation_only() -> No
     assert expression.strict_python_source() == ""  # nor does the first strict one
     assert expression.evaluate({"only_dmn": 0}) is False
     assert "def _evaluate(variables=None, mode=None):" in expression.strict_python_source()
+
+
+def test_equal_to_a_boolean_literal() -> None:
+    equal = compile_expression("approved = true")
+    unequal = compile_expression("approved != false")
+    for variables, is_true, is_not_false in [
+        ({"approved": True}, True, True),
+        ({"approved": False}, False, False),
+        ({"approved": None}, False, True),  # null = true is false, null != false is true
+        ({}, False, True),
+    ]:
+        assert [equal.evaluate(variables) for _ in range(3)] == [is_true] * 3
+        assert [unequal.evaluate(variables) for _ in range(3)] == [is_not_false] * 3
+    for _ in range(3):  # a number is not a boolean: not comparable (null in dmn mode)
+        with pytest.raises(FeelEvaluationError, match="can't compare 'approved' \\(number\\)"):
+            equal.evaluate({"approved": 1})
+        assert equal.evaluate({"approved": 1}, mode="dmn") is None
