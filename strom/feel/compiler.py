@@ -184,7 +184,7 @@ class _Compiler:
         site = self.site(node)  # also in the fast pass, so both passes number sites alike
         if self.fast:
             # strict mode: a missing variable is null (or the builtin of that name), no warning;
-            # read once, at the start (see _strict_prologue)
+            # read once, at the start (see add_strict)
             if not fallback:
                 self.direct.add(name)
             local = self.loads.get(name)

@@ -56,6 +56,17 @@ VALUES: list[Any] = [
     {"a": 1},
     _MISSING,
 ]
+#: FEEL values with types of their own (extended temporal values, a range, a function)
+VALUES += [
+    compile_expression(source).evaluate()
+    for source in [
+        'date("-2021-01-01")',
+        'date and time("99999-12-31T11:22:33")',
+        'time("10:30:00.123456789")',
+        "[1..10]",
+        "function(a) a",
+    ]
+]
 
 EXPRESSIONS = [
     "x > 1000",
