@@ -96,11 +96,12 @@ _BASE_NS: dict[str, Any] = {
 class CompiledCode:
     """Result of compilation: the function, plus the sites its failures refer to.
 
-    ``strict`` (expressions only, None until ``add_strict`` built it) is the strict evaluation
-    specialised into one function ``(variables=None, mode=None)`` (None: strict).
+    ``strict`` is the strict evaluation specialised into one function: for an expression
+    ``(variables=None, mode=None)`` (None until ``add_strict`` built it), for unary tests the
+    whole ``matches`` ``(input, variables=None, mode=None)``.
     """
 
-    __slots__ = ("func", "loops", "python_source", "sites", "strict", "strict_source")
+    __slots__ = ("func", "loops", "python_source", "sites", "strict", "strict_ns", "strict_source")
 
     def __init__(
         self,
@@ -113,6 +114,9 @@ class CompiledCode:
         self.python_source = python_source
         self.strict: Callable[..., Any] | None = None
         self.strict_source = ""
+        #: unary tests: the globals of ``strict`` (their ``_matches``), where the owner binds
+        #: ``MATCHES_HOOKS``
+        self.strict_ns: dict[str, Any] = {}
         #: the code has a ``for``/``some``/``every``: each evaluation needs an Env of its own (the
         #: loop budget); without, nothing writes to the Env and a shared one will do
         self.loops = True
@@ -811,6 +815,7 @@ def compile_tests_tree(
     except RecursionError:
         raise FeelSyntaxError.at("unary tests nested too deeply", source, 0) from None
     lines = ["def _feel(_input, V, E):"] + ["    " + line for line in body]
+    lines += _matches_lines(c, body)
     src = "\n".join(lines) + "\n"
     try:
         with warnings.catch_warnings():
@@ -820,7 +825,44 @@ def compile_tests_tree(
         raise FeelSyntaxError.at(
             f"unary tests too complex to compile ({type(e).__name__})", source, 0
         ) from None
+    if not c.uses_budget:
+        c.ns["E"] = rt.STRICT  # for _matches: nothing writes to it, shared
+    c.ns["_StrictEvaluation"] = rt.StrictEvaluation
+    c.ns["_FeelError"] = FeelError
+    c.ns["_EMPTY"] = {}
     exec(pycode, c.ns)
     compiled = CompiledCode(c.ns["_feel"], c.sites, src)
     compiled.loops = c.uses_budget
+    compiled.strict = c.ns["_matches"]
+    compiled.strict_ns = c.ns
     return compiled, frozenset(c.free)
+
+
+#: what the ``_matches`` of unary tests calls, bound by its owner in ``CompiledCode.strict_ns``
+#: before anyone can call it: ``_failure(Failure)`` and ``_unexpected(Exception)`` -> the
+#: exception to raise; ``_other(input, variables, mode)`` -> the answer in another mode
+MATCHES_HOOKS = ("_failure", "_other", "_unexpected")
+
+
+def _matches_lines(c: _Compiler, body: list[str]) -> list[str]:
+    """``_matches(_input, variables=None, mode=None) -> bool``: the tests' body once more, in a
+    function that is the whole strict ``matches`` (one call per decision-table entry, no Env made
+    unless a loop needs its budget); its last line, "no test passed", answers False, not None."""
+    inner = ["V = _EMPTY if variables is None else variables"] if c.free else []
+    if c.uses_budget:
+        inner.append("E = _StrictEvaluation()")  # this evaluation's loop budget
+    inner += body[:-1]
+    inner.append("return False")
+    return [
+        "def _matches(_input, variables=None, mode=None):",
+        "    if mode is None or mode == 'strict':",
+        "        try:",
+        *("            " + line for line in inner),
+        "        except _Failure as failure:",
+        "            raise _failure(failure) from None",
+        "        except _FeelError:",
+        "            raise",
+        "        except Exception as error:",
+        "            raise _unexpected(error) from None",
+        "    return _other(_input, variables, mode)",
+    ]

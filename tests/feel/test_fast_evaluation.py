@@ -282,3 +282,21 @@ def test_equal_to_a_boolean_literal() -> None:
         with pytest.raises(FeelEvaluationError, match="can't compare 'approved' \\(number\\)"):
             equal.evaluate({"approved": 1})
         assert equal.evaluate({"approved": 1}, mode="dmn") is None
+
+
+def test_decision_table_entries_match_and_fail_as_before() -> None:
+    tests = compile_unary_tests('< date(limit), "x"')
+    day = dt.date(2020, 1, 1)
+    for _ in range(2):
+        assert tests.matches(day, {"limit": "2024-01-01"}) is True
+        assert tests.matches("x", {"limit": "2024-01-01"}, "strict") is True
+        assert tests.matches(5, {"limit": "2024-01-01"}) is False  # a number against a date: no match
+        with pytest.raises(FeelEvaluationError) as info:
+            tests.matches(day, {"limit": "bad"})
+        assert str(info.value) == 'FEEL: date: invalid date \'bad\' at column 3 of "< date(limit), "x""'
+        assert tests.matches(day, {"limit": "bad"}, "dmn") is False
+        with pytest.raises(ValueError, match="mode must be 'strict' or 'dmn'"):
+            tests.matches(day, None, "lenient")
+    assert compile_unary_tests("-").matches(None) is True
+    assert compile_unary_tests("null").matches(None) is True
+    assert compile_unary_tests("not(null)").matches(None) is False
