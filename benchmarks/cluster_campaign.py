@@ -43,6 +43,7 @@ import grpc
 
 from strom.cli.cluster import BrokerNode, LocalCluster
 from strom.gateway.grpc._proto import GatewayStub, pb
+from strom.log.errors import LogError
 from strom.log.jetstream import JetStreamLog
 from strom.protocol import codec
 from strom.protocol.bpmn import BpmnElementType
@@ -150,11 +151,21 @@ def deploy(address: str) -> None:
                 time.sleep(0.2)
 
 
-def stream_records(servers: str, partitions: int) -> list[Any]:
+def stream_records(servers: str, partitions: int, timeout_s: float = 60.0) -> list[Any]:
+    """Every record of every partition's stream (trying again while a stream elects its leader)."""
     records: list[Any] = []
     for partition_id in range(1, partitions + 1):
-        with JetStreamLog(servers.split(","), partition_id) as log, log.reader(1) as reader:
-            records.extend(codec.decode(data) for _, data in reader)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                with JetStreamLog(servers.split(","), partition_id) as log, log.reader(1) as reader:
+                    read = [codec.decode(data) for _, data in reader]
+                records.extend(read)
+                break
+            except LogError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1.0)
     return records
 
 
@@ -223,14 +234,12 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path) -> dict[str,
                 break
         finisher.stop()
         created, completed = load.created, finisher.completed
-    finally:
-        cluster.stop()
-    # the streams, read with one NATS server back up is enough: restart them all to read
-    for node in cluster.nats:
-        cluster.start_nats(node)
-    try:
-        wait(lambda: all(node.healthy() for node in cluster.nats), "NATS for reading", 60)
-        time.sleep(1.0)  # the streams' leaders elected
+        for broker in cluster.brokers:  # gracefully: leaders finish their steps and release leases
+            assert broker.process is not None
+            broker.process.terminate()
+        for broker in cluster.brokers:
+            assert broker.process is not None
+            broker.process.wait(60)
         records = stream_records(cluster.servers, 3)
     finally:
         cluster.stop()

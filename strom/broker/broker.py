@@ -34,6 +34,7 @@ from strom.exporter import Exporter, ExporterError, JsonLinesExporter
 
 if TYPE_CHECKING:
     from strom.broker.cluster_member import PartitionMember
+    from strom.broker.cluster_streams import ClusterStreams
     from strom.broker.forwarding import Forwarder
     from strom.log.lease import LeaseManager
 
@@ -84,6 +85,7 @@ class Broker:
         """With ``cluster``: this broker's member (leader or follower) of each partition."""
         self._leases: LeaseManager | None = None
         self._forwarder: Forwarder | None = None
+        self._cluster_streams: ClusterStreams | None = None
         self.metrics: BrokerMetrics | None = None
         self.metrics_port = 0
         self._disk: DiskSpaceMonitor | None = None
@@ -148,8 +150,11 @@ class Broker:
         """Cluster mode: follow every partition on its stream, lead those whose lease this broker
         holds (spread over ``cluster_size`` brokers). The partitions run in this process."""
         from strom.broker.cluster_member import LeaderBalance, MemberSender, PartitionMember
+        from strom.broker.cluster_streams import ClusterStreams
         from strom.broker.forwarding import Forwarder
+        from strom.broker.partition_host import yield_job_command
         from strom.log.lease import LeaseManager
+        from strom.protocol.keys import partition_of
 
         config = self.config
         self._leases = LeaseManager(
@@ -181,6 +186,11 @@ class Broker:
             for member in sender.members.values():
                 member.open()
                 self.members[member.partition_id] = member
+
+            def give_back(job_key: int) -> None:
+                sender.send(partition_of(job_key), yield_job_command(job_key))
+
+            self._cluster_streams = ClusterStreams(self._forwarder, registry, give_back).start()
         except BaseException:
             self._close_members()
             raise
@@ -189,6 +199,9 @@ class Broker:
 
     def _close_members(self) -> None:
         """Close every member (leaders snapshot and release their leases), then NATS connections."""
+        if self._cluster_streams is not None:
+            self._cluster_streams.close()
+            self._cluster_streams = None
         try:
             while self.members:
                 _, member = self.members.popitem()

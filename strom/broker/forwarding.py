@@ -211,6 +211,34 @@ class Forwarder:
             )
         on_answer(answer)
 
+    # -- other messages between brokers (job streams) ---------------------------------------------
+
+    def publish(self, subject: str, payload: bytes) -> bool:
+        """Send ``payload`` to ``subject`` (fire and forget); False when it could not be handed to
+        NATS (closed, disconnected)."""
+        if self._closed or not self._nc.is_connected:
+            return False
+        try:
+            asyncio.run_coroutine_threadsafe(_publish(self._nc, subject, payload), self._loop)
+        except RuntimeError:  # the loop closed
+            return False
+        return True
+
+    def subscribe(self, subject: str, handle: Callable[[bytes], None]) -> None:
+        """Call ``handle(payload)`` for every message on ``subject`` (on the forwarder's thread)."""
+
+        async def on_message(message: Msg) -> None:
+            try:
+                handle(message.data)
+            except Exception:  # one bad message must not end the subscription
+                _log.exception("handling a message on %s failed", subject)
+
+        async def subscribe() -> None:
+            await self._nc.subscribe(subject, cb=on_message)
+            await self._nc.flush()
+
+        self._call(subscribe(), self._timeout)
+
     # -- lifecycle ---------------------------------------------------------------------------------
 
     def close(self) -> None:
