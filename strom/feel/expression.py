@@ -87,8 +87,8 @@ class CompiledExpression(_Compiled):
     ``evaluate(variables=None, mode=None)`` (see ``Evaluate``; None is "strict") is not a method
     but an attribute: from the second strict evaluation on it is a function of the expression's own
     (``compiler.add_strict``), so that a strict evaluation is one Python call, as fast as a
-    hand-written lambda doing the same. Generating it costs about as much as compiling the
-    expression did, so an expression evaluated only once never pays for it.
+    hand-written lambda doing the same. Generating it costs ~100 µs (more than compiling the
+    expression did), so an expression evaluated only once, or only in dmn mode, never pays it.
     """
 
     __slots__ = ("_tree", "_types", "evaluate")
