@@ -1,7 +1,8 @@
-// The coverage page's viewer: `npx vite build --config vite.coverage.config.js` (from ui/) writes
-// strom/testing/_viewer/viewer.js and viewer.css — Operate's Diagram (operate/diagram.js) as one
-// IIFE exposing `StromCoverageViewer.Diagram`, inlined by strom/testing/coverage_html.py into the
-// HTML report. Rebuild it when operate/diagram.js or bpmn-js change.
+// The coverage page's viewer, the third step of `npm run build`: writes
+// strom/gateway/ui/static/coverage/viewer.js and viewer.css — Operate's Diagram (operate/diagram.js)
+// as one IIFE exposing `StromCoverageViewer.Diagram`, which strom/testing/coverage_html.py inlines
+// into the HTML report of `pytest --strom-coverage` (a classic script: browsers refuse ES modules
+// from file://). Built with the apps, never committed; not served by the broker.
 import { fileURLToPath } from 'node:url';
 
 import { defineConfig } from 'vite';
@@ -11,7 +12,7 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   publicDir: false,
   build: {
-    outDir: here('../strom/testing/_viewer'),
+    outDir: here('../strom/gateway/ui/static/coverage'),
     emptyOutDir: true,
     sourcemap: false,
     chunkSizeWarningLimit: 1500,

@@ -4,13 +4,16 @@
 is one self-contained file that works offline from ``file://``: the data, the page's script and
 the diagram viewer are inlined. The viewer is Operate's (``ui/operate/diagram.js``: bpmn-js's
 NavigatedViewer, with bpmn.io's auto layout for models without diagram interchange, such as
-those of ``strom.testing.bpmn``), built by ``ui/vite.coverage.config.js`` into
-``strom/testing/_viewer`` as one classic script — browsers refuse ES modules from ``file://``.
+those of ``strom.testing.bpmn``), built with the UI (``npm run build``; the package build runs it)
+by ``ui/vite.coverage.config.js`` into ``strom/gateway/ui/static/coverage`` as one classic script
+— browsers refuse ES modules from ``file://``. Without the built UI the page still has the tables,
+and each diagram's place says how to build the viewer.
 
 On the diagram, reached elements carry the marker class ``strom-covered`` (with a badge counting
 their activations), elements never reached ``strom-missed``, taken flows ``strom-taken`` and
 flows never taken ``strom-missed-flow``; each diagram's container gets ``data-rendered="true"``
-once drawn (``"error"`` with a message when the viewer could not draw it).
+once drawn (``"error"`` with a message when the viewer could not draw it, ``"unavailable"`` when
+the viewer is not built).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from strom.testing.coverage import ProcessCoverage
 
-_VIEWER = resources.files("strom.testing") / "_viewer"
+_VIEWER = resources.files("strom.gateway.ui") / "static" / "coverage"
+HOW_TO_BUILD = "cd ui && npm ci && npm run build (or install Strom again with npm on the PATH)"
 
 _PAGE_CSS = """
 :root { --ink: #1f2933; --muted: #616e7c; --line: #d9dee4; --accent: #2563eb; --active: #0e9f6e;
@@ -41,7 +45,8 @@ table.summary th, table.summary td { border-bottom: 1px solid var(--line); paddi
 table.summary td.number { text-align: right; font-variant-numeric: tabular-nums; }
 section.process { background: #fff; border: 1px solid var(--line); border-radius: 4px; margin-top: 16px; }
 .diagram { height: 360px; }
-.diagram[data-rendered="error"] { height: auto; padding: 12px; color: var(--incident); }
+.diagram[data-rendered="error"], .diagram[data-rendered="unavailable"] { height: auto; padding: 12px;
+  color: var(--incident); }
 .legend span { margin-right: 14px; }
 .legend i { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 4px;
   vertical-align: -1px; }
@@ -59,6 +64,12 @@ _PAGE_SCRIPT = """
   const data = JSON.parse(document.getElementById('strom-coverage-data').textContent);
   for (const process of data.processes) {
     const container = document.querySelector(`.diagram[data-process-id="${CSS.escape(process.id)}"]`);
+    if (typeof StromCoverageViewer === 'undefined') {
+      container.dataset.rendered = 'unavailable';
+      container.textContent =
+        `No diagram: the viewer was not built when this page was written (${data.howToBuild}).`;
+      continue;
+    }
     try {
       const diagram = new StromCoverageViewer.Diagram(container);
       await diagram.show(process.xml);
@@ -135,7 +146,7 @@ def render_html(coverage: ProcessCoverage) -> str:
         "<th>flows</th><th>coverage</th><th>not reached</th></tr></thead>\n"
         f"<tbody>{rows}</tbody></table>\n</nav>\n{sections}"
         '<script type="application/json" id="strom-coverage-data">'
-        f"{_script_json({'processes': processes})}</script>\n"
+        f"{_script_json({'processes': processes, 'howToBuild': HOW_TO_BUILD})}</script>\n"
         f"<script>{_asset('viewer.js')}</script>\n<script>{_PAGE_SCRIPT}</script>\n</body>\n</html>\n"
     )
 
@@ -176,7 +187,9 @@ def _script_json(value: Any) -> str:
 
 
 def _asset(name: str) -> str:
-    return (_VIEWER / name).read_text(encoding="utf-8")
+    """A file of the built viewer, or nothing when the UI was not built."""
+    asset = _VIEWER / name
+    return asset.read_text(encoding="utf-8") if asset.is_file() else ""
 
 
 __all__ = ["html_path", "render_html", "write_html"]

@@ -143,3 +143,24 @@ def test_the_diagrams_render_from_file_with_the_reached_elements_highlighted(
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
     tab.screenshot(path=str(pytester.path / "coverage-page.png"), full_page=True)
     context.close()
+
+
+def test_without_the_built_viewer_the_page_keeps_its_tables_and_says_how_to_build(
+    engine: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from strom.testing import bpmn, coverage_html
+    from strom.testing.coverage import ProcessCoverage
+
+    engine.deploy(bpmn.process("p").start_event().end_event("e"))
+    engine.instances.create("p")
+    coverage = ProcessCoverage()
+    coverage.add_engine(engine)
+    monkeypatch.setattr(coverage_html, "_VIEWER", tmp_path / "not-built")
+
+    coverage.write_html(tmp_path / "cov.html")
+
+    page = _Page()
+    page.feed((tmp_path / "cov.html").read_text())
+    assert page.sections == {"p": "100.0"}
+    assert "StromCoverageViewer=" not in "".join(page.text)
+    assert "npm run build" in "".join(page.text)  # what the diagram's place will say
