@@ -8,7 +8,8 @@ by the partition's lease in the JetStream KV bucket (``strom.log.LeaseManager``)
   member's thread polls every ``poll_s``: it tries to take the lease and, while another broker
   holds it, catches the log up with the stream (``JetStreamLog.catch_up``) and replays what the
   leader appended (``StreamProcessor.recover(processing=False)``), so its state stays current. It
-  snapshots that state as a leader would (``snapshot_period_s``, ``snapshot_every_records``).
+  snapshots that state as a leader would (``snapshot_period_s``, ``snapshot_every_records``) and
+  feeds its exporters the stream as the leader does, so each broker's read model is complete.
   Requests are forwarded to the leader (``strom.broker.forwarding``; without a forwarder they are
   refused as unavailable).
 - **taking over** (the lease was free or expired, and this broker took it): the log **fences** the
@@ -294,6 +295,9 @@ class PartitionMember:
         if log.catch_up() != before:
             partition.processor.recover(processing=False)
             self._maybe_snapshot()
+        # A follower exports what the leader wrote too: every broker's read model (its own secondary
+        # storage, its record exports) holds every partition, not only those it leads.
+        partition.director.export_available()
 
     def _maybe_snapshot(self) -> None:
         """Snapshot a follower's state as a leader would (period or log growth), so that a restart
