@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from strom.testing.coverage import ProcessCoverage
 
-_VIEWER = resources.files("strom.gateway.ui") / "static" / "coverage"
+_VIEWER = resources.files("strom") / "gateway" / "ui" / "static" / "coverage"
+"""The built viewer (a resource path: importing the gateway's UI module would load Starlette)."""
 HOW_TO_BUILD = "cd ui && npm ci && npm run build (or install Strom again with npm on the PATH)"
 
 _PAGE_CSS = """
