@@ -216,4 +216,3 @@ def main() -> None:
     connection = Connection(sock.detach())
     with contextlib.suppress(EOFError, BrokenPipeError, ConnectionResetError):  # the parent went away
         run(connection)
-
