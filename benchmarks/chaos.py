@@ -152,9 +152,7 @@ def _log_records(data_dir: Path) -> list[Any]:
 
 
 def campaign(kills: int, seed: int, data_dir: Path, finish_s: float = 60.0) -> dict[str, Any]:
-    from strom.protocol.bpmn import BpmnElementType
-    from strom.protocol.enums import RecordType, ValueType
-    from strom.protocol.intents import JobIntent, ProcessInstanceCreationIntent, ProcessInstanceIntent
+    from _outcome import outcome
 
     rng = random.Random(seed)
     created: set[int] = set()
@@ -185,37 +183,17 @@ def campaign(kills: int, seed: int, data_dir: Path, finish_s: float = 60.0) -> d
     status = broker.stop()
     records = _log_records(data_dir)
 
-    events = [r for r in records if r.record_type is RecordType.EVENT]
-    created_on_log = [
-        r.value.process_instance_key
-        for r in events
-        if r.value_type is ValueType.PROCESS_INSTANCE_CREATION
-        and r.intent == ProcessInstanceCreationIntent.CREATED
-    ]
-    completed_on_log = [
-        r.key for r in events if r.value_type is ValueType.JOB and r.intent == JobIntent.COMPLETED
-    ]
-    finished = {
-        r.key
-        for r in events
-        if r.value_type is ValueType.PROCESS_INSTANCE
-        and r.intent == ProcessInstanceIntent.ELEMENT_COMPLETED
-        and r.value.bpmn_element_type is BpmnElementType.PROCESS
-    }
-    doubled = (len(created_on_log) - len(set(created_on_log))) + (
-        len(completed_on_log) - len(set(completed_on_log))
-    )
-    lost = len(created - set(created_on_log)) + len(completed - set(completed_on_log))
+    result = outcome(records, created, completed)
     return {
         "benchmark": "chaos",
         "kills": kills,
         "seed": seed,
         "acknowledged_creates": len(created),
         "acknowledged_completions": len(completed),
-        "created_on_log": len(set(created_on_log)),
-        "lost": lost,
-        "doubled": doubled,
-        "unfinished": len(set(created_on_log) - finished),
+        "created_on_log": result.created_on_log,
+        "lost": result.lost,
+        "doubled": result.doubled,
+        "unfinished": result.unfinished,
         "final_stop_status": status,
         "seconds": round(time.monotonic() - started, 1),
     }

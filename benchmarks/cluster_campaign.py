@@ -38,17 +38,16 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import grpc
+from _outcome import outcome
 
 from strom.cli.cluster import BrokerNode, LocalCluster
 from strom.gateway.grpc._proto import GatewayStub, pb
 from strom.log.errors import LogError
 from strom.log.jetstream import JetStreamLog
 from strom.protocol import codec
-from strom.protocol.bpmn import BpmnElementType
-from strom.protocol.enums import RecordType, ValueType
-from strom.protocol.intents import JobIntent, ProcessInstanceCreationIntent, ProcessInstanceIntent
 from strom.testing import bpmn
 from tests.log._nats import nats_server_binary
 
@@ -243,27 +242,7 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path) -> dict[str,
         records = stream_records(cluster.servers, 3)
     finally:
         cluster.stop()
-    events = [r for r in records if r.record_type is RecordType.EVENT]
-    created_on_log = [
-        r.value.process_instance_key
-        for r in events
-        if r.value_type is ValueType.PROCESS_INSTANCE_CREATION
-        and r.intent == ProcessInstanceCreationIntent.CREATED
-    ]
-    completed_on_log = [
-        r.key for r in events if r.value_type is ValueType.JOB and r.intent == JobIntent.COMPLETED
-    ]
-    finished = {
-        r.key
-        for r in events
-        if r.value_type is ValueType.PROCESS_INSTANCE
-        and r.intent == ProcessInstanceIntent.ELEMENT_COMPLETED
-        and r.value.bpmn_element_type is BpmnElementType.PROCESS
-    }
-    doubled = (len(created_on_log) - len(set(created_on_log))) + (
-        len(completed_on_log) - len(set(completed_on_log))
-    )
-    lost = len(created - set(created_on_log)) + len(completed - set(completed_on_log))
+    result = outcome(records, created, completed)
     return {
         "benchmark": "cluster_campaign",
         "brokers": 3,
@@ -276,9 +255,9 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path) -> dict[str,
         "acknowledged": len(created) + len(completed),
         "acknowledged_creates": len(created),
         "acknowledged_completions": len(completed),
-        "lost": lost,
-        "doubled": doubled,
-        "unfinished": len(set(created_on_log) - finished),
+        "lost": result.lost,
+        "doubled": result.doubled,
+        "unfinished": result.unfinished,
         "failover_p50_s": round(statistics.median(failovers), 2) if failovers else None,
         "failover_max_s": round(max(failovers), 2) if failovers else None,
         "seconds": round(time.monotonic() - started, 1),

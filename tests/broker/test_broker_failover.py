@@ -11,7 +11,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -23,20 +22,11 @@ from broker_process import BrokerProcess
 
 from strom.gateway.grpc._proto import GatewayStub, pb
 from strom.testing import bpmn
-from tests.log._nats import NatsServer, required_binary, start_server
+from tests.log._nats import NatsServer
 
 pytestmark = pytest.mark.slow
 
 TTL_S = "1.5"
-
-
-@pytest.fixture
-def nats(tmp_path: Path) -> Iterator[NatsServer]:
-    server = start_server(required_binary(), tmp_path / "nats", sync_always=True)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def broker(directory: Path, nats: NatsServer, node_id: int) -> BrokerProcess:

@@ -9,7 +9,7 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import grpc
@@ -21,21 +21,12 @@ from broker_process import BrokerProcess
 
 from strom.gateway.grpc._proto import GatewayStub, pb
 from strom.testing import bpmn
-from tests.log._nats import NatsServer, required_binary, start_server
+from tests.log._nats import NatsServer
 
 pytestmark = pytest.mark.slow
 
 TTL_S = "1.5"
 LEADER = pb.Partition.PartitionBrokerRole.LEADER
-
-
-@pytest.fixture
-def nats(tmp_path: Path) -> Iterator[NatsServer]:
-    server = start_server(required_binary(), tmp_path / "nats", sync_always=True)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def broker(directory: Path, nats: NatsServer, node_id: int) -> BrokerProcess:

@@ -7,7 +7,6 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -21,18 +20,9 @@ from test_broker_failover_partitions import broker, create, led, wait
 from strom.gateway.grpc._proto import GatewayStub, pb
 from strom.protocol.keys import partition_of
 from strom.testing import bpmn
-from tests.log._nats import NatsServer, required_binary, start_server
+from tests.log._nats import NatsServer
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def nats(tmp_path: Path) -> Iterator[NatsServer]:
-    server = start_server(required_binary(), tmp_path / "nats", sync_always=True)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_a_stream_on_one_broker_gets_the_jobs_of_partitions_another_broker_leads(

@@ -8,7 +8,6 @@ import json
 import signal
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -17,18 +16,9 @@ from broker_process import BrokerProcess
 
 from strom.gateway.grpc._proto import GatewayStub, pb
 from strom.testing import bpmn
-from tests.log._nats import NatsServer, required_binary, start_server
+from tests.log._nats import NatsServer
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def nats(tmp_path: Path) -> Iterator[NatsServer]:
-    server = start_server(required_binary(), tmp_path / "nats", sync_always=True)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def broker_on(directory: Path, nats: NatsServer, *args: str) -> BrokerProcess:
