@@ -62,17 +62,15 @@ class LeavingBehavior:
         writers: Writers,
         context: ElementContext,
         *,
-        cancel_job: bool = True,
         held_by: Hold | None = None,
     ) -> bool:
-        """Cancel the element's pending job (unless ``cancel_job`` is False), unsubscribe, resolve
-        its incident; then TERMINATED and tell the flow scope, unless ``held_by`` holds the
-        termination (the element stays TERMINATING and ends later with ``end_terminated``).
-        True when the element is TERMINATED now."""
-        if cancel_job:
-            instance = self._instances.get(context.key)
-            if instance is not None and instance.job_key > 0:
-                self._jobs.cancel(writers, instance.job_key)
+        """Cancel the element's pending job (its own, or an execution listener's: Zeebe cancels
+        both), unsubscribe, resolve its incident; then TERMINATED and tell the flow scope, unless
+        ``held_by`` holds the termination (the element stays TERMINATING and ends later with
+        ``end_terminated``). True when the element is TERMINATED now."""
+        instance = self._instances.get(context.key)
+        if instance is not None and instance.job_key > 0:
+            self._jobs.cancel(writers, instance.job_key)
         self._subscriptions.unsubscribe(writers, context)
         self._incidents.resolve_for_element(writers, context.key)
         if held_by is not None and held_by(writers, context):

@@ -87,4 +87,4 @@ class IntermediateThrowEventProcessor:
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
         # only a message event's own job is canceled
-        self._leaving.leave_terminated(writers, context, cancel_job=context.element.event_type is T.MESSAGE)
+        self._leaving.leave_terminated(writers, context)

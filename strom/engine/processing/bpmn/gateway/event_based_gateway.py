@@ -44,4 +44,4 @@ class EventBasedGatewayProcessor:
         return None
 
     def on_terminate(self, writers: Writers, context: ElementContext) -> None:
-        self._leaving.leave_terminated(writers, context, cancel_job=False)
+        self._leaving.leave_terminated(writers, context)

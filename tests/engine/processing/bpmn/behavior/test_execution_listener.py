@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from _execution import complete_jobs, completed, element_key, lifecycle
 
 from strom.protocol.intents import IncidentIntent, JobIntent
@@ -105,3 +106,34 @@ def test_canceling_while_a_listener_runs_cancels_its_job(engine: TestEngine) -> 
 
     assert engine.records.jobs().with_intent(JobIntent.CANCELED).first().value.type == "before"
     assert lifecycle(engine, "task")[-1] == "ELEMENT_TERMINATED"
+
+
+def _waiting(kind: str) -> bpmn.ProcessBuilder:
+    """start -> an element of ``kind`` with a start listener (job type "before") -> end."""
+    builder = bpmn.process("waits").start_event()
+    if kind == "receive task":
+        builder.receive_task("waiting", message="ping", correlation_key="=id")
+    elif kind == "timer catch event":
+        builder.intermediate_catch_event("waiting").timer_duration("PT1H")
+    elif kind == "message catch event":
+        builder.intermediate_catch_event("waiting").message("ping", correlation_key="=id")
+    else:
+        raise AssertionError(kind)
+    return builder.execution_listener("start", "before").end_event()
+
+
+@pytest.mark.parametrize("kind", ["receive task", "timer catch event", "message catch event"])
+def test_a_pending_start_listener_job_is_canceled_when_its_element_is_terminated(
+    engine: TestEngine, kind: str
+) -> None:
+    engine.deploy(_waiting(kind))
+    instance = engine.instances.create("waits", {"id": "o-1"})
+    listener = engine.records.jobs().with_intent(JobIntent.CREATED).first()
+    assert listener.value.type == "before"
+
+    engine.instances.cancel(instance)
+
+    canceled = engine.records.jobs().with_intent(JobIntent.CANCELED).limit(1)
+    assert [job.key for job in canceled] == [listener.key]
+    assert lifecycle(engine, "waiting") == ["ELEMENT_ACTIVATING", "ELEMENT_TERMINATING", "ELEMENT_TERMINATED"]
+    assert engine.jobs.activate("before") == []
