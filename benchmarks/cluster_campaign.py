@@ -119,7 +119,7 @@ def leads(broker: BrokerNode, partition_id: int) -> bool:
     """Whether the broker's topology says it leads ``partition_id`` (False when it does not answer)."""
     try:
         with grpc.insecure_channel(f"127.0.0.1:{broker.grpc_port}") as channel:
-            [me] = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=1).brokers
+            me = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=1).brokers[0]  # itself first
     except grpc.RpcError:
         return False
     return any(p.partitionId == partition_id and p.role == LEADER for p in me.partitions)

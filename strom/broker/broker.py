@@ -150,7 +150,7 @@ class Broker:
         """Cluster mode: follow every partition on its stream, lead those whose lease this broker
         holds (spread over ``cluster_size`` brokers). The partitions run in this process."""
         from strom.broker.cluster_member import LeaderBalance, MemberSender, PartitionMember
-        from strom.broker.cluster_streams import ClusterStreams
+        from strom.broker.cluster_streams import ClusterStreams, Presence
         from strom.broker.forwarding import Forwarder
         from strom.broker.partition_host import yield_job_command
         from strom.log.lease import LeaseManager
@@ -190,11 +190,19 @@ class Broker:
             def give_back(job_key: int) -> None:
                 sender.send(partition_of(job_key), yield_job_command(job_key))
 
-            self._cluster_streams = ClusterStreams(self._forwarder, registry, give_back).start()
+            def presence() -> Presence:
+                leading = [pid for pid, member in self.members.items() if member.role == "leader"]
+                return Presence(
+                    config.node_id, config.advertised_host or config.host, config.grpc_port, leading
+                )
+
+            streams = ClusterStreams(self._forwarder, registry, give_back, presence=presence).start()
+            self._cluster_streams = streams
         except BaseException:
             self._close_members()
             raise
         self.partitions = PartitionGroup(dict(self.members), registry)
+        self.partitions.peers = streams.peers
         return BrokerMetrics(None, statuses=self.partitions.statuses)
 
     def _close_members(self) -> None:

@@ -10,6 +10,9 @@ died) has its streams dropped. Pushing to a remote stream publishes the activate
 through the partition's leader) when that stream closed meanwhile; a push that cannot be published
 is given back at once. A push published to a broker that dies before delivering is lost with it
 and its job times out, as in Zeebe when a gateway dies with pushed jobs.
+
+The announcement also carries the broker's ``Presence`` — its node id, gateway address and the
+partitions it leads — from which every broker's topology lists the whole cluster (``peers``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 import msgspec
 
+from strom.broker.endpoint import PeerBroker
 from strom.broker.forwarding import Forwarder
 from strom.broker.job_streams import JobStreamRegistry
 from strom.engine.job_streams import JobStream
@@ -48,9 +52,19 @@ class _Stream(msgspec.Struct, frozen=True):
     tenant_ids: list[str]
 
 
+class Presence(msgspec.Struct, frozen=True):
+    """What a broker tells the others about itself, with its streams (for their topology)."""
+
+    node_id: int
+    host: str
+    port: int
+    leading: list[int]
+
+
 class _Announcement(msgspec.Struct, frozen=True):
     node_id: str
     streams: list[_Stream]
+    presence: Presence | None = None
 
 
 class _Push(msgspec.Struct, frozen=True):
@@ -109,12 +123,15 @@ class ClusterStreams:
         registry: JobStreamRegistry,
         give_back: Callable[[int], None],
         *,
+        presence: Callable[[], Presence] | None = None,
         announce_every_s: float = 1.0,
         expire_after_s: float = 4.0,
     ) -> None:
         self._forwarder = forwarder
         self._registry = registry
         self._give_back = give_back
+        self._presence = presence
+        self._peers: dict[str, Presence] = {}
         self.node_id = forwarder.node_id
         self._announce_every_s = announce_every_s
         self._expire_after_s = expire_after_s
@@ -187,7 +204,8 @@ class ClusterStreams:
                 )
                 for stream_id, (job_type, stream) in self._local.items()
             ]
-        self._forwarder.publish(STREAMS_SUBJECT, _encode(_Announcement(self.node_id, streams)))
+        presence = self._presence() if self._presence is not None else None
+        self._forwarder.publish(STREAMS_SUBJECT, _encode(_Announcement(self.node_id, streams, presence)))
 
     def _on_push(self, payload: bytes) -> None:
         push = _decode_push(payload)
@@ -208,6 +226,8 @@ class ClusterStreams:
         announced = {stream.stream_id: stream for stream in announcement.streams}
         with self._lock:
             self._heard[node_id] = time.monotonic()
+            if announcement.presence is not None:
+                self._peers[node_id] = announcement.presence
             known = self._remote.setdefault(node_id, {})
             for stream_id in [stream_id for stream_id in known if stream_id not in announced]:
                 gone = known.pop(stream_id)
@@ -224,6 +244,7 @@ class ClusterStreams:
                 if now - heard > self._expire_after_s:
                     _log.info("broker %s silent for %.0f s: its job streams dropped", node_id, now - heard)
                     del self._heard[node_id]
+                    self._peers.pop(node_id, None)
                     for remote in self._remote.pop(node_id, {}).values():
                         self._registry.remove(remote.stream.job_type, remote)
 
@@ -232,9 +253,15 @@ class ClusterStreams:
         if not self._forwarder.publish(jobs_subject(remote.node_id), payload):
             self._give_back(job_key)
 
+    def peers(self) -> list[PeerBroker]:
+        """The other brokers heard of lately, as the topology shows them."""
+        with self._lock:
+            presences = list(self._peers.values())
+        return [PeerBroker(p.node_id, p.host, p.port, frozenset(p.leading)) for p in presences]
+
     def remote_streams(self) -> int:
         """How many streams of other brokers are known here (for tests and metrics)."""
         return sum(len(streams) for streams in self._remote.values())
 
 
-__all__ = ["STREAMS_SUBJECT", "ClusterStreams", "RemoteStream", "jobs_subject"]
+__all__ = ["STREAMS_SUBJECT", "ClusterStreams", "Presence", "RemoteStream", "jobs_subject"]

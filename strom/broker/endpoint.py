@@ -46,6 +46,17 @@ class PartitionStatus:
     failure: str = ""
 
 
+@dataclass(frozen=True)
+class PeerBroker:
+    """Another broker of the cluster as the topology shows it: where its gateway is, and which
+    partitions it leads (it follows every other one)."""
+
+    node_id: int
+    host: str
+    port: int
+    leading: frozenset[int]
+
+
 class PartitionEndpoint(Protocol):
     @property
     def partition_id(self) -> int: ...

@@ -7,10 +7,10 @@ behind a ``RemotePartition``; the gateways cannot tell the difference.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from strom.broker.endpoint import PartitionEndpoint, PartitionStatus
+from strom.broker.endpoint import PartitionEndpoint, PartitionStatus, PeerBroker
 from strom.broker.job_streams import JobStreamRegistry
 from strom.broker.routing import FAN_OUT, Router
 from strom.protocol.enums import ValueType
@@ -25,6 +25,8 @@ class PartitionGroup:
         self.count = len(self.endpoints)
         self.router = Router(self.count)
         self.job_streams = job_streams
+        self.peers: Callable[[], list[PeerBroker]] = list
+        """The other brokers of the cluster this broker knows of (none outside a cluster)."""
 
     def endpoint_for(self, command: Record[Any]) -> PartitionEndpoint:
         """The endpoint ``command`` goes to (not for a fan-out command: see ``fan_out``).

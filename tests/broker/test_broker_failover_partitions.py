@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import grpc
+import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gateway"))
@@ -43,17 +44,29 @@ def broker(directory: Path, nats: NatsServer, node_id: int) -> BrokerProcess:
         "2",
         "--secondary-storage",
         "none",
-        "--rest-port",
-        "0",
         env={"STROM_LEASE_TTL_S": TTL_S},
     ).start(timeout=60)
 
 
 def led(process: BrokerProcess) -> set[int]:
-    """The partitions this broker's topology says it leads."""
+    """The partitions this broker's topology says it leads (it lists itself first)."""
     with grpc.insecure_channel(process.address) as channel:
-        [me] = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=5).brokers
+        me = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=5).brokers[0]
     return {partition.partitionId for partition in me.partitions if partition.role == LEADER}
+
+
+def topology_roles(process: BrokerProcess) -> dict[int, dict[str, list[int]]]:
+    """Per node id in the broker's topology: the partitions it leads and follows."""
+    with grpc.insecure_channel(process.address) as channel:
+        topology = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=5)
+    assert topology.clusterSize == len(topology.brokers)
+    return {
+        broker.nodeId: {
+            "leader": sorted(p.partitionId for p in broker.partitions if p.role == LEADER),
+            "follower": sorted(p.partitionId for p in broker.partitions if p.role != LEADER),
+        }
+        for broker in topology.brokers
+    }
 
 
 def wait(condition: Callable[[], bool], what: str, timeout: float, logs: str = "") -> float:
@@ -90,6 +103,21 @@ def test_leaders_spread_and_the_survivor_takes_over_the_partition_of_a_killed_br
             lambda: len(led(first)) == 1 and len(led(second)) == 1, "one leader per broker", 30, first.logs()
         )
         assert led(first) != led(second)
+        # every broker's topology shows the whole cluster: both brokers, one leader per partition
+        wait(lambda: topology_roles(first) == topology_roles(second), "both topologies agree", 10)
+        roles = topology_roles(first)
+        assert sorted(roles) == [1, 2]
+        assert [sorted(roles[node]["leader"] + roles[node]["follower"]) for node in (1, 2)] == [
+            [1, 2],
+            [1, 2],
+        ]
+        assert sorted(roles[1]["leader"] + roles[2]["leader"]) == [1, 2]
+        rest = httpx.get(f"{second.rest_address}/topology", timeout=10).json()
+        assert rest["clusterSize"] == 2 and sorted(b["nodeId"] for b in rest["brokers"]) == [1, 2]
+        assert {
+            b["nodeId"]: sorted(p["partitionId"] for p in b["partitions"] if p["role"] == "leader")
+            for b in rest["brokers"]
+        } == {node: roles[node]["leader"] for node in (1, 2)}
 
         xml = bpmn.process("order").start_event().service_task("t", job_type="work").end_event("e").to_xml()
         with grpc.insecure_channel(first.address) as channel:

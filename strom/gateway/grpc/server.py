@@ -151,18 +151,39 @@ class GatewayService(GatewayServicer):
             )
             for status in self._partitions.statuses()
         ]
-        broker = pb.BrokerInfo(
-            nodeId=self._settings.node_id,
-            host=self._settings.advertised_host or self._settings.host,
-            port=self._advertised_port(),
-            partitions=partitions,
-            version=BROKER_VERSION,
-        )
+        brokers = [
+            pb.BrokerInfo(
+                nodeId=self._settings.node_id,
+                host=self._settings.advertised_host or self._settings.host,
+                port=self._advertised_port(),
+                partitions=partitions,
+                version=BROKER_VERSION,
+            )
+        ]
+        for peer in self._partitions.peers():  # the other brokers of a cluster: they follow the rest
+            brokers.append(
+                pb.BrokerInfo(
+                    nodeId=peer.node_id,
+                    host=peer.host,
+                    port=peer.port,
+                    partitions=[
+                        pb.Partition(
+                            partitionId=partition_id,
+                            role=pb.Partition.PartitionBrokerRole.LEADER
+                            if partition_id in peer.leading
+                            else pb.Partition.PartitionBrokerRole.FOLLOWER,
+                            health=pb.Partition.PartitionBrokerHealth.HEALTHY,
+                        )
+                        for partition_id in range(1, self._partitions.count + 1)
+                    ],
+                    version=BROKER_VERSION,
+                )
+            )
         return pb.TopologyResponse(
-            brokers=[broker],
-            clusterSize=1,
+            brokers=brokers,
+            clusterSize=len(brokers),
             partitionsCount=self._partitions.count,
-            replicationFactor=1,
+            replicationFactor=len(brokers),
             gatewayVersion=BROKER_VERSION,
         )
 

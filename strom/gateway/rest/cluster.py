@@ -40,21 +40,42 @@ async def get_topology(request: Request) -> Response:
         }
         for status in context.partitions.statuses()
     ]
-    broker = {
-        "nodeId": settings.node_id,
-        "brokerId": str(settings.node_id),
-        "host": settings.advertised_host or settings.host,
-        "port": settings.grpc_port,
-        "partitions": partitions,
-        "version": BROKER_VERSION,
-    }
+    brokers = [
+        {
+            "nodeId": settings.node_id,
+            "brokerId": str(settings.node_id),
+            "host": settings.advertised_host or settings.host,
+            "port": settings.grpc_port,
+            "partitions": partitions,
+            "version": BROKER_VERSION,
+        }
+    ]
+    for peer in context.partitions.peers():  # the other brokers of a cluster: they follow the rest
+        brokers.append(
+            {
+                "nodeId": peer.node_id,
+                "brokerId": str(peer.node_id),
+                "host": peer.host,
+                "port": peer.port,
+                "partitions": [
+                    {
+                        "partitionId": partition_id,
+                        "role": "leader" if partition_id in peer.leading else "follower",
+                        "health": "healthy",
+                        "state": "active",
+                    }
+                    for partition_id in range(1, context.partitions.count + 1)
+                ],
+                "version": BROKER_VERSION,
+            }
+        )
     return json_response(
         {
-            "brokers": [broker],
+            "brokers": brokers,
             "clusterId": "strom",
-            "clusterSize": 1,
+            "clusterSize": len(brokers),
             "partitionsCount": context.partitions.count,
-            "replicationFactor": 1,
+            "replicationFactor": len(brokers),
             "gatewayVersion": BROKER_VERSION,
             "lastCompletedChangeId": "-1",
         }
