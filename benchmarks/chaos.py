@@ -74,71 +74,6 @@ class Broker:
         return self.process.wait(60)
 
 
-class Load:
-    """Creators and completers against one broker until ``stop``; records what was acknowledged."""
-
-    def __init__(self, address: str, created: set[int], completed: set[int], lock: threading.Lock) -> None:
-        self.address = address
-        self.created, self.completed, self.lock = created, completed, lock
-        self.stopping = threading.Event()
-        self.last_job = time.monotonic()
-        self.threads = [threading.Thread(target=self._create) for _ in range(2)]
-        self.threads += [threading.Thread(target=self._complete) for _ in range(2)]
-
-    def start(self) -> Load:
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(60)
-
-    def _create(self) -> None:
-        import grpc
-
-        from strom.gateway.grpc._proto import GatewayStub, pb
-
-        with grpc.insecure_channel(self.address) as channel:
-            stub = GatewayStub(channel)
-            request = pb.CreateProcessInstanceRequest(bpmnProcessId="one_task", variables='{"n": 1}')
-            while not self.stopping.is_set():
-                try:
-                    key = stub.CreateProcessInstance(request, timeout=5).processInstanceKey
-                except grpc.RpcError:
-                    time.sleep(0.05)
-                    continue
-                with self.lock:
-                    self.created.add(key)
-
-    def _complete(self) -> None:
-        import grpc
-
-        from strom.gateway.grpc._proto import GatewayStub, pb
-
-        with grpc.insecure_channel(self.address) as channel:
-            stub = GatewayStub(channel)
-            activate = pb.ActivateJobsRequest(
-                type="bench-task", worker="chaos", timeout=2_000, maxJobsToActivate=20, requestTimeout=200
-            )
-            while not self.stopping.is_set():
-                try:
-                    jobs = [job for answer in stub.ActivateJobs(activate, timeout=5) for job in answer.jobs]
-                except grpc.RpcError:
-                    time.sleep(0.05)
-                    continue
-                if jobs:
-                    self.last_job = time.monotonic()
-                for job in jobs:
-                    try:
-                        stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key), timeout=5)
-                    except grpc.RpcError:
-                        continue  # not acknowledged (killed, or completed already after a timeout)
-                    with self.lock:
-                        self.completed.add(job.key)
-
-
 def _log_records(data_dir: Path) -> list[Any]:
     from strom.broker import Partition, PartitionSettings
     from strom.protocol import codec
@@ -152,7 +87,7 @@ def _log_records(data_dir: Path) -> list[Any]:
 
 
 def campaign(kills: int, seed: int, data_dir: Path, finish_s: float = 60.0) -> dict[str, Any]:
-    from _outcome import outcome
+    from _campaign import Load, outcome
 
     rng = random.Random(seed)
     created: set[int] = set()
@@ -162,17 +97,25 @@ def campaign(kills: int, seed: int, data_dir: Path, finish_s: float = 60.0) -> d
     broker = Broker(data_dir)
     broker.start()
     deploy(f"127.0.0.1:{broker.port}")
+    # two creators and two completers, counting what was acknowledged across every life
+    counted: dict[str, Any] = {
+        "variables": '{"n": 1}',
+        "job_timeout_ms": 2_000,
+        "created": created,
+        "completed": completed,
+        "lock": lock,
+    }
     for _ in range(kills):
-        load = Load(f"127.0.0.1:{broker.port}", created, completed, lock).start()
+        address = f"127.0.0.1:{broker.port}"
+        load = Load([address] * 2, "one_task", "bench-task", **counted).start()
         time.sleep(rng.uniform(0.3, 2.0))
         broker.kill()  # mid-request: the clients see their calls fail
         load.stop()
         broker = Broker(data_dir)
         broker.start()
     # the last life: finish every instance, then stop gracefully
-    load = Load(f"127.0.0.1:{broker.port}", set(), completed, lock)
-    load.threads = load.threads[2:]  # completers only
-    load.start()
+    address = f"127.0.0.1:{broker.port}"
+    load = Load([address] * 2, "one_task", "bench-task", **counted).start(creating=False)
     deadline = time.monotonic() + finish_s
     while time.monotonic() < deadline:  # until every job is done: none activated for 2 s
         time.sleep(0.5)

@@ -32,7 +32,6 @@ import signal
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import grpc
-from _outcome import outcome
+from _campaign import Load, outcome
 
 from strom.cli.cluster import BrokerNode, LocalCluster
 from strom.gateway.grpc._proto import GatewayStub, pb
@@ -52,67 +51,6 @@ from strom.testing import bpmn
 from tests.log._nats import nats_server_binary
 
 LEADER = pb.Partition.PartitionBrokerRole.LEADER
-
-
-class Load:
-    """A creator and a completer per broker until ``stop``; records what was acknowledged."""
-
-    def __init__(self, addresses: list[str], job_type: str) -> None:
-        self.addresses = addresses
-        self.job_type = job_type
-        self.created: set[int] = set()
-        self.completed: set[int] = set()
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.last_job = time.monotonic()
-        self.threads = [threading.Thread(target=self._create, args=(a,), daemon=True) for a in addresses]
-        self.threads += [threading.Thread(target=self._complete, args=(a,), daemon=True) for a in addresses]
-
-    def start(self, creating: bool = True) -> Load:
-        for thread in self.threads if creating else self.threads[len(self.addresses) :]:
-            thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        for thread in self.threads:
-            if thread.is_alive():
-                thread.join(30)
-
-    def _create(self, address: str) -> None:
-        with grpc.insecure_channel(address) as channel:
-            stub = GatewayStub(channel)
-            request = pb.CreateProcessInstanceRequest(bpmnProcessId="campaign")
-            while not self.stopping.is_set():
-                try:
-                    key = stub.CreateProcessInstance(request, timeout=5).processInstanceKey
-                except grpc.RpcError:
-                    time.sleep(0.05)
-                    continue
-                with self.lock:
-                    self.created.add(key)
-
-    def _complete(self, address: str) -> None:
-        with grpc.insecure_channel(address) as channel:
-            stub = GatewayStub(channel)
-            activate = pb.ActivateJobsRequest(
-                type=self.job_type, worker="campaign", timeout=3_000, maxJobsToActivate=20, requestTimeout=200
-            )
-            while not self.stopping.is_set():
-                try:
-                    jobs = [job for answer in stub.ActivateJobs(activate, timeout=5) for job in answer.jobs]
-                except grpc.RpcError:
-                    time.sleep(0.05)
-                    continue
-                if jobs:
-                    self.last_job = time.monotonic()
-                for job in jobs:
-                    try:
-                        stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key), timeout=5)
-                    except grpc.RpcError:
-                        continue  # not acknowledged
-                    with self.lock:
-                        self.completed.add(job.key)
 
 
 def leads(broker: BrokerNode, partition_id: int) -> bool:
@@ -192,7 +130,7 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path) -> dict[str,
     try:
         wait(lambda: all(any(leads(b, p) for b in cluster.brokers) for p in (1, 2, 3)), "leaders", 60)
         deploy(f"127.0.0.1:{cluster.brokers[0].grpc_port}")
-        load = Load([f"127.0.0.1:{b.grpc_port}" for b in cluster.brokers], "campaign").start()
+        load = Load([f"127.0.0.1:{b.grpc_port}" for b in cluster.brokers], "campaign", "campaign").start()
         for _ in range(rounds):
             time.sleep(rng.uniform(1.0, 3.0))
             leader = next((b for b in cluster.brokers if leads(b, 1)), None)
@@ -223,9 +161,9 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path) -> dict[str,
         load.stopping.set()
         load.stop()
         # the end: complete every job left, with all brokers up
-        finisher = Load(load.addresses, "campaign")
-        finisher.completed = load.completed
-        finisher.start(creating=False)
+        finisher = Load(load.addresses, "campaign", "campaign", completed=load.completed).start(
+            creating=False
+        )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             time.sleep(0.5)

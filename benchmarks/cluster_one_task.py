@@ -29,7 +29,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cluster_campaign import Load, deploy, leads, wait
+from _campaign import Load
+from cluster_campaign import deploy, leads, wait
 from grpc_one_task import _free_port, start_broker, stop_broker
 
 from strom.cli.cluster import LocalCluster
@@ -40,7 +41,7 @@ from tests.log._nats import nats_server_binary
 
 def measure(addresses: list[str], warmup_s: float, seconds: float) -> float:
     """Completed PI/s of the one-task process over ``seconds`` after ``warmup_s``."""
-    load = Load(addresses, "campaign").start()
+    load = Load(addresses, "campaign", "campaign").start()
     try:
         time.sleep(warmup_s)
         with load.lock:

@@ -18,6 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gateway"))
 
+from _cluster_brokers import TTL_S, cluster_broker
 from broker_process import BrokerProcess
 
 from strom.gateway.grpc._proto import GatewayStub, pb
@@ -26,23 +27,9 @@ from tests.log._nats import NatsServer
 
 pytestmark = pytest.mark.slow
 
-TTL_S = "1.5"
-
 
 def broker(directory: Path, nats: NatsServer, node_id: int) -> BrokerProcess:
-    directory.mkdir()
-    return BrokerProcess(
-        directory,
-        "--cluster",
-        nats.url,
-        "--node-id",
-        str(node_id),
-        "--secondary-storage",
-        "none",
-        "--rest-port",
-        "0",
-        env={"STROM_LEASE_TTL_S": TTL_S},
-    ).start(timeout=60)
+    return cluster_broker(directory, nats, node_id, "--rest-port", "0")
 
 
 def ready(process: BrokerProcess) -> bool:

@@ -18,6 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gateway"))
 
+from _cluster_brokers import TTL_S, cluster_broker
 from broker_process import BrokerProcess
 
 from strom.gateway.grpc._proto import GatewayStub, pb
@@ -26,26 +27,11 @@ from tests.log._nats import NatsServer
 
 pytestmark = pytest.mark.slow
 
-TTL_S = "1.5"
 LEADER = pb.Partition.PartitionBrokerRole.LEADER
 
 
 def broker(directory: Path, nats: NatsServer, node_id: int) -> BrokerProcess:
-    directory.mkdir()
-    return BrokerProcess(
-        directory,
-        "--cluster",
-        nats.url,
-        "--node-id",
-        str(node_id),
-        "--partitions",
-        "2",
-        "--cluster-size",
-        "2",
-        "--secondary-storage",
-        "none",
-        env={"STROM_LEASE_TTL_S": TTL_S},
-    ).start(timeout=60)
+    return cluster_broker(directory, nats, node_id, "--partitions", "2", "--cluster-size", "2")
 
 
 def led(process: BrokerProcess) -> set[int]:
