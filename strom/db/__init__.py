@@ -25,8 +25,10 @@ from strom.db.snapshot import (
     create_snapshot,
     latest_snapshot,
     list_snapshots,
+    pack_snapshot,
     prune_snapshots,
     restore_snapshot,
+    unpack_snapshot,
 )
 from strom.db.transaction import ColumnFamily, Savepoint, Transaction
 
@@ -47,6 +49,8 @@ __all__ = [
     "keys",
     "latest_snapshot",
     "list_snapshots",
+    "pack_snapshot",
     "prune_snapshots",
     "restore_snapshot",
+    "unpack_snapshot",
 ]

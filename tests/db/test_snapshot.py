@@ -18,8 +18,10 @@ from strom.db import (
     digest,
     latest_snapshot,
     list_snapshots,
+    pack_snapshot,
     prune_snapshots,
     restore_snapshot,
+    unpack_snapshot,
 )
 from strom.db.keys import pack_long
 
@@ -227,3 +229,37 @@ def test_a_snapshot_holds_data_that_was_only_in_memtables(tmp_path: Path) -> Non
 def _run(code: str, expect_exit: int = 0) -> None:
     result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=REPO, timeout=60)
     assert result.returncode == expect_exit
+
+
+def test_a_packed_snapshot_unpacks_elsewhere_as_the_newest_snapshot_with_the_same_state(
+    db: Database, tmp_path: Path
+) -> None:
+    # Given a snapshot on one machine, and an older snapshot of its own on another
+    _populate(db, 0, 200)
+    at_snapshot = digest(db)
+    snapshot = create_snapshot(db, tmp_path / "here", METADATA)
+    create_snapshot(db, tmp_path / "there", {**METADATA, "processed_position": 7})
+
+    # When it travels as one archive
+    unpacked = unpack_snapshot(pack_snapshot(snapshot), tmp_path / "there")
+
+    # Then it is the newest snapshot there, with the same metadata and state
+    assert latest_snapshot(tmp_path / "there") == unpacked
+    assert unpacked.id == "000000000002" and unpacked.metadata == METADATA
+    db.close()
+    restored = restore_snapshot(unpacked, tmp_path / "runtime", COLUMN_FAMILIES)
+    assert digest(restored) == at_snapshot
+    restored.close()
+
+
+def test_a_damaged_archive_is_refused_and_leaves_no_snapshot(db: Database, tmp_path: Path) -> None:
+    _populate(db, 0, 50)
+    archive = pack_snapshot(create_snapshot(db, tmp_path / "here", METADATA))
+
+    with pytest.raises(SnapshotError, match="unpacking a snapshot archive"):
+        unpack_snapshot(archive[: len(archive) // 2], tmp_path / "there")
+    with pytest.raises(SnapshotError, match="unpacking a snapshot archive"):
+        unpack_snapshot(b"not a tar", tmp_path / "there")
+
+    assert latest_snapshot(tmp_path / "there") is None
+    assert list((tmp_path / "there").iterdir()) == []

@@ -1,0 +1,303 @@
+"""``ClusterStore``: what a cluster's brokers share besides the logs (ARCHITECTURE §11).
+
+Two things let a partition's JetStream stream be compacted although followers, and brokers that
+join later, rebuild their state from it:
+
+- **Shared snapshots** in the JetStream object store ``strom-snapshots``: the partition's leader
+  uploads its newest snapshot as an archive named ``p<partition>-<processed position>`` (zero
+  padded, so names order by position), keeps the two newest and deletes older ones. A broker whose
+  replay would start below the stream's first position downloads the newest one and restores it.
+  Names never repeat and uploads only add, so a deposed leader's late upload cannot replace a newer
+  snapshot.
+- **Exported positions** in the KV bucket ``strom-exported``: every broker reports, per partition,
+  the lowest position its exporters acknowledged (key ``p<partition>.<node>``, JSON with the wall
+  clock time). The leader compacts below none of them, so a follower's read model misses nothing;
+  a report older than the retention the caller gives no longer counts, so a broker that is gone for
+  good does not hold the stream forever.
+
+**Threads.** nats-py is asyncio: the store runs a private event loop in its own thread with its own
+connection (like ``LeaseManager``), so a large upload never delays a log's acknowledgements. All
+methods are synchronous and may be called from any thread but the loop's.
+
+``import nats`` happens only here and in the other cluster modules: ``import strom.log`` never
+imports it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import io
+import json
+import logging
+import threading
+import time
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, TypeVar
+
+import nats.errors
+import nats.js.errors
+from nats.aio.client import Client
+from nats.js import api as js_api
+from nats.js.kv import KeyValue
+from nats.js.object_store import ObjectStore
+
+from strom.log.errors import LogError
+from strom.log.nats_connection import NatsUnreachableError, connect
+
+_log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+SNAPSHOT_BUCKET = "strom-snapshots"
+EXPORTED_BUCKET = "strom-exported"
+_RETRY_S = 0.25
+
+
+class ClusterStoreError(LogError):
+    """NATS could not be reached, or a bucket not opened or written, in time."""
+
+
+@dataclass(frozen=True, slots=True)
+class SharedSnapshot:
+    """A snapshot in the object store: replay from it starts at ``processed_position + 1``."""
+
+    partition_id: int
+    processed_position: int
+    name: str
+    size: int
+
+
+def snapshot_name(partition_id: int, processed_position: int) -> str:
+    """The object name of partition ``partition_id``'s snapshot at ``processed_position``."""
+    return f"p{partition_id}-{processed_position:016d}"
+
+
+class ClusterStore:
+    """Shared snapshots and exported positions of one broker (``node_id``); see the module docstring.
+
+    Args:
+        servers: NATS URL(s).
+        node_id: this broker's id, the key of its exported positions.
+        replicas: replicas of the buckets when this broker creates them (3 in a cluster).
+        keep: shared snapshots kept per partition.
+        request_timeout_s: for one request to JetStream.
+        transfer_timeout_s: for uploading or downloading one snapshot.
+
+    Raises:
+        ClusterStoreError: NATS could not be reached or the buckets could not be opened.
+    """
+
+    def __init__(
+        self,
+        servers: str | Sequence[str],
+        node_id: str,
+        *,
+        replicas: int = 1,
+        keep: int = 2,
+        request_timeout_s: float = 5.0,
+        transfer_timeout_s: float = 120.0,
+        connect_timeout_s: float = 10.0,
+    ) -> None:
+        if keep < 1:
+            raise ValueError(f"`keep` must be at least 1, got {keep}")
+        self._servers = [servers] if isinstance(servers, str) else list(servers)
+        self.node_id = node_id
+        self._replicas = replicas
+        self._keep = keep
+        self._request_timeout = request_timeout_s
+        self._transfer_timeout = transfer_timeout_s
+        self._nc: Client | None = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name=f"strom-cluster-store[{node_id}]", daemon=True
+        )
+        self._thread.start()
+        try:
+            self._objects, self._exported = self._call(
+                self._open(connect_timeout_s), connect_timeout_s * 3 + 5
+            )
+        except BaseException:
+            self._stop_loop()
+            raise
+
+    async def _open(self, connect_timeout_s: float) -> tuple[ObjectStore, KeyValue]:
+        try:
+            nc = await connect(
+                self._servers, f"strom-store-{self.node_id}", connect_timeout_s, self._on_error
+            )
+        except NatsUnreachableError as exc:
+            raise ClusterStoreError(str(exc)) from exc
+        self._nc = nc
+        js = nc.jetstream(timeout=self._request_timeout)
+        deadline = self._loop.time() + connect_timeout_s
+        objects: ObjectStore | None = None
+        while True:
+            try:
+                if objects is None:
+                    objects = await self._object_store(js)
+                return objects, await self._key_value(js)
+            except (nats.errors.Error, TimeoutError) as exc:  # a server restarting, an election
+                if self._loop.time() > deadline:
+                    raise ClusterStoreError(f"cannot open the cluster's shared buckets: {exc!r}") from exc
+                await asyncio.sleep(_RETRY_S)
+
+    async def _object_store(self, js: Any) -> ObjectStore:
+        try:
+            store: ObjectStore = await js.object_store(SNAPSHOT_BUCKET)
+            return store
+        except nats.js.errors.BucketNotFoundError:
+            config = js_api.ObjectStoreConfig(
+                description="Strom partition snapshots",
+                storage=js_api.StorageType.FILE,
+                replicas=self._replicas,
+            )
+            store = await js.create_object_store(SNAPSHOT_BUCKET, config=config)
+            return store
+
+    async def _key_value(self, js: Any) -> KeyValue:
+        try:
+            bucket: KeyValue = await js.key_value(EXPORTED_BUCKET)
+            return bucket
+        except nats.js.errors.BucketNotFoundError:
+            bucket = await js.create_key_value(
+                bucket=EXPORTED_BUCKET, history=1, storage=js_api.StorageType.FILE, replicas=self._replicas
+            )
+            return bucket
+
+    async def _on_error(self, exc: Exception) -> None:
+        _log.debug("NATS connection of the cluster store of %s: %r", self.node_id, exc)
+
+    # ------------------------------------------------------------------ shared snapshots
+
+    def put_snapshot(self, partition_id: int, processed_position: int, archive: bytes) -> SharedSnapshot:
+        """Upload ``archive`` (a packed snapshot) and delete all but the ``keep`` newest of the
+        partition's; returns the stored snapshot. A snapshot already stored is not sent again."""
+        return self._call(self._put(partition_id, processed_position, archive), self._transfer_timeout)
+
+    async def _put(self, partition_id: int, processed_position: int, archive: bytes) -> SharedSnapshot:
+        name = snapshot_name(partition_id, processed_position)
+        stored = {shared.name: shared for shared in await self._list(partition_id)}
+        if name not in stored:
+            await self._objects.put(name, archive)
+            stored[name] = SharedSnapshot(partition_id, processed_position, name, len(archive))
+        for old in sorted(stored)[: -self._keep]:
+            with contextlib.suppress(nats.js.errors.NotFoundError):  # deleted by another broker
+                await self._objects.delete(old)
+        return stored[name]
+
+    def snapshots(self, partition_id: int) -> list[SharedSnapshot]:
+        """The partition's shared snapshots, oldest first."""
+        found = self._call(self._list(partition_id))
+        return sorted(found, key=lambda shared: shared.processed_position)
+
+    def newest_snapshot(self, partition_id: int) -> SharedSnapshot | None:
+        """The partition's newest shared snapshot, or None when none was shared yet."""
+        snapshots = self.snapshots(partition_id)
+        return snapshots[-1] if snapshots else None
+
+    async def _list(self, partition_id: int) -> list[SharedSnapshot]:
+        prefix = f"p{partition_id}-"
+        try:
+            infos = await self._objects.list()
+        except nats.js.errors.NotFoundError:  # an empty bucket
+            return []
+        found = []
+        for info in infos:
+            name = info.name or ""
+            if info.deleted or not name.startswith(prefix) or not name[len(prefix) :].isdigit():
+                continue
+            found.append(SharedSnapshot(partition_id, int(name[len(prefix) :]), name, info.size or 0))
+        return found
+
+    def fetch_snapshot(self, shared: SharedSnapshot) -> bytes:
+        """The archive of ``shared`` (checked against its digest by the object store)."""
+        return self._call(self._fetch(shared.name), self._transfer_timeout)
+
+    async def _fetch(self, name: str) -> bytes:
+        into = io.BytesIO()  # nats-py concatenates chunks into bytes otherwise: quadratic for big ones
+        await self._objects.get(name, writeinto=into)
+        return into.getvalue()
+
+    # ------------------------------------------------------------------ exported positions
+
+    def report_exported(self, partition_id: int, position: int) -> None:
+        """Say that this broker's exporters of ``partition_id`` acknowledged up to ``position``."""
+        value = json.dumps({"position": position, "at_ms": int(time.time() * 1000)}).encode()
+        self._call(self._exported.put(f"p{partition_id}.{_key_safe(self.node_id)}", value))
+
+    def exported_positions(self, partition_id: int, retention_s: float) -> dict[str, int]:
+        """Every broker's reported position for ``partition_id`` that is at most ``retention_s`` old."""
+        return self._call(self._exported_positions(partition_id, retention_s))
+
+    async def _exported_positions(self, partition_id: int, retention_s: float) -> dict[str, int]:
+        prefix = f"p{partition_id}."
+        try:
+            keys = await self._exported.keys()
+        except nats.js.errors.NoKeysError:
+            return {}
+        oldest_ms = (time.time() - retention_s) * 1000
+        positions = {}
+        for key in keys:
+            if not key.startswith(prefix):
+                continue
+            try:
+                entry = await self._exported.get(key)
+                value = json.loads(entry.value or b"{}")
+                if value["at_ms"] >= oldest_ms:
+                    positions[key[len(prefix) :]] = int(value["position"])
+            except (nats.js.errors.KeyNotFoundError, ValueError, KeyError, TypeError):
+                continue
+        return positions
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Disconnect and stop the loop; idempotent."""
+        if not self._thread.is_alive():
+            return
+        nc = self._nc
+        if nc is not None:
+            try:
+                self._call(nc.close(), 10)
+            except BaseException as exc:
+                _log.info("closing the cluster store's NATS connection: %r", exc)
+        self._stop_loop()
+
+    def __enter__(self) -> ClusterStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _call(self, coro: Coroutine[Any, Any, _T], timeout: float | None = None) -> _T:
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(self._request_timeout * 3 if timeout is None else timeout)
+        except concurrent.futures.TimeoutError as exc:
+            future.cancel()
+            raise ClusterStoreError("the cluster's shared buckets did not answer in time") from exc
+        except (nats.errors.Error, TimeoutError) as exc:
+            raise ClusterStoreError(f"the cluster's shared buckets: {exc!r}") from exc
+
+    def _stop_loop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        if not self._thread.is_alive():
+            self._loop.close()
+
+    def __repr__(self) -> str:
+        return f"ClusterStore({self.node_id!r})"
+
+
+def _key_safe(node_id: str) -> str:
+    """``node_id`` as a KV key token (letters, digits, ``-`` and ``_``)."""
+    return "".join(char if char.isalnum() or char in "-_" else "_" for char in node_id)
+
+
+__all__ = ["ClusterStore", "ClusterStoreError", "SharedSnapshot", "snapshot_name"]
