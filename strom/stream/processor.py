@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from strom.db import Database, SnapshotInfo, create_snapshot, prune_snapshots
-from strom.log import LogStorage
+from strom.log import LogStorage, PositionCompactedError
 from strom.protocol import codec
 from strom.protocol.enums import RecordType, RejectionType
 from strom.protocol.record import Record
@@ -222,7 +222,8 @@ class StreamProcessor:
 
         Raises:
             strom.log.LogCorruptionError: the log is damaged before its tail.
-            RuntimeError: the log no longer holds records the state needs (compacted too far).
+            PositionCompactedError: the log no longer holds records the state needs (compacted too
+                far; a cluster broker then restores a newer snapshot shared by the leader).
         """
         txn = self.db.transaction()
         applied = _read_int(self._meta.get(_APPLIED), 0)
@@ -231,7 +232,7 @@ class StreamProcessor:
         txn.rollback()
         start = processed + 1
         if self.log.first_position > start and self.log.next_position > start:
-            raise RuntimeError(
+            raise PositionCompactedError(
                 f"the log starts at position {self.log.first_position} but the state needs records "
                 f"from position {start}: the log was compacted below the newest snapshot"
             )
