@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from strom.broker.cluster_member import PartitionMember
     from strom.broker.cluster_streams import ClusterStreams
     from strom.broker.forwarding import Forwarder
+    from strom.log.cluster_store import ClusterStore
     from strom.log.lease import LeaseManager
 
 _log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class Broker:
         """With ``cluster``: this broker's member (leader or follower) of each partition."""
         self._leases: LeaseManager | None = None
         self._forwarder: Forwarder | None = None
+        self._store: ClusterStore | None = None
         self._cluster_streams: ClusterStreams | None = None
         self.metrics: BrokerMetrics | None = None
         self.metrics_port = 0
@@ -153,6 +155,7 @@ class Broker:
         from strom.broker.cluster_streams import ClusterStreams, Presence
         from strom.broker.forwarding import Forwarder
         from strom.broker.partition_host import yield_job_command
+        from strom.log.cluster_store import ClusterStore
         from strom.log.lease import LeaseManager
         from strom.protocol.keys import partition_of
 
@@ -166,6 +169,9 @@ class Broker:
         )
         registry = JobStreamRegistry()
         try:
+            self._store = ClusterStore(
+                list(config.cluster_servers), f"broker-{config.node_id}", replicas=config.replication_factor
+            )
             self._forwarder = Forwarder(
                 list(config.cluster_servers),
                 f"broker-{config.node_id}",
@@ -182,6 +188,8 @@ class Broker:
                     forwarder=self._forwarder,
                     sender=sender if config.partitions > 1 else None,
                     balance=balance,
+                    store=self._store,
+                    export_retention_s=config.export_retention_s,
                 )
             for member in sender.members.values():
                 member.open()
@@ -221,6 +229,9 @@ class Broker:
             if self._forwarder is not None:
                 self._forwarder.close()
                 self._forwarder = None
+            if self._store is not None:
+                self._store.close()
+                self._store = None
             if self._leases is not None:
                 self._leases.close()
                 self._leases = None

@@ -17,6 +17,12 @@ by the partition's lease in the JetStream KV bucket (``strom.log.LeaseManager``)
   last sequence, so a deposed leader's later appends are refused), the processor replays what is
   left and switches to processing (``recover()``), and the partition starts its threads. The
   engine and the stream processor do not know any of this: they see a log and a replay.
+- **sharing and compaction** (with a ``ClusterStore``): every ``share_every_s`` each member
+  reports the lowest position its broker's exporters acknowledged; the leader uploads its newest
+  snapshot to the object store and then compacts the stream below that snapshot and below every
+  broker's reported export position (reports older than ``export_retention_s`` do not count). A
+  member whose replay would start below the stream's first position — a follower that was away, a
+  broker that joins later — restores the newest shared snapshot and replays from there.
 - **leader**: the lease manager renews the lease well inside its TTL. When it cannot (``on_lost``),
   or the log refuses an append (fenced: another broker took over), the member refuses requests at
   once, stops the processor, answers every request still waiting with an unavailable refusal,
@@ -37,14 +43,17 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from strom.broker.endpoint import Answer, AnswerCallback, PartitionStatus, Refusal
 from strom.broker.forwarding import Forwarder
 from strom.broker.partition import Partition, PartitionSettings
+from strom.db import latest_snapshot, pack_snapshot, unpack_snapshot
 from strom.engine import JobStreams
 from strom.engine.partitions import InterPartitionSender
-from strom.log.errors import LogError
+from strom.log.cluster_store import ClusterStore
+from strom.log.errors import LogError, PositionCompactedError
 from strom.log.jetstream import JetStreamLog
 from strom.log.lease import Lease, LeaseError, LeaseManager
 from strom.protocol.enums import ValueType
@@ -76,6 +85,9 @@ class PartitionMember:
         sender: InterPartitionSender | None = None,
         forwarder: Forwarder | None = None,
         balance: LeaderBalance | None = None,
+        store: ClusterStore | None = None,
+        share_every_s: float = 2.0,
+        export_retention_s: float = 3600.0,
     ) -> None:
         if not settings.log_servers:
             raise ValueError("a cluster member needs the NATS servers of its log (log_servers)")
@@ -89,6 +101,16 @@ class PartitionMember:
         self._sender = sender
         self._forwarder = forwarder
         self._balance = balance
+        self._store = store
+        self._share_every_s = share_every_s
+        self._export_retention_s = export_retention_s
+        self._shared_at = 0.0
+        self._shared_position = 0
+        """The processed position of the newest snapshot this member knows is shared."""
+        self._reported = -1
+        self.restored_shared = 0
+        """How often this member restored a snapshot another broker shared (its replay start was
+        compacted away)."""
         self.forwarded = 0
         """Commands this member forwarded to the leader while following."""
         self.role = "new"
@@ -260,7 +282,15 @@ class PartitionMember:
                     why = self._why_step_down()
                     if why:
                         self._step_down(why)
+                if self._store is not None and time.monotonic() - self._shared_at >= self._share_every_s:
+                    self._shared_at = time.monotonic()
+                    self._share(self._store)
                 self._failing_since = 0.0
+            except PositionCompactedError as exc:  # the leader compacted past what this follower read
+                _log.warning("partition %d: %s; reopening from a newer snapshot", self.partition_id, exc)
+                with contextlib.suppress(Exception):
+                    self.partition.close(snapshot=False)
+                self.partition = self._open_follower()
             except Exception:  # NATS away, a log failure: keep trying, say so once in a while
                 now = time.monotonic()
                 if not self._failing_since or now - self._failing_since > 10:
@@ -313,6 +343,29 @@ class PartitionMember:
         partition.snapshot()  # between replays, on this thread: only acknowledged records in it
         self._last_snapshot = time.monotonic()
         self._snapshot_position = partition.log.next_position
+
+    def _share(self, store: ClusterStore) -> None:
+        """Report what this broker exported; as the leader, share the newest snapshot and compact
+        the stream below it and below every broker's exports (see the module docstring)."""
+        partition = self.partition
+        exported = partition.director.min_acknowledged_position()
+        if exported is not None and exported != self._reported:
+            store.report_exported(self.partition_id, exported)
+            self._reported = exported
+        if self.role != "leader":
+            return
+        snapshot = latest_snapshot(partition.snapshots_dir)
+        processed = int(snapshot.metadata["processed_position"]) if snapshot is not None else 0
+        if snapshot is not None and processed > self._shared_position:
+            store.put_snapshot(self.partition_id, processed, pack_snapshot(snapshot))
+            self._shared_position = processed
+        if self._shared_position == 0:
+            return
+        keep_from = self._shared_position + 1
+        positions = store.exported_positions(self.partition_id, self._export_retention_s)
+        if positions:
+            keep_from = min(keep_from, min(positions.values()) + 1)
+        self._log().compact(keep_from)
 
     def _take_over(self, lease: Lease) -> None:
         started = time.monotonic()
@@ -382,13 +435,43 @@ class PartitionMember:
                 time.sleep(0.5)
 
     def _open_follower(self) -> Partition:
-        partition = Partition(
-            self.settings, clock=self._clock, job_streams=self._job_streams, sender=self._sender
-        ).open()
+        try:
+            partition = self._open_partition()
+        except PositionCompactedError as exc:
+            if self._store is None:
+                raise
+            self._restore_shared(self._store, str(exc))
+            partition = self._open_partition()
         self._last_snapshot = time.monotonic()
         self._snapshot_position = partition.processor.replay_start_position
         self.role = "follower"
         return partition
+
+    def _open_partition(self) -> Partition:
+        return Partition(
+            self.settings, clock=self._clock, job_streams=self._job_streams, sender=self._sender
+        ).open()
+
+    def _restore_shared(self, store: ClusterStore, why: str) -> None:
+        """Make the newest shared snapshot this broker's newest local one (the stream was compacted
+        past this broker's state)."""
+        shared = store.newest_snapshot(self.partition_id)
+        if shared is None:
+            raise PositionCompactedError(f"{why}, and no snapshot of partition {self.partition_id} is shared")
+        archive = store.fetch_snapshot(shared)
+        unpack_snapshot(
+            archive, Path(self.settings.data_dir) / f"partition-{self.partition_id}" / "snapshots"
+        )
+        self.restored_shared += 1
+        self._shared_position = max(self._shared_position, shared.processed_position)
+        _log.warning(
+            "partition %d: %s; restored the snapshot the leader shared at position %d (%d bytes). "
+            "Exporters of this broker skip the records compacted before it",
+            self.partition_id,
+            why,
+            shared.processed_position,
+            shared.size,
+        )
 
     def _refuse_outstanding(self, reason: str, token: int | None = None) -> None:
         """Answer every waiting request (or only ``token``'s) as unavailable, each exactly once."""

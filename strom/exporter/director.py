@@ -216,6 +216,7 @@ class ExporterDirector:
         persist_every_s: float = 1.0,
     ) -> None:
         self._log = log
+        self.partition_id = partition_id
         self._positions_file = positions_file
         self._persist_every = persist_every_s
         self._last_persist = 0.0
@@ -231,6 +232,7 @@ class ExporterDirector:
             controller = _Controller(self, exporter_id, stored.get(exporter_id, 0))
             self._slots.append(_Slot(exporter_id, exporter, controller))
         self._reader: LogReader | None = None
+        self._warned_gap = 0
         self._opened = False
 
     def open(self) -> None:
@@ -274,7 +276,19 @@ class ExporterDirector:
         if not ready:
             return 0
         start = min(slot.fed for slot in ready) + 1
-        start = max(start, self._log.first_position)
+        first = self._log.first_position
+        if start < first:
+            if first != self._warned_gap:  # once per gap, not on every call while nothing is new
+                self._warned_gap = first
+                _log.warning(
+                    "partition %d: exporters skip positions %d to %d, compacted before they exported"
+                    " them (an exporter added since, or a cluster broker away for longer than"
+                    " export_retention_s)",
+                    self.partition_id,
+                    start,
+                    first - 1,
+                )
+            start = first
         reader = self._reader
         if reader is None:
             reader = self._reader = self._log.reader(start)

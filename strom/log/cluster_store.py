@@ -259,13 +259,21 @@ class ClusterStore:
         """Disconnect and stop the loop; idempotent."""
         if not self._thread.is_alive():
             return
-        nc = self._nc
-        if nc is not None:
-            try:
-                self._call(nc.close(), 10)
-            except BaseException as exc:
-                _log.info("closing the cluster store's NATS connection: %r", exc)
+        try:
+            self._call(self._shutdown(), 10)
+        except BaseException as exc:
+            _log.info("closing the cluster store's NATS connection: %r", exc)
         self._stop_loop()
+
+    async def _shutdown(self) -> None:
+        if self._nc is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._nc.close(), 5)
+        # Let nats-py's own tasks finish here, not be garbage-collected on a closed loop.
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     def __enter__(self) -> ClusterStore:
         return self
@@ -276,6 +284,9 @@ class ClusterStore:
         self.close()
 
     def _call(self, coro: Coroutine[Any, Any, _T], timeout: float | None = None) -> _T:
+        if self._loop.is_closed():
+            coro.close()
+            raise ClusterStoreError(f"the cluster store of {self.node_id} is closed")
         future = asyncio.run_coroutine_threadsafe(coro, self._loop)
         try:
             return future.result(self._request_timeout * 3 if timeout is None else timeout)
