@@ -169,6 +169,8 @@ class BrokerMetrics:
             if status.failure:
                 partitions[str(status.partition_id)]["failure"] = status.failure
                 reasons.append(f"partition {status.partition_id} stopped on a failure: {status.failure}")
+            elif status.phase == "follower":
+                pass  # a cluster broker's healthy follower is ready, as in Zeebe: it replays the leader
             elif not status.healthy or status.phase != "processing":
                 doing = _PHASE_REASONS.get(status.phase, "is " + status.phase)
                 reasons.append(f"partition {status.partition_id} {doing}")

@@ -40,12 +40,24 @@ def ready(process: BrokerProcess) -> bool:
         return False
 
 
+def leads(process: BrokerProcess) -> bool:
+    """Whether the broker's own topology entry says it leads partition 1."""
+    try:
+        with grpc.insecure_channel(process.address) as channel:
+            me = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=2).brokers[0]
+    except grpc.RpcError:
+        return False
+    return any(p.role == pb.Partition.PartitionBrokerRole.LEADER for p in me.partitions)
+
+
 def test_the_follower_broker_takes_over_when_the_leader_is_killed(tmp_path: Path, nats: NatsServer) -> None:
     first = broker(tmp_path / "b1", nats, 1)
     second = None
     try:
         second = broker(tmp_path / "b2", nats, 2)
-        assert ready(first) and not ready(second)
+        # both are ready (a healthy follower is, as in Zeebe); only the first leads
+        assert ready(first) and ready(second)
+        assert leads(first) and not leads(second)
         xml = bpmn.process("order").start_event().service_task("t", job_type="work").end_event("e").to_xml()
         with grpc.insecure_channel(first.address) as channel:
             stub = GatewayStub(channel)
@@ -74,7 +86,7 @@ def test_the_follower_broker_takes_over_when_the_leader_is_killed(tmp_path: Path
 
         first.stop(signal.SIGKILL)
         killed = time.monotonic()
-        while not ready(second):
+        while not leads(second):
             assert time.monotonic() - killed < float(TTL_S) + 5, second.logs()
             time.sleep(0.05)
         takeover_s = time.monotonic() - killed
