@@ -32,6 +32,7 @@ from strom.db import Database, SnapshotInfo, create_snapshot, prune_snapshots
 from strom.log import LogStorage, PositionCompactedError
 from strom.protocol import codec
 from strom.protocol.enums import RecordType, RejectionType
+from strom.protocol.keys import KEY_BITS, encode_key
 from strom.protocol.record import Record
 from strom.stream.clock import Clock
 from strom.stream.key_generator import KeyGenerator
@@ -238,43 +239,58 @@ class StreamProcessor:
             )
         replayed = 0
         pending: deque[Record[Any]] = deque()
-        observe = self.key_generator.observe
+        decode = codec.decode
         replay = self._processor.replay
         event_type = RecordType.EVENT
         command_type = RecordType.COMMAND
+        commit_every = _REPLAY_COMMIT_EVERY
+        # The key counter is raised past every key this partition made (on events and follow-up
+        # commands; a client's command, and so its rejection, carries whatever key the client
+        # sent): ``top`` is the highest such key seen, ``top < key < limit`` is KeyGenerator.observe.
+        key_generator = self.key_generator
+        base = encode_key(key_generator.partition_id, 0)
+        limit = base + (1 << KEY_BITS)
+        top = base + key_generator.next_local - 1
         txn = self.db.transaction()
         last_position = applied
         reader = self.log.reader(start) if self.log.next_position > start else None
         try:
             if reader is not None:
                 for position, data in reader.read_available():
-                    record = codec.decode(data)
+                    record = decode(data)
                     record_type = record.record_type
-                    if record_type is event_type or (
-                        record_type is command_type and record.source_record_position >= 0
-                    ):
-                        # keys this partition made: on events and follow-up commands; a client's
-                        # command (and so its rejection) carries whatever key the client sent
-                        observe(record.key)
                     if record_type is command_type:
+                        if record.source_record_position >= 0:
+                            key = record.key
+                            if top < key < limit:
+                                top = key
                         if position > processed:
                             pending.append(record)
                     else:
+                        key = record.key
                         source = record.source_record_position
-                        if source > processed:
+                        if record_type is event_type:
+                            if top < key < limit:
+                                top = key
+                            if source > processed:
+                                processed = source
+                                while pending and pending[0].position <= processed:
+                                    pending.popleft()
+                            if position > applied:
+                                replay(record)
+                                replayed += 1
+                                if replayed % commit_every == 0:
+                                    txn.commit()
+                                    txn = self.db.transaction()
+                        elif source > processed:
                             processed = source
                             while pending and pending[0].position <= processed:
                                 pending.popleft()
-                        if record_type is event_type and position > applied:
-                            replay(record)
-                            replayed += 1
-                            if replayed % _REPLAY_COMMIT_EVERY == 0:
-                                txn.commit()
-                                txn = self.db.transaction()
                     last_position = position
+            key_generator.reset_to(top - base + 1)
             self._meta.put(_APPLIED, _INT.pack(last_position))
             self._meta.put(_PROCESSED, _INT.pack(processed))
-            self._meta.put(_NEXT_KEY, _INT.pack(self.key_generator.next_local))
+            self._meta.put(_NEXT_KEY, _INT.pack(key_generator.next_local))
             txn.commit()
         except BaseException:
             if txn.is_open:

@@ -9,13 +9,7 @@ import msgspec
 from strom.db import Database
 from strom.db.keys import pack_long
 from strom.engine.state import column_families as cf
-
-
-class AwaitedResult(msgspec.Struct, array_like=True, frozen=True):
-    request_stream_id: int
-    request_id: int
-    fetch_variables: list[str] = []
-
+from strom.engine.state.state_records import AwaitedResult
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(AwaitedResult).decode

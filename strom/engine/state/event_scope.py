@@ -16,38 +16,14 @@ triggered it; both rows go away with the element instance (``remove``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Protocol
 
 import msgspec
 
 from strom.db import Database
 from strom.db.keys import pack, pack_long, prefix
 from strom.engine.state import column_families as cf
-
-
-class EventTrigger(msgspec.Struct, frozen=True, array_like=True):
-    """A caught event waiting to activate ``element_id`` (with ``variables``)."""
-
-    event_key: int
-    element_id: str
-    variables: dict[str, Any] = {}
-    process_instance_key: int = -1
-
-
-class EventScope(msgspec.Struct, frozen=True, array_like=True):
-    """How an element instance reacts to further events after one triggered it.
-
-    ``interrupted_by`` is the id of the interrupting event that hit the scope ("" if none);
-    ``accepting`` is False once an interrupting boundary event triggered.
-    """
-
-    interrupted_by: str = ""
-    accepting: bool = True
-
-    @property
-    def is_interrupted(self) -> bool:
-        return bool(self.interrupted_by)
-
+from strom.engine.state.state_records import EventScope, EventTrigger
 
 NO_EVENT_SCOPE = EventScope()
 

@@ -23,16 +23,11 @@ import msgspec
 from strom.db import Database
 from strom.db.keys import pack, pack_long, prefix, unpack, unpack_long
 from strom.engine.state import column_families as cf
+from strom.engine.state.state_records import StartLock
 from strom.protocol.values.message import MessageRecordValue
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(MessageRecordValue).decode
-
-
-class StartLock(msgspec.Struct, frozen=True, array_like=True):
-    tenant_id: str
-    bpmn_process_id: str
-    correlation_key: str
 
 
 _decode_lock = msgspec.msgpack.Decoder(StartLock).decode

@@ -14,6 +14,7 @@ import msgspec
 from strom.db import Database
 from strom.db.keys import pack, pack_long, prefix, unpack, unpack_long
 from strom.engine.state import column_families as cf
+from strom.engine.state.state_records import Variable
 
 _json_decode = msgspec.json.decode
 _KEY_BYTES = 8
@@ -26,17 +27,6 @@ def _name_of(key: bytes) -> str:
     if b"\x00" in raw:
         return str(unpack(key, (int, str))[1])
     return raw.decode()
-
-
-class Variable(msgspec.Struct, frozen=True):
-    key: int
-    scope_key: int
-    name: str
-    json: bytes
-
-    @property
-    def value(self) -> Any:
-        return _json_decode(self.json)
 
 
 class VariableState(Protocol):

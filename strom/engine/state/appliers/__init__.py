@@ -12,13 +12,13 @@ replayed (:class:`MissingApplierError`), never skipped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any, Final
 
+from strom.engine.state.appliers.registry import Applier, EventAppliers, MissingApplierError, NoStateChange
 from strom.protocol.enums import ValueType
 from strom.protocol.intents import (
-    EVENT_INTENTS,
     INTENTS,
     BatchOperationIntent,
     CommandDistributionIntent,
@@ -32,33 +32,10 @@ from strom.protocol.intents import (
     ProcessInstanceIntent,
     ProcessInstanceResultIntent,
     VariableIntent,
-    intent_name,
     is_event_code,
 )
-from strom.protocol.record import Record
 
-Applier = Callable[[Record[Any]], None]
-
-
-class MissingApplierError(LookupError):
-    """No applier for a record's (value type, intent, version): a bug or a log from a newer Strom."""
-
-
-class NoStateChange:
-    """The applier of an event that changes no state (it is written for exporters, responses and
-    the record of what happened). Registering it says so explicitly, so that a missing applier
-    is never mistaken for an event that needs none."""
-
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    def __call__(self, record: Record[Any]) -> None:
-        pass
-
-    def __repr__(self) -> str:
-        return f"NoStateChange({self.reason!r})"
+__all__ = ["NOT_WRITTEN", "Applier", "EventAppliers", "MissingApplierError", "NoStateChange", "all_appliers"]
 
 
 def _not_written(reason: str, *intents: IntEnum) -> dict[tuple[ValueType, int], str]:
@@ -158,116 +135,6 @@ NOT_WRITTEN: Final[Mapping[tuple[ValueType, int], str]] = {
 """Every event intent the engine never writes, with the reason: it has no applier, and writing or
 replaying one is an error. Implementing one means registering its applier (or ``NoStateChange``)
 and removing it from here."""
-
-
-def _describe(value_type: ValueType, intent: int) -> str:
-    return f"{value_type.name} {intent_name(value_type, intent)}"
-
-
-class EventAppliers:
-    def __init__(self) -> None:
-        self._appliers: dict[int, dict[int, Applier]] = {}
-        self._latest: dict[int, int] = {}
-
-    def register(self, value_type: ValueType, intent: int, applier: Applier, version: int = 1) -> None:
-        """Register ``applier`` for events of (``value_type``, ``intent``) written with ``version``;
-        a :class:`NoStateChange` for an event that changes no state.
-
-        Raises:
-            ValueError: ``intent`` is a command, or the version is already registered.
-        """
-        if not is_event_code(value_type, intent):
-            raise ValueError(f"{_describe(value_type, intent)} is not an event intent")
-        slot = value_type << 8 | intent
-        versions = self._appliers.setdefault(slot, {})
-        if version in versions:
-            raise ValueError(
-                f"an applier for {_describe(value_type, intent)} version {version} is already registered"
-            )
-        versions[version] = applier
-        self._latest[slot] = max(version, self._latest.get(slot, 0))
-
-    def check_complete(self, not_written: Mapping[tuple[ValueType, int], str] = NOT_WRITTEN) -> None:
-        """Every event intent has an applier or is listed in ``not_written``, and none is both.
-
-        Raises:
-            MissingApplierError: naming the event intents that have neither.
-            ValueError: naming the event intents that have an applier and are listed as not written.
-        """
-        missing: list[str] = []
-        listed: list[str] = []
-        for value_type, intents in EVENT_INTENTS.items():
-            for intent in sorted(intents):
-                registered = (value_type << 8 | intent) in self._appliers
-                if (value_type, intent) in not_written:
-                    if registered:
-                        listed.append(_describe(value_type, intent))
-                elif not registered:
-                    missing.append(_describe(value_type, intent))
-        if missing:
-            raise MissingApplierError(
-                "no applier for the event intents "
-                + ", ".join(missing)
-                + ": register one (NoStateChange if the event changes no state), or list the intent "
-                "in strom.engine.state.appliers.NOT_WRITTEN with the reason the engine never writes it"
-            )
-        if listed:
-            raise ValueError(
-                "the event intents "
-                + ", ".join(listed)
-                + " have appliers but are listed in strom.engine.state.appliers.NOT_WRITTEN"
-            )
-
-    def latest_version(self, value_type: ValueType, intent: int) -> int:
-        """The version new events of this kind are written with.
-
-        Raises:
-            MissingApplierError: the event has no applier.
-        """
-        return self.latest(value_type, intent)[0]
-
-    def latest(self, value_type: ValueType, intent: int) -> tuple[int, Applier]:
-        """The version new events of this kind are written with, and its applier.
-
-        Raises:
-            MissingApplierError: the event has no applier (the engine must not write it).
-        """
-        slot = value_type << 8 | intent
-        versions = self._appliers.get(slot)
-        if versions is None:
-            raise MissingApplierError(
-                f"no applier for {_describe(value_type, intent)}: register one (NoStateChange if it "
-                "changes no state) before writing it"
-            )
-        version = self._latest[slot]
-        return version, versions[version]
-
-    def apply(self, record: Record[Any]) -> None:
-        """Apply ``record`` with the applier of the version it was written with.
-
-        Raises:
-            MissingApplierError: no applier for its (value type, intent, version).
-        """
-        slot = record.value_type << 8 | record.intent
-        versions = self._appliers.get(slot)
-        applier = None if versions is None else versions.get(record.record_version)
-        if applier is None:
-            known = "none" if versions is None else ", ".join(map(str, sorted(versions)))
-            raise MissingApplierError(
-                f"no applier for {_describe(record.value_type, record.intent)} version "
-                f"{record.record_version} (record at position {record.position}); "
-                f"known versions: {known}"
-            )
-        applier(record)
-
-    def has(self, value_type: ValueType, intent: int) -> bool:
-        return (value_type << 8 | intent) in self._appliers
-
-    def registered(self) -> Iterable[tuple[ValueType, int, int, Applier]]:
-        """Every registration as ``(value type, intent, version, applier)``, in slot order."""
-        for slot in sorted(self._appliers):
-            for version, applier in sorted(self._appliers[slot].items()):
-                yield ValueType(slot >> 8), slot & 0xFF, version, applier
 
 
 def all_appliers(state: Any) -> EventAppliers:
