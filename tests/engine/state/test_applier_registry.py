@@ -160,6 +160,12 @@ def test_a_version_cannot_be_registered_twice() -> None:
         appliers.register(ValueType.JOB, JobIntent.CREATED, NoStateChange("test"))
 
 
+def test_a_version_outside_1_to_255_cannot_be_registered() -> None:
+    for version in (0, 256):
+        with pytest.raises(ValueError, match=r"must be in 1\.\.255"):
+            EventAppliers().register(ValueType.JOB, JobIntent.CREATED, NoStateChange("test"), version=version)
+
+
 def _job_event(intent: int, version: int = 1) -> JobRecord:
     return JobRecord(
         position=7,
@@ -191,6 +197,18 @@ def test_replaying_an_event_of_an_unknown_version_raises() -> None:
     assert str(raised.value) == (
         "no applier for JOB COMPLETED version 9 (record at position 7); known versions: 1, 2, 3"
     )
+
+
+def test_an_event_version_above_255_is_missing_not_another_intents_applier() -> None:
+    # the lookup keeps the version in 8 bits: (intent 1, version 257) must not reach (intent 2, version 1)
+    calls: list[int] = []
+    appliers = EventAppliers()
+    appliers.register(ValueType.JOB, JobIntent.COMPLETED, lambda record: calls.append(record.position))
+
+    with pytest.raises(MissingApplierError, match="version 257"):
+        appliers.apply(_job_event(JobIntent.COMPLETED - 1, version=257))
+
+    assert calls == []
 
 
 def test_replaying_an_event_that_changes_no_state_calls_its_registration() -> None:
