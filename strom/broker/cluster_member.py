@@ -48,7 +48,7 @@ from typing import Any
 
 from strom.broker.endpoint import Answer, AnswerCallback, PartitionStatus, Refusal
 from strom.broker.forwarding import Forwarder
-from strom.broker.partition import Partition, PartitionSettings
+from strom.broker.partition import Partition, PartitionSettings, persisted_export_position
 from strom.db import latest_snapshot, pack_snapshot, unpack_snapshot
 from strom.engine import JobStreams
 from strom.engine.partitions import InterPartitionSender
@@ -348,7 +348,7 @@ class PartitionMember:
         """Report what this broker exported; as the leader, share the newest snapshot and compact
         the stream below it and below every broker's exports (see the module docstring)."""
         partition = self.partition
-        exported = partition.director.min_acknowledged_position()
+        exported = persisted_export_position(partition.director)
         if exported is not None and exported != self._reported:
             store.report_exported(self.partition_id, exported)
             self._reported = exported

@@ -508,7 +508,7 @@ class Partition:
             # (not yet shared through a JetStream object store), so nothing may be compacted away.
             return info
         keep_from = self.processor.replay_start_position
-        exported = self.director.min_acknowledged_position()
+        exported = persisted_export_position(self.director)
         if exported is not None:
             keep_from = min(keep_from, exported + 1)
         self.log.compact(keep_from)
@@ -548,6 +548,13 @@ class Partition:
             if exported == 0:
                 with self._exporter_wakeup:
                     self._exporter_wakeup.wait(0.5)
+
+
+def persisted_export_position(director: ExporterRunner) -> int | None:
+    """The lowest position the exporters acknowledged *and persisted* (None without exporters):
+    where they resume after a crash, so compaction must keep everything after it."""
+    persisted = director.persisted_positions()
+    return min(persisted.values()) if persisted else None
 
 
 class _MeteredEngine:
