@@ -14,9 +14,11 @@ from strom.log import FileJournal
 from strom.protocol import codec
 from strom.protocol.enums import RecordType, RejectionType
 from strom.protocol.intents import VariableIntent
+from strom.protocol.keys import encode_key
 from strom.protocol.record import Record
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
 from strom.protocol.values.variable import VariableRecordValue
+from strom.stream import processor as processor_module
 from strom.stream.clock import ControlledClock
 from strom.stream.processor import STREAM_COLUMN_FAMILIES, ProcessingContext, StreamProcessor
 from strom.stream.result import Response, ResultBuilder
@@ -193,6 +195,43 @@ def test_replay_into_an_empty_state_applies_every_event(tmp_path: Path) -> None:
     assert sorted(restarted.engine.replayed) == ["a", "b", "chain-0", "chain-1", "chain-2"]
     assert restarted.processor.run_until_idle() == 0
     assert [restarted.count(n) for n in ("a", "b", "chain-0")] == [1, 1, 1]
+
+
+@pytest.mark.parametrize(("events", "size"), [(2, 1 << 30), (1 << 30, 200)])
+def test_replay_in_several_transactions_gives_the_state_processing_gave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, events: int, size: int
+) -> None:
+    # each event's applier reads the count the one before it wrote: across a commit, from RocksDB
+    harness = Harness(tmp_path)
+    for _ in range(7):
+        harness.processor.submit(_command("a"))
+    harness.processor.submit(_command("chain-4"))
+    harness.processor.run_until_idle()
+    harness.close()
+    shutil.rmtree(tmp_path / "db")
+    monkeypatch.setattr(processor_module, "_REPLAY_COMMIT_EVENTS", events)
+    monkeypatch.setattr(processor_module, "_REPLAY_COMMIT_BYTES", size)
+
+    restarted = Harness(tmp_path)
+
+    assert restarted.replayed == 12
+    assert [restarted.count(n) for n in ("a", "chain-4", "chain-0")] == [7, 1, 1]
+    assert restarted.processor.applied_position == len(restarted.records())
+    assert restarted.processor.run_until_idle() == 0
+
+
+def test_replay_raises_the_key_counter_past_this_partitions_keys_only(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    own, foreign = encode_key(1, 900), encode_key(2, 5000)
+    for key in (own, foreign):
+        harness.processor.submit(msgspec.structs.replace(_command(f"k{key}"), key=key))
+    harness.processor.run_until_idle()
+    harness.close()
+    shutil.rmtree(tmp_path / "db")
+
+    restarted = Harness(tmp_path)
+
+    assert restarted.processor.key_generator.next_key() == encode_key(1, 901)
 
 
 def test_a_command_on_the_log_without_results_is_processed_after_restart(tmp_path: Path) -> None:
