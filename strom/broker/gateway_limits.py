@@ -21,6 +21,11 @@ class GatewayLimits:
     answered RESOURCE_EXHAUSTED; it drops calls only when they arrive faster than the gateway can
     even refuse them. Lower: less waiting in that queue, more CANCELLED calls (and a burst of that
     many concurrent calls from clients is already dropped in part)."""
+    max_unanswered_pushed_jobs: int = 0
+    """Jobs pushed to one job stream (StreamActivatedJobs) whose answer (CompleteJob, FailJob,
+    ThrowError) the gateway has not taken yet; a further job waits in the stream until one is taken
+    or times out. 0: a quarter of ``max_queued_calls``, so the answers of up to four busy streams
+    never fill gRPC's queue of CompleteJob calls, where gRPC would drop them (CANCELLED)."""
     max_long_polls_per_client: int = 256
     """Long-polling ActivateJobs calls one client may have open (0: no limit)."""
     max_job_streams_per_client: int = 256
@@ -29,11 +34,25 @@ class GatewayLimits:
     """A connection without a call for this long is closed (GOAWAY; clients reconnect when they
     next call). 0: never."""
 
+    @property
+    def push_window(self) -> int:
+        """Pushed jobs that may wait for their answer at once (``max_unanswered_pushed_jobs``)."""
+        return self.max_unanswered_pushed_jobs or max(1, self.max_queued_calls // 4)
+
     def validate(self) -> None:
         """Raise ``ValueError`` naming the setting that is out of range."""
         if self.max_queued_calls < 1:
             raise ValueError(f"gateway.max_queued_calls must be at least 1, got {self.max_queued_calls}")
-        for name in ("max_long_polls_per_client", "max_job_streams_per_client", "max_connection_idle_ms"):
+        if self.max_unanswered_pushed_jobs < 0:
+            raise ValueError(
+                "gateway.max_unanswered_pushed_jobs must be 0 (a quarter of max_queued_calls) or more, "
+                f"got {self.max_unanswered_pushed_jobs}"
+            )
+        for name in (
+            "max_long_polls_per_client",
+            "max_job_streams_per_client",
+            "max_connection_idle_ms",
+        ):
             value = getattr(self, name)
             if value < 0:
                 raise ValueError(f"gateway.{name} must be 0 (no limit) or more, got {value}")

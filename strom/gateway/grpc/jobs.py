@@ -10,6 +10,15 @@ Streaming: a ``StreamActivatedJobs`` call registers a ``GatewayJobStream`` (the 
 they are durable, from the processing thread. A job pushed to a stream whose client is gone, or
 left undelivered when the call ends, is given back with JOB YIELD and becomes activatable again.
 Jobs an ActivateJobs call could not deliver are given back the same way.
+
+Pushing is flow controlled (``PushWindow``): at most so many jobs pushed to one stream wait for
+their answer (CompleteJob, FailJob, ThrowError) at once. A worker answers every pushed job with
+a call, and gRPC queues calls the gateway has not taken yet per method, dropping them (CANCELLED)
+once that queue passes ``gateway.max_queued_calls``. When a flood keeps the gateway busy, answers
+wait in that queue; without a window, a burst of pushed jobs let CompleteJob's queue pass the bound
+and gRPC dropped completions the engine always accepts. With the window (per stream, a quarter of
+that bound), a job waits in its stream until an answer was taken, so CompleteJob's queue stays below
+the bound with up to four streams answering at once.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
@@ -45,6 +55,84 @@ class JobCounters:
         self.activated = 0
         self.pushed = 0
         self.yielded = 0
+
+
+class PushWindow:
+    """One stream's pushed jobs whose answer the gateway has not taken yet, at most ``capacity``.
+
+    A job leaves the window when the gateway takes a call answering it (``PushWindows.answered``),
+    when its stream gives it back, or when its activation timeout passed (the worker let it time
+    out). Per stream, so a worker that holds its jobs long holds up only its own stream.
+    """
+
+    ROOM_CHECK_S = 0.5
+    """How often a stream waiting for room looks again (timeouts free room without a call)."""
+
+    def __init__(self, capacity: int, owners: dict[int, PushWindow]) -> None:
+        self.capacity = capacity
+        self._owners = owners
+        self._open: dict[int, float] = {}  # job key -> its activation deadline (monotonic)
+        self._room: asyncio.Event | None = None
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def full(self) -> bool:
+        if len(self._open) < self.capacity:
+            return False
+        self._expire()
+        return len(self._open) >= self.capacity
+
+    def take(self, job_key: int, timeout_ms: int) -> None:
+        self._open[job_key] = time.monotonic() + timeout_ms / 1000
+        self._owners[job_key] = self
+
+    def release(self, job_key: int) -> None:
+        if self._open.pop(job_key, None) is not None:
+            self._owners.pop(job_key, None)
+            if self._room is not None:
+                self._room.set()
+
+    def close(self) -> None:
+        """The stream ended: its jobs no longer hold a place anywhere."""
+        owners = self._owners
+        for key in self._open:
+            owners.pop(key, None)
+        self._open.clear()
+
+    async def room(self) -> None:
+        """Until a place may be free (an answer came, or the next look for timed-out jobs)."""
+        if self._room is None:
+            self._room = asyncio.Event()
+        self._room.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._room.wait(), self.ROOM_CHECK_S)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for key in [key for key, deadline in self._open.items() if deadline <= now]:
+            del self._open[key]
+            self._owners.pop(key, None)
+
+
+class PushWindows:
+    """The gateway's push windows: one per job stream, found again by the job key an answer names."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._owners: dict[int, PushWindow] = {}
+
+    def __len__(self) -> int:
+        return len(self._owners)
+
+    def window(self) -> PushWindow:
+        return PushWindow(self.capacity, self._owners)
+
+    def answered(self, job_key: int) -> None:
+        """The gateway took a call answering ``job_key``: its stream may push one more."""
+        window = self._owners.get(job_key)
+        if window is not None:
+            window.release(job_key)
 
 
 class JobNotifications:
@@ -212,6 +300,7 @@ class GatewayJobStream:
         "_scheduled",
         "_tenant_ids",
         "_timeout",
+        "_window",
         "_worker",
         "job_type",
     )
@@ -227,8 +316,10 @@ class GatewayJobStream:
         fetch_variables: list[str],
         authorizations: dict[str, Any] | None = None,
         tenant_ids: list[str] | None = None,
+        window: PushWindow | None = None,
     ) -> None:
         self._loop = loop
+        self._window = window if window is not None else PushWindows(1 << 62).window()
         self._bridge = bridge
         self._authorizations = dict(authorizations or {})
         self._tenant_ids = list(tenant_ids or [])
@@ -305,22 +396,29 @@ class GatewayJobStream:
         """
         queue = self._queue
         event = self._event
+        window = self._window
         current: int | None = None
         try:
             while not self._ending:
                 await event.wait()
                 event.clear()
-                while queue:
+                while queue and not self._ending:
+                    if window.full():
+                        await window.room()
+                        continue
                     job_key, job = queue.popleft()
                     current = job_key
+                    window.take(job_key, self._timeout)
                     self._counters.pushed += 1
                     await write(responses.activated_job(job_key, job))
                     current = None
         finally:
             self._closed = True
             if current is not None:
+                window.release(current)
                 self._give_back(current)
             self._drain_back()
+            window.close()
 
     def close(self) -> None:
         self._closed = True
@@ -347,13 +445,23 @@ async def stream_jobs(
     counters: JobCounters,
     open_streams: set[GatewayJobStream],
     write: Write,
+    windows: PushWindows | None = None,
 ) -> None:
     """Register a stream for the request's job type and write its jobs until the call ends."""
     job_type, worker, timeout, fetch = requests.stream_activated_jobs(request)
     tenant_ids = bridge.tenancy.tenants(requests.tenants(request.tenantIds), "StreamActivatedJobs")
     caller = current_identity().authorization_data()
     stream = GatewayJobStream(
-        asyncio.get_running_loop(), bridge, counters, job_type, worker, timeout, fetch, caller, tenant_ids
+        asyncio.get_running_loop(),
+        bridge,
+        counters,
+        job_type,
+        worker,
+        timeout,
+        fetch,
+        caller,
+        tenant_ids,
+        None if windows is None else windows.window(),
     )
     registry.add(job_type, stream)
     open_streams.add(stream)
@@ -365,4 +473,12 @@ async def stream_jobs(
         stream.close()
 
 
-__all__ = ["GatewayJobStream", "JobCounters", "JobNotifications", "LongPolling", "stream_jobs"]
+__all__ = [
+    "GatewayJobStream",
+    "JobCounters",
+    "JobNotifications",
+    "LongPolling",
+    "PushWindow",
+    "PushWindows",
+    "stream_jobs",
+]

@@ -36,7 +36,14 @@ from strom.gateway.grpc._proto import (
 from strom.gateway.grpc.admission import Admission, ClientLimits, local_limiters, server_options
 from strom.gateway.grpc.bridge import PartitionBridge
 from strom.gateway.grpc.errors import GatewayError, from_rejection, unimplemented
-from strom.gateway.grpc.jobs import GatewayJobStream, JobCounters, JobNotifications, LongPolling, stream_jobs
+from strom.gateway.grpc.jobs import (
+    GatewayJobStream,
+    JobCounters,
+    JobNotifications,
+    LongPolling,
+    PushWindows,
+    stream_jobs,
+)
 from strom.gateway.grpc.tenancy import TenancyPolicy
 from strom.gateway.grpc.undecodable import add_gateway_to_server
 from strom.protocol.record import BROKER_VERSION, Record
@@ -75,8 +82,10 @@ class GatewayService(GatewayServicer):
         advertised_port: Callable[[], int],
         open_streams: set[GatewayJobStream],
         client_limits: ClientLimits,
+        push_windows: PushWindows | None = None,
     ) -> None:
         self._partitions = partitions
+        self._window = push_windows if push_windows is not None else PushWindows(settings.limits.push_window)
         self._client_limits = client_limits
         self._bridge = bridge
         self._long_polling = long_polling
@@ -308,20 +317,29 @@ class GatewayService(GatewayServicer):
         try:
             with self._client_limits.stream("StreamActivatedJobs", context):
                 await stream_jobs(
-                    request, self._registry, self._bridge, self._counters, self._open_streams, context.write
+                    request,
+                    self._registry,
+                    self._bridge,
+                    self._counters,
+                    self._open_streams,
+                    context.write,
+                    self._window,
                 )
         except (GatewayError, Exception) as error:
             await self._abort("StreamActivatedJobs", context, error)
 
     async def CompleteJob(self, request: pb.CompleteJobRequest, context: Any) -> pb.CompleteJobResponse:
+        self._window.answered(request.jobKey)  # taken from gRPC's queue: a pushed job may follow
         return await self._call(
             "CompleteJob", context, request, requests.complete_job, _empty(pb.CompleteJobResponse)
         )
 
     async def FailJob(self, request: pb.FailJobRequest, context: Any) -> pb.FailJobResponse:
+        self._window.answered(request.jobKey)
         return await self._call("FailJob", context, request, requests.fail_job, _empty(pb.FailJobResponse))
 
     async def ThrowError(self, request: pb.ThrowErrorRequest, context: Any) -> pb.ThrowErrorResponse:
+        self._window.answered(request.jobKey)
         return await self._call(
             "ThrowError", context, request, requests.throw_error, _empty(pb.ThrowErrorResponse)
         )
@@ -403,6 +421,8 @@ class GatewayServer:
         self.admission = Admission(local_limiters(partitions))
         """Counts calls from the moment the gateway takes them; refuses beyond the limit."""
         self.client_limits = ClientLimits(settings.limits)
+        self.push_windows = PushWindows(settings.limits.push_window)
+        """Per job stream, pushed jobs waiting for their answer (CompleteJob, FailJob, ThrowError)."""
 
     async def start(self) -> None:
         """Bind and serve (``port`` tells where)."""
@@ -442,6 +462,7 @@ class GatewayServer:
             lambda: self.port,
             self._open_streams,
             self.client_limits,
+            self.push_windows,
         )
         add_gateway_to_server(service, server, self.admission.guard)
         health = self._health = HealthServicer()
@@ -501,6 +522,13 @@ class GatewayServer:
         )
         refused.add_metric([], self.admission.refused)
         yield refused
+        unanswered = GaugeMetricFamily(
+            "strom_gateway_pushed_jobs_unanswered",
+            "Jobs pushed to job streams whose answer (CompleteJob, FailJob, ThrowError) the gateway "
+            "has not taken yet; a stream's pushing waits at gateway.max_unanswered_pushed_jobs.",
+        )
+        unanswered.add_metric([], len(self.push_windows))
+        yield unanswered
         waiting = GaugeMetricFamily(
             "strom_gateway_long_polls_open", "Long-polling ActivateJobs calls open now."
         )

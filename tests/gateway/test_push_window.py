@@ -1,0 +1,108 @@
+"""The push window: a job stream holds at most so many jobs whose answer the gateway has not taken."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from test_jobs import FakeBridge, Writer
+
+from strom.broker import JobStreamRegistry
+from strom.broker.gateway_limits import GatewayLimits
+from strom.gateway.grpc._proto import pb
+from strom.gateway.grpc.jobs import JobCounters, PushWindow, PushWindows, stream_jobs
+from strom.protocol.values.job import JobRecordValue
+
+
+async def _open(
+    registry: JobStreamRegistry, job_type: str, windows: PushWindows, writer: Writer, timeout_ms: int = 60_000
+) -> tuple[asyncio.Task[None], Any]:
+    request = pb.StreamActivatedJobsRequest(type=job_type, worker="w", timeout=timeout_ms)
+    call = asyncio.ensure_future(
+        stream_jobs(request, registry, FakeBridge(), JobCounters(), set(), writer, windows)  # type: ignore[arg-type]
+    )
+    for _ in range(1000):
+        stream = registry.pick(job_type)
+        if stream is not None:
+            return call, stream
+        await asyncio.sleep(0.001)
+    raise AssertionError("the stream call never registered its stream")
+
+
+async def _written(writer: Writer, count: int) -> list[int]:
+    return [await asyncio.wait_for(writer.written.get(), 5) for _ in range(count)]
+
+
+async def _nothing_more(writer: Writer) -> None:
+    await asyncio.sleep(0.1)
+    assert writer.written.empty(), "a job was pushed past the window"
+
+
+def test_a_stream_pushes_the_next_job_only_once_an_answer_was_taken() -> None:
+    async def main() -> None:
+        registry, windows, writer = JobStreamRegistry(), PushWindows(2), Writer()
+        call, stream = await _open(registry, "t", windows, writer)
+        for key in (1, 2, 3, 4):
+            stream.push(key, JobRecordValue(type="t"))
+        assert await _written(writer, 2) == [1, 2]
+        await _nothing_more(writer)
+        assert len(windows) == 2
+        windows.answered(2)  # CompleteJob for job 2 was taken
+        assert await _written(writer, 1) == [3]
+        await _nothing_more(writer)
+        windows.answered(99)  # an answer for a job no stream holds changes nothing
+        await _nothing_more(writer)
+        windows.answered(1)
+        assert await _written(writer, 1) == [4]
+        call.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await call
+        assert len(windows) == 0, "an ended stream's jobs still hold places"
+
+    asyncio.run(asyncio.wait_for(main(), 20))
+
+
+def test_a_stream_that_holds_its_jobs_holds_up_only_itself() -> None:
+    async def main() -> None:
+        registry, windows = JobStreamRegistry(), PushWindows(1)
+        slow_writer, other_writer = Writer(), Writer()
+        slow_call, slow = await _open(registry, "slow", windows, slow_writer)
+        other_call, other = await _open(registry, "other", windows, other_writer)
+        slow.push(1, JobRecordValue(type="slow"))
+        slow.push(2, JobRecordValue(type="slow"))
+        assert await _written(slow_writer, 1) == [1]
+        for key in (10, 11):
+            other.push(key, JobRecordValue(type="other"))
+        assert await _written(other_writer, 1) == [10]
+        windows.answered(10)
+        assert await _written(other_writer, 1) == [11]
+        await _nothing_more(slow_writer)
+        for call in (slow_call, other_call):
+            call.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await call
+
+    asyncio.run(asyncio.wait_for(main(), 20))
+
+
+def test_a_job_whose_activation_timed_out_frees_its_place() -> None:
+    async def main() -> None:
+        registry, windows, writer = JobStreamRegistry(), PushWindows(1), Writer()
+        call, stream = await _open(registry, "t", windows, writer, timeout_ms=200)
+        stream.push(1, JobRecordValue(type="t"))
+        stream.push(2, JobRecordValue(type="t"))
+        assert await _written(writer, 1) == [1]
+        # Job 1 is never answered: the worker let it time out, so job 2 follows without an answer.
+        assert await asyncio.wait_for(writer.written.get(), PushWindow.ROOM_CHECK_S * 4) == 2
+        call.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await call
+
+    asyncio.run(asyncio.wait_for(main(), 20))
+
+
+def test_the_window_defaults_to_a_quarter_of_the_queued_calls() -> None:
+    assert GatewayLimits().push_window == 250
+    assert GatewayLimits(max_queued_calls=40).push_window == 10
+    assert GatewayLimits(max_queued_calls=40, max_unanswered_pushed_jobs=7).push_window == 7
