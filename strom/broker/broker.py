@@ -189,7 +189,7 @@ class Broker:
                     sender=sender if config.partitions > 1 else None,
                     balance=balance,
                     store=self._store,
-                    export_retention_s=config.export_retention_s,
+                    compaction_hold_s=config.compaction_hold_s,
                 )
             for member in sender.members.values():
                 member.open()

@@ -18,11 +18,12 @@ by the partition's lease in the JetStream KV bucket (``strom.log.LeaseManager``)
   left and switches to processing (``recover()``), and the partition starts its threads. The
   engine and the stream processor do not know any of this: they see a log and a replay.
 - **sharing and compaction** (with a ``ClusterStore``): every ``share_every_s`` each member
-  reports the lowest position its broker's exporters acknowledged; the leader uploads its newest
-  snapshot to the object store and then compacts the stream below that snapshot and below every
-  broker's reported export position (reports older than ``export_retention_s`` do not count). A
-  member whose replay would start below the stream's first position — a follower that was away, a
-  broker that joins later — restores the newest shared snapshot and replays from there.
+  reports the position after which its broker still needs the stream (its exporters' persisted
+  position, its newest local snapshot); the leader uploads its newest snapshot to the object store
+  and then compacts the stream below that snapshot and below every broker's report (reports older
+  than ``compaction_hold_s`` do not count). A member whose replay would start below the stream's
+  first position — a broker that was away for longer, or joins later — restores the newest shared
+  snapshot and replays from there.
 - **leader**: the lease manager renews the lease well inside its TTL. When it cannot (``on_lost``),
   or the log refuses an append (fenced: another broker took over), the member refuses requests at
   once, stops the processor, answers every request still waiting with an unavailable refusal,
@@ -87,7 +88,7 @@ class PartitionMember:
         balance: LeaderBalance | None = None,
         store: ClusterStore | None = None,
         share_every_s: float = 2.0,
-        export_retention_s: float = 3600.0,
+        compaction_hold_s: float = 3600.0,
     ) -> None:
         if not settings.log_servers:
             raise ValueError("a cluster member needs the NATS servers of its log (log_servers)")
@@ -103,7 +104,7 @@ class PartitionMember:
         self._balance = balance
         self._store = store
         self._share_every_s = share_every_s
-        self._export_retention_s = export_retention_s
+        self._compaction_hold_s = compaction_hold_s
         self._shared_at = 0.0
         self._shared_position = 0
         """The processed position of the newest snapshot this member knows is shared."""
@@ -286,18 +287,33 @@ class PartitionMember:
                     self._shared_at = time.monotonic()
                     self._share(self._store)
                 self._failing_since = 0.0
-            except PositionCompactedError as exc:  # the leader compacted past what this follower read
-                _log.warning("partition %d: %s; reopening from a newer snapshot", self.partition_id, exc)
-                with contextlib.suppress(Exception):
-                    self.partition.close(snapshot=False)
-                self.partition = self._open_follower()
-            except Exception:  # NATS away, a log failure: keep trying, say so once in a while
-                now = time.monotonic()
-                if not self._failing_since or now - self._failing_since > 10:
-                    _log.warning("partition %d member (%s)", self.partition_id, self.role, exc_info=True)
-                    self._failing_since = now
+            except PositionCompactedError as exc:
+                if self.role != "follower":
+                    self._warn(exc)
+                else:  # the leader compacted past what this follower read (it was slow, or away)
+                    _log.warning("partition %d: %s; reopening from a newer snapshot", self.partition_id, exc)
+                    with contextlib.suppress(Exception):
+                        self.partition.close(snapshot=False)
+                    try:
+                        self.partition = self._open_follower()
+                    except Exception as again:  # the next round opens it again (phase "closed")
+                        self._warn(again)
+            except Exception as exc:  # NATS away, a log failure: keep trying, say so once in a while
+                self._warn(exc)
             self._wake.wait(self._poll_s)
             self._wake.clear()
+
+    def _warn(self, exc: BaseException) -> None:
+        """Log a failure of the member's thread, at most every 10 s."""
+        now = time.monotonic()
+        if not self._failing_since or now - self._failing_since > 10:
+            _log.warning(
+                "partition %d member (%s)",
+                self.partition_id,
+                self.role,
+                exc_info=(type(exc), exc, exc.__traceback__),
+            )
+            self._failing_since = now
 
     def _why_step_down(self) -> str:
         if self._lost:
@@ -345,24 +361,26 @@ class PartitionMember:
         self._snapshot_position = partition.log.next_position
 
     def _share(self, store: ClusterStore) -> None:
-        """Report what this broker exported; as the leader, share the newest snapshot and compact
-        the stream below it and below every broker's exports (see the module docstring)."""
+        """Report where this broker still needs the stream; as the leader, share the newest
+        snapshot and compact the stream below it and below every broker's report (see the module
+        docstring)."""
         partition = self.partition
-        exported = persisted_export_position(partition.director)
-        if exported is not None and exported != self._reported:
-            store.report_exported(self.partition_id, exported)
-            self._reported = exported
-        if self.role != "leader":
-            return
         snapshot = latest_snapshot(partition.snapshots_dir)
         processed = int(snapshot.metadata["processed_position"]) if snapshot is not None else 0
+        exported = persisted_export_position(partition.director)
+        held = processed if exported is None else min(processed, exported)
+        if held != self._reported:
+            store.report_held(self.partition_id, held)
+            self._reported = held
+        if self.role != "leader":
+            return
         if snapshot is not None and processed > self._shared_position:
             store.put_snapshot(self.partition_id, processed, pack_snapshot(snapshot))
             self._shared_position = processed
         if self._shared_position == 0:
             return
         keep_from = self._shared_position + 1
-        positions = store.exported_positions(self.partition_id, self._export_retention_s)
+        positions = store.held_positions(self.partition_id, self._compaction_hold_s)
         if positions:
             keep_from = min(keep_from, min(positions.values()) + 1)
         self._log().compact(keep_from)
@@ -435,13 +453,17 @@ class PartitionMember:
                 time.sleep(0.5)
 
     def _open_follower(self) -> Partition:
-        try:
-            partition = self._open_partition()
-        except PositionCompactedError as exc:
-            if self._store is None:
-                raise
-            self._restore_shared(self._store, str(exc))
-            partition = self._open_partition()
+        attempt = 0
+        while True:
+            try:
+                partition = self._open_partition()
+                break
+            except PositionCompactedError as exc:
+                attempt += 1
+                if self._store is None or attempt > 5:
+                    raise
+                # The leader may compact past the snapshot just restored: restore the newer one.
+                self._restore_shared(self._store, str(exc))
         self._last_snapshot = time.monotonic()
         self._snapshot_position = partition.processor.replay_start_position
         self.role = "follower"

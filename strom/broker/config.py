@@ -144,10 +144,11 @@ class BrokerConfig:
     lease_ttl_s: float = 5.0
     """With ``cluster``: how long a partition's leadership lease lasts without a renewal (renewed
     every quarter of it); a follower takes over about this long after its leader died."""
-    export_retention_s: float = 3600.0
-    """With ``cluster``: how long a broker's reported export position holds back the compaction of
-    a partition's stream. A broker away for longer restores a shared snapshot when it returns, and
-    its exporters skip what was compacted meanwhile."""
+    compaction_hold_s: float = 3600.0
+    """With ``cluster``: how long what a broker last reported it still needs of a partition's stream
+    (its exporters' persisted position, its newest snapshot) holds back the stream's compaction. A
+    broker away for longer restores a shared snapshot when it returns, and its exporters skip what
+    was compacted meanwhile."""
     partition_processes: str = "auto"
     """``auto``: each partition in its own process when there are several, in the main process when
     there is one; ``always``: in their own processes also for one (the gateway then has the main
@@ -230,8 +231,8 @@ class BrokerConfig:
             raise ConfigError(
                 f"cluster must be NATS server URLs such as nats://127.0.0.1:4222, got {self.cluster!r}"
             )
-        if not self.export_retention_s > 0:
-            raise ConfigError(f"export_retention_s must be positive, got {self.export_retention_s}")
+        if not self.compaction_hold_s > 0:
+            raise ConfigError(f"compaction_hold_s must be positive, got {self.compaction_hold_s}")
         if not self.lease_ttl_s > 0:
             raise ConfigError(f"lease_ttl_s must be positive, got {self.lease_ttl_s}")
         if not 1 <= self.replication_factor <= 5:

@@ -283,7 +283,7 @@ class ExporterDirector:
                 _log.warning(
                     "partition %d: exporters skip positions %d to %d, compacted before they exported"
                     " them (an exporter added since, or a cluster broker away for longer than"
-                    " export_retention_s)",
+                    " compaction_hold_s)",
                     self.partition_id,
                     start,
                     first - 1,

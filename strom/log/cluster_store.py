@@ -9,11 +9,13 @@ join later, rebuild their state from it:
   replay would start below the stream's first position downloads the newest one and restores it.
   Names never repeat and uploads only add, so a deposed leader's late upload cannot replace a newer
   snapshot.
-- **Exported positions** in the KV bucket ``strom-exported``: every broker reports, per partition,
-  the lowest position its exporters acknowledged (key ``p<partition>.<node>``, JSON with the wall
-  clock time). The leader compacts below none of them, so a follower's read model misses nothing;
-  a report older than the retention the caller gives no longer counts, so a broker that is gone for
-  good does not hold the stream forever.
+- **Held positions** in the KV bucket ``strom-held``: every broker reports, per partition, the
+  position after which it still needs the stream — the lowest position its exporters persisted,
+  and its newest local snapshot's processed position (key ``p<partition>.<node>``, JSON with the
+  wall clock time). The leader compacts below none of them, so a follower's read model misses
+  nothing and a restarted broker replays from its own snapshot; a report older than the hold the
+  caller gives no longer counts, so a broker that is gone for good does not hold the stream
+  forever (it restores a shared snapshot if it comes back).
 
 **Threads.** nats-py is asyncio: the store runs a private event loop in its own thread with its own
 connection (like ``LeaseManager``), so a large upload never delays a log's acknowledgements. All
@@ -53,7 +55,7 @@ _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 SNAPSHOT_BUCKET = "strom-snapshots"
-EXPORTED_BUCKET = "strom-exported"
+HELD_BUCKET = "strom-held"
 _RETRY_S = 0.25
 
 
@@ -77,11 +79,11 @@ def snapshot_name(partition_id: int, processed_position: int) -> str:
 
 
 class ClusterStore:
-    """Shared snapshots and exported positions of one broker (``node_id``); see the module docstring.
+    """Shared snapshots and held positions of one broker (``node_id``); see the module docstring.
 
     Args:
         servers: NATS URL(s).
-        node_id: this broker's id, the key of its exported positions.
+        node_id: this broker's id, the key of its held positions.
         replicas: replicas of the buckets when this broker creates them (3 in a cluster).
         keep: shared snapshots kept per partition.
         request_timeout_s: for one request to JetStream.
@@ -117,9 +119,7 @@ class ClusterStore:
         )
         self._thread.start()
         try:
-            self._objects, self._exported = self._call(
-                self._open(connect_timeout_s), connect_timeout_s * 3 + 5
-            )
+            self._objects, self._held = self._call(self._open(connect_timeout_s), connect_timeout_s * 3 + 5)
         except BaseException:
             self._stop_loop()
             raise
@@ -160,11 +160,11 @@ class ClusterStore:
 
     async def _key_value(self, js: Any) -> KeyValue:
         try:
-            bucket: KeyValue = await js.key_value(EXPORTED_BUCKET)
+            bucket: KeyValue = await js.key_value(HELD_BUCKET)
             return bucket
         except nats.js.errors.BucketNotFoundError:
             bucket = await js.create_key_value(
-                bucket=EXPORTED_BUCKET, history=1, storage=js_api.StorageType.FILE, replicas=self._replicas
+                bucket=HELD_BUCKET, history=1, storage=js_api.StorageType.FILE, replicas=self._replicas
             )
             return bucket
 
@@ -222,21 +222,21 @@ class ClusterStore:
         await self._objects.get(name, writeinto=into)
         return into.getvalue()
 
-    # ------------------------------------------------------------------ exported positions
+    # ------------------------------------------------------------------ held positions
 
-    def report_exported(self, partition_id: int, position: int) -> None:
-        """Say that this broker's exporters of ``partition_id`` acknowledged up to ``position``."""
+    def report_held(self, partition_id: int, position: int) -> None:
+        """Say that this broker needs ``partition_id``'s stream only after ``position``."""
         value = json.dumps({"position": position, "at_ms": int(time.time() * 1000)}).encode()
-        self._call(self._exported.put(f"p{partition_id}.{_key_safe(self.node_id)}", value))
+        self._call(self._held.put(f"p{partition_id}.{_key_safe(self.node_id)}", value))
 
-    def exported_positions(self, partition_id: int, retention_s: float) -> dict[str, int]:
-        """Every broker's reported position for ``partition_id`` that is at most ``retention_s`` old."""
-        return self._call(self._exported_positions(partition_id, retention_s))
+    def held_positions(self, partition_id: int, retention_s: float) -> dict[str, int]:
+        """Every broker's held position for ``partition_id`` reported at most ``retention_s`` ago."""
+        return self._call(self._held_positions(partition_id, retention_s))
 
-    async def _exported_positions(self, partition_id: int, retention_s: float) -> dict[str, int]:
+    async def _held_positions(self, partition_id: int, retention_s: float) -> dict[str, int]:
         prefix = f"p{partition_id}."
         try:
-            keys = await self._exported.keys()
+            keys = await self._held.keys()
         except nats.js.errors.NoKeysError:
             return {}
         oldest_ms = (time.time() - retention_s) * 1000
@@ -245,7 +245,7 @@ class ClusterStore:
             if not key.startswith(prefix):
                 continue
             try:
-                entry = await self._exported.get(key)
+                entry = await self._held.get(key)
                 value = json.loads(entry.value or b"{}")
                 if value["at_ms"] >= oldest_ms:
                     positions[key[len(prefix) :]] = int(value["position"])

@@ -827,22 +827,36 @@ class JetStreamLog:
         return self._call(self._compact(min(below_position, durable), durable_seq))
 
     async def _compact(self, position: int, durable_seq: int) -> int:
+        await self._learn_start()
+        if position <= self._first_position:
+            return self._first_position
         keep = min(await self._find_seq(position), durable_seq)
         if keep <= self._first_seq:
             return self._first_position
         first, _, _ = await self._read_batch(keep)
         await self._jsm.purge_stream(self._stream, seq=keep)
-        with self._lock:
-            self._first_seq = keep
-            self._first_position = first
-            drop = keep - self._index_base
-            if drop > 0 and len(self._firsts) > drop:
-                del self._firsts[:drop]
-                self._index_base = keep
+        self._starts_at(keep, first)
         _log.info(
             "JetStream log %s compacted: it starts at position %d (sequence %d)", self._stream, first, keep
         )
         return first
+
+    async def _learn_start(self) -> None:
+        """Learn where the stream starts now: another writer (an earlier leader) may have compacted
+        it since this log looked."""
+        first_seq = (await self._jsm.stream_info(self._stream)).state.first_seq
+        if first_seq > self._first_seq:
+            first, _, _ = await self._read_batch(first_seq)
+            self._starts_at(first_seq, first)
+
+    def _starts_at(self, seq: int, position: int) -> None:
+        with self._lock:
+            self._first_seq = seq
+            self._first_position = position
+            drop = seq - self._index_base
+            if drop > 0 and len(self._firsts) > drop:
+                del self._firsts[:drop]
+                self._index_base = seq
 
     def close(self) -> None:
         """Stop group commit, flush, disconnect; idempotent.

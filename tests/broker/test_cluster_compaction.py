@@ -19,6 +19,7 @@ import pytest
 
 from strom.broker import PartitionSettings
 from strom.broker.endpoint import Refusal
+from strom.db import latest_snapshot
 from strom.db.digest import digest
 from tests.log._nats import NatsServer
 
@@ -44,7 +45,7 @@ def members(nats: NatsServer, tmp_path: Path) -> Iterator[Callable[..., Partitio
     """Opens members of partition 1 (own data directory, lease manager and store each); closes them."""
     made: list[tuple[PartitionMember, LeaseManager, ClusterStore]] = []
 
-    def make(node_id: str, export_retention_s: float = 3600.0) -> PartitionMember:
+    def make(node_id: str, compaction_hold_s: float = 3600.0) -> PartitionMember:
         leases = LeaseManager(nats.url, node_id, ttl_s=1.0, renew_every_s=0.25, max_clock_skew_s=0.2)
         store = ClusterStore(nats.url, node_id)
         settings = PartitionSettings(
@@ -59,7 +60,7 @@ def members(nats: NatsServer, tmp_path: Path) -> Iterator[Callable[..., Partitio
             poll_s=0.02,
             store=store,
             share_every_s=0.1,
-            export_retention_s=export_retention_s,
+            compaction_hold_s=compaction_hold_s,
         )
         made.append((member, leases, store))
         return member.open()
@@ -96,45 +97,51 @@ def stream_first_position(nats: NatsServer) -> int:
         return log.first_position
 
 
+def caught_up(member: PartitionMember, leader: PartitionMember) -> bool:
+    return (
+        member.partition.log.next_position == leader.partition.log.next_position
+        and member.partition.processor.applied_position == leader.partition.processor.applied_position
+    )
+
+
 def test_the_leader_compacts_below_its_shared_snapshot_and_a_late_broker_restores_it(
     members: Callable[..., PartitionMember], nats: NatsServer
 ) -> None:
-    # Given a leader that processed enough for several snapshots
+    # Given a leader that processed enough for several snapshots, and a follower from the start
     leader = members("b1")
     assert leader.wait_for_role("leader", 10)
+    follower = members("b2")
+    assert follower.wait_for_role("follower", 10)
     ask(leader, deploy_command())
     for _ in range(30):
         ask(leader, create_command())
 
     # Then it shares a snapshot and compacts the stream below it
     wait_until(lambda: stream_first_position(nats) > 1, 15, "the stream compacted")
-    store = ClusterStore(nats.url, "observer")
-    try:
+    with ClusterStore(nats.url, "observer") as store:
         shared = store.newest_snapshot(1)
-    finally:
-        store.close()
     assert shared is not None
     assert 1 < stream_first_position(nats) <= shared.processed_position + 1
 
     # When a broker joins with an empty data directory
-    joiner = members("b2")
+    joiner = members("b3")
 
     # Then it restored the shared snapshot, follows, and ends with the leader's state
     assert joiner.wait_for_role("follower", 10)
     assert joiner.restored_shared == 1
     ask(leader, create_command())
-    wait_until(
-        lambda: (
-            joiner.partition.log.next_position == leader.partition.log.next_position
-            and joiner.partition.processor.applied_position == leader.partition.processor.applied_position
-        ),
-        15,
-        "the joiner caught up",
-    )
+    wait_until(lambda: caught_up(joiner, leader), 15, "the joiner caught up")
     assert digest(joiner.partition.db) == digest(leader.partition.db)
 
+    # And the follower that was there all along can restart from its own newest snapshot (after a
+    # crash there is no final one): the leader did not compact past it
+    local = latest_snapshot(follower.partition.snapshots_dir)
+    assert local is not None
+    assert stream_first_position(nats) <= int(local.metadata["processed_position"]) + 1
+    assert follower.restored_shared == 0
 
-def test_a_brokers_reported_exports_hold_compaction_back_until_they_are_too_old(
+
+def test_a_brokers_held_position_holds_compaction_back_until_its_report_is_too_old(
     members: Callable[..., PartitionMember], nats: NatsServer
 ) -> None:
     # Given another broker whose exporters are stuck at position 3 (it keeps reporting that)
@@ -143,13 +150,13 @@ def test_a_brokers_reported_exports_hold_compaction_back_until_they_are_too_old(
 
         def report() -> None:
             while not stop.is_set():
-                slow.report_exported(1, 3)
+                slow.report_held(1, 3)
                 stop.wait(0.3)
 
         reporter = threading.Thread(target=report, daemon=True)
         reporter.start()
         try:
-            leader = members("b1", export_retention_s=3.0)
+            leader = members("b1", compaction_hold_s=3.0)
             assert leader.wait_for_role("leader", 10)
             ask(leader, deploy_command())
             for _ in range(30):

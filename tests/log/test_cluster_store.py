@@ -31,16 +31,16 @@ def test_shared_snapshots_keep_the_two_newest_and_come_back_byte_for_byte(nats: 
         assert joiner.fetch_snapshot(joiner.newest_snapshot(2)) == b"another partition"  # type: ignore[arg-type]
 
 
-def test_exported_positions_are_per_broker_and_old_reports_stop_counting(nats: NatsServer) -> None:
+def test_held_positions_are_per_broker_and_old_reports_stop_counting(nats: NatsServer) -> None:
     with ClusterStore(nats.url, "b1") as one, ClusterStore(nats.url, "b2") as two:
-        assert one.exported_positions(1, retention_s=60) == {}
-        one.report_exported(1, 500)
-        two.report_exported(1, 420)
-        two.report_exported(2, 9)
-        one.report_exported(1, 510)  # a later report replaces the earlier one
+        assert one.held_positions(1, retention_s=60) == {}
+        one.report_held(1, 500)
+        two.report_held(1, 420)
+        two.report_held(2, 9)
+        one.report_held(1, 510)  # a later report replaces the earlier one
 
-        assert two.exported_positions(1, retention_s=60) == {"b1": 510, "b2": 420}
-        assert one.exported_positions(2, retention_s=60) == {"b2": 9}
+        assert two.held_positions(1, retention_s=60) == {"b1": 510, "b2": 420}
+        assert one.held_positions(2, retention_s=60) == {"b2": 9}
         time.sleep(1.2)
-        one.report_exported(1, 600)
-        assert two.exported_positions(1, retention_s=1.0) == {"b1": 600}
+        one.report_held(1, 600)
+        assert two.held_positions(1, retention_s=1.0) == {"b1": 600}
