@@ -19,10 +19,12 @@ Figures over phase 2 after ``--warmup``: ``accepted_pi_per_s`` (calls answered O
 ``cancelled_share`` (calls gRPC dropped from its queue of calls the gateway had not taken yet),
 ``p99_accepted_latency_ms`` (of the calls answered OK), the count of every other status
 (DEADLINE_EXCEEDED, CANCELLED, ... — all should be 0), ``completed_pi_per_s`` (the worker's
-completions), ``complete_job_rejected`` (CompleteJob calls answered with any error; must be 0),
-and the broker's RSS sampled every 0.5 s (``rss_max_over_min``, goal <= 1.5). With two or more
-CPUs the clients run on all but the first, so the broker keeps a
-core (as with clients on other machines). The last line is one JSON object.
+completions), ``complete_job_rejected`` (CompleteJob calls answered with any error; must be 0;
+``complete_job_failures`` counts them by status and details), the broker's RSS sampled every 0.5 s
+(``rss_max_over_min``, goal <= 1.5) and ``broker_gauges``: median and max of the AIMD limit, the
+requests in flight (partition and gateway) and the pushed jobs unanswered, from its ``/metrics``.
+With two or more CPUs the clients run on all but the first, so the broker keeps a core (as with
+clients on other machines). The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -33,17 +35,78 @@ import json
 import multiprocessing as mp
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grpc_one_task import _free_port, _percentile, _pin, deploy, start_broker, stop_broker
+from grpc_one_task import _free_port, _percentile, _pin, deploy, stop_broker
+
+# -- the broker ------------------------------------------------------------------------------------------
+
+GAUGES = (
+    "strom_backpressure_limit",
+    "strom_backpressure_inflight",
+    "strom_gateway_requests_inflight",
+    "strom_gateway_pushed_jobs_unanswered",
+)
+"""Sampled from the broker's /metrics during the overload (median and max reported)."""
+
+
+def start_broker(data_dir: Path, port: int, metrics_port: int) -> subprocess.Popen[bytes]:
+    """``strom broker`` with its defaults (one partition, AIMD), metrics on ``metrics_port``."""
+    root = Path(__file__).resolve().parents[1]
+    broker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from strom.cli import main; main()",
+            "broker",
+            "--data-dir",
+            str(data_dir),
+            "--grpc-port",
+            str(port),
+            "--metrics-port",
+            str(metrics_port),
+            "--rest-port",
+            "0",
+            "--secondary-storage",
+            "none",
+            "--log-level",
+            "WARNING",
+        ],
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        cwd=root,
+    )
+    assert broker.stdout is not None
+    line = broker.stdout.readline().decode()
+    if "ready" not in line:
+        stop_broker(broker)
+        raise SystemExit(f"the broker did not start: {line}")
+    return broker
+
+
+def _gauges(metrics_port: int) -> dict[str, float]:
+    """The ``GAUGES`` the broker reports now (the partition's label ignored)."""
+    values: dict[str, float] = {}
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=2) as answer:
+            for line in answer.read().decode().splitlines():
+                name = line.split("{", 1)[0].split(" ", 1)[0]
+                if name in GAUGES:
+                    values[name] = values.get(name, 0.0) + float(line.rsplit(" ", 1)[1])
+    except OSError:
+        pass
+    return values
+
 
 # -- the worker process --------------------------------------------------------------------------------
 
@@ -170,8 +233,10 @@ def _run_starters(
     deadline_s: float,
     cpus: set[int] | None,
     broker_pid: int,
-) -> tuple[int, list[tuple[int, int, str]], list[float]]:
-    """``count`` starters at ``rate`` in all (0: closed loop); (start ns, their calls, broker RSS MB)."""
+    metrics_port: int,
+) -> tuple[int, list[tuple[int, int, str]], list[float], list[tuple[int, dict[str, float]]]]:
+    """``count`` starters at ``rate`` in all (0: closed loop); (start ns, their calls, broker RSS MB,
+    the broker's ``GAUGES`` sampled with their time in ns)."""
     ctx = mp.get_context("spawn")
     results = ctx.Queue()
     go = ctx.Event()
@@ -186,11 +251,13 @@ def _run_starters(
         starter.start()
     time.sleep(1.0)  # the starters have imported grpc and wait for go
     rss: list[float] = []
+    gauges: list[tuple[int, dict[str, float]]] = []
     sampling = threading.Event()
 
     def sample() -> None:
         while not sampling.wait(0.5):
             rss.append(_rss_mb(broker_pid))
+            gauges.append((time.time_ns(), _gauges(metrics_port)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     started_ns = time.time_ns()
@@ -205,7 +272,7 @@ def _run_starters(
     sampling.set()
     for starter in starters:
         starter.join(30)
-    return started_ns, calls, rss
+    return started_ns, calls, rss, gauges
 
 
 def _rss_mb(pid: int) -> float:
@@ -247,7 +314,8 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="strom-overload-"))
     port = _free_port()
     address = f"127.0.0.1:{port}"
-    broker = start_broker(data_dir, port)
+    metrics_port = _free_port()
+    broker = start_broker(data_dir, port, metrics_port)
     try:
         deploy(address)
         ctx = mp.get_context("spawn")
@@ -258,8 +326,16 @@ def main() -> None:
         if not ready.wait(30):
             raise SystemExit("the worker did not start")
 
-        knee_start, knee_calls, _ = _run_starters(
-            address, 1, 0.0, args.knee_in_flight, args.knee_seconds, args.deadline, client_cpus, broker.pid
+        knee_start, knee_calls, _, _ = _run_starters(
+            address,
+            1,
+            0.0,
+            args.knee_in_flight,
+            args.knee_seconds,
+            args.deadline,
+            client_cpus,
+            broker.pid,
+            metrics_port,
         )
         knee_s, knee_statuses, knee_latencies = _window(
             knee_calls, knee_start, args.warmup, args.knee_seconds
@@ -271,7 +347,7 @@ def main() -> None:
         )
 
         offered = args.factor * knee_pi_per_s
-        over_start, over_calls, rss = _run_starters(
+        over_start, over_calls, rss, gauges = _run_starters(
             address,
             args.clients,
             offered,
@@ -280,6 +356,7 @@ def main() -> None:
             args.deadline,
             client_cpus,
             broker.pid,
+            metrics_port,
         )
         stop.set()
         _, completed, complete_sent, complete_failures, failure_ms = worker_results.get(timeout=120)
@@ -296,6 +373,14 @@ def main() -> None:
     completed_in_window = sum(1 for _, done in completed if window_start <= done < window_end)
     rss_after_warmup = rss[int(args.warmup / 0.5) :] or rss
     ratio = accepted_pi_per_s / knee_pi_per_s if knee_pi_per_s else 0.0
+    sampled = [values for at, values in gauges if window_start <= at < window_end]
+    figures_gauges = {
+        name.removeprefix("strom_"): {
+            "median": _percentile(sorted(v[name] for v in sampled if name in v), 0.5),
+            "max": max((v[name] for v in sampled if name in v), default=float("nan")),
+        }
+        for name in GAUGES
+    }
     figures: dict[str, Any] = {
         "benchmark": "overload",
         "knee_pi_per_s": round(knee_pi_per_s, 1),
@@ -321,6 +406,7 @@ def main() -> None:
             status: n for status, n in statuses.items() if status not in ("OK", "RESOURCE_EXHAUSTED")
         },
         "completed_pi_per_s": round(completed_in_window / seconds, 1),
+        "broker_gauges": figures_gauges,
         "complete_job_sent": complete_sent,
         "complete_job_rejected": sum(complete_failures.values()),
         "complete_job_failures": complete_failures,
