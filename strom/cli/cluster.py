@@ -113,7 +113,7 @@ class BrokerNode:
     process: subprocess.Popen[bytes] | None = None
 
     def ready(self) -> bool:
-        """The broker's gateways answer (its /health; /ready is UP only on the leader)."""
+        """The broker's gateways answer (its /health)."""
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/health", timeout=1) as answer:
                 return bool(answer.status == 200)
@@ -194,7 +194,8 @@ class LocalCluster:
             )
 
     def start_broker(self, broker: BrokerNode) -> None:
-        """Start (or restart, on its data directory) one broker on every NATS server."""
+        """Start (or restart, on its data directory) one broker on every NATS server, in its own
+        folder (the working directory of its process)."""
         broker.directory.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "STROM_LEASE_TTL_S": str(self.lease_ttl_s)}
         with open(broker.directory / "broker.log", "ab") as log:
@@ -226,6 +227,7 @@ class LocalCluster:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=env,
+                cwd=broker.directory,  # relative paths in its settings (exporter files) land in its folder
             )
 
     def _wait(self, condition: Callable[[], bool], what: str, timeout_s: float) -> None:

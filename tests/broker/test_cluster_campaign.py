@@ -1,7 +1,8 @@
 """The cluster's failover campaign (benchmarks/cluster_campaign.py) in the suite: 3 NATS servers and
 3 brokers with 3 partitions (RF 3) under gRPC load; the leader of partition 1 and a NATS server are
-SIGKILLed and restarted, 10 times each; nothing acknowledged is lost or doubled and every instance
-finishes."""
+SIGKILLed and restarted, 10 times each, while the leaders share snapshots and compact the streams;
+nothing acknowledged is lost or doubled, every instance finishes, and every broker's export of every
+partition is complete."""
 
 from __future__ import annotations
 
@@ -36,3 +37,6 @@ def test_twenty_kills_of_leaders_and_nats_servers_lose_nothing_double_nothing_an
     assert figures["kills"] == 20
     assert figures["acknowledged_creates"] > 100 and figures["acknowledged_completions"] > 100, figures
     assert (figures["lost"], figures["doubled"], figures["unfinished"]) == (0, 0, 0), figures
+    # the streams were compacted all along, and every broker's export still holds every position
+    assert all(first > 1 for first in figures["stream_first_positions"]), figures
+    assert figures["export_gaps"] == 0, figures
