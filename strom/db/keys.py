@@ -61,6 +61,9 @@ KeyType = KeyPart | type
 
 _U64: Final = struct.Struct(">Q")
 _U64x2: Final = struct.Struct(">QQ")
+# Bound once: a call through them skips the method lookup a call of ``_U64.pack`` makes each time.
+_pack_u64: Final = _U64.pack
+_pack_u64x2: Final = _U64x2.pack
 _BIAS: Final = 1 << 63
 _TERMINATOR: Final = b"\x00\x01"
 _ALIASES: Final[dict[KeyType, KeyPart]] = {int: I64, str: STR, bytes: BYTES}
@@ -69,7 +72,7 @@ _ALIASES: Final[dict[KeyType, KeyPart]] = {int: I64, str: STR, bytes: BYTES}
 def pack_long(value: int) -> bytes:
     """Encode one signed 64-bit int: the hot-path key of most column families (entity keys)."""
     try:
-        return _U64.pack(value + _BIAS)
+        return _pack_u64(value + _BIAS)
     except (struct.error, TypeError):
         raise _bad_int(value, I64) from None
 
@@ -96,16 +99,21 @@ def pack(*parts: int | str | bytes) -> bytes:
         if count == 1:
             (only,) = parts
             if type(only) is int:
-                return _U64.pack(only + _BIAS)
+                return _pack_u64(only + _BIAS)
         elif count == 2:
             first, second = parts
             if type(first) is int:
                 if type(second) is int:
-                    return _U64x2.pack(first + _BIAS, second + _BIAS)
+                    return _pack_u64x2(first + _BIAS, second + _BIAS)
                 if type(second) is str:
-                    return _U64.pack(first + _BIAS) + _encode_str(second)
+                    return _pack_u64(first + _BIAS) + _encode_str(second)
             elif type(first) is str and type(second) is int:
-                return _encode_str(first) + _U64.pack(second + _BIAS)
+                return _encode_str(first) + _pack_u64(second + _BIAS)
+        elif count == 3:
+            first, second, third = parts
+            if type(first) is int and type(second) is str and type(third) is str:
+                # (scope, target, flow): the tokens on sequence flows
+                return _pack_u64(first + _BIAS) + _encode_str(second) + _encode_str(third)
         return b"".join([_BY_TYPE[type(part)](part) for part in parts])
     except (KeyError, struct.error, UnicodeEncodeError):
         pass
@@ -199,11 +207,11 @@ def _resolve(kind: KeyType) -> KeyPart:
 
 
 def _encode_i64(value: int) -> bytes:
-    return _U64.pack(value + _BIAS)
+    return _pack_u64(value + _BIAS)
 
 
 def _encode_u64(value: int) -> bytes:
-    return _U64.pack(value)
+    return _pack_u64(value)
 
 
 def _encode_bytes(value: bytes) -> bytes:

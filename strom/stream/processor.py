@@ -24,12 +24,12 @@ import logging
 import struct
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 from strom.db import Database, SnapshotInfo, create_snapshot, prune_snapshots
-from strom.log import LogStorage, PositionCompactedError
+from strom.log import LogReader, LogStorage, PositionCompactedError
 from strom.protocol import codec
 from strom.protocol.enums import RecordType, RejectionType
 from strom.protocol.keys import KEY_BITS, encode_key
@@ -262,40 +262,43 @@ class StreamProcessor:
         reader = self.log.reader(start) if self.log.next_position > start else None
         try:
             if reader is not None:
-                for position, data in reader.read_available():
-                    record = decode(data)
-                    record_type = record.record_type
-                    if record_type is command_type:
-                        if record.source_record_position >= 0:
+                for first, batch in _batches(reader):
+                    position = first - 1
+                    for data in batch:
+                        position += 1
+                        record = decode(data)
+                        record_type = record.record_type
+                        if record_type is command_type:
+                            if record.source_record_position >= 0:
+                                key = record.key
+                                if top < key < limit:
+                                    top = key
+                            if position > processed:
+                                pending.append(record)
+                        else:
                             key = record.key
-                            if top < key < limit:
-                                top = key
-                        if position > processed:
-                            pending.append(record)
-                    else:
-                        key = record.key
-                        source = record.source_record_position
-                        if record_type is event_type:
-                            if top < key < limit:
-                                top = key
-                            if source > processed:
+                            source = record.source_record_position
+                            if record_type is event_type:
+                                if top < key < limit:
+                                    top = key
+                                if source > processed:
+                                    processed = source
+                                    while pending and pending[0].position <= processed:
+                                        pending.popleft()
+                                if position > applied:
+                                    replay(record)
+                                    replayed += 1
+                                    uncommitted += 1
+                                    uncommitted_bytes += len(data)
+                                    if uncommitted >= commit_events or uncommitted_bytes >= commit_bytes:
+                                        txn.commit()
+                                        txn = self.db.transaction()
+                                        uncommitted = uncommitted_bytes = 0
+                            elif source > processed:
                                 processed = source
                                 while pending and pending[0].position <= processed:
                                     pending.popleft()
-                            if position > applied:
-                                replay(record)
-                                replayed += 1
-                                uncommitted += 1
-                                uncommitted_bytes += len(data)
-                                if uncommitted >= commit_events or uncommitted_bytes >= commit_bytes:
-                                    txn.commit()
-                                    txn = self.db.transaction()
-                                    uncommitted = uncommitted_bytes = 0
-                        elif source > processed:
-                            processed = source
-                            while pending and pending[0].position <= processed:
-                                pending.popleft()
-                    last_position = position
+                        last_position = position
             key_generator.reset_to(top - base + 1)
             self._meta.put(_APPLIED, _INT.pack(last_position))
             self._meta.put(_PROCESSED, _INT.pack(processed))
@@ -702,6 +705,16 @@ class _BatchTooLarge(Exception):
     def __init__(self, size: int) -> None:
         super().__init__(size)
         self.size = size
+
+
+def _batches(reader: LogReader) -> Iterator[tuple[int, list[bytes]]]:
+    """``(position of the first, records)`` per batch of ``reader``: the file journal's reader
+    hands them out whole (``read_batches``), another reader's records come as batches of one."""
+    read_batches = getattr(reader, "read_batches", None)
+    if read_batches is not None:
+        batches: Iterator[tuple[int, list[bytes]]] = read_batches()
+        return batches
+    return ((position, [data]) for position, data in reader.read_available())
 
 
 def _read_int(raw: bytes | None, default: int) -> int:
