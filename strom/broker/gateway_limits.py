@@ -24,8 +24,10 @@ class GatewayLimits:
     max_unanswered_pushed_jobs: int = 0
     """Jobs pushed to one job stream (StreamActivatedJobs) whose answer (CompleteJob, FailJob,
     ThrowError) the gateway has not taken yet; a further job waits in the stream until one is taken
-    or times out. 0: a quarter of ``max_queued_calls``, so the answers of up to four busy streams
-    never fill gRPC's queue of CompleteJob calls, where gRPC would drop them (CANCELLED)."""
+    or times out. 0: automatic — at most a quarter of ``max_queued_calls`` per stream, and the open
+    streams share three quarters of it evenly (at least 8 each), so the answers of all streams
+    together stay below gRPC's queue bound for CompleteJob calls, past which gRPC drops them
+    (CANCELLED)."""
     max_long_polls_per_client: int = 256
     """Long-polling ActivateJobs calls one client may have open (0: no limit)."""
     max_job_streams_per_client: int = 256
@@ -36,8 +38,13 @@ class GatewayLimits:
 
     @property
     def push_window(self) -> int:
-        """Pushed jobs that may wait for their answer at once (``max_unanswered_pushed_jobs``)."""
+        """Unanswered pushed jobs one stream may hold at most (``max_unanswered_pushed_jobs``)."""
         return self.max_unanswered_pushed_jobs or max(1, self.max_queued_calls // 4)
+
+    @property
+    def push_budget(self) -> int | None:
+        """Unanswered pushed jobs the open streams share (automatic mode only; else None)."""
+        return None if self.max_unanswered_pushed_jobs else max(1, self.max_queued_calls * 3 // 4)
 
     def validate(self) -> None:
         """Raise ``ValueError`` naming the setting that is out of range."""
@@ -45,7 +52,7 @@ class GatewayLimits:
             raise ValueError(f"gateway.max_queued_calls must be at least 1, got {self.max_queued_calls}")
         if self.max_unanswered_pushed_jobs < 0:
             raise ValueError(
-                "gateway.max_unanswered_pushed_jobs must be 0 (a quarter of max_queued_calls) or more, "
+                "gateway.max_unanswered_pushed_jobs must be 0 (automatic) or more, "
                 f"got {self.max_unanswered_pushed_jobs}"
             )
         for name in (

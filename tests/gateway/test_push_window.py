@@ -102,7 +102,28 @@ def test_a_job_whose_activation_timed_out_frees_its_place() -> None:
     asyncio.run(asyncio.wait_for(main(), 20))
 
 
-def test_the_window_defaults_to_a_quarter_of_the_queued_calls() -> None:
-    assert GatewayLimits().push_window == 250
-    assert GatewayLimits(max_queued_calls=40).push_window == 10
-    assert GatewayLimits(max_queued_calls=40, max_unanswered_pushed_jobs=7).push_window == 7
+def test_open_streams_share_the_budget_so_their_answers_stay_below_grpcs_queue_bound() -> None:
+    limits = GatewayLimits()  # gRPC drops CompleteJob calls past 1000 queued
+    windows = PushWindows(limits.push_window, limits.push_budget)
+    first = windows.window()
+    assert windows.per_stream() == 250  # one stream: a quarter of the bound
+    others = [windows.window() for _ in range(9)]
+    assert windows.per_stream() == 75  # ten streams: 750 shared
+    assert windows.streams * windows.per_stream() < limits.max_queued_calls
+    many = [windows.window() for _ in range(190)]
+    assert windows.per_stream() == PushWindows.MIN_PER_STREAM  # never nothing
+    for window in [first, *others, *many]:
+        window.close()
+        window.close()  # closing twice counts once
+    assert windows.streams == 0
+    assert windows.per_stream() == 250
+
+
+def test_a_fixed_window_is_not_shared() -> None:
+    limits = GatewayLimits(max_unanswered_pushed_jobs=7)
+    assert (limits.push_window, limits.push_budget) == (7, None)
+    windows = PushWindows(limits.push_window, limits.push_budget)
+    opened = [windows.window() for _ in range(50)]
+    assert windows.per_stream() == 7
+    for window in opened:
+        window.close()

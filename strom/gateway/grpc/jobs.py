@@ -16,9 +16,9 @@ their answer (CompleteJob, FailJob, ThrowError) at once. A worker answers every 
 a call, and gRPC queues calls the gateway has not taken yet per method, dropping them (CANCELLED)
 once that queue passes ``gateway.max_queued_calls``. When a flood keeps the gateway busy, answers
 wait in that queue; without a window, a burst of pushed jobs let CompleteJob's queue pass the bound
-and gRPC dropped completions the engine always accepts. With the window (per stream, a quarter of
-that bound), a job waits in its stream until an answer was taken, so CompleteJob's queue stays below
-the bound with up to four streams answering at once.
+and gRPC dropped completions the engine always accepts. With the window, a job waits in its stream until
+an answer was taken: a stream holds at most a quarter of that bound, and the open streams share
+three quarters of it, so CompleteJob's queue stays below the bound however many workers answer.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class JobCounters:
 
 
 class PushWindow:
-    """One stream's pushed jobs whose answer the gateway has not taken yet, at most ``capacity``.
+    """One stream's pushed jobs whose answer the gateway has not taken yet, at most its share.
 
     A job leaves the window when the gateway takes a call answering it (``PushWindows.answered``),
     when its stream gives it back, or when its activation timeout passed (the worker let it time
@@ -68,37 +68,42 @@ class PushWindow:
     ROOM_CHECK_S = 0.5
     """How often a stream waiting for room looks again (timeouts free room without a call)."""
 
-    def __init__(self, capacity: int, owners: dict[int, PushWindow]) -> None:
-        self.capacity = capacity
-        self._owners = owners
+    def __init__(self, windows: PushWindows) -> None:
+        self._windows = windows
         self._open: dict[int, float] = {}  # job key -> its activation deadline (monotonic)
         self._room: asyncio.Event | None = None
+        self._closed = False
 
     def __len__(self) -> int:
         return len(self._open)
 
     def full(self) -> bool:
-        if len(self._open) < self.capacity:
+        capacity = self._windows.per_stream()
+        if len(self._open) < capacity:
             return False
         self._expire()
-        return len(self._open) >= self.capacity
+        return len(self._open) >= capacity
 
     def take(self, job_key: int, timeout_ms: int) -> None:
         self._open[job_key] = time.monotonic() + timeout_ms / 1000
-        self._owners[job_key] = self
+        self._windows.owners[job_key] = self
 
     def release(self, job_key: int) -> None:
         if self._open.pop(job_key, None) is not None:
-            self._owners.pop(job_key, None)
+            self._windows.owners.pop(job_key, None)
             if self._room is not None:
                 self._room.set()
 
     def close(self) -> None:
         """The stream ended: its jobs no longer hold a place anywhere."""
-        owners = self._owners
+        if self._closed:
+            return
+        self._closed = True
+        owners = self._windows.owners
         for key in self._open:
             owners.pop(key, None)
         self._open.clear()
+        self._windows.streams -= 1
 
     async def room(self) -> None:
         """Until a place may be free (an answer came, or the next look for timed-out jobs)."""
@@ -110,27 +115,46 @@ class PushWindow:
 
     def _expire(self) -> None:
         now = time.monotonic()
+        owners = self._windows.owners
         for key in [key for key, deadline in self._open.items() if deadline <= now]:
             del self._open[key]
-            self._owners.pop(key, None)
+            owners.pop(key, None)
 
 
 class PushWindows:
-    """The gateway's push windows: one per job stream, found again by the job key an answer names."""
+    """The gateway's push windows: one per job stream, found again by the job key an answer names.
 
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._owners: dict[int, PushWindow] = {}
+    Each stream may hold ``per_stream_limit`` unanswered jobs; with a ``budget`` (the default), the
+    open streams also share it evenly (never less than ``MIN_PER_STREAM`` each), so however many
+    workers answer at once, their answers stay within it.
+    """
+
+    MIN_PER_STREAM = 8
+    """A stream's window when very many share the budget (the bound then grows with them)."""
+
+    def __init__(self, per_stream_limit: int, budget: int | None = None) -> None:
+        self.per_stream_limit = per_stream_limit
+        self.budget = budget
+        self.owners: dict[int, PushWindow] = {}
+        self.streams = 0
 
     def __len__(self) -> int:
-        return len(self._owners)
+        return len(self.owners)
+
+    def per_stream(self) -> int:
+        """How many unanswered jobs one stream may hold now."""
+        if self.budget is None or self.streams <= 1:
+            return self.per_stream_limit
+        share = max(self.MIN_PER_STREAM, self.budget // self.streams)
+        return min(self.per_stream_limit, share)
 
     def window(self) -> PushWindow:
-        return PushWindow(self.capacity, self._owners)
+        self.streams += 1
+        return PushWindow(self)
 
     def answered(self, job_key: int) -> None:
         """The gateway took a call answering ``job_key``: its stream may push one more."""
-        window = self._owners.get(job_key)
+        window = self.owners.get(job_key)
         if window is not None:
             window.release(job_key)
 

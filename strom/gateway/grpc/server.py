@@ -85,7 +85,11 @@ class GatewayService(GatewayServicer):
         push_windows: PushWindows | None = None,
     ) -> None:
         self._partitions = partitions
-        self._window = push_windows if push_windows is not None else PushWindows(settings.limits.push_window)
+        self._window = (
+            push_windows
+            if push_windows is not None
+            else PushWindows(settings.limits.push_window, settings.limits.push_budget)
+        )
         self._client_limits = client_limits
         self._bridge = bridge
         self._long_polling = long_polling
@@ -421,7 +425,7 @@ class GatewayServer:
         self.admission = Admission(local_limiters(partitions))
         """Counts calls from the moment the gateway takes them; refuses beyond the limit."""
         self.client_limits = ClientLimits(settings.limits)
-        self.push_windows = PushWindows(settings.limits.push_window)
+        self.push_windows = PushWindows(settings.limits.push_window, settings.limits.push_budget)
         """Per job stream, pushed jobs waiting for their answer (CompleteJob, FailJob, ThrowError)."""
 
     async def start(self) -> None:
