@@ -105,7 +105,6 @@ class PartitionMember:
         self._store = store
         self._share_every_s = share_every_s
         self._compaction_hold_s = compaction_hold_s
-        self._shared_at = 0.0
         self._shared_position = 0
         """The processed position of the newest snapshot this member knows is shared."""
         self._reported = -1
@@ -125,9 +124,11 @@ class PartitionMember:
         self._outstanding: dict[int, tuple[int, AnswerCallback]] = {}
         self._tokens = itertools.count(1)
         self._wake = threading.Event()
+        self._wake_sharer = threading.Event()
         self._lost = False
         self._closing = False
         self._runner: threading.Thread | None = None
+        self._sharer: threading.Thread | None = None
         self._failing_since = 0.0
         self._last_snapshot = 0.0
         self._snapshot_position = 0
@@ -148,15 +149,29 @@ class PartitionMember:
             target=self._run, name=f"member-{self.node_id}-{self.partition_id}", daemon=True
         )
         self._runner.start()
+        if self._store is not None:
+            # Its own thread: an upload or a compaction waiting on NATS must not delay a step-down
+            # or a takeover on the member's thread.
+            self._sharer = threading.Thread(
+                target=self._share_loop,
+                args=(self._store,),
+                name=f"member-share-{self.node_id}-{self.partition_id}",
+                daemon=True,
+            )
+            self._sharer.start()
         return self
 
     def close(self) -> None:
         """Stop the member; a leader finishes its step, snapshots, and releases the lease."""
         self._closing = True
         self._wake.set()
+        self._wake_sharer.set()
         if self._runner is not None:
             self._runner.join(60)
             self._runner = None
+        if self._sharer is not None:
+            self._sharer.join(60)
+            self._sharer = None
         led = self.role == "leader"
         self.role = "closed"
         if led and self._forwarder is not None:
@@ -283,9 +298,6 @@ class PartitionMember:
                     why = self._why_step_down()
                     if why:
                         self._step_down(why)
-                if self._store is not None and time.monotonic() - self._shared_at >= self._share_every_s:
-                    self._shared_at = time.monotonic()
-                    self._share(self._store)
                 self._failing_since = 0.0
             except PositionCompactedError as exc:
                 if self.role != "follower":
@@ -359,6 +371,23 @@ class PartitionMember:
         partition.snapshot()  # between replays, on this thread: only acknowledged records in it
         self._last_snapshot = time.monotonic()
         self._snapshot_position = partition.log.next_position
+
+    def _share_loop(self, store: ClusterStore) -> None:
+        failing_since = 0.0
+        while not self._closing:
+            self._wake_sharer.wait(self._share_every_s)
+            if self._closing:
+                return
+            try:
+                self._share(store)
+                failing_since = 0.0
+            except Exception:  # NATS away, the partition reopening: the next round tries again
+                now = time.monotonic()
+                if not failing_since or now - failing_since > 10:
+                    _log.warning(
+                        "partition %d: sharing or compacting failed", self.partition_id, exc_info=True
+                    )
+                    failing_since = now
 
     def _share(self, store: ClusterStore) -> None:
         """Report where this broker still needs the stream; as the leader, share the newest

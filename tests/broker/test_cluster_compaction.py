@@ -128,7 +128,7 @@ def test_the_leader_compacts_below_its_shared_snapshot_and_a_late_broker_restore
 
     # Then it restored the shared snapshot, follows, and ends with the leader's state
     assert joiner.wait_for_role("follower", 10)
-    assert joiner.restored_shared == 1
+    assert joiner.restored_shared >= 1  # again if the leader compacted past it while it opened
     ask(leader, create_command())
     wait_until(lambda: caught_up(joiner, leader), 15, "the joiner caught up")
     assert digest(joiner.partition.db) == digest(leader.partition.db)
