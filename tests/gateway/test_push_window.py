@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
+import grpc
+import pytest
+from broker_process import BrokerProcess
 from test_jobs import FakeBridge, Writer
 
 from strom.broker import JobStreamRegistry
 from strom.broker.gateway_limits import GatewayLimits
-from strom.gateway.grpc._proto import pb
+from strom.gateway.grpc._proto import GatewayStub, pb
 from strom.gateway.grpc.jobs import JobCounters, PushWindow, PushWindows, stream_jobs
 from strom.protocol.values.job import JobRecordValue
+from strom.testing import bpmn
 
 
 async def _open(
@@ -127,3 +132,65 @@ def test_a_fixed_window_is_not_shared() -> None:
     assert windows.per_stream() == 7
     for window in opened:
         window.close()
+
+
+# -- over a real broker ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerProcess]:
+    process = BrokerProcess(
+        tmp_path_factory.mktemp("window"), env={"STROM_GATEWAY__MAX_UNANSWERED_PUSHED_JOBS": "1"}
+    ).start()
+    yield process
+    assert process.stop() == 0, process.logs()
+
+
+@pytest.mark.slow
+def test_each_answer_a_worker_gives_lets_the_next_job_through(broker: BrokerProcess) -> None:
+    """With a window of one, the stream carries the next job once the last one was completed,
+    failed or answered with a BPMN error — and not before."""
+
+    async def scenario() -> None:
+        async with grpc.aio.insecure_channel(broker.address) as channel:
+            stub = GatewayStub(channel)
+            xml = bpmn.process("windowed").start_event().service_task("t", job_type="windowed").end_event()
+            await stub.DeployResource(
+                pb.DeployResourceRequest(
+                    resources=[pb.Resource(name="windowed.bpmn", content=xml.to_xml().encode())]
+                )
+            )
+            stream = stub.StreamActivatedJobs(
+                pb.StreamActivatedJobsRequest(type="windowed", worker="w", timeout=60_000)
+            )
+            await asyncio.sleep(0.5)  # the stream is registered before the instances are created
+            for _ in range(4):
+                await stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId="windowed"))
+            jobs = stream.__aiter__()
+
+            async def next_job() -> pb.ActivatedJob:
+                job: pb.ActivatedJob = await asyncio.wait_for(jobs.__anext__(), 10)
+                return job
+
+            async def nothing_yet() -> None:
+                with pytest.raises(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(pending), 1.0)
+
+            first = await next_job()
+            pending = asyncio.ensure_future(next_job())
+            await nothing_yet()
+            await stub.FailJob(pb.FailJobRequest(jobKey=first.key, retries=0, errorMessage="no"))
+            second = await pending
+            pending = asyncio.ensure_future(next_job())
+            await nothing_yet()
+            await stub.ThrowError(pb.ThrowErrorRequest(jobKey=second.key, errorCode="E"))
+            third = await pending
+            pending = asyncio.ensure_future(next_job())
+            await nothing_yet()
+            await stub.CompleteJob(pb.CompleteJobRequest(jobKey=third.key))
+            fourth = await pending
+            await stub.CompleteJob(pb.CompleteJobRequest(jobKey=fourth.key))
+            assert len({first.key, second.key, third.key, fourth.key}) == 4
+            stream.cancel()  # type: ignore[attr-defined]
+
+    asyncio.run(scenario())
