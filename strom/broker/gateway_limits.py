@@ -25,7 +25,7 @@ class GatewayLimits:
     """Jobs pushed to one job stream (StreamActivatedJobs) whose answer (CompleteJob, FailJob,
     ThrowError) the gateway has not taken yet; a further job waits in the stream until one is taken
     or times out. 0: automatic — at most a quarter of ``max_queued_calls`` per stream, and the open
-    streams share three quarters of it evenly (at least 8 each), so the answers of all streams
+    streams share three quarters of it evenly (at least 32 each), so the answers of all streams
     together stay below gRPC's queue bound for CompleteJob calls, past which gRPC drops them
     (CANCELLED)."""
     max_long_polls_per_client: int = 256

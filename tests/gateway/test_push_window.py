@@ -107,6 +107,24 @@ def test_a_job_whose_activation_timed_out_frees_its_place() -> None:
     asyncio.run(asyncio.wait_for(main(), 20))
 
 
+def test_a_job_held_long_stops_holding_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(PushWindow, "HOLD_S", 0.2)
+
+    async def main() -> None:
+        registry, windows, writer = JobStreamRegistry(), PushWindows(1), Writer()
+        call, stream = await _open(registry, "t", windows, writer, timeout_ms=3_600_000)
+        stream.push(1, JobRecordValue(type="t"))
+        stream.push(2, JobRecordValue(type="t"))
+        assert await _written(writer, 1) == [1]
+        # An hour's timeout, but job 1 holds its place only HOLD_S: job 2 follows without an answer.
+        assert await asyncio.wait_for(writer.written.get(), PushWindow.ROOM_CHECK_S * 4) == 2
+        call.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await call
+
+    asyncio.run(asyncio.wait_for(main(), 20))
+
+
 def test_open_streams_share_the_budget_so_their_answers_stay_below_grpcs_queue_bound() -> None:
     limits = GatewayLimits()  # gRPC drops CompleteJob calls past 1000 queued
     windows = PushWindows(limits.push_window, limits.push_budget)

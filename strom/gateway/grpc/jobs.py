@@ -18,7 +18,7 @@ once that queue passes ``gateway.max_queued_calls``. When a flood keeps the gate
 wait in that queue; without a window, a burst of pushed jobs let CompleteJob's queue pass the bound
 and gRPC dropped completions the engine always accepts. With the window, a job waits in its stream until
 an answer was taken: a stream holds at most a quarter of that bound, and the open streams share
-three quarters of it, so CompleteJob's queue stays below the bound however many workers answer.
+three quarters of it (at least 32 each), so CompleteJob's queue stays below the bound.
 """
 
 from __future__ import annotations
@@ -62,11 +62,16 @@ class PushWindow:
 
     A job leaves the window when the gateway takes a call answering it (``PushWindows.answered``),
     when its stream gives it back, or when its activation timeout passed (the worker let it time
-    out). Per stream, so a worker that holds its jobs long holds up only its own stream.
+    out, or ``HOLD_S`` passed). Per stream, so a worker that holds its jobs long holds up only its own
+    stream.
     """
 
     ROOM_CHECK_S = 0.5
     """How often a stream waiting for room looks again (timeouts free room without a call)."""
+    HOLD_S = 30.0
+    """A job unanswered this long stops holding its place even if its timeout is longer: a worker
+    with long jobs answers slowly (its answers do not crowd gRPC's queue), and one whose answers go
+    to another broker of a cluster must not be held to a window per job timeout."""
 
     def __init__(self, windows: PushWindows) -> None:
         self._windows = windows
@@ -85,7 +90,7 @@ class PushWindow:
         return len(self._open) >= capacity
 
     def take(self, job_key: int, timeout_ms: int) -> None:
-        self._open[job_key] = time.monotonic() + timeout_ms / 1000
+        self._open[job_key] = time.monotonic() + min(timeout_ms / 1000, self.HOLD_S)
         self._windows.owners[job_key] = self
 
     def release(self, job_key: int) -> None:
@@ -125,12 +130,13 @@ class PushWindows:
     """The gateway's push windows: one per job stream, found again by the job key an answer names.
 
     Each stream may hold ``per_stream_limit`` unanswered jobs; with a ``budget`` (the default), the
-    open streams also share it evenly (never less than ``MIN_PER_STREAM`` each), so however many
-    workers answer at once, their answers stay within it.
+    open streams also share it evenly (never less than ``MIN_PER_STREAM`` each), so the answers of
+    the workers answering at once stay within it.
     """
 
-    MIN_PER_STREAM = 8
-    """A stream's window when very many share the budget (the bound then grows with them)."""
+    MIN_PER_STREAM = 32
+    """A stream's window when very many share the budget (the Java client's default maxJobsActive;
+    past ~23 busy streams the bound grows with them)."""
 
     def __init__(self, per_stream_limit: int, budget: int | None = None) -> None:
         self.per_stream_limit = per_stream_limit
