@@ -12,9 +12,9 @@ pytest_plugins = ["pytester"]
 
 @pytest.fixture
 def nats(tmp_path: Path) -> Iterator[NatsServer]:
-    """A nats-server with JetStream (``sync_interval: always``) on a free loopback port, for the
-    test; skipped, saying why, on a machine without it (failed in CI)."""
-    server = start_server(required_binary(), tmp_path / "nats", sync_always=True)
+    """A nats-server with JetStream (``sync_interval: always``, ``max_payload: 8MB`` as brokers need)
+    on a free loopback port, for the test; skipped, saying why, on a machine without it (failed in CI)."""
+    server = start_server(required_binary(), tmp_path / "nats", sync_always=True, max_payload="8MB")
     try:
         yield server
     finally:

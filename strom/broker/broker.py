@@ -43,6 +43,25 @@ _log = logging.getLogger(__name__)
 
 EXPORTER_TYPES: dict[str, Callable[[], Exporter]] = {"json-lines": JsonLinesExporter}
 
+COMMAND_MARGIN = 64 * 1024
+"""Bytes a log batch needs beyond the largest request: a command's own record may be a little larger
+than its request, and it travels with its processing results (or its rejection) in one batch."""
+
+
+def _check_message_limit(config: BrokerConfig, log_limit: int) -> None:
+    """A cluster's NATS servers must take a batch holding the largest command the gateways accept,
+    or such a command would stop its partition instead of being rejected."""
+    needed = config.max_message_size + COMMAND_MARGIN
+    if log_limit < needed:
+        raise ConfigError(
+            f"the NATS servers of the cluster ({config.cluster}) take messages of at most {log_limit}"
+            f" bytes for a partition's log, but the gateways take requests of up to"
+            f" {config.max_message_size} bytes (max_message_size), and a command is written with its"
+            f" results in one message: set max_payload: 8MB in each nats-server's configuration"
+            f" (strom cluster up does), or lower max_message_size to {log_limit - COMMAND_MARGIN} or less"
+        )
+
+
 GC_THRESHOLDS = (50_000, 20, 100)
 """A broker allocates short-lived objects by the million (requests, records, futures) and keeps few
 cycles: collecting the youngest generation every 50,000 allocations instead of 700 saves ~6% CPU
@@ -194,6 +213,7 @@ class Broker:
             for member in sender.members.values():
                 member.open()
                 self.members[member.partition_id] = member
+            _check_message_limit(config, next(iter(self.members.values())).max_batch_size)
 
             def give_back(job_key: int) -> None:
                 sender.send(partition_of(job_key), yield_job_command(job_key))

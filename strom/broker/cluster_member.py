@@ -539,6 +539,11 @@ class PartitionMember:
             except Exception:
                 _log.exception("answering a request of partition %d failed", self.partition_id)
 
+    @property
+    def max_batch_size(self) -> int:
+        """The largest batch the partition's stream takes in one message (the servers' max_payload)."""
+        return self._log().max_batch_size
+
     def _log(self) -> JetStreamLog:
         log = self.partition.log
         assert isinstance(log, JetStreamLog)

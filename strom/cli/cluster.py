@@ -84,6 +84,7 @@ class NatsNode:
             f"server_name: {self.name}\n"
             f"listen: 127.0.0.1:{self.port}\n"
             f"http: 127.0.0.1:{self.monitor_port}\n"
+            "max_payload: 8MB\n"  # one message per step batch: 4 MiB batches, as in the file journal
             "jetstream {\n"
             f'  store_dir: "{self.directory / "jetstream"}"\n'
             "  sync_interval: always\n"

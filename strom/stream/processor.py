@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+import msgspec
+
 from strom.db import Database, SnapshotInfo, create_snapshot, prune_snapshots
 from strom.log import LogReader, LogStorage, PositionCompactedError
 from strom.protocol import codec
@@ -496,8 +498,10 @@ class StreamProcessor:
             self.key_generator.reset_to(next_key)
             builder.begin(command)
             if isinstance(error, _BatchTooLarge):
+                # The rejection leaves out the command's value, which is what made the step too
+                # large: with it the command and its rejection might not fit one batch either.
                 self._reject(
-                    command,
+                    msgspec.structs.replace(command, value=type(command.value)()),
                     builder,
                     RejectionType.EXCEEDED_BATCH_RECORD_SIZE,
                     f"Expected to process command, but the records it produces "

@@ -4,6 +4,7 @@ started."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -84,6 +85,14 @@ def test_cluster_up_runs_a_cluster_any_broker_answers_and_sigterm_stops_it(tmp_p
                     ).processInstanceKey
                 )
         assert len(set(keys)) == 2 and all(key > 0 for key in keys)
+        # a step of about 2.7 MB (the variable is in three records): more than NATS takes in one
+        # message by default (1 MiB); the generated config raises it
+        with grpc.insecure_channel(grpc_addresses[0]) as channel:
+            big = json.dumps({"blob": "x" * 900_000})
+            created = GatewayStub(channel).CreateProcessInstance(
+                pb.CreateProcessInstanceRequest(bpmnProcessId="order", variables=big), timeout=30
+            )
+        assert created.processInstanceKey > 0
 
         up.send_signal(signal.SIGTERM)
         assert up.wait(90) == 0, up.stdout.read()

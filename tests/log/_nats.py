@@ -57,6 +57,7 @@ class NatsServer:
         port: int | None = None,
         cluster_port: int | None = None,
         routes: Sequence[int] = (),
+        max_payload: str | None = None,
     ) -> None:
         self.binary = binary
         self.store_dir = store_dir
@@ -65,6 +66,7 @@ class NatsServer:
         self.monitor_port = free_port()
         self.cluster_port = cluster_port
         self.routes = list(routes)
+        self.max_payload = max_payload
         self.sync_always = sync_always
         self.process: subprocess.Popen[bytes] | None = None
         store_dir.mkdir(parents=True, exist_ok=True)
@@ -80,6 +82,7 @@ class NatsServer:
             f"server_name: {self.name}",
             f"listen: 127.0.0.1:{self.port}",
             f"http: 127.0.0.1:{self.monitor_port}",
+            f"max_payload: {self.max_payload}" if self.max_payload else "",
             "jetstream {",
             f'  store_dir: "{self.store_dir}"',
             "  sync_interval: always" if self.sync_always else "",
@@ -145,8 +148,11 @@ class NatsServer:
                 self.process.wait(10)
 
 
-def start_server(binary: str, directory: Path, *, sync_always: bool = False) -> NatsServer:
-    server = NatsServer(binary, directory / "store", sync_always=sync_always).start()
+def start_server(
+    binary: str, directory: Path, *, sync_always: bool = False, max_payload: str | None = None
+) -> NatsServer:
+    """One server; ``max_payload`` as in its config (``8MB`` for brokers: see docs/cluster.md)."""
+    server = NatsServer(binary, directory / "store", sync_always=sync_always, max_payload=max_payload).start()
     try:
         server.wait_ready()
     except BaseException:

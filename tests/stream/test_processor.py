@@ -167,6 +167,22 @@ def test_a_command_producing_more_than_the_batch_limit_is_rejected(tmp_path: Pat
     assert harness.count("huge") == 0
 
 
+def test_a_big_command_producing_too_much_is_rejected_in_a_batch_that_still_fits(tmp_path: Path) -> None:
+    # Given a command of 1,200 bytes in a log whose batches hold 2,000 (the command and a rejection
+    # carrying its value again would not fit)
+    harness = Harness(tmp_path, max_batch_bytes=2000)
+    harness.processor.submit(_command("huge", "x" * 1200))
+
+    harness.processor.run_until_idle()
+
+    # Then it is rejected, and the rejection leaves the value out
+    command, rejection = harness.records()[-2:]
+    assert command.value.value == "x" * 1200
+    assert rejection.rejection_type is RejectionType.EXCEEDED_BATCH_RECORD_SIZE
+    assert rejection.value.value == "" and rejection.key == command.key
+    assert harness.count("huge") == 0
+
+
 def test_replay_rebuilds_state_and_does_not_process_commands_again(tmp_path: Path) -> None:
     harness = Harness(tmp_path)
     for name in ("a", "b", "chain-2"):

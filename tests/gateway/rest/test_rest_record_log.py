@@ -293,7 +293,7 @@ def test_a_caller_without_read_permission_on_the_process_is_forbidden(
 def test_in_cluster_mode_the_record_log_says_it_is_not_available(tmp_path: Path) -> None:
     from tests.log._nats import required_binary, start_server
 
-    server = start_server(required_binary(), tmp_path / "nats", sync_always=True)
+    server = start_server(required_binary(), tmp_path / "nats", sync_always=True, max_payload="8MB")
     try:
         (tmp_path / "broker").mkdir()
         process = BrokerProcess(
