@@ -2,7 +2,7 @@
 
 ``ProcessingState`` is what processors, behaviors and scheduled tasks get: its attributes are typed
 with the read-only protocols, so mypy flags a processor that tries to change state. Appliers get
-``MutableProcessingState``. ``DbProcessingState`` implements both over one RocksDB.
+``MutableProcessingState``, which is ``DbProcessingState`` itself: the state areas over one RocksDB.
 """
 
 from __future__ import annotations
@@ -10,55 +10,48 @@ from __future__ import annotations
 from typing import Protocol
 
 from strom.db import Database
-from strom.engine.state.await_result import AwaitResultState, DbAwaitResultState, MutableAwaitResultState
+from strom.engine.state.await_result import AwaitResultState, DbAwaitResultState
 from strom.engine.state.batch_operation import (
     BatchOperationState,
     DbBatchOperationState,
-    MutableBatchOperationState,
 )
-from strom.engine.state.clock import ClockState, DbClockState, MutableClockState
+from strom.engine.state.clock import ClockState, DbClockState
 from strom.engine.state.compensation import (
     CompensationSubscriptionState,
     DbCompensationSubscriptionState,
-    MutableCompensationSubscriptionState,
 )
-from strom.engine.state.decision import DbDecisionState, DecisionState, MutableDecisionState
-from strom.engine.state.distribution import DbDistributionState, DistributionState, MutableDistributionState
+from strom.engine.state.decision import DbDecisionState, DecisionState
+from strom.engine.state.distribution import DbDistributionState, DistributionState
 from strom.engine.state.element_instance import (
     DbElementInstanceState,
     ElementInstanceState,
-    MutableElementInstanceState,
 )
-from strom.engine.state.event_scope import DbEventScopeState, EventScopeState, MutableEventScopeState
-from strom.engine.state.form import DbFormState, FormState, MutableFormState
-from strom.engine.state.identity import DbIdentityState, IdentityState, MutableIdentityState
-from strom.engine.state.incident import DbIncidentState, IncidentState, MutableIncidentState
-from strom.engine.state.job import DbJobState, JobState, MutableJobState
-from strom.engine.state.message import DbMessageState, MessageState, MutableMessageState
+from strom.engine.state.event_scope import DbEventScopeState, EventScopeState
+from strom.engine.state.form import DbFormState, FormState
+from strom.engine.state.identity import DbIdentityState, IdentityState
+from strom.engine.state.incident import DbIncidentState, IncidentState
+from strom.engine.state.job import DbJobState, JobState
+from strom.engine.state.message import DbMessageState, MessageState
 from strom.engine.state.message_subscription import (
     DbMessageSubscriptionState,
     MessageSubscriptionState,
-    MutableMessageSubscriptionState,
 )
-from strom.engine.state.process import DbProcessState, MutableProcessState, ProcessState
+from strom.engine.state.process import DbProcessState, ProcessState
 from strom.engine.state.process_message_subscription import (
     DbProcessMessageSubscriptionState,
-    MutableProcessMessageSubscriptionState,
     ProcessMessageSubscriptionState,
 )
 from strom.engine.state.signal_subscription import (
     DbSignalSubscriptionState,
-    MutableSignalSubscriptionState,
     SignalSubscriptionState,
 )
 from strom.engine.state.start_event_subscription import (
     DbMessageStartEventSubscriptionState,
     MessageStartEventSubscriptionState,
-    MutableMessageStartEventSubscriptionState,
 )
-from strom.engine.state.timer import DbTimerState, MutableTimerState, TimerState
-from strom.engine.state.user_task import DbUserTaskState, MutableUserTaskState, UserTaskState
-from strom.engine.state.variable import DbVariableState, MutableVariableState, VariableState
+from strom.engine.state.timer import DbTimerState, TimerState
+from strom.engine.state.user_task import DbUserTaskState, UserTaskState
+from strom.engine.state.variable import DbVariableState, VariableState
 
 
 class ProcessingState(Protocol):
@@ -106,51 +99,6 @@ class ProcessingState(Protocol):
     def batch_operations(self) -> BatchOperationState: ...
 
 
-class MutableProcessingState(Protocol):
-    @property
-    def processes(self) -> MutableProcessState: ...
-    @property
-    def element_instances(self) -> MutableElementInstanceState: ...
-    @property
-    def variables(self) -> MutableVariableState: ...
-    @property
-    def jobs(self) -> MutableJobState: ...
-    @property
-    def incidents(self) -> MutableIncidentState: ...
-    @property
-    def await_results(self) -> MutableAwaitResultState: ...
-    @property
-    def event_scopes(self) -> MutableEventScopeState: ...
-    @property
-    def timers(self) -> MutableTimerState: ...
-    @property
-    def messages(self) -> MutableMessageState: ...
-    @property
-    def message_subscriptions(self) -> MutableMessageSubscriptionState: ...
-    @property
-    def process_message_subscriptions(self) -> MutableProcessMessageSubscriptionState: ...
-    @property
-    def message_start_subscriptions(self) -> MutableMessageStartEventSubscriptionState: ...
-    @property
-    def signal_subscriptions(self) -> MutableSignalSubscriptionState: ...
-    @property
-    def compensation_subscriptions(self) -> MutableCompensationSubscriptionState: ...
-    @property
-    def decisions(self) -> MutableDecisionState: ...
-    @property
-    def forms(self) -> MutableFormState: ...
-    @property
-    def user_tasks(self) -> MutableUserTaskState: ...
-    @property
-    def distributions(self) -> MutableDistributionState: ...
-    @property
-    def identity(self) -> MutableIdentityState: ...
-    @property
-    def clock(self) -> MutableClockState: ...
-    @property
-    def batch_operations(self) -> MutableBatchOperationState: ...
-
-
 class DbProcessingState:
     """Every state area of one partition over its database."""
 
@@ -177,6 +125,12 @@ class DbProcessingState:
         self.identity = DbIdentityState(db)
         self.clock = DbClockState(db)
         self.batch_operations = DbBatchOperationState(db)
+
+
+MutableProcessingState = DbProcessingState
+"""What appliers get: the state itself, typed with its concrete state classes (not the read-only
+protocols processors see), so that appliers compiled with mypyc call the state classes directly
+instead of looking each method up by name."""
 
 
 __all__ = ["DbProcessingState", "MutableProcessingState", "ProcessingState"]

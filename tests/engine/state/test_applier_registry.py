@@ -4,11 +4,15 @@ is an error when the registry is built, when the event is written and when it is
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import tempfile
 
 import pytest
 
+from strom.db import Database
+from strom.engine import ENGINE_COLUMN_FAMILIES
 from strom.engine.processing.writers import Writers
+from strom.engine.state import DbProcessingState
 from strom.engine.state.appliers import (
     NOT_WRITTEN,
     EventAppliers,
@@ -29,16 +33,17 @@ from strom.protocol.records import JobRecord
 from strom.protocol.values.job import JobRecordValue
 from strom.stream.result import ResultBuilder
 
+_STATE_DIRECTORY = tempfile.TemporaryDirectory(prefix="strom-appliers-")
 
-class _AnyState:
-    """Stands in for the mutable state: appliers only keep references to its parts."""
 
-    def __getattr__(self, name: str) -> Any:
-        return object()
+@functools.cache
+def _state() -> DbProcessingState:
+    """A real (empty) state: appliers keep references to its parts, typed as they are."""
+    return DbProcessingState(Database(_STATE_DIRECTORY.name, ENGINE_COLUMN_FAMILIES))
 
 
 def _registry() -> EventAppliers:
-    return all_appliers(_AnyState())
+    return all_appliers(_state())
 
 
 def _name(value_type: ValueType, intent: int) -> str:
