@@ -202,13 +202,23 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path, snapshot_eve
             def taken_over(others: list[BrokerNode] = others) -> bool:
                 return any(leads(b, 1) for b in others)
 
+            killed_at = time.strftime("%H:%M:%S")
             failovers.append(wait(taken_over, "failover of partition 1", 60))
+            print(
+                f"round {len(failovers)}: broker {leader.node_id} (leading partition 1) SIGKILLed at"
+                f" {killed_at}; partition 1 led again after {failovers[-1]:.2f} s",
+                file=sys.stderr,
+            )
             time.sleep(rng.uniform(0.5, 1.5))
             node = rng.choice(cluster.nats)
             assert node.process is not None
             node.process.send_signal(signal.SIGKILL)
             node.process.wait(30)
             kills += 1
+            print(
+                f"round {len(failovers)}: NATS server {node.name} SIGKILLed at {time.strftime('%H:%M:%S')}",
+                file=sys.stderr,
+            )
             time.sleep(rng.uniform(0.5, 1.5))
             cluster.start_nats(node)
             wait(node.healthy, "the restarted NATS server", 60)
