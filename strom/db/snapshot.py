@@ -29,7 +29,8 @@ import json
 import os
 import shutil
 import tarfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,12 +105,7 @@ def create_snapshot(
         )
     user_metadata = _checked_metadata(metadata)
     root = Path(snapshots_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    snapshot_id = f"{_next_sequence(root):012d}"
-    target = root / snapshot_id
-    try:
-        target.mkdir()
-        _fsync_dir(root)
+    with _new_snapshot(root, "creating snapshot {id} in {root}") as (snapshot_id, target):
         state = target / _STATE
         db.flush()  # WAL off: memtable contents exist in no file until flushed
         checkpoint = Checkpoint(db._rdict)
@@ -126,13 +122,7 @@ def create_snapshot(
             "files": files,
             "metadata": user_metadata,
         }
-        _write_atomically(target / _METADATA, json.dumps(envelope, indent=1, sort_keys=True).encode())
-        _fsync_dir(root)
-    except Exception as exc:
-        shutil.rmtree(target, ignore_errors=True)
-        if isinstance(exc, SnapshotError):
-            raise
-        raise SnapshotError(f"creating snapshot {snapshot_id} in {root} failed: {exc}") from exc
+        _commit(target, envelope)
     return SnapshotInfo(snapshot_id, target, user_metadata, created_at, files)
 
 
@@ -251,10 +241,7 @@ def unpack_snapshot(data: bytes, snapshots_dir: str | os.PathLike[str]) -> Snaps
         SnapshotError: the archive is not a complete snapshot, or writing failed.
     """
     root = Path(snapshots_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    snapshot_id = f"{_next_sequence(root):012d}"
-    target = root / snapshot_id
-    try:
+    with _new_snapshot(root, "unpacking a snapshot archive into {root}") as (snapshot_id, target):
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
             members = {member.name: member for member in archive.getmembers()}
             envelope_member = members.pop(_METADATA, None)
@@ -271,8 +258,6 @@ def unpack_snapshot(data: bytes, snapshots_dir: str | os.PathLike[str]) -> Snaps
                 raise SnapshotError(
                     f"the snapshot archive's files {sorted(members)} are not those its metadata lists"
                 )
-            target.mkdir()
-            _fsync_dir(root)
             state = target / _STATE
             state.mkdir()
             for name, size in files.items():
@@ -284,13 +269,7 @@ def unpack_snapshot(data: bytes, snapshots_dir: str | os.PathLike[str]) -> Snaps
                 (state / name).write_bytes(content)
             _sync_tree(state)
         envelope["id"] = snapshot_id
-        _write_atomically(target / _METADATA, json.dumps(envelope, indent=1, sort_keys=True).encode())
-        _fsync_dir(root)
-    except Exception as exc:
-        shutil.rmtree(target, ignore_errors=True)
-        if isinstance(exc, SnapshotError):
-            raise
-        raise SnapshotError(f"unpacking a snapshot archive into {root} failed: {exc!r}") from exc
+        _commit(target, envelope)
     info = _load(target)
     if info is None:  # pragma: no cover - what was just written and checked reads back
         raise SnapshotError(f"the unpacked snapshot {target} does not read back")
@@ -298,6 +277,30 @@ def unpack_snapshot(data: bytes, snapshots_dir: str | os.PathLike[str]) -> Snaps
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _new_snapshot(root: Path, doing: str) -> Iterator[tuple[str, Path]]:
+    """A new, empty snapshot directory under ``root`` with the next id; removed again, and the
+    error turned into a ``SnapshotError`` saying what was being ``doing``, if the body fails."""
+    root.mkdir(parents=True, exist_ok=True)
+    snapshot_id = f"{_next_sequence(root):012d}"
+    target = root / snapshot_id
+    try:
+        target.mkdir()
+        _fsync_dir(root)
+        yield snapshot_id, target
+    except Exception as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        if isinstance(exc, SnapshotError):
+            raise
+        raise SnapshotError(f"{doing.format(id=snapshot_id, root=root)} failed: {exc!r}") from exc
+
+
+def _commit(target: Path, envelope: Mapping[str, Any]) -> None:
+    """Write the metadata last, atomically: from now on the snapshot counts."""
+    _write_atomically(target / _METADATA, json.dumps(envelope, indent=1, sort_keys=True).encode())
+    _fsync_dir(target.parent)
 
 
 def _read_member(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:

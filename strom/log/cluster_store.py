@@ -28,12 +28,10 @@ imports it.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import io
 import json
 import logging
-import threading
 import time
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
@@ -49,6 +47,7 @@ from nats.js.object_store import ObjectStore
 
 from strom.log.errors import LogError
 from strom.log.nats_connection import NatsUnreachableError, connect
+from strom.log.nats_loop import NatsLoop
 
 _log = logging.getLogger(__name__)
 
@@ -113,11 +112,10 @@ class ClusterStore:
         self._request_timeout = request_timeout_s
         self._transfer_timeout = transfer_timeout_s
         self._nc: Client | None = None
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name=f"strom-cluster-store[{node_id}]", daemon=True
+        self._runner = NatsLoop(
+            f"strom-cluster-store[{node_id}]", ClusterStoreError, f"the cluster store of {node_id}"
         )
-        self._thread.start()
+        self._loop = self._runner.loop
         try:
             self._objects, self._held = self._call(self._open(connect_timeout_s), connect_timeout_s * 3 + 5)
         except BaseException:
@@ -257,23 +255,13 @@ class ClusterStore:
 
     def close(self) -> None:
         """Disconnect and stop the loop; idempotent."""
-        if not self._thread.is_alive():
+        if not self._runner.running:
             return
         try:
-            self._call(self._shutdown(), 10)
+            self._call(NatsLoop.disconnect(self._nc), 10)
         except BaseException as exc:
             _log.info("closing the cluster store's NATS connection: %r", exc)
         self._stop_loop()
-
-    async def _shutdown(self) -> None:
-        if self._nc is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._nc.close(), 5)
-        # Let nats-py's own tasks finish here, not be garbage-collected on a closed loop.
-        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
 
     def __enter__(self) -> ClusterStore:
         return self
@@ -284,23 +272,10 @@ class ClusterStore:
         self.close()
 
     def _call(self, coro: Coroutine[Any, Any, _T], timeout: float | None = None) -> _T:
-        if self._loop.is_closed():
-            coro.close()
-            raise ClusterStoreError(f"the cluster store of {self.node_id} is closed")
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        try:
-            return future.result(self._request_timeout * 3 if timeout is None else timeout)
-        except concurrent.futures.TimeoutError as exc:
-            future.cancel()
-            raise ClusterStoreError("the cluster's shared buckets did not answer in time") from exc
-        except (nats.errors.Error, TimeoutError) as exc:
-            raise ClusterStoreError(f"the cluster's shared buckets: {exc!r}") from exc
+        return self._runner.call(coro, self._request_timeout * 3 if timeout is None else timeout)
 
     def _stop_loop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        if not self._thread.is_alive():
-            self._loop.close()
+        self._runner.stop()
 
     def __repr__(self) -> str:
         return f"ClusterStore({self.node_id!r})"

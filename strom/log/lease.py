@@ -41,10 +41,8 @@ called from any thread but the loop's; renewals run on the loop, every ``renew_e
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
@@ -60,6 +58,7 @@ from nats.js.kv import KeyValue
 
 from strom.log.errors import LogError
 from strom.log.nats_connection import NatsUnreachableError, connect
+from strom.log.nats_loop import NatsLoop
 
 _log = logging.getLogger(__name__)
 
@@ -148,11 +147,8 @@ class LeaseManager:
         self._callbacks: list[Callable[[int], None]] = []
         self._closed = False
         self._nc: Client | None = None
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name=f"strom-leases[{node_id}]", daemon=True
-        )
-        self._thread.start()
+        self._runner = NatsLoop(f"strom-leases[{node_id}]", LeaseError, f"lease manager {node_id}")
+        self._loop = self._runner.loop
         try:
             self._kv = self._call(self._open(connect_timeout_s), connect_timeout_s * 3 + 5)
         except BaseException:
@@ -421,38 +417,17 @@ class LeaseManager:
             await self._stop(one)
         if release:
             await asyncio.gather(*(self._delete_if_ours(one) for one in held), return_exceptions=True)
-        if self._nc is not None:
-            try:
-                await asyncio.wait_for(self._nc.close(), 5)
-            except TimeoutError:
-                _log.warning("the NATS connection of lease manager %s did not close within 5 s", self.node_id)
-        # Let nats-py's own tasks finish here, not be garbage-collected on a closed loop.
-        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
+        if not await NatsLoop.disconnect(self._nc):
+            _log.warning("the NATS connection of lease manager %s did not close within 5 s", self.node_id)
 
     # ------------------------------------------------------------------ plumbing
 
     def _call(self, coro: Coroutine[Any, Any, _T], timeout: float | None = None) -> _T:
         """Run ``coro`` on the loop and wait for its result (from any thread but the loop's)."""
-        if self._loop.is_closed():
-            coro.close()
-            raise LeaseError(f"lease manager {self.node_id} is closed")
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        try:
-            return future.result(self._request_timeout * 3 + 5 if timeout is None else timeout)
-        except concurrent.futures.TimeoutError as exc:
-            future.cancel()
-            raise LeaseError(f"lease manager {self.node_id}: NATS did not answer in time") from exc
-        except (nats.errors.Error, TimeoutError) as exc:
-            raise LeaseError(f"lease manager {self.node_id}: {exc!r}") from exc
+        return self._runner.call(coro, self._request_timeout * 3 + 5 if timeout is None else timeout)
 
     def _stop_loop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        if not self._thread.is_alive():
-            self._loop.close()
+        self._runner.stop()
 
     def __repr__(self) -> str:
         return f"LeaseManager({self.node_id!r}, bucket={self.bucket!r}, ttl_s={self.ttl_s})"

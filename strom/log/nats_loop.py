@@ -1,0 +1,78 @@
+"""``NatsLoop``: a private asyncio event loop on a thread of its own, for one NATS client.
+
+nats-py is asyncio, the broker's callers are threads. The lease manager and the cluster store each
+run their connection on such a loop and call into it synchronously; this is that plumbing, once:
+start the thread, run a coroutine and wait for it (turning a timeout or a NATS error into the
+caller's own error), close the connection and let nats-py's tasks finish, stop the thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import nats.errors
+from nats.aio.client import Client
+
+_T = TypeVar("_T")
+
+
+class NatsLoop:
+    """Args: ``name`` of the thread; ``error`` raised (with ``what`` in its message) when a call
+    does not answer in time, fails with a NATS error, or comes after ``stop``."""
+
+    def __init__(self, name: str, error: type[Exception], what: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._error = error
+        self._what = what
+        self._thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
+        self._thread.start()
+
+    def call(self, coro: Coroutine[Any, Any, _T], timeout: float) -> _T:
+        """Run ``coro`` on the loop and wait for its result (from any thread but the loop's)."""
+        if self.loop.is_closed():
+            coro.close()
+            raise self._error(f"{self._what} is closed")
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError as exc:
+            future.cancel()
+            raise self._error(f"{self._what}: NATS did not answer in time") from exc
+        except (nats.errors.Error, TimeoutError) as exc:
+            raise self._error(f"{self._what}: {exc!r}") from exc
+
+    @staticmethod
+    async def disconnect(client: Client | None, timeout_s: float = 5.0) -> bool:
+        """On the loop: close ``client`` (False if that took longer than ``timeout_s``), then let
+        nats-py's own tasks finish here rather than be garbage-collected on a closed loop."""
+        closed = True
+        if client is not None:
+            try:
+                await asyncio.wait_for(client.close(), timeout_s)
+            except TimeoutError:
+                closed = False
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.gather(*others, return_exceptions=True)
+        return closed
+
+    def stop(self) -> None:
+        """Stop the loop and its thread; calls afterwards raise the error."""
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        if not self._thread.is_alive():
+            self.loop.close()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+
+__all__ = ["NatsLoop"]
