@@ -10,8 +10,10 @@ a one-task process, and runs clients against every broker's gateway: a creator a
 broker (Zeebe's gRPC API; a call counts as acknowledged when its answer arrived). Each round:
 
 1. SIGKILL the broker whose topology says it leads partition 1; the **failover time** is from the
-   kill until another broker's topology says it leads partition 1 (lease expiry, fencing, replay
-   of what is left: it processes from then on);
+   kill until another broker's gateway answers that it leads partition 1 (lease expiry, fencing,
+   replay of what is left, and the time its gateway takes to answer under the load); the
+   **takeover time**, from the kill until the new leader's log says it processes (``leads
+   partition 1``), leaves the gateway out;
 2. a moment later SIGKILL one NATS server (one that the dead broker did not use as its first);
 3. restart both (the broker rebuilds from its snapshot and the streams, and follows).
 
@@ -36,12 +38,14 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import statistics
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -69,7 +73,7 @@ def leads(broker: BrokerNode, partition_id: int) -> bool:
     """Whether the broker's topology says it leads ``partition_id`` (False when it does not answer)."""
     try:
         with grpc.insecure_channel(f"127.0.0.1:{broker.grpc_port}") as channel:
-            me = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=1).brokers[0]  # itself first
+            me = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=5).brokers[0]  # itself first
     except grpc.RpcError:
         return False
     return any(p.partitionId == partition_id and p.role == LEADER for p in me.partitions)
@@ -135,6 +139,19 @@ def _record_of(row: dict[str, Any]) -> Any:
     )
 
 
+_LEADS = re.compile(r"^(\S+ \S+) INFO strom\.broker\.cluster_member: node \S+ leads partition 1 ", re.M)
+
+
+def takeover_times(brokers: list[BrokerNode], kill_times: list[float]) -> list[float]:
+    """Per kill, seconds until a broker's log first says it leads partition 1 (same machine clock)."""
+    led = sorted(
+        datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+        for broker in brokers
+        for stamp in _LEADS.findall((broker.directory / "broker.log").read_text(errors="replace"))
+    )
+    return [next((at - killed for at in led if at > killed), float("nan")) for killed in kill_times]
+
+
 def exported_records(brokers: list[BrokerNode], partitions: int) -> tuple[list[Any], int]:
     """Every position of every partition once, over the brokers' exports, and how many positions
     some broker's export misses (below the highest position any broker exported)."""
@@ -182,6 +199,7 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path, snapshot_eve
     )
     cluster.start(timeout_s=120)
     failovers: list[float] = []
+    kill_times: list[float] = []
     kills = 0
     try:
         wait(lambda: all(any(leads(b, p) for b in cluster.brokers) for p in (1, 2, 3)), "leaders", 60)
@@ -203,6 +221,7 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path, snapshot_eve
                 return any(leads(b, 1) for b in others)
 
             killed_at = time.strftime("%H:%M:%S")
+            kill_times.append(time.time())
             failovers.append(wait(taken_over, "failover of partition 1", 60))
             print(
                 f"round {len(failovers)}: broker {leader.node_id} (leading partition 1) SIGKILLed at"
@@ -251,6 +270,7 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path, snapshot_eve
         (broker.directory / "broker.log").read_text(errors="replace").count("restored the snapshot")
         for broker in cluster.brokers
     )
+    takeovers = takeover_times(cluster.brokers, kill_times)
     result = outcome(records, created, completed)
     return {
         "benchmark": "cluster_campaign",
@@ -274,6 +294,9 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path, snapshot_eve
         "failover_p50_s": round(statistics.median(failovers), 2) if failovers else None,
         "failover_max_s": round(max(failovers), 2) if failovers else None,
         "failovers_s": [round(failover, 2) for failover in failovers],
+        "takeover_p50_s": round(statistics.median(takeovers), 2) if takeovers else None,
+        "takeover_max_s": round(max(takeovers), 2) if takeovers else None,
+        "takeovers_s": [round(takeover, 2) for takeover in takeovers],
         "seconds": round(time.monotonic() - started, 1),
     }
 
@@ -299,6 +322,7 @@ def main() -> None:
         f"doubled {figures['doubled']}, unfinished {figures['unfinished']}, export gaps"
         f" {figures['export_gaps']}; streams start at {figures['stream_first_positions']};"
         f" failover of partition 1 p50 {figures['failover_p50_s']} s, max {figures['failover_max_s']} s"
+        f" (takeover p50 {figures['takeover_p50_s']} s, max {figures['takeover_max_s']} s)"
     )
     print(json.dumps(figures))
 
