@@ -104,12 +104,12 @@ class DbElementInstanceState:
 
     def remove(self, instance: ElementInstance) -> None:
         key = instance.key
-        self._instances.delete(pack_long(key))
+        packed = pack_long(key)
+        self._instances.delete(packed)
         if instance.parent_key > 0:
             self._children.delete(pack(instance.parent_key, key))
         if instance.value.bpmn_element_type is BpmnElementType.PROCESS:
             self._by_definition.delete(pack(instance.value.process_definition_key, key))
-        packed = pack_long(key)
         if self._scopes_with_taken.get(packed) is not None:
             for taken_key, _ in list(self._taken.iterate(prefix(key))):
                 self._taken.delete(taken_key)
