@@ -46,6 +46,19 @@ class PartitionStatus:
     failure: str = ""
 
 
+INACTIVE_PHASES = frozenset({"stepping-down", "closed"})
+"""Phases in which a partition neither leads nor follows (a cluster member between roles, a closed
+partition): the topology shows it INACTIVE, as Zeebe does."""
+
+
+def partition_role(status: PartitionStatus) -> str:
+    """The partition's role here as the topology names it: ``leader``, ``follower`` (a cluster
+    member replaying the leader's log) or ``inactive`` (between roles, or closed)."""
+    if status.phase == "follower":
+        return "follower"
+    return "inactive" if status.phase in INACTIVE_PHASES else "leader"
+
+
 @dataclass(frozen=True)
 class PeerBroker:
     """Another broker of the cluster as the topology shows it: where its gateway is, and which

@@ -20,6 +20,7 @@ import grpc
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from strom.broker.broker import Broker
+from strom.broker.endpoint import partition_role
 from strom.broker.gateway_limits import GatewayLimits
 from strom.broker.partition_group import PartitionGroup
 from strom.gateway.auth.authenticator import Authenticator, authenticator_for
@@ -151,9 +152,7 @@ class GatewayService(GatewayServicer):
         partitions = [
             pb.Partition(
                 partitionId=status.partition_id,
-                role=pb.Partition.PartitionBrokerRole.FOLLOWER
-                if status.phase == "follower"  # a cluster member replaying the leader's log
-                else pb.Partition.PartitionBrokerRole.LEADER,
+                role=pb.Partition.PartitionBrokerRole.Value(partition_role(status).upper()),
                 health=(
                     pb.Partition.PartitionBrokerHealth.HEALTHY
                     if status.healthy or status.phase == "follower"

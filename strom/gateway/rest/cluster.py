@@ -10,6 +10,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from strom.broker.endpoint import partition_role
 from strom.gateway.rest.context import RestContext, json_response
 from strom.gateway.rest.operations import Operations
 from strom.protocol.record import BROKER_VERSION
@@ -30,7 +31,7 @@ async def get_topology(request: Request) -> Response:
     partitions = [
         {
             "partitionId": status.partition_id,
-            "role": "follower" if status.phase == "follower" else "leader",
+            "role": partition_role(status),
             "health": "healthy"
             if status.healthy or status.phase == "follower"
             else "unhealthy"
