@@ -186,7 +186,9 @@ def test_an_exporter_that_cannot_open_fails_the_partitions_start_saying_why(tmp_
     Partition(PartitionSettings(data_dir=tmp_path / "data")).open().close(snapshot=False)
 
 
-def test_the_log_is_compacted_only_below_what_the_exporter_process_acknowledged(tmp_path: Path) -> None:
+def test_the_log_is_compacted_only_below_what_the_exporter_process_acknowledged_and_persisted(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "records.jsonl"
     partition = _partition(
         tmp_path / "data",
@@ -197,8 +199,9 @@ def test_the_log_is_compacted_only_below_what_the_exporter_process_acknowledged(
     runner = _runner(partition)
     _create(partition, 60)
     partition.run_until_idle()
-    _until(lambda: runner.positions()["json"] == partition.log.next_position - 1, "exported")
+    # the child persists its positions once a second: where it would resume after a crash
+    _until(lambda: runner.persisted_positions()["json"] == partition.log.next_position - 1, "persisted")
     partition.snapshot()
     assert partition.log.first_position > 1
-    assert partition.log.first_position <= runner.positions()["json"] + 1
+    assert partition.log.first_position <= runner.persisted_positions()["json"] + 1
     partition.close(snapshot=False)
