@@ -45,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,8 @@ def _pin(cpus: set[int] | None) -> None:
 
 
 def worker_main(address: str, ready: Any, stop: Any, results: Any, cpus: set[int] | None = None) -> None:
+    """StreamActivatedJobs, one CompleteJob per job pushed; every failed completion with its status.
+    Puts ``("worker", completed, sent, failures by "STATUS: details", failed calls' ms)``."""
     _pin(cpus)
     asyncio.run(_work(address, ready, stop, results))
 
@@ -88,8 +91,10 @@ async def _work(address: str, ready: Any, stop: Any, results: Any) -> None:
 
     from strom.gateway.grpc._proto import GatewayStub, pb
 
-    completed: list[tuple[int, int]] = []
-    failures = 0
+    completed: list[tuple[int, int]] = []  # (instance key, answered ns)
+    failures: Counter[str] = Counter()  # "STATUS: details"
+    failure_ms: list[float] = []  # how long each failed completion took
+    sent = 0
     async with grpc.aio.insecure_channel(address) as channel:
         stub = GatewayStub(channel)
         stream = stub.StreamActivatedJobs(
@@ -98,12 +103,15 @@ async def _work(address: str, ready: Any, stop: Any, results: Any) -> None:
         pending: set[asyncio.Task[None]] = set()
 
         async def complete(job_key: int, instance_key: int) -> None:
-            nonlocal failures
+            nonlocal sent
+            sent += 1
+            started = time.monotonic()
             try:
                 await stub.CompleteJob(pb.CompleteJobRequest(jobKey=job_key))
                 completed.append((instance_key, time.time_ns()))
-            except grpc.aio.AioRpcError:
-                failures += 1
+            except grpc.aio.AioRpcError as error:
+                failures[f"{error.code().name}: {error.details()}"] += 1
+                failure_ms.append((time.monotonic() - started) * 1000)
 
         async def consume() -> None:
             async for job in stream:
@@ -112,14 +120,14 @@ async def _work(address: str, ready: Any, stop: Any, results: Any) -> None:
                 task.add_done_callback(pending.discard)
 
         consumer = asyncio.create_task(consume())
-        await asyncio.sleep(0.5)  # the stream is registered before the starter begins
+        await asyncio.sleep(0.5)  # the stream is registered before the starters begin
         ready.set()
         while not stop.is_set():
             await asyncio.sleep(0.1)
         await asyncio.sleep(0.5)  # let the last completions come in
         consumer.cancel()
         await asyncio.gather(consumer, *pending, return_exceptions=True)
-    results.put(("worker", completed, failures))
+    results.put(("worker", completed, sent, dict(failures), sorted(failure_ms)))
 
 
 # -- the starter process ---------------------------------------------------------------------------
@@ -364,7 +372,7 @@ def run_once(args: argparse.Namespace, partitions: int, client_cpus: set[int] | 
             shutil.rmtree(data_dir, ignore_errors=True)
 
     _, created, rejected, errors = collected["starter"]
-    _, completed, failures = collected["worker"]
+    _, completed, _, failures, _ = collected["worker"]
     window_start = started_ns + int(args.warmup * 1e9)
     window_end = started_ns + int(args.duration * 1e9)
     sent_at = dict(created)
@@ -383,7 +391,7 @@ def run_once(args: argparse.Namespace, partitions: int, client_cpus: set[int] | 
         "p50_latency_ms": round(_percentile(latencies, 0.50), 2),
         "p99_latency_ms": round(_percentile(latencies, 0.99), 2),
         "rejected": rejected,
-        "errors": errors + failures,
+        "errors": errors + sum(failures.values()),
         "partitions": partitions,
         # CPU time each part used in the window, in microseconds per completed instance (with one
         # partition the gateway's figure includes the partition: they share a process)

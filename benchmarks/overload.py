@@ -47,7 +47,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grpc_one_task import _free_port, _percentile, _pin, deploy, stop_broker
+from grpc_one_task import _free_port, _percentile, _pin, deploy, stop_broker, worker_main
 
 # -- the broker ------------------------------------------------------------------------------------------
 
@@ -106,59 +106,6 @@ def _gauges(metrics_port: int) -> dict[str, float]:
     except OSError:
         pass
     return values
-
-
-# -- the worker process --------------------------------------------------------------------------------
-
-
-def worker_main(address: str, ready: Any, stop: Any, results: Any, cpus: set[int] | None) -> None:
-    """StreamActivatedJobs, one CompleteJob per job pushed; every failed completion with its status."""
-    _pin(cpus)
-    asyncio.run(_work(address, ready, stop, results))
-
-
-async def _work(address: str, ready: Any, stop: Any, results: Any) -> None:
-    import grpc
-
-    from strom.gateway.grpc._proto import GatewayStub, pb
-
-    completed: list[tuple[int, int]] = []  # (instance key, answered ns)
-    failures: Counter[str] = Counter()  # "STATUS: details"
-    failure_ms: list[float] = []  # how long each failed completion took
-    sent = 0
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = GatewayStub(channel)
-        stream = stub.StreamActivatedJobs(
-            pb.StreamActivatedJobsRequest(type="bench-task", worker="bench", timeout=60_000)
-        )
-        pending: set[asyncio.Task[None]] = set()
-
-        async def complete(job_key: int, instance_key: int) -> None:
-            nonlocal sent
-            sent += 1
-            started = time.monotonic()
-            try:
-                await stub.CompleteJob(pb.CompleteJobRequest(jobKey=job_key))
-                completed.append((instance_key, time.time_ns()))
-            except grpc.aio.AioRpcError as error:
-                failures[f"{error.code().name}: {error.details()}"] += 1
-                failure_ms.append((time.monotonic() - started) * 1000)
-
-        async def consume() -> None:
-            async for job in stream:
-                task = asyncio.create_task(complete(job.key, job.processInstanceKey))
-                pending.add(task)
-                task.add_done_callback(pending.discard)
-
-        consumer = asyncio.create_task(consume())
-        await asyncio.sleep(0.5)  # the stream is registered before the starters begin
-        ready.set()
-        while not stop.is_set():
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)  # let the last completions come in
-        consumer.cancel()
-        await asyncio.gather(consumer, *pending, return_exceptions=True)
-    results.put(("worker", completed, sent, dict(failures), sorted(failure_ms)))
 
 
 # -- a starter process -------------------------------------------------------------------------------

@@ -106,7 +106,9 @@ async def _rest_work(base: str, ready: Any, stop: Any, results: Any) -> None:
     for task in completers:
         task.cancel()
     await asyncio.gather(*completers, return_exceptions=True)
-    results.put(("worker", completed, failures))
+    results.put(
+        ("worker", completed, len(completed) + failures, {"not 204": failures} if failures else {}, [])
+    )
 
 
 def rest_starter_main(base: str, in_flight: int, duration: float, go: Any, results: Any) -> None:
@@ -164,13 +166,13 @@ def _round(
     starter.join(10)
     worker.join(10)
     _, _, rejected, errors = collected["starter"]
-    _, completed, failures = collected["worker"]
+    _, completed, _, failures, _ = collected["worker"]
     window_start, window_end = started_ns + int(warmup * 1e9), started_ns + int(duration * 1e9)
     in_window = [done for _, done in completed if window_start <= done < window_end]
     return {
         "pi_per_s": len(in_window) / ((window_end - window_start) / 1e9),
         "rejected": rejected,
-        "errors": errors + failures,
+        "errors": errors + sum(failures.values()),
     }
 
 
