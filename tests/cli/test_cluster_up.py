@@ -53,6 +53,7 @@ def test_cluster_up_runs_a_cluster_any_broker_answers_and_sigterm_stops_it(tmp_p
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "STROM_NATS_SERVER": binary},
+        start_new_session=True,  # its NATS servers and brokers: one process group to clean up
     )
     lines: list[str] = []
     try:
@@ -98,6 +99,10 @@ def test_cluster_up_runs_a_cluster_any_broker_answers_and_sigterm_stops_it(tmp_p
         assert up.wait(90) == 0, up.stdout.read()
         assert [pid for pid in pids if _alive(pid)] == []
     finally:
-        if up.poll() is None:
-            up.kill()
-            up.wait(10)
+        if up.poll() is None:  # a failed assertion: stop it as a user would, then make sure
+            up.send_signal(signal.SIGTERM)
+            try:
+                up.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(up.pid, signal.SIGKILL)
+                up.wait(10)
