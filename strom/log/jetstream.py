@@ -59,7 +59,7 @@ import secrets
 import threading
 from array import array
 from bisect import bisect_right
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -98,6 +98,8 @@ MIN_MESSAGE_SIZE = 4096
 _READ_AHEAD = 64
 """Batches a reader requests at once (concurrently, from the loop)."""
 _PROBE_RETRY_S = 0.2
+RECENT_BYTES = 16 * 1024 * 1024
+"""Bytes of recently stored batches a log keeps for its readers."""
 
 
 def stream_name(partition_id: int) -> str:
@@ -212,6 +214,11 @@ class JetStreamLog:
         self._first_position = 1
         self._first_seq = 1
         self._max_batch_size = 0
+        # Batches stored lately (stream sequence -> batch), on the loop thread only: a follower's
+        # replay and every exporter read what catch_up or an acknowledgement just saw, without
+        # asking the server again.
+        self._recent: OrderedDict[int, tuple[int, int, bytes]] = OrderedDict()
+        self._recent_bytes = 0
 
         # Writer thread -> loop: the queue and a flag saying a wake-up is already scheduled.
         self._queue: deque[_Batch] = deque()
@@ -556,6 +563,7 @@ class JetStreamLog:
                 continue
             batch, future = inflight[0]
             await self._confirm(batch, future)
+            self._remember(batch.seq, (batch.first, batch.count, batch.frame))
             inflight.popleft()
             self._space.set()
             with self._cond:
@@ -662,6 +670,8 @@ class JetStreamLog:
         while seq <= last:
             upto = min(seq + _READ_AHEAD - 1, last)
             batches = await self._read_batches(seq, upto)
+            for offset, batch in enumerate(batches):
+                self._remember(seq + offset, batch)
             with self._lock:
                 if not self._firsts:
                     self._index_base = seq
@@ -756,8 +766,22 @@ class JetStreamLog:
             raise LogClosedError(f"the JetStream log {self._stream} is closed")
         return JetStreamReader(self, self._first_position if from_position is None else from_position)
 
+    def _remember(self, seq: int, batch: tuple[int, int, bytes]) -> None:
+        """Keep a stored batch for the readers that come next (on the loop thread only)."""
+        recent = self._recent
+        if seq in recent:
+            return
+        recent[seq] = batch
+        self._recent_bytes += len(batch[2])
+        while self._recent_bytes > RECENT_BYTES and recent:
+            _, (_, _, frame) = recent.popitem(last=False)
+            self._recent_bytes -= len(frame)
+
     async def _read_batch(self, seq: int) -> tuple[int, int, bytes]:
         """The batch at ``seq``: (first position, record count, frame)."""
+        known = self._recent.get(seq)
+        if known is not None:
+            return known
         try:
             message = await self._jsm.get_msg(self._stream, seq=seq)
         except NotFoundError as exc:
@@ -850,6 +874,10 @@ class JetStreamLog:
             self._starts_at(first_seq, first)
 
     def _starts_at(self, seq: int, position: int) -> None:
+        recent = self._recent
+        while recent and next(iter(recent)) < seq:
+            _, (_, _, frame) = recent.popitem(last=False)
+            self._recent_bytes -= len(frame)
         with self._lock:
             self._first_seq = seq
             self._first_position = position

@@ -244,6 +244,40 @@ def test_compaction_purges_the_stream_and_survives_reopening(server: NatsServer,
             log.reader(175)
 
 
+def _counting_reads(log: JetStreamLog) -> list[int]:
+    """Count the messages ``log`` fetches from the server from now on (the real client still answers)."""
+    fetched: list[int] = []
+    get_msg = log._jsm.get_msg
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        fetched.append(kwargs.get("seq", -1))
+        return await get_msg(*args, **kwargs)
+
+    log._jsm.get_msg = counted  # type: ignore[method-assign]
+    return fetched
+
+
+def test_what_was_just_stored_is_read_without_asking_the_server_again(
+    server: NatsServer, partition: int
+) -> None:
+    with JetStreamLog(server.url, partition) as writer, JetStreamLog(server.url, partition) as follower:
+        writer_reads = _counting_reads(writer)
+        append_batches(writer, [3, 1, 5] * 10)
+        writer.flush()
+        # the writer's exporters read what it appended: from the acknowledged batches it kept
+        assert read_all(writer, 1) == expected(1, 90)
+        assert writer_reads == []
+
+        # a follower catches up (one fetch per batch) and then replays and exports it from there
+        follower_reads = _counting_reads(follower)
+        assert follower.catch_up() == 91
+        caught_up = len(follower_reads)
+        assert caught_up == 30
+        assert read_all(follower, 1) == expected(1, 90)
+        assert read_all(follower, 47) == expected(47, 90)
+        assert len(follower_reads) == caught_up
+
+
 def test_a_batch_larger_than_one_message_is_refused(log: JetStreamLog) -> None:
     limit = log.max_batch_size
     assert 1_000_000 < limit < 1024 * 1024  # the server's default max_payload is 1 MiB
