@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import signal
 import time
-import urllib.request
 from pathlib import Path
 
 import grpc
@@ -36,17 +35,21 @@ def broker_on(directory: Path, nats: NatsServer, *args: str) -> BrokerProcess:
     ).start(timeout=60)
 
 
-def wait_until_ready(process: BrokerProcess, timeout_s: float = 15) -> None:
-    """Until the broker leads its partitions (the first one's lease expires after its TTL)."""
+def wait_until_leading(process: BrokerProcess, timeout_s: float = 15) -> None:
+    """Until the broker's topology says it leads all its partitions (the first broker's leases
+    expire after their TTL; a follower is ready, but does not lead)."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{process.metrics_port}/ready", timeout=2):
+            with grpc.insecure_channel(process.address) as channel:
+                me = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=2).brokers[0]
+            if all(p.role == pb.Partition.PartitionBrokerRole.LEADER for p in me.partitions):
                 return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"not ready within {timeout_s} s:\n{process.logs()}") from None
-            time.sleep(0.05)
+        except grpc.RpcError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not leading within {timeout_s} s:\n{process.logs()}")
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("partitions", ["1", "2"])
@@ -74,7 +77,7 @@ def test_a_broker_on_a_fresh_machine_rebuilds_the_state_from_the_stream(
 
     second = broker_on(tmp_path / "second", nats, "--partitions", partitions, "--node-id", "2")
     try:
-        wait_until_ready(second)
+        wait_until_leading(second)
         with grpc.insecure_channel(second.address) as channel:
             stub = GatewayStub(channel)
             request = pb.ActivateJobsRequest(
