@@ -208,6 +208,7 @@ class Broker:
                     sender=sender if config.partitions > 1 else None,
                     balance=balance,
                     store=self._store,
+                    cluster_size=config.cluster_size,
                     compaction_hold_s=config.compaction_hold_s,
                 )
             for member in sender.members.values():

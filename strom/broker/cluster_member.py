@@ -87,6 +87,7 @@ class PartitionMember:
         forwarder: Forwarder | None = None,
         balance: LeaderBalance | None = None,
         store: ClusterStore | None = None,
+        cluster_size: int = 1,
         share_every_s: float = 2.0,
         compaction_hold_s: float = 3600.0,
     ) -> None:
@@ -103,11 +104,14 @@ class PartitionMember:
         self._forwarder = forwarder
         self._balance = balance
         self._store = store
+        self._cluster_size = cluster_size
+        """Brokers whose held positions must all be known before the leader compacts."""
         self._share_every_s = share_every_s
         self._compaction_hold_s = compaction_hold_s
         self._shared_position = 0
         """The processed position of the newest snapshot this member knows is shared."""
         self._reported = -1
+        self._reported_at = 0.0
         self.restored_shared = 0
         """How often this member restored a snapshot another broker shared (its replay start was
         compacted away)."""
@@ -375,10 +379,7 @@ class PartitionMember:
     def _share_loop(self, store: ClusterStore) -> None:
         failing_since = 0.0
         while not self._closing:
-            self._wake_sharer.wait(self._share_every_s)
-            if self._closing:
-                return
-            try:
+            try:  # at once first: report what this broker needs before anything is compacted
                 self._share(store)
                 failing_since = 0.0
             except Exception:  # NATS away, the partition reopening: the next round tries again
@@ -388,6 +389,7 @@ class PartitionMember:
                         "partition %d: sharing or compacting failed", self.partition_id, exc_info=True
                     )
                     failing_since = now
+            self._wake_sharer.wait(self._share_every_s)
 
     def _share(self, store: ClusterStore) -> None:
         """Report where this broker still needs the stream; as the leader, share the newest
@@ -398,9 +400,11 @@ class PartitionMember:
         processed = int(snapshot.metadata["processed_position"]) if snapshot is not None else 0
         exported = persisted_export_position(partition.director)
         held = processed if exported is None else min(processed, exported)
-        if held != self._reported:
+        now = time.monotonic()
+        # Again now and then although unchanged, so that a live broker's report never ages past the hold.
+        if held != self._reported or now - self._reported_at >= self._compaction_hold_s / 4:
             store.report_held(self.partition_id, held)
-            self._reported = held
+            self._reported, self._reported_at = held, now
         if self.role != "leader":
             return
         if snapshot is not None and processed > self._shared_position:
@@ -408,11 +412,24 @@ class PartitionMember:
             self._shared_position = processed
         if self._shared_position == 0:
             return
-        keep_from = self._shared_position + 1
-        positions = store.held_positions(self.partition_id, self._compaction_hold_s)
-        if positions:
-            keep_from = min(keep_from, min(positions.values()) + 1)
-        self._log().compact(keep_from)
+        reports = store.held_positions(self.partition_id)
+        if len(reports) < self._cluster_size:
+            # A broker that has not reported yet (starting, or killed before its first report)
+            # would lose what it has not replayed or exported: wait until every broker reported.
+            return
+        hold_s = self._compaction_hold_s
+        positions = {node: report.position for node, report in reports.items() if report.age_s <= hold_s}
+        keep_from = min([self._shared_position, *positions.values()]) + 1
+        log = self._log()
+        before = log.first_position
+        if log.compact(keep_from) != before:
+            _log.info(
+                "partition %d: compacted below position %d (shared snapshot at %d, held: %s)",
+                self.partition_id,
+                keep_from,
+                self._shared_position,
+                positions,
+            )
 
     def _take_over(self, lease: Lease) -> None:
         started = time.monotonic()

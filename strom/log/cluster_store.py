@@ -12,10 +12,11 @@ join later, rebuild their state from it:
 - **Held positions** in the KV bucket ``strom-held``: every broker reports, per partition, the
   position after which it still needs the stream — the lowest position its exporters persisted,
   and its newest local snapshot's processed position (key ``p<partition>.<node>``, JSON with the
-  wall clock time). The leader compacts below none of them, so a follower's read model misses
-  nothing and a restarted broker replays from its own snapshot; a report older than the hold the
-  caller gives no longer counts, so a broker that is gone for good does not hold the stream
-  forever (it restores a shared snapshot if it comes back).
+  wall clock time). The leader compacts only once it has a report from every broker of the
+  cluster, and below none of the recent ones, so a follower's read model misses nothing and a
+  restarted broker replays from its own snapshot; a report older than the hold the leader uses
+  still counts as the broker's, but no longer holds the stream, so a broker that is gone for good
+  does not hold it forever (it restores a shared snapshot if it comes back).
 
 **Threads.** nats-py is asyncio: the store runs a private event loop in its own thread with its own
 connection (like ``LeaseManager``), so a large upload never delays a log's acknowledgements. All
@@ -70,6 +71,14 @@ class SharedSnapshot:
     processed_position: int
     name: str
     size: int
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPosition:
+    """A broker needs the stream after ``position``, as it reported ``age_s`` seconds ago."""
+
+    position: int
+    age_s: float
 
 
 def snapshot_name(partition_id: int, processed_position: int) -> str:
@@ -227,17 +236,17 @@ class ClusterStore:
         value = json.dumps({"position": position, "at_ms": int(time.time() * 1000)}).encode()
         self._call(self._held.put(f"p{partition_id}.{_key_safe(self.node_id)}", value))
 
-    def held_positions(self, partition_id: int, retention_s: float) -> dict[str, int]:
-        """Every broker's held position for ``partition_id`` reported at most ``retention_s`` ago."""
-        return self._call(self._held_positions(partition_id, retention_s))
+    def held_positions(self, partition_id: int) -> dict[str, HeldPosition]:
+        """Every broker's last report of its held position for ``partition_id``, however old."""
+        return self._call(self._held_positions(partition_id))
 
-    async def _held_positions(self, partition_id: int, retention_s: float) -> dict[str, int]:
+    async def _held_positions(self, partition_id: int) -> dict[str, HeldPosition]:
         prefix = f"p{partition_id}."
         try:
             keys = await self._held.keys()
         except nats.js.errors.NoKeysError:
             return {}
-        oldest_ms = (time.time() - retention_s) * 1000
+        now_ms = time.time() * 1000
         positions = {}
         for key in keys:
             if not key.startswith(prefix):
@@ -245,8 +254,8 @@ class ClusterStore:
             try:
                 entry = await self._held.get(key)
                 value = json.loads(entry.value or b"{}")
-                if value["at_ms"] >= oldest_ms:
-                    positions[key[len(prefix) :]] = int(value["position"])
+                age_s = max(0.0, (now_ms - value["at_ms"]) / 1000)
+                positions[key[len(prefix) :]] = HeldPosition(int(value["position"]), age_s)
             except (nats.js.errors.KeyNotFoundError, ValueError, KeyError, TypeError):
                 continue
         return positions
@@ -286,4 +295,4 @@ def _key_safe(node_id: str) -> str:
     return "".join(char if char.isalnum() or char in "-_" else "_" for char in node_id)
 
 
-__all__ = ["ClusterStore", "ClusterStoreError", "SharedSnapshot", "snapshot_name"]
+__all__ = ["ClusterStore", "ClusterStoreError", "HeldPosition", "SharedSnapshot", "snapshot_name"]

@@ -45,7 +45,7 @@ def members(nats: NatsServer, tmp_path: Path) -> Iterator[Callable[..., Partitio
     """Opens members of partition 1 (own data directory, lease manager and store each); closes them."""
     made: list[tuple[PartitionMember, LeaseManager, ClusterStore]] = []
 
-    def make(node_id: str, compaction_hold_s: float = 3600.0) -> PartitionMember:
+    def make(node_id: str, compaction_hold_s: float = 3600.0, cluster_size: int = 1) -> PartitionMember:
         leases = LeaseManager(nats.url, node_id, ttl_s=1.0, renew_every_s=0.25, max_clock_skew_s=0.2)
         store = ClusterStore(nats.url, node_id)
         settings = PartitionSettings(
@@ -61,6 +61,7 @@ def members(nats: NatsServer, tmp_path: Path) -> Iterator[Callable[..., Partitio
             store=store,
             share_every_s=0.1,
             compaction_hold_s=compaction_hold_s,
+            cluster_size=cluster_size,
         )
         made.append((member, leases, store))
         return member.open()
@@ -172,3 +173,28 @@ def test_a_brokers_held_position_holds_compaction_back_until_its_report_is_too_o
 
         # And once its last report is older than the retention, compaction goes on
         wait_until(lambda: stream_first_position(nats) > 4, 15, "compaction after the retention")
+
+
+def test_nothing_is_compacted_before_every_broker_of_the_cluster_reported(
+    members: Callable[..., PartitionMember], nats: NatsServer
+) -> None:
+    # Given a leader of a two-broker cluster whose other broker has not started yet
+    leader = members("b1", cluster_size=2)
+    assert leader.wait_for_role("leader", 10)
+    ask(leader, deploy_command())
+    for _ in range(30):
+        ask(leader, create_command())
+
+    # Then it shares snapshots but compacts nothing: the missing broker may need it all
+    with ClusterStore(nats.url, "observer") as store:
+        wait_until(lambda: store.newest_snapshot(1) is not None, 15, "a shared snapshot")
+    time.sleep(0.5)
+    assert stream_first_position(nats) == 1
+
+    # And once the second broker is there (and reported), the stream is compacted
+    follower = members("b2", cluster_size=2)
+    assert follower.wait_for_role("follower", 10)
+    assert follower.restored_shared == 0
+    for _ in range(10):  # enough for the follower's first snapshot, which it then reports
+        ask(leader, create_command())
+    wait_until(lambda: stream_first_position(nats) > 1, 15, "the stream compacted")

@@ -1,5 +1,5 @@
 """``ClusterStore`` against a real ``nats-server``: shared snapshots in the object store and the
-brokers' exported positions in a KV bucket (what lets the leader compact a partition's stream)."""
+brokers' held positions in a KV bucket (what lets the leader compact a partition's stream)."""
 
 from __future__ import annotations
 
@@ -31,16 +31,17 @@ def test_shared_snapshots_keep_the_two_newest_and_come_back_byte_for_byte(nats: 
         assert joiner.fetch_snapshot(joiner.newest_snapshot(2)) == b"another partition"  # type: ignore[arg-type]
 
 
-def test_held_positions_are_per_broker_and_old_reports_stop_counting(nats: NatsServer) -> None:
+def test_held_positions_are_per_broker_with_their_age(nats: NatsServer) -> None:
     with ClusterStore(nats.url, "b1") as one, ClusterStore(nats.url, "b2") as two:
-        assert one.held_positions(1, retention_s=60) == {}
+        assert one.held_positions(1) == {}
         one.report_held(1, 500)
         two.report_held(1, 420)
         two.report_held(2, 9)
         one.report_held(1, 510)  # a later report replaces the earlier one
 
-        assert two.held_positions(1, retention_s=60) == {"b1": 510, "b2": 420}
-        assert one.held_positions(2, retention_s=60) == {"b2": 9}
+        assert {node: h.position for node, h in two.held_positions(1).items()} == {"b1": 510, "b2": 420}
+        assert {node: h.position for node, h in one.held_positions(2).items()} == {"b2": 9}
         time.sleep(1.2)
         one.report_held(1, 600)
-        assert two.held_positions(1, retention_s=1.0) == {"b1": 600}
+        ages = {node: h.age_s for node, h in two.held_positions(1).items()}
+        assert ages["b1"] < 1.0 <= ages["b2"] < 10
