@@ -72,7 +72,11 @@ LEADER = pb.Partition.PartitionBrokerRole.LEADER
 def leads(broker: BrokerNode, partition_id: int) -> bool:
     """Whether the broker's topology says it leads ``partition_id`` (False when it does not answer)."""
     try:
-        with grpc.insecure_channel(f"127.0.0.1:{broker.grpc_port}") as channel:
+        # A subchannel of its own: gRPC core shares connections between channels to one address,
+        # and after the failed attempts while a broker restarted, a shared one waits out its
+        # reconnect back-off (seconds) before it tries the broker again.
+        options = [("grpc.use_local_subchannel_pool", 1)]
+        with grpc.insecure_channel(f"127.0.0.1:{broker.grpc_port}", options=options) as channel:
             me = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=5).brokers[0]  # itself first
     except grpc.RpcError:
         return False
