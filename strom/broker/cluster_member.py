@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from strom.broker.endpoint import Answer, AnswerCallback, PartitionStatus, Refusal
-from strom.broker.forwarding import Forwarder
+from strom.broker.forwarding import NOT_LEADING, Forwarder
 from strom.broker.partition import Partition, PartitionSettings, persisted_export_position
 from strom.db import latest_snapshot, pack_snapshot, unpack_snapshot
 from strom.engine import JobStreams
@@ -275,7 +275,7 @@ class PartitionMember:
         )
 
     def _unavailable(self) -> str:
-        why = f"partition {self.partition_id} is not led by this broker (node {self.node_id}, {self.role})"
+        why = f"partition {self.partition_id} {NOT_LEADING} (node {self.node_id}, {self.role})"
         if self._forwarder is None:
             why += " and forwarding is off: send it to the leader's broker"
         return why

@@ -9,12 +9,14 @@ as Zeebe's gateway sends a request to the partition's leader wherever it runs.
   while it leads; it subscribes after taking over (the partition processes by then) and
   unsubscribes when it steps down. A request is the command (``strom.protocol.codec``); the reply
   is the answering record, or a refusal (backpressure, flow control, not leading any more).
-- **No leader:** a request nobody answers (no broker leads now: a failover is under way) ends at
-  once with NATS' "no responders" and is refused as unavailable; a leader that dies mid-request
-  leaves it to the timeout (the gateway's request timeout), also refused as unavailable. The client
-  retries, as with any unavailable partition; a command the dead leader appended before dying is in
-  the log (the new leader replays it), so a retried creation may create twice — as with a Zeebe
-  gateway that loses its connection to a leader after sending.
+- **No leader:** a request nobody answers (no broker leads now: a failover is under way), or one a
+  member refuses because it just stepped down, was not taken by anyone: it is asked again, with
+  pauses from 50 ms doubling to 0.5 s, until a new leader answers or the request's time (the
+  gateway's request timeout) is up, and only then refused as unavailable. A leader that dies
+  mid-request leaves it to the timeout, also refused as unavailable, never asked again (the command
+  may be in the log). The client retries, as with any unavailable partition; a command the dead
+  leader appended before dying is in the log (the new leader replays it), so a retried creation
+  may create twice — as with a Zeebe gateway that loses its connection to a leader after sending.
 - **Never a loop:** a forwarded command is processed only by a member that leads; a member that
   no longer does refuses it instead of forwarding it on.
 
@@ -46,6 +48,21 @@ from strom.protocol import codec
 from strom.protocol.record import Record
 
 _log = logging.getLogger(__name__)
+
+RETRY_FIRST_S = 0.05
+RETRY_MAX_S = 0.5
+"""Pauses between asking again for a leader that nobody is yet (doubling up to the maximum)."""
+NOT_LEADING = "is not led by this broker"
+"""In a member's refusal of a command it did not take because it does not lead (any more)."""
+
+
+def _not_taken(answer: Answer) -> bool:
+    """Whether ``answer`` says the command was not taken at all, so asking the next leader cannot
+    process it twice (a member refusing because it does not lead; not a refusal of waiting
+    requests at a step-down, whose commands may be in the log)."""
+    return isinstance(answer, Refusal) and answer.unavailable and NOT_LEADING in answer.reason
+
+
 _T = TypeVar("_T")
 
 LocalRequest = Callable[[Record[Any], AnswerCallback], int]
@@ -190,25 +207,40 @@ class Forwarder:
             on_answer(Refusal(partition_id, "the broker is shutting down", unavailable=True))
 
     async def _forward(self, partition_id: int, payload: bytes, on_answer: AnswerCallback) -> None:
-        try:
-            message = await self._nc.request(forward_subject(partition_id), payload, timeout=self._timeout)
-            answer = _answer_of(message.data)
-        except nats.errors.NoRespondersError:
-            answer = Refusal(
-                partition_id,
-                f"partition {partition_id} has no leader right now (a failover is under way): retry",
-                unavailable=True,
-            )
-        except (TimeoutError, nats.errors.TimeoutError):
-            answer = Refusal(
-                partition_id,
-                f"the leader of partition {partition_id} did not answer within {self._timeout:g} s",
-                unavailable=True,
-            )
-        except Exception as exc:  # NATS away, a broken reply
-            answer = Refusal(
-                partition_id, f"forwarding to partition {partition_id} failed: {exc!r}", unavailable=True
-            )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout
+        pause = RETRY_FIRST_S
+        while True:
+            try:
+                left = max(0.1, deadline - loop.time())
+                message = await self._nc.request(forward_subject(partition_id), payload, timeout=left)
+                answer = _answer_of(message.data)
+                if not _not_taken(answer) or loop.time() + pause >= deadline:
+                    break
+            except nats.errors.NoRespondersError:
+                answer = Refusal(
+                    partition_id,
+                    f"partition {partition_id} has no leader right now (a failover is under way): retry",
+                    unavailable=True,
+                )
+                if loop.time() + pause >= deadline:
+                    break
+            except (TimeoutError, nats.errors.TimeoutError):
+                answer = Refusal(
+                    partition_id,
+                    f"the leader of partition {partition_id} did not answer within {self._timeout:g} s",
+                    unavailable=True,
+                )
+                break
+            except Exception as exc:  # NATS away, a broken reply
+                answer = Refusal(
+                    partition_id, f"forwarding to partition {partition_id} failed: {exc!r}", unavailable=True
+                )
+                break
+            # Nobody took the command (no leader yet, or one that had just stepped down): ask again,
+            # through the leader change, until the request's time is up.
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RETRY_MAX_S)
         on_answer(answer)
 
     # -- other messages between brokers (job streams) ---------------------------------------------

@@ -1,10 +1,12 @@
 """Forwarding between cluster brokers over a real NATS server: a follower's command reaches the
-partition's leader and its answer comes back (a record or a refusal); with no leader it is refused
-as unavailable at once, never forwarded on."""
+partition's leader and its answer comes back (a record or a refusal); through a leader change it
+waits for the next leader, and with none until its time is up it is refused as unavailable; it is
+never forwarded on."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from typing import Any
 import pytest
 
 from strom.broker.endpoint import Answer, AnswerCallback, Refusal
-from strom.broker.forwarding import Forwarder
+from strom.broker.forwarding import NOT_LEADING, Forwarder
 from strom.protocol.enums import RecordType
 from strom.protocol.intents import ProcessInstanceCreationIntent
 from strom.protocol.records import RECORD_CLASS_FOR_VALUE
@@ -109,3 +111,79 @@ def test_without_a_leader_the_command_is_refused_as_unavailable(brokers: tuple[F
 
     assert isinstance(answer, Refusal) and answer.unavailable
     assert "partition 1 has no leader right now" in answer.reason
+
+
+def _creating(key: int) -> Any:
+    def request_here(command: Any, on_answer: AnswerCallback) -> int:
+        created = RECORD_CLASS_FOR_VALUE[ProcessInstanceCreationRecordValue](
+            record_type=RecordType.EVENT,
+            intent=ProcessInstanceCreationIntent.CREATED,
+            key=key,
+            value=ProcessInstanceCreationRecordValue(bpmn_process_id=command.value.bpmn_process_id),
+        )
+        threading.Thread(target=on_answer, args=(created,)).start()
+        return 1
+
+    return request_here
+
+
+def test_a_command_forwarded_during_a_failover_waits_for_the_new_leader(
+    brokers: tuple[Forwarder, Forwarder],
+) -> None:
+    leader, follower = brokers
+    # no broker leads partition 1 yet; one takes over 0.6 s after the command was sent
+    threading.Timer(0.6, lambda: leader.serve(1, _creating(7))).start()
+
+    answer = _forward(follower, _creation("order"))
+
+    assert not isinstance(answer, Refusal), answer
+    assert answer.key == 7
+
+
+def test_a_command_refused_by_a_leader_that_just_stepped_down_goes_to_the_next_one(
+    nats: NatsServer, brokers: tuple[Forwarder, Forwarder]
+) -> None:
+    old, follower = brokers
+    new = Forwarder([nats.url], "new leader", request_timeout_s=5)
+    try:
+        handed_over = threading.Event()
+
+        def hand_over() -> None:  # as the members do, from their own threads
+            old.stop_serving(1)
+            time.sleep(0.3)
+            new.serve(1, _creating(8))
+
+        def stepped_down(command: Any, on_answer: AnswerCallback) -> int:
+            on_answer(Refusal(1, f"partition 1 {NOT_LEADING} (node old, stepping-down)", unavailable=True))
+            if not handed_over.is_set():
+                handed_over.set()
+                threading.Thread(target=hand_over).start()
+            return -1
+
+        old.serve(1, stepped_down)
+
+        answer = _forward(follower, _creation("order"))
+
+        assert not isinstance(answer, Refusal), answer
+        assert answer.key == 8
+    finally:
+        new.close()
+
+
+def test_a_leader_that_refuses_waiting_requests_at_a_step_down_is_not_asked_again(
+    brokers: tuple[Forwarder, Forwarder],
+) -> None:
+    leader, follower = brokers
+    asked: list[Any] = []
+
+    def refusing(command: Any, on_answer: AnswerCallback) -> int:
+        asked.append(command)  # the command may be in its log: only the client may decide to retry
+        on_answer(Refusal(1, "partition 1 lost its leader on node b1", unavailable=True))
+        return -1
+
+    leader.serve(1, refusing)
+
+    answer = _forward(follower, _creation("order"))
+
+    assert isinstance(answer, Refusal) and "lost its leader" in answer.reason
+    assert len(asked) == 1
