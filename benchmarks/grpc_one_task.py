@@ -432,11 +432,12 @@ def start_broker(
     backpressure: str = "aimd",
     rest_port: int = 0,
     secondary_storage: str = "none",
+    metrics_port: int = 0,
 ) -> subprocess.Popen[bytes]:
     """``strom broker`` on ``data_dir`` serving gRPC on ``port``, once it said it is ready.
 
-    By default the gRPC path alone: no metrics, no REST server (``rest_port``), no secondary
-    storage exporter (``secondary_storage``).
+    By default the gRPC path alone: no metrics (``metrics_port``), no REST server (``rest_port``),
+    no secondary storage exporter (``secondary_storage``).
     """
     root = Path(__file__).resolve().parents[1]
     broker = subprocess.Popen(
@@ -450,7 +451,7 @@ def start_broker(
             "--grpc-port",
             str(port),
             "--metrics-port",
-            "0",
+            str(metrics_port),
             "--rest-port",
             str(rest_port),
             "--secondary-storage",

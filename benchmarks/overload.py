@@ -35,7 +35,6 @@ import json
 import multiprocessing as mp
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -47,7 +46,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grpc_one_task import _free_port, _percentile, _pin, deploy, stop_broker, worker_main
+from grpc_one_task import _free_port, _percentile, _pin, deploy, start_broker, stop_broker, worker_main
 
 # -- the broker ------------------------------------------------------------------------------------------
 
@@ -58,40 +57,6 @@ GAUGES = (
     "strom_gateway_pushed_jobs_unanswered",
 )
 """Sampled from the broker's /metrics during the overload (median and max reported)."""
-
-
-def start_broker(data_dir: Path, port: int, metrics_port: int) -> subprocess.Popen[bytes]:
-    """``strom broker`` with its defaults (one partition, AIMD), metrics on ``metrics_port``."""
-    root = Path(__file__).resolve().parents[1]
-    broker = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from strom.cli import main; main()",
-            "broker",
-            "--data-dir",
-            str(data_dir),
-            "--grpc-port",
-            str(port),
-            "--metrics-port",
-            str(metrics_port),
-            "--rest-port",
-            "0",
-            "--secondary-storage",
-            "none",
-            "--log-level",
-            "WARNING",
-        ],
-        stdout=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(root)},
-        cwd=root,
-    )
-    assert broker.stdout is not None
-    line = broker.stdout.readline().decode()
-    if "ready" not in line:
-        stop_broker(broker)
-        raise SystemExit(f"the broker did not start: {line}")
-    return broker
 
 
 def _gauges(metrics_port: int) -> dict[str, float]:
@@ -262,7 +227,7 @@ def main() -> None:
     port = _free_port()
     address = f"127.0.0.1:{port}"
     metrics_port = _free_port()
-    broker = start_broker(data_dir, port, metrics_port)
+    broker = start_broker(data_dir, port, metrics_port=metrics_port)
     try:
         deploy(address)
         ctx = mp.get_context("spawn")
