@@ -91,38 +91,32 @@ def test_a_stream_that_holds_its_jobs_holds_up_only_itself() -> None:
     asyncio.run(asyncio.wait_for(main(), 20))
 
 
-def test_a_job_whose_activation_timed_out_frees_its_place() -> None:
+def _second_job_follows_the_first_unanswered(timeout_ms: int) -> None:
+    """Two jobs pushed through a window of one; job 1 is never answered, yet job 2 is written."""
+
     async def main() -> None:
         registry, windows, writer = JobStreamRegistry(), PushWindows(1), Writer()
-        call, stream = await _open(registry, "t", windows, writer, timeout_ms=200)
+        call, stream = await _open(registry, "t", windows, writer, timeout_ms=timeout_ms)
         stream.push(1, JobRecordValue(type="t"))
         stream.push(2, JobRecordValue(type="t"))
         assert await _written(writer, 1) == [1]
-        # Job 1 is never answered: the worker let it time out, so job 2 follows without an answer.
         assert await asyncio.wait_for(writer.written.get(), PushWindow.ROOM_CHECK_S * 4) == 2
         call.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await call
 
     asyncio.run(asyncio.wait_for(main(), 20))
+
+
+def test_a_job_whose_activation_timed_out_frees_its_place() -> None:
+    # The worker let job 1 time out (200 ms), so job 2 follows without an answer.
+    _second_job_follows_the_first_unanswered(timeout_ms=200)
 
 
 def test_a_job_held_long_stops_holding_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An hour's timeout, but job 1 holds its place only HOLD_S: job 2 follows without an answer.
     monkeypatch.setattr(PushWindow, "HOLD_S", 0.2)
-
-    async def main() -> None:
-        registry, windows, writer = JobStreamRegistry(), PushWindows(1), Writer()
-        call, stream = await _open(registry, "t", windows, writer, timeout_ms=3_600_000)
-        stream.push(1, JobRecordValue(type="t"))
-        stream.push(2, JobRecordValue(type="t"))
-        assert await _written(writer, 1) == [1]
-        # An hour's timeout, but job 1 holds its place only HOLD_S: job 2 follows without an answer.
-        assert await asyncio.wait_for(writer.written.get(), PushWindow.ROOM_CHECK_S * 4) == 2
-        call.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await call
-
-    asyncio.run(asyncio.wait_for(main(), 20))
+    _second_job_follows_the_first_unanswered(timeout_ms=3_600_000)
 
 
 def test_open_streams_share_the_budget_so_their_answers_stay_below_grpcs_queue_bound() -> None:
