@@ -48,7 +48,7 @@ from nats.js.object_store import ObjectStore
 
 from strom.log.errors import LogError
 from strom.log.nats_connection import NatsUnreachableError, connect
-from strom.log.nats_loop import NatsLoop
+from strom.log.nats_loop import NatsLoop, key_value_bucket
 
 _log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class ClusterStore:
             try:
                 if objects is None:
                     objects = await self._object_store(js)
-                return objects, await self._key_value(js)
+                return objects, await key_value_bucket(js, HELD_BUCKET, self._replicas)
             except (nats.errors.Error, TimeoutError) as exc:  # a server restarting, an election
                 if self._loop.time() > deadline:
                     raise ClusterStoreError(f"cannot open the cluster's shared buckets: {exc!r}") from exc
@@ -164,16 +164,6 @@ class ClusterStore:
             )
             store = await js.create_object_store(SNAPSHOT_BUCKET, config=config)
             return store
-
-    async def _key_value(self, js: Any) -> KeyValue:
-        try:
-            bucket: KeyValue = await js.key_value(HELD_BUCKET)
-            return bucket
-        except nats.js.errors.BucketNotFoundError:
-            bucket = await js.create_key_value(
-                bucket=HELD_BUCKET, history=1, storage=js_api.StorageType.FILE, replicas=self._replicas
-            )
-            return bucket
 
     async def _on_error(self, exc: Exception) -> None:
         _log.debug("NATS connection of the cluster store of %s: %r", self.node_id, exc)

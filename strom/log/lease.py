@@ -53,12 +53,11 @@ import nats
 import nats.errors
 import nats.js.errors
 from nats.aio.client import Client
-from nats.js import api as js_api
 from nats.js.kv import KeyValue
 
 from strom.log.errors import LogError
 from strom.log.nats_connection import NatsUnreachableError, connect
-from strom.log.nats_loop import NatsLoop
+from strom.log.nats_loop import NatsLoop, key_value_bucket
 
 _log = logging.getLogger(__name__)
 
@@ -169,22 +168,8 @@ class LeaseManager:
         deadline = self._loop.time() + connect_timeout_s
         while True:
             try:
-                return await js.key_value(self.bucket)
-            except nats.js.errors.BucketNotFoundError:
-                pass
-            except (nats.errors.Error, TimeoutError) as exc:  # a NATS server restarting, an election
-                if self._loop.time() > deadline:
-                    raise LeaseError(f"cannot open KV bucket {self.bucket}: {exc!r}") from exc
-                await asyncio.sleep(_RETRY_S)
-                continue
-            try:
-                return await js.create_key_value(
-                    bucket=self.bucket,
-                    history=1,
-                    storage=js_api.StorageType.FILE,
-                    replicas=self._replicas,
-                )
-            except (nats.errors.Error, TimeoutError) as exc:  # created by another node meanwhile?
+                return await key_value_bucket(js, self.bucket, self._replicas)
+            except (nats.errors.Error, TimeoutError) as exc:  # a server restarting, an election, a race
                 if self._loop.time() > deadline:
                     raise LeaseError(f"cannot open or create KV bucket {self.bucket}: {exc!r}") from exc
                 await asyncio.sleep(_RETRY_S)

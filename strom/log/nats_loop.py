@@ -3,7 +3,8 @@
 nats-py is asyncio, the broker's callers are threads. The lease manager and the cluster store each
 run their connection on such a loop and call into it synchronously; this is that plumbing, once:
 start the thread, run a coroutine and wait for it (turning a timeout or a NATS error into the
-caller's own error), close the connection and let nats-py's tasks finish, stop the thread.
+caller's own error), close the connection and let nats-py's tasks finish, stop the thread; and
+open a KV bucket, creating it when it is missing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import nats.errors
+import nats.js.errors
 from nats.aio.client import Client
+from nats.js import api as js_api
+from nats.js.client import JetStreamContext
+from nats.js.kv import KeyValue
 
 _T = TypeVar("_T")
 
@@ -75,4 +80,17 @@ class NatsLoop:
         return self._thread.is_alive()
 
 
-__all__ = ["NatsLoop"]
+async def key_value_bucket(js: JetStreamContext, bucket: str, replicas: int) -> KeyValue:
+    """The KV bucket ``bucket`` (history 1, file storage), created with ``replicas`` if missing.
+    A NATS error (a server restarting, another node creating it meanwhile) is the caller's to retry."""
+    try:
+        found: KeyValue = await js.key_value(bucket)
+        return found
+    except nats.js.errors.BucketNotFoundError:
+        created: KeyValue = await js.create_key_value(
+            bucket=bucket, history=1, storage=js_api.StorageType.FILE, replicas=replicas
+        )
+        return created
+
+
+__all__ = ["NatsLoop", "key_value_bucket"]
