@@ -18,6 +18,7 @@ import gc
 import importlib
 import logging
 import signal
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -179,6 +180,7 @@ class Broker:
         from strom.protocol.keys import partition_of
 
         config = self.config
+        started = time.monotonic()
         self._leases = LeaseManager(
             list(config.cluster_servers),
             f"broker-{config.node_id}",
@@ -195,6 +197,10 @@ class Broker:
                 list(config.cluster_servers),
                 f"broker-{config.node_id}",
                 request_timeout_s=config.request_timeout_ms / 1000,
+            )
+            _log.info(
+                "connected to the cluster (leases, shared snapshots, forwarding) in %.2f s",
+                time.monotonic() - started,
             )
             sender = MemberSender()
             boot_s = max(10.0, 4 * config.lease_ttl_s)

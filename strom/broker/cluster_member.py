@@ -494,11 +494,15 @@ class PartitionMember:
                 if time.monotonic() > deadline:
                     raise
                 _log.warning(
-                    "partition %d: cannot open its stream yet, trying again: %s", self.partition_id, exc
+                    "partition %d: cannot open its stream yet, trying again: %s",
+                    self.partition_id,
+                    exc,
+                    exc_info=True,
                 )
                 time.sleep(0.5)
 
     def _open_follower(self) -> Partition:
+        started = time.monotonic()
         attempt = 0
         while True:
             try:
@@ -513,6 +517,14 @@ class PartitionMember:
         self._last_snapshot = time.monotonic()
         self._snapshot_position = partition.processor.replay_start_position
         self.role = "follower"
+        _log.info(
+            "partition %d: opened as a follower in %.2f s (from position %d, %d events replayed in %.2f s)",
+            self.partition_id,
+            time.monotonic() - started,
+            self._snapshot_position,
+            partition.replayed_events,
+            partition.replay_seconds,
+        )
         return partition
 
     def _open_partition(self) -> Partition:

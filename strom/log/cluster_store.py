@@ -48,7 +48,7 @@ from nats.js.object_store import ObjectStore
 
 from strom.log.errors import LogError
 from strom.log.nats_connection import NatsUnreachableError, connect
-from strom.log.nats_loop import NatsLoop, key_value_bucket
+from strom.log.nats_loop import NatsLoop, key_value_bucket, until_jetstream_answers
 
 _log = logging.getLogger(__name__)
 
@@ -145,14 +145,15 @@ class ClusterStore:
         while True:
             try:
                 if objects is None:
-                    objects = await self._object_store(js)
-                return objects, await key_value_bucket(js, HELD_BUCKET, self._replicas)
+                    objects = await self._object_store(nc, js)
+                return objects, await key_value_bucket(nc, js, HELD_BUCKET, self._replicas)
             except (nats.errors.Error, TimeoutError) as exc:  # a server restarting, an election
                 if self._loop.time() > deadline:
                     raise ClusterStoreError(f"cannot open the cluster's shared buckets: {exc!r}") from exc
                 await asyncio.sleep(_RETRY_S)
 
-    async def _object_store(self, js: Any) -> ObjectStore:
+    async def _object_store(self, nc: Client, js: Any) -> ObjectStore:
+        await until_jetstream_answers(nc, f"OBJ_{SNAPSHOT_BUCKET}")
         try:
             store: ObjectStore = await js.object_store(SNAPSHOT_BUCKET)
             return store

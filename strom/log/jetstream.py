@@ -82,7 +82,7 @@ from strom.log.errors import (
     LogFailedError,
     PositionCompactedError,
 )
-from strom.log.nats_connection import NatsUnreachableError, connect
+from strom.log.nats_connection import NatsUnreachableError, connect, stream_info_patiently
 
 _log = logging.getLogger(__name__)
 
@@ -293,7 +293,8 @@ class JetStreamLog:
 
     async def _open_stream(self, timeout_s: float) -> js_api.StreamInfo:
         try:
-            info = await self._jsm.stream_info(self._stream)
+            assert self._nc is not None
+            info = await stream_info_patiently(self._nc, self._stream, timeout_s, self._ack_timeout)
         except NotFoundError:
             config = js_api.StreamConfig(
                 name=self._stream,

@@ -168,7 +168,7 @@ class LeaseManager:
         deadline = self._loop.time() + connect_timeout_s
         while True:
             try:
-                return await key_value_bucket(js, self.bucket, self._replicas)
+                return await key_value_bucket(nc, js, self.bucket, self._replicas)
             except (nats.errors.Error, TimeoutError) as exc:  # a server restarting, an election, a race
                 if self._loop.time() > deadline:
                     raise LeaseError(f"cannot open or create KV bucket {self.bucket}: {exc!r}") from exc

@@ -23,6 +23,8 @@ from nats.js import api as js_api
 from nats.js.client import JetStreamContext
 from nats.js.kv import KeyValue
 
+from strom.log.nats_connection import stream_info_patiently
+
 _T = TypeVar("_T")
 
 
@@ -80,9 +82,10 @@ class NatsLoop:
         return self._thread.is_alive()
 
 
-async def key_value_bucket(js: JetStreamContext, bucket: str, replicas: int) -> KeyValue:
+async def key_value_bucket(nc: Client, js: JetStreamContext, bucket: str, replicas: int) -> KeyValue:
     """The KV bucket ``bucket`` (history 1, file storage), created with ``replicas`` if missing.
     A NATS error (a server restarting, another node creating it meanwhile) is the caller's to retry."""
+    await until_jetstream_answers(nc, f"KV_{bucket}")
     try:
         found: KeyValue = await js.key_value(bucket)
         return found
@@ -93,4 +96,11 @@ async def key_value_bucket(js: JetStreamContext, bucket: str, replicas: int) -> 
         return created
 
 
-__all__ = ["NatsLoop", "key_value_bucket"]
+async def until_jetstream_answers(nc: Client, stream: str) -> None:
+    """Wait (shortly, in growing steps) until JetStream answers about ``stream``, existing or not:
+    the requests that follow then get answers instead of waiting out their timeouts."""
+    with contextlib.suppress(nats.js.errors.NotFoundError):
+        await stream_info_patiently(nc, stream, timeout_s=10.0, longest_s=2.0)
+
+
+__all__ = ["NatsLoop", "key_value_bucket", "until_jetstream_answers"]
