@@ -1,13 +1,17 @@
 """The clients of a fault campaign and what the log says about what they were told.
 
-Shared by ``chaos.py`` (one broker SIGKILLed), ``cluster_campaign.py`` (cluster brokers and NATS
+Shared by ``chaos.py`` (one broker SIGKILLed), ``cluster_failover.py`` (cluster brokers and NATS
 servers SIGKILLed) and ``cluster_one_task.py``: ``Load`` creates one-task instances and completes
-their jobs over Zeebe's gRPC API, recording what was acknowledged; ``outcome`` reads the log(s)
-back: lost, doubled, unfinished.
+their jobs over Zeebe's gRPC API with raw grpcio stubs, ``PyzeebeLoad`` does the same with pyzeebe's
+``ZeebeClient`` and ``ZeebeWorker`` (what a Python team runs), both recording what was acknowledged;
+``outcome`` reads the log(s) back: lost, doubled, unfinished.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import threading
 import time
 from collections.abc import Iterable
@@ -104,6 +108,101 @@ class Load:
                         continue  # not acknowledged (killed, or completed already after a timeout)
                     with self.lock:
                         self.completed.add(job.key)
+
+
+class PyzeebeLoad:
+    """Per address a pyzeebe ``ZeebeClient`` creating instances one after another and a
+    ``ZeebeWorker`` completing the jobs, all on one asyncio loop in a thread of its own, until
+    ``stop``; records the instance keys whose creation and the job keys whose completion were
+    answered (the same interface as ``Load``).
+
+    The worker completes a job itself once the task function returned; its ``CompleteJob`` answer
+    is observed by wrapping the worker's adapter's ``complete_job``, so a completion counts exactly
+    when the gateway acknowledged it. pyzeebe's own logging (a warning per failed poll while a
+    broker is down, and a traceback per unanswered completion) is kept to errors.
+    """
+
+    def __init__(
+        self,
+        addresses: list[str],
+        process_id: str,
+        job_type: str,
+        *,
+        job_timeout_ms: int = 3_000,
+        created: set[int] | None = None,
+        completed: set[int] | None = None,
+        lock: threading.Lock | None = None,
+    ) -> None:
+        self.addresses = addresses
+        self.process_id = process_id
+        self.job_type = job_type
+        self.job_timeout_ms = job_timeout_ms
+        self.created: set[int] = set() if created is None else created
+        self.completed: set[int] = set() if completed is None else completed
+        self.lock = lock or threading.Lock()
+        self.stopping = threading.Event()
+        self.last_job = time.monotonic()
+        self._thread: threading.Thread | None = None
+
+    def start(self, creating: bool = True) -> PyzeebeLoad:
+        """Start the clients (only the workers with ``creating=False``)."""
+        logging.getLogger("pyzeebe").setLevel(logging.CRITICAL)
+        self._thread = threading.Thread(target=asyncio.run, args=(self._run(creating),), daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self._thread is not None:
+            self._thread.join(60)
+
+    async def _run(self, creating: bool) -> None:
+        from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
+
+        channels = [create_insecure_channel(grpc_address=address) for address in self.addresses]
+        workers = []
+        for channel in channels:
+            worker = ZeebeWorker(channel, name="campaign", request_timeout=1_000, max_connection_retries=-1)
+            worker.task(self.job_type, timeout_ms=self.job_timeout_ms, max_jobs_to_activate=20)(self._work)
+            worker.zeebe_adapter.complete_job = self._counted(worker.zeebe_adapter.complete_job)  # type: ignore[method-assign]
+            workers.append(worker)
+        tasks = [asyncio.create_task(worker.work()) for worker in workers]
+        if creating:
+            tasks += [
+                asyncio.create_task(self._create(ZeebeClient(c, max_connection_retries=-1))) for c in channels
+            ]
+        while not self.stopping.is_set():
+            await asyncio.sleep(0.1)
+        for worker in workers:
+            with contextlib.suppress(TimeoutError):  # a completion that hangs is not acknowledged
+                await asyncio.wait_for(worker.stop(), 10)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for channel in channels:
+            await channel.close()
+
+    async def _work(self) -> None:
+        self.last_job = time.monotonic()
+
+    def _counted(self, complete_job: Any) -> Any:
+        async def complete_and_count(job_key: int, variables: dict[str, Any]) -> Any:
+            answer = await complete_job(job_key=job_key, variables=variables)
+            with self.lock:
+                self.completed.add(job_key)
+            return answer
+
+        return complete_and_count
+
+    async def _create(self, client: Any) -> None:
+        while not self.stopping.is_set():
+            try:
+                answer = await asyncio.wait_for(client.run_process(self.process_id), 5)
+            except Exception:  # unanswered: the broker was killed, no leader yet, back-pressure
+                await asyncio.sleep(0.05)
+                continue
+            with self.lock:
+                self.created.add(answer.process_instance_key)
 
 
 @dataclass(frozen=True)

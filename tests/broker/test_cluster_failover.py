@@ -1,5 +1,5 @@
-"""The cluster's failover campaign (benchmarks/cluster_campaign.py) in the suite: 3 NATS servers and
-3 brokers with 3 partitions (RF 3) under gRPC load; the leader of partition 1 and a NATS server are
+"""The cluster's failover campaign (benchmarks/cluster_failover.py) in the suite: 3 NATS servers and
+3 brokers with 3 partitions (RF 3) under a pyzeebe load; the leader of partition 1 and a NATS server are
 SIGKILLed and restarted, 10 times each, while the leaders share snapshots and compact the streams;
 nothing acknowledged is lost or doubled, every instance finishes, and every broker's export of every
 partition is complete."""
@@ -17,7 +17,7 @@ import pytest
 from tests.log._nats import required_binary
 
 pytestmark = pytest.mark.slow
-CAMPAIGN = Path(__file__).resolve().parents[2] / "benchmarks" / "cluster_campaign.py"
+CAMPAIGN = Path(__file__).resolve().parents[2] / "benchmarks" / "cluster_failover.py"
 
 
 def test_twenty_kills_of_leaders_and_nats_servers_lose_nothing_double_nothing_and_all_finish(
