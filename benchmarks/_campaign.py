@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import threading
 import time
@@ -128,6 +129,7 @@ class PyzeebeLoad:
         process_id: str,
         job_type: str,
         *,
+        variables: str = "",
         job_timeout_ms: int = 3_000,
         created: set[int] | None = None,
         completed: set[int] | None = None,
@@ -136,6 +138,7 @@ class PyzeebeLoad:
         self.addresses = addresses
         self.process_id = process_id
         self.job_type = job_type
+        self.variables: dict[str, Any] = json.loads(variables) if variables else {}
         self.job_timeout_ms = job_timeout_ms
         self.created: set[int] = set() if created is None else created
         self.completed: set[int] = set() if completed is None else completed
@@ -197,7 +200,7 @@ class PyzeebeLoad:
     async def _create(self, client: Any) -> None:
         while not self.stopping.is_set():
             try:
-                answer = await asyncio.wait_for(client.run_process(self.process_id), 5)
+                answer = await asyncio.wait_for(client.run_process(self.process_id, self.variables), 5)
             except Exception:  # unanswered: the broker was killed, no leader yet, back-pressure
                 await asyncio.sleep(0.05)
                 continue

@@ -4,9 +4,9 @@ log that nothing acknowledged was lost or doubled and that every instance finish
     .venv/bin/python benchmarks/chaos.py                 # 20 kills
     .venv/bin/python benchmarks/chaos.py --kills 50
 
-Each round starts the broker on the same data directory, runs clients for a random 0.3–2 s —
-threads creating one-task instances and threads activating and completing their jobs, over Zeebe's
-gRPC API — and kills the broker with SIGKILL at that random moment, mid-request. A create or a
+Each round starts the broker on the same data directory, runs pyzeebe for a random 0.3–2 s — two
+``ZeebeClient`` loops creating one-task instances and two ``ZeebeWorker`` completing their jobs —
+and kills the broker with SIGKILL at that random moment, mid-request. A create or a
 completion counts as acknowledged when the client got its answer. After the last kill the broker
 is started once more, the remaining jobs are completed, and it is stopped gracefully; then its log
 is read record by record. Last line: one JSON object with ``kills``, ``acknowledged_creates``,
@@ -87,7 +87,7 @@ def _log_records(data_dir: Path) -> list[Any]:
 
 
 def campaign(kills: int, seed: int, data_dir: Path, finish_s: float = 60.0) -> dict[str, Any]:
-    from _campaign import Load, outcome
+    from _campaign import PyzeebeLoad, outcome
 
     rng = random.Random(seed)
     created: set[int] = set()
@@ -107,7 +107,7 @@ def campaign(kills: int, seed: int, data_dir: Path, finish_s: float = 60.0) -> d
     }
     for _ in range(kills):
         address = f"127.0.0.1:{broker.port}"
-        load = Load([address] * 2, "one_task", "bench-task", **counted).start()
+        load = PyzeebeLoad([address] * 2, "one_task", "bench-task", **counted).start()
         time.sleep(rng.uniform(0.3, 2.0))
         broker.kill()  # mid-request: the clients see their calls fail
         load.stop()
@@ -115,7 +115,7 @@ def campaign(kills: int, seed: int, data_dir: Path, finish_s: float = 60.0) -> d
         broker.start()
     # the last life: finish every instance, then stop gracefully
     address = f"127.0.0.1:{broker.port}"
-    load = Load([address] * 2, "one_task", "bench-task", **counted).start(creating=False)
+    load = PyzeebeLoad([address] * 2, "one_task", "bench-task", **counted).start(creating=False)
     deadline = time.monotonic() + finish_s
     while time.monotonic() < deadline:  # until every job is done: none activated for 2 s
         time.sleep(0.5)

@@ -1,5 +1,5 @@
 """The standing fault campaign (benchmarks/chaos.py) in the suite: 20 SIGKILLs of `strom broker` at
-random moments under create + complete load, and nothing acknowledged is lost or doubled, and every
+random moments under a pyzeebe load of creates and job completions, and nothing acknowledged is lost or doubled, and every
 instance finishes."""
 
 from __future__ import annotations
