@@ -1,6 +1,6 @@
 """The standing fault campaign (benchmarks/chaos.py) in the suite: 20 SIGKILLs of `strom broker` at
-random moments under a pyzeebe load of creates and job completions, and nothing acknowledged is lost or doubled, and every
-instance finishes."""
+random moments under a pyzeebe load of creates and job completions, and nothing acknowledged is lost
+or doubled, and every instance finishes."""
 
 from __future__ import annotations
 
