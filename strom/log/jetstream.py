@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import logging
 import secrets
@@ -233,6 +234,10 @@ class JetStreamLog:
         try:
             self._call(self._open(connect_timeout_s), connect_timeout_s * 3 + 5)
         except BaseException:
+            # Close the connection first: stopping the loop under nats-py's tasks logged a "Task
+            # was destroyed but it is pending!" ERROR per task for an open that is retried anyway.
+            with contextlib.suppress(BaseException):
+                self._call(self._disconnect(), 10)
             self._stop_loop()
             raise
 

@@ -292,6 +292,32 @@ def test_a_batch_larger_than_one_message_is_refused(log: JetStreamLog) -> None:
     assert read_all(log) == [(1, largest[0])]
 
 
+def test_an_open_that_fails_closes_its_connection_without_error_logs(
+    server: NatsServer, partition: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broker retries a failed open (a NATS server restarting); each failure used to leave
+    nats-py's tasks on a stopped loop, one "Task was destroyed but it is pending!" ERROR each."""
+    import asyncio
+    import gc
+    import logging
+
+    import nats
+
+    from strom.log.jetstream import stream_name
+
+    async def create_elsewhere() -> None:
+        connection = await nats.connect(server.url)
+        await connection.jetstream().add_stream(name=stream_name(partition), subjects=["elsewhere"])
+        await connection.close()
+
+    asyncio.run(create_elsewhere())
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        with pytest.raises(LogFailedError, match="does not take subject"):
+            JetStreamLog(server.url, partition)
+        gc.collect()
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
+
+
 def test_a_three_node_cluster_keeps_appending_and_reading_after_a_server_is_killed(tmp_path: Path) -> None:
     servers = start_cluster(required_binary(), tmp_path)
     try:
