@@ -11,7 +11,7 @@ as Zeebe's gateway sends a request to the partition's leader wherever it runs.
   is the answering record, or a refusal (backpressure, flow control, not leading any more).
 - **No leader:** a request nobody answers (no broker leads now: a failover is under way), or one a
   member refuses because it just stepped down, was not taken by anyone: it is asked again, with
-  pauses from 50 ms doubling to 0.5 s, until a new leader answers or the request's time (the
+  pauses from 50 ms doubling to 0.2 s, until a new leader answers or the request's time (the
   gateway's request timeout) is up, and only then refused as unavailable. A leader that dies
   mid-request leaves it to the timeout, also refused as unavailable, never asked again (the command
   may be in the log). The client retries, as with any unavailable partition; a command the dead
@@ -50,7 +50,7 @@ from strom.protocol.record import Record
 _log = logging.getLogger(__name__)
 
 RETRY_FIRST_S = 0.05
-RETRY_MAX_S = 0.5
+RETRY_MAX_S = 0.2
 """Pauses between asking again for a leader that nobody is yet (doubling up to the maximum)."""
 NOT_LEADING = "is not led by this broker"
 """In a member's refusal of a command it did not take because it does not lead (any more)."""
