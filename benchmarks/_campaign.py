@@ -27,9 +27,9 @@ from strom.protocol.enums import RecordType, ValueType
 from strom.protocol.intents import JobIntent, ProcessInstanceCreationIntent, ProcessInstanceIntent
 
 
-class Load:
-    """A creator and a completer per address (an address may come twice) until ``stop``; records
-    the instance keys whose creation and the job keys whose completion were answered.
+class _Clients:
+    """What both loads take and count: the gateways' addresses, the model and job type, and the
+    instance keys whose creation and the job keys whose completion were answered.
 
     Pass ``created`` / ``completed`` (with their ``lock``) to keep counting across several loads.
     """
@@ -56,6 +56,14 @@ class Load:
         self.lock = lock or threading.Lock()
         self.stopping = threading.Event()
         self.last_job = time.monotonic()
+
+
+class Load(_Clients):
+    """A creator and a completer per address (an address may come twice) until ``stop``, raw
+    grpcio stubs on threads."""
+
+    def __init__(self, addresses: list[str], process_id: str, job_type: str, **counting: Any) -> None:
+        super().__init__(addresses, process_id, job_type, **counting)
         self.threads = [threading.Thread(target=self._create, args=(a,), daemon=True) for a in addresses]
         self.threads += [threading.Thread(target=self._complete, args=(a,), daemon=True) for a in addresses]
 
@@ -111,7 +119,7 @@ class Load:
                         self.completed.add(job.key)
 
 
-class PyzeebeLoad:
+class PyzeebeLoad(_Clients):
     """Per address a pyzeebe ``ZeebeClient`` creating instances one after another and a
     ``ZeebeWorker`` completing the jobs, all on one asyncio loop in a thread of its own, until
     ``stop``; records the instance keys whose creation and the job keys whose completion were
@@ -123,28 +131,8 @@ class PyzeebeLoad:
     broker is down, and a traceback per unanswered completion) is kept to errors.
     """
 
-    def __init__(
-        self,
-        addresses: list[str],
-        process_id: str,
-        job_type: str,
-        *,
-        variables: str = "",
-        job_timeout_ms: int = 3_000,
-        created: set[int] | None = None,
-        completed: set[int] | None = None,
-        lock: threading.Lock | None = None,
-    ) -> None:
-        self.addresses = addresses
-        self.process_id = process_id
-        self.job_type = job_type
-        self.variables: dict[str, Any] = json.loads(variables) if variables else {}
-        self.job_timeout_ms = job_timeout_ms
-        self.created: set[int] = set() if created is None else created
-        self.completed: set[int] = set() if completed is None else completed
-        self.lock = lock or threading.Lock()
-        self.stopping = threading.Event()
-        self.last_job = time.monotonic()
+    def __init__(self, addresses: list[str], process_id: str, job_type: str, **counting: Any) -> None:
+        super().__init__(addresses, process_id, job_type, **counting)
         self._thread: threading.Thread | None = None
 
     def start(self, creating: bool = True) -> PyzeebeLoad:
@@ -166,7 +154,8 @@ class PyzeebeLoad:
         workers = []
         for channel in channels:
             worker = ZeebeWorker(channel, name="campaign", request_timeout=1_000, max_connection_retries=-1)
-            worker.task(self.job_type, timeout_ms=self.job_timeout_ms, max_jobs_to_activate=20)(self._work)
+            register = worker.task(self.job_type, timeout_ms=self.job_timeout_ms, max_jobs_to_activate=20)
+            register(self._work)  # type: ignore[arg-type]  # pyzeebe's stubs want a generic function
             worker.zeebe_adapter.complete_job = self._counted(worker.zeebe_adapter.complete_job)  # type: ignore[method-assign]
             workers.append(worker)
         tasks = [asyncio.create_task(worker.work()) for worker in workers]
@@ -198,9 +187,10 @@ class PyzeebeLoad:
         return complete_and_count
 
     async def _create(self, client: Any) -> None:
+        variables = json.loads(self.variables) if self.variables else {}
         while not self.stopping.is_set():
             try:
-                answer = await asyncio.wait_for(client.run_process(self.process_id, self.variables), 5)
+                answer = await asyncio.wait_for(client.run_process(self.process_id, variables), 5)
             except Exception:  # unanswered: the broker was killed, no leader yet, back-pressure
                 await asyncio.sleep(0.05)
                 continue

@@ -112,6 +112,25 @@ def accepts(broker: BrokerNode, correlation_key: str) -> bool:
     return True
 
 
+def three_by_three(directory: Path, ttl_s: float, binary: str) -> LocalCluster:
+    """3 NATS servers and 3 brokers with 3 partitions (RF 3) on loopback, started as ``strom cluster
+    up --brokers 3 --nats 3 --partitions 3`` starts them."""
+    cluster = LocalCluster(
+        directory,
+        brokers=3,
+        nats_servers=3,
+        grpc_port=0,
+        rest_port=0,
+        metrics_port=0,
+        nats_port=0,
+        lease_ttl_s=ttl_s,
+        binary=binary,
+        partitions=3,
+    )
+    cluster.start(timeout_s=120)
+    return cluster
+
+
 def wait(condition: Any, what: str, timeout_s: float) -> float:
     started = time.monotonic()
     while not condition():
@@ -218,19 +237,7 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path, snapshot_eve
     os.environ["STROM_EXPORTERS__RECORDS__TYPE"] = "json-lines"
     os.environ["STROM_EXPORTERS__RECORDS__PATH"] = "records-{partition}.jsonl"  # in each broker's folder
     started = time.monotonic()
-    cluster = LocalCluster(
-        directory,
-        brokers=3,
-        nats_servers=3,
-        grpc_port=0,
-        rest_port=0,
-        metrics_port=0,
-        nats_port=0,
-        lease_ttl_s=ttl_s,
-        binary=binary,
-        partitions=3,
-    )
-    cluster.start(timeout_s=120)
+    cluster = three_by_three(directory, ttl_s, binary)
     failovers: list[float] = []
     kill_times: list[float] = []
     kills = 0

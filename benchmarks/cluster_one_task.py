@@ -30,10 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _campaign import Load
-from cluster_failover import deploy, leads, wait
+from cluster_failover import deploy, leads, three_by_three, wait
 from grpc_one_task import _free_port, start_broker, stop_broker
 
-from strom.cli.cluster import LocalCluster
 from strom.log import FileJournal, LogStorage
 from strom.log.jetstream import JetStreamLog
 from tests.log._nats import nats_server_binary
@@ -95,19 +94,7 @@ def main() -> None:
         finally:
             journal.close()
 
-        cluster = LocalCluster(
-            directory / "cluster",
-            brokers=3,
-            nats_servers=3,
-            grpc_port=0,
-            rest_port=0,
-            metrics_port=0,
-            nats_port=0,
-            lease_ttl_s=5.0,
-            binary=binary,
-            partitions=3,
-        )
-        cluster.start(timeout_s=120)
+        cluster = three_by_three(directory / "cluster", 5.0, binary)
         try:
             wait(lambda: all(any(leads(b, p) for b in cluster.brokers) for p in (1, 2, 3)), "leaders", 60)
             addresses = [f"127.0.0.1:{b.grpc_port}" for b in cluster.brokers]
