@@ -260,7 +260,7 @@ class JetStreamLog:
         self._reply_prefix = nc.new_inbox() + "."
         self._replies: dict[str, asyncio.Future[_Reply]] = {}
         await nc.subscribe(self._reply_prefix + "*", cb=self._on_reply)
-        info = await self._open_stream(connect_timeout_s)
+        info = await self._open_stream(nc, connect_timeout_s)
 
         limit = nc.max_payload
         if info.config.max_msg_size is not None and info.config.max_msg_size > 0:
@@ -296,10 +296,9 @@ class JetStreamLog:
         self._durable = self._next - 1
         self._mark = (state.last_seq, self._durable)
 
-    async def _open_stream(self, timeout_s: float) -> js_api.StreamInfo:
+    async def _open_stream(self, nc: Client, timeout_s: float) -> js_api.StreamInfo:
         try:
-            assert self._nc is not None
-            info = await stream_info_patiently(self._nc, self._stream, timeout_s, self._ack_timeout)
+            info = await stream_info_patiently(nc, self._stream, timeout_s, self._ack_timeout)
         except NotFoundError:
             config = js_api.StreamConfig(
                 name=self._stream,
