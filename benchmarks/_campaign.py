@@ -57,6 +57,15 @@ class _Clients:
         self.stopping = threading.Event()
         self.last_job = time.monotonic()
 
+    def finished(self, created: set[int]) -> bool:
+        """Whether a finishing load is done: as many completions as ``created`` instances, and no
+        job for longer than a job's timeout and 2 s more. Jobs that a stopped load's workers had
+        activated come back only once their timeout passed; waiting less ended the run with those
+        instances unfinished."""
+        idle_s = self.job_timeout_ms / 1000 + 2.0
+        with self.lock:
+            return len(self.completed) >= len(created) and time.monotonic() - self.last_job > idle_s
+
 
 class Load(_Clients):
     """A creator and a completer per address (an address may come twice) until ``stop``, raw

@@ -305,10 +305,8 @@ def campaign(rounds: int, ttl_s: float, seed: int, directory: Path, snapshot_eve
             creating=False
         )
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not finisher.finished(load.created):
             time.sleep(0.5)
-            if time.monotonic() - finisher.last_job > 3.0 and len(finisher.completed) >= len(load.created):
-                break
         finisher.stop()
         phases["finish_s"] = time.monotonic() - started - sum(phases.values())
         created, completed = load.created, finisher.completed
