@@ -99,6 +99,8 @@ MIN_MESSAGE_SIZE = 4096
 _READ_AHEAD = 64
 """Batches a reader requests at once (concurrently, from the loop)."""
 _PROBE_RETRY_S = 0.2
+_OPEN_COMPACTED_RETRIES = 5
+"""Opening reads the stream's first batch; compacted meanwhile, it asks again this often."""
 RECENT_BYTES = 16 * 1024 * 1024
 """Bytes of recently stored batches a log keeps for its readers."""
 
@@ -286,8 +288,17 @@ class JetStreamLog:
                 position=0,
             )
         last_first, last_count, _ = await self._read_batch(state.last_seq)
-        first_first, _, _ = await self._read_batch(state.first_seq)
-        self._first_seq = state.first_seq
+        first_seq = state.first_seq
+        for attempt in range(_OPEN_COMPACTED_RETRIES):
+            try:
+                first_first, _, _ = await self._read_batch(first_seq)
+                break
+            except PositionCompactedError:
+                # The leader compacted the stream after it told its state: ask for it again.
+                if attempt == _OPEN_COMPACTED_RETRIES - 1:
+                    raise
+                first_seq = (await self._jsm.stream_info(self._stream)).state.first_seq
+        self._first_seq = first_seq
         self._first_position = first_first
         self._index_base = state.last_seq
         self._firsts.append(last_first)

@@ -8,6 +8,7 @@ server, and the stream processor running on it.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 import time
@@ -242,6 +243,29 @@ def test_compaction_purges_the_stream_and_survives_reopening(server: NatsServer,
         assert read_all(log) == expected(176, 180)
         with pytest.raises(PositionCompactedError, match="starts at position 176"):
             log.reader(175)
+
+
+def test_an_open_racing_a_compaction_starts_at_the_new_first_batch(
+    server: NatsServer, partition: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with JetStreamLog(server.url, partition) as writer:
+        append_batches(writer, [3, 1, 5] * 20)
+        writer.flush()
+        read_batch = JetStreamLog._read_batch
+        opening_reads: list[int] = []
+
+        async def compacted_meanwhile(self: JetStreamLog, seq: int) -> tuple[int, int, bytes]:
+            if self is not writer:
+                opening_reads.append(seq)
+                if len(opening_reads) == 2:  # the first batch, after the stream told its state
+                    await asyncio.to_thread(writer.compact, 98)
+            return await read_batch(self, seq)
+
+        monkeypatch.setattr(JetStreamLog, "_read_batch", compacted_meanwhile)
+
+        with JetStreamLog(server.url, partition) as log:
+            assert (log.first_position, log.next_position) == (95, 181)
+            assert read_all(log) == expected(95, 180)
 
 
 def _counting_reads(log: JetStreamLog) -> list[int]:
