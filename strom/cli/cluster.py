@@ -79,7 +79,18 @@ class NatsNode:
         return f"nats://127.0.0.1:{self.port}"
 
     def config(self, routes: list[int]) -> str:
+        """The server's configuration; without ``routes`` (the only server) no cluster block, which
+        NATS refuses for a lone JetStream server."""
         route_urls = ", ".join(f"nats-route://127.0.0.1:{port}" for port in routes)
+        cluster = (
+            "cluster {\n"
+            "  name: strom\n"
+            f"  listen: 127.0.0.1:{self.cluster_port}\n"
+            f"  routes: [{route_urls}]\n"
+            "}\n"
+            if routes
+            else ""
+        )
         return (
             f"server_name: {self.name}\n"
             f"listen: 127.0.0.1:{self.port}\n"
@@ -88,12 +99,7 @@ class NatsNode:
             "jetstream {\n"
             f'  store_dir: "{self.directory / "jetstream"}"\n'
             "  sync_interval: always\n"
-            "}\n"
-            "cluster {\n"
-            "  name: strom\n"
-            f"  listen: 127.0.0.1:{self.cluster_port}\n"
-            f"  routes: [{route_urls}]\n"
-            "}\n"
+            "}\n" + cluster
         )
 
     def healthy(self) -> bool:
@@ -170,13 +176,18 @@ class LocalCluster:
 
     def start(self, timeout_s: float = 60.0) -> None:
         """Start the NATS servers, wait until they are healthy, then the brokers, and wait until
-        every broker answers."""
-        for node in self.nats:
-            self.start_nats(node)
-        self._wait(lambda: all(node.healthy() for node in self.nats), "the NATS servers", timeout_s)
-        for broker in self.brokers:
-            self.start_broker(broker)
-        self._wait(lambda: all(broker.ready() for broker in self.brokers), "the brokers", timeout_s)
+        every broker answers. If that fails, what was started is stopped before the error is
+        raised: no process outlives a failed start."""
+        try:
+            for node in self.nats:
+                self.start_nats(node)
+            self._wait(lambda: all(node.healthy() for node in self.nats), "the NATS servers", timeout_s)
+            for broker in self.brokers:
+                self.start_broker(broker)
+            self._wait(lambda: all(broker.ready() for broker in self.brokers), "the brokers", timeout_s)
+        except BaseException:
+            self.stop()
+            raise
 
     @property
     def servers(self) -> str:

@@ -13,9 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import grpc
 import pytest
 
+from strom.cli.cluster import LocalCluster
 from strom.gateway.grpc._proto import GatewayStub, pb
 from strom.testing import bpmn
 from tests.log._nats import required_binary
@@ -106,3 +108,49 @@ def test_cluster_up_runs_a_cluster_any_broker_answers_and_sigterm_stops_it(tmp_p
             except subprocess.TimeoutExpired:
                 os.killpg(up.pid, signal.SIGKILL)
                 up.wait(10)
+
+
+def test_a_cluster_whose_broker_cannot_start_stops_the_nats_servers_it_started(tmp_path: Path) -> None:
+    cluster = LocalCluster(
+        tmp_path / "cluster",
+        brokers=1,
+        nats_servers=2,
+        grpc_port=0,
+        rest_port=0,
+        metrics_port=0,
+        nats_port=0,
+        lease_ttl_s=-1.0,  # refused by the broker's configuration: it exits at once
+        binary=required_binary(),
+    )
+    try:
+        with pytest.raises(click.ClickException, match="a process of the brokers exited"):
+            cluster.start(timeout_s=60)
+
+        assert [node.process is not None and node.process.poll() is not None for node in cluster.nats] == [
+            True,
+            True,
+        ]  # stopped, not left running
+    finally:
+        cluster.stop()
+
+
+def test_a_cluster_on_one_nats_server_starts_and_answers(tmp_path: Path) -> None:
+    cluster = LocalCluster(
+        tmp_path / "cluster",
+        brokers=1,
+        nats_servers=1,  # NATS refuses a cluster block without routes for a lone JetStream server
+        grpc_port=0,
+        rest_port=0,
+        metrics_port=0,
+        nats_port=0,
+        lease_ttl_s=2.0,
+        binary=required_binary(),
+    )
+    try:
+        cluster.start(timeout_s=60)
+        address = f"127.0.0.1:{cluster.brokers[0].grpc_port}"
+        with grpc.insecure_channel(address) as channel:
+            topology = GatewayStub(channel).Topology(pb.TopologyRequest(), timeout=10)
+        assert [partition.role for partition in topology.brokers[0].partitions] == [pb.Partition.LEADER]
+    finally:
+        cluster.stop()
