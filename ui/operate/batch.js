@@ -163,17 +163,18 @@ export async function batchOperation(app, key, query, page, { link, router, curr
   let itemsActive = false;
 
   async function load() {
-    const [ fresh, result ] = await Promise.all([
-      api('GET', `/batch-operations/${key}`),
-      search('batch-operation-items', {
-        filter: { batchOperationKey: key },
-        sort: [ { field: 'processInstanceKey' } ],
-        page: { from, limit: PAGE_SIZE }
-      })
-    ]);
+    // the operation first, then its items: the secondary storage writes an operation's counts with
+    // its items, so items read after the operation are never older than the counts shown
+    const fresh = await api('GET', `/batch-operations/${key}`);
+    const result = await search('batch-operation-items', {
+      filter: { batchOperationKey: key },
+      sort: [ { field: 'processInstanceKey' } ],
+      page: { from, limit: PAGE_SIZE }
+    });
     if (!page.active) return;
     operation = fresh;
-    itemsActive = result.items.some((item) => item.state === 'ACTIVE');
+    itemsActive = result.items.some((item) => item.state === 'ACTIVE') ||
+      result.page.totalItems < (fresh.operationsTotalCount || 0);
     renderHeader();
     renderItems(result);
   }
@@ -240,7 +241,8 @@ export async function batchOperation(app, key, query, page, { link, router, curr
     showError(error);
     return;
   }
-  // the operation may be read before its first item is written: poll while it or an item runs
+  // the operation may be read before its first item is written: poll while it or an item runs, or
+  // while fewer items are found than the operation counts
   page.every(1500, () => {
     if (RUNNING.includes(operation.state) || itemsActive) load().catch(() => {});
   });
