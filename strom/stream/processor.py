@@ -356,21 +356,26 @@ class StreamProcessor:
         # Follow-ups may be processed now only if no older command waits on the log: commands
         # are processed strictly in position order.
         batch = not pending
-        pending_mark = len(pending)
+        step_start = self.log.next_position
         key_mark = self.key_generator.next_local
         timestamp = self.clock.now_millis()
         roots = [first]
+        taken: list[Record[Any]] = []
         try:
             try:
                 builder, txn, queue, processed_position = self._run_step(
-                    roots, from_inbox, batch, timestamp, careful=False
+                    roots, from_inbox, batch, timestamp, careful=False, taken=taken
                 )
             except _Retry:
-                while len(pending) > pending_mark:
+                # Undo what the fast run did to the pending commands: drop the follow-ups it
+                # wrote, give back the older commands it took.
+                while pending and pending[-1].position >= step_start:
                     pending.pop()
+                pending.extendleft(reversed(taken))
+                taken.clear()
                 self.key_generator.reset_to(key_mark)
                 builder, txn, queue, processed_position = self._run_step(
-                    roots, from_inbox, batch, timestamp, careful=True
+                    roots, from_inbox, batch, timestamp, careful=True, taken=taken
                 )
             try:
                 pending.extend(queue)
@@ -416,17 +421,27 @@ class StreamProcessor:
         return True
 
     def _run_step(
-        self, roots: list[Record[Any]], first_from_inbox: bool, batch: bool, timestamp: int, careful: bool
+        self,
+        roots: list[Record[Any]],
+        first_from_inbox: bool,
+        batch: bool,
+        timestamp: int,
+        careful: bool,
+        taken: list[Record[Any]],
     ) -> tuple[ResultBuilder, Any, deque[Record[Any]], int]:
-        """Process ``roots[0]`` and its follow-ups, then (when ``batch``) further client commands.
+        """Process ``roots[0]`` and its follow-ups, then further commands: client commands from
+        the inbox when ``batch`` (nothing older waits), else the commands waiting on the log.
 
         Further commands taken from the inbox are recorded in ``roots``, so a careful run after a
         fast one processes the same commands first (and gives back any the step has no room for).
-        Raises ``_Retry`` in fast mode when a command raised; the transaction is then rolled back.
+        Commands taken from the log's pending ones that were there before the step are recorded in
+        ``taken`` (a failed fast run gives them back). Raises ``_Retry`` in fast mode when a command
+        raised; the transaction is then rolled back.
         """
         pending = self._pending
         inbox = self._inbox
-        builder = ResultBuilder(self.log.next_position, self.partition_id, timestamp)
+        step_start = self.log.next_position
+        builder = ResultBuilder(step_start, self.partition_id, timestamp)
         txn = self.db.transaction()
         try:
             first = roots[0]
@@ -453,10 +468,21 @@ class StreamProcessor:
                             queue.extend(follow_ups)
                         else:
                             pending.extend(follow_ups)
+                if queue or count >= max_commands or builder.size >= max_bytes:
+                    break
+                if not batch:
+                    # Commands wait on the log (under load there always are: each step's
+                    # follow-ups join them): the step goes on with them, strictly in log order,
+                    # so one log batch and one write batch carry several commands here too.
+                    if not pending:
+                        break
+                    command = pending.popleft()
+                    if command.position < step_start:
+                        taken.append(command)
+                    queue.append(command)
+                    continue
                 # With nothing older waiting, further client commands join the step: one log batch
                 # and one write batch for several commands, each still whole in both.
-                if queue or not batch or count >= max_commands or builder.size >= max_bytes:
-                    break
                 if next_root < len(roots):
                     root = roots[next_root]
                 elif inbox:

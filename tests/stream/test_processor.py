@@ -274,6 +274,67 @@ def test_a_command_on_the_log_without_results_is_processed_after_restart(tmp_pat
     assert restarted.records()[-1].source_record_position == 1
 
 
+def _on_the_log(harness: Harness, names: list[str]) -> None:
+    """Commands appended to the log without being processed (as a crash right after leaves them)."""
+    position = harness.log.next_position
+    harness.log.append(
+        [
+            codec.encode(
+                _command(name).__class__(
+                    position=position + offset,
+                    record_type=RecordType.COMMAND,
+                    intent=VariableIntent.CREATED,
+                    value=VariableRecordValue(name=name),
+                )
+            )
+            for offset, name in enumerate(names)
+        ]
+    )
+    harness.log.flush()
+
+
+def test_commands_waiting_on_the_log_share_a_step_in_log_order(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    _on_the_log(harness, ["chain-1", "b", "c"])
+    harness.close()
+    restarted = Harness(tmp_path)
+
+    steps = restarted.processor.run_until_idle()
+
+    # Before, each waiting command (and each follow-up written meanwhile) took a step of its own.
+    assert steps == 1
+    events = [r for r in restarted.records() if r.record_type is RecordType.EVENT]
+    processed = [(event.source_record_position, event.value.name) for event in events]
+    # chain-1's follow-up chain-0 (position 5, after its event) is written after the waiting
+    # commands, so it is processed last.
+    assert processed == [(1, "chain-1"), (2, "b"), (3, "c"), (5, "chain-0")]
+    assert restarted.processor.processed_position == 5
+
+
+def test_a_failing_command_among_those_waiting_on_the_log_is_rejected_alone(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    _on_the_log(harness, ["a", "chain-1", "boom", "c"])
+    harness.close()
+    restarted = Harness(tmp_path)
+
+    restarted.processor.run_until_idle()
+
+    assert [restarted.count(n) for n in ("a", "chain-1", "boom", "c", "chain-0")] == [1, 1, 0, 1, 1]
+    results = [
+        (r.record_type, r.source_record_position, r.value.name)
+        for r in restarted.records()
+        if r.record_type is not RecordType.COMMAND
+    ]
+    assert results == [
+        (RecordType.EVENT, 1, "a"),
+        (RecordType.EVENT, 2, "chain-1"),
+        (RecordType.COMMAND_REJECTION, 3, "boom"),
+        (RecordType.EVENT, 4, "c"),
+        (RecordType.EVENT, 7, "chain-0"),
+    ]
+    assert restarted.engine.errors == ["broken processor"]
+
+
 def test_keys_continue_after_restart(tmp_path: Path) -> None:
     harness = Harness(tmp_path)
     first = harness.processor.key_generator.next_key()
