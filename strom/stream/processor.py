@@ -378,7 +378,9 @@ class StreamProcessor:
                     roots, from_inbox, batch, timestamp, careful=True, taken=taken
                 )
             try:
-                pending.extend(queue)
+                # What the step had no room for goes first: the commands it left in its queue
+                # were written before any still pending (with nothing pending before a batch step).
+                pending.extendleft(reversed(queue))
                 if pending and inbox:
                     # Let waiting client commands onto the log now, so a long chain of follow-ups
                     # cannot starve them: they are processed in log order with the rest.
@@ -454,12 +456,16 @@ class StreamProcessor:
             max_commands = self._max_commands
             max_bytes = self._max_bytes
             process = self._process_command if careful else self._process_command_fast
+            full = False
             while True:
                 while queue:
                     if count and (count >= max_commands or builder.size >= max_bytes):
                         break
                     command = queue.popleft()
-                    process(command, builder, txn)
+                    if not process(command, builder, txn, count == 0):
+                        queue.appendleft(command)  # it may fit a step of its own: the next one
+                        full = True
+                        break
                     count += 1
                     processed_position = command.position
                     follow_ups = builder.take_follow_ups()
@@ -468,7 +474,7 @@ class StreamProcessor:
                             queue.extend(follow_ups)
                         else:
                             pending.extend(follow_ups)
-                if queue or count >= max_commands or builder.size >= max_bytes:
+                if full or queue or count >= max_commands or builder.size >= max_bytes:
                     break
                 if not batch:
                     # Commands wait on the log (under load there always are: each step's
@@ -499,7 +505,9 @@ class StreamProcessor:
             txn.rollback()
             raise
 
-    def _process_command_fast(self, command: Record[Any], builder: ResultBuilder, txn: Any) -> None:
+    def _process_command_fast(
+        self, command: Record[Any], builder: ResultBuilder, txn: Any, alone: bool
+    ) -> bool:
         builder.begin(command)
         try:
             self._processor.process(command, builder)
@@ -508,8 +516,12 @@ class StreamProcessor:
         if builder.size > self._max_bytes:
             raise _Retry
         builder.end()
+        return True
 
-    def _process_command(self, command: Record[Any], builder: ResultBuilder, txn: Any) -> None:
+    def _process_command(self, command: Record[Any], builder: ResultBuilder, txn: Any, alone: bool) -> bool:
+        """Process ``command`` with a savepoint: a failure rejects it alone. False when its records
+        do not fit in what the step has left but the step holds other commands (``alone`` false):
+        it is rolled back, to start the next step, where it may fit."""
         savepoint = txn.savepoint()
         mark = builder.mark()
         next_key = self.key_generator.next_local
@@ -522,6 +534,9 @@ class StreamProcessor:
             txn.rollback_to(savepoint)
             builder.reset_to(mark)
             self.key_generator.reset_to(next_key)
+            if isinstance(error, _BatchTooLarge) and not alone:
+                txn.release(savepoint)
+                return False
             builder.begin(command)
             if isinstance(error, _BatchTooLarge):
                 # The rejection leaves out the command's value, which is what made the step too
@@ -542,6 +557,7 @@ class StreamProcessor:
         else:
             txn.release(savepoint)
         builder.end()
+        return True
 
     def _on_error(self, error: Exception, command: Record[Any], builder: ResultBuilder, txn: Any) -> None:
         savepoint = txn.savepoint()

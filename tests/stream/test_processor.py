@@ -274,7 +274,7 @@ def test_a_command_on_the_log_without_results_is_processed_after_restart(tmp_pat
     assert restarted.records()[-1].source_record_position == 1
 
 
-def _on_the_log(harness: Harness, names: list[str]) -> None:
+def _on_the_log(harness: Harness, names: list[str], value: str = "1") -> None:
     """Commands appended to the log without being processed (as a crash right after leaves them)."""
     position = harness.log.next_position
     harness.log.append(
@@ -284,7 +284,7 @@ def _on_the_log(harness: Harness, names: list[str]) -> None:
                     position=position + offset,
                     record_type=RecordType.COMMAND,
                     intent=VariableIntent.CREATED,
-                    value=VariableRecordValue(name=name),
+                    value=VariableRecordValue(name=name, value=value),
                 )
             )
             for offset, name in enumerate(names)
@@ -333,6 +333,22 @@ def test_a_failing_command_among_those_waiting_on_the_log_is_rejected_alone(tmp_
         (RecordType.EVENT, 7, "chain-0"),
     ]
     assert restarted.engine.errors == ["broken processor"]
+
+
+def test_a_waiting_command_without_room_left_in_the_step_starts_the_next_one(tmp_path: Path) -> None:
+    # Given three commands on the log whose events take 600+ bytes each, in batches of 2,000
+    harness = Harness(tmp_path, max_batch_bytes=2000)
+    _on_the_log(harness, ["a", "b", "c"], value="x" * 600)
+    harness.close()
+    restarted = Harness(tmp_path, max_batch_bytes=2000)
+
+    steps = restarted.processor.run_until_idle()
+
+    # Then the third, which fits alone but not after the other two, is processed in a step of its
+    # own instead of being rejected as too large
+    assert steps == 2
+    assert [restarted.count(n) for n in "abc"] == [1, 1, 1]
+    assert [r.record_type for r in restarted.records()[3:]] == [RecordType.EVENT] * 3
 
 
 def test_keys_continue_after_restart(tmp_path: Path) -> None:
