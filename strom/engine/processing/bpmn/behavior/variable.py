@@ -14,11 +14,14 @@ from typing import Any
 
 import msgspec
 
+from strom.engine.processing.bpmn.behavior.variable_owner import VariableOwner
 from strom.engine.processing.writers import Writers
 from strom.engine.state.variable import VariableState
 from strom.protocol.intents import VariableIntent
 from strom.protocol.values.variable import VariableRecordValue
 from strom.stream.key_generator import KeyGenerator
+
+__all__ = ["VariableBehavior", "VariableOwner", "to_json"]
 
 
 def _enc_hook(value: Any) -> Any:
@@ -35,15 +38,6 @@ def to_json(value: Any) -> bytes:
     if isinstance(value, (date, datetime, time, timedelta)):
         return _json.encode(value)
     return _json.encode(value)
-
-
-class VariableOwner(msgspec.Struct, frozen=True, array_like=True):
-    """The process instance a variable belongs to (copied onto VARIABLE records)."""
-
-    process_instance_key: int
-    process_definition_key: int
-    bpmn_process_id: str
-    tenant_id: str
 
 
 class VariableBehavior:
