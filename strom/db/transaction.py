@@ -146,10 +146,13 @@ class Transaction:
     the database belongs to its partition's single processing thread.
     """
 
-    __slots__ = ("_db", "_savepoints", "_undo", "_writes")
+    __slots__ = ("_db", "_new_high", "_new_low", "_savepoints", "_undo", "_writes")
 
     def __init__(self, db: Database, refuse: str | None = None) -> None:
         self._db = db
+        # Entity keys made in this transaction (see ``new_keys``); empty: ``b"" <= k < b""`` never holds.
+        self._new_low = b""
+        self._new_high = b""
         # ``refuse``: a permanently closed transaction, the database's "active" one while none is
         # open, whose every use raises with that message.
         self._writes: dict[str, _Overlay] | _Refuse = (
@@ -333,6 +336,19 @@ class Transaction:
         else:
             self.rollback()
 
+    def new_keys(self, low: bytes, high: bytes) -> None:
+        """Entity keys (packed with :func:`strom.db.keys.pack_long`) in ``[low, high)`` are made
+        in this transaction: nothing is stored under them before it. A read of such a key in a
+        column family keyed by entity (:meth:`ColumnFamily.keyed_by_entity`) that this transaction
+        did not write is answered "absent" without asking RocksDB.
+
+        Why: a step reads many keys of the instances it has just created (an element's event
+        scope, its variables, its taken flows) that do not exist yet. The stream processor knows
+        which keys are new: those its key generator hands out from the step's start on.
+        """
+        self._new_low = low
+        self._new_high = high
+
     def _close(self) -> None:
         self._writes = _CLOSED
         self._undo = []
@@ -371,12 +387,20 @@ class ColumnFamily:
     while no transaction is open raises :class:`TransactionError`.
     """
 
-    __slots__ = ("_db", "_name", "_reader")
+    __slots__ = ("_by_entity", "_db", "_name", "_reader")
 
     def __init__(self, db: Database, name: str, reader: Rdict) -> None:
         self._db = db
         self._name = name
         self._reader = reader
+        self._by_entity = False
+
+    def keyed_by_entity(self) -> ColumnFamily:
+        """Declare that every key of this column family starts with an entity key packed with
+        :func:`strom.db.keys.pack_long` (an element instance's key, …): reads of keys the open
+        transaction made (:meth:`Transaction.new_keys`) then skip RocksDB. Returns the handle."""
+        self._by_entity = True
+        return self
 
     @property
     def name(self) -> str:
@@ -385,8 +409,11 @@ class ColumnFamily:
 
     def get(self, key: bytes) -> Any:
         """See :meth:`Transaction.get`."""
-        value = self._db._active._writes[self._name].get(key, _MISSING)
+        txn = self._db._active
+        value = txn._writes[self._name].get(key, _MISSING)
         if value is _MISSING:
+            if self._by_entity and txn._new_low <= key < txn._new_high:
+                return None  # an entity made in this transaction: nothing stored under it yet
             return self._reader.get(key)
         return value
 

@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import msgspec
 
 from strom.db import Database, SnapshotInfo, create_snapshot, prune_snapshots
+from strom.db.keys import pack_long
 from strom.log import LogReader, LogStorage, PositionCompactedError
 from strom.protocol import codec
 from strom.protocol.enums import RecordType, RejectionType
@@ -162,6 +163,10 @@ class StreamProcessor:
         self.partition_id = partition_id
         self.scheduler = Scheduler(clock)
         self.key_generator = key_generator or KeyGenerator(partition_id)
+        self._last_key_bound = pack_long(
+            min(encode_key(self.key_generator.partition_id, 0) + (1 << KEY_BITS), (1 << 63) - 1)
+        )
+        """The packed first key past this partition's (the next partition's first)."""
         self._processor = processor
         self._responder = responder or _drop_response
         self._group_commit = group_commit
@@ -445,6 +450,9 @@ class StreamProcessor:
         step_start = self.log.next_position
         builder = ResultBuilder(step_start, self.partition_id, timestamp)
         txn = self.db.transaction()
+        keys = self.key_generator
+        # Keys the generator hands out from here on are new: no stored state is keyed by them.
+        txn.new_keys(pack_long(encode_key(keys.partition_id, keys.next_local)), self._last_key_bound)
         try:
             first = roots[0]
             if first_from_inbox:

@@ -448,3 +448,31 @@ def test_a_column_family_handle_refuses_use_without_a_transaction(db: Database) 
         jobs.get(K1)
     with pytest.raises(TransactionError, match="no transaction is open"):
         jobs.put(K1, b"x")
+
+
+# -- keys made in the transaction ------------------------------------------------------------------
+
+
+def test_a_column_family_keyed_by_entity_answers_new_keys_absent_without_asking_rocksdb(
+    db: Database,
+) -> None:
+    """``new_keys`` says nothing is stored under keys from ``low`` on: to show that RocksDB is not
+    asked, a value is stored under one of them here (what the stream processor never does)."""
+    fill(db, "jobs", {K1: b"older", K2: b"stored under a new key", pack_long(1 << 51): b"next range"})
+    jobs = db.column_family("jobs").keyed_by_entity()
+    elements = db.column_family("elements")
+    fill(db, "elements", {K2: b"not keyed by entity"})
+
+    with db.transaction() as txn:
+        txn.new_keys(K2, pack_long(1 << 51))
+        assert jobs.get(K1) == b"older"  # made before the transaction: read
+        assert jobs.get(K2) is None  # new: absent, RocksDB not asked
+        assert not jobs.exists(K2 + b"\x00suffix")  # any key starting with a new entity key
+        assert jobs.get(pack_long(1 << 51)) == b"next range"  # past ``high``: read
+        assert elements.get(K2) == b"not keyed by entity"
+        jobs.put(K3, b"made here")
+        assert jobs.get(K3) == b"made here"  # its own writes are seen as always
+
+    with db.transaction():  # the next transaction made no keys: everything is read again
+        assert jobs.get(K2) == b"stored under a new key"
+        assert jobs.get(K3) == b"made here"

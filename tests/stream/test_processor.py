@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from strom.db import Database
+from strom.db.keys import pack_long
 from strom.log import FileJournal
 from strom.protocol import codec
 from strom.protocol.enums import RecordType, RejectionType
@@ -20,6 +21,7 @@ from strom.protocol.records import RECORD_CLASS_FOR_VALUE
 from strom.protocol.values.variable import VariableRecordValue
 from strom.stream import processor as processor_module
 from strom.stream.clock import ControlledClock
+from strom.stream.key_generator import KeyGenerator
 from strom.stream.processor import STREAM_COLUMN_FAMILIES, ProcessingContext, StreamProcessor
 from strom.stream.result import Response, ResultBuilder
 
@@ -420,3 +422,47 @@ def test_a_failing_follow_up_keeps_the_effects_of_the_command_that_wrote_it(tmp_
     assert harness.count("boom") == 0
     assert harness.records()[-1].rejection_type is RejectionType.PROCESSING_ERROR
     assert harness.processor.key_generator.next_local >= 1
+
+
+class KeyReadingEngine(CountingEngine):
+    """Reads, while processing, what is stored under an older key and under the key it makes."""
+
+    def __init__(self, db: Database, keys: KeyGenerator) -> None:
+        super().__init__(db)
+        self.entities = db.column_family("entities").keyed_by_entity()
+        self.keys: KeyGenerator = keys
+        self.seen: list[tuple[bytes | None, bytes | None]] = []
+
+    def process(self, command: Record[Any], result: ResultBuilder) -> None:
+        made = self.keys.next_key()
+        self.seen.append((self.entities.get(pack_long(encode_key(1, 1))), self.entities.get(pack_long(made))))
+        super().process(command, result)
+
+
+def test_a_step_reads_keys_its_generator_hands_out_as_absent_without_asking_rocksdb(tmp_path: Path) -> None:
+    """The keys a step makes are new: nothing is stored under them, so reads of them in a column
+    family keyed by entity skip RocksDB. To see that it is not asked, a value is stored under the
+    next key beforehand (what never happens in a partition)."""
+    db = Database(tmp_path / "db", [*STREAM_COLUMN_FAMILIES, "counts", "entities"])
+    keys = KeyGenerator(1)
+    engine = KeyReadingEngine(db, keys)
+    processor = StreamProcessor(
+        log=FileJournal(tmp_path / "log"),
+        db=db,
+        processor=engine,
+        clock=ControlledClock(),
+        key_generator=keys,
+    )
+    processor.recover()
+    assert processor.key_generator.next_key() == encode_key(1, 1)  # made before the step
+    with db.transaction() as txn:
+        txn.put("entities", pack_long(encode_key(1, 1)), b"older")
+        txn.put("entities", pack_long(encode_key(1, 2)), b"not new")
+
+    processor.submit(_command("a"))
+    processor.run_until_idle()
+
+    assert engine.seen == [(b"older", None)]
+    with db.transaction():  # outside a step the stored value is read as always
+        assert engine.entities.get(pack_long(encode_key(1, 2))) == b"not new"
+    db.close()

@@ -45,12 +45,12 @@ class DbElementInstanceState:
     """Element instances by key, plus a parent → child index for tree walks."""
 
     def __init__(self, db: Database) -> None:
-        self._instances = db.column_family(cf.ELEMENT_INSTANCES)
+        self._instances = db.column_family(cf.ELEMENT_INSTANCES).keyed_by_entity()
         db.register_encoder(cf.ELEMENT_INSTANCES, encode_element_instance)
         self._children = db.column_family(cf.ELEMENT_CHILDREN)
-        self._taken = db.column_family(cf.TAKEN_SEQUENCE_FLOWS)
+        self._taken = db.column_family(cf.TAKEN_SEQUENCE_FLOWS).keyed_by_entity()
         # Marks scopes that ever got a join token: removing any other instance skips the scan.
-        self._scopes_with_taken = db.column_family(cf.SCOPES_WITH_TAKEN_FLOWS)
+        self._scopes_with_taken = db.column_family(cf.SCOPES_WITH_TAKEN_FLOWS).keyed_by_entity()
         self._by_definition = db.column_family(cf.PROCESS_INSTANCES_BY_DEFINITION)
 
     def get(self, key: int) -> ElementInstance | None:

@@ -49,7 +49,7 @@ class DbEventScopeState:
     """Scope flags by scope key; triggers by (scope key, event key), oldest first."""
 
     def __init__(self, db: Database) -> None:
-        self._scopes = db.column_family(cf.EVENT_SCOPES)
+        self._scopes = db.column_family(cf.EVENT_SCOPES).keyed_by_entity()
         self._triggers = db.column_family(cf.EVENT_TRIGGERS)
 
     def scope(self, scope_key: int) -> EventScope:

@@ -50,11 +50,11 @@ class DbVariableState:
     """Variables by (scope key, name); parent scope by scope key."""
 
     def __init__(self, db: Database) -> None:
-        self._variables = db.column_family(cf.VARIABLES)
-        self._scopes = db.column_family(cf.VARIABLE_SCOPES)
+        self._variables = db.column_family(cf.VARIABLES).keyed_by_entity()
+        self._scopes = db.column_family(cf.VARIABLE_SCOPES).keyed_by_entity()
         # A marker per scope that ever held a variable: most element instances never do, and a
         # get is far cheaper than a prefix scan when removing or reading an empty scope.
-        self._filled = db.column_family(cf.SCOPES_WITH_VARIABLES)
+        self._filled = db.column_family(cf.SCOPES_WITH_VARIABLES).keyed_by_entity()
         # The local variables of recently read scopes (name -> stored bytes), kept current by the
         # appliers and dropped on any rollback: a job pushed for each task of an instance reads
         # the same payload, and a prefix scan per job costs far more than a dict.
