@@ -163,10 +163,9 @@ class StreamProcessor:
         self.partition_id = partition_id
         self.scheduler = Scheduler(clock)
         self.key_generator = key_generator or KeyGenerator(partition_id)
-        self._last_key_bound = pack_long(
-            min(encode_key(self.key_generator.partition_id, 0) + (1 << KEY_BITS), (1 << 63) - 1)
-        )
-        """The packed first key past this partition's (the next partition's first)."""
+        self._key_limit = encode_key(self.key_generator.partition_id, 0) + (1 << KEY_BITS)
+        """The first key past this partition's (the next partition's first)."""
+        self._packed_key_limit = pack_long(min(self._key_limit, (1 << 63) - 1))
         self._processor = processor
         self._responder = responder or _drop_response
         self._group_commit = group_commit
@@ -262,7 +261,7 @@ class StreamProcessor:
         # sent): ``top`` is the highest such key seen, ``top < key < limit`` is KeyGenerator.observe.
         key_generator = self.key_generator
         base = encode_key(key_generator.partition_id, 0)
-        limit = base + (1 << KEY_BITS)
+        limit = self._key_limit
         top = base + key_generator.next_local - 1
         txn = self.db.transaction()
         last_position = applied
@@ -452,7 +451,7 @@ class StreamProcessor:
         txn = self.db.transaction()
         keys = self.key_generator
         # Keys the generator hands out from here on are new: no stored state is keyed by them.
-        txn.new_keys(pack_long(encode_key(keys.partition_id, keys.next_local)), self._last_key_bound)
+        txn.new_keys(pack_long(encode_key(keys.partition_id, keys.next_local)), self._packed_key_limit)
         try:
             first = roots[0]
             if first_from_inbox:

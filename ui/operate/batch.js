@@ -160,7 +160,7 @@ export async function batchOperation(app, key, query, page, { link, router, curr
   replace(app, h('p', {}, link('/batch-operations', '← Batch operations')),
     h('h1', {}, 'Batch operation ', h('span', { class: 'mono', id: 'batch-key' }, key)), header, items);
   let operation = null;
-  let itemsActive = false;
+  let itemsUnsettled = false; // an item still active, or fewer items found than the operation counts
 
   async function load() {
     // the operation first, then its items: the secondary storage writes an operation's counts with
@@ -173,7 +173,7 @@ export async function batchOperation(app, key, query, page, { link, router, curr
     });
     if (!page.active) return;
     operation = fresh;
-    itemsActive = result.items.some((item) => item.state === 'ACTIVE') ||
+    itemsUnsettled = result.items.some((item) => item.state === 'ACTIVE') ||
       result.page.totalItems < (fresh.operationsTotalCount || 0);
     renderHeader();
     renderItems(result);
@@ -244,6 +244,6 @@ export async function batchOperation(app, key, query, page, { link, router, curr
   // the operation may be read before its first item is written: poll while it or an item runs, or
   // while fewer items are found than the operation counts
   page.every(1500, () => {
-    if (RUNNING.includes(operation.state) || itemsActive) load().catch(() => {});
+    if (RUNNING.includes(operation.state) || itemsUnsettled) load().catch(() => {});
   });
 }
