@@ -16,6 +16,9 @@ Strom and SpiffWorkflow run in alternating rounds in this one process (a warm-up
 and each figure is the median of its rounds, so machine drift hits both alike. ``variant`` says
 whether the engine ran compiled with mypyc or interpreted (``strom.build_variant``);
 ``replay_vs_processing`` is replay records/s over processing records/s of the same run.
+``read_decode_records_per_s`` reads and decodes the same log once more, applying nothing: the floor
+under any replay, and ``replay_vs_processing_ceiling`` that rate over processing records/s (the
+most ``replay_vs_processing`` could be if applying cost nothing).
 
 The last line is one JSON object with the figures.
 """
@@ -39,6 +42,7 @@ from strom.broker import Partition, PartitionSettings
 from strom.broker.broker import tune_garbage_collector
 from strom.build_variant import variant
 from strom.client import Client, JobWorker
+from strom.protocol import codec
 from strom.protocol.enums import RecordType
 from strom.protocol.intents import ProcessInstanceCreationIntent
 from strom.protocol.record import Record
@@ -180,6 +184,7 @@ class StromRun:
         restart_seconds = time.perf_counter() - reopened_at
         replay_seconds = replayed.replay_seconds  # reading and applying the log (StreamProcessor.recover)
         replay_records = replayed.log.next_position - 1
+        read_decode_seconds = _read_and_decode(replayed)
         replayed.close(snapshot=False)
         processing_records_per_s = self.records / self.seconds
         replay_records_per_s = replay_records / replay_seconds
@@ -193,9 +198,25 @@ class StromRun:
             "replay_records_per_s": round(replay_records_per_s, 1),
             "replay_vs_processing": round(replay_records_per_s / processing_records_per_s, 2),
             "replay_seconds": round(replay_seconds, 3),
+            # The floor under replay: reading and decoding every record, applying none.
+            "read_decode_records_per_s": round(replay_records / read_decode_seconds, 1),
+            "replay_vs_processing_ceiling": round(
+                replay_records / read_decode_seconds / processing_records_per_s, 2
+            ),
             "restart_seconds": round(restart_seconds, 3),
             "replayed_records": replay_records,
         }
+
+
+def _read_and_decode(partition: Partition) -> float:
+    """Seconds to read the whole log of ``partition`` and decode every record, as replay does
+    (``StreamProcessor.recover``: the file journal's batches, msgspec's decoder), applying none."""
+    decode = codec.decoder()
+    began = time.perf_counter()
+    for _first, batch in partition.log.reader(1).read_batches():
+        for data in batch:
+            decode(data)
+    return time.perf_counter() - began
 
 
 def main() -> None:
