@@ -8,7 +8,6 @@ has is created in the process instance's root scope. Values equal to the stored 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,9 +33,8 @@ _json = msgspec.json.Encoder(enc_hook=_enc_hook, decimal_format="number")
 
 
 def to_json(value: Any) -> bytes:
-    """The JSON text Zeebe would store for ``value`` (dates as ISO strings, durations ISO 8601)."""
-    if isinstance(value, (date, datetime, time, timedelta)):
-        return _json.encode(value)
+    """The JSON text Zeebe would store for ``value``: msgspec writes dates and times as ISO strings
+    and durations (``timedelta``) as ISO 8601 durations itself."""
     return _json.encode(value)
 
 
