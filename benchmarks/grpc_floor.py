@@ -48,7 +48,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grpc_one_task import _free_port, _pin, in_process_pi_per_s
+from grpc_one_task import _cpu_seconds, _free_port, _pin, in_process_pi_per_s
 
 _MESSAGE = b"j" * 300
 
@@ -117,10 +117,9 @@ def _client_main(port: int, kind: str, seconds: float, results: Any, cpus: set[i
     results.put((count, time.process_time() - began))
 
 
-def _thread_cpu_seconds(pid: int, tid: int | None = None) -> float:
-    """User + system CPU of a process (``tid`` None) or one of its threads, from /proc."""
-    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
-    fields = Path(path).read_text().rsplit(")", 1)[1].split()
+def _loop_cpu_seconds(pid: int) -> float:
+    """User + system CPU of the process's main thread (its event loop's), from /proc."""
+    fields = Path(f"/proc/{pid}/task/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -138,12 +137,12 @@ def _measure(kind: str, seconds: float) -> dict[str, float]:
             raise RuntimeError("the gRPC server did not start within 60 s")
         pid = server.pid
         assert pid is not None
-        loop_before, process_before = _thread_cpu_seconds(pid, pid), _thread_cpu_seconds(pid)
+        loop_before, process_before = _loop_cpu_seconds(pid), _cpu_seconds([pid])
         client = ctx.Process(target=_client_main, args=(port, kind, seconds, results, client_cpus))
         client.start()
         count, client_seconds = results.get(timeout=seconds + 120)
         client.join(60)
-        loop_after, process_after = _thread_cpu_seconds(pid, pid), _thread_cpu_seconds(pid)
+        loop_after, process_after = _loop_cpu_seconds(pid), _cpu_seconds([pid])
     finally:
         stop.set()
         server.join(30)
@@ -194,7 +193,7 @@ def main() -> None:
         "grpc_vs_in_process_ceiling_all_cores": round(min(1.0, cores * engine_us / all_us), 3),
         "knee_pi_per_s_ceiling": round(knee, 1),
         "overload_vs_knee_ceiling": round(max(0.0, (1 - args.factor * knee_u) / (1 - knee_u)), 3),
-        "cpus": os.cpu_count(),
+        "cpus": cores,
     }
     print(json.dumps(figures))
 
